@@ -1,0 +1,54 @@
+# Prosumo — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: demo test test-sqlite test-postgres setup browser lint bench clean help
+
+help:
+	@echo "make demo   - set up and run the demo site on http://127.0.0.1:8000"
+	@echo "make test   - set up and run the whole test suite on SQLite and PostgreSQL"
+	@echo "make lint   - ruff and the import contract"
+	@echo "make bench  - benchmarks (see bench/README.md)"
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/prosumo: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	@touch $@
+
+setup: $(BIN)/prosumo
+
+demo: setup
+	$(BIN)/prosumo demo
+
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+test: setup browser test-sqlite test-postgres
+
+test-sqlite: setup
+	$(BIN)/pytest -q
+
+test-postgres: setup
+	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -q tests --ignore=tests/analytics --ignore=tests/synth
+
+lint: setup
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/lint-imports
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Prosumo: co-creation with prosumers."""

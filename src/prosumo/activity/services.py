@@ -1,0 +1,79 @@
+"""Writing to the event log. Every service that changes state calls `event_record`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prosumo.activity.models import DailyPresence, Event
+
+
+def event_record(
+    *,
+    verb: str,
+    actor_id: int | None,
+    object_type: str = "",
+    object_id: int | None = None,
+    target_member_id: int | None = None,
+    campaign_id: int | None = None,
+    channel: str = "",
+    value: float | None = None,
+    details: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> Event:
+    """Append one event. Call it inside the transaction of the change it records."""
+    event = Event.objects.create(
+        occurred_at=occurred_at or timezone.now(),
+        actor_id=actor_id,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        target_member_id=target_member_id,
+        campaign_id=campaign_id,
+        channel=channel or "",
+        value=value,
+        details=details or {},
+    )
+    from prosumo.integrations.services import webhooks_enqueue_for_event
+
+    webhooks_enqueue_for_event(event=event)
+    return event
+
+
+def presence_record(
+    *,
+    member_id: int,
+    verb: str,
+    object_type: str = "",
+    object_id: int | None = None,
+    campaign_id: int | None = None,
+    channel: str = "",
+) -> bool:
+    """Record a once-a-day event (member.visited, idea.viewed); True if this was the first today."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            DailyPresence.objects.create(member_id=member_id, day=now.date(), verb=verb, object_id=object_id or 0)
+            event_record(
+                verb=verb,
+                actor_id=member_id,
+                object_type=object_type,
+                object_id=object_id,
+                campaign_id=campaign_id,
+                channel=channel,
+                occurred_at=now,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def events_record_many(events: list[Event]) -> list[Event]:
+    """Append many events at once (e.g. the supporters carried by a merge); no webhooks fire."""
+    now = timezone.now()
+    for event in events:
+        event.occurred_at = event.occurred_at or now
+    return Event.objects.bulk_create(events)

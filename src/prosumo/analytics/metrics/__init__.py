@@ -1,0 +1,1 @@
+"""One module per question; each exposes ``section(ds) -> Section``."""

@@ -1,0 +1,249 @@
+"""`prosumo`: one console command for everything an operator does."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Prosumo: run a co-creation community with your customers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def fail(message: str) -> None:
+    """Bad input: a clear message and exit code 2."""
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code=2)
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prosumo.settings")
+    import django
+
+    django.setup()
+
+
+def call(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    setup_django()
+    call("migrate", "--noinput")
+    from prosumo.core.bootstrap import ensure_site
+
+    ensure_site()
+
+
+@app.command()
+def createadmin(
+    email: Annotated[str, typer.Option(prompt=True)],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+) -> None:
+    """Create an admin account (email already verified)."""
+    setup_django()
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from prosumo.core.bootstrap import create_verified_member
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        fail(f"{email!r} is not an email address.")
+    if len(password) < 8:
+        fail("Choose a password of at least 8 characters.")
+    from prosumo.community.models import Member, Role
+
+    if Member.objects.filter(email__iexact=email).exists():
+        fail(f"A member with the email {email} exists already.")
+    create_verified_member(email=email, password=password, role=Role.ADMIN, superuser=True)
+    typer.echo(f"Admin {email} created.")
+
+
+@app.command()
+def worker(
+    batch: Annotated[bool, typer.Option(help="Run what is queued, then stop.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between polls of the queue.")] = 1.0,
+) -> None:
+    """Run background tasks (mail, notifications, indexing, webhooks) and the periodic schedule."""
+    setup_django()
+    from prosumo.core.scheduler import enqueue_due
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        from django.db import close_old_connections
+
+        while not stop.is_set():
+            try:
+                enqueue_due()
+            finally:
+                close_old_connections()
+            stop.wait(60)
+
+    if batch:
+        enqueue_due()
+        call("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        return
+    thread = threading.Thread(target=tick, name="prosumo-scheduler", daemon=True)
+    thread.start()
+    try:
+        call("db_worker", "--interval", str(interval))
+    finally:
+        stop.set()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="Web processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Threads per web process.")] = 4,
+    with_worker: Annotated[bool, typer.Option(help="Also run the task worker beside the web server.")] = True,
+) -> None:
+    """Serve the site with gunicorn (and, by default, the task worker beside it)."""
+    setup_django()
+    from django.conf import settings
+
+    call("collectstatic", "--noinput", "--verbosity", "0")
+    children = []
+    if with_worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "prosumo.cli", "worker"]))  # noqa: S603
+    command = [
+        sys.executable, "-m", "gunicorn", "prosumo.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-" if settings.DEBUG else "/dev/null",
+        "--graceful-timeout", "5",
+    ]
+    server = subprocess.Popen(command)  # noqa: S603
+    children.append(server)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.wait()
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=10)
+
+
+@app.command()
+def demo(
+    members: Annotated[int, typer.Option(help="Members in the demo community.")] = 300,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same community.")] = 7,
+    port: Annotated[int, typer.Option()] = 8000,
+    reset: Annotated[bool, typer.Option(help="Delete the demo database and seed it again.")] = False,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up and seed, but do not start the server.")] = False,
+) -> None:
+    """Set up a trial site on SQLite with a believable demo community, and serve it."""
+    os.environ.setdefault("PROSUMO_DEBUG", "1")
+    data_dir = Path(os.environ.setdefault("PROSUMO_DATA_DIR", str(Path.cwd() / "var")))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+    os.environ.setdefault("PROSUMO_SECRET_KEY", key_file.read_text().strip())
+    database = data_dir / "prosumo.sqlite3"
+    if reset and database.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    setup_django()
+    call("migrate", "--noinput", "--verbosity", "0")
+    from prosumo.core.bootstrap import ensure_site
+    from prosumo.demo.loader import DEMO_PASSWORD, demo_logins, load_demo
+
+    ensure_site()
+    logins = demo_logins()
+    if logins is None:
+        started = time.monotonic()
+        load_demo(members=members, seed=seed, progress=True)
+        typer.echo(f"Demo community seeded in {time.monotonic() - started:.1f} s.")
+        logins = demo_logins()
+    assert logins is not None
+    typer.secho(f"\n  Prosumo demo: http://127.0.0.1:{port}/", bold=True)
+    typer.echo(f"  Staff login : {logins['staff']} / {DEMO_PASSWORD}")
+    typer.echo(f"  Member login: {logins['member']} / {DEMO_PASSWORD}")
+    typer.echo("  API docs    : http://127.0.0.1:%d/api/docs\n" % port)
+    if not no_serve:
+        serve(host="127.0.0.1", port=port, workers=2, threads=4, with_worker=True)
+
+
+@app.command("import-customers")
+def import_customers(
+    path: Annotated[Path, typer.Argument(help="CSV with customer_id, email, tier, spend, country, ...")],
+    dry_run: Annotated[bool, typer.Option(help="Check the file; import nothing.")] = False,
+) -> None:
+    """Import customer records (segments) from a CSV file; any bad row rejects the whole file."""
+    if not path.is_file():
+        fail(f"{path}: no such file.")
+    setup_django()
+    from prosumo.community.services import customers_import_csv
+    from prosumo.core.errors import InvalidInput
+
+    try:
+        report = customers_import_csv(actor=None, data=path.read_bytes(), dry_run=dry_run)
+    except InvalidInput as exc:
+        lines = [exc.message, *exc.fields.get("rows", [])]
+        fail("\n".join(lines))
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{verb}: {report.created} new, {report.updated} updated, {report.matched} matched to members.")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def django(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. `prosumo django check --deploy`."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["prosumo django", *ctx.args])
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def check(ctx: typer.Context) -> None:
+    """Django's system checks, e.g. `prosumo check --deploy`."""
+    setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["prosumo", "check", *ctx.args])
+
+
+def _register_plugins() -> None:
+    try:
+        from prosumo.analytics.cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

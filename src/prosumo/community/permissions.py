@@ -1,0 +1,50 @@
+"""Who may do what. Each check returns quietly or raises; see docs/permissions.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prosumo.community.models import Member, Role
+from prosumo.core.errors import NotAuthenticated, PermissionDenied
+
+STAFF_ROLES = (Role.MODERATOR, Role.REVIEWER, Role.ADMIN)
+
+
+def require_member(actor: Any) -> Member:
+    """An active, signed-in member who is not suspended."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise NotAuthenticated("Please sign in first.")
+    if not actor.is_active:
+        raise PermissionDenied("This account is closed.")
+    if actor.is_suspended:
+        raise PermissionDenied("Your account is suspended, so you cannot take part for now.", code="suspended")
+    return actor  # type: ignore[no-any-return]
+
+
+def has_role(actor: Any, *roles: str) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.is_superuser or actor.role in roles)
+
+
+def require_role(actor: Any, *roles: str) -> Member:
+    member = require_member(actor)
+    if not has_role(member, *roles):
+        raise PermissionDenied("You do not have permission to do that.")
+    return member
+
+
+def can_moderate(actor: Any) -> bool:
+    return has_role(actor, Role.MODERATOR, Role.ADMIN)
+
+
+def can_review(actor: Any) -> bool:
+    return has_role(actor, Role.REVIEWER, Role.ADMIN)
+
+
+def can_manage_campaigns(actor: Any) -> bool:
+    return has_role(actor, Role.ADMIN)
+
+
+def is_staff(actor: Any) -> bool:
+    return has_role(actor, *STAFF_ROLES)

@@ -1,0 +1,278 @@
+"""Writes for members, roles, segments and customer records."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from prosumo.activity.services import event_record
+from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment
+from prosumo.community.permissions import require_member, require_role
+from prosumo.core.errors import InvalidInput, PermissionDenied
+
+CHANNEL_MAX = 64
+
+
+def clean_channel(raw: str | None) -> str:
+    """Channel names from `?ch=` are free text from a URL: keep them short and tidy."""
+    return slugify(raw or "")[:CHANNEL_MAX]
+
+
+def member_joined(*, member: Member, channel: str = "", referrer: Member | None = None) -> None:
+    """Record where a new member came from: their channel and, for a tracked link, who referred them."""
+    with transaction.atomic():
+        member.channel = clean_channel(channel) or ("referral" if referrer else "direct")
+        update = ["channel"]
+        if referrer is not None and referrer.pk != member.pk:
+            member.referred_by = referrer
+            update.append("referred_by")
+        member.save(update_fields=update)
+        event_record(
+            verb="member.joined",
+            actor_id=member.pk,
+            object_type="member",
+            object_id=member.pk,
+            channel=member.channel,
+            occurred_at=member.date_joined,
+        )
+        if member.referred_by_id:
+            event_record(
+                verb="member.referred",
+                actor_id=member.referred_by_id,
+                object_type="member",
+                object_id=member.pk,
+                target_member_id=member.pk,
+                channel=member.channel,
+            )
+        CustomerRecord.objects.filter(email__iexact=member.email, member__isnull=True).update(member=member)
+        record = CustomerRecord.objects.filter(member=member).select_related("segment").first()
+        if record is not None and record.segment_id and member.segment_id != record.segment_id:
+            member.segment_id = record.segment_id
+            if record.country and not member.country:
+                member.country = record.country
+            member.save(update_fields=["segment", "country"])
+
+
+def member_update_profile(*, member: Member, **changes: object) -> Member:
+    allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "avatar"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(member, name, value)
+        member.full_clean(exclude=["password"])
+        member.save(update_fields=list(changes))
+        event_record(verb="member.profile_updated", actor_id=member.pk, object_type="member", object_id=member.pk)
+    return member
+
+
+def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
+    require_role(actor, Role.ADMIN)
+    if role not in Role.values:
+        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", fields={"role": ["unknown"]})
+    with transaction.atomic():
+        before = member.role
+        member.role = role
+        member.save(update_fields=["role"])
+        event_record(
+            verb="member.role_changed",
+            actor_id=actor.pk,
+            object_type="member",
+            object_id=member.pk,
+            target_member_id=member.pk,
+            details={"from": before, "to": role},
+        )
+    return member
+
+
+def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
+    require_role(actor, Role.MODERATOR, Role.ADMIN)
+    if not reason.strip():
+        raise InvalidInput("Give the member a reason for the suspension.", fields={"reason": ["required"]})
+    if member.pk == actor.pk:
+        raise InvalidInput("You cannot suspend yourself.")
+    with transaction.atomic():
+        member.suspended_at = timezone.now()
+        member.suspended_reason = reason.strip()
+        member.save(update_fields=["suspended_at", "suspended_reason"])
+        event_record(
+            verb="member.suspended",
+            actor_id=actor.pk,
+            object_type="member",
+            object_id=member.pk,
+            target_member_id=member.pk,
+            details={"reason": member.suspended_reason},
+        )
+    return member
+
+
+def member_unsuspend(*, actor: Member, member: Member) -> Member:
+    require_role(actor, Role.MODERATOR, Role.ADMIN)
+    with transaction.atomic():
+        member.suspended_at = None
+        member.suspended_reason = ""
+        member.save(update_fields=["suspended_at", "suspended_reason"])
+        event_record(
+            verb="member.unsuspended",
+            actor_id=actor.pk,
+            object_type="member",
+            object_id=member.pk,
+            target_member_id=member.pk,
+        )
+    return member
+
+
+# --- customer records from CSV ------------------------------------------------
+
+REQUIRED_COLUMNS = ("customer_id", "email")
+KNOWN_COLUMNS = ("customer_id", "email", "tier", "spend", "country")
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    matched: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bool = False) -> ImportReport:
+    """Import customer records; any invalid row rejects the whole file, naming each bad line.
+
+    Columns: customer_id, email (required), tier, spend, country, and any others kept
+    as attributes. A record is matched to the member with the same email; its tier
+    becomes the member's segment.
+    """
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    report = ImportReport()
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise InvalidInput(f"The CSV file lacks the column(s): {', '.join(missing)}.", fields={"file": ["columns"]})
+    rows: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        problems = []
+        cid = row.get("customer_id", "")
+        if not cid:
+            problems.append("customer_id is empty")
+        elif cid in seen:
+            problems.append(f"customer_id {cid!r} repeats line {seen[cid]}")
+        else:
+            seen[cid] = line
+        try:
+            validate_email(row.get("email", ""))
+        except ValidationError:
+            problems.append(f"email {row.get('email', '')!r} is not an email address")
+        spend = Decimal(0)
+        if row.get("spend"):
+            try:
+                spend = Decimal(str(row["spend"]))
+                if not spend.is_finite() or spend < 0:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"spend {row['spend']!r} is not a non-negative number")
+        country = str(row.get("country", "")).upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            problems.append(f"country {country!r} is not a two-letter code")
+        if problems:
+            report.errors.append(f"line {line}: " + "; ".join(problems))
+            continue
+        rows.append(
+            {
+                "customer_id": cid,
+                "email": str(row["email"]).lower(),
+                "tier": row.get("tier", ""),
+                "spend": spend,
+                "country": country,
+                "attributes": {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k},
+            }
+        )
+    if report.errors:
+        raise InvalidInput(
+            f"{len(report.errors)} row(s) are invalid; nothing was imported.", fields={"rows": report.errors}
+        )
+    if dry_run:
+        report.created = len(rows)
+        return report
+    with transaction.atomic():
+        segments: dict[str, Segment] = {}
+        for row in rows:
+            tier = str(row["tier"])
+            segment = None
+            if tier:
+                if tier not in segments:
+                    segments[tier], _ = Segment.objects.get_or_create(
+                        slug=slugify(tier)[:80] or "segment", defaults={"name": tier}
+                    )
+                segment = segments[tier]
+            member = Member.objects.filter(email__iexact=row["email"]).first()
+            _, created = CustomerRecord.objects.update_or_create(
+                customer_id=row["customer_id"],
+                defaults={**row, "segment": segment, "member": member},
+            )
+            report.created += created
+            report.updated += not created
+            if member is not None:
+                report.matched += 1
+                if segment is not None and member.segment_id != segment.pk:
+                    member.segment = segment
+                    member.save(update_fields=["segment"])
+        event_record(
+            verb="customers.imported",
+            actor_id=actor.pk if actor else None,
+            details={"created": report.created, "updated": report.updated, "matched": report.matched},
+        )
+    return report
+
+
+# --- invitations ----------------------------------------------------------------
+
+
+def invitation_create(*, actor: Member, email: str, campaign_id: int | None = None) -> Invitation:
+    """Invite someone by email (to the community, or to one invitation-only campaign)."""
+    from prosumo.community.permissions import is_staff
+
+    require_member(actor)
+    if campaign_id is not None and not is_staff(actor):
+        raise PermissionDenied("Only staff can invite members to a campaign.")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise InvalidInput(f"{email!r} is not an email address.", fields={"email": ["invalid"]}) from exc
+    with transaction.atomic():
+        invitation = Invitation.objects.create(email=email.lower(), invited_by=actor, campaign_id=campaign_id)
+        event_record(
+            verb="member.invited",
+            actor_id=actor.pk,
+            object_type="invitation",
+            object_id=invitation.pk,
+            campaign_id=campaign_id,
+            channel="invite",
+        )
+        from prosumo.notifications.tasks import send_invitation
+
+        transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, member: Member) -> None:
+    with transaction.atomic():
+        invitation.accepted_by = member
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at"])
+        if invitation.campaign_id:
+            invitation.campaign.invitees.add(member)  # type: ignore[union-attr]

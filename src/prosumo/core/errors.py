@@ -1,0 +1,54 @@
+"""One error family for the whole platform.
+
+A service raises a ``ProsumoError`` subclass; the API turns it into JSON
+``{"code", "message", "fields"}`` with the error's HTTP status, and pages turn
+it into a form error or an error page. Codes are stable: integrations rely on them.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class ProsumoError(Exception):
+    """Base of every error a person or an integration may be shown."""
+
+    code: ClassVar[str] = "error"
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code is not None:
+            self.code = code  # type: ignore[misc]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, "fields": self.fields}
+
+
+class InvalidInput(ProsumoError):
+    code = "invalid"
+    status = 400
+
+
+class NotFound(ProsumoError):
+    """Also raised for objects the actor may not see: the two look the same."""
+
+    code = "not_found"
+    status = 404
+
+
+class PermissionDenied(ProsumoError):
+    code = "forbidden"
+    status = 403
+
+
+class NotAuthenticated(ProsumoError):
+    code = "not_authenticated"
+    status = 401
+
+
+class Conflict(ProsumoError):
+    code = "conflict"
+    status = 409

@@ -1,0 +1,24 @@
+"""Markdown to safe HTML: members write Markdown, pages show sanitised HTML."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "h3", "h4", "h5", "hr", "del", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str) -> str:
+    """Render member-written Markdown to HTML with only harmless tags and links kept."""
+    html = md.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener ugc",
+    )

@@ -1,0 +1,45 @@
+"""Periodic tasks, enqueued by `prosumo worker` when they are due.
+
+Each worker checks the schedule every minute; a row lock on `ScheduledRun` makes
+sure a periodic task is enqueued once per period however many workers run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from prosumo.core.models import ScheduledRun
+
+
+def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
+    from prosumo.ideas.tasks import expire_support_gates
+    from prosumo.integrations.tasks import retry_webhooks
+    from prosumo.notifications.tasks import send_daily_digests
+
+    return [
+        ("expire_support_gates", timedelta(hours=1), expire_support_gates.enqueue),
+        ("retry_webhooks", timedelta(minutes=1), retry_webhooks.enqueue),
+        ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
+    ]
+
+
+def enqueue_due() -> list[str]:
+    """Enqueue every periodic task whose period has passed; returns their names."""
+    now = timezone.now()
+    enqueued = []
+    for name, period, enqueue in schedule():
+        with transaction.atomic():
+            run, created = ScheduledRun.objects.select_for_update().get_or_create(
+                name=name, defaults={"last_enqueued_at": now}
+            )
+            if created or now - run.last_enqueued_at >= period:
+                run.last_enqueued_at = now
+                run.save(update_fields=["last_enqueued_at"])
+                transaction.on_commit(enqueue)
+                enqueued.append(name)
+    return enqueued

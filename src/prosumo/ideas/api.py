@@ -1,0 +1,248 @@
+"""JSON endpoints for campaigns and ideas: parse, authorise, call a service or selector, return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from prosumo.community.permissions import require_role, is_staff
+from prosumo.community.models import Role
+from prosumo.core.errors import NotFound
+from prosumo.ideas import selectors, services
+from prosumo.ideas.models import DeclineReason, Idea, IdeaRevision
+from prosumo.ideas.permissions import access_campaign, access_idea
+from prosumo.ideas.schemas import (
+    CampaignIn,
+    CampaignOut,
+    CoAuthorIn,
+    CommentIn,
+    CommentOut,
+    DeclineReasonOut,
+    ErrorOut,
+    FlagIn,
+    IdeaIn,
+    IdeaOut,
+    IdeaPageOut,
+    MergeIn,
+    QueueItemOut,
+    RevisionIn,
+    RevisionOut,
+    SimilarOut,
+    StageIn,
+    StageOut,
+    VoteIn,
+    VoteOut,
+)
+
+router = Router(tags=["ideas"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class PublicAuth:
+    """Readers need no account; a token or session still identifies a member when sent."""
+
+    def __call__(self, request: HttpRequest) -> object:
+        from prosumo.api import TokenAuth
+
+        header = request.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            member = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
+            if member is None:
+                return None
+        return True
+
+
+PUBLIC = [PublicAuth()]
+
+
+def idea_out(idea: Idea) -> dict[str, Any]:
+    return {
+        "id": idea.pk,
+        "campaign_id": idea.campaign_id,
+        "title": idea.title,
+        "body": idea.body,
+        "stage": idea.stage,
+        "author": {"id": idea.author_id, "name": idea.author.name},
+        "created_at": idea.created_at,
+        "support_count": idea.support_count,
+        "up_count": idea.up_count,
+        "down_count": idea.down_count,
+        "score_count": idea.score_count,
+        "mean_score": idea.mean_score,
+        "comment_count": idea.comment_count,
+        "revision": idea.__dict__.get("revision"),
+        "answered_at": idea.__dict__.get("answered_at"),
+    }
+
+
+@router.get("/campaigns", response=list[CampaignOut], auth=PUBLIC)
+def campaigns(request: HttpRequest) -> Any:
+    return list(selectors.campaigns_for(request.user))
+
+
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS})
+def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
+    campaign = services.campaign_create(actor=request.user, **payload.dict())
+    return 201, campaign
+
+
+@router.get("/campaigns/{campaign}", response={200: CampaignOut, **ERRORS}, auth=PUBLIC)
+def campaign_detail(request: HttpRequest, campaign: str) -> Any:
+    return access_campaign(request.user, campaign)
+
+
+class ListParams(Schema):
+    order: str = "hot"
+    stage: str | None = None
+    tag: str | None = None
+    q: str | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+@router.get("/campaigns/{campaign}/ideas", response={200: IdeaPageOut, **ERRORS}, auth=PUBLIC)
+def campaign_ideas(request: HttpRequest, campaign: str, params: Query[ListParams]) -> Any:
+    found = access_campaign(request.user, campaign)
+    page = selectors.idea_list(
+        campaign=found, order=params.order, stage=params.stage, tag=params.tag, query=params.q,
+        page=params.page, per_page=params.per_page,
+    )
+    return {
+        "items": [idea_out(i) for i in page.object_list],
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+    }
+
+
+@router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS})
+def idea_submit(request: HttpRequest, campaign: str, payload: IdeaIn) -> Any:
+    idea = services.idea_submit(actor=request.user, campaign_id=campaign, **payload.dict())
+    return 201, idea_out(idea)
+
+
+@router.get("/ideas/similar", response=list[SimilarOut], auth=PUBLIC)
+def ideas_similar(request: HttpRequest, text: str, campaign: int | None = None) -> Any:
+    found = selectors.similar_ideas(text=text[:2000], campaign_id=campaign)
+    visible = []
+    for idea in found:
+        try:
+            access_idea(request.user, idea.pk)
+        except NotFound:
+            continue
+        visible.append(idea)
+    return visible
+
+
+@router.get("/ideas/{idea_id}", response={200: IdeaOut, **ERRORS}, auth=PUBLIC)
+def idea_detail(request: HttpRequest, idea_id: int) -> Any:
+    return idea_out(access_idea(request.user, idea_id))
+
+
+@router.patch("/ideas/{idea_id}", response={200: RevisionOut, **ERRORS})
+def idea_revise(request: HttpRequest, idea_id: int, payload: RevisionIn) -> Any:
+    return services.idea_revise(actor=request.user, idea_id=idea_id, **payload.dict())
+
+
+@router.get("/ideas/{idea_id}/revisions", response={200: list[RevisionOut], **ERRORS}, auth=PUBLIC)
+def idea_revisions(request: HttpRequest, idea_id: int) -> Any:
+    idea = access_idea(request.user, idea_id)
+    return list(IdeaRevision.objects.filter(idea=idea).order_by("number"))
+
+
+def _vote_out(idea_id: int, value: int | None) -> dict[str, Any]:
+    idea = Idea.objects.get(pk=idea_id)
+    return {
+        "idea_id": idea.pk, "value": value, "support_count": idea.support_count,
+        "up_count": idea.up_count, "down_count": idea.down_count, "score_count": idea.score_count,
+    }
+
+
+@router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
+def vote_cast(request: HttpRequest, idea_id: int, payload: VoteIn) -> Any:
+    vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
+    return _vote_out(idea_id, vote.value)
+
+
+@router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
+def vote_withdraw(request: HttpRequest, idea_id: int) -> Any:
+    services.vote_withdraw(actor=request.user, idea_id=idea_id)
+    return _vote_out(idea_id, None)
+
+
+def comment_out(comment: Any) -> dict[str, Any]:
+    return {
+        "id": comment.pk, "idea_id": comment.idea_id, "author": {"id": comment.author_id, "name": comment.author.name},
+        "parent_id": comment.parent_id, "body": comment.body, "builds_on": comment.builds_on,
+        "created_at": comment.created_at, "edited_at": comment.edited_at,
+    }
+
+
+@router.get("/ideas/{idea_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=PUBLIC)
+def comments(request: HttpRequest, idea_id: int) -> Any:
+    idea = access_idea(request.user, idea_id)
+    return [comment_out(c) for c in idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id")]
+
+
+@router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS})
+def comment_post(request: HttpRequest, idea_id: int, payload: CommentIn) -> Any:
+    comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
+    return 201, comment_out(comment)
+
+
+@router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS})
+def stage_change(request: HttpRequest, idea_id: int, payload: StageIn) -> Any:
+    change = services.stage_change(actor=request.user, idea_id=idea_id, **payload.dict())
+    return {
+        "idea_id": idea_id, "from_stage": change.from_stage, "to_stage": change.to_stage, "message": change.message,
+        "reason": change.reason.label if change.reason else None, "created_at": change.created_at,
+    }
+
+
+@router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS})
+def idea_merge(request: HttpRequest, idea_id: int, payload: MergeIn) -> Any:
+    lineage = services.idea_merge(actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message)
+    return idea_out(Idea.objects.select_related("author").get(pk=lineage.target_id))
+
+
+@router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
+def follow(request: HttpRequest, idea_id: int) -> Any:
+    return {"following": True, "changed": services.idea_follow(actor=request.user, idea_id=idea_id)}
+
+
+@router.delete("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
+def unfollow(request: HttpRequest, idea_id: int) -> Any:
+    return {"following": False, "changed": services.idea_unfollow(actor=request.user, idea_id=idea_id)}
+
+
+@router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS})
+def coauthor_invite(request: HttpRequest, idea_id: int, payload: CoAuthorIn) -> Any:
+    coauthor = services.coauthor_invite(actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share))
+    return 201, {"id": coauthor.pk, "member_id": coauthor.member_id, "share": float(coauthor.share), "status": coauthor.status}
+
+
+@router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS})
+def attachment_add(request: HttpRequest, idea_id: int, file: File[UploadedFile]) -> Any:
+    attachment = services.attachment_add(actor=request.user, idea_id=idea_id, upload=file)
+    return 201, {"id": attachment.pk, "name": attachment.original_name, "content_type": attachment.content_type, "size": attachment.size}
+
+
+@router.post("/flags", response={201: dict, **ERRORS})
+def flag(request: HttpRequest, payload: FlagIn) -> Any:
+    created = services.flag_create(actor=request.user, **payload.dict())
+    return 201, {"id": created.pk}
+
+
+@router.get("/queue", response={200: list[QueueItemOut], **ERRORS})
+def queue(request: HttpRequest) -> Any:
+    if not is_staff(request.user):
+        require_role(request.user, Role.REVIEWER, Role.ADMIN, Role.MODERATOR)
+    return selectors.answer_queue()
+
+
+@router.get("/decline-reasons", response=list[DeclineReasonOut], auth=PUBLIC)
+def decline_reasons(request: HttpRequest) -> Any:
+    return list(DeclineReason.objects.filter(is_active=True).order_by("label"))

@@ -1,0 +1,327 @@
+"""Campaigns, ideas and everything members do to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from prosumo.core.models import Timestamped
+
+
+class Stage(models.TextChoices):
+    """The life of an idea. A campaign may rename or skip stages (Campaign.stage_labels, skipped_stages)."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    OPEN = "open", _("Open for support")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_DEVELOPMENT = "in_development", _("In development")
+    LAUNCHED = "launched", _("Launched")
+    DECLINED = "declined", _("Declined")
+    MERGED = "merged", _("Merged")
+
+
+# Stages at which an idea still waits for the company's answer.
+WAITING_STAGES = (Stage.SUBMITTED, Stage.OPEN)
+CLOSED_STAGES = (Stage.LAUNCHED, Stage.DECLINED, Stage.MERGED)
+STAGE_ORDER = [s.value for s in Stage]
+
+
+class VotingMode(models.TextChoices):
+    SUPPORT = "support", _("Support (with a threshold)")
+    UPDOWN = "updown", _("Up or down")
+    SCORE = "score", _("Score from 1 to 5")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    SEGMENT = "segment", _("One segment only")
+    INVITATION = "invitation", _("Invited members only")
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def visible_to(self, member: settings.AUTH_USER_MODEL | None) -> CampaignQuerySet:  # type: ignore[name-defined]
+        if member is not None and getattr(member, "is_staff", False):
+            return self
+        public = Q(is_published=True, visibility=Visibility.PUBLIC)
+        if member is None or not member.is_authenticated:
+            return self.filter(public)
+        return self.filter(
+            public
+            | Q(is_published=True, visibility=Visibility.SEGMENT, segment_id=member.segment_id)
+            | Q(is_published=True, visibility=Visibility.INVITATION, invitees=member)
+        ).distinct()
+
+
+class Campaign(Timestamped):
+    """A challenge the company sets its community: a brief, dates and rules."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=160)
+    brief = models.TextField(help_text=_("Markdown"))
+    cover = models.ImageField(upload_to="covers/", blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    is_published = models.BooleanField(default=True)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+    segment = models.ForeignKey("community.Segment", null=True, blank=True, on_delete=models.SET_NULL)
+    invitees = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="campaign_invitations")
+    voting_mode = models.CharField(max_length=16, choices=VotingMode.choices, default=VotingMode.SUPPORT)
+    support_threshold = models.PositiveIntegerField(
+        default=0, help_text=_("Supporters that move an idea to review; 0 for none.")
+    )
+    support_gates = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_('Staged deadlines, e.g. [{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}]'),
+    )
+    premoderation = models.BooleanField(
+        default=False, help_text=_("New ideas wait in 'submitted' until staff open them for support.")
+    )
+    scorecard_criteria = models.JSONField(default=list, blank=True)
+    stage_labels = models.JSONField(default=dict, blank=True)
+    skipped_stages = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def stage_label(self, stage: str) -> str:
+        return str(self.stage_labels.get(stage) or Stage(stage).label)
+
+
+class DeclineReason(models.Model):
+    """The list staff keep of reasons to decline an idea."""
+
+    label = models.CharField(max_length=120, unique=True)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdeaQuerySet(models.QuerySet["Idea"]):
+    def listed(self) -> IdeaQuerySet:
+        return self.filter(hidden=False).exclude(stage=Stage.MERGED)
+
+    def waiting_for_answer(self) -> IdeaQuerySet:
+        return self.filter(answered_at__isnull=True, hidden=False, stage__in=WAITING_STAGES)
+
+
+class Idea(Timestamped):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ideas")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    language = models.CharField(max_length=8, default="en")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.OPEN, db_index=True)
+    stage_changed_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, help_text=_("First answer from staff"))
+    revision = models.PositiveIntegerField(default=1)
+    hidden = models.BooleanField(default=False)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas")
+    # Vote tallies, kept exact by the vote service under a row lock.
+    support_count = models.PositiveIntegerField(default=0)
+    up_count = models.PositiveIntegerField(default=0)
+    down_count = models.PositiveIntegerField(default=0)
+    score_sum = models.PositiveIntegerField(default=0)
+    score_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    follower_count = models.PositiveIntegerField(default=0)
+    # Ranking keys, recomputed on every vote (formulas in prosumo.ideas.ranking).
+    rank_top = models.FloatField(default=0)
+    rank_hot = models.FloatField(default=0)
+    rank_trending = models.FloatField(default=0)
+    gate_index = models.PositiveSmallIntegerField(default=0)
+    gate_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = IdeaQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"], name="idea_campaign_new"),
+            models.Index(fields=["campaign", "-rank_top"], name="idea_campaign_top"),
+            models.Index(fields=["campaign", "-rank_hot"], name="idea_campaign_hot"),
+            models.Index(fields=["campaign", "-rank_trending"], name="idea_campaign_trending"),
+            models.Index(fields=["answered_at", "created_at"], name="idea_answer_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def net_votes(self) -> int:
+        return self.up_count - self.down_count
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.score_count if self.score_count else None
+
+
+class IdeaRevision(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["idea", "number"]
+        constraints = [models.UniqueConstraint(fields=["idea", "number"], name="revision_number_once")]
+
+
+class CoAuthorStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class CoAuthor(models.Model):
+    """A member who shares authorship of an idea, with their share of the contribution."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="coauthors")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coauthorships")
+    share = models.DecimalField(max_digits=5, decimal_places=2, help_text=_("Percent of the contribution"))
+    status = models.CharField(max_length=16, choices=CoAuthorStatus.choices, default=CoAuthorStatus.INVITED)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "member"], name="coauthor_once")]
+
+
+class Follow(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "member"], name="follow_once")]
+
+
+class Vote(models.Model):
+    """One member's current vote on one idea: +1 support/up, -1 down, or a 1-5 score."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "member"], name="vote_once_per_member")]
+
+
+class StageChange(models.Model):
+    """A move of an idea between stages, with the staff answer that closes the loop."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField()
+    reason = models.ForeignKey(DeclineReason, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Comment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField()
+    builds_on = models.BooleanField(default=False, help_text=_("Proposes an improvement to the idea"))
+    hidden = models.BooleanField(default=False)
+    created_at = models.DateTimeField(db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class CommentRevision(models.Model):
+    """An earlier text of an edited comment."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+
+class Attachment(models.Model):
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class MergedSupport(models.Model):
+    """A supporter of a merged idea: their support moves only with their consent."""
+
+    class Status(models.TextChoices):
+        CARRIED = "carried", _("Carried over")
+        ALREADY = "already", _("Already supported the target")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the member")
+
+    source = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class IdeaLineage(models.Model):
+    """Idea `source` was merged into `target`: credit later follows the contributors of both."""
+
+    source = models.OneToOneField(Idea, on_delete=models.CASCADE, related_name="lineage_out")
+    target = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="lineage_in")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.TextField()
+    created_at = models.DateTimeField()
+
+
+class Flag(models.Model):
+    """A report of an idea or comment that may break the rules."""
+
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=16, blank=True)
+
+
+class Review(models.Model):
+    """A reviewer's scorecard for an idea, one per reviewer."""
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scores = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "reviewer"], name="review_once")]

@@ -1,0 +1,50 @@
+"""Access to campaigns and ideas: a hidden object and a missing one give the same answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prosumo.community.permissions import can_moderate, is_staff, require_member
+from prosumo.core.errors import NotFound, PermissionDenied
+from prosumo.ideas.models import Campaign, Idea
+
+
+def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
+    """The campaign if the actor may see it, else NotFound; accepts an id or a slug."""
+    member = actor if getattr(actor, "is_authenticated", False) else None
+    qs = Campaign.objects.visible_to(member)
+    lookup = {"pk": int(campaign_id)} if str(campaign_id).isdigit() else {"slug": str(campaign_id)}
+    campaign = qs.filter(**lookup).select_related("segment").first()
+    if campaign is None:
+        raise NotFound("No such campaign.")
+    return campaign
+
+
+def access_idea(actor: Any, idea_id: int) -> Idea:
+    """The idea if the actor may see it, else NotFound."""
+    idea = Idea.objects.select_related("campaign", "author").filter(pk=idea_id).first()
+    if idea is None:
+        raise NotFound("No such idea.")
+    access_campaign(actor, idea.campaign_id)
+    if idea.hidden and not (can_moderate(actor) or getattr(actor, "pk", None) == idea.author_id):
+        raise NotFound("No such idea.")
+    return idea
+
+
+def access_idea_to_take_part(actor: Any, idea_id: int) -> Idea:
+    """The idea, for a member who wants to vote, comment or follow; it must still be open to that."""
+    member = require_member(actor)
+    idea = access_idea(member, idea_id)
+    if idea.hidden:
+        raise PermissionDenied("This idea is hidden by the moderators.", code="idea_hidden")
+    return idea
+
+
+def can_edit_idea(actor: Any, idea: Idea) -> bool:
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if actor.pk == idea.author_id:
+        return True
+    if idea.coauthors.filter(member_id=actor.pk, status="accepted").exists():
+        return True
+    return is_staff(actor)

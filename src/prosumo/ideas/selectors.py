@@ -1,0 +1,171 @@
+"""Reads for campaigns and ideas: lists, the answer queue, similar ideas, an idea's page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas import search
+from prosumo.ideas.models import (
+    Campaign,
+    CoAuthor,
+    CoAuthorStatus,
+    Comment,
+    Idea,
+    MergedSupport,
+    Stage,
+    StageChange,
+    Vote,
+)
+
+ORDERS = {
+    "new": ("-created_at", "-id"),
+    "top": ("-rank_top", "-id"),
+    "hot": ("-rank_hot", "-id"),
+    "trending": ("-rank_trending", "-id"),
+}
+PER_PAGE_MAX = 100
+
+
+def campaigns_for(actor: Any) -> QuerySet[Campaign]:
+    member = actor if getattr(actor, "is_authenticated", False) else None
+    return Campaign.objects.visible_to(member).annotate(
+        idea_total=Count("ideas", filter=Q(ideas__hidden=False) & ~Q(ideas__stage=Stage.MERGED))
+    )
+
+
+def idea_list(
+    *,
+    campaign: Campaign | None = None,
+    order: str = "hot",
+    stage: str | None = None,
+    tag: str | None = None,
+    query: str | None = None,
+    page: int | str = 1,
+    per_page: int = 20,
+) -> Page[Idea]:
+    """A page of listed ideas in one order: one query for the rows, one for the count."""
+    if order not in ORDERS:
+        raise InvalidInput(f"Order by one of {', '.join(ORDERS)}.", fields={"order": ["invalid"]})
+    if stage and stage not in Stage.values:
+        raise InvalidInput("No such stage.", fields={"stage": ["invalid"]})
+    if not 1 <= per_page <= PER_PAGE_MAX:
+        raise InvalidInput(f"Ask for 1 to {PER_PAGE_MAX} ideas a page.", fields={"per_page": ["range"]})
+    qs = Idea.objects.listed().select_related("author", "campaign")
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if tag:
+        qs = qs.filter(tags__name=tag.lower())
+    if query:
+        ids = search.search_ids(query, limit=500)
+        qs = qs.filter(pk__in=ids)
+    qs = qs.order_by(*ORDERS[order]).only(
+        "id", "title", "body", "stage", "created_at", "support_count", "up_count", "down_count",
+        "score_sum", "score_count", "comment_count", "campaign__id", "campaign__slug", "campaign__title",
+        "campaign__voting_mode", "campaign__support_threshold", "campaign__stage_labels",
+        "author__id", "author__display_name", "author__email",
+    )
+    paginator = Paginator(qs, per_page)
+    try:
+        number = max(1, int(page))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("The page is a number.", fields={"page": ["invalid"]}) from exc
+    return paginator.get_page(number)
+
+
+def similar_ideas(*, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5) -> list[Idea]:
+    """Ideas that share the draft's significant words, best match first."""
+    ids = search.search_ids(text, any_word=True, limit=limit * 4)
+    if exclude_id is not None:
+        ids = [i for i in ids if i != exclude_id]
+    if not ids:
+        return []
+    qs = Idea.objects.listed().filter(pk__in=ids).select_related("campaign")
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    by_id = {idea.pk: idea for idea in qs}
+    return [by_id[i] for i in ids if i in by_id][:limit]
+
+
+def answer_queue(*, limit: int = 200) -> list[Idea]:
+    """Ideas still waiting for a staff answer, oldest first."""
+    ideas = list(
+        Idea.objects.waiting_for_answer().select_related("campaign", "author").order_by("created_at", "id")[:limit]
+    )
+    now = timezone.now()
+    for idea in ideas:
+        idea.age_days = (now - idea.created_at).days  # type: ignore[attr-defined]
+    return ideas
+
+
+def answered_share(*, days: int = 30) -> tuple[int, int]:
+    """(answered, submitted) for ideas submitted in the last `days` days."""
+    since = timezone.now() - timezone.timedelta(days=days)
+    recent = Idea.objects.filter(created_at__gte=since, hidden=False)
+    return recent.filter(answered_at__isnull=False).count(), recent.count()
+
+
+@dataclass
+class IdeaPage:
+    idea: Idea
+    coauthors: list[CoAuthor]
+    timeline: list[StageChange]
+    comments: list[Comment]
+    my_vote: int | None
+    following: bool
+    carried_support: bool
+    similar: list[Idea]
+
+
+def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
+    coauthors = list(CoAuthor.objects.filter(idea=idea, status=CoAuthorStatus.ACCEPTED).select_related("member"))
+    timeline = list(StageChange.objects.filter(idea=idea).select_related("actor", "reason"))
+    show_hidden = getattr(member, "is_staff", False)
+    comments_qs = Comment.objects.filter(idea=idea).select_related("author").order_by("created_at", "id")
+    if not show_hidden:
+        comments_qs = comments_qs.filter(hidden=False)
+    comments = list(comments_qs.prefetch_related(Prefetch("revisions")))
+    my_vote = following = carried = None
+    if getattr(member, "is_authenticated", False):
+        my_vote = Vote.objects.filter(idea=idea, member=member).values_list("value", flat=True).first()
+        following = idea.follows.filter(member=member).exists()
+        carried = MergedSupport.objects.filter(target=idea, member=member, status=MergedSupport.Status.CARRIED).exists()
+    return IdeaPage(
+        idea=idea,
+        coauthors=coauthors,
+        timeline=timeline,
+        comments=comments,
+        my_vote=my_vote,
+        following=bool(following),
+        carried_support=bool(carried),
+        similar=similar_ideas(text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4),
+    )
+
+
+def comment_tree(comments: list[Comment]) -> list[tuple[Comment, int]]:
+    """Comments in thread order with their depth, for indented display."""
+    children: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        children.setdefault(comment.parent_id, []).append(comment)
+    known = {c.pk for c in comments}
+    out: list[tuple[Comment, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for c in children.get(parent, []):
+            out.append((c, depth))
+            walk(c.pk, depth + 1)
+
+    walk(None, 0)
+    # Replies whose parent is hidden from this reader still show, at the top level.
+    for c in comments:
+        if c.parent_id is not None and c.parent_id not in known:
+            out.append((c, 0))
+            walk(c.pk, 1)
+    return out

@@ -1,0 +1,42 @@
+"""Writes for campaigns, ideas, votes, comments, stages, merges and moderation."""
+
+from prosumo.ideas.services.campaigns import campaign_create, campaign_update
+from prosumo.ideas.services.comments import comment_edit, comment_post
+from prosumo.ideas.services.ideas import (
+    attachment_add,
+    coauthor_invite,
+    coauthor_respond,
+    idea_follow,
+    idea_revise,
+    idea_submit,
+    idea_unfollow,
+)
+from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
+from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
+from prosumo.ideas.services.reviews import review_submit
+from prosumo.ideas.services.stages import stage_change, support_gates_expire
+from prosumo.ideas.services.votes import vote_cast, vote_withdraw
+
+__all__ = [
+    "attachment_add",
+    "campaign_create",
+    "campaign_update",
+    "coauthor_invite",
+    "coauthor_respond",
+    "comment_edit",
+    "comment_post",
+    "content_hide",
+    "content_restore",
+    "flag_create",
+    "idea_follow",
+    "idea_merge",
+    "idea_revise",
+    "idea_submit",
+    "idea_unfollow",
+    "merged_support_withdraw",
+    "review_submit",
+    "stage_change",
+    "support_gates_expire",
+    "vote_cast",
+    "vote_withdraw",
+]

@@ -1,0 +1,326 @@
+"""Submitting and refining ideas: revisions, co-authors, followers, attachments."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from prosumo.activity.services import event_record
+from prosumo.community.models import Member
+from prosumo.community.permissions import require_member
+from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from prosumo.ideas.models import (
+    Attachment,
+    CoAuthor,
+    CoAuthorStatus,
+    Follow,
+    Idea,
+    IdeaRevision,
+    Stage,
+    Tag,
+)
+from prosumo.ideas.permissions import access_campaign, access_idea, access_idea_to_take_part, can_edit_idea
+from prosumo.notifications.services import notify
+
+TITLE_MIN, TITLE_MAX = 5, 160
+BODY_MIN, BODY_MAX = 20, 20_000
+MAX_TAGS = 8
+ALLOWED_UPLOADS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+
+def _validate_text(title: str, body: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    title, body = title.strip(), body.strip()
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        errors["title"] = [f"The title needs {TITLE_MIN} to {TITLE_MAX} characters."]
+    if not BODY_MIN <= len(body) <= BODY_MAX:
+        errors["body"] = [f"Describe the idea in {BODY_MIN} to {BODY_MAX} characters."]
+    return errors
+
+
+def _clean_tags(tags: list[str] | None) -> list[str]:
+    cleaned = []
+    for tag in tags or []:
+        name = str(tag).strip().lower()[:40]
+        if name and name not in cleaned:
+            cleaned.append(name)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags.", fields={"tags": ["too_many"]})
+    return cleaned
+
+
+def _enqueue_indexing(idea_id: int) -> None:
+    from prosumo.ideas.tasks import index_idea
+
+    transaction.on_commit(lambda: index_idea.enqueue(idea_id))
+
+
+def idea_submit(
+    *,
+    actor: Member,
+    campaign_id: int | str,
+    title: str,
+    body: str,
+    tags: list[str] | None = None,
+    language: str = "",
+) -> Idea:
+    """A member submits a new idea to a campaign that is running."""
+    member = require_member(actor)
+    campaign = access_campaign(member, campaign_id)
+    now = timezone.now()
+    if campaign.starts_at > now or (campaign.ends_at and campaign.ends_at <= now):
+        raise InvalidInput("This campaign is not taking ideas now.", code="campaign_closed")
+    errors = _validate_text(title, body)
+    if errors:
+        raise InvalidInput("The idea could not be submitted.", fields=errors)
+    tag_names = _clean_tags(tags)
+    language = (language or member.locale or "en")[:8]
+    stage = Stage.SUBMITTED if campaign.premoderation else Stage.OPEN
+    gate_deadline = None
+    if campaign.support_gates and stage == Stage.OPEN:
+        gate_deadline = now + timedelta(days=int(campaign.support_gates[0]["days"]))
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            campaign=campaign,
+            author=member,
+            title=title.strip(),
+            body=body.strip(),
+            language=language,
+            stage=stage,
+            stage_changed_at=now,
+            gate_deadline=gate_deadline,
+            follower_count=1,
+        )
+        IdeaRevision.objects.create(idea=idea, number=1, title=idea.title, body=idea.body, author=member, created_at=now)
+        if tag_names:
+            existing = {t.name: t for t in Tag.objects.filter(name__in=tag_names)}
+            missing = [Tag(name=n) for n in tag_names if n not in existing]
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            idea.tags.set(Tag.objects.filter(name__in=tag_names))
+        Follow.objects.create(idea=idea, member=member)
+        event_record(
+            verb="idea.submitted",
+            actor_id=member.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            campaign_id=campaign.pk,
+            channel=member.channel,
+            value=1,
+            details={"stage": stage, "language": language, "tags": tag_names},
+            occurred_at=now,
+        )
+        _enqueue_indexing(idea.pk)
+    return idea
+
+
+def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str = "") -> IdeaRevision:
+    """An author, co-author or staff member writes a new revision; the old ones stay readable."""
+    member = require_member(actor)
+    with transaction.atomic():
+        idea = access_idea(member, idea_id)
+        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        if not can_edit_idea(member, idea):
+            raise PermissionDenied("Only the idea's authors can revise it.")
+        if idea.stage in (Stage.MERGED, Stage.DECLINED, Stage.LAUNCHED):
+            raise InvalidInput("This idea is closed; it can no longer be revised.", code="idea_closed")
+        errors = _validate_text(title, body)
+        if errors:
+            raise InvalidInput("The revision could not be saved.", fields=errors)
+        if title.strip() == idea.title and body.strip() == idea.body:
+            raise InvalidInput("Nothing changed: edit the title or the text first.", code="unchanged")
+        now = timezone.now()
+        idea.revision += 1
+        idea.title, idea.body = title.strip(), body.strip()
+        idea.save(update_fields=["revision", "title", "body", "updated_at"])
+        revision = IdeaRevision.objects.create(
+            idea=idea, number=idea.revision, title=idea.title, body=idea.body, author=member, note=note[:200], created_at=now
+        )
+        event = event_record(
+            verb="idea.revised",
+            actor_id=member.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            target_member_id=idea.author_id,
+            campaign_id=idea.campaign_id,
+            value=idea.revision,
+            occurred_at=now,
+        )
+        notify(
+            recipient_ids=Follow.objects.filter(idea=idea).values_list("member_id", flat=True),
+            verb="idea.revised",
+            title=f"“{idea.title}” has a new revision",
+            url=f"/ideas/{idea.pk}/",
+            event_id=event.pk,
+            exclude_id=member.pk,
+        )
+        _enqueue_indexing(idea.pk)
+    return revision
+
+
+def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decimal | int | str) -> CoAuthor:
+    """The author invites another member to co-author, offering a share of the contribution (percent)."""
+    author = require_member(actor)
+    with transaction.atomic():
+        idea = Idea.objects.select_for_update().get(pk=access_idea(author, idea_id).pk)
+        if idea.author_id != author.pk:
+            raise PermissionDenied("Only the idea's author can invite co-authors.")
+        try:
+            share = Decimal(str(share))
+        except InvalidOperation as exc:
+            raise InvalidInput("The share is a percentage.", fields={"share": ["invalid"]}) from exc
+        if not Decimal(1) <= share <= Decimal(99):
+            raise InvalidInput("A co-author's share is between 1% and 99%.", fields={"share": ["range"]})
+        if member_id == author.pk:
+            raise InvalidInput("You are the author already.", fields={"member_id": ["self"]})
+        invitee = Member.objects.filter(pk=member_id, is_active=True).first()
+        if invitee is None:
+            raise NotFound("No such member.")
+        if CoAuthor.objects.filter(idea=idea, member=invitee).exclude(status=CoAuthorStatus.DECLINED).exists():
+            raise Conflict("That member is already a co-author or invited.", code="already_coauthor")
+        taken = (
+            CoAuthor.objects.filter(idea=idea)
+            .exclude(status=CoAuthorStatus.DECLINED)
+            .aggregate(total=Sum("share"))["total"]
+            or 0
+        )
+        if taken + share >= 100:
+            raise InvalidInput(
+                f"The author must keep a share: {100 - taken - 1}% at most is left to offer.",
+                fields={"share": ["too_large"]},
+            )
+        coauthor, _ = CoAuthor.objects.update_or_create(
+            idea=idea,
+            member=invitee,
+            defaults={"share": share, "status": CoAuthorStatus.INVITED, "invited_by": author, "responded_at": None},
+        )
+        event = event_record(
+            verb="idea.coauthor_invited",
+            actor_id=author.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            target_member_id=invitee.pk,
+            campaign_id=idea.campaign_id,
+            value=float(share),
+        )
+        notify(
+            recipient_ids=[invitee.pk],
+            verb="idea.coauthor_invited",
+            title=f"{author.name} invites you to co-author “{idea.title}”",
+            url=f"/ideas/{idea.pk}/",
+            event_id=event.pk,
+        )
+    return coauthor
+
+
+def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuthor:
+    member = require_member(actor)
+    with transaction.atomic():
+        coauthor = CoAuthor.objects.select_for_update().select_related("idea").filter(pk=coauthor_id, member=member).first()
+        if coauthor is None or coauthor.status != CoAuthorStatus.INVITED:
+            raise NotFound("No such invitation.")
+        coauthor.status = CoAuthorStatus.ACCEPTED if accept else CoAuthorStatus.DECLINED
+        coauthor.responded_at = timezone.now()
+        coauthor.save(update_fields=["status", "responded_at"])
+        idea = coauthor.idea
+        if accept:
+            event = event_record(
+                verb="idea.coauthor_added",
+                actor_id=member.pk,
+                object_type="idea",
+                object_id=idea.pk,
+                target_member_id=member.pk,
+                campaign_id=idea.campaign_id,
+                value=float(coauthor.share),
+            )
+            if not Follow.objects.filter(idea=idea, member=member).exists():
+                Follow.objects.create(idea=idea, member=member)
+                Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
+            notify(
+                recipient_ids=[idea.author_id],
+                verb="idea.coauthor_added",
+                title=f"{member.name} is now a co-author of “{idea.title}”",
+                url=f"/ideas/{idea.pk}/",
+                event_id=event.pk,
+            )
+    return coauthor
+
+
+def idea_follow(*, actor: Member, idea_id: int) -> bool:
+    member = require_member(actor)
+    with transaction.atomic():
+        idea = access_idea_to_take_part(member, idea_id)
+        _, created = Follow.objects.get_or_create(idea=idea, member=member)
+        if created:
+            Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
+            event_record(verb="idea.followed", actor_id=member.pk, object_type="idea", object_id=idea.pk,
+                         campaign_id=idea.campaign_id)
+    return created
+
+
+def idea_unfollow(*, actor: Member, idea_id: int) -> bool:
+    member = require_member(actor)
+    with transaction.atomic():
+        idea = access_idea(member, idea_id)
+        deleted, _ = Follow.objects.filter(idea=idea, member=member).delete()
+        if deleted:
+            Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") - 1)
+            event_record(verb="idea.unfollowed", actor_id=member.pk, object_type="idea", object_id=idea.pk,
+                         campaign_id=idea.campaign_id)
+    return bool(deleted)
+
+
+def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Attachment:
+    """Attach an image or PDF; the type is read from the bytes, not trusted from the name."""
+    member = require_member(actor)
+    idea = access_idea(member, idea_id)
+    if not can_edit_idea(member, idea):
+        raise PermissionDenied("Only the idea's authors can add files.")
+    limit = settings.PROSUMO_MAX_UPLOAD_BYTES
+    if upload.size is None or upload.size == 0:
+        raise InvalidInput("The file is empty.", fields={"file": ["empty"]})
+    if upload.size > limit:
+        raise InvalidInput(
+            f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.", fields={"file": ["too_large"]}
+        )
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_UPLOADS:
+        raise InvalidInput(
+            "Only PNG, JPEG, GIF, WebP images and PDF documents can be attached.", fields={"file": ["type"]}
+        )
+    stem = get_valid_filename(PurePath(upload.name or "file").stem)[:80] or "file"
+    upload.name = f"{stem}.{ALLOWED_UPLOADS[kind.mime]}"
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            idea=idea,
+            file=upload,
+            original_name=(upload.name or "")[:200],
+            content_type=kind.mime,
+            size=upload.size,
+            uploaded_by=member,
+        )
+        event_record(
+            verb="idea.attachment_added",
+            actor_id=member.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            campaign_id=idea.campaign_id,
+            details={"attachment": attachment.pk, "content_type": kind.mime},
+        )
+    return attachment

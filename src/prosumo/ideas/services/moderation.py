@@ -1,0 +1,77 @@
+"""Flags, hiding and restoring content; every step lands in the event log (the audit log)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from prosumo.activity.services import event_record
+from prosumo.community.models import Member, Role
+from prosumo.community.permissions import require_member, require_role
+from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.ideas.models import Comment, Flag, Idea
+from prosumo.ideas.permissions import access_idea
+
+
+def _target(kind: str, object_id: int) -> Idea | Comment:
+    model = {"idea": Idea, "comment": Comment}.get(kind)
+    if model is None:
+        raise InvalidInput("Flag an idea or a comment.", fields={"kind": ["invalid"]})
+    obj = model.objects.filter(pk=object_id).first()
+    if obj is None:
+        raise NotFound(f"No such {kind}.")
+    return obj
+
+
+def flag_create(*, actor: Member, kind: str, object_id: int, reason: str) -> Flag:
+    member = require_member(actor)
+    reason = reason.strip()
+    if not 3 <= len(reason) <= 300:
+        raise InvalidInput("Say in a few words what is wrong (3 to 300 characters).", fields={"reason": ["length"]})
+    obj = _target(kind, object_id)
+    idea = obj if isinstance(obj, Idea) else obj.idea
+    access_idea(member, idea.pk)
+    with transaction.atomic():
+        flag = Flag.objects.create(reporter=member, reason=reason, **{kind: obj})
+        event_record(
+            verb="moderation.flagged",
+            actor_id=member.pk,
+            object_type=kind,
+            object_id=obj.pk,
+            target_member_id=obj.author_id,
+            campaign_id=idea.campaign_id,
+            details={"reason": reason},
+        )
+    return flag
+
+
+def _set_hidden(*, actor: Member, kind: str, object_id: int, hidden: bool, reason: str) -> Idea | Comment:
+    staff = require_role(actor, Role.MODERATOR, Role.ADMIN)
+    if hidden and not reason.strip():
+        raise InvalidInput("Say why the content is hidden.", fields={"reason": ["required"]})
+    with transaction.atomic():
+        obj = _target(kind, object_id)
+        obj.hidden = hidden
+        obj.save(update_fields=["hidden"])
+        Flag.objects.filter(**{kind: obj}, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolution="hidden" if hidden else "kept"
+        )
+        idea = obj if isinstance(obj, Idea) else obj.idea
+        event_record(
+            verb="moderation.hidden" if hidden else "moderation.restored",
+            actor_id=staff.pk,
+            object_type=kind,
+            object_id=obj.pk,
+            target_member_id=obj.author_id,
+            campaign_id=idea.campaign_id,
+            details={"reason": reason.strip()},
+        )
+    return obj
+
+
+def content_hide(*, actor: Member, kind: str, object_id: int, reason: str) -> Idea | Comment:
+    return _set_hidden(actor=actor, kind=kind, object_id=object_id, hidden=True, reason=reason)
+
+
+def content_restore(*, actor: Member, kind: str, object_id: int, reason: str = "") -> Idea | Comment:
+    return _set_hidden(actor=actor, kind=kind, object_id=object_id, hidden=False, reason=reason)

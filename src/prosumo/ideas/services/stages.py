@@ -1,0 +1,191 @@
+"""Moving ideas through stages, with an answer to everyone involved every time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from prosumo.activity.services import event_record
+from prosumo.community.models import Member, Role
+from prosumo.community.permissions import require_role
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas.models import (
+    CoAuthor,
+    CoAuthorStatus,
+    DeclineReason,
+    Follow,
+    Idea,
+    Stage,
+    StageChange,
+    Vote,
+)
+from prosumo.ideas.permissions import access_idea
+from prosumo.notifications.services import notify
+
+FORWARD = [Stage.SUBMITTED, Stage.OPEN, Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.IN_DEVELOPMENT, Stage.LAUNCHED]
+MESSAGE_MIN = 10
+
+
+def allowed_moves(idea: Idea) -> list[str]:
+    """Stages staff may move this idea to (merging has its own service)."""
+    skipped = set(idea.campaign.skipped_stages or [])
+    stage = idea.stage
+    if stage == Stage.MERGED or stage == Stage.LAUNCHED:
+        return []
+    if stage == Stage.DECLINED:
+        return [Stage.OPEN]
+    later = FORWARD[FORWARD.index(Stage(stage)) + 1 :]
+    moves = [s.value for s in later if s not in skipped]
+    if stage == Stage.UNDER_REVIEW:
+        moves.insert(0, Stage.OPEN.value)
+    moves.append(Stage.DECLINED.value)
+    return moves
+
+
+def involved_member_ids(idea: Idea) -> set[int]:
+    """Author, accepted co-authors, followers and supporters: everyone told about the idea's fate."""
+    ids = {idea.author_id}
+    ids.update(CoAuthor.objects.filter(idea=idea, status=CoAuthorStatus.ACCEPTED).values_list("member_id", flat=True))
+    ids.update(Follow.objects.filter(idea=idea).values_list("member_id", flat=True))
+    ids.update(Vote.objects.filter(idea=idea, value__gt=0).values_list("member_id", flat=True))
+    return ids
+
+
+def _move(
+    *,
+    idea: Idea,
+    to_stage: str,
+    message: str,
+    actor: Member | None,
+    reason: DeclineReason | None = None,
+    now: datetime | None = None,
+) -> StageChange:
+    """Write the move for a locked idea: history row, idea fields, event, notifications."""
+    now = now or timezone.now()
+    from_stage = idea.stage
+    change = StageChange.objects.create(
+        idea=idea, from_stage=from_stage, to_stage=to_stage, actor=actor, message=message, reason=reason, created_at=now
+    )
+    idea.stage = to_stage
+    idea.stage_changed_at = now
+    fields = ["stage", "stage_changed_at", "updated_at"]
+    if actor is not None and idea.answered_at is None:
+        idea.answered_at = now
+        fields.append("answered_at")
+    if to_stage != Stage.OPEN:
+        idea.gate_deadline = None
+        fields.append("gate_deadline")
+    elif idea.campaign.support_gates and idea.gate_deadline is None:
+        gate = idea.campaign.support_gates[min(idea.gate_index, len(idea.campaign.support_gates) - 1)]
+        idea.gate_deadline = now + timedelta(days=int(gate["days"]))
+        fields.append("gate_deadline")
+    idea.save(update_fields=fields)
+    event = event_record(
+        verb="idea.stage_changed",
+        actor_id=actor.pk if actor else None,
+        object_type="idea",
+        object_id=idea.pk,
+        target_member_id=idea.author_id,
+        campaign_id=idea.campaign_id,
+        details={
+            "from": from_stage,
+            "to": to_stage,
+            "reason": reason.label if reason else None,
+            "message": message,
+            "answer": actor is not None,
+        },
+        occurred_at=now,
+    )
+    label = idea.campaign.stage_label(to_stage)
+    notify(
+        recipient_ids=involved_member_ids(idea),
+        verb="idea.stage_changed",
+        title=f"“{idea.title}” is now: {label}",
+        body=message,
+        url=f"/ideas/{idea.pk}/",
+        event_id=event.pk,
+        exclude_id=actor.pk if actor else None,
+    )
+    return change
+
+
+def stage_change(
+    *,
+    actor: Member,
+    idea_id: int,
+    to_stage: str,
+    message: str,
+    reason_id: int | None = None,
+) -> StageChange:
+    """A reviewer or admin moves an idea and tells everyone involved why."""
+    staff = require_role(actor, Role.REVIEWER, Role.ADMIN)
+    with transaction.atomic():
+        idea = access_idea(staff, idea_id)
+        idea = Idea.objects.select_for_update().select_related("campaign").get(pk=idea.pk)
+        errors: dict[str, list[str]] = {}
+        if to_stage not in allowed_moves(idea):
+            label = idea.campaign.stage_label(idea.stage)
+            errors["to_stage"] = [f"An idea that is {label} cannot move to {to_stage!r}."]
+        if len(message.strip()) < MESSAGE_MIN:
+            errors["message"] = [f"Write the contributors a message of at least {MESSAGE_MIN} characters."]
+        reason = None
+        if to_stage == Stage.DECLINED:
+            reason = DeclineReason.objects.filter(pk=reason_id, is_active=True).first() if reason_id else None
+            if reason is None:
+                errors["reason_id"] = ["Declining needs a reason from the list."]
+        if errors:
+            raise InvalidInput("The idea was not moved.", fields=errors)
+        return _move(idea=idea, to_stage=to_stage, message=message.strip(), actor=staff, reason=reason)
+
+
+def support_progress(*, idea: Idea) -> None:
+    """After a support vote on a locked idea: pass a staged gate, or reach the review threshold."""
+    campaign = idea.campaign
+    gates = campaign.support_gates or []
+    if gates and idea.stage == Stage.OPEN:
+        passed = idea.gate_index
+        while passed < len(gates) and idea.support_count >= int(gates[passed]["supporters"]):
+            passed += 1
+        if passed != idea.gate_index:
+            idea.gate_index = passed
+            idea.gate_deadline = (
+                idea.created_at + timedelta(days=int(gates[passed]["days"])) if passed < len(gates) else None
+            )
+            idea.save(update_fields=["gate_index", "gate_deadline"])
+    if campaign.support_threshold and idea.stage == Stage.OPEN and idea.support_count >= campaign.support_threshold:
+        _move(
+            idea=idea,
+            to_stage=Stage.UNDER_REVIEW,
+            message=f"This idea reached {campaign.support_threshold} supporters and goes to review.",
+            actor=None,
+        )
+
+
+def support_gates_expire(*, now: datetime | None = None) -> int:
+    """Decline, with a message, the open ideas whose supporter deadline passed. Idempotent."""
+    now = now or timezone.now()
+    reason, _ = DeclineReason.objects.get_or_create(label="Did not reach the supporters needed in time")
+    expired = 0
+    ids = list(Idea.objects.filter(Q(stage=Stage.OPEN) & Q(gate_deadline__lt=now)).values_list("pk", flat=True))
+    for idea_id in ids:
+        with transaction.atomic():
+            idea = Idea.objects.select_for_update().select_related("campaign").get(pk=idea_id)
+            if idea.stage != Stage.OPEN or idea.gate_deadline is None or idea.gate_deadline >= now:
+                continue
+            gate = idea.campaign.support_gates[idea.gate_index]
+            _move(
+                idea=idea,
+                to_stage=Stage.DECLINED,
+                message=(
+                    f"This idea needed {gate['supporters']} supporters within {gate['days']} days "
+                    f"and had {idea.support_count}. Thank you to everyone who supported it."
+                ),
+                actor=None,
+                reason=reason,
+                now=now,
+            )
+            expired += 1
+    return expired

@@ -1,0 +1,154 @@
+"""Votes: one per member per idea, changed or withdrawn, counted exactly under concurrency.
+
+Every vote takes the idea's row lock (SELECT ... FOR UPDATE on PostgreSQL; SQLite
+takes its write lock at BEGIN IMMEDIATE), reads the member's current vote, and
+writes the vote, the tallies and the ranking keys together. Two votes on one idea
+therefore never interleave, and the tallies always equal the votes table.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from prosumo.activity.services import event_record
+from prosumo.community.models import Member
+from prosumo.community.permissions import require_member
+from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.ideas import ranking
+from prosumo.ideas.models import Idea, Stage, Vote, VotingMode
+from prosumo.ideas.permissions import access_idea_to_take_part
+
+VOTABLE_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW)
+
+
+def _check_value(mode: str, value: int) -> None:
+    allowed = {VotingMode.SUPPORT: {1}, VotingMode.UPDOWN: {1, -1}, VotingMode.SCORE: {1, 2, 3, 4, 5}}[VotingMode(mode)]
+    if value not in allowed:
+        raise InvalidInput(
+            f"In this campaign a vote is one of {sorted(allowed)}.", fields={"value": ["invalid"]}, code="invalid_vote"
+        )
+
+
+def _apply(idea: Idea, mode: str, value: int, sign: int) -> None:
+    """Add (sign=+1) or remove (sign=-1) one vote of `value` to the idea's tallies."""
+    if mode == VotingMode.SUPPORT:
+        idea.support_count += sign
+    elif mode == VotingMode.UPDOWN:
+        if value > 0:
+            idea.up_count += sign
+        else:
+            idea.down_count += sign
+    else:
+        idea.score_sum += sign * value
+        idea.score_count += sign
+
+
+def _rerank(idea: Idea, mode: str) -> None:
+    tallies = {
+        "support": idea.support_count,
+        "up": idea.up_count,
+        "down": idea.down_count,
+        "score_sum": idea.score_sum,
+        "score_count": idea.score_count,
+    }
+    idea.rank_top = ranking.top(mode, **tallies)
+    idea.rank_hot = ranking.hot(ranking.net_support(mode, **tallies), idea.created_at)
+
+
+TALLY_FIELDS = [
+    "support_count", "up_count", "down_count", "score_sum", "score_count",
+    "rank_top", "rank_hot", "rank_trending",
+]
+
+
+def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
+    """Cast or change the member's vote on an idea. Casting the same vote again changes nothing."""
+    member = require_member(actor)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("A vote is a whole number.", fields={"value": ["invalid"]}, code="invalid_vote")
+    with transaction.atomic():
+        idea = access_idea_to_take_part(member, idea_id)
+        mode = idea.campaign.voting_mode
+        _check_value(mode, value)
+        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        if idea.stage not in VOTABLE_STAGES:
+            raise InvalidInput("This idea is not open for votes now.", code="voting_closed")
+        vote = Vote.objects.filter(idea=idea, member=member).first()
+        if vote is not None and vote.value == value:
+            return vote
+        now = timezone.now()
+        previous = None
+        if vote is not None:
+            previous = vote.value
+            _apply(idea, mode, vote.value, -1)
+            if ranking.is_positive(mode, vote.value):
+                idea.rank_trending = ranking.trending_remove(idea.rank_trending, vote.updated_at)
+            vote.value = value
+            vote.save(update_fields=["value", "updated_at"])
+        else:
+            vote = Vote.objects.create(idea=idea, member=member, value=value)
+        _apply(idea, mode, value, +1)
+        if ranking.is_positive(mode, value):
+            idea.rank_trending = ranking.trending_add(idea.rank_trending, vote.updated_at)
+        _rerank(idea, mode)
+        idea.save(update_fields=TALLY_FIELDS)
+        event_record(
+            verb="idea.rated" if mode == VotingMode.SCORE else "idea.supported",
+            actor_id=member.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            target_member_id=idea.author_id,
+            campaign_id=idea.campaign_id,
+            channel=member.channel,
+            value=value,
+            details={"previous": previous} if previous is not None else {},
+            occurred_at=now,
+        )
+        if mode == VotingMode.SUPPORT:
+            from prosumo.ideas.services.stages import support_progress
+
+            support_progress(idea=idea)
+    return vote
+
+
+def vote_withdraw(*, actor: Member, idea_id: int) -> None:
+    """Withdraw the member's vote. Withdrawing twice is not an error, and changes nothing."""
+    member = require_member(actor)
+    with transaction.atomic():
+        idea = access_idea_to_take_part(member, idea_id)
+        mode = idea.campaign.voting_mode
+        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        vote = Vote.objects.filter(idea=idea, member=member).first()
+        if vote is None:
+            return
+        _withdraw_locked(idea=idea, vote=vote, mode=mode)
+
+
+def _withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:
+    """Remove a vote from an idea whose row the caller has locked."""
+    _apply(idea, mode, vote.value, -1)
+    if ranking.is_positive(mode, vote.value):
+        idea.rank_trending = ranking.trending_remove(idea.rank_trending, vote.updated_at)
+    _rerank(idea, mode)
+    idea.save(update_fields=TALLY_FIELDS)
+    value = vote.value
+    member_id = vote.member_id
+    vote.delete()
+    event_record(
+        verb="idea.support_withdrawn",
+        actor_id=member_id,
+        object_type="idea",
+        object_id=idea.pk,
+        target_member_id=idea.author_id,
+        campaign_id=idea.campaign_id,
+        value=value,
+        details=details or {},
+    )
+
+
+def vote_of(*, member: Member, idea_id: int) -> Vote:
+    vote = Vote.objects.filter(idea_id=idea_id, member=member).first()
+    if vote is None:
+        raise NotFound("You have not voted on this idea.")
+    return vote

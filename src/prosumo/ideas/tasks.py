@@ -1,0 +1,30 @@
+"""Background work for ideas: keep the search index fresh, expire support deadlines."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from prosumo.ideas import search
+
+
+@task()
+def index_idea(idea_id: int) -> None:
+    search.index(idea_id)
+
+
+@task()
+def expire_support_gates() -> int:
+    from prosumo.ideas.services import support_gates_expire
+
+    return support_gates_expire()
+
+
+@task()
+def reindex_all() -> int:
+    from prosumo.ideas.models import Idea
+
+    count = 0
+    for idea_id in Idea.objects.values_list("pk", flat=True).iterator():
+        search.index(idea_id)
+        count += 1
+    return count

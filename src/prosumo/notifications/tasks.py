@@ -1,0 +1,97 @@
+"""Mail goes out from tasks, never inside a request."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django_tasks import task
+
+from prosumo.community.models import EmailPreference, Invitation, Member
+from prosumo.notifications.models import Notification
+
+
+def _unsubscribe_url(member: Member) -> str:
+    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/"
+
+
+def _message(member: Member, subject: str, template: str, context: dict[str, object]) -> EmailMultiAlternatives:
+    unsubscribe = _unsubscribe_url(member)
+    with translation.override(member.locale or "en"):
+        body = render_to_string(template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL})
+    return EmailMultiAlternatives(
+        subject=subject,
+        body=body,
+        to=[member.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+@task()
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email each notification not emailed yet, to members who want immediate mail. Idempotent."""
+    sent = 0
+    pending = Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True, recipient__email_preference=EmailPreference.IMMEDIATE
+    ).select_related("recipient")
+    with get_connection() as connection:
+        for notification in pending:
+            message = _message(
+                notification.recipient,
+                f"[{settings.SITE_NAME}] {notification.title}",
+                "notifications/email/notification.txt",
+                {"notification": notification},
+            )
+            message.connection = connection
+            message.send()
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+            sent += 1
+    return sent
+
+
+@task()
+def send_daily_digests() -> int:
+    """One email per digest member with what they have not been emailed in the last day."""
+    since = timezone.now() - timedelta(days=1)
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True, read_at__isnull=True, created_at__gte=since,
+            recipient__email_preference=EmailPreference.DAILY,
+        )
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at")
+    )
+    grouped: dict[int, list[Notification]] = defaultdict(list)
+    for n in pending:
+        grouped[n.recipient_id].append(n)
+    with get_connection() as connection:
+        for items in grouped.values():
+            member = items[0].recipient
+            message = _message(
+                member,
+                f"[{settings.SITE_NAME}] {len(items)} updates on ideas you follow",
+                "notifications/email/digest.txt",
+                {"notifications": items},
+            )
+            message.connection = connection
+            message.send()
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
+    return len(grouped)
+
+
+@task()
+def send_invitation(invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("invited_by", "campaign").filter(pk=invitation_id).first()
+    if invitation is None or invitation.accepted_at:
+        return
+    body = render_to_string(
+        "notifications/email/invitation.txt",
+        {"invitation": invitation, "url": f"{settings.SITE_URL}/invite/{invitation.token}/", "site_name": settings.SITE_NAME},
+    )
+    EmailMultiAlternatives(
+        subject=f"You are invited to {settings.SITE_NAME}", body=body, to=[invitation.email]
+    ).send()

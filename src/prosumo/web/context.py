@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from prosumo.community.permissions import can_moderate, can_review, is_staff
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    unread = 0
+    if user.is_authenticated:
+        unread = user.notifications.filter(read_at__isnull=True).count()
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "unread_count": unread,
+        "is_staff_member": is_staff(user),
+        "can_review": can_review(user),
+        "can_moderate": can_moderate(user),
+    }

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from prosumo.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("campaigns/", views.campaigns_index, name="campaigns"),
+    path("c/<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("c/<slug:slug>/submit/", views.idea_submit, name="idea_submit"),
+    path("similar/", views.similar, name="similar"),
+    path("ideas/<int:idea_id>/", views.idea_detail, name="idea"),
+    path("ideas/<int:idea_id>/vote/", views.idea_vote, name="idea_vote"),
+    path("ideas/<int:idea_id>/unvote/", views.idea_unvote, name="idea_unvote"),
+    path("ideas/<int:idea_id>/withdraw-carried/", views.idea_withdraw_carried, name="idea_withdraw_carried"),
+    path("ideas/<int:idea_id>/follow/", views.idea_follow, name="idea_follow"),
+    path("ideas/<int:idea_id>/comment/", views.comment_post, name="comment_post"),
+    path("ideas/<int:idea_id>/stage/", views.stage_change, name="stage_change"),
+    path("ideas/<int:idea_id>/merge/", views.idea_merge, name="idea_merge"),
+    path("ideas/<int:idea_id>/flag/", views.idea_flag, name="idea_flag"),
+    path("ideas/<int:idea_id>/visibility/", views.content_visibility, name="content_visibility"),
+    path("ideas/<int:idea_id>/review/", views.idea_review, name="idea_review"),
+    path("ideas/<int:idea_id>/coauthors/", views.coauthor_invite, name="coauthor_invite"),
+    path("ideas/<int:idea_id>/coauthors/<int:coauthor_id>/", views.coauthor_respond, name="coauthor_respond"),
+    path("ideas/<int:idea_id>/attachments/", views.attachment_add, name="attachment_add"),
+    path("ideas/<int:idea_id>/revise/", views.idea_revise, name="idea_revise"),
+    path("ideas/<int:idea_id>/revisions/", views.idea_revisions, name="idea_revisions"),
+    path("members/<int:member_id>/", views.member_profile, name="member"),
+    path("me/", views.profile_edit, name="profile_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("invite/<str:token>/", views.invitation, name="invitation"),
+    path("staff/queue/", views.staff_queue, name="staff_queue"),
+    path("staff/duplicates/", views.staff_duplicates, name="staff_duplicates"),
+    path("staff/moderation/", views.staff_moderation, name="staff_moderation"),
+    path("staff/members/<int:member_id>/suspend/", views.staff_suspend, name="staff_suspend"),
+    path("staff/import/", views.staff_import, name="staff_import"),
+]

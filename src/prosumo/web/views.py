@@ -1,0 +1,582 @@
+"""Pages: each view parses input, checks access, calls one service or selector, renders."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from prosumo.activity.models import Event
+from prosumo.activity.services import presence_record
+from prosumo.community import services as community_services
+from prosumo.community.models import Invitation, Member
+from prosumo.community.permissions import can_moderate, can_review, is_staff
+from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.core.markdown import render_markdown
+from prosumo.ideas import selectors, services
+from prosumo.ideas.models import CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
+from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
+from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
+from prosumo.ideas.services.stages import allowed_moves
+from prosumo.notifications.models import Notification
+from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
+from prosumo.web.forms import (
+    AttachmentForm,
+    CoAuthorForm,
+    CommentForm,
+    FlagForm,
+    HideForm,
+    IdeaForm,
+    ImportForm,
+    MergeForm,
+    ProfileForm,
+    ReviewForm,
+    RevisionForm,
+    StageForm,
+    apply_error,
+)
+
+
+def _not_found(exc: ProsumoError) -> Http404:
+    return Http404(exc.message)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    campaigns = list(selectors.campaigns_for(request.user)[:6])
+    trending = selectors.idea_list(order="trending", per_page=6).object_list
+    visible_campaigns = {c.pk for c in selectors.campaigns_for(request.user)}
+    trending = [i for i in trending if i.campaign_id in visible_campaigns]
+    answered, submitted = selectors.answered_share(days=30)
+    return render(
+        request,
+        "web/home.html",
+        {"campaigns": campaigns, "trending": trending, "answered": answered, "submitted": submitted},
+    )
+
+
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        campaign = access_campaign(request.user, slug)
+        order = request.GET.get("order", "hot")
+        page = selectors.idea_list(
+            campaign=campaign,
+            order=order,
+            stage=request.GET.get("stage") or None,
+            tag=request.GET.get("tag") or None,
+            query=request.GET.get("q") or None,
+            page=request.GET.get("page", 1),
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    except ProsumoError as exc:
+        messages.error(request, exc.message)
+        return redirect("campaign", slug=slug)
+    return render(
+        request,
+        "ideas/campaign.html",
+        {
+            "campaign": campaign,
+            "brief": render_markdown(campaign.brief),
+            "page": page,
+            "order": order,
+            "orders": ["hot", "new", "top", "trending"],
+            "stages": Stage.choices,
+            "q": request.GET.get("q", ""),
+        },
+    )
+
+
+@login_required
+def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        campaign = access_campaign(request.user, slug)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    form = IdeaForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                idea = services.idea_submit(
+                    actor=request.user,
+                    campaign_id=campaign.pk,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    tags=form.tag_list(),
+                )
+            except ProsumoError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Your idea is in. Thank you!"))
+                return redirect("idea", idea_id=idea.pk)
+        status = 400
+    return render(request, "ideas/submit.html", {"campaign": campaign, "form": form}, status=status)
+
+
+@require_GET
+def similar(request: HttpRequest) -> HttpResponse:
+    """The htmx partial beside the submit form: similar ideas to what the member is typing."""
+    text = f"{request.GET.get('title', '')} {request.GET.get('body', '')}"[:2000]
+    campaign_id = request.GET.get("campaign")
+    ideas = []
+    if len(text.strip()) >= 4:
+        found = selectors.similar_ideas(text=text, campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None)
+        for idea in found:
+            try:
+                access_idea(request.user, idea.pk)
+            except NotFound:
+                continue
+            ideas.append(idea)
+    return render(request, "ideas/_similar.html", {"similar": ideas})
+
+
+def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
+    try:
+        idea = access_idea(request.user, idea_id)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    if idea.merged_into_id and idea.stage == Stage.MERGED:
+        messages.info(request, _("This idea was merged into another; here it is."))
+    if request.user.is_authenticated:
+        presence_record(
+            member_id=request.user.pk, verb="idea.viewed", object_type="idea", object_id=idea.pk,
+            campaign_id=idea.campaign_id, channel=request.user.channel,
+        )
+    page = selectors.idea_page(idea=idea, member=request.user)
+    criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
+    pending_invite = None
+    if request.user.is_authenticated:
+        pending_invite = CoAuthor.objects.filter(idea=idea, member=request.user, status=CoAuthorStatus.INVITED).first()
+    threshold = idea.campaign.support_threshold
+    return render(
+        request,
+        "ideas/idea.html",
+        {
+            "idea": idea,
+            "page": page,
+            "body_html": render_markdown(idea.body),
+            "comments": [(c, d, render_markdown(c.body)) for c, d in selectors.comment_tree(page.comments)],
+            "comment_form": CommentForm(),
+            "stage_form": StageForm(initial={"to_stage": (allowed_moves(idea) or [""])[0]}),
+            "allowed_moves": [(s, idea.campaign.stage_label(s)) for s in allowed_moves(idea)],
+            "merge_form": MergeForm(),
+            "flag_form": FlagForm(),
+            "review_form": ReviewForm(criteria=criteria),
+            "coauthor_form": CoAuthorForm(),
+            "attachment_form": AttachmentForm(),
+            "can_edit": can_edit_idea(request.user, idea),
+            "can_review": can_review(request.user),
+            "can_moderate": can_moderate(request.user),
+            "pending_invite": pending_invite,
+            "threshold": threshold,
+            "progress": min(100, round(100 * idea.support_count / threshold)) if threshold else None,
+            "stage_label": idea.campaign.stage_label(idea.stage),
+            "attachments": list(idea.attachments.all()),
+            "revision_count": idea.revision,
+        },
+    )
+
+
+def _back(idea_id: int, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("idea", args=[idea_id]) + anchor)
+
+
+def _run(request: HttpRequest, idea_id: int, action: Any, success: str, anchor: str = "") -> HttpResponse:
+    """Run a service for a POST from the idea page and come back with a message."""
+    try:
+        action()
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    except ProsumoError as exc:
+        detail = "; ".join(m for ms in exc.fields.values() for m in ms)
+        messages.error(request, f"{exc.message} {detail}".strip())
+        if request.htmx:
+            return HttpResponse(escape(exc.message), status=400)
+        return _back(idea_id, anchor)
+    if success:
+        messages.success(request, success)
+    return _back(idea_id, anchor)
+
+
+@login_required
+@require_POST
+def idea_vote(request: HttpRequest, idea_id: int) -> HttpResponse:
+    try:
+        value = int(request.POST.get("value", "1"))
+    except ValueError:
+        return HttpResponseBadRequest(_("A vote is a number."))
+    return _run(request, idea_id, lambda: services.vote_cast(actor=request.user, idea_id=idea_id, value=value), _("Your vote counts."))
+
+
+@login_required
+@require_POST
+def idea_unvote(request: HttpRequest, idea_id: int) -> HttpResponse:
+    return _run(request, idea_id, lambda: services.vote_withdraw(actor=request.user, idea_id=idea_id), _("Your vote is withdrawn."))
+
+
+@login_required
+@require_POST
+def idea_withdraw_carried(request: HttpRequest, idea_id: int) -> HttpResponse:
+    return _run(request, idea_id, lambda: services.merged_support_withdraw(actor=request.user, target_id=idea_id), _("Your carried support is withdrawn."))
+
+
+@login_required
+@require_POST
+def idea_follow(request: HttpRequest, idea_id: int) -> HttpResponse:
+    if request.POST.get("follow") == "0":
+        return _run(request, idea_id, lambda: services.idea_unfollow(actor=request.user, idea_id=idea_id), _("You no longer follow this idea."))
+    return _run(request, idea_id, lambda: services.idea_follow(actor=request.user, idea_id=idea_id), _("You follow this idea."))
+
+
+@login_required
+@require_POST
+def comment_post(request: HttpRequest, idea_id: int) -> HttpResponse:
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something before posting."))
+        return _back(idea_id, "#comments")
+    data = form.cleaned_data
+    return _run(
+        request,
+        idea_id,
+        lambda: services.comment_post(
+            actor=request.user, idea_id=idea_id, body=data["body"], parent_id=data.get("parent_id"), builds_on=data.get("builds_on", False)
+        ),
+        _("Comment posted."),
+        "#comments",
+    )
+
+
+@login_required
+@require_POST
+def stage_change(request: HttpRequest, idea_id: int) -> HttpResponse:
+    reason = request.POST.get("reason_id") or None
+    return _run(
+        request,
+        idea_id,
+        lambda: services.stage_change(
+            actor=request.user,
+            idea_id=idea_id,
+            to_stage=request.POST.get("to_stage", ""),
+            message=request.POST.get("message", ""),
+            reason_id=int(reason) if reason and reason.isdigit() else None,
+        ),
+        _("The idea moved, and its contributors were told."),
+    )
+
+
+@login_required
+@require_POST
+def idea_merge(request: HttpRequest, idea_id: int) -> HttpResponse:
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of the idea to merge into, and a message."))
+        return _back(idea_id)
+    try:
+        services.idea_merge(
+            actor=request.user, source_id=idea_id, target_id=form.cleaned_data["target_id"], message=form.cleaned_data["message"]
+        )
+    except ProsumoError as exc:
+        messages.error(request, f"{exc.message} " + "; ".join(m for ms in exc.fields.values() for m in ms))
+        return _back(idea_id)
+    messages.success(request, _("Merged. Supporters were told and may withdraw their support."))
+    return _back(form.cleaned_data["target_id"])
+
+
+@login_required
+@require_POST
+def idea_flag(request: HttpRequest, idea_id: int) -> HttpResponse:
+    kind = request.POST.get("kind", "idea")
+    object_id = int(request.POST.get("object_id") or idea_id)
+    return _run(
+        request,
+        idea_id,
+        lambda: services.flag_create(actor=request.user, kind=kind, object_id=object_id, reason=request.POST.get("reason", "")),
+        _("Thank you. A moderator will look at it."),
+    )
+
+
+@login_required
+@require_POST
+def content_visibility(request: HttpRequest, idea_id: int) -> HttpResponse:
+    kind = request.POST.get("kind", "idea")
+    object_id = int(request.POST.get("object_id") or idea_id)
+    reason = request.POST.get("reason", "")
+    if request.POST.get("hide") == "1":
+        action = lambda: services.content_hide(actor=request.user, kind=kind, object_id=object_id, reason=reason)  # noqa: E731
+        done = _("Hidden.")
+    else:
+        action = lambda: services.content_restore(actor=request.user, kind=kind, object_id=object_id, reason=reason)  # noqa: E731
+        done = _("Restored.")
+    return _run(request, idea_id, action, done)
+
+
+@login_required
+@require_POST
+def idea_review(request: HttpRequest, idea_id: int) -> HttpResponse:
+    try:
+        idea = access_idea(request.user, idea_id)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
+    form = ReviewForm(request.POST, criteria=criteria)
+    if not form.is_valid():
+        messages.error(request, _("Score every criterion from 1 to 5."))
+        return _back(idea_id)
+    scores = {c: form.cleaned_data[c] for c in criteria}
+    return _run(
+        request, idea_id,
+        lambda: services.review_submit(actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", "")),
+        _("Scorecard saved."),
+    )
+
+
+@login_required
+@require_POST
+def coauthor_invite(request: HttpRequest, idea_id: int) -> HttpResponse:
+    form = CoAuthorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give an email address and a share between 1 and 99."))
+        return _back(idea_id)
+    invitee = Member.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    if invitee is None:
+        messages.error(request, _("No member has that email address."))
+        return _back(idea_id)
+    return _run(
+        request, idea_id,
+        lambda: services.coauthor_invite(actor=request.user, idea_id=idea_id, member_id=invitee.pk, share=form.cleaned_data["share"]),
+        _("Invitation sent."),
+    )
+
+
+@login_required
+@require_POST
+def coauthor_respond(request: HttpRequest, idea_id: int, coauthor_id: int) -> HttpResponse:
+    accept = request.POST.get("accept") == "1"
+    return _run(
+        request, idea_id,
+        lambda: services.coauthor_respond(actor=request.user, coauthor_id=coauthor_id, accept=accept),
+        _("You are now a co-author.") if accept else _("Invitation declined."),
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, idea_id: int) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return _back(idea_id)
+    return _run(
+        request, idea_id,
+        lambda: services.attachment_add(actor=request.user, idea_id=idea_id, upload=form.cleaned_data["file"]),
+        _("File attached."),
+    )
+
+
+@login_required
+def idea_revise(request: HttpRequest, idea_id: int) -> HttpResponse:
+    try:
+        idea = access_idea(request.user, idea_id)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    if not can_edit_idea(request.user, idea):
+        raise Http404
+    form = RevisionForm(request.POST or None, initial={"title": idea.title, "body": idea.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.idea_revise(actor=request.user, idea_id=idea.pk, **form.cleaned_data)
+        except ProsumoError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Revision saved."))
+            return _back(idea.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "ideas/revise.html", {"idea": idea, "form": form}, status=status)
+
+
+def _word_diff(before: str, after: str) -> str:
+    a, b = before.split(), after.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(a[i1:i2])))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return mark_safe(" ".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
+    try:
+        idea = access_idea(request.user, idea_id)
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+    revisions = list(IdeaRevision.objects.filter(idea=idea).select_related("author").order_by("number"))
+    pairs = []
+    for previous, current in zip(revisions, revisions[1:], strict=False):
+        pairs.append(
+            {
+                "revision": current,
+                "title": _word_diff(previous.title, current.title),
+                "body": _word_diff(previous.body, current.body),
+            }
+        )
+    return render(request, "ideas/revisions.html", {"idea": idea, "first": revisions[0] if revisions else None, "pairs": pairs[::-1]})
+
+
+def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = Member.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        raise Http404
+    visible = {c.pk for c in selectors.campaigns_for(request.user)}
+    ideas = [
+        i for i in Idea.objects.filter(author=member, hidden=False).select_related("campaign").order_by("-created_at")[:100]
+        if i.campaign_id in visible
+    ]
+    stats = {
+        "ideas": len(ideas),
+        "answered": sum(1 for i in ideas if i.answered_at),
+        "comments": member.comments.filter(hidden=False).count(),
+        "votes": member.votes.count(),
+        "coauthored": member.coauthorships.filter(status=CoAuthorStatus.ACCEPTED).count(),
+    }
+    return render(request, "community/profile.html", {"profile": member, "ideas": ideas, "stats": stats})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=member, initial={"interests_text": ", ".join(member.interests)})
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+        changes["interests"] = [t.strip() for t in form.cleaned_data.get("interests_text", "").split(",") if t.strip()]
+        if not changes.get("avatar"):
+            changes.pop("avatar")
+        try:
+            community_services.member_update_profile(member=member, **changes)
+        except ProsumoError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("profile_edit")
+    return render(request, "community/profile_edit.html", {"form": form, "tokens": member.api_tokens.filter(revoked_at__isnull=True)}, status=400 if form.errors else 200)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications_mark_read(member=request.user)
+        return redirect("notifications")
+    items = list(Notification.objects.filter(recipient=request.user)[:100])
+    return render(request, "notifications/list.html", {"items": items})
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One click from an email (GET shows, POST confirms; mail clients POST per RFC 8058)."""
+    if request.method == "POST":
+        member = member_unsubscribe(token=token)
+        if member is None:
+            raise Http404
+        return render(request, "notifications/unsubscribed.html", {"member": member})
+    return render(request, "notifications/unsubscribe.html", {"token": token})
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    if invite is None:
+        raise Http404
+    request.session["invitation_token"] = token
+    request.session["channel"] = "invite"
+    return redirect("account_signup")
+
+
+# --- staff ------------------------------------------------------------------------
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not is_staff(request.user):
+        raise Http404
+
+
+@login_required
+def staff_queue(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(request, "staff/queue.html", {"ideas": selectors.answer_queue()})
+
+
+@login_required
+def staff_duplicates(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    pairs = []
+    for idea in selectors.answer_queue(limit=60):
+        for other in selectors.similar_ideas(text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=2):
+            pairs.append((idea, other))
+    return render(request, "staff/duplicates.html", {"pairs": pairs})
+
+
+@login_required
+def staff_moderation(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("idea", "comment", "comment__idea", "reporter").order_by("created_at")
+    audit = Event.objects.filter(Q(verb__startswith="moderation.") | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])).order_by("-id")[:100]
+    actors = {m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})}
+    return render(request, "staff/moderation.html", {"flags": flags, "audit": [(e, actors.get(e.actor_id)) for e in audit]})
+
+
+@login_required
+def staff_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
+    _staff_only(request)
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            if request.POST.get("suspend") == "1":
+                community_services.member_suspend(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+            else:
+                community_services.member_unsuspend(actor=request.user, member=member)
+        except ProsumoError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("member", member_id=member.pk)
+
+
+@login_required
+def staff_import(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = community_services.customers_import_csv(
+                actor=request.user, data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
+            )
+        except ProsumoError as exc:
+            apply_error(form, exc)
+            for line in exc.fields.get("rows", []):
+                form.add_error(None, line)
+            status = 400
+    elif request.method == "POST":
+        status = 400
+    return render(request, "staff/import.html", {"form": form, "report": report}, status=status)
+
+
+def campaigns_index(request: HttpRequest) -> HttpResponse:
+    campaigns = selectors.campaigns_for(request.user).annotate(
+        waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__stage__in=["submitted", "open"]))
+    )
+    return render(request, "ideas/campaigns.html", {"campaigns": campaigns})

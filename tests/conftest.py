@@ -1,0 +1,89 @@
+"""Shared fixtures: members of each role, a campaign and an idea, through the real services."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_member(db: Any) -> Callable[..., Any]:
+    from prosumo.core.bootstrap import create_verified_member
+
+    def make(role: str = "member", **extra: Any) -> Any:
+        n = next(_counter)
+        extra.setdefault("display_name", f"{role.capitalize()} {n}")
+        return create_verified_member(email=f"{role}{n}@example.org", password="correct horse 12", role=role, **extra)
+
+    return make
+
+
+@pytest.fixture
+def member(make_member: Callable[..., Any]) -> Any:
+    return make_member()
+
+
+@pytest.fixture
+def admin(make_member: Callable[..., Any]) -> Any:
+    return make_member("admin")
+
+
+@pytest.fixture
+def reviewer(make_member: Callable[..., Any]) -> Any:
+    return make_member("reviewer")
+
+
+@pytest.fixture
+def moderator(make_member: Callable[..., Any]) -> Any:
+    return make_member("moderator")
+
+
+@pytest.fixture
+def make_campaign(admin: Any) -> Callable[..., Any]:
+    from prosumo.ideas.services import campaign_create
+
+    def make(**fields: Any) -> Any:
+        fields.setdefault("title", f"Campaign {next(_counter)}")
+        fields.setdefault("brief", "Tell us how to make our tents better for families.")
+        return campaign_create(actor=admin, **fields)
+
+    return make
+
+
+@pytest.fixture
+def campaign(make_campaign: Callable[..., Any]) -> Any:
+    return make_campaign(support_threshold=3)
+
+
+@pytest.fixture
+def make_idea(campaign: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+    from prosumo.ideas.services import idea_submit
+
+    def make(author: Any, in_campaign: Any = None, **fields: Any) -> Any:
+        fields.setdefault("title", "A tent that pitches itself in one minute")
+        fields.setdefault("body", "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella.")
+        with django_capture_on_commit_callbacks(execute=True):
+            return idea_submit(actor=author, campaign_id=(in_campaign or campaign).pk, **fields)
+
+    return make
+
+
+@pytest.fixture
+def idea(make_idea: Callable[..., Any], member: Any) -> Any:
+    return make_idea(member)
+
+
+@pytest.fixture
+def login() -> Callable[[Any], Client]:
+    def as_member(member: Any) -> Client:
+        client = Client()
+        client.force_login(member)
+        return client
+
+    return as_member

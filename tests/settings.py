@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings with fast hashing and mail kept in memory."""
+
+import os
+
+os.environ.setdefault("PROSUMO_SECRET_KEY", "test-secret-key-with-enough-length-for-django-checks-0123456789")
+os.environ.setdefault("PROSUMO_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "prosumo-test"))
+
+from prosumo.settings import *  # noqa: E402, F403
+
+DEBUG = False
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+MEDIA_ROOT = os.path.join(os.environ["PROSUMO_DATA_DIR"], "media")
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

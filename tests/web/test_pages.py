@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from prosumo.ideas.services import comment_post, stage_change, vote_cast
+
+
+@pytest.fixture
+def busy_idea(idea, make_member, reviewer):
+    supporter = make_member()
+    vote_cast(actor=supporter, idea_id=idea.pk)
+    comment = comment_post(actor=supporter, idea_id=idea.pk, body="What about **kids**?", builds_on=True)
+    comment_post(actor=idea.author, idea_id=idea.pk, body="Good point, thanks", parent_id=comment.pk)
+    stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our team is reviewing this idea.")
+    return idea
+
+
+def test_public_pages_render_for_visitors(busy_idea):
+    client = Client()
+    for url in ["/", "/campaigns/", f"/c/{busy_idea.campaign.slug}/", f"/ideas/{busy_idea.pk}/", f"/ideas/{busy_idea.pk}/revisions/", f"/members/{busy_idea.author_id}/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(f"/ideas/{busy_idea.pk}/").content.decode()
+    assert "Our team is reviewing this idea." in page
+    assert "<strong>kids</strong>" in page
+
+
+@pytest.mark.parametrize("order", ["hot", "new", "top", "trending"])
+def test_campaign_orders(busy_idea, order):
+    response = Client().get(f"/c/{busy_idea.campaign.slug}/?order={order}")
+    assert response.status_code == 200
+    assert busy_idea.title in response.content.decode()
+
+
+def test_staff_pages(busy_idea, login, admin, member):
+    staff = login(admin)
+    for url in ["/staff/queue/", "/staff/duplicates/", "/staff/moderation/", "/staff/import/"]:
+        assert staff.get(url).status_code == 200, url
+    assert login(member).get("/staff/queue/").status_code == 404
+
+
+def test_member_pages(busy_idea, login):
+    client = login(busy_idea.author)
+    for url in ["/me/", "/notifications/", f"/c/{busy_idea.campaign.slug}/submit/", f"/ideas/{busy_idea.pk}/revise/"]:
+        assert client.get(url).status_code == 200, url
+    assert "is now: Under review" in client.get("/notifications/").content.decode()
+
+
+def test_submit_form_errors_are_shown_and_nothing_is_saved(campaign, login, member):
+    from prosumo.ideas.models import Idea
+
+    response = login(member).post(f"/c/{campaign.slug}/submit/", {"title": "Hi", "body": "short"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "The title needs 5 to 160 characters." in text
+    assert not Idea.objects.exists()
+
+
+def test_submit_then_vote_through_pages(campaign, login, member, make_member):
+    client = login(member)
+    response = client.post(f"/c/{campaign.slug}/submit/", {"title": "Solar charger pocket", "body": "A pocket on the tent roof that holds a solar panel.", "tags": "solar, power"})
+    assert response.status_code == 302
+    idea_url = response["Location"]
+    voter = login(make_member())
+    assert voter.post(idea_url + "vote/", {"value": "1"}).status_code == 302
+    assert "1</strong> supporters" in voter.get(idea_url).content.decode()
+
+
+def test_similar_ideas_partial(busy_idea):
+    response = Client().get("/similar/", {"title": "tent pitches itself", "body": "", "campaign": busy_idea.campaign_id})
+    assert busy_idea.title in response.content.decode()
