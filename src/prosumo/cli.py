@@ -212,6 +212,25 @@ def import_customers(
     typer.echo(f"{verb}: {report.created} new, {report.updated} updated, {report.matched} matched to members.")
 
 
+@app.command("export-dataset")
+def export_dataset(
+    out: Annotated[Path, typer.Argument(help="Folder to write the community dataset (Parquet) into.")],
+    force: Annotated[bool, typer.Option(help="Write into a folder that is not empty.")] = False,
+) -> None:
+    """Write the platform's members, ideas, stages, events and outcomes as a community dataset."""
+    if out.exists() and any(out.iterdir()) and not force:
+        fail(f"{out} is not empty; choose another folder or pass --force.")
+    setup_django()
+    from rich.progress import Progress
+
+    from prosumo.activity.export import export_dataset as run_export
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Exporting", total=4)
+        path = run_export(out, progress=lambda _step: bar.advance(task))
+    typer.echo(f"Community dataset written to {path}")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def django(ctx: typer.Context) -> None:
     """Run a Django management command, e.g. `prosumo django check --deploy`."""

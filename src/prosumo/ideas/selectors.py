@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.core.errors import InvalidInput
 from prosumo.ideas import search
@@ -39,6 +41,16 @@ def campaigns_for(actor: Any) -> QuerySet[Campaign]:
     )
 
 
+def campaigns_running(actor: Any) -> QuerySet[Campaign]:
+    """Campaigns that take ideas now, ending soonest first."""
+    now = timezone.now()
+    return (
+        campaigns_for(actor)
+        .filter(Q(starts_at__lte=now) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now)))
+        .order_by(models.F("ends_at").asc(nulls_last=True), "-starts_at")
+    )
+
+
 def idea_list(
     *,
     campaign: Campaign | None = None,
@@ -51,11 +63,11 @@ def idea_list(
 ) -> Page[Idea]:
     """A page of listed ideas in one order: one query for the rows, one for the count."""
     if order not in ORDERS:
-        raise InvalidInput(f"Order by one of {', '.join(ORDERS)}.", fields={"order": ["invalid"]})
+        raise InvalidInput(gettext("Order by one of {names}.").format(names=", ".join(ORDERS)), fields={"order": ["invalid"]})
     if stage and stage not in Stage.values:
-        raise InvalidInput("No such stage.", fields={"stage": ["invalid"]})
+        raise InvalidInput(gettext("No such stage."), fields={"stage": ["invalid"]})
     if not 1 <= per_page <= PER_PAGE_MAX:
-        raise InvalidInput(f"Ask for 1 to {PER_PAGE_MAX} ideas a page.", fields={"per_page": ["range"]})
+        raise InvalidInput(gettext("Ask for 1 to {PER_PAGE_MAX} ideas a page.").format(PER_PAGE_MAX=PER_PAGE_MAX), fields={"per_page": ["range"]})
     qs = Idea.objects.listed().select_related("author", "campaign")
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -76,7 +88,7 @@ def idea_list(
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
-        raise InvalidInput("The page is a number.", fields={"page": ["invalid"]}) from exc
+        raise InvalidInput(gettext("The page is a number."), fields={"page": ["invalid"]}) from exc
     return paginator.get_page(number)
 
 

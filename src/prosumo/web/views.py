@@ -52,7 +52,7 @@ def _not_found(exc: ProsumoError) -> Http404:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    campaigns = list(selectors.campaigns_for(request.user)[:6])
+    campaigns = list(selectors.campaigns_running(request.user)[:6])
     trending = selectors.idea_list(order="trending", per_page=6).object_list
     visible_campaigns = {c.pk for c in selectors.campaigns_for(request.user)}
     trending = [i for i in trending if i.campaign_id in visible_campaigns]
@@ -528,7 +528,8 @@ def staff_duplicates(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_moderation(request: HttpRequest) -> HttpResponse:
-    _staff_only(request)
+    if not can_moderate(request.user):
+        raise Http404
     flags = Flag.objects.filter(resolved_at__isnull=True).select_related("idea", "comment", "comment__idea", "reporter").order_by("created_at")
     audit = Event.objects.filter(Q(verb__startswith="moderation.") | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])).order_by("-id")[:100]
     actors = {m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})}

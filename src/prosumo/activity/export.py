@@ -1,0 +1,132 @@
+"""Write the platform's data as a community dataset (docs/dataset.md) for prosumo.analytics.
+
+Reads the current tables and the event log in chunks straight into Arrow, so an
+export of millions of events needs no more memory than the Arrow tables themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from prosumo.activity.models import Event
+from prosumo.community.models import Member
+from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
+
+CHUNK = 50_000
+
+
+def _columns(rows: Iterable[tuple[Any, ...]], names: list[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {n: [] for n in names}
+    for row in rows:
+        for name, value in zip(names, row, strict=True):
+            out[name].append(value)
+    return out
+
+
+def _table(qs: QuerySet[Any], fields: list[str], names: list[str] | None = None, convert: dict[str, Callable[[Any], Any]] | None = None) -> pa.Table:
+    names = names or fields
+    data = _columns(qs.values_list(*fields).iterator(chunk_size=CHUNK), names)
+    for name, fn in (convert or {}).items():
+        data[name] = [fn(v) for v in data[name]]
+    return pa.table(data) if data[names[0]] else pa.table({n: pa.array([], type=pa.null()) for n in names})
+
+
+def _json(value: Any) -> str | None:
+    if value in (None, {}, []):
+        return None
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa.Table]:
+    """The contract's tables from the database."""
+    step = progress or (lambda _name: None)
+    tables: dict[str, pa.Table] = {}
+    members = Member.objects.order_by("pk").values_list("pk", "date_joined", "segment__name", "country", "channel", "referred_by_id", "role", "is_superuser")
+    data = _columns(members.iterator(chunk_size=CHUNK), ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser"])
+    data["is_staff"] = [role != "member" or su for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)]
+    data["country"] = [c or None for c in data["country"]]
+    data["channel"] = [c or None for c in data["channel"]]
+    data["attributes"] = [None] * len(data["member_id"])
+    tables["members"] = pa.table(data)
+    step("members")
+    tables["campaigns"] = _table(Campaign.objects.order_by("pk"), ["pk", "title", "starts_at", "ends_at", "voting_mode"], ["campaign_id", "title", "starts_at", "ends_at", "voting_mode"])
+    tables["ideas"] = _table(
+        Idea.objects.order_by("pk"),
+        ["pk", "campaign_id", "author_id", "created_at", "stage", "title", "body", "language", "merged_into_id"],
+        ["idea_id", "campaign_id", "author_id", "created_at", "status", "title", "body", "language", "merged_into"],
+    )
+    step("ideas")
+    shares: dict[int, float] = {}
+    co = list(CoAuthor.objects.filter(status=CoAuthorStatus.ACCEPTED).values_list("idea_id", "member_id", "share"))
+    for idea_id, _member, share in co:
+        shares[idea_id] = shares.get(idea_id, 0.0) + float(share) / 100
+    authors = {"idea_id": [], "member_id": [], "share": []}  # type: dict[str, list[Any]]
+    for idea_id, author_id in Idea.objects.order_by("pk").values_list("pk", "author_id").iterator(chunk_size=CHUNK):
+        authors["idea_id"].append(idea_id)
+        authors["member_id"].append(author_id)
+        authors["share"].append(round(1.0 - shares.get(idea_id, 0.0), 6))
+    for idea_id, member_id, share in co:
+        authors["idea_id"].append(idea_id)
+        authors["member_id"].append(member_id)
+        authors["share"].append(float(share) / 100)
+    tables["idea_authors"] = pa.table(authors)
+    stages: dict[str, list[Any]] = {"idea_id": [], "stage": [], "changed_at": [], "actor_id": [], "reason": [], "message": []}
+    moved = set(StageChange.objects.filter(from_stage=Stage.SUBMITTED).values_list("idea_id", flat=True))
+    for idea_id, created_at, premoderated in Idea.objects.order_by("pk").values_list("pk", "created_at", "campaign__premoderation").iterator(chunk_size=CHUNK):
+        rows = [("submitted", created_at)]
+        if not premoderated and idea_id not in moved:
+            rows.append(("open", created_at))  # opened on submission
+        for stage, at in rows:
+            for key, value in zip(stages, (idea_id, stage, at, None, None, None), strict=True):
+                stages[key].append(value)
+    for row in StageChange.objects.order_by("created_at", "pk").values_list("idea_id", "to_stage", "created_at", "actor_id", "reason__label", "message").iterator(chunk_size=CHUNK):
+        for key, value in zip(stages, row, strict=True):
+            stages[key].append(value)
+    tables["idea_stages"] = pa.table(stages)
+    step("stages")
+    events: dict[str, list[Any]] = {k: [] for k in ["event_id", "occurred_at", "actor_id", "verb", "object_type", "object_id", "target_member_id", "campaign_id", "channel", "value", "details"]}
+    outcomes: dict[str, list[Any]] = {k: [] for k in ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]}
+    fields = ["pk", "occurred_at", "actor_id", "verb", "object_type", "object_id", "target_member_id", "campaign_id", "channel", "value", "details"]
+    for row in Event.objects.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
+        record = dict(zip(events, row, strict=True))
+        record["object_type"] = record["object_type"] or None
+        record["channel"] = record["channel"] or None
+        details = record["details"] or {}
+        record["details"] = _json(details)
+        for key, value in record.items():
+            events[key].append(value)
+        customer = record["target_member_id"] or record["actor_id"]
+        if record["verb"] == "order.imported" and customer is not None:
+            outcomes["member_id"].append(customer)
+            outcomes["product_id"].append(details.get("product", record["object_id"]))
+            outcomes["ordered_at"].append(record["occurred_at"])
+            outcomes["amount"].append(record["value"] or 0.0)
+            outcomes["from_idea_id"].append(details.get("from_idea"))
+    tables["events"] = pa.table(events)
+    tables["outcomes"] = pa.table(outcomes)
+    step("events")
+    return tables
+
+
+def export_dataset(path: str | Path, *, progress: Callable[[str], None] | None = None, now: datetime | None = None) -> Path:
+    """Validate and write the dataset folder; returns its path."""
+    from prosumo.analytics.dataset import write_dataset
+
+    tables = export_tables(progress)
+    meta = {
+        "name": settings.SITE_NAME,
+        "source": f"Prosumo export from {settings.SITE_URL}",
+        "created_at": (now or timezone.now()).isoformat(),
+        "licence": "proprietary: the community's own data",
+        "attribution": "",
+    }
+    return write_dataset(tables, path, meta)

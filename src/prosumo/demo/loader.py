@@ -1,0 +1,306 @@
+"""Load a generated community (prosumo.synth) into the platform's database for `make demo`.
+
+The generator decides what happened; this module writes it with the same ids, in bulk,
+and derives what the services would have kept: vote tallies and ranking keys, the
+first staff answer, followers, notifications and the search index. Everything is in
+one transaction, so a failed load leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+from rich.progress import Progress
+
+from prosumo.activity.models import Event
+from prosumo.community.models import CustomerRecord, Member, Role, Segment
+from prosumo.ideas import ranking, search
+from prosumo.ideas.models import (
+    Campaign,
+    CoAuthor,
+    CoAuthorStatus,
+    Comment,
+    DeclineReason,
+    Follow,
+    Idea,
+    IdeaLineage,
+    IdeaRevision,
+    StageChange,
+    Tag,
+    Vote,
+)
+from prosumo.notifications.models import Notification
+from prosumo.synth import generate
+
+DEMO_PASSWORD = "prosumo-demo"  # noqa: S105 - printed for the trial site, documented in the README
+STAFF_EMAIL = "staff@example.com"
+MEMBER_EMAIL = "member@example.com"
+STAFF_ROLES = [Role.ADMIN, Role.REVIEWER, Role.REVIEWER, Role.MODERATOR]
+
+
+def demo_logins() -> dict[str, str] | None:
+    """The printed logins, or None when the demo community is not loaded yet."""
+    if not Member.objects.filter(email=STAFF_EMAIL).exists():
+        return None
+    return {"staff": STAFF_EMAIL, "member": MEMBER_EMAIL}
+
+
+def _none(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _dt(value: Any) -> datetime | None:
+    value = _none(value)
+    if value is None:
+        return None
+    return pd.Timestamp(value).to_pydatetime().astimezone(UTC)
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _none(v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def load_demo(*, members: int = 300, seed: int = 7, progress: bool = False, now: datetime | None = None) -> dict[str, int]:
+    """Generate and load a demo community ending `now`; returns counts of what was written."""
+    now = now or timezone.now()
+    community = generate(seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1))
+    steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index"]
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("Seeding the demo community", total=len(steps))
+        with transaction.atomic():
+            counts = _load(community, now=now, advance=lambda: bar.advance(task))
+            _reset_sequences()
+        for idea_id in Idea.objects.values_list("pk", flat=True):
+            search.index(idea_id)
+        bar.advance(task)
+    return counts
+
+
+def _reset_sequences() -> None:
+    models = [Member, Segment, Campaign, Idea, IdeaRevision, Comment, Vote, StageChange, Event, Tag, CoAuthor, Follow, Notification, CustomerRecord]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
+    password = make_password(DEMO_PASSWORD)
+    # --- members -----------------------------------------------------------------
+    segments = {name: Segment.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in sorted(c.members["segment"].dropna().unique())}
+    staff_seen = 0
+    member_rows = _rows(c.members)
+    authors = c.ideas["author_id"].value_counts()
+    star = int(authors.index[0]) if len(authors) else None
+    people = []
+    for row in member_rows:
+        attrs = json.loads(row["attributes"] or "{}")
+        role = Role.MEMBER
+        email = f"{attrs.get('handle') or 'member' + str(row['member_id'])}@example.org"
+        if row["is_staff"]:
+            role = STAFF_ROLES[min(staff_seen, len(STAFF_ROLES) - 1)]
+            if staff_seen == 0:
+                email = STAFF_EMAIL
+            staff_seen += 1
+        elif row["member_id"] == star:
+            email = MEMBER_EMAIL
+        people.append(
+            Member(
+                pk=row["member_id"],
+                email=email,
+                password=password,
+                display_name=str(attrs.get("display_name") or attrs.get("handle") or "")[:80],
+                locale=str(attrs.get("locale") or "en")[:8],
+                country=str(row["country"] or "")[:2],
+                role=role,
+                is_superuser=role == Role.ADMIN and email == STAFF_EMAIL,
+                segment=segments.get(row["segment"]),
+                channel=row["channel"] or "direct",
+                date_joined=_dt(row["joined_at"]),
+                interests=list(attrs.get("interests") or []),
+            )
+        )
+    Member.objects.bulk_create(people, batch_size=500)
+    referrals = [(r["member_id"], r["referred_by"]) for r in member_rows if r["referred_by"] is not None]
+    for member_id, referrer in referrals:
+        Member.objects.filter(pk=member_id).update(referred_by_id=referrer)
+    EmailAddress.objects.bulk_create([EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in people], batch_size=500)
+    spend = c.outcomes.groupby("member_id")["amount"].sum() if len(c.outcomes) else pd.Series(dtype=float)
+    CustomerRecord.objects.bulk_create(
+        [
+            CustomerRecord(customer_id=f"DEMO-{m.pk:06d}", email=m.email, tier=m.segment.name if m.segment else "", spend=round(float(spend.get(m.pk, 0.0)), 2), country=m.country, segment=m.segment, member_id=m.pk)
+            for m in people
+            if m.role == Role.MEMBER
+        ],
+        batch_size=500,
+    )
+    advance()
+
+    # --- campaigns -------------------------------------------------------------------
+    details = {r["campaign_id"]: r for r in _rows(c.campaign_details)}
+    campaigns = []
+    for row in _rows(c.campaigns):
+        d = details.get(row["campaign_id"], {})
+        campaigns.append(
+            Campaign(
+                pk=row["campaign_id"],
+                slug=slugify(row["title"])[:70] or f"campaign-{row['campaign_id']}",
+                title=row["title"],
+                brief=d.get("brief_en") or row["title"],
+                starts_at=_dt(row["starts_at"]),
+                ends_at=_dt(row["ends_at"]),
+                voting_mode=row["voting_mode"],
+                support_threshold=int(d.get("support_threshold") or 0) if row["voting_mode"] == "support" else 0,
+                scorecard_criteria=json.loads(d.get("scorecard") or "[]"),
+                created_by_id=people[0].pk,
+            )
+        )
+    Campaign.objects.bulk_create(campaigns)
+    modes = {camp.pk: camp.voting_mode for camp in campaigns}
+    advance()
+
+    # --- ideas, revisions, authors, tags -------------------------------------------------
+    stages = c.idea_stages.sort_values(["idea_id", "changed_at"], kind="stable")
+    answered: dict[int, datetime] = {}
+    last_change: dict[int, datetime] = {}
+    for row in _rows(stages):
+        last_change[row["idea_id"]] = _dt(row["changed_at"])  # type: ignore[assignment]
+        if row["actor_id"] is not None and row["idea_id"] not in answered:
+            answered[row["idea_id"]] = _dt(row["changed_at"])  # type: ignore[assignment]
+    revisions = c.idea_revisions.groupby("idea_id")["revision"].max()
+    votes_by_idea: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for v in _rows(c.votes):
+        votes_by_idea[v["idea_id"]].append(v)
+    comment_counts = c.comments.groupby("idea_id").size()
+    ideas = []
+    created: dict[int, datetime | None] = {}
+    for row in _rows(c.ideas):
+        idea = Idea(
+            pk=row["idea_id"],
+            campaign_id=row["campaign_id"],
+            author_id=row["author_id"],
+            title=row["title"][:160],
+            body=row["body"],
+            language=row["language"] or "en",
+            stage=row["status"],
+            stage_changed_at=last_change.get(row["idea_id"]),
+            answered_at=answered.get(row["idea_id"]),
+            revision=int(revisions.get(row["idea_id"], 1)),
+            comment_count=int(comment_counts.get(row["idea_id"], 0)),
+        )
+        idea.created_at = created[idea.pk] = _dt(row["created_at"])  # type: ignore[assignment]
+        _tally(idea, modes[idea.campaign_id], votes_by_idea.get(idea.pk, []))
+        ideas.append(idea)
+    Idea.objects.bulk_create(ideas, batch_size=500)
+    for idea in ideas:  # bulk_create stamped auto_now_add fields with the present
+        idea.created_at = created[idea.pk]
+    Idea.objects.bulk_update(ideas, ["created_at"], batch_size=500)
+    merged = [(r["idea_id"], r["merged_into"]) for r in _rows(c.ideas) if r["merged_into"] is not None]
+    for source, target in merged:
+        Idea.objects.filter(pk=source).update(merged_into_id=target)
+    IdeaRevision.objects.bulk_create(
+        [IdeaRevision(idea_id=r["idea_id"], number=r["revision"], title=r["title"][:160], body=r["body"], author_id=None, created_at=_dt(r["created_at"])) for r in _rows(c.idea_revisions)],
+        batch_size=500,
+    )
+    primary = {i.pk: i.author_id for i in ideas}
+    coauthors = [r for r in _rows(c.idea_authors) if primary.get(r["idea_id"]) != r["member_id"]]
+    CoAuthor.objects.bulk_create(
+        [CoAuthor(idea_id=r["idea_id"], member_id=r["member_id"], share=round(100 * r["share"], 2), status=CoAuthorStatus.ACCEPTED, responded_at=now) for r in coauthors]
+    )
+    tags = {name: Tag.objects.get_or_create(name=name[:40])[0] for name in sorted(c.idea_tags["tag"].unique())}
+    Idea.tags.through.objects.bulk_create([Idea.tags.through(idea_id=r["idea_id"], tag_id=tags[r["tag"]].pk) for r in _rows(c.idea_tags)], ignore_conflicts=True)
+    advance()
+
+    # --- votes, comments, follows ------------------------------------------------------------
+    Vote.objects.bulk_create(
+        [Vote(idea_id=v["idea_id"], member_id=v["member_id"], value=int(v["value"])) for v in _rows(c.votes)], batch_size=1000
+    )
+    comments = [
+        Comment(pk=r["comment_id"], idea_id=r["idea_id"], author_id=r["author_id"], parent_id=r["parent_id"], body=r["body"], builds_on=bool(r["builds_on"]), created_at=_dt(r["created_at"]))
+        for r in _rows(c.comments.sort_values("comment_id"))
+    ]
+    Comment.objects.bulk_create(comments, batch_size=1000)
+    followers = {(i.pk, i.author_id) for i in ideas} | {(r["idea_id"], r["member_id"]) for r in coauthors}
+    Follow.objects.bulk_create([Follow(idea_id=i, member_id=m) for i, m in sorted(followers)], batch_size=1000)
+    for idea_id, count in Follow.objects.values_list("idea_id").annotate(n=Count("id")):
+        Idea.objects.filter(pk=idea_id).update(follower_count=count)
+    advance()
+
+    # --- stage history, lineage, notifications ----------------------------------------------
+    reasons: dict[str, DeclineReason] = {}
+    changes = []
+    previous: dict[int, str] = {}
+    for row in _rows(stages):
+        before = previous.get(row["idea_id"])
+        previous[row["idea_id"]] = row["stage"]
+        if before is None:
+            continue
+        reason = None
+        if row["reason"]:
+            reason = reasons.get(row["reason"]) or DeclineReason.objects.get_or_create(label=row["reason"][:120])[0]
+            reasons[row["reason"]] = reason
+        changes.append(
+            StageChange(idea_id=row["idea_id"], from_stage=before, to_stage=row["stage"], actor_id=row["actor_id"], message=row["message"] or "", reason=reason, created_at=_dt(row["changed_at"]))
+        )
+    StageChange.objects.bulk_create(changes, batch_size=500)
+    IdeaLineage.objects.bulk_create([IdeaLineage(source_id=s, target_id=t, message="Merged as a duplicate.", created_at=now) for s, t in merged])
+    titles = {i.pk: i.title for i in ideas}
+    notifications = [
+        Notification(
+            recipient_id=primary[ch.idea_id], verb="idea.stage_changed", title=f"“{titles[ch.idea_id]}” is now: {ch.get_to_stage_display()}",
+            body=ch.message, url=f"/ideas/{ch.idea_id}/", created_at=ch.created_at, emailed_at=ch.created_at,
+            read_at=ch.created_at if ch.created_at < now - timedelta(days=14) else None,
+        )
+        for ch in changes
+        if ch.actor_id is not None
+    ]
+    Notification.objects.bulk_create(notifications, batch_size=1000)
+    advance()
+
+    # --- the event log, as the generator wrote it ---------------------------------------------
+    events = [
+        Event(
+            pk=r["event_id"], occurred_at=_dt(r["occurred_at"]), actor_id=r["actor_id"], verb=r["verb"], object_type=r["object_type"] or "",
+            object_id=r["object_id"], target_member_id=r["target_member_id"], campaign_id=r["campaign_id"], channel=r["channel"] or "",
+            value=r["value"], details=json.loads(r["details"]) if r["details"] else {},
+        )
+        for r in _rows(c.events)
+    ]
+    Event.objects.bulk_create(events, batch_size=2000)
+    advance()
+    return {"members": len(people), "campaigns": len(campaigns), "ideas": len(ideas), "comments": len(comments), "votes": len(c.votes), "events": len(events)}
+
+
+def _tally(idea: Idea, mode: str, votes: list[dict[str, Any]]) -> None:
+    """Set the tallies and ranking keys the vote service would have kept."""
+    for v in votes:
+        value = int(v["value"])
+        if mode == "support":
+            idea.support_count += value > 0
+        elif mode == "updown":
+            idea.up_count += value > 0
+            idea.down_count += value < 0
+        else:
+            idea.score_sum += value
+            idea.score_count += 1
+        if ranking.is_positive(mode, value):
+            idea.rank_trending = ranking.trending_add(idea.rank_trending, _dt(v["created_at"]) or idea.created_at)
+    tallies = {"support": idea.support_count, "up": idea.up_count, "down": idea.down_count, "score_sum": idea.score_sum, "score_count": idea.score_count}
+    idea.rank_top = ranking.top(mode, **tallies)
+    idea.rank_hot = ranking.hot(ranking.net_support(mode, **tallies), idea.created_at)
