@@ -31,8 +31,12 @@ def fail(message: str) -> None:
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prosumo.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        fail(f"Configuration: {exc}")
 
 
 def call(*args: str) -> None:

