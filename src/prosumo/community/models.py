@@ -106,6 +106,17 @@ class Member(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:  # Django admin access
         return self.role in (Role.MODERATOR, Role.REVIEWER, Role.ADMIN) or self.is_superuser
 
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """Admins may use every part of the Django admin; other roles work in the staff pages."""
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMIN:
+            return True
+        return super().has_module_perms(app_label)
+
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from prosumo.community.models import CustomerRecord, Invitation, Member, Segment
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["email", "display_name", "role", "segment", "channel", "date_joined", "suspended_at"]
+    list_filter = ["role", "segment", "channel", "locale"]
+    search_fields = ["email", "display_name"]
+    readonly_fields = ["date_joined", "last_login", "referral_code", "unsubscribe_token", "password"]
+    exclude = ["groups", "user_permissions"]
+    raw_id_fields = ["referred_by"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CustomerRecord)
+class CustomerRecordAdmin(admin.ModelAdmin):
+    list_display = ["customer_id", "email", "tier", "spend", "country", "member"]
+    search_fields = ["customer_id", "email"]
+    list_filter = ["tier", "country"]
+    raw_id_fields = ["member"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "campaign", "invited_by", "created_at", "accepted_at"]
+    raw_id_fields = ["invited_by", "accepted_by"]
