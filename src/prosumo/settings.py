@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "prosumo.ideas",
     "prosumo.notifications",
     "prosumo.integrations",
+    "prosumo.insights",
     "prosumo.web",
 ]
 

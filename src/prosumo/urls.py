@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/insights/", include("prosumo.insights.urls")),
     path("", include("prosumo.web.urls")),
 ]
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):

@@ -1,0 +1,57 @@
+"""Running the analytics engine over the platform's own data."""
+
+from __future__ import annotations
+
+import tempfile
+import traceback
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from prosumo.insights.models import InsightRun
+
+MAX_TABLE_ROWS = 5_000
+
+
+def run_now(run: InsightRun) -> InsightRun:
+    """Export, filter, analyse and store; a failure is stored with its error, never raised."""
+    from prosumo.activity.export import export_tables
+    from prosumo.analytics.dataset import load_dataset, write_dataset
+    from prosumo.analytics.report import build_report, to_json
+    from prosumo.insights.filters import subset
+
+    InsightRun.objects.filter(pk=run.pk).update(status=InsightRun.Status.RUNNING, started_at=timezone.now())
+    run.refresh_from_db()
+    try:
+        tables = subset(export_tables(), run.filters)
+        with tempfile.TemporaryDirectory(prefix="prosumo-insights-") as folder:
+            path = write_dataset(tables, Path(folder) / "dataset", {"name": "Prosumo", "source": "platform", "filters": run.filters})
+            report = build_report(load_dataset(path))
+            result = to_json(report, max_rows=MAX_TABLE_ROWS)
+        run.result = result
+        run.extent = result.get("extent", {})
+        run.status = InsightRun.Status.DONE
+    except Exception as exc:  # stored for staff to see; the task itself succeeds
+        run.status = InsightRun.Status.FAILED
+        run.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        run.save(update_fields=["result", "extent", "status", "error", "finished_at"])
+    return run
+
+
+@task()
+def compute_insights(run_id: int) -> str:
+    run = InsightRun.objects.filter(pk=run_id, status=InsightRun.Status.PENDING).first()
+    if run is None:
+        return "skipped"
+    return run_now(run).status
+
+
+@task()
+def nightly_insights() -> int:
+    from prosumo.insights.services import insights_request
+
+    return insights_request(actor=None).pk

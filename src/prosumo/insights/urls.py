@@ -1,0 +1,10 @@
+from django.urls import path
+
+from prosumo.insights import views
+
+urlpatterns = [
+    path("", views.dashboard, name="insights"),
+    path("vega.js", views.vega, name="insights_vega"),
+    path("<int:run_id>/<slug:key>/", views.section, name="insights_section"),
+    path("<int:run_id>/<slug:key>/<str:table>.csv", views.table_csv, name="insights_csv"),
+]

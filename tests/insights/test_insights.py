@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+from django.test import Client
+
+from prosumo.core.errors import InvalidInput, PermissionDenied
+from prosumo.demo.loader import load_demo
+from prosumo.insights.filters import subset
+from prosumo.insights.models import InsightRun
+from prosumo.insights.services import insights_request
+
+
+@pytest.fixture
+def demo(db):
+    load_demo(members=120, seed=5)
+
+
+def test_staff_compute_and_read_every_question(demo, admin, login, django_capture_on_commit_callbacks):
+    client = login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/staff/insights/", {})
+    assert response.status_code == 302
+    run = InsightRun.objects.get()
+    assert run.status == InsightRun.Status.DONE, run.error
+    assert run.extent["members"] == 120 + 1  # the demo plus the admin fixture
+    keys = [s["key"] for s in run.result["sections"]]
+    assert {"involvement", "channels", "influence"} <= set(keys)
+    page = client.get("/staff/insights/").content.decode()
+    assert "Compute again" in page
+    for key in keys:
+        assert client.get(f"/staff/insights/{run.pk}/{key}/").status_code == 200
+    section = run.result["sections"][0]
+    table = next(iter(section["tables"]))
+    csv = client.get(f"/staff/insights/{run.pk}/{section['key']}/{table}.csv")
+    assert csv.status_code == 200
+    assert csv["Content-Type"].startswith("text/csv")
+    assert len(csv.content.decode().splitlines()) == len(section["tables"][table]) + 1
+
+
+def test_members_cannot_see_insights(member, login):
+    assert login(member).get("/staff/insights/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        insights_request(actor=member)
+
+
+def test_bad_filters_are_refused(admin):
+    with pytest.raises(InvalidInput) as err:
+        insights_request(actor=admin, filters={"segment": "Nope", "since": "yesterday", "campaign": "x"})
+    assert set(err.value.fields) == {"segment", "since", "campaign"}
+    assert not InsightRun.objects.exists()
+
+
+def test_subset_by_segment_and_period():
+    ts = pa.timestamp("us", tz="UTC")
+    import datetime as dt
+
+    d = lambda day: dt.datetime(2026, 1, day, tzinfo=dt.UTC)  # noqa: E731
+    tables = {
+        "members": pa.table({"member_id": [1, 2, 3], "segment": ["Gold", "Silver", "Gold"], "channel": ["email", "email", "social"]}),
+        "ideas": pa.table({"idea_id": [10, 11], "author_id": [1, 2], "campaign_id": [5, 5], "created_at": pa.array([d(2), d(9)], ts)}),
+        "events": pa.table({"actor_id": [1, 2, 3, None], "campaign_id": [5, 5, None, 5], "occurred_at": pa.array([d(2), d(3), d(9), d(4)], ts)}),
+        "idea_stages": pa.table({"idea_id": [10, 11]}),
+    }
+    gold = subset(tables, {"segment": "Gold"})
+    assert gold["members"]["member_id"].to_pylist() == [1, 3]
+    assert gold["ideas"]["idea_id"].to_pylist() == [10]
+    assert gold["events"]["actor_id"].to_pylist() == [1, 3, None]
+    assert gold["idea_stages"]["idea_id"].to_pylist() == [10]
+    early = subset(tables, {"until": "2026-01-05T00:00:00+00:00"})
+    assert early["events"]["actor_id"].to_pylist() == [1, 2, None]
+    assert early["ideas"]["idea_id"].to_pylist() == [10]
