@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    *[f"allauth.socialaccount.providers.{name}" for name in env_list("PROSUMO_SOCIAL_PROVIDERS")],
     "prosumo.core",
     "prosumo.community",
     "prosumo.activity",
@@ -151,7 +152,11 @@ ACCOUNT_ADAPTER = "prosumo.community.adapters.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
+# Social login: list allauth provider names (e.g. "google,github") in PROSUMO_SOCIAL_PROVIDERS,
+# then add each provider's client id and secret in the admin (Social applications).
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
