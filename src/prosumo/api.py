@@ -1,39 +1,158 @@
-"""The one JSON API. Each app adds its router; errors are JSON with a stable code."""
+"""The one JSON API. Each app adds its router; errors are JSON with a stable code.
+
+Every error, whatever raised it, leaves as ``{"code", "message", "fields"}``:
+service errors (``ProsumoError``) keep their own code and status; request
+shapes that do not validate give 422 ``invalid``; a body that is not JSON gives
+400 ``malformed_json``; a missing or bad credential gives 401
+``not_authenticated``; a session request without its CSRF token gives 403
+``csrf_failed``. The list of codes is in docs/api.md.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+import json
+import logging
+from pathlib import Path
+from typing import Any
 
-from prosumo.core.errors import ProsumoError
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.urls import reverse
+from django.utils.translation import gettext
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from prosumo.core.errors import PermissionDenied, ProsumoError
 from prosumo.integrations.services import token_authenticate
+
+logger = logging.getLogger(__name__)
+
+NINJA_STATIC = Path(__import__("ninja").__file__).parent / "static" / "ninja"
+DOCS_ASSETS = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui-init.js": "text/javascript",
+    "favicon.png": "image/png",
+}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "throttled",
+}
+
+
+class MalformedBody(ValueError):
+    """The request body could not be read as JSON."""
+
+
+class JsonParser(Parser):
+    """Ninja's parser, raising an error that says where the JSON breaks."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise MalformedBody(str(exc)) from exc
 
 
 class TokenAuth(HttpBearer):
+    """``Authorization: Bearer psm_...``; an unknown or revoked token is refused, never ignored."""
+
     def authenticate(self, request: HttpRequest, token: str) -> object | None:
         member = token_authenticate(token)
-        if member is not None:
-            request.user = member
+        if member is None:
+            raise AuthenticationError()
+        request.user = member
         return member
 
 
-class OptionalSession:
-    """Lets anonymous readers through; the endpoint decides what they may see."""
+class SessionAuth(APIKeyCookie):
+    """The browser session; unsafe methods need the CSRF token, as Django's forms do."""
 
-    def __call__(self, request: HttpRequest) -> object:
-        return request.user if request.user.is_authenticated else True
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __call__(self, request: HttpRequest) -> object | None:
+        if not request.user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
+            raise PermissionDenied(
+                gettext(
+                    "The CSRF token is missing or wrong: send the X-CSRFToken header with a session, "
+                    "or authenticate with an API token instead."
+                ),
+                code="csrf_failed",
+            )
+        return request.user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> object | None:
+        return request.user if request.user.is_authenticated else None
+
+
+class OfflineSwagger(DocsBase):
+    """Swagger UI from the files django-ninja ships, served by this API: the page needs no internet."""
+
+    page = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>{{ title }}</title>
+  <link rel="stylesheet" href="{{ assets }}swagger-ui.css">
+  <link rel="icon" href="{{ assets }}favicon.png" type="image/png">
+</head>
+<body data-csrf-token="{{ csrf_token }}" data-api-csrf="true">
+  <script type="application/json" id="swagger-settings">{{ settings|safe }}</script>
+  <div id="swagger-ui"></div>
+  <script src="{{ assets }}swagger-ui-bundle.js"></script>
+  <script src="{{ assets }}swagger-ui-init.js"></script>
+</body>
+</html>
+"""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        swagger = {"layout": "BaseLayout", "deepLinking": True, "url": self.get_openapi_url(api, kwargs)}
+        asset_url = reverse(f"{api.urls_namespace}:docs_asset", kwargs={"name": "swagger-ui.css"})
+        template = engines["django"].from_string(self.page)
+        html = template.render(
+            {
+                "title": api.title,
+                "assets": asset_url.removesuffix("swagger-ui.css"),
+                "settings": json.dumps(swagger).replace("</", "<\\/"),
+                "csrf_token": get_token(request),
+            }
+        )
+        return HttpResponse(html)
 
 
 api = NinjaAPI(
     title="Prosumo API",
     version="1",
     description="Campaigns, ideas, votes, comments and stages. Authenticate with `Authorization: Bearer <token>` "
-    "(create a token on your profile page) or a browser session.",
-    auth=[TokenAuth(), django_auth],
+    "(create one with `POST /api/tokens`) or a browser session with its CSRF token. "
+    'Errors are JSON: `{"code", "message", "fields"}`.',
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
+    docs=OfflineSwagger(),
+    parser=JsonParser(),
 )
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
 
 
 @api.exception_handler(ProsumoError)
@@ -45,27 +164,77 @@ def prosumo_error(request: HttpRequest, exc: ProsumoError) -> HttpResponse:
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
-        fields.setdefault(".".join(loc) or "request", []).append(error.get("msg", "invalid"))
-    return api.create_response(
-        request, {"code": "invalid", "message": "The request is not valid.", "fields": fields}, status=422
-    )
+        # loc is (source, parameter, *path), e.g. ("body", "payload", "title") or ("query", "page").
+        loc = [str(p) for p in error.get("loc", ())][1:]
+        if len(loc) > 1 and loc[0] == "payload":
+            loc = loc[1:]
+        name = "request" if loc == ["payload"] else ".".join(loc) or "request"
+        fields.setdefault(name, []).append(error.get("msg", "invalid"))
+    return error_response(request, 422, "invalid", gettext("The request is not valid."), fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+    return error_response(request, 400, "invalid", gettext("The request is not valid."), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": "not_authenticated", "message": "Sign in or send a valid API token.", "fields": {}}, status=401
-    )
+    return error_response(request, 401, "not_authenticated", gettext("Sign in or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, "not_found", gettext("Not found."))
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"code": "error", "message": str(exc), "fields": {}}, status=exc.status_code)
+    if isinstance(exc.__cause__, MalformedBody):
+        return error_response(
+            request,
+            400,
+            "malformed_json",
+            gettext("The request body is not valid JSON: {error}.").format(error=exc.__cause__),
+        )
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return error_response(request, exc.status_code, code, str(exc))
 
 
-from prosumo.ideas.api import router as ideas_router  # noqa: E402
+@api.exception_handler(Exception)
+def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error_response(
+        request, 500, "server_error", gettext("Something went wrong on our side; it has been logged.")
+    )
+
+
+@api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")
+def docs_asset(request: HttpRequest, name: str) -> HttpResponse:
+    """The Swagger UI files bundled with django-ninja, so the docs page works offline."""
+    if name not in DOCS_ASSETS:
+        raise Http404(name)
+    response = FileResponse((NINJA_STATIC / name).open("rb"), content_type=DOCS_ASSETS[name])
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 from prosumo.community.api import router as community_router  # noqa: E402
+from prosumo.ideas.api import router as ideas_router  # noqa: E402
 
 api.add_router("/", ideas_router)
 api.add_router("/", community_router)
+
+# Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.
+fallback = Router(auth=None)
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False, url_name="fallback"
+)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    return error_response(request, 404, "not_found", gettext("There is no API endpoint at this address."))
+
+
+api.add_router("/", fallback)

@@ -85,6 +85,7 @@ def createadmin(
 def worker(
     batch: Annotated[bool, typer.Option(help="Run what is queued, then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls of the queue.")] = 1.0,
+    schedule: Annotated[bool, typer.Option(help="Also enqueue the periodic tasks when they are due.")] = True,
 ) -> None:
     """Run background tasks (mail, notifications, indexing, webhooks) and the periodic schedule."""
     setup_django()
@@ -103,11 +104,12 @@ def worker(
             stop.wait(60)
 
     if batch:
-        enqueue_due()
+        if schedule:
+            enqueue_due()
         call("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
         return
-    thread = threading.Thread(target=tick, name="prosumo-scheduler", daemon=True)
-    thread.start()
+    if schedule:
+        threading.Thread(target=tick, name="prosumo-scheduler", daemon=True).start()
     try:
         call("db_worker", "--interval", str(interval))
     finally:
@@ -129,7 +131,7 @@ def serve(
     call("collectstatic", "--noinput", "--verbosity", "0")
     children = []
     if with_worker:
-        children.append(subprocess.Popen([sys.executable, "-m", "prosumo.cli", "worker"]))  # noqa: S603
+        children.append(subprocess.Popen([sys.executable, "-m", "prosumo.cli", "worker"]))
     command = [
         sys.executable, "-m", "gunicorn", "prosumo.wsgi:application",
         "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
@@ -190,7 +192,7 @@ def demo(
     typer.secho(f"\n  Prosumo demo: http://127.0.0.1:{port}/", bold=True)
     typer.echo(f"  Staff login : {logins['staff']} / {DEMO_PASSWORD}")
     typer.echo(f"  Member login: {logins['member']} / {DEMO_PASSWORD}")
-    typer.echo("  API docs    : http://127.0.0.1:%d/api/docs\n" % port)
+    typer.echo(f"  API docs    : http://127.0.0.1:{port}/api/docs\n")
     if not no_serve:
         serve(host="127.0.0.1", port=port, workers=2, threads=4, with_worker=True)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "prosumo.web",  # before allauth: its account pages use the site's layout
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -71,7 +72,6 @@ INSTALLED_APPS = [
     "prosumo.notifications",
     "prosumo.integrations",
     "prosumo.insights",
-    "prosumo.web",
 ]
 
 MIDDLEWARE = [

@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.views.static import serve
 
 from prosumo.api import api
+from prosumo.web import views as web_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
+    path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/insights/", include("prosumo.insights.urls")),
     path("", include("prosumo.web.urls")),

@@ -40,13 +40,16 @@ def test_demo_community_is_consistent(db):
     assert late.pk > 150
 
 
-def test_same_seed_same_community(db):
-    load_demo(members=80, seed=11)
-    first = list(Idea.objects.order_by("pk").values_list("title", "stage", "support_count"))
-    assert first
-    Event.objects.all().delete()
-    from django.core.management import call_command
+def test_the_loaded_community_is_the_generated_one(db):
+    from datetime import timedelta
 
-    call_command("flush", "--noinput")
-    load_demo(members=80, seed=11)
-    assert list(Idea.objects.order_by("pk").values_list("title", "stage", "support_count")) == first
+    from django.utils import timezone
+
+    from prosumo.synth import generate
+
+    now = timezone.now()
+    load_demo(members=80, seed=11, now=now)
+    community = generate(seed=11, members=80, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo")
+    loaded = list(Idea.objects.order_by("pk").values_list("pk", "title", "stage"))
+    assert loaded == [(int(r.idea_id), r.title[:160], r.status) for r in community.ideas.itertuples()]
+    assert Vote.objects.count() == len(community.votes)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from django.test import Client
 
 from prosumo.core.errors import InvalidInput, PermissionDenied
 from prosumo.demo.loader import load_demo

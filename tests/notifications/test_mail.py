@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.core import mail
 from django.test import Client
 
@@ -40,6 +41,7 @@ def test_one_click_unsubscribe_stops_mail(idea, reviewer, django_capture_on_comm
     assert client.post("/notifications/unsubscribe/not-a-token/").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)
 def test_database_queue_runs_in_the_worker(idea, reviewer, settings, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
     from typer.testing import CliRunner
@@ -52,7 +54,7 @@ def test_database_queue_runs_in_the_worker(idea, reviewer, settings, django_capt
         stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="We are on it, thank you.")
     assert mail.outbox == []  # queued, not sent in the request
     assert DBTaskResult.objects.filter(status="READY").exists()
-    result = CliRunner().invoke(app, ["worker", "--batch"])
+    result = CliRunner().invoke(app, ["worker", "--batch", "--no-schedule"])
     assert result.exit_code == 0, result.output
     assert [m.to for m in mail.outbox] == [[idea.author.email]]
     assert not DBTaskResult.objects.filter(status="READY").exists()

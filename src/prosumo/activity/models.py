@@ -42,3 +42,6 @@ class DailyPresence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member_id", "day", "verb", "object_id"], name="presence_once_a_day")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} by {self.member_id} on {self.day}"

@@ -6,13 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from django.utils.translation import gettext
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from prosumo.community import services
-from prosumo.community.permissions import require_member
+from prosumo.community.models import Role
+from prosumo.community.permissions import require_member, require_role
+from prosumo.core.errors import InvalidInput
 from prosumo.ideas.schemas import ErrorOut
-from prosumo.integrations.services import token_create, token_revoke, webhook_create
+from prosumo.integrations.selectors import deliveries_of, tokens_of, webhooks_for
+from prosumo.integrations.services import token_create, token_revoke, webhook_create, webhook_deactivate
 from prosumo.notifications.models import Notification
 from prosumo.notifications.services import notifications_mark_read
 
@@ -72,9 +76,53 @@ class TokenIn(Schema):
     name: str
 
 
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    token: str = Field(description="Shown once; only its SHA-256 digest is stored.")
+
+
 class WebhookIn(Schema):
     url: str
     verbs: list[str]
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    verbs: list[str]
+    is_active: bool
+    created_at: datetime
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="Signs every delivery; shown when the webhook is created.")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: int
+    verb: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    delivered_at: datetime | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_verb(obj: Any) -> str:
+        return str(obj.payload.get("verb", ""))
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
@@ -102,13 +150,28 @@ def notifications_read(request: HttpRequest, payload: ReadIn) -> Any:
 
 @router.post("/customers/import", response={200: ImportOut, **ERRORS})
 def customers_import(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
-    return services.customers_import_csv(actor=request.user, data=file.read(), dry_run=dry_run)
+    require_role(request.user, Role.ADMIN)
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            gettext("{name}: the file is not UTF-8 text (byte {byte}); save the CSV as UTF-8.").format(
+                name=file.name, byte=exc.start
+            ),
+            fields={"file": ["encoding"]},
+        ) from exc
+    return services.customers_import_csv(actor=request.user, data=text, dry_run=dry_run)
 
 
-@router.post("/tokens", response={201: dict, **ERRORS})
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+def tokens(request: HttpRequest) -> Any:
+    return list(tokens_of(member=require_member(request.user)))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
 def tokens_create(request: HttpRequest, payload: TokenIn) -> Any:
     token, raw = token_create(actor=request.user, name=payload.name)
-    return 201, {"id": token.pk, "name": token.name, "token": raw}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: dict, **ERRORS})
@@ -117,7 +180,21 @@ def tokens_revoke(request: HttpRequest, token_id: int) -> Any:
     return {"revoked": True}
 
 
-@router.post("/webhooks", response={201: dict, **ERRORS})
+@router.get("/webhooks", response={200: list[WebhookOut], **ERRORS})
+def webhooks(request: HttpRequest) -> Any:
+    return list(webhooks_for(actor=request.user))
+
+
+@router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS})
 def webhooks_create(request: HttpRequest, payload: WebhookIn) -> Any:
-    hook = webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs)
-    return 201, {"id": hook.pk, "url": hook.url, "verbs": hook.verbs, "secret": hook.secret}
+    return Status(201, webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs))
+
+
+@router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
+def webhooks_deactivate(request: HttpRequest, webhook_id: int) -> Any:
+    return webhook_deactivate(actor=request.user, webhook_id=webhook_id)
+
+
+@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+def webhook_deliveries(request: HttpRequest, webhook_id: int) -> Any:
+    return deliveries_of(actor=request.user, webhook_id=webhook_id)

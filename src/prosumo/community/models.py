@@ -103,16 +103,22 @@ class Member(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email.split("@", 1)[0]
 
     @property
-    def is_staff(self) -> bool:  # Django admin access
+    def is_staff(self) -> bool:  # Django admin access; a suspended account has none
+        if self.suspended_at is not None:
+            return False
         return self.role in (Role.MODERATOR, Role.REVIEWER, Role.ADMIN) or self.is_superuser
 
     def has_perm(self, perm: str, obj: object = None) -> bool:
         """Admins may use every part of the Django admin; other roles work in the staff pages."""
+        if self.suspended_at is not None:
+            return False
         if self.is_active and self.role == Role.ADMIN:
             return True
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:
+        if self.suspended_at is not None:
+            return False
         if self.is_active and self.role == Role.ADMIN:
             return True
         return super().has_module_perms(app_label)
@@ -135,6 +141,9 @@ class CustomerRecord(models.Model):
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_records")
     imported_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return self.customer_id
+
 
 class Invitation(models.Model):
     """An email invitation to join (and optionally to a campaign); its channel is `invite`."""
@@ -146,3 +155,6 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.email

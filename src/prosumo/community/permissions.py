@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from prosumo.community.models import Member, Role
 from prosumo.core.errors import NotAuthenticated, PermissionDenied
 
@@ -13,16 +15,19 @@ STAFF_ROLES = (Role.MODERATOR, Role.REVIEWER, Role.ADMIN)
 def require_member(actor: Any) -> Member:
     """An active, signed-in member who is not suspended."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        raise NotAuthenticated("Please sign in first.")
+        raise NotAuthenticated(gettext("Please sign in first."))
     if not actor.is_active:
-        raise PermissionDenied("This account is closed.")
+        raise PermissionDenied(gettext("This account is closed."))
     if actor.is_suspended:
-        raise PermissionDenied("Your account is suspended, so you cannot take part for now.", code="suspended")
+        raise PermissionDenied(gettext("Your account is suspended, so you cannot take part for now."), code="suspended")
     return actor  # type: ignore[no-any-return]
 
 
 def has_role(actor: Any, *roles: str) -> bool:
+    """Whether the actor holds one of the roles; a closed or suspended account holds none."""
     if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if not actor.is_active or actor.is_suspended:
         return False
     return bool(actor.is_superuser or actor.role in roles)
 
@@ -30,7 +35,7 @@ def has_role(actor: Any, *roles: str) -> bool:
 def require_role(actor: Any, *roles: str) -> Member:
     member = require_member(actor)
     if not has_role(member, *roles):
-        raise PermissionDenied("You do not have permission to do that.")
+        raise PermissionDenied(gettext("You do not have permission to do that."))
     return member
 
 

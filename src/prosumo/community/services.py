@@ -12,10 +12,11 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment
-from prosumo.community.permissions import require_member, require_role
+from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.core.errors import InvalidInput, PermissionDenied
 
 CHANNEL_MAX = 64
@@ -65,7 +66,7 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
     allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "avatar"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(gettext("Unknown profile fields: {names}.").format(names=", ".join(sorted(unknown))))
     with transaction.atomic():
         for name, value in changes.items():
             setattr(member, name, value)
@@ -78,7 +79,7 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
 def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
     require_role(actor, Role.ADMIN)
     if role not in Role.values:
-        raise InvalidInput(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", fields={"role": ["unknown"]})
+        raise InvalidInput(gettext("Unknown role {role!r}; choose one of {names}.").format(role=role, names=', '.join(Role.values)), fields={"role": ["unknown"]})
     with transaction.atomic():
         before = member.role
         member.role = role
@@ -94,12 +95,19 @@ def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
     return member
 
 
-def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
+def _require_may_suspend(actor: Member, member: Member) -> None:
+    """Moderators suspend members; only an admin may suspend or reinstate staff."""
     require_role(actor, Role.MODERATOR, Role.ADMIN)
+    if (member.role != Role.MEMBER or member.is_superuser) and not has_role(actor, Role.ADMIN):
+        raise PermissionDenied(gettext("Only an admin can suspend or reinstate staff."))
+
+
+def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
+    _require_may_suspend(actor, member)
     if not reason.strip():
-        raise InvalidInput("Give the member a reason for the suspension.", fields={"reason": ["required"]})
+        raise InvalidInput(gettext("Give the member a reason for the suspension."), fields={"reason": ["required"]})
     if member.pk == actor.pk:
-        raise InvalidInput("You cannot suspend yourself.")
+        raise InvalidInput(gettext("You cannot suspend yourself."))
     with transaction.atomic():
         member.suspended_at = timezone.now()
         member.suspended_reason = reason.strip()
@@ -116,7 +124,7 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
 
 
 def member_unsuspend(*, actor: Member, member: Member) -> Member:
-    require_role(actor, Role.MODERATOR, Role.ADMIN)
+    _require_may_suspend(actor, member)
     with transaction.atomic():
         member.suspended_at = None
         member.suspended_reason = ""
@@ -160,7 +168,7 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
     report = ImportReport()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(f"The CSV file lacks the column(s): {', '.join(missing)}.", fields={"file": ["columns"]})
+        raise InvalidInput(gettext("The CSV file lacks the column(s): {names}.").format(names=", ".join(missing)), fields={"file": ["columns"]})
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
@@ -168,15 +176,15 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
         problems = []
         cid = row.get("customer_id", "")
         if not cid:
-            problems.append("customer_id is empty")
+            problems.append(gettext("customer_id is empty"))
         elif cid in seen:
-            problems.append(f"customer_id {cid!r} repeats line {seen[cid]}")
+            problems.append(gettext("customer_id {cid!r} repeats line {first_line}").format(cid=cid, first_line=seen[cid]))
         else:
             seen[cid] = line
         try:
             validate_email(row.get("email", ""))
         except ValidationError:
-            problems.append(f"email {row.get('email', '')!r} is not an email address")
+            problems.append(gettext("email {email!r} is not an email address").format(email=row.get("email", "")))
         spend = Decimal(0)
         if row.get("spend"):
             try:
@@ -184,10 +192,10 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
                 if not spend.is_finite() or spend < 0:
                     raise InvalidOperation
             except InvalidOperation:
-                problems.append(f"spend {row['spend']!r} is not a non-negative number")
+                problems.append(gettext("spend {spend!r} is not a non-negative number").format(spend=row["spend"]))
         country = str(row.get("country", "")).upper()
         if country and (len(country) != 2 or not country.isalpha()):
-            problems.append(f"country {country!r} is not a two-letter code")
+            problems.append(gettext("country {country!r} is not a two-letter code").format(country=country))
         if problems:
             report.errors.append(f"line {line}: " + "; ".join(problems))
             continue
@@ -203,7 +211,7 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
         )
     if report.errors:
         raise InvalidInput(
-            f"{len(report.errors)} row(s) are invalid; nothing was imported.", fields={"rows": report.errors}
+            gettext("{count} row(s) are invalid; nothing was imported.").format(count=len(report.errors)), fields={"rows": report.errors}
         )
     if dry_run:
         report.created = len(rows)
@@ -248,11 +256,11 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
 
     require_member(actor)
     if campaign_id is not None and not is_staff(actor):
-        raise PermissionDenied("Only staff can invite members to a campaign.")
+        raise PermissionDenied(gettext("Only staff can invite members to a campaign."))
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise InvalidInput(f"{email!r} is not an email address.", fields={"email": ["invalid"]}) from exc
+        raise InvalidInput(gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}) from exc
     with transaction.atomic():
         invitation = Invitation.objects.create(email=email.lower(), invited_by=actor, campaign_id=campaign_id)
         event_record(

@@ -18,3 +18,6 @@ class ScheduledRun(models.Model):
 
     name = models.CharField(max_length=80, unique=True)
     last_enqueued_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name

@@ -79,7 +79,7 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
 def load_demo(*, members: int = 300, seed: int = 7, progress: bool = False, now: datetime | None = None) -> dict[str, int]:
     """Generate and load a demo community ending `now`; returns counts of what was written."""
     now = now or timezone.now()
-    community = generate(seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1))
+    community = generate(seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo")
     steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index"]
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Seeding the demo community", total=len(steps))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Query, Router, Schema
+from django.utils.translation import gettext
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from prosumo.community.permissions import require_role, is_staff
 from prosumo.community.models import Role
+from prosumo.community.permissions import is_staff, require_role
 from prosumo.core.errors import NotFound
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import DeclineReason, Idea, IdeaRevision
@@ -86,7 +87,7 @@ def campaigns(request: HttpRequest) -> Any:
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS})
 def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
     campaign = services.campaign_create(actor=request.user, **payload.dict())
-    return 201, campaign
+    return Status(201, campaign)
 
 
 @router.get("/campaigns/{campaign}", response={200: CampaignOut, **ERRORS}, auth=PUBLIC)
@@ -95,21 +96,33 @@ def campaign_detail(request: HttpRequest, campaign: str) -> Any:
 
 
 class ListParams(Schema):
-    order: str = "hot"
+    order: str = Field("hot", description="new, top, trending or hot")
     stage: str | None = None
     tag: str | None = None
     q: str | None = None
-    page: int = 1
-    per_page: int = 20
+    page: int = Field(1, ge=1, description="1 for the first page")
+    per_page: int = Field(20, ge=1, le=selectors.PER_PAGE_MAX, description="1 to 100")
 
 
 @router.get("/campaigns/{campaign}/ideas", response={200: IdeaPageOut, **ERRORS}, auth=PUBLIC)
 def campaign_ideas(request: HttpRequest, campaign: str, params: Query[ListParams]) -> Any:
     found = access_campaign(request.user, campaign)
     page = selectors.idea_list(
-        campaign=found, order=params.order, stage=params.stage, tag=params.tag, query=params.q,
-        page=params.page, per_page=params.per_page,
+        campaign=found,
+        order=params.order,
+        stage=params.stage,
+        tag=params.tag,
+        query=params.q,
+        page=params.page,
+        per_page=params.per_page,
     )
+    if params.page > page.paginator.num_pages:
+        raise NotFound(
+            gettext("There is no page {page}: the list has {pages} page(s).").format(
+                page=params.page, pages=page.paginator.num_pages
+            ),
+            fields={"page": [f"1 to {page.paginator.num_pages}"]},
+        )
     return {
         "items": [idea_out(i) for i in page.object_list],
         "count": page.paginator.count,
@@ -121,7 +134,7 @@ def campaign_ideas(request: HttpRequest, campaign: str, params: Query[ListParams
 @router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS})
 def idea_submit(request: HttpRequest, campaign: str, payload: IdeaIn) -> Any:
     idea = services.idea_submit(actor=request.user, campaign_id=campaign, **payload.dict())
-    return 201, idea_out(idea)
+    return Status(201, idea_out(idea))
 
 
 @router.get("/ideas/similar", response=list[SimilarOut], auth=PUBLIC)
@@ -156,8 +169,12 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> Any:
 def _vote_out(idea_id: int, value: int | None) -> dict[str, Any]:
     idea = Idea.objects.get(pk=idea_id)
     return {
-        "idea_id": idea.pk, "value": value, "support_count": idea.support_count,
-        "up_count": idea.up_count, "down_count": idea.down_count, "score_count": idea.score_count,
+        "idea_id": idea.pk,
+        "value": value,
+        "support_count": idea.support_count,
+        "up_count": idea.up_count,
+        "down_count": idea.down_count,
+        "score_count": idea.score_count,
     }
 
 
@@ -175,36 +192,49 @@ def vote_withdraw(request: HttpRequest, idea_id: int) -> Any:
 
 def comment_out(comment: Any) -> dict[str, Any]:
     return {
-        "id": comment.pk, "idea_id": comment.idea_id, "author": {"id": comment.author_id, "name": comment.author.name},
-        "parent_id": comment.parent_id, "body": comment.body, "builds_on": comment.builds_on,
-        "created_at": comment.created_at, "edited_at": comment.edited_at,
+        "id": comment.pk,
+        "idea_id": comment.idea_id,
+        "author": {"id": comment.author_id, "name": comment.author.name},
+        "parent_id": comment.parent_id,
+        "body": comment.body,
+        "builds_on": comment.builds_on,
+        "created_at": comment.created_at,
+        "edited_at": comment.edited_at,
     }
 
 
 @router.get("/ideas/{idea_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=PUBLIC)
 def comments(request: HttpRequest, idea_id: int) -> Any:
     idea = access_idea(request.user, idea_id)
-    return [comment_out(c) for c in idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id")]
+    return [
+        comment_out(c) for c in idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id")
+    ]
 
 
 @router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS})
 def comment_post(request: HttpRequest, idea_id: int, payload: CommentIn) -> Any:
     comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
-    return 201, comment_out(comment)
+    return Status(201, comment_out(comment))
 
 
 @router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS})
 def stage_change(request: HttpRequest, idea_id: int, payload: StageIn) -> Any:
     change = services.stage_change(actor=request.user, idea_id=idea_id, **payload.dict())
     return {
-        "idea_id": idea_id, "from_stage": change.from_stage, "to_stage": change.to_stage, "message": change.message,
-        "reason": change.reason.label if change.reason else None, "created_at": change.created_at,
+        "idea_id": idea_id,
+        "from_stage": change.from_stage,
+        "to_stage": change.to_stage,
+        "message": change.message,
+        "reason": change.reason.label if change.reason else None,
+        "created_at": change.created_at,
     }
 
 
 @router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS})
 def idea_merge(request: HttpRequest, idea_id: int, payload: MergeIn) -> Any:
-    lineage = services.idea_merge(actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message)
+    lineage = services.idea_merge(
+        actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message
+    )
     return idea_out(Idea.objects.select_related("author").get(pk=lineage.target_id))
 
 
@@ -220,20 +250,33 @@ def unfollow(request: HttpRequest, idea_id: int) -> Any:
 
 @router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS})
 def coauthor_invite(request: HttpRequest, idea_id: int, payload: CoAuthorIn) -> Any:
-    coauthor = services.coauthor_invite(actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share))
-    return 201, {"id": coauthor.pk, "member_id": coauthor.member_id, "share": float(coauthor.share), "status": coauthor.status}
+    coauthor = services.coauthor_invite(
+        actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share)
+    )
+    return Status(
+        201,
+        {"id": coauthor.pk, "member_id": coauthor.member_id, "share": float(coauthor.share), "status": coauthor.status},
+    )
 
 
 @router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS})
 def attachment_add(request: HttpRequest, idea_id: int, file: File[UploadedFile]) -> Any:
     attachment = services.attachment_add(actor=request.user, idea_id=idea_id, upload=file)
-    return 201, {"id": attachment.pk, "name": attachment.original_name, "content_type": attachment.content_type, "size": attachment.size}
+    return Status(
+        201,
+        {
+            "id": attachment.pk,
+            "name": attachment.original_name,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+        },
+    )
 
 
 @router.post("/flags", response={201: dict, **ERRORS})
 def flag(request: HttpRequest, payload: FlagIn) -> Any:
     created = services.flag_create(actor=request.user, **payload.dict())
-    return 201, {"id": created.pk}
+    return Status(201, {"id": created.pk})
 
 
 @router.get("/queue", response={200: list[QueueItemOut], **ERRORS})

@@ -114,9 +114,13 @@ class Tag(models.Model):
         return self.name
 
 
+# The ideas a list shows: the same condition as IdeaQuerySet.listed(), for the partial indexes.
+LISTED = Q(hidden=False) & ~Q(stage=Stage.MERGED)
+
+
 class IdeaQuerySet(models.QuerySet["Idea"]):
     def listed(self) -> IdeaQuerySet:
-        return self.filter(hidden=False).exclude(stage=Stage.MERGED)
+        return self.filter(LISTED)
 
     def waiting_for_answer(self) -> IdeaQuerySet:
         return self.filter(answered_at__isnull=True, hidden=False, stage__in=WAITING_STAGES)
@@ -154,10 +158,12 @@ class Idea(Timestamped):
 
     class Meta:
         indexes = [
-            models.Index(fields=["campaign", "-created_at"], name="idea_campaign_new"),
-            models.Index(fields=["campaign", "-rank_top"], name="idea_campaign_top"),
-            models.Index(fields=["campaign", "-rank_hot"], name="idea_campaign_hot"),
-            models.Index(fields=["campaign", "-rank_trending"], name="idea_campaign_trending"),
+            # One per list order, holding only listed ideas and ending in the tie-breaker, so
+            # that a page is an index-only scan and its count never reads the table.
+            models.Index(fields=["campaign", "-created_at", "-id"], name="idea_listed_new", condition=LISTED),
+            models.Index(fields=["campaign", "-rank_top", "-id"], name="idea_listed_top", condition=LISTED),
+            models.Index(fields=["campaign", "-rank_hot", "-id"], name="idea_listed_hot", condition=LISTED),
+            models.Index(fields=["campaign", "-rank_trending", "-id"], name="idea_listed_trending", condition=LISTED),
             models.Index(fields=["answered_at", "created_at"], name="idea_answer_queue"),
         ]
 
@@ -186,6 +192,9 @@ class IdeaRevision(models.Model):
         ordering = ["idea", "number"]
         constraints = [models.UniqueConstraint(fields=["idea", "number"], name="revision_number_once")]
 
+    def __str__(self) -> str:
+        return f"idea {self.idea_id} revision {self.number}"
+
 
 class CoAuthorStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
@@ -207,6 +216,9 @@ class CoAuthor(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "member"], name="coauthor_once")]
 
+    def __str__(self) -> str:
+        return f"member {self.member_id} on idea {self.idea_id} ({self.share}%)"
+
 
 class Follow(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")
@@ -215,6 +227,9 @@ class Follow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "member"], name="follow_once")]
+
+    def __str__(self) -> str:
+        return f"member {self.member_id} follows idea {self.idea_id}"
 
 
 class Vote(models.Model):
@@ -228,6 +243,9 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "member"], name="vote_once_per_member")]
+
+    def __str__(self) -> str:
+        return f"member {self.member_id} votes {self.value} on idea {self.idea_id}"
 
 
 class StageChange(models.Model):
@@ -244,6 +262,9 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"idea {self.idea_id}: {self.from_stage} -> {self.to_stage}"
+
 
 class Comment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="comments")
@@ -258,6 +279,9 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return self.body[:60]
+
 
 class CommentRevision(models.Model):
     """An earlier text of an edited comment."""
@@ -265,6 +289,9 @@ class CommentRevision(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"earlier text of comment {self.comment_id}"
 
 
 class Attachment(models.Model):
@@ -275,6 +302,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class MergedSupport(models.Model):
@@ -291,6 +321,9 @@ class MergedSupport(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"member {self.member_id}: {self.source_id} -> {self.target_id} ({self.status})"
+
 
 class IdeaLineage(models.Model):
     """Idea `source` was merged into `target`: credit later follows the contributors of both."""
@@ -300,6 +333,9 @@ class IdeaLineage(models.Model):
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     message = models.TextField()
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"idea {self.source_id} merged into {self.target_id}"
 
 
 class Flag(models.Model):
@@ -313,6 +349,9 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=16, blank=True)
 
+    def __str__(self) -> str:
+        return self.reason
+
 
 class Review(models.Model):
     """A reviewer's scorecard for an idea, one per reviewer."""
@@ -325,3 +364,6 @@ class Review(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["idea", "reviewer"], name="review_once")]
+
+    def __str__(self) -> str:
+        return f"review of idea {self.idea_id} by {self.reviewer_id}"

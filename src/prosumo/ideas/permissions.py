@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from prosumo.community.permissions import can_moderate, is_staff, require_member
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.ideas.models import Campaign, Idea
@@ -16,7 +18,7 @@ def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
     lookup = {"pk": int(campaign_id)} if str(campaign_id).isdigit() else {"slug": str(campaign_id)}
     campaign = qs.filter(**lookup).select_related("segment").first()
     if campaign is None:
-        raise NotFound("No such campaign.")
+        raise NotFound(gettext("No such campaign."))
     return campaign
 
 
@@ -24,10 +26,14 @@ def access_idea(actor: Any, idea_id: int) -> Idea:
     """The idea if the actor may see it, else NotFound."""
     idea = Idea.objects.select_related("campaign", "author").filter(pk=idea_id).first()
     if idea is None:
-        raise NotFound("No such idea.")
-    access_campaign(actor, idea.campaign_id)
+        raise NotFound(gettext("No such idea."))
+    try:
+        access_campaign(actor, idea.campaign_id)
+    except NotFound:
+        # Same answer as a missing idea: the campaign's existence is not revealed either.
+        raise NotFound(gettext("No such idea.")) from None
     if idea.hidden and not (can_moderate(actor) or getattr(actor, "pk", None) == idea.author_id):
-        raise NotFound("No such idea.")
+        raise NotFound(gettext("No such idea."))
     return idea
 
 
@@ -36,7 +42,7 @@ def access_idea_to_take_part(actor: Any, idea_id: int) -> Idea:
     member = require_member(actor)
     idea = access_idea(member, idea_id)
     if idea.hidden:
-        raise PermissionDenied("This idea is hidden by the moderators.", code="idea_hidden")
+        raise PermissionDenied(gettext("This idea is hidden by the moderators."), code="idea_hidden")
     return idea
 
 

@@ -33,7 +33,7 @@ def wilson_lower_bound(up: int, down: int, z: float = Z95) -> float:
     """Lower bound of the Wilson score interval for the share of up votes.
 
     >>> round(wilson_lower_bound(60, 10), 4)
-    0.7521
+    0.7566
     >>> wilson_lower_bound(0, 0)
     0.0
     """

@@ -16,11 +16,7 @@ from prosumo.ideas.models import Comment, Idea
 
 TOKEN = re.compile(r"\w{3,}", re.UNICODE)
 STOPWORDS = frozenset(
-    """the and for with that this from have has was were are you your our their they them then than
-    into onto about would could should will can not but all any its it's more most some such very
-    what when where which who why how also just like make made use using each other over under
-    los las una uno unos unas para con por que del como más pero sus este esta estos estas ese esa
-    son ser fue muy sin sobre entre cuando donde también hay puede tiene""".split()
+    ["the", "and", "for", "with", "that", "this", "from", "have", "has", "was", "were", "are", "you", "your", "our", "their", "they", "them", "then", "than", "into", "onto", "about", "would", "could", "should", "will", "can", "not", "but", "all", "any", "its", "it's", "more", "most", "some", "such", "very", "what", "when", "where", "which", "who", "why", "how", "also", "just", "like", "make", "made", "use", "using", "each", "other", "over", "under", "los", "las", "una", "uno", "unos", "unas", "para", "con", "por", "que", "del", "como", "más", "pero", "sus", "este", "esta", "estos", "estas", "ese", "esa", "son", "ser", "fue", "muy", "sin", "sobre", "entre", "cuando", "donde", "también", "hay", "puede", "tiene"]
 )
 MAX_TERMS = 12
 

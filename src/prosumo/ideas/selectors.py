@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -84,12 +85,58 @@ def idea_list(
         "campaign__voting_mode", "campaign__support_threshold", "campaign__stage_labels",
         "author__id", "author__display_name", "author__email",
     )
-    paginator = Paginator(qs, per_page)
+    count_key = None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
+    paginator = Paginator(ListedIdeas(qs, count_key), per_page)
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
         raise InvalidInput(gettext("The page is a number."), fields={"page": ["invalid"]}) from exc
     return paginator.get_page(number)
+
+
+LARGE_LIST = 1000
+LARGE_LIST_COUNT_SECONDS = 15
+
+
+class ListedIdeas:
+    """One idea list for the Paginator: the page's ids from the index first, then those rows only.
+
+    * Page rows: ``SELECT id ... ORDER BY key LIMIT n OFFSET m`` runs as an index-only
+      scan of the partial listing index (ideas.0004), and only the page's rows are then
+      fetched and joined to their author and campaign; joining first would join every
+      skipped row of a deep page.
+    * Count: exact below LARGE_LIST ideas (one count capped at LARGE_LIST rows); above,
+      the full count is kept for LARGE_LIST_COUNT_SECONDS in the cache, since counting
+      tens of thousands of rows on every page view costs more than the rest of the page,
+      and a page count a few seconds old does no harm.
+    """
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Idea], count_key: str | None) -> None:
+        self.qs = qs
+        self.count_key = count_key
+
+    def count(self) -> int:
+        if self.count_key is not None and (cached := cache.get(self.count_key)) is not None:
+            return int(cached)
+        bare = self.qs.order_by().values("pk")
+        count = bare[:LARGE_LIST].count()
+        if count < LARGE_LIST:
+            return count
+        count = bare.count()
+        if self.count_key is not None:
+            cache.set(self.count_key, count, LARGE_LIST_COUNT_SECONDS)
+        return count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Idea]:
+        ids = list(self.qs.values_list("pk", flat=True)[index])
+        rows = self.qs.model._default_manager.filter(pk__in=ids).select_related("author", "campaign")
+        by_id = {idea.pk: idea for idea in rows.only(*self.qs.query.deferred_loading[0])}
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def similar_ideas(*, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5) -> list[Idea]:

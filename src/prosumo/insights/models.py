@@ -27,6 +27,9 @@ class InsightRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.filter_key}, {self.status})"
+
     @property
     def seconds(self) -> float | None:
         if self.started_at and self.finished_at:

@@ -28,6 +28,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
     @staticmethod
     def new_raw_token() -> str:
         return "psm_" + secrets.token_urlsafe(32)
@@ -60,3 +63,6 @@ class WebhookDelivery(models.Model):
     last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('verb', '')} #{self.event_id} -> {self.webhook_id} ({self.status})"

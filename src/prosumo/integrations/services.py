@@ -5,10 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.community.models import Member, Role
@@ -16,7 +21,9 @@ from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.integrations.models import ApiToken, Webhook, WebhookDelivery, hash_token
 
+TOKEN_LAST_USED_PRECISION = timedelta(minutes=1)
 WEBHOOK_VERBS = ("idea.submitted", "idea.stage_changed")
+URL_MAX = 500
 
 
 def token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
@@ -24,7 +31,7 @@ def token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
     member = require_member(actor)
     name = name.strip()
     if not 1 <= len(name) <= 80:
-        raise InvalidInput("Name the token (1 to 80 characters).", fields={"name": ["length"]})
+        raise InvalidInput(gettext("Name the token (1 to 80 characters)."), fields={"name": ["length"]})
     raw = ApiToken.new_raw_token()
     token = ApiToken.objects.create(member=member, name=name, prefix=raw[:10], digest=hash_token(raw))
     return token, raw
@@ -32,30 +39,58 @@ def token_create(*, actor: Member, name: str) -> tuple[ApiToken, str]:
 
 def token_revoke(*, actor: Member, token_id: int) -> None:
     member = require_member(actor)
-    updated = ApiToken.objects.filter(pk=token_id, member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    updated = ApiToken.objects.filter(pk=token_id, member=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
     if not updated:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
 
 
 def token_authenticate(raw: str) -> Member | None:
     token = ApiToken.objects.select_related("member").filter(digest=hash_token(raw), revoked_at__isnull=True).first()
     if token is None or not token.member.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Written at most once a minute per token: a write on every request would serialise an
+    # integration's parallel requests on the token's row and double the writes of a vote.
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.member
 
 
 def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
     admin = require_role(actor, Role.ADMIN)
     errors = {}
-    if not url.startswith(("http://", "https://")):
-        errors["url"] = ["The address starts with http:// or https://."]
+    url = url.strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        if len(url) > URL_MAX:
+            raise ValidationError("too long")
+    except ValidationError:
+        errors["url"] = [
+            gettext("Give an http:// or https:// address of at most {limit} characters.").format(limit=URL_MAX)
+        ]
     unknown = [v for v in verbs if v not in WEBHOOK_VERBS]
     if not verbs or unknown:
-        errors["verbs"] = [f"Choose among {', '.join(WEBHOOK_VERBS)}."]
+        errors["verbs"] = [gettext("Choose among {names}.").format(names=", ".join(WEBHOOK_VERBS))]
     if errors:
-        raise InvalidInput("The webhook was not saved.", fields=errors)
-    return Webhook.objects.create(url=url, verbs=verbs, created_by=admin)
+        raise InvalidInput(gettext("The webhook was not saved."), fields=errors)
+    return Webhook.objects.create(url=url, verbs=list(dict.fromkeys(verbs)), created_by=admin)
+
+
+def webhook_deactivate(*, actor: Member, webhook_id: int) -> Webhook:
+    """Stop sending to a webhook; its pending deliveries are not tried again."""
+    require_role(actor, Role.ADMIN)
+    with transaction.atomic():
+        hook = Webhook.objects.select_for_update().filter(pk=webhook_id).first()
+        if hook is None:
+            raise NotFound(gettext("No such webhook."))
+        hook.is_active = False
+        hook.save(update_fields=["is_active"])
+        WebhookDelivery.objects.filter(webhook=hook, status=WebhookDelivery.Status.PENDING).update(
+            status=WebhookDelivery.Status.FAILED, next_attempt_at=None, last_error="webhook deactivated"
+        )
+    return hook
 
 
 def sign(secret: str, body: bytes, timestamp: str) -> str:
@@ -64,7 +99,8 @@ def sign(secret: str, body: bytes, timestamp: str) -> str:
 
 
 def event_payload(event: Event) -> dict[str, Any]:
-    return {
+    """The JSON a webhook receives: the event row, plus the idea's title and address for idea events."""
+    payload: dict[str, Any] = {
         "id": event.pk,
         "verb": event.verb,
         "occurred_at": event.occurred_at.isoformat(),
@@ -74,6 +110,18 @@ def event_payload(event: Event) -> dict[str, Any]:
         "campaign_id": event.campaign_id,
         "details": event.details,
     }
+    if event.object_type == "idea" and event.object_id is not None:
+        from prosumo.ideas.models import Idea
+
+        idea = Idea.objects.filter(pk=event.object_id).only("pk", "title", "stage").first()
+        if idea is not None:
+            payload["idea"] = {
+                "id": idea.pk,
+                "title": idea.title,
+                "stage": idea.stage,
+                "url": f"{settings.SITE_URL}/ideas/{idea.pk}/",
+            }
+    return payload
 
 
 def webhooks_enqueue_for_event(*, event: Event) -> None:

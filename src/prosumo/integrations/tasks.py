@@ -1,4 +1,12 @@
-"""Webhook delivery with retries and exponential backoff."""
+"""Webhook delivery with retries and exponential backoff.
+
+A delivery is first tried by ``deliver_webhook``, enqueued after the commit of
+the change that caused it; a failure schedules the next try ``backoff(n)`` later,
+and ``retry_webhooks`` (run every minute by the worker's scheduler) sends the
+ones that are due. After ``MAX_ATTEMPTS`` failures the delivery is ``failed``
+and keeps the last error. Each try first claims its delivery with a conditional
+UPDATE, so two workers never send the same try twice.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,10 @@ import json
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_tasks import task
 
 from prosumo.integrations.models import WebhookDelivery
@@ -17,14 +26,32 @@ from prosumo.integrations.services import sign
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 30
 TIMEOUT_SECONDS = 10
+CLAIM_SECONDS = 60
 
 
 def backoff(attempt: int) -> timedelta:
-    """30 s, 1 min, 2 min, 4 min ... after the 1st, 2nd, 3rd failure."""
+    """Wait before the next try after the ``attempt``-th failure: 30 s x 2^(attempt-1).
+
+    30 s, 1 min, 2 min, 4 min, 8 min, 16 min, 32 min: the 8th try comes
+    about 63.5 minutes after the first.
+    """
     return timedelta(seconds=BASE_DELAY_SECONDS * 2 ** (attempt - 1))
 
 
-def attempt_delivery(delivery: WebhookDelivery) -> bool:
+def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
+    """Take this try for ourselves; False if another worker took it first."""
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery.pk,
+        status=WebhookDelivery.Status.PENDING,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+    ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    return bool(claimed)
+
+
+def attempt_delivery(delivery: WebhookDelivery, *, now: datetime | None = None) -> bool:
+    """POST the signed payload once and record the outcome; True when the receiver answered 2xx."""
+    now = now or timezone.now()
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(  # noqa: S310 - the address is an admin-configured http(s) URL
@@ -45,9 +72,10 @@ def attempt_delivery(delivery: WebhookDelivery) -> bool:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             ok = 200 <= response.status < 300
             error = "" if ok else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        ok, error = False, f"HTTP {exc.code}"
     except (urllib.error.URLError, OSError) as exc:
         ok, error = False, str(exc)[:500]
-    now = timezone.now()
     if ok:
         delivery.status = WebhookDelivery.Status.DELIVERED
         delivery.delivered_at = now
@@ -62,20 +90,39 @@ def attempt_delivery(delivery: WebhookDelivery) -> bool:
     return ok
 
 
+def _now(value: str | None) -> datetime:
+    if value is None:
+        return timezone.now()
+    parsed = parse_datetime(value)
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError(f"now={value!r} is not an ISO 8601 time with a timezone")
+    return parsed
+
+
 @task()
 def deliver_webhook(delivery_id: int) -> bool:
-    delivery = WebhookDelivery.objects.select_related("webhook").filter(
-        pk=delivery_id, status=WebhookDelivery.Status.PENDING
-    ).first()
-    if delivery is None:
+    """The first try of a delivery; does nothing if it was already tried."""
+    now = timezone.now()
+    delivery = (
+        WebhookDelivery.objects.select_related("webhook")
+        .filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING, attempts=0)
+        .first()
+    )
+    if delivery is None or not _claim(delivery, now):
         return False
-    return attempt_delivery(delivery)
+    return attempt_delivery(delivery, now=now)
 
 
 @task()
-def retry_webhooks() -> int:
-    """Retry pending deliveries whose backoff has passed (run by the worker's scheduler)."""
-    due = WebhookDelivery.objects.select_related("webhook").filter(
-        status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now(), attempts__gt=0
+def retry_webhooks(now: str | None = None) -> int:
+    """Retry the pending deliveries whose backoff has passed; returns how many got through.
+
+    ``now`` (ISO 8601, with timezone) replaces the clock, for replaying a schedule.
+    """
+    moment = _now(now)
+    due = (
+        WebhookDelivery.objects.select_related("webhook")
+        .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=moment, attempts__gt=0)
+        .order_by("next_attempt_at", "id")
     )
-    return sum(attempt_delivery(d) for d in due)
+    return sum(attempt_delivery(d, now=moment) for d in due if _claim(d, moment))

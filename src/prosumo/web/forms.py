@@ -79,6 +79,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = ["display_name", "avatar", "locale", "country", "bio", "email_preference"]
+        labels = {"email_preference": _("Email notifications")}
         widgets = {
             "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),
             "email_preference": forms.RadioSelect(choices=EmailPreference.choices),

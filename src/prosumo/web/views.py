@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -15,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import presence_record
@@ -35,7 +38,6 @@ from prosumo.web.forms import (
     CoAuthorForm,
     CommentForm,
     FlagForm,
-    HideForm,
     IdeaForm,
     ImportForm,
     MergeForm,
@@ -425,7 +427,7 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
         raise _not_found(exc) from exc
     revisions = list(IdeaRevision.objects.filter(idea=idea).select_related("author").order_by("number"))
     pairs = []
-    for previous, current in zip(revisions, revisions[1:], strict=False):
+    for previous, current in itertools.pairwise(revisions):
         pairs.append(
             {
                 "revision": current,
@@ -481,6 +483,21 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     items = list(Notification.objects.filter(recipient=request.user)[:100])
     return render(request, "notifications/list.html", {"items": items})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language picker; for a signed-in member it also becomes their profile language.
+
+    A member's profile language wins over the cookie once they are signed in, so without
+    this the picker would seem to do nothing for them.
+    """
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    member = request.user
+    if member.is_authenticated and language in dict(settings.LANGUAGES) and member.locale != language:
+        community_services.member_update_profile(member=member, locale=language)
+    return response
 
 
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

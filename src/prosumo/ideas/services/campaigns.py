@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role, Segment
@@ -27,40 +28,40 @@ UNSKIPPABLE = {Stage.SUBMITTED, Stage.OPEN, Stage.DECLINED, Stage.MERGED}
 def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if "title" in fields and not str(fields["title"]).strip():
-        errors["title"] = ["A campaign needs a title."]
+        errors["title"] = [gettext("A campaign needs a title.")]
     if "brief" in fields and not str(fields["brief"]).strip():
-        errors["brief"] = ["Write a brief so members know what you ask for."]
+        errors["brief"] = [gettext("Write a brief so members know what you ask for.")]
     if fields.get("voting_mode") not in (None, *VotingMode.values):
-        errors["voting_mode"] = [f"Choose one of {', '.join(VotingMode.values)}."]
+        errors["voting_mode"] = [gettext("Choose one of {names}.").format(names=", ".join(VotingMode.values))]
     if fields.get("visibility") not in (None, *Visibility.values):
-        errors["visibility"] = [f"Choose one of {', '.join(Visibility.values)}."]
+        errors["visibility"] = [gettext("Choose one of {names}.").format(names=", ".join(Visibility.values))]
     if fields.get("visibility") == Visibility.SEGMENT and not fields.get("segment_id"):
-        errors["segment_id"] = ["A segment-only campaign needs a segment."]
+        errors["segment_id"] = [gettext("A segment-only campaign needs a segment.")]
     if fields.get("segment_id") and not Segment.objects.filter(pk=fields["segment_id"]).exists():
-        errors["segment_id"] = ["No such segment."]
+        errors["segment_id"] = [gettext("No such segment.")]
     starts, ends = fields.get("starts_at"), fields.get("ends_at")
     if isinstance(starts, datetime) and isinstance(ends, datetime) and ends <= starts:
-        errors["ends_at"] = ["The campaign must end after it starts."]
+        errors["ends_at"] = [gettext("The campaign must end after it starts.")]
     threshold = fields.get("support_threshold")
     if threshold is not None and (not isinstance(threshold, int) or threshold < 0):
-        errors["support_threshold"] = ["The threshold is a whole number of supporters, 0 for none."]
+        errors["support_threshold"] = [gettext("The threshold is a whole number of supporters, 0 for none.")]
     gates = fields.get("support_gates")
     if gates is not None:
         try:
             pairs = [(int(g["supporters"]), int(g["days"])) for g in gates]
         except (KeyError, TypeError, ValueError):
-            errors["support_gates"] = ['Each gate is {"supporters": N, "days": D}.']
+            errors["support_gates"] = [gettext('Each gate is {"supporters": N, "days": D}.')]
         else:
             if any(s <= 0 or d <= 0 for s, d in pairs) or pairs != sorted(pairs) or len({s for s, _ in pairs}) < len(pairs):
-                errors["support_gates"] = ["Gates need positive numbers, rising in both supporters and days."]
+                errors["support_gates"] = [gettext("Gates need positive numbers, rising in both supporters and days.")]
     skipped = fields.get("skipped_stages")
     if skipped is not None:
         bad = [s for s in skipped if s not in Stage.values or s in UNSKIPPABLE]
         if bad:
-            errors["skipped_stages"] = [f"These stages cannot be skipped: {', '.join(map(str, bad))}."]
+            errors["skipped_stages"] = [gettext("These stages cannot be skipped: {names}.").format(names=", ".join(map(str, bad)))]
     labels = fields.get("stage_labels")
     if labels is not None and (not isinstance(labels, dict) or any(k not in Stage.values for k in labels)):
-        errors["stage_labels"] = ["Rename stages with a mapping from a stage name to a label."]
+        errors["stage_labels"] = [gettext("Rename stages with a mapping from a stage name to a label.")]
     return errors
 
 
@@ -68,12 +69,12 @@ def campaign_create(*, actor: Member, title: str, brief: str, starts_at: datetim
     require_role(actor, Role.ADMIN)
     unknown = set(fields) - EDITABLE - {"slug"}
     if unknown:
-        raise InvalidInput(f"Unknown campaign fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(gettext("Unknown campaign fields: {names}.").format(names=", ".join(sorted(unknown))))
     values = {"title": title, "brief": brief, "starts_at": starts_at or timezone.now(), **fields}
     errors = _validate(values)
     slug = slugify(fields.pop("slug", "") or title)[:70] or "campaign"
     if errors:
-        raise InvalidInput("The campaign could not be saved.", fields=errors)
+        raise InvalidInput(gettext("The campaign could not be saved."), fields=errors)
     with transaction.atomic():
         base, n = slug, 2
         while Campaign.objects.filter(slug=slug).exists():
@@ -94,10 +95,10 @@ def campaign_update(*, actor: Member, campaign: Campaign, **fields: Any) -> Camp
     require_role(actor, Role.ADMIN)
     unknown = set(fields) - EDITABLE
     if unknown:
-        raise InvalidInput(f"Unknown campaign fields: {', '.join(sorted(unknown))}.")
+        raise InvalidInput(gettext("Unknown campaign fields: {names}.").format(names=", ".join(sorted(unknown))))
     errors = _validate({"starts_at": campaign.starts_at, **fields})
     if errors:
-        raise InvalidInput("The campaign could not be saved.", fields=errors)
+        raise InvalidInput(gettext("The campaign could not be saved."), fields=errors)
     with transaction.atomic():
         for name, value in fields.items():
             setattr(campaign, name, value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member
@@ -22,7 +23,7 @@ def _check_body(body: str) -> str:
     body = body.strip()
     if not BODY_MIN <= len(body) <= BODY_MAX:
         raise InvalidInput(
-            f"A comment has {BODY_MIN} to {BODY_MAX} characters.", fields={"body": ["length"]}
+            gettext("A comment has {BODY_MIN} to {BODY_MAX} characters.").format(BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX), fields={"body": ["length"]}
         )
     return body
 
@@ -38,13 +39,13 @@ def comment_post(
         if parent_id is not None:
             parent = Comment.objects.filter(pk=parent_id, idea=idea, hidden=False).first()
             if parent is None:
-                raise NotFound("The comment you reply to is gone.")
+                raise NotFound(gettext("The comment you reply to is gone."))
             depth, node = 1, parent
             while node.parent_id is not None and depth <= MAX_DEPTH:
                 node = Comment.objects.only("parent_id").get(pk=node.parent_id)
                 depth += 1
             if depth > MAX_DEPTH:
-                raise InvalidInput("This thread is too deep; reply higher up.", code="thread_too_deep")
+                raise InvalidInput(gettext("This thread is too deep; reply higher up."), code="thread_too_deep")
         now = timezone.now()
         comment = Comment.objects.create(
             idea=idea, author=member, parent=parent, body=body, builds_on=bool(builds_on), created_at=now
@@ -86,9 +87,9 @@ def comment_edit(*, actor: Member, comment_id: int, body: str) -> Comment:
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
         if comment is None:
-            raise NotFound("No such comment.")
+            raise NotFound(gettext("No such comment."))
         if comment.author_id != member.pk:
-            raise PermissionDenied("You can only edit your own comments.")
+            raise PermissionDenied(gettext("You can only edit your own comments."))
         if comment.body == body:
             return comment
         CommentRevision.objects.create(comment=comment, body=comment.body, created_at=comment.edited_at or comment.created_at)

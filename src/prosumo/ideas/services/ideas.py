@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member
@@ -47,9 +48,9 @@ def _validate_text(title: str, body: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     title, body = title.strip(), body.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        errors["title"] = [f"The title needs {TITLE_MIN} to {TITLE_MAX} characters."]
+        errors["title"] = [gettext("The title needs {TITLE_MIN} to {TITLE_MAX} characters.").format(TITLE_MIN=TITLE_MIN, TITLE_MAX=TITLE_MAX)]
     if not BODY_MIN <= len(body) <= BODY_MAX:
-        errors["body"] = [f"Describe the idea in {BODY_MIN} to {BODY_MAX} characters."]
+        errors["body"] = [gettext("Describe the idea in {BODY_MIN} to {BODY_MAX} characters.").format(BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX)]
     return errors
 
 
@@ -60,7 +61,7 @@ def _clean_tags(tags: list[str] | None) -> list[str]:
         if name and name not in cleaned:
             cleaned.append(name)
     if len(cleaned) > MAX_TAGS:
-        raise InvalidInput(f"At most {MAX_TAGS} tags.", fields={"tags": ["too_many"]})
+        raise InvalidInput(gettext("At most {MAX_TAGS} tags.").format(MAX_TAGS=MAX_TAGS), fields={"tags": ["too_many"]})
     return cleaned
 
 
@@ -84,10 +85,10 @@ def idea_submit(
     campaign = access_campaign(member, campaign_id)
     now = timezone.now()
     if campaign.starts_at > now or (campaign.ends_at and campaign.ends_at <= now):
-        raise InvalidInput("This campaign is not taking ideas now.", code="campaign_closed")
+        raise InvalidInput(gettext("This campaign is not taking ideas now."), code="campaign_closed")
     errors = _validate_text(title, body)
     if errors:
-        raise InvalidInput("The idea could not be submitted.", fields=errors)
+        raise InvalidInput(gettext("The idea could not be submitted."), fields=errors)
     tag_names = _clean_tags(tags)
     language = (language or member.locale or "en")[:8]
     stage = Stage.SUBMITTED if campaign.premoderation else Stage.OPEN
@@ -135,14 +136,14 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
         idea = access_idea(member, idea_id)
         idea = Idea.objects.select_for_update().get(pk=idea.pk)
         if not can_edit_idea(member, idea):
-            raise PermissionDenied("Only the idea's authors can revise it.")
+            raise PermissionDenied(gettext("Only the idea's authors can revise it."))
         if idea.stage in (Stage.MERGED, Stage.DECLINED, Stage.LAUNCHED):
-            raise InvalidInput("This idea is closed; it can no longer be revised.", code="idea_closed")
+            raise InvalidInput(gettext("This idea is closed; it can no longer be revised."), code="idea_closed")
         errors = _validate_text(title, body)
         if errors:
-            raise InvalidInput("The revision could not be saved.", fields=errors)
+            raise InvalidInput(gettext("The revision could not be saved."), fields=errors)
         if title.strip() == idea.title and body.strip() == idea.body:
-            raise InvalidInput("Nothing changed: edit the title or the text first.", code="unchanged")
+            raise InvalidInput(gettext("Nothing changed: edit the title or the text first."), code="unchanged")
         now = timezone.now()
         idea.revision += 1
         idea.title, idea.body = title.strip(), body.strip()
@@ -178,20 +179,20 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
     with transaction.atomic():
         idea = Idea.objects.select_for_update().get(pk=access_idea(author, idea_id).pk)
         if idea.author_id != author.pk:
-            raise PermissionDenied("Only the idea's author can invite co-authors.")
+            raise PermissionDenied(gettext("Only the idea's author can invite co-authors."))
         try:
             share = Decimal(str(share))
         except InvalidOperation as exc:
-            raise InvalidInput("The share is a percentage.", fields={"share": ["invalid"]}) from exc
+            raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]}) from exc
         if not Decimal(1) <= share <= Decimal(99):
-            raise InvalidInput("A co-author's share is between 1% and 99%.", fields={"share": ["range"]})
+            raise InvalidInput(gettext("A co-author's share is between 1% and 99%."), fields={"share": ["range"]})
         if member_id == author.pk:
-            raise InvalidInput("You are the author already.", fields={"member_id": ["self"]})
+            raise InvalidInput(gettext("You are the author already."), fields={"member_id": ["self"]})
         invitee = Member.objects.filter(pk=member_id, is_active=True).first()
         if invitee is None:
-            raise NotFound("No such member.")
+            raise NotFound(gettext("No such member."))
         if CoAuthor.objects.filter(idea=idea, member=invitee).exclude(status=CoAuthorStatus.DECLINED).exists():
-            raise Conflict("That member is already a co-author or invited.", code="already_coauthor")
+            raise Conflict(gettext("That member is already a co-author or invited."), code="already_coauthor")
         taken = (
             CoAuthor.objects.filter(idea=idea)
             .exclude(status=CoAuthorStatus.DECLINED)
@@ -200,7 +201,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
         )
         if taken + share >= 100:
             raise InvalidInput(
-                f"The author must keep a share: {100 - taken - 1}% at most is left to offer.",
+                gettext("The author must keep a share: {left}% at most is left to offer.").format(left=100 - taken - 1),
                 fields={"share": ["too_large"]},
             )
         coauthor, _ = CoAuthor.objects.update_or_create(
@@ -232,7 +233,7 @@ def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuth
     with transaction.atomic():
         coauthor = CoAuthor.objects.select_for_update().select_related("idea").filter(pk=coauthor_id, member=member).first()
         if coauthor is None or coauthor.status != CoAuthorStatus.INVITED:
-            raise NotFound("No such invitation.")
+            raise NotFound(gettext("No such invitation."))
         coauthor.status = CoAuthorStatus.ACCEPTED if accept else CoAuthorStatus.DECLINED
         coauthor.responded_at = timezone.now()
         coauthor.save(update_fields=["status", "responded_at"])
@@ -289,20 +290,20 @@ def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Atta
     member = require_member(actor)
     idea = access_idea(member, idea_id)
     if not can_edit_idea(member, idea):
-        raise PermissionDenied("Only the idea's authors can add files.")
+        raise PermissionDenied(gettext("Only the idea's authors can add files."))
     limit = settings.PROSUMO_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size == 0:
-        raise InvalidInput("The file is empty.", fields={"file": ["empty"]})
+        raise InvalidInput(gettext("The file is empty."), fields={"file": ["empty"]})
     if upload.size > limit:
         raise InvalidInput(
-            f"The file is {upload.size / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB.", fields={"file": ["too_large"]}
+            gettext("The file is {size:.1f} MB; the limit is {limit:.1f} MB.").format(size=upload.size / 1e6, limit=limit / 1e6), fields={"file": ["too_large"]}
         )
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED_UPLOADS:
         raise InvalidInput(
-            "Only PNG, JPEG, GIF, WebP images and PDF documents can be attached.", fields={"file": ["type"]}
+            gettext("Only PNG, JPEG, GIF, WebP images and PDF documents can be attached."), fields={"file": ["type"]}
         )
     stem = get_valid_filename(PurePath(upload.name or "file").stem)[:80] or "file"
     upload.name = f"{stem}.{ALLOWED_UPLOADS[kind.mime]}"

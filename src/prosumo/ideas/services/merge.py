@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record, events_record_many
@@ -27,10 +28,10 @@ from prosumo.notifications.services import notify
 def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -> IdeaLineage:
     staff = require_role(actor, Role.REVIEWER, Role.ADMIN)
     if source_id == target_id:
-        raise InvalidInput("An idea cannot be merged into itself.", fields={"target_id": ["same"]})
+        raise InvalidInput(gettext("An idea cannot be merged into itself."), fields={"target_id": ["same"]})
     if len(message.strip()) < MESSAGE_MIN:
         raise InvalidInput(
-            f"Tell the contributors why, in at least {MESSAGE_MIN} characters.", fields={"message": ["too_short"]}
+            gettext("Tell the contributors why, in at least {MESSAGE_MIN} characters.").format(MESSAGE_MIN=MESSAGE_MIN), fields={"message": ["too_short"]}
         )
     with transaction.atomic():
         access_idea(staff, source_id)
@@ -39,13 +40,13 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         source, target = locked[source_id], locked[target_id]
         errors: dict[str, list[str]] = {}
         if source.stage == Stage.MERGED:
-            errors["source_id"] = ["This idea was merged already."]
+            errors["source_id"] = [gettext("This idea was merged already.")]
         if target.stage in (Stage.MERGED, Stage.DECLINED):
-            errors["target_id"] = ["Merge into an idea that is still alive."]
+            errors["target_id"] = [gettext("Merge into an idea that is still alive.")]
         if source.campaign_id != target.campaign_id:
-            errors["target_id"] = ["Both ideas must belong to the same campaign."]
+            errors["target_id"] = [gettext("Both ideas must belong to the same campaign.")]
         if errors:
-            raise InvalidInput("The ideas were not merged.", fields=errors)
+            raise InvalidInput(gettext("The ideas were not merged."), fields=errors)
         now = timezone.now()
         mode = target.campaign.voting_mode
         _move(idea=source, to_stage=Stage.MERGED, message=message.strip(), actor=staff, now=now)
@@ -133,7 +134,7 @@ def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
     with transaction.atomic():
         record = MergedSupport.objects.select_for_update().filter(target_id=target_id, member=member, status=MergedSupport.Status.CARRIED).first()
         if record is None:
-            raise NotFound("No support of yours was carried to this idea.")
+            raise NotFound(gettext("No support of yours was carried to this idea."))
         target = Idea.objects.select_for_update().select_related("campaign").get(pk=target_id)
         vote = Vote.objects.filter(idea=target, member=member).first()
         if vote is not None:

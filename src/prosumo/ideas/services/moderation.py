@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role
@@ -16,10 +17,10 @@ from prosumo.ideas.permissions import access_idea
 def _target(kind: str, object_id: int) -> Idea | Comment:
     model = {"idea": Idea, "comment": Comment}.get(kind)
     if model is None:
-        raise InvalidInput("Flag an idea or a comment.", fields={"kind": ["invalid"]})
+        raise InvalidInput(gettext("Flag an idea or a comment."), fields={"kind": ["invalid"]})
     obj = model.objects.filter(pk=object_id).first()
     if obj is None:
-        raise NotFound(f"No such {kind}.")
+        raise NotFound(gettext("No such idea.") if kind == "idea" else gettext("No such comment."))
     return obj
 
 
@@ -27,7 +28,7 @@ def flag_create(*, actor: Member, kind: str, object_id: int, reason: str) -> Fla
     member = require_member(actor)
     reason = reason.strip()
     if not 3 <= len(reason) <= 300:
-        raise InvalidInput("Say in a few words what is wrong (3 to 300 characters).", fields={"reason": ["length"]})
+        raise InvalidInput(gettext("Say in a few words what is wrong (3 to 300 characters)."), fields={"reason": ["length"]})
     obj = _target(kind, object_id)
     idea = obj if isinstance(obj, Idea) else obj.idea
     access_idea(member, idea.pk)
@@ -48,7 +49,7 @@ def flag_create(*, actor: Member, kind: str, object_id: int, reason: str) -> Fla
 def _set_hidden(*, actor: Member, kind: str, object_id: int, hidden: bool, reason: str) -> Idea | Comment:
     staff = require_role(actor, Role.MODERATOR, Role.ADMIN)
     if hidden and not reason.strip():
-        raise InvalidInput("Say why the content is hidden.", fields={"reason": ["required"]})
+        raise InvalidInput(gettext("Say why the content is hidden."), fields={"reason": ["required"]})
     with transaction.atomic():
         obj = _target(kind, object_id)
         obj.hidden = hidden

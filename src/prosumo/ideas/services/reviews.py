@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role
@@ -23,12 +24,12 @@ def review_submit(*, actor: Member, idea_id: int, scores: dict[str, int], note: 
     for name in criteria:
         value = scores.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            errors[name] = ["Score from 1 to 5."]
+            errors[name] = [gettext("Score from 1 to 5.")]
     extra = set(scores) - set(criteria)
     if extra:
-        errors["scores"] = [f"Unknown criteria: {', '.join(sorted(extra))}."]
+        errors["scores"] = [gettext("Unknown criteria: {names}.").format(names=", ".join(sorted(extra)))]
     if errors:
-        raise InvalidInput("The scorecard is incomplete.", fields=errors)
+        raise InvalidInput(gettext("The scorecard is incomplete."), fields=errors)
     with transaction.atomic():
         review, _ = Review.objects.update_or_create(
             idea=idea, reviewer=reviewer, defaults={"scores": {k: scores[k] for k in criteria}, "note": note.strip()}

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role
@@ -128,16 +129,16 @@ def stage_change(
         errors: dict[str, list[str]] = {}
         if to_stage not in allowed_moves(idea):
             label = idea.campaign.stage_label(idea.stage)
-            errors["to_stage"] = [f"An idea that is {label} cannot move to {to_stage!r}."]
+            errors["to_stage"] = [gettext("An idea that is {label} cannot move to {to_stage!r}.").format(label=label, to_stage=to_stage)]
         if len(message.strip()) < MESSAGE_MIN:
-            errors["message"] = [f"Write the contributors a message of at least {MESSAGE_MIN} characters."]
+            errors["message"] = [gettext("Write the contributors a message of at least {MESSAGE_MIN} characters.").format(MESSAGE_MIN=MESSAGE_MIN)]
         reason = None
         if to_stage == Stage.DECLINED:
             reason = DeclineReason.objects.filter(pk=reason_id, is_active=True).first() if reason_id else None
             if reason is None:
-                errors["reason_id"] = ["Declining needs a reason from the list."]
+                errors["reason_id"] = [gettext("Declining needs a reason from the list.")]
         if errors:
-            raise InvalidInput("The idea was not moved.", fields=errors)
+            raise InvalidInput(gettext("The idea was not moved."), fields=errors)
         return _move(idea=idea, to_stage=to_stage, message=message.strip(), actor=staff, reason=reason)
 
 

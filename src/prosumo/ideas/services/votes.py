@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member
@@ -26,7 +27,7 @@ def _check_value(mode: str, value: int) -> None:
     allowed = {VotingMode.SUPPORT: {1}, VotingMode.UPDOWN: {1, -1}, VotingMode.SCORE: {1, 2, 3, 4, 5}}[VotingMode(mode)]
     if value not in allowed:
         raise InvalidInput(
-            f"In this campaign a vote is one of {sorted(allowed)}.", fields={"value": ["invalid"]}, code="invalid_vote"
+            gettext("In this campaign a vote is one of {values}.").format(values=sorted(allowed)), fields={"value": ["invalid"]}, code="invalid_vote"
         )
 
 
@@ -66,14 +67,16 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
     """Cast or change the member's vote on an idea. Casting the same vote again changes nothing."""
     member = require_member(actor)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput("A vote is a whole number.", fields={"value": ["invalid"]}, code="invalid_vote")
+        raise InvalidInput(gettext("A vote is a whole number."), fields={"value": ["invalid"]}, code="invalid_vote")
     with transaction.atomic():
         idea = access_idea_to_take_part(member, idea_id)
         mode = idea.campaign.voting_mode
         _check_value(mode, value)
+        campaign = idea.campaign
         idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        idea.campaign = campaign  # already read: support_progress needs it, without a query
         if idea.stage not in VOTABLE_STAGES:
-            raise InvalidInput("This idea is not open for votes now.", code="voting_closed")
+            raise InvalidInput(gettext("This idea is not open for votes now."), code="voting_closed")
         vote = Vote.objects.filter(idea=idea, member=member).first()
         if vote is not None and vote.value == value:
             return vote
@@ -150,5 +153,5 @@ def _withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, ob
 def vote_of(*, member: Member, idea_id: int) -> Vote:
     vote = Vote.objects.filter(idea_id=idea_id, member=member).first()
     if vote is None:
-        raise NotFound("You have not voted on this idea.")
+        raise NotFound(gettext("You have not voted on this idea."))
     return vote

@@ -1,0 +1,221 @@
+"""The feedback loop in a real browser: join, submit, support, comment, answer, be told.
+
+Chromium drives the live server; mail goes over SMTP to a real local server and the
+test reads it there. Assertions are about what a person sees on the page, except the
+last step, which checks the analytics contract (channel and events) in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.smtp import Mailbox, text_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+PASSWORD = "kayak paddles at dawn 42"
+EXISTING_IDEA = "Solar-powered lantern with USB charging"
+NEW_IDEA = "Lantern that charges from a solar panel"
+REVIEWER_MESSAGE = "Thank you! The product team will test panel sizes and battery life this month."
+
+
+@pytest.fixture
+def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
+    """An admin-made campaign with one idea in it, a reviewer and a second member."""
+    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.ideas.services import campaign_create, idea_submit
+
+    admin = create_verified_member(
+        email="admin@example.org", password=PASSWORD, role="admin", display_name="Camp Admin"
+    )
+    reviewer = create_verified_member(
+        email="reviewer@example.org", password=PASSWORD, role="reviewer", display_name="Product Reviewer"
+    )
+    member = create_verified_member(email="member@example.org", password=PASSWORD, display_name="Trail Member")
+    early = create_verified_member(email="early@example.org", password=PASSWORD, display_name="Early Camper")
+    campaign = campaign_create(
+        actor=admin,
+        title="Outdoor gear ideas",
+        brief="What would make your next trip outdoors **easier**? Lights, packs, tents: tell us.",
+        voting_mode="support",
+        support_threshold=10,
+    )
+    idea_submit(
+        actor=early,
+        campaign_id=campaign.pk,
+        title=EXISTING_IDEA,
+        body="A camping lantern with a small solar panel on top and a USB port to charge phones.",
+        tags=["lighting"],
+    )
+    return {"campaign": campaign, "reviewer": reviewer, "member": member}
+
+
+def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def test_a_visitor_joins_submits_and_hears_back(
+    community: dict[str, Any],
+    live_server: Any,
+    smtp_mail: Mailbox,
+    new_page: Callable[[], Any],
+    screenshot: Callable[[Any, str], Any],
+) -> None:
+    from prosumo.activity.models import Event
+    from prosumo.community.models import Member
+
+    base = live_server.url
+    visitor_email = "visitor@example.org"
+
+    # 2. A visitor arrives from the newsletter, joins, and verifies the address from the email.
+    author = new_page()
+    author.goto(f"{base}/?ch=newsletter")
+    expect(author.get_by_role("heading", name="Make it with us")).to_be_visible()
+    expect(author.get_by_role("link", name="Outdoor gear ideas")).to_be_visible()
+    expect(author.locator(".grid")).to_contain_text("What would make your next trip outdoors easier? Lights,")
+    expect(author.get_by_role("link", name=EXISTING_IDEA)).to_be_visible()
+    screenshot(author, "home")
+    author.get_by_role("link", name="Join").click()
+    author.fill("input[name=email]", visitor_email)
+    author.fill("input[name=password1]", PASSWORD)
+    author.fill("input[name=password2]", PASSWORD)
+    author.get_by_role("button", name=re.compile("sign up", re.I)).click()
+    expect(author.get_by_role("heading", name=re.compile("verify your email", re.I))).to_be_visible()
+
+    confirmation = smtp_mail.wait_for(to=visitor_email, subject_contains="Confirm")
+    link = re.search(r"http://\S+/accounts/confirm-email/\S+/", text_of(confirmation))
+    assert link is not None, text_of(confirmation)
+    author.goto(link.group(0))
+    author.get_by_role("button", name="Confirm").click()
+    expect(author.get_by_text(f"You have confirmed {visitor_email}.")).to_be_visible()
+    if "/accounts/login/" in author.url:
+        log_in(author, base, visitor_email)
+    expect(author.get_by_role("button", name="Log out")).to_be_visible()
+
+    # 3. They open the campaign, start an idea, and are shown the similar one already there.
+    author.goto(f"{base}/")
+    author.get_by_role("link", name="Outdoor gear ideas").click()
+    expect(author.get_by_role("heading", name="Outdoor gear ideas")).to_be_visible()
+    screenshot(author, "campaign")
+    author.get_by_role("link", name="Submit an idea").click()
+    author.locator("#id_title").press_sequentially(NEW_IDEA, delay=15)
+    similar = author.locator("#similar-list")
+    expect(similar).to_contain_text("Similar ideas already here")
+    expect(similar.get_by_role("link", name=EXISTING_IDEA)).to_be_visible()
+    author.fill(
+        "#id_body", "A lantern with a **fold-out solar panel** that charges the battery in one sunny afternoon."
+    )
+    author.fill("#id_tags", "lighting, solar")
+    screenshot(author, "submit-with-similar")
+    author.get_by_role("button", name="Submit").click()
+    expect(author.get_by_role("heading", name=NEW_IDEA)).to_be_visible()
+    expect(author.locator(".messages")).to_contain_text("Your idea is in. Thank you!")
+    expect(author.locator("#support-count")).to_have_text("0")
+    idea_url = author.url
+    assert re.fullmatch(rf"{re.escape(base)}/ideas/\d+/", idea_url), idea_url
+    author.get_by_role("button", name="Log out").click()
+    expect(author.get_by_role("link", name="Log in")).to_be_visible()
+
+    # 4. A second member supports the idea and proposes an improvement.
+    supporter = new_page()
+    log_in(supporter, base, community["member"].email)
+    supporter.goto(idea_url)
+    supporter.get_by_role("button", name="Support").click()
+    expect(supporter.locator("#support-count")).to_have_text("1")
+    expect(supporter.get_by_role("button", name="Withdraw support")).to_be_visible()
+    comment_form = supporter.locator("#comment-form")
+    comment_form.locator("textarea[name=body]").fill("Add a hook on the bottom so it can hang upside down in a tent.")
+    comment_form.get_by_label(re.compile("builds on the idea", re.I)).check()
+    comment_form.get_by_role("button", name="Post comment").click()
+    comment = supporter.locator(".comment.builds-on")
+    expect(comment).to_contain_text("Add a hook on the bottom")
+    expect(comment).to_contain_text("builds on the idea")
+
+    # 5. The reviewer sees the idea in the queue, and moves it to "under review" with a message.
+    reviewer = new_page()
+    log_in(reviewer, base, community["reviewer"].email)
+    reviewer.get_by_role("link", name="Answer queue").click()
+    queue = reviewer.locator("#queue")
+    expect(queue.get_by_role("link", name=NEW_IDEA)).to_be_visible()
+    expect(queue.get_by_role("link", name=EXISTING_IDEA)).to_be_visible()
+    screenshot(reviewer, "staff-queue")
+    queue.get_by_role("link", name=NEW_IDEA).click()
+    stage_form = reviewer.locator("#stage-form")
+    stage_form.locator("select[name=to_stage]").select_option(label="Under review")
+    stage_form.locator("textarea[name=message]").fill(REVIEWER_MESSAGE)
+    stage_form.get_by_role("button", name="Move and notify").click()
+    expect(reviewer.locator("#stage-badge")).to_have_text("Under review")
+    expect(reviewer.locator(".messages")).to_contain_text("The idea moved")
+
+    # 6. The author comes back: two unread notifications (the comment and the answer).
+    log_in(author, base, visitor_email)
+    expect(author.locator("#unread-count")).to_have_text("2")
+    author.locator("#notifications-link").click()
+    notifications = author.locator(".notification")
+    expect(notifications).to_have_count(2)
+    answer = notifications.filter(has_text="is now: Under review")
+    expect(answer).to_contain_text(f"“{NEW_IDEA}” is now: Under review")
+    expect(answer).to_contain_text(REVIEWER_MESSAGE)
+    expect(notifications.filter(has_text="commented on")).to_contain_text("Trail Member commented on")
+    screenshot(author, "notifications")
+    answer.get_by_role("link").click()
+    timeline = author.locator("#timeline")
+    expect(timeline).to_contain_text("Under review")
+    expect(timeline).to_contain_text(REVIEWER_MESSAGE)
+    expect(timeline).not_to_contain_text("Waiting for an answer from the team.")
+    expect(author.locator("#support-count")).to_have_text("1")
+    screenshot(author, "idea")
+
+    stage_email = smtp_mail.wait_for(to=visitor_email, subject_contains="is now: Under review")
+    assert REVIEWER_MESSAGE in text_of(stage_email)
+    assert idea_url in text_of(stage_email)
+
+    # 7. The analytics contract: where the member came from, and one event per action.
+    joined = Member.objects.get(email=visitor_email)
+    assert joined.channel == "newsletter"
+    idea_id = int(idea_url.rstrip("/").rsplit("/", 1)[1])
+    assert Event.objects.filter(verb="member.joined", actor_id=joined.pk, channel="newsletter").count() == 1
+    assert Event.objects.filter(verb="idea.submitted", object_id=idea_id, actor_id=joined.pk).count() == 1
+    assert Event.objects.filter(verb="idea.supported", object_id=idea_id, actor_id=community["member"].pk).count() == 1
+    posted = Event.objects.get(verb="comment.posted", actor_id=community["member"].pk)
+    assert posted.details["builds_on"] is True
+    changed = Event.objects.get(verb="idea.stage_changed", object_id=idea_id)
+    assert (changed.actor_id, changed.details["from"], changed.details["to"]) == (
+        community["reviewer"].pk,
+        "open",
+        "under_review",
+    )
+
+
+def test_an_idea_without_a_description_is_refused_on_the_page(
+    community: dict[str, Any],
+    live_server: Any,
+    new_page: Callable[[], Any],
+    screenshot: Callable[[Any, str], Any],
+) -> None:
+    from prosumo.ideas.models import Idea
+
+    # given a signed-in member on the submit page, and the one idea already there
+    page = new_page()
+    log_in(page, live_server.url, community["member"].email)
+    page.goto(f"{live_server.url}/c/{community['campaign'].slug}/submit/")
+
+    # when they send a title with a description of only spaces (the browser's `required` lets spaces through)
+    page.fill("#id_title", "A tent with a skylight")
+    page.fill("#id_body", "     ")
+    page.get_by_role("button", name="Submit").click()
+
+    # then the form comes back with the error beside the description, and nothing was created
+    expect(page.locator("#idea-form .field", has=page.locator("#id_body"))).to_contain_text("This field is required.")
+    expect(page.locator("#id_title")).to_have_value("A tent with a skylight")
+    screenshot(page, "submit-error")
+    assert list(Idea.objects.values_list("title", flat=True)) == [EXISTING_IDEA]

@@ -1,0 +1,565 @@
+"""Who may do what: one test per row of the table in docs/permissions.md, run as each role.
+
+Each test calls the real service (or page, for the staff pages) as a visitor, a
+member, a suspended member, a moderator, a reviewer and an admin, and asserts the
+outcome the table promises: ``yes``, or the stable error code the service raises.
+A refused action must change nothing, so every refusal also checks that no event
+was written. The last test reads docs/permissions.md and checks that it says
+exactly what these tests enforce.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from prosumo.activity.models import Event
+from prosumo.community import services as community
+from prosumo.community.models import Segment
+from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied, ProsumoError
+from prosumo.ideas import services
+from prosumo.ideas.models import DeclineReason
+from prosumo.ideas.permissions import access_campaign, access_idea
+from prosumo.integrations.services import token_create, webhook_create
+
+ROLES = ["visitor", "member", "suspended", "moderator", "reviewer", "admin"]
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+CSV = b"customer_id,email,tier\nC1,someone@example.org,gold\n"
+
+# The outcome for each role, in the order of ROLES. `yes` means allowed; any other
+# word is the `code` of the error the service raises (docs/permissions.md, legend).
+YES = "yes"
+NAUTH = "not_authenticated"
+FORBID = "forbidden"
+SUSP = "suspended"
+NF = "not_found"
+EVERYONE = [YES] * 6
+TAKE_PART = [NAUTH, YES, SUSP, YES, YES, YES]
+STAFF_SEE = [NF, NF, NF, YES, YES, YES]
+STAFF_WRITE = [NAUTH, FORBID, SUSP, YES, YES, YES]
+AUTHOR_ONLY = [NAUTH, FORBID, SUSP, FORBID, FORBID, FORBID]
+MODERATE = [NAUTH, FORBID, SUSP, YES, FORBID, YES]
+DECIDE = [NAUTH, FORBID, SUSP, FORBID, YES, YES]
+ADMIN_ONLY = [NAUTH, FORBID, SUSP, FORBID, FORBID, YES]
+PAGE_ALL_STAFF = ["login", "404", "404", YES, YES, YES]
+PAGE_MODERATORS = ["login", "404", "404", YES, "404", YES]
+
+TABLE: dict[str, list[str]] = {
+    "View a public campaign": EVERYONE,
+    "View a segment campaign, outside the segment": STAFF_SEE,
+    "View a segment campaign, inside the segment": [NF, YES, YES, YES, YES, YES],
+    "View an invitation-only campaign, not invited": STAFF_SEE,
+    "View an invitation-only campaign, invited": [NF, YES, YES, YES, YES, YES],
+    "View a public idea": EVERYONE,
+    "View a hidden idea (someone else's)": [NF, NF, NF, YES, NF, YES],
+    "Submit an idea": TAKE_PART,
+    "Revise own idea": TAKE_PART,
+    "Revise someone else's idea": STAFF_WRITE,
+    "Invite a co-author to own idea": TAKE_PART,
+    "Invite a co-author to someone else's idea": AUTHOR_ONLY,
+    "Attach a file to own idea": TAKE_PART,
+    "Attach a file to someone else's idea": STAFF_WRITE,
+    "Vote": TAKE_PART,
+    "Comment": TAKE_PART,
+    "Edit own comment": TAKE_PART,
+    "Edit someone else's comment": AUTHOR_ONLY,
+    "Follow an idea": TAKE_PART,
+    "Flag an idea or comment": TAKE_PART,
+    "Invite someone to join by email": TAKE_PART,
+    "Invite someone to a campaign": STAFF_WRITE,
+    "Hide an idea or comment": MODERATE,
+    "Restore an idea or comment": MODERATE,
+    "Suspend a member": MODERATE,
+    "Lift a member's suspension": MODERATE,
+    "Suspend staff": ADMIN_ONLY,
+    "Lift a staff member's suspension": ADMIN_ONLY,
+    "Move an idea to another stage": DECIDE,
+    "Decline an idea": DECIDE,
+    "Merge two ideas": DECIDE,
+    "Review an idea (scorecard)": DECIDE,
+    "Create a campaign": ADMIN_ONLY,
+    "Update a campaign": ADMIN_ONLY,
+    "Change a member's role": ADMIN_ONLY,
+    "Import customer records": ADMIN_ONLY,
+    "Create a webhook": ADMIN_ONLY,
+    "Create an API token": TAKE_PART,
+    "See the answer queue page": PAGE_ALL_STAFF,
+    "See the duplicates page": PAGE_ALL_STAFF,
+    "See the moderation page": PAGE_MODERATORS,
+}
+
+
+def cases(action: str) -> Any:
+    return pytest.mark.parametrize(("role", "expected"), list(zip(ROLES, TABLE[action], strict=True)), ids=ROLES)
+
+
+@pytest.fixture
+def actor_as(make_member: Callable[..., Any], admin: Any) -> Callable[[str], Any]:
+    """The acting person for a role; a suspended member is suspended by an admin first."""
+
+    def make(role: str) -> Any:
+        if role == "visitor":
+            return AnonymousUser()
+        actor = make_member("member" if role == "suspended" else role)
+        if role == "suspended":
+            community.member_suspend(actor=admin, member=actor, reason="Repeated spam in comments")
+            actor.refresh_from_db()
+        return actor
+
+    return make
+
+
+@pytest.fixture
+def own_idea(make_idea: Callable[..., Any], admin: Any) -> Callable[[str, Any], Any]:
+    """An idea whose author is the actor (written before a suspended actor is suspended)."""
+
+    def make(role: str, actor: Any) -> Any:
+        if role == "visitor":
+            return make_idea(admin)
+        was_suspended = actor.suspended_at
+        if was_suspended:
+            community.member_unsuspend(actor=admin, member=actor)
+        idea = make_idea(actor)
+        if was_suspended:
+            community.member_suspend(actor=admin, member=actor, reason="Repeated spam in comments")
+        actor.refresh_from_db()
+        return idea
+
+    return make
+
+
+def outcome(action: Callable[[], object]) -> str:
+    """Run an action and name what happened: `yes`, or the error's stable code; nothing changes on refusal."""
+    before = Event.objects.count()
+    try:
+        action()
+    except (NotAuthenticated, PermissionDenied, NotFound) as exc:
+        assert Event.objects.count() == before, "a refused action wrote an event"
+        return exc.code
+    except ProsumoError as exc:  # pragma: no cover - a validation error means the test set-up is wrong
+        raise AssertionError(f"{exc.code}: {exc.message} {exc.fields}") from exc
+    return YES
+
+
+def page_outcome(actor: Any, url: str) -> str:
+    client = Client()
+    if getattr(actor, "is_authenticated", False):
+        client.force_login(actor)
+    response = client.get(url)
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return "login"
+    if response.status_code == 200:
+        return YES
+    return str(response.status_code)
+
+
+# --- seeing campaigns and ideas ----------------------------------------------------
+
+
+@cases("View a public campaign")
+def test_view_public_campaign(actor_as, campaign, role, expected):
+    # given
+    actor = actor_as(role)
+    # when / then
+    assert outcome(lambda: access_campaign(actor, campaign.pk)) == expected
+
+
+@cases("View a segment campaign, outside the segment")
+def test_view_segment_campaign_outside(actor_as, make_campaign, role, expected):
+    # given
+    gold = Segment.objects.create(name="Gold", slug="gold")
+    campaign = make_campaign(visibility="segment", segment_id=gold.pk)
+    actor = actor_as(role)
+    # when / then
+    assert outcome(lambda: access_campaign(actor, campaign.slug)) == expected
+
+
+@cases("View a segment campaign, inside the segment")
+def test_view_segment_campaign_inside(actor_as, make_campaign, role, expected):
+    # given
+    gold = Segment.objects.create(name="Gold", slug="gold")
+    campaign = make_campaign(visibility="segment", segment_id=gold.pk)
+    actor = actor_as(role)
+    if role != "visitor":
+        actor.segment = gold
+        actor.save(update_fields=["segment"])
+    # when / then
+    assert outcome(lambda: access_campaign(actor, campaign.pk)) == expected
+
+
+@cases("View an invitation-only campaign, not invited")
+def test_view_invitation_campaign_not_invited(actor_as, make_campaign, role, expected):
+    # given
+    campaign = make_campaign(visibility="invitation")
+    actor = actor_as(role)
+    # when / then
+    assert outcome(lambda: access_campaign(actor, campaign.pk)) == expected
+
+
+@cases("View an invitation-only campaign, invited")
+def test_view_invitation_campaign_invited(actor_as, make_campaign, role, expected):
+    # given
+    campaign = make_campaign(visibility="invitation")
+    actor = actor_as(role)
+    if role != "visitor":
+        campaign.invitees.add(actor)
+    # when / then
+    assert outcome(lambda: access_campaign(actor, campaign.pk)) == expected
+
+
+@cases("View a public idea")
+def test_view_public_idea(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@cases("View a hidden idea (someone else's)")
+def test_view_hidden_idea(actor_as, idea, moderator, role, expected):
+    # given
+    services.content_hide(actor=moderator, kind="idea", object_id=idea.pk, reason="Personal data in the text")
+    actor = actor_as(role)
+    # when / then
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+# --- taking part --------------------------------------------------------------------
+
+
+@cases("Submit an idea")
+def test_submit_idea(actor_as, campaign, django_capture_on_commit_callbacks, role, expected):
+    # given
+    actor = actor_as(role)
+
+    # when
+    def submit() -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.idea_submit(
+                actor=actor, campaign_id=campaign.pk, title="A lighter tent peg",
+                body="Pegs from recycled aluminium that weigh half as much.",
+            )
+
+    # then
+    assert outcome(submit) == expected
+
+
+@cases("Revise own idea")
+def test_revise_own_idea(actor_as, own_idea, role, expected):
+    actor = actor_as(role)
+    idea = own_idea(role, actor)
+    revise = lambda: services.idea_revise(  # noqa: E731
+        actor=actor, idea_id=idea.pk, title=idea.title, body=idea.body + " Now with a carry bag."
+    )
+    assert outcome(revise) == expected
+
+
+@cases("Revise someone else's idea")
+def test_revise_someone_elses_idea(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    revise = lambda: services.idea_revise(  # noqa: E731
+        actor=actor, idea_id=idea.pk, title=idea.title, body=idea.body + " Now with a carry bag."
+    )
+    assert outcome(revise) == expected
+
+
+@cases("Invite a co-author to own idea")
+def test_invite_coauthor_own_idea(actor_as, own_idea, make_member, role, expected):
+    actor = actor_as(role)
+    idea = own_idea(role, actor)
+    invitee = make_member()
+    assert outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20)) == expected
+
+
+@cases("Invite a co-author to someone else's idea")
+def test_invite_coauthor_someone_elses_idea(actor_as, idea, make_member, role, expected):
+    actor = actor_as(role)
+    invitee = make_member()
+    assert outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20)) == expected
+
+
+def _png() -> SimpleUploadedFile:
+    return SimpleUploadedFile("sketch.png", PNG, content_type="image/png")
+
+
+@cases("Attach a file to own idea")
+def test_attach_own_idea(actor_as, own_idea, role, expected):
+    actor = actor_as(role)
+    idea = own_idea(role, actor)
+    assert outcome(lambda: services.attachment_add(actor=actor, idea_id=idea.pk, upload=_png())) == expected
+
+
+@cases("Attach a file to someone else's idea")
+def test_attach_someone_elses_idea(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.attachment_add(actor=actor, idea_id=idea.pk, upload=_png())) == expected
+
+
+@cases("Vote")
+def test_vote(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.vote_cast(actor=actor, idea_id=idea.pk, value=1)) == expected
+
+
+@cases("Comment")
+def test_comment(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.comment_post(actor=actor, idea_id=idea.pk, body="Could the poles fold too?")) == expected
+
+
+@cases("Edit own comment")
+def test_edit_own_comment(actor_as, idea, admin, role, expected):
+    # given: the comment is written before the actor is suspended
+    actor = actor_as(role)
+    author = admin if role == "visitor" else actor
+    if role == "suspended":
+        community.member_unsuspend(actor=admin, member=actor)
+    comment = services.comment_post(actor=author, idea_id=idea.pk, body="Could the poles fold too?")
+    if role == "suspended":
+        community.member_suspend(actor=admin, member=actor, reason="Repeated spam in comments")
+        actor.refresh_from_db()
+    # when / then
+    assert outcome(lambda: services.comment_edit(actor=actor, comment_id=comment.pk, body="Could the poles fold in half?")) == expected
+
+
+@cases("Edit someone else's comment")
+def test_edit_someone_elses_comment(actor_as, idea, role, expected):
+    comment = services.comment_post(actor=idea.author, idea_id=idea.pk, body="Could the poles fold too?")
+    actor = actor_as(role)
+    assert outcome(lambda: services.comment_edit(actor=actor, comment_id=comment.pk, body="Spam spam spam")) == expected
+
+
+@cases("Follow an idea")
+def test_follow(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.idea_follow(actor=actor, idea_id=idea.pk)) == expected
+
+
+@cases("Flag an idea or comment")
+def test_flag(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.flag_create(actor=actor, kind="idea", object_id=idea.pk, reason="Looks like an advert")) == expected
+
+
+@cases("Invite someone to join by email")
+def test_invite_to_join(actor_as, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: community.invitation_create(actor=actor, email="friend@example.org")) == expected
+
+
+@cases("Invite someone to a campaign")
+def test_invite_to_campaign(actor_as, make_campaign, role, expected):
+    campaign = make_campaign(visibility="invitation")
+    actor = actor_as(role)
+    invite = lambda: community.invitation_create(actor=actor, email="friend@example.org", campaign_id=campaign.pk)  # noqa: E731
+    assert outcome(invite) == expected
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+@cases("Hide an idea or comment")
+def test_hide(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.content_hide(actor=actor, kind="idea", object_id=idea.pk, reason="Advert")) == expected
+
+
+@cases("Restore an idea or comment")
+def test_restore(actor_as, idea, moderator, role, expected):
+    comment = services.comment_post(actor=idea.author, idea_id=idea.pk, body="Buy my tents at a discount")
+    services.content_hide(actor=moderator, kind="comment", object_id=comment.pk, reason="Advert")
+    actor = actor_as(role)
+    assert outcome(lambda: services.content_restore(actor=actor, kind="comment", object_id=comment.pk)) == expected
+
+
+@cases("Suspend a member")
+def test_suspend_member(actor_as, make_member, role, expected):
+    target = make_member()
+    actor = actor_as(role)
+    assert outcome(lambda: community.member_suspend(actor=actor, member=target, reason="Spam")) == expected
+
+
+@cases("Lift a member's suspension")
+def test_lift_suspension(actor_as, make_member, admin, role, expected):
+    target = make_member()
+    community.member_suspend(actor=admin, member=target, reason="Spam")
+    actor = actor_as(role)
+    assert outcome(lambda: community.member_unsuspend(actor=actor, member=target)) == expected
+
+
+@cases("Suspend staff")
+def test_suspend_staff(actor_as, make_member, role, expected):
+    # given: another moderator, so that no actor is suspending themselves
+    target = make_member("moderator")
+    actor = actor_as(role)
+    # when
+    result = outcome(lambda: community.member_suspend(actor=actor, member=target, reason="Abuse of power"))
+    # then
+    assert result == expected
+    target.refresh_from_db()
+    assert target.is_suspended == (expected == YES)
+
+
+@cases("Lift a staff member's suspension")
+def test_lift_staff_suspension(actor_as, make_member, admin, role, expected):
+    # given: a moderator suspended by an admin
+    target = make_member("moderator")
+    community.member_suspend(actor=admin, member=target, reason="Abuse of power")
+    actor = actor_as(role)
+    # when
+    result = outcome(lambda: community.member_unsuspend(actor=actor, member=target))
+    # then
+    assert result == expected
+    target.refresh_from_db()
+    assert target.is_suspended == (expected != YES)
+
+
+# --- decisions on ideas ---------------------------------------------------------------
+
+
+@cases("Move an idea to another stage")
+def test_move_stage(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    move = lambda: services.stage_change(  # noqa: E731
+        actor=actor, idea_id=idea.pk, to_stage="under_review", message="Our product team is looking at it."
+    )
+    assert outcome(move) == expected
+
+
+@cases("Decline an idea")
+def test_decline(actor_as, idea, role, expected):
+    reason = DeclineReason.objects.create(label="Outside our range")
+    actor = actor_as(role)
+    decline = lambda: services.stage_change(  # noqa: E731
+        actor=actor, idea_id=idea.pk, to_stage="declined", message="We do not make poles ourselves.", reason_id=reason.pk
+    )
+    assert outcome(decline) == expected
+
+
+@cases("Merge two ideas")
+def test_merge(actor_as, idea, make_idea, make_member, role, expected):
+    duplicate = make_idea(make_member(), title="A tent that sets itself up", body="Poles that spring open so the tent stands by itself.")
+    actor = actor_as(role)
+    merge = lambda: services.idea_merge(  # noqa: E731
+        actor=actor, source_id=duplicate.pk, target_id=idea.pk, message="Both ideas ask for a self-pitching tent."
+    )
+    assert outcome(merge) == expected
+
+
+@cases("Review an idea (scorecard)")
+def test_review(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    scores = {"desirability": 4, "feasibility": 3, "viability": 5}
+    assert outcome(lambda: services.review_submit(actor=actor, idea_id=idea.pk, scores=scores)) == expected
+
+
+# --- running the platform ---------------------------------------------------------------
+
+
+@cases("Create a campaign")
+def test_create_campaign(actor_as, role, expected):
+    actor = actor_as(role)
+    create = lambda: services.campaign_create(actor=actor, title="Quieter stoves", brief="How could a camping stove be quieter?")  # noqa: E731
+    assert outcome(create) == expected
+
+
+@cases("Update a campaign")
+def test_update_campaign(actor_as, campaign, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: services.campaign_update(actor=actor, campaign=campaign, title="Better tents for families")) == expected
+
+
+@cases("Change a member's role")
+def test_change_role(actor_as, make_member, role, expected):
+    target = make_member()
+    actor = actor_as(role)
+    assert outcome(lambda: community.member_set_role(actor=actor, member=target, role="moderator")) == expected
+
+
+@cases("Import customer records")
+def test_import_customers(actor_as, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: community.customers_import_csv(actor=actor, data=CSV)) == expected
+
+
+@cases("Create a webhook")
+def test_create_webhook(actor_as, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: webhook_create(actor=actor, url="https://crm.example.org/hook", verbs=["idea.submitted"])) == expected
+
+
+@cases("Create an API token")
+def test_create_api_token(actor_as, role, expected):
+    actor = actor_as(role)
+    assert outcome(lambda: token_create(actor=actor, name="CRM sync")) == expected
+
+
+@cases("See the answer queue page")
+def test_answer_queue_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/queue/") == expected
+
+
+@cases("See the duplicates page")
+def test_duplicates_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/duplicates/") == expected
+
+
+@cases("See the moderation page")
+def test_moderation_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/moderation/") == expected
+
+
+# --- the written table ------------------------------------------------------------------
+
+
+def _documented_table() -> dict[str, list[str]]:
+    rows: dict[str, list[str]] = {}
+    for line in DOCS.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) != 1 + len(ROLES) or cells[0] in ("action", "") or set(cells[0]) <= {"-", ":"}:
+            continue
+        rows[cells[0]] = [re.sub(r"[`*]", "", c) for c in cells[1:]]
+    return rows
+
+
+def test_docs_table_says_what_the_tests_enforce():
+    # given
+    documented = _documented_table()
+    # then
+    assert documented == TABLE
+
+
+@pytest.mark.parametrize("role", ["moderator", "reviewer", "admin"])
+def test_suspended_staff_lose_the_staff_pages(make_member, admin, role):
+    # given: a staff member suspended by another admin
+    staff = make_member(role)
+    community.member_suspend(actor=admin, member=staff, reason="Shared the moderation log outside")
+    staff.refresh_from_db()
+    # when
+    pages = [page_outcome(staff, url) for url in ("/staff/queue/", "/staff/duplicates/", "/staff/moderation/")]
+    # then
+    assert pages == ["404", "404", "404"]
+
+
+def test_a_suspended_admin_loses_the_django_admin(make_member, admin):
+    # given
+    other_admin = make_member("admin")
+    community.member_suspend(actor=admin, member=other_admin, reason="Account shared with a contractor")
+    other_admin.refresh_from_db()
+    client = Client()
+    client.force_login(other_admin)
+    # when
+    response = client.get("/admin/community/member/")
+    # then
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert other_admin.has_perm("community.change_member") is False

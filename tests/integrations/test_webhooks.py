@@ -1,0 +1,254 @@
+"""Webhooks end to end: a real HTTP receiver on 127.0.0.1 checks each signature; retries follow the backoff."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from prosumo.integrations.models import WebhookDelivery
+from prosumo.integrations.tasks import MAX_ATTEMPTS, deliver_webhook, retry_webhooks
+
+IDEA = {"title": "Tent with a porch", "body": "A short porch keeps muddy boots out of the sleeping area."}
+
+
+def verify(secret: str, headers: dict[str, str], body: bytes, tolerance_s: int = 300) -> bool:
+    """The receiver's check, word for word as docs/api.md gives it to integrators."""
+    timestamp = headers["X-Prosumo-Timestamp"]
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(timestamp)) <= tolerance_s
+    return fresh and hmac.compare_digest(headers["X-Prosumo-Signature"], "sha256=" + expected)
+
+
+class Receiver:
+    """An HTTP endpoint that answers the statuses in ``script`` in turn (then 200) and checks signatures."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.script: list[int] = []
+        self.received: list[dict[str, Any]] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append(
+                    {
+                        "path": self.path,
+                        "event": self.headers["X-Prosumo-Event"],
+                        "verified": verify(receiver.secret, dict(self.headers), body),
+                        "payload": json.loads(body),
+                    }
+                )
+                status = receiver.script.pop(0) if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/prosumo"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    started = Receiver()
+    yield started
+    started.close()
+
+
+def closed_port_url() -> str:
+    """An address on 127.0.0.1 where nothing listens."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hooks/prosumo"
+
+
+def register(call: Any, admin: Any, url: str, verbs: list[str]) -> dict[str, Any]:
+    response = call("POST", "/api/webhooks", {"url": url, "verbs": verbs}, as_member=admin)
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_idea_submitted_is_delivered_after_one_retry(
+    receiver, admin, member, campaign, call, django_capture_on_commit_callbacks
+):
+    # given: a receiver that fails once, then accepts
+    receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
+    receiver.script = [500]
+    # when: the idea is submitted, the request answers before anything is sent
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        submitted = call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    assert submitted.status_code == 201
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, receiver.received) == ("pending", 0, [])
+    # when: the transaction's after-commit work runs the first try
+    for callback in after_commit:
+        callback()
+    delivery.refresh_from_db()
+    # then: it failed and waits 30 s
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("pending", 1, "HTTP 500")
+    first_try = delivery.next_attempt_at - timedelta(seconds=30)
+    # when: the retry task runs 1 s before the backoff ends, then when it ends
+    early = retry_webhooks.enqueue(now=(first_try + timedelta(seconds=29)).isoformat())
+    on_time = retry_webhooks.enqueue(now=(first_try + timedelta(seconds=30)).isoformat())
+    # then
+    assert (early.return_value, on_time.return_value) == (0, 1)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("delivered", 2, "")
+    assert delivery.delivered_at == first_try + timedelta(seconds=30)
+    assert delivery.next_attempt_at is None
+    assert [r["verified"] for r in receiver.received] == [True, True]
+    assert [r["event"] for r in receiver.received] == ["idea.submitted", "idea.submitted"]
+    payload = receiver.received[1]["payload"]
+    assert payload == receiver.received[0]["payload"]
+    assert (payload["verb"], payload["object_type"], payload["object_id"], payload["actor_id"]) == (
+        "idea.submitted",
+        "idea",
+        submitted.json()["id"],
+        member.pk,
+    )
+    assert payload["idea"] == {
+        "id": submitted.json()["id"],
+        "title": IDEA["title"],
+        "stage": "open",
+        "url": f"http://127.0.0.1:8000/ideas/{submitted.json()['id']}/",
+    }
+    assert receiver.received[0]["path"] == "/hooks/prosumo"
+
+
+def test_stage_change_is_signed_and_delivered(
+    receiver, admin, reviewer, idea, call, django_capture_on_commit_callbacks
+):
+    # given
+    receiver.secret = register(call, admin, receiver.url, ["idea.stage_changed"])["secret"]
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        call(
+            "POST",
+            f"/api/ideas/{idea.pk}/stage",
+            {"to_stage": "under_review", "message": "Our tent team will look at it this month."},
+            as_member=reviewer,
+        )
+    # then
+    assert WebhookDelivery.objects.get().status == "delivered"
+    assert len(receiver.received) == 1
+    got = receiver.received[0]
+    assert (got["verified"], got["event"]) == (True, "idea.stage_changed")
+    assert got["payload"]["details"] == {
+        "from": "open",
+        "to": "under_review",
+        "reason": None,
+        "message": "Our tent team will look at it this month.",
+        "answer": True,
+    }
+
+
+def test_wrong_secret_fails_verification(receiver, admin, member, campaign, call, django_capture_on_commit_callbacks):
+    # given: the receiver holds another secret than the one Prosumo signs with
+    register(call, admin, receiver.url, ["idea.submitted"])
+    receiver.secret = "not-the-secret"
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    # then
+    assert [r["verified"] for r in receiver.received] == [False]
+
+
+def test_only_subscribed_verbs_are_sent(receiver, admin, member, campaign, call, django_capture_on_commit_callbacks):
+    register(call, admin, receiver.url, ["idea.stage_changed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    assert WebhookDelivery.objects.count() == 0
+    assert receiver.received == []
+
+
+def test_receiver_down_fails_after_the_maximum_attempts_with_backoff(
+    admin, member, campaign, call, django_capture_on_commit_callbacks
+):
+    # given
+    register(call, admin, closed_port_url(), ["idea.submitted"])
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    delivery = WebhookDelivery.objects.get()
+    schedule = [delivery.next_attempt_at]
+    # when: each retry runs exactly when the previous backoff ends
+    for _ in range(MAX_ATTEMPTS - 1):
+        retry_webhooks.enqueue(now=delivery.next_attempt_at.isoformat())
+        delivery.refresh_from_db()
+        schedule.append(delivery.next_attempt_at)
+    # then: waits of 30 s x 2^(n-1) between tries, then failed with the last error kept
+    gaps = [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(schedule[:-1])]
+    assert gaps == [60, 120, 240, 480, 960, 1920]
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 8, None)
+    assert "Connection refused" in delivery.last_error
+    assert retry_webhooks.enqueue(now=(schedule[-2] + timedelta(days=1)).isoformat()).return_value == 0
+    delivery.refresh_from_db()
+    assert delivery.attempts == 8
+    listed = call("GET", f"/api/webhooks/{delivery.webhook_id}/deliveries", as_member=admin).json()
+    assert [(d["verb"], d["status"], d["attempts"]) for d in listed] == [("idea.submitted", "failed", 8)]
+    assert listed[0]["last_error"] == delivery.last_error
+
+
+def test_deactivating_a_webhook_stops_its_retries(admin, member, campaign, call, django_capture_on_commit_callbacks):
+    # given: a delivery waiting for its second try
+    hook = register(call, admin, closed_port_url(), ["idea.submitted"])
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    waiting = WebhookDelivery.objects.get()
+    # when
+    call("DELETE", f"/api/webhooks/{hook['id']}", as_member=admin)
+    retried = retry_webhooks.enqueue(now=waiting.next_attempt_at.isoformat())
+    # then
+    waiting.refresh_from_db()
+    assert retried.return_value == 0
+    assert (waiting.status, waiting.attempts, waiting.last_error) == ("failed", 1, "webhook deactivated")
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", {**IDEA, "title": "Another porch tent"}, as_member=member)
+    assert WebhookDelivery.objects.count() == 1
+
+
+def test_first_try_runs_once_however_often_it_is_enqueued(
+    receiver, admin, member, campaign, call, django_capture_on_commit_callbacks
+):
+    # given
+    receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    delivery = WebhookDelivery.objects.get()
+    # when
+    again = deliver_webhook.enqueue(delivery.pk)
+    # then
+    assert again.return_value is False
+    delivery.refresh_from_db()
+    assert (delivery.attempts, len(receiver.received)) == (1, 1)
+
+
+def test_retry_task_refuses_a_time_without_timezone(db):
+    with pytest.raises(ValueError, match="timezone"):
+        retry_webhooks.call(now="2026-11-23T12:00:00")
+
+
+def test_deliveries_list_nothing_to_anonymous(db):
+    assert Client().post("/api/webhooks", {}, content_type="application/json").status_code == 401
