@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("PROSUMO_SECRET_KEY", "test-secret-key-with-enough-length-for-django-checks-0123456789")
 os.environ.setdefault("PROSUMO_DATA_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "prosumo-test"))
 
-from prosumo.settings import *  # noqa: E402, F403
+from prosumo.settings import *  # noqa: F403
 
 DEBUG = False
 SECURE_SSL_REDIRECT = False
