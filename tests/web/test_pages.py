@@ -64,7 +64,7 @@ def test_submit_then_vote_through_pages(campaign, login, member, make_member):
     idea_url = response["Location"]
     voter = login(make_member())
     assert voter.post(idea_url + "vote/", {"value": "1"}).status_code == 302
-    assert "1</strong> supporters" in voter.get(idea_url).content.decode()
+    assert '<strong id="support-count">1</strong> of 3 supporters needed' in voter.get(idea_url).content.decode()
 
 
 def test_similar_ideas_partial(busy_idea):
