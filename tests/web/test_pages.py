@@ -70,3 +70,31 @@ def test_submit_then_vote_through_pages(campaign, login, member, make_member):
 def test_similar_ideas_partial(busy_idea):
     response = Client().get("/similar/", {"title": "tent pitches itself", "body": "", "campaign": busy_idea.campaign_id})
     assert busy_idea.title in response.content.decode()
+
+
+def test_comment_edit_keeps_history_and_only_for_the_author(idea, login, make_member):
+    from prosumo.ideas.models import Comment
+
+    writer, other = make_member(), make_member()
+    comment = comment_post(actor=writer, idea_id=idea.pk, body="Frist thought")
+    url = f"/ideas/{idea.pk}/comments/{comment.pk}/edit/"
+    assert login(writer).post(url, {"body": "First thought"}).status_code == 302
+    login(other).post(url, {"body": "Vandalised"})
+    comment.refresh_from_db()
+    assert comment.body == "First thought"
+    assert list(comment.revisions.values_list("body", flat=True)) == ["Frist thought"]
+    page = login(writer).get(f"/ideas/{idea.pk}/").content.decode()
+    assert "Frist thought" in page  # in the history
+    assert Comment.objects.count() == 1
+
+
+def test_reviewers_see_the_scorecard_summary(idea, login, reviewer, make_member):
+    from prosumo.ideas.services import review_submit
+
+    second = make_member("reviewer")
+    review_submit(actor=reviewer, idea_id=idea.pk, scores={"desirability": 5, "feasibility": 2, "viability": 3})
+    review_submit(actor=second, idea_id=idea.pk, scores={"desirability": 4, "feasibility": 3, "viability": 3})
+    page = login(reviewer).get(f"/ideas/{idea.pk}/").content.decode()
+    assert "2 scorecards" in page
+    assert "<td>desirability</td><td>4.5</td>" in page
+    assert "review-summary" not in login(idea.author).get(f"/ideas/{idea.pk}/").content.decode()

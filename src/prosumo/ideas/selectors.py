@@ -21,6 +21,7 @@ from prosumo.ideas.models import (
     Comment,
     Idea,
     MergedSupport,
+    Review,
     Stage,
     StageChange,
     Vote,
@@ -181,6 +182,8 @@ class IdeaPage:
     following: bool
     carried_support: bool
     similar: list[Idea]
+    review_summary: list[tuple[str, float]]
+    review_count: int
 
 
 def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
@@ -196,6 +199,16 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
         my_vote = Vote.objects.filter(idea=idea, member=member).values_list("value", flat=True).first()
         following = idea.follows.filter(member=member).exists()
         carried = MergedSupport.objects.filter(target=idea, member=member, status=MergedSupport.Status.CARRIED).exists()
+    summary: list[tuple[str, float]] = []
+    review_count = 0
+    if getattr(member, "is_staff", False):
+        reviews = list(Review.objects.filter(idea=idea).values_list("scores", flat=True))
+        review_count = len(reviews)
+        criteria = idea.campaign.scorecard_criteria or sorted({k for r in reviews for k in r})
+        for name in criteria:
+            values = [r[name] for r in reviews if name in r]
+            if values:
+                summary.append((name, sum(values) / len(values)))
     return IdeaPage(
         idea=idea,
         coauthors=coauthors,
@@ -205,6 +218,8 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
         following=bool(following),
         carried_support=bool(carried),
         similar=similar_ideas(text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4),
+        review_summary=summary,
+        review_count=review_count,
     )
 
 

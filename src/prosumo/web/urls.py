@@ -14,6 +14,7 @@ urlpatterns = [
     path("ideas/<int:idea_id>/withdraw-carried/", views.idea_withdraw_carried, name="idea_withdraw_carried"),
     path("ideas/<int:idea_id>/follow/", views.idea_follow, name="idea_follow"),
     path("ideas/<int:idea_id>/comment/", views.comment_post, name="comment_post"),
+    path("ideas/<int:idea_id>/comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"),
     path("ideas/<int:idea_id>/stage/", views.stage_change, name="stage_change"),
     path("ideas/<int:idea_id>/merge/", views.idea_merge, name="idea_merge"),
     path("ideas/<int:idea_id>/flag/", views.idea_flag, name="idea_flag"),

@@ -261,6 +261,18 @@ def comment_post(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def comment_edit(request: HttpRequest, idea_id: int, comment_id: int) -> HttpResponse:
+    return _run(
+        request,
+        idea_id,
+        lambda: services.comment_edit(actor=request.user, comment_id=comment_id, body=request.POST.get("body", "")),
+        _("Comment saved; the earlier text stays in its history."),
+        f"#comment-{comment_id}",
+    )
+
+
+@login_required
+@require_POST
 def stage_change(request: HttpRequest, idea_id: int) -> HttpResponse:
     reason = request.POST.get("reason_id") or None
     return _run(
