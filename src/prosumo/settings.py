@@ -230,5 +230,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("PROSUMO_LOG_LEVEL", "WARNING")},
 }
 
-# Ranking: half-life of a vote's weight in the "trending" order, in hours.
+# Ranking (docs/ranking.md): "hot" trades ten times the support for this many hours of
+# recency; "trending" halves a vote's weight every half-life.
+PROSUMO_HOT_TIMESCALE_HOURS = float(os.environ.get("PROSUMO_HOT_TIMESCALE_HOURS", "72"))
 PROSUMO_TRENDING_HALF_LIFE_HOURS = float(os.environ.get("PROSUMO_TRENDING_HALF_LIFE_HOURS", "72"))

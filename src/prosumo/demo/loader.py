@@ -168,6 +168,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
                 voting_mode=row["voting_mode"],
                 support_threshold=int(d.get("support_threshold") or 0) if row["voting_mode"] == "support" else 0,
                 scorecard_criteria=json.loads(d.get("scorecard") or "[]"),
+                premoderation=True,  # the generator's new ideas wait in "submitted" until staff open them
                 created_by_id=people[0].pk,
             )
         )

@@ -9,8 +9,10 @@ The formulas are documented in docs/ranking.md.
   Average Rating"), so 60 up / 10 down ranks above 2 up / 0 down. score: a Bayesian
   average that pulls ideas with few ratings toward the neutral 3 as if each idea
   had 5 extra ratings of 3.
-* hot — Reddit's "hot": sign(s)·log10(max(|s|, 1)) + age/45000 s, where s is the net
-  support; ten times the support is worth 12.5 hours of recency.
+* hot — Reddit's "hot": sign(s)·log10(max(|s|, 1)) + age/T, where s is the net
+  support and T the time scale (72 h by default, PROSUMO_HOT_TIMESCALE_HOURS); ten times
+  the support is worth T of recency. Reddit uses 12.5 h for a site with millions of
+  votes a day; an idea community moves slower, and with 12.5 h "hot" is just "new".
 * trending — support with exponential time decay: log Σ_v exp(λ·(t_v − t0)), over
   positive votes v, with λ = ln 2 / half-life (72 h by default). A vote today weighs
   twice a vote 72 hours ago; the log keeps the sum in range for decades.
@@ -60,7 +62,7 @@ def hot(net: float, created_at: datetime) -> float:
     order = math.log10(max(abs(net), 1))
     sign = 1 if net > 0 else -1 if net < 0 else 0
     seconds = (created_at - EPOCH).total_seconds()
-    return round(sign * order + seconds / 45000, 7)
+    return round(sign * order + seconds / (settings.PROSUMO_HOT_TIMESCALE_HOURS * 3600), 7)
 
 
 def decay_rate() -> float:

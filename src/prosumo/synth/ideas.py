@@ -79,9 +79,7 @@ class Stages:
     opened: np.ndarray  # per idea: time it opened for support (inf while it waits for a moderator)
 
 
-def make_campaigns(
-    rng: np.random.Generator, regular_members: int, days: float, profile: Profile = BENCH
-) -> Campaigns:
+def make_campaigns(rng: np.random.Generator, regular_members: int, days: float, profile: Profile = BENCH) -> Campaigns:
     """Campaign 1 is the always-open "Open ideas"; the others run for 2-8 months each."""
     if profile.running_campaigns is not None:
         return _calendar(rng, profile.running_campaigns, regular_members, days)
@@ -111,7 +109,8 @@ def _calendar(
     open_template = len(words.CAMPAIGNS) - 1
     done_starts = np.sort(rng.uniform(0.2, 0.7, finished)) * days
     done_ends = np.minimum(done_starts + rng.uniform(60.0, 150.0, finished), days - rng.uniform(3.0, 30.0, finished))
-    run_starts = np.sort(days - rng.uniform(15.0, 200.0, running))
+    done_ends = np.maximum(done_ends, done_starts + 0.1 * days)  # short windows: at least a tenth of the window
+    run_starts = np.sort(np.maximum(days - rng.uniform(15.0, 200.0, running), 0.3 * days))
     run_ends = days + rng.uniform(20.0, 100.0, running)
     starts = np.concatenate([[0.0], done_starts, run_starts])
     ends = np.concatenate([[np.nan], done_ends, run_ends])
@@ -261,7 +260,9 @@ def _staff_pick(rng: np.random.Generator, people: People, role: str, size: int) 
     return staff[rng.integers(0, len(staff), size)]
 
 
-def make_stages(rng: np.random.Generator, people: People, ideas: Ideas, days: float, profile: Profile = BENCH) -> Stages:
+def make_stages(
+    rng: np.random.Generator, people: People, ideas: Ideas, days: float, profile: Profile = BENCH
+) -> Stages:
     """Stage timelines: submitted -> open -> (merged | declined | under_review -> ...).
 
     Bench: "open" follows within hours and a share of ideas never gets further. Demo:
@@ -275,9 +276,7 @@ def make_stages(rng: np.random.Generator, people: People, ideas: Ideas, days: fl
     t0 = ideas.created
     if profile.waiting_window is None:
         t_open = t0 + rng.exponential(profile.open_days, m)
-        waiting = rng.random(m) < np.where(
-            ideas.lead, profile.waiting_share["lead"], profile.waiting_share["other"]
-        )
+        waiting = rng.random(m) < np.where(ideas.lead, profile.waiting_share["lead"], profile.waiting_share["other"])
     else:
         window = profile.waiting_window
         t_open = t0 + np.minimum(rng.lognormal(np.log(profile.open_days), 0.8, m), window)

@@ -103,9 +103,7 @@ def generate(
     >>> len(c.members)
     120
     """
-    tables, truth = build(
-        seed=seed, members=members, start=start, end=end, languages=tuple(languages), profile=profile
-    )
+    tables, truth = build(seed=seed, members=members, start=start, end=end, languages=tuple(languages), profile=profile)
     return Community(**{name: _to_pandas(table) for name, table in tables.items()}, truth=truth)
 
 
