@@ -1,0 +1,104 @@
+"""Command-line entry points of the analytics: ``analyze`` and ``import polis``.
+
+The platform's ``prosumo`` command mounts them with :func:`register`; this module also
+runs on its own (``python -m prosumo.analytics.cli analyze DATASET``). Bad input
+(a dataset or export that does not follow its format) exits with code 2 and a message
+naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+__all__ = ["analyze", "app", "import_polis", "register"]
+
+BAD_INPUT = 2
+_err = Console(stderr=True)
+
+
+class Engine(StrEnum):
+    """Where the metrics run."""
+
+    duckdb = "duckdb"
+    spark = "spark"
+
+
+def _fail(message: str) -> typer.Exit:
+    _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=BAD_INPUT)
+
+
+def analyze(
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder (Parquet or CSV tables + dataset.json).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML report.")] = Path("report.html"),
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="duckdb (default) or spark.")] = Engine.duckdb,
+) -> None:
+    """Analyse a community dataset and write a self-contained HTML report."""
+    from prosumo.analytics.dataset import DatasetError, load_dataset
+    from prosumo.analytics.report import build_report, to_html, to_json
+
+    try:
+        ds = load_dataset(dataset, backend=engine.value)
+    except DatasetError as exc:
+        raise _fail(str(exc)) from exc
+    with Progress(
+        TextColumn("[bold]{task.description:<14}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("loading", total=None)
+
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
+
+        report = build_report(ds, progress=step)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(to_html(report), encoding="utf-8")
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(to_json(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    _err.print(f"report written to {out}" + (f" and {json_path}" if json_path else ""))
+    if report.failed:
+        _err.print(f"[yellow]sections that failed:[/] {', '.join(report.failed)} (see their notes)")
+
+
+def import_polis(
+    folder: Annotated[Path, typer.Argument(help="A Pol.is export folder (comments.csv, votes.csv, ...).")],
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder to write.")],
+) -> None:
+    """Turn a Pol.is open-data export into a community dataset."""
+    from prosumo.analytics.dataset import DatasetError
+    from prosumo.analytics.importers.polis import PolisFormatError, write_polis_dataset
+
+    try:
+        written = write_polis_dataset(folder, dataset)
+    except (PolisFormatError, DatasetError) as exc:
+        raise _fail(str(exc)) from exc
+    _err.print(f"dataset written to {written}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` and ``import polis`` to a Typer app (the ``prosumo`` command)."""
+    app.command("analyze")(analyze)
+    importers = typer.Typer(help="Import another platform's export as a community dataset.")
+    importers.command("polis")(import_polis)
+    app.add_typer(importers, name="import")
+
+
+app = typer.Typer(help="Prosumo analytics.", no_args_is_help=True)
+register(app)
+
+if __name__ == "__main__":
+    app()

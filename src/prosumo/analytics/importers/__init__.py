@@ -1,0 +1,1 @@
+"""Importers that turn other platforms' exports into community datasets."""

@@ -1,0 +1,490 @@
+"""Question 9 — opinion groups: who votes alike, what unites them, what divides them.
+
+The method follows Pol.is (Small et al. 2021, "Polis: Scaling Deliberation by
+Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code):
+
+1. **Vote matrix.** A member x idea matrix with +1 (agree / support), -1 (disagree)
+   and 0 (pass), from ``idea.supported`` / ``idea.rated`` / ``idea.support_withdrawn``
+   events; a member's latest vote on an idea counts (Pol.is keeps the latest), a
+   withdrawn support is 0, a rating counts by its sign. Declined (moderated-out)
+   ideas are left out, as Pol.is leaves out moderated-out statements.
+2. **Who is placed.** Members with at least ``min(7, number of ideas)`` votes, Pol.is's
+   rule for participants "in the conversation"; members with fewer votes are too
+   sparse to place.
+3. **PCA.** Each column is centred on the mean of its observed votes and a missing vote
+   is 0 after centring (Pol.is imputes the column mean). The first two principal
+   components come from the SVD of that matrix; each member's projection is scaled by
+   ``sqrt(n_ideas / n_votes_i)`` (Pol.is's sparsity-aware projection), so members who
+   voted on few ideas are not pulled to the centre.
+4. **Groups.** k-means (k-means++ init, 10 starts, fixed seed) on the 2-D projection for
+   k = 2..5, keeping the k with the highest silhouette (Pol.is also picks k in 2..5 by
+   silhouette; it first condenses members into 100 base clusters, which matters only
+   for speed, so members are clustered directly here).
+5. **Per idea and group.** With A agrees, D disagrees and S votes (pass included) of
+   group g on idea j, Pol.is's smoothed probabilities are
+   ``P(agree | g) = (1 + A) / (2 + S)`` and ``P(disagree | g) = (1 + D) / (2 + S)``.
+
+   * **Group-informed consensus** (Pol.is): ``GIC_j = prod_g P(agree | g)``. The ideas
+     that unite all groups are those with the highest GIC whose agreement is above
+     one half in every group.
+   * **Representativeness** (Pol.is's ``ra``): ``P(agree | g) / P(agree | not g)``,
+     with the two-proportion z statistic of the same difference.
+   * **Divisiveness** (our choice, [A]): ``max_g P(agree | g) - min_g P(agree | g)``,
+     the spread of agreement between the most and least agreeing group; the ideas that
+     divide the groups are those with the largest spread, reported with the group for
+     which each idea is most representative.
+
+Examples
+--------
+>>> import numpy as np
+>>> members = np.repeat(np.arange(8), 8)
+>>> ideas = np.tile(np.arange(8), 8)
+>>> side = np.where(np.arange(8) < 4, 1.0, -1.0)
+>>> votes = np.where(ideas < 4, side[members], 1.0)   # ideas 0-3 split, 4-7 agreed by all
+>>> result = opinion_groups(members, ideas, votes)
+>>> result.k, sorted(np.bincount(result.members["group"]).tolist())
+(2, [4, 4])
+>>> int(result.ideas.sort_values("consensus", ascending=False)["idea_id"].iloc[0]) >= 4
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from prosumo.analytics.section import Section
+
+__all__ = [
+    "QUESTION",
+    "OpinionGroups",
+    "agreement_with_labels",
+    "opinion_groups",
+    "section",
+    "votes_of",
+]
+
+QUESTION = 9
+MIN_VOTES = 7
+K_RANGE = (2, 5)
+_VOTE_VERBS = ("idea.supported", "idea.support_withdrawn", "idea.rated")
+_SILHOUETTE_SAMPLE = 5000
+_KMEANS_SAMPLE = 50_000
+_CHART_POINTS = 3000
+_SMALL = 300
+_TOP = 10
+
+
+@dataclass
+class OpinionGroups:
+    """Opinion groups found in a vote matrix.
+
+    Attributes
+    ----------
+    members:
+        member_id, n_votes, x, y (projection), group (0..k-1) of the placed members.
+    ideas:
+        Per idea: idea_id, n_votes, agree share and ``p_agree_g<i>`` per group,
+        consensus (GIC), divisiveness, representative_group, repness, z.
+    k:
+        Number of groups (0 when there were too few members to group).
+    silhouettes:
+        k -> mean silhouette for every k tried.
+    explained_variance:
+        Share of variance carried by the two components.
+    """
+
+    members: pd.DataFrame
+    ideas: pd.DataFrame
+    k: int
+    silhouettes: dict[int, float] = field(default_factory=dict)
+    explained_variance: float = float("nan")
+    n_voters: int = 0
+
+
+def votes_of(ds: Any) -> pd.DataFrame:
+    """Each member's latest vote per idea: member_id, idea_id, vote in {-1, 0, 1}.
+
+    Declined ideas are left out. Computed in the dataset's engine (Ibis).
+    """
+    import ibis
+
+    ev = ds.events
+    votes = ev.filter(
+        ev.verb.isin(_VOTE_VERBS)
+        & ev.actor_id.notnull()
+        & ev.object_id.notnull()
+        & (ev.object_type.isnull() | (ev.object_type == "idea"))
+    )
+    order = ibis.window(
+        group_by=[votes.actor_id, votes.object_id],
+        order_by=[ibis.desc(votes.occurred_at), ibis.desc(votes.event_id)],
+    )
+    value = ibis.ifelse(votes.verb == "idea.support_withdrawn", 0.0, votes.value.fill_null(1.0).sign())
+    latest = votes.select(
+        member_id=votes.actor_id,
+        idea_id=votes.object_id,
+        vote=value,
+        rank=ibis.row_number().over(order),
+    ).filter(lambda t: t["rank"] == 0)
+    kept = ds.ideas.filter(ds.ideas.status != "declined").select("idea_id")
+    joined = latest.join(kept, "idea_id").select("member_id", "idea_id", "vote")
+    frame = joined.to_pyarrow().to_pandas()
+    frame["vote"] = frame["vote"].astype(np.float64)
+    return frame.sort_values(["member_id", "idea_id"], ignore_index=True)
+
+
+def _project(matrix: sparse.csr_matrix, n_votes: np.ndarray) -> tuple[np.ndarray, float]:
+    """Pol.is PCA: centre each column on its observed mean, top two components, sparsity-aware scaling.
+
+    The components are the top two eigenvectors of ``C = M^T M`` for the centred matrix
+    ``M``: a dense eigendecomposition for a few hundred ideas, Lanczos iterations
+    (``eigsh``, two sparse products with ``M`` per step, ``C`` never formed) above that.
+    """
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    sums = np.bincount(matrix.indices, weights=matrix.data, minlength=matrix.shape[1])
+    means = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+    centred = sparse.csr_matrix(
+        (matrix.data - means[matrix.indices], matrix.indices, matrix.indptr), shape=matrix.shape
+    )
+    m = centred.shape[1]
+    total = float(np.dot(centred.data, centred.data))
+    if m <= _SMALL:
+        from scipy.linalg import eigh
+
+        gram = (centred.T @ centred).toarray()
+        top = min(2, m)
+        values, vectors = eigh(gram, subset_by_index=[m - top, m - 1])
+    else:
+        from scipy.sparse.linalg import LinearOperator, eigsh
+
+        transposed = centred.T.tocsr()
+
+        def gram_times(x: np.ndarray) -> np.ndarray:
+            return np.asarray(transposed @ (centred @ x)).ravel()
+
+        operator = LinearOperator((m, m), matvec=gram_times, dtype=np.float64)
+        values, vectors = eigsh(operator, k=2, which="LA", v0=np.ones(m), tol=1e-6)
+    order = np.argsort(values)[::-1]
+    components = vectors[:, order].T
+    explained = float(values[order].sum() / total) if total > 0 else 0.0
+    if components.shape[0] < 2:
+        components = np.vstack([components, np.zeros((2 - components.shape[0], m))])
+    # a component's sign is arbitrary: make its largest loading positive
+    flip = np.sign(components[np.arange(2), np.abs(components).argmax(axis=1)])
+    components = components * np.where(flip == 0, 1.0, flip)[:, None]
+    projection = np.asarray(centred @ components.T)
+    projection *= np.sqrt(m / np.maximum(n_votes, 1))[:, None]
+    return projection, explained
+
+
+def _cluster(points: np.ndarray, seed: int) -> tuple[np.ndarray, dict[int, float]]:
+    """k-means for k = 2..5 on the projection; the k with the best silhouette wins.
+
+    Above ``_KMEANS_SAMPLE`` members the centres are fitted on a random sample and every
+    member goes to its nearest centre (in two dimensions a sample of that size places
+    the centres as well as all points do).
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(seed)
+    sampled = len(points) > _KMEANS_SAMPLE
+    fit_on = points[rng.choice(len(points), _KMEANS_SAMPLE, replace=False)] if sampled else points
+    n_distinct = len(np.unique(fit_on.round(12), axis=0))
+    scores: dict[int, float] = {}
+    labels: dict[int, np.ndarray] = {}
+    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
+    with threadpool_limits(1):
+        for k in range(K_RANGE[0], K_RANGE[1] + 1):
+            if n_distinct < 2 or (k > n_distinct - 1 and k > K_RANGE[0]):
+                break
+            model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(fit_on)
+            found = model.predict(points) if sampled else model.labels_
+            if len(np.unique(found)) < 2:
+                continue
+            sample = min(len(points), _SILHOUETTE_SAMPLE)
+            scores[k] = float(silhouette_score(points, found, sample_size=sample, random_state=seed))
+            labels[k] = found
+    if not scores:
+        return np.zeros(len(points), dtype=np.int64), {}
+    best = max(scores, key=lambda k: (round(scores[k], 12), -k))
+    # number groups by size, largest first, so group 0 is always the largest
+    raw = labels[best]
+    sizes = np.bincount(raw, minlength=best)
+    rank = np.empty(best, dtype=np.int64)
+    rank[np.argsort(-sizes, kind="stable")] = np.arange(best)
+    return rank[raw], scores
+
+
+def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray) -> pd.DataFrame:
+    """Pol.is agree probabilities per group, consensus, representativeness, divisiveness."""
+    onehot = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(k, len(groups)))
+    agree = matrix.copy()
+    agree.data = (agree.data > 0.5).astype(np.float64)
+    disagree = matrix.copy()
+    disagree.data = (disagree.data < -0.5).astype(np.float64)
+    seen = matrix.copy()
+    seen.data = np.ones_like(seen.data)
+    a = np.asarray((onehot @ agree).todense())
+    d = np.asarray((onehot @ disagree).todense())
+    s = np.asarray((onehot @ seen).todense())
+    p_agree = (1 + a) / (2 + s)
+    a_out = a.sum(axis=0) - a
+    s_out = s.sum(axis=0) - s
+    p_out = (1 + a_out) / (2 + s_out)
+    repness = p_agree / p_out
+    pooled = (2 + a + a_out) / (4 + s + s_out)
+    se = np.sqrt(pooled * (1 - pooled) * (1 / (2 + s) + 1 / (2 + s_out)))
+    z = np.divide(p_agree - p_out, se, out=np.zeros_like(se), where=se > 0)
+    rep_group = repness.argmax(axis=0)
+    columns = np.arange(len(idea_ids))
+    total_seen = s.sum(axis=0)
+    frame = pd.DataFrame(
+        {
+            "idea_id": idea_ids,
+            "n_votes": total_seen.astype(np.int64),
+            "agree": a.sum(axis=0).astype(np.int64),
+            "disagree": d.sum(axis=0).astype(np.int64),
+            "consensus": p_agree.prod(axis=0),
+            "divisiveness": p_agree.max(axis=0) - p_agree.min(axis=0),
+            "min_group_agree": p_agree.min(axis=0),
+            "representative_group": rep_group,
+            "repness": repness[rep_group, columns],
+            "z": z[rep_group, columns],
+        }
+    )
+    for g in range(k):
+        frame[f"p_agree_g{g}"] = p_agree[g]
+    return frame
+
+
+def opinion_groups(
+    member_ids: np.ndarray,
+    idea_ids: np.ndarray,
+    votes: np.ndarray,
+    *,
+    min_votes: int = MIN_VOTES,
+    seed: int = 0,
+) -> OpinionGroups:
+    """Group members by how they vote (Pol.is method; see the module docstring).
+
+    Parameters
+    ----------
+    member_ids, idea_ids, votes:
+        One entry per (member, idea) vote, values in {-1, 0, +1}; at most one vote per
+        pair (use :func:`votes_of`).
+    min_votes:
+        A member is placed when they voted on at least ``min(min_votes, n_ideas)`` ideas.
+    seed:
+        Seed of k-means and of the silhouette sample.
+    """
+    member_ids = np.asarray(member_ids, dtype=np.int64)
+    idea_ids = np.asarray(idea_ids, dtype=np.int64)
+    votes = np.asarray(votes, dtype=np.float64)
+    idea_idx, ideas_u = pd.factorize(idea_ids, sort=True)
+    member_idx, members_u = pd.factorize(member_ids, sort=True)
+    ideas_u, members_u = np.asarray(ideas_u, dtype=np.int64), np.asarray(members_u, dtype=np.int64)
+    n_votes_all = np.bincount(member_idx, minlength=len(members_u))
+    threshold = min(min_votes, len(ideas_u))
+    placed = n_votes_all >= max(threshold, 1)
+    empty_members = pd.DataFrame({"member_id": [], "n_votes": [], "x": [], "y": [], "group": []}).astype(
+        {"member_id": "int64", "n_votes": "int64", "group": "int64"}
+    )
+    if placed.sum() < K_RANGE[0] + 1 or len(ideas_u) < 2:
+        return OpinionGroups(empty_members, pd.DataFrame({"idea_id": ideas_u}), 0, n_voters=len(members_u))
+    row_of = np.full(len(members_u), -1)
+    row_of[placed] = np.arange(placed.sum())
+    keep = placed[member_idx]
+    # a pass is a stored 0: keep it explicitly in the matrix as "seen"
+    stored = np.where(votes[keep] == 0, np.finfo(np.float64).tiny, votes[keep])
+    matrix = sparse.csr_matrix(
+        (stored, (row_of[member_idx[keep]], idea_idx[keep])),
+        shape=(int(placed.sum()), len(ideas_u)),
+    )
+    values = matrix.copy()
+    values.data = np.where(np.abs(values.data) < 1e-300, 0.0, values.data)
+    n_votes = n_votes_all[placed]
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        projection, explained = _project(values, n_votes)
+    groups, scores = _cluster(projection, seed)
+    k = int(groups.max()) + 1 if scores else 0
+    members = pd.DataFrame(
+        {
+            "member_id": members_u[placed],
+            "n_votes": n_votes.astype(np.int64),
+            "x": projection[:, 0],
+            "y": projection[:, 1],
+            "group": groups,
+        }
+    )
+    if k == 0:
+        return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u))
+    stats = _idea_stats(matrix, groups, k, ideas_u)
+    return OpinionGroups(members, stats, k, scores, explained, len(members_u))
+
+
+def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[float, int]:
+    """Adjusted Rand index between found groups and reference labels (e.g. Pol.is's).
+
+    ARI = (RI - E[RI]) / (max RI - E[RI]) (Hubert & Arabie 1985): 1 for identical
+    partitions, about 0 for chance agreement. Computed over members in both.
+
+    Returns
+    -------
+    (ari, n): the index and the number of members compared.
+    """
+    from sklearn.metrics import adjusted_rand_score
+
+    both = found.set_index("member_id")["group"].to_frame().join(reference.rename("ref"), how="inner")
+    both = both.dropna()
+    if len(both) < 2:
+        return float("nan"), len(both)
+    return float(adjusted_rand_score(both["ref"].astype(np.int64), both["group"])), len(both)
+
+
+def _reference_groups(ds: Any, member_ids: np.ndarray) -> pd.Series | None:
+    """Pol.is's own group per member, when an importer kept it in ``attributes``."""
+    members = ds.members
+    hit = members.filter(members.attributes.contains("polis_group_id")).select("member_id", "attributes")
+    frame = hit.to_pyarrow().to_pandas()
+    if frame.empty:
+        return None
+    frame = frame[frame["member_id"].isin(member_ids)]
+    groups = frame["attributes"].map(lambda text: json.loads(text).get("polis_group_id"))
+    return pd.Series(groups.to_numpy(), index=frame["member_id"].to_numpy()).dropna()
+
+
+def _title_of(ds: Any, idea_ids: list[int]) -> dict[int, str]:
+    if not idea_ids:
+        return {}
+    ideas = ds.ideas
+    frame = ideas.filter(ideas.idea_id.isin(idea_ids)).select("idea_id", "title").to_pyarrow()
+    return dict(zip(frame.column("idea_id").to_pylist(), frame.column("title").to_pylist(), strict=True))
+
+
+def _charts(result: OpinionGroups, uniting: pd.DataFrame, dividing: pd.DataFrame) -> list[Any]:
+    import altair as alt
+
+    points = result.members
+    if len(points) > _CHART_POINTS:
+        points = points.sample(_CHART_POINTS, random_state=0)
+    scatter = (
+        alt.Chart(points.assign(group=points["group"].astype(str)))
+        .mark_circle(size=28, opacity=0.7)
+        .encode(
+            x=alt.X("x:Q", title="component 1"),
+            y=alt.Y("y:Q", title="component 2"),
+            color=alt.Color("group:N", title="opinion group"),
+            tooltip=["member_id:Q", "group:N", "n_votes:Q"],
+        )
+        .properties(title="Members placed by how they vote", width=420, height=320)
+    )
+    charts: list[Any] = [scatter]
+    shown = pd.concat([uniting.assign(kind="unites"), dividing.assign(kind="divides")])
+    if not shown.empty:
+        long = shown.melt(
+            id_vars=["idea_id", "title", "kind"],
+            value_vars=[f"p_agree_g{g}" for g in range(result.k)],
+            var_name="group",
+            value_name="p_agree",
+        )
+        long["group"] = long["group"].str.removeprefix("p_agree_g")
+        long["idea"] = long["idea_id"].astype(str) + ": " + long["title"].fillna("").str.slice(0, 40)
+        parts = []
+        for kind, title in (("unites", "Ideas that unite the groups"), ("divides", "Ideas that divide them")):
+            rows = long[long["kind"] == kind]
+            if rows.empty:
+                continue
+            parts.append(
+                alt.Chart(rows, title=title)
+                .mark_rect()
+                .encode(
+                    x=alt.X("group:N", title="opinion group"),
+                    y=alt.Y("idea:N", sort=None, title=None),
+                    color=alt.Color("p_agree:Q", scale=alt.Scale(domain=[0, 1], scheme="redblue"), title="P(agree)"),
+                    tooltip=["idea_id:Q", "group:N", alt.Tooltip("p_agree:Q", format=".2f")],
+                )
+                .properties(width=40 * max(result.k, 2))
+            )
+        heat = alt.vconcat(*parts)
+        charts.append(heat)
+    return charts
+
+
+def section(ds: Any) -> Section:
+    """Opinion groups of the dataset's voters, with the ideas that unite and divide them."""
+    out = Section(key="opinions", title="Which opinion groups are there, and what unites or divides them?")
+    votes = votes_of(ds)
+    result = opinion_groups(votes["member_id"], votes["idea_id"], votes["vote"])
+    out.headline = {
+        "voters": result.n_voters,
+        "members_grouped": len(result.members),
+        "ideas_voted_on": int(votes["idea_id"].nunique()),
+        "votes": len(votes),
+        "groups": result.k,
+    }
+    out.notes.append(
+        "Pol.is method: PCA of the member x idea vote matrix (latest vote, +1/-1/0; "
+        "declined ideas left out), members with at least 7 votes placed, k-means with "
+        "k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
+        "of (1 + agrees) / (2 + votes)."
+    )
+    if result.k == 0:
+        out.notes.append("Too few members with enough votes to form opinion groups.")
+        return out
+    out.headline["silhouette"] = round(result.silhouettes[result.k], 4)
+    out.headline["variance_explained"] = round(result.explained_variance, 4)
+    sizes = result.members["group"].value_counts().sort_index()
+    reference = _reference_groups(ds, result.members["member_id"].to_numpy())
+    if reference is not None and len(reference):
+        ari, n = agreement_with_labels(result.members, reference)
+        out.headline["ari_vs_source_groups"] = round(ari, 4)
+        out.notes.append(
+            f"Adjusted Rand index against the source platform's own groups: {ari:.3f} over {n} members in both."
+        )
+    ideas = result.ideas
+    uniting = ideas[ideas["min_group_agree"] > 0.5].nlargest(_TOP, "consensus")
+    dividing = ideas.nlargest(_TOP, "divisiveness")
+    titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"])))
+    uniting = uniting.assign(title=uniting["idea_id"].map(titles))
+    dividing = dividing.assign(title=dividing["idea_id"].map(titles))
+    if not uniting.empty:
+        out.headline["top_uniting_idea"] = int(uniting["idea_id"].iloc[0])
+        out.headline["top_uniting_consensus"] = round(float(uniting["consensus"].iloc[0]), 4)
+    else:
+        out.notes.append("No idea is agreed by more than half of every group.")
+    if not dividing.empty:
+        out.headline["top_dividing_idea"] = int(dividing["idea_id"].iloc[0])
+        out.headline["top_dividing_spread"] = round(float(dividing["divisiveness"].iloc[0]), 4)
+    group_table = pd.DataFrame(
+        {
+            "group": sizes.index.astype(np.int64),
+            "members": sizes.to_numpy(),
+            "share": (sizes / sizes.sum()).round(4).to_numpy(),
+        }
+    )
+    reps = ideas.sort_values("repness", ascending=False).groupby("representative_group").head(1)
+    group_table["most_representative_idea"] = (
+        group_table["group"].map(reps.set_index("representative_group")["idea_id"]).astype("Int64")
+    )
+    out.tables = {
+        "groups": group_table,
+        "uniting_ideas": uniting.reset_index(drop=True),
+        "dividing_ideas": dividing.reset_index(drop=True),
+        "ideas": ideas.reset_index(drop=True),
+        "members": result.members,
+        "silhouette_by_k": pd.DataFrame(
+            {"k": list(result.silhouettes), "silhouette": list(result.silhouettes.values())}
+        ),
+    }
+    out.charts = _charts(result, uniting, dividing)
+    return out

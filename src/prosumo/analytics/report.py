@@ -1,0 +1,400 @@
+"""The report: every question answered for one dataset, as HTML for people and JSON for machines.
+
+:func:`build_report` runs ``section(ds)`` of every module in
+``prosumo.analytics.metrics`` that has one; a module that fails does not stop the
+report (its section carries the error in its notes). :func:`to_html` writes one
+self-contained page: the Vega-Lite charts are drawn by the vega / vega-lite /
+vega-embed JavaScript embedded in the page (from ``vl-convert-python``'s bundle), so
+the file opens from disk with no network. :func:`to_json` gives the same content as
+plain JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import importlib
+import json
+import math
+import pkgutil
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prosumo.analytics.section import Section
+
+__all__ = ["Report", "build_report", "metric_modules", "to_html", "to_json"]
+
+#: Report order of the known questions; other modules follow in name order.
+_ORDER = (
+    "involvement",
+    "capacity",
+    "innovation",
+    "channels",
+    "relationship",
+    "influence",
+    "effectiveness",
+    "propensity",
+    "opinions",
+)
+_HTML_ROWS = 25
+_CSV_LINK_ROWS = 20_000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Report:
+    """A dataset's report: its metadata and extent, and one section per question."""
+
+    title: str
+    meta: dict[str, Any]
+    extent: dict[str, Any]
+    sections: list[Section]
+    created_at: str
+    engine: str
+    seconds: dict[str, float] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+
+def metric_modules() -> list[str]:
+    """Names of the modules under ``prosumo.analytics.metrics`` that answer a question, in report order.
+
+    A module answers a question when it has a ``section`` function; helper modules
+    without one are left out. A module that cannot be imported is kept, so that the
+    report shows its error.
+    """
+    import prosumo.analytics.metrics as pkg
+
+    names = []
+    for info in pkgutil.iter_modules(pkg.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"prosumo.analytics.metrics.{info.name}")
+        except Exception:  # reported by build_report as that question's error
+            names.append(info.name)
+            continue
+        if callable(getattr(module, "section", None)):
+            names.append(info.name)
+    rank = {name: i for i, name in enumerate(_ORDER)}
+    return sorted(names, key=lambda n: (rank.get(n, len(_ORDER)), n))
+
+
+def _extent(ds: Any) -> dict[str, Any]:
+    events = ds.events
+    span = events.aggregate(first=events.occurred_at.min(), last=events.occurred_at.max()).to_pyarrow()
+    first, last = span.column("first")[0].as_py(), span.column("last")[0].as_py()
+    return {
+        "members": int(ds.members.count().to_pyarrow().as_py()),
+        "ideas": int(ds.ideas.count().to_pyarrow().as_py()),
+        "events": int(events.count().to_pyarrow().as_py()),
+        "first_event": first.isoformat() if first else None,
+        "last_event": last.isoformat() if last else None,
+    }
+
+
+def _failed_section(key: str, exc: BaseException) -> Section:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (at {last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+    return Section(
+        key=key,
+        title=f"{key} (failed)",
+        notes=[f"error: {type(exc).__name__}: {exc}{where}"],
+    )
+
+
+def build_report(
+    ds: Any,
+    *,
+    progress: Progress | None = None,
+    modules: Sequence[str | ModuleType] | None = None,
+) -> Report:
+    """Run every metric module's ``section(ds)`` and collect the sections.
+
+    Parameters
+    ----------
+    ds:
+        A :class:`prosumo.analytics.dataset.Dataset`.
+    progress:
+        Called as ``progress(step, done, total)`` before each module and once at the
+        end (``step`` is the module's name, then ``"done"``).
+    modules:
+        Which modules to run: names under ``prosumo.analytics.metrics`` or module
+        objects; all of :func:`metric_modules` when ``None``.
+    """
+    if modules is None:
+        modules = metric_modules()
+    total = len(modules)
+    sections: list[Section] = []
+    seconds: dict[str, float] = {}
+    failed: list[str] = []
+    for done, item in enumerate(modules):
+        name = item if isinstance(item, str) else item.__name__.rsplit(".", 1)[-1]
+        if progress:
+            progress(name, done, total)
+        start = time.perf_counter()
+        try:
+            module = importlib.import_module(f"prosumo.analytics.metrics.{item}") if isinstance(item, str) else item
+            make = getattr(module, "section", None)
+            if not callable(make):
+                continue
+            result = make(ds)
+            if not isinstance(result, Section):
+                raise TypeError(f"section() returned {type(result).__name__}, not Section")
+            sections.append(result)
+        except Exception as exc:  # a failing question must not take the report down
+            sections.append(_failed_section(name, exc))
+            failed.append(name)
+        finally:
+            seconds[name] = round(time.perf_counter() - start, 3)
+    if progress:
+        progress("done", total, total)
+    meta = dict(ds.meta or {})
+    backend = getattr(ds, "backend", None)
+    return Report(
+        title=str(meta.get("name") or "Community dataset"),
+        meta=meta,
+        extent=_extent(ds),
+        sections=sections,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        engine=getattr(backend, "name", "unknown"),
+        seconds=seconds,
+        failed=failed,
+    )
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: numpy scalars unwrapped, NaN/inf -> None, times -> ISO 8601."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date):
+        return value.isoformat()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    return str(value)
+
+
+def _records(frame: pd.DataFrame, max_rows: int | None) -> list[dict[str, Any]]:
+    shown = frame if max_rows is None else frame.head(max_rows)
+    return json.loads(shown.to_json(orient="records", date_format="iso", default_handler=str))
+
+
+def _chart_spec(chart: Any) -> dict[str, Any]:
+    if isinstance(chart, dict):
+        return chart
+    return chart.to_dict()
+
+
+def _specs(section: Section) -> tuple[list[dict[str, Any]], list[str]]:
+    specs, problems = [], []
+    for i, chart in enumerate(section.charts):
+        try:
+            specs.append(_chart_spec(chart))
+        except Exception as exc:  # e.g. too many rows for an inline chart
+            problems.append(f"chart {i + 1} could not be drawn: {type(exc).__name__}: {exc}")
+    return specs, problems
+
+
+def to_json(report: Report, *, max_rows: int | None = None) -> dict[str, Any]:
+    """The report as plain JSON: metadata, extent, and per section headline, tables, charts, notes.
+
+    ``max_rows`` caps the rows written per table (all rows when ``None``).
+    """
+    sections = []
+    for section in report.sections:
+        specs, problems = _specs(section)
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "headline": _jsonable(section.headline),
+                "tables": {name: _records(frame, max_rows) for name, frame in section.tables.items()},
+                "charts": specs,
+                "notes": list(section.notes) + problems,
+            }
+        )
+    return {
+        "title": report.title,
+        "meta": _jsonable(report.meta),
+        "extent": _jsonable(report.extent),
+        "created_at": report.created_at,
+        "engine": report.engine,
+        "seconds": report.seconds,
+        "failed": report.failed,
+        "sections": sections,
+    }
+
+
+# --------------------------------------------------------------------------- HTML
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 auto;
+       max-width: 1180px; padding: 1.5rem; color: #1d1d1f; line-height: 1.45; }
+header { border-bottom: 2px solid #ddd; margin-bottom: 1.5rem; }
+h1 { margin-bottom: .3rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #eee; }
+.attribution { background: #f6f6f6; padding: .6rem .9rem; font-size: .9rem; }
+.row { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
+.charts { flex: 1 1 560px; min-width: 320px; } .chart { margin-bottom: 1rem; }
+.numbers { flex: 0 1 320px; }
+table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: .2rem .5rem; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+details { margin: .4rem 0; } summary { cursor: pointer; font-weight: 600; }
+.failed { color: #a00; } .notes li { margin: .2rem 0; } nav li { margin: .1rem 0; }
+.small { font-size: .85rem; color: #555; }
+"""
+
+
+def _vega_bundle() -> str:
+    import vl_convert as vlc
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+def _fmt(value: Any) -> str:
+    value = _jsonable(value)
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if value is None:
+        return "–"
+    return str(value)
+
+
+def _headline_table(headline: dict[str, Any]) -> str:
+    if not headline:
+        return ""
+    rows = "".join(
+        f"<tr><th>{html.escape(str(k).replace('_', ' '))}</th><td class='num'>{html.escape(_fmt(v))}</td></tr>"
+        for k, v in headline.items()
+    )
+    return f"<table class='headline'>{rows}</table>"
+
+
+def _frame_table(name: str, frame: pd.DataFrame) -> str:
+    shown = frame.head(_HTML_ROWS)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    body = []
+    for row in shown.itertuples(index=False):
+        cells = []
+        for value in row:
+            css = " class='num'" if isinstance(value, int | float | np.number) else ""
+            cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = ""
+    if len(frame) > _HTML_ROWS:
+        more = f" (first {_HTML_ROWS} of {len(frame):,} rows)"
+    link = ""
+    if len(frame) <= _CSV_LINK_ROWS:
+        data = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+        link = f" <a download='{html.escape(name)}.csv' href='data:text/csv;charset=utf-8;base64,{data}'>CSV</a>"
+    return (
+        f"<details><summary>{html.escape(name.replace('_', ' '))}{more}</summary>{link}"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></details>"
+    )
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe to place inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def to_html(report: Report) -> str:
+    """One self-contained HTML page: charts drawn offline, numbers beside them, attribution.
+
+    The vega, vega-lite and vega-embed scripts are embedded in the page, so it opens
+    from disk without a network connection.
+    """
+    meta = report.meta
+    chart_specs: list[tuple[str, dict[str, Any]]] = []
+    parts: list[str] = []
+    nav = []
+    for i, section in enumerate(report.sections):
+        anchor = f"s{i}-{section.key}"
+        css = " class='failed'" if section.key in report.failed else ""
+        nav.append(f"<li><a href='#{anchor}'{css}>{html.escape(section.title)}</a></li>")
+        specs, problems = _specs(section)
+        charts = []
+        for spec in specs:
+            div = f"chart{len(chart_specs)}"
+            chart_specs.append((div, spec))
+            charts.append(f"<div class='chart' id='{div}'></div>")
+        notes = list(section.notes) + problems
+        notes_html = (
+            "<ul class='notes'>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
+        )
+        tables = "".join(_frame_table(name, frame) for name, frame in section.tables.items())
+        seconds = report.seconds.get(section.key)
+        timing = f"<p class='small'>computed in {seconds:.2f} s</p>" if seconds is not None else ""
+        parts.append(
+            f"<section id='{anchor}'><h2{css}>{html.escape(section.title)}</h2>"
+            f"<div class='row'><div class='charts'>{''.join(charts)}</div>"
+            f"<div class='numbers'>{_headline_table(section.headline)}{timing}</div></div>"
+            f"{notes_html}{tables}</section>"
+        )
+    extent = report.extent
+    facts = {
+        "members": extent.get("members"),
+        "ideas": extent.get("ideas"),
+        "events": extent.get("events"),
+        "first event": extent.get("first_event"),
+        "last event": extent.get("last_event"),
+        "engine": report.engine,
+        "report made": report.created_at,
+    }
+    source = meta.get("source")
+    licence = meta.get("licence")
+    attribution = meta.get("attribution")
+    credit = ""
+    if source or licence or attribution:
+        credit = (
+            "<div class='attribution'>"
+            + (f"<p><b>Source:</b> {html.escape(str(source))}</p>" if source else "")
+            + (f"<p><b>Licence:</b> {html.escape(str(licence))}</p>" if licence else "")
+            + (f"<p><b>Attribution:</b> {html.escape(str(attribution))}</p>" if attribution else "")
+            + "</div>"
+        )
+    scripts = ""
+    if chart_specs:
+        embeds = "\n".join(
+            f"<script type='application/json' id='{div}-spec'>{_script_json(spec)}</script>"
+            for div, spec in chart_specs
+        )
+        ids = _script_json([div for div, _ in chart_specs])
+        scripts = (
+            f"<script>{_vega_bundle()}</script>\n{embeds}\n<script>\n"
+            f"for (const id of {ids}) {{\n"
+            "  const spec = JSON.parse(document.getElementById(id + '-spec').textContent);\n"
+            "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg'})"
+            ".catch(err => { document.getElementById(id).textContent = String(err); });\n"
+            "}\n</script>"
+        )
+    title = html.escape(report.title)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>Prosumo report — {title}</title><style>{_STYLE}</style></head><body>"
+        f"<header><h1>Prosumo report — {title}</h1>{_headline_table(facts)}{credit}</header>"
+        f"<nav><ol>{''.join(nav)}</ol></nav>{''.join(parts)}{scripts}</body></html>\n"
+    )

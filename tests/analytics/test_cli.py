@@ -1,0 +1,76 @@
+"""The analytics commands: ``analyze`` and ``import polis``, through Typer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from prosumo.analytics.cli import app, register
+
+SAMPLE = Path(__file__).parent / "data" / "polis_sample"
+runner = CliRunner()
+
+
+def test_import_then_analyze(tmp_path):
+    # given
+    dataset = tmp_path / "ds"
+    # when
+    imported = runner.invoke(app, ["import", "polis", str(SAMPLE), str(dataset)])
+    analysed = runner.invoke(
+        app,
+        ["analyze", str(dataset), "--out", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")],
+    )
+    # then
+    assert imported.exit_code == 0, imported.output
+    assert analysed.exit_code == 0, analysed.output
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["extent"]["members"] == 39
+    assert "opinions" in [s["key"] for s in report["sections"]]
+
+
+def test_bad_dataset_exits_2_naming_file_row_and_column(tmp_path):
+    # given
+    runner.invoke(app, ["import", "polis", str(SAMPLE), str(tmp_path / "ds")])
+    (tmp_path / "ds" / "members.parquet").unlink()
+    (tmp_path / "ds" / "members.csv").write_text(
+        "member_id,joined_at,is_staff\n0,2017-07-16T00:00:00Z,false\n1,not a time,false\n"
+    )
+    # when
+    result = runner.invoke(app, ["analyze", str(tmp_path / "ds"), "--out", str(tmp_path / "r.html")])
+    # then
+    assert result.exit_code == 2
+    assert "members.csv, row 2, column joined_at: unparsable timestamp" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_bad_polis_export_exits_2(tmp_path):
+    # given
+    (tmp_path / "conv").mkdir()
+    (tmp_path / "conv" / "comments.csv").write_text("timestamp,comment-id\n1,0\n")
+    (tmp_path / "conv" / "votes.csv").write_text("timestamp,comment-id,voter-id,vote\n")
+    # when
+    result = runner.invoke(app, ["import", "polis", str(tmp_path / "conv"), str(tmp_path / "ds")])
+    # then
+    assert result.exit_code == 2
+    assert "comments.csv: missing column author-id, moderated, comment-body" in result.output.replace("\n", "")
+    assert not (tmp_path / "ds").exists()
+
+
+def test_register_mounts_the_commands_on_another_app(tmp_path):
+    # given
+    host = typer.Typer()
+
+    @host.command()
+    def version() -> None:
+        """Another command of the host."""
+
+    register(host)
+    # when
+    result = runner.invoke(host, ["import", "polis", str(SAMPLE), str(tmp_path / "ds")])
+    # then
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ds" / "events.parquet").exists()

@@ -1,0 +1,343 @@
+"""The community dataset contract: loading, validation messages, writing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from prosumo.analytics.dataset import (
+    SCHEMA,
+    DatasetError,
+    Problem,
+    arrow_schema,
+    load_dataset,
+    validate,
+    write_dataset,
+)
+
+UTC = dt.UTC
+
+MEMBERS_CSV = """member_id,joined_at,segment,country,channel,referred_by,is_staff,attributes
+1,2024-01-01T09:00:00Z,makers,DE,search,,false,
+2,2024-01-02T10:30:00+02:00,,FR,referral,1,false,"{""age"": 30}"
+3,2024-01-03,staff,,,,true,
+"""
+IDEAS_CSV = """idea_id,campaign_id,author_id,created_at,status,title,body,language,merged_into
+10,,1,2024-01-05T12:00:00Z,open,Foldable bike rack,"Rack,
+foldable",en,
+11,,2,2024-01-06T12:00:00Z,accepted,Repair kit,"",,
+"""
+EVENTS_CSV = """event_id,occurred_at,actor_id,verb,object_type,object_id,target_member_id,campaign_id,channel,value,details
+1,2024-01-05T12:00:00Z,1,idea.submitted,idea,10,,,,,
+2,2024-01-06T08:00:00Z,2,idea.supported,idea,10,1,,,1,
+3,2024-01-06T09:00:00Z,3,idea.supported,idea,10,1,,,-1,
+"""
+
+
+def write_folder(folder: Path, **overrides: str) -> Path:
+    """A valid three-table CSV dataset, with some files replaced."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"members": MEMBERS_CSV, "ideas": IDEAS_CSV, "events": EVENTS_CSV, **overrides}
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    (folder / "dataset.json").write_text(json.dumps({"name": "tiny", "licence": "CC0"}))
+    return folder
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(DatasetError) as caught:
+        load_dataset(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_load_csv_parses_types_and_times(tmp_path):
+    # given
+    folder = write_folder(tmp_path / "ds")
+    # when
+    ds = load_dataset(folder)
+    members = ds.members.order_by("member_id").to_pandas()
+    # then
+    assert ds.meta == {"name": "tiny", "licence": "CC0"}
+    assert ds.campaigns is None
+    assert ds.outcomes is None
+    assert members["joined_at"].tolist() == [
+        pd.Timestamp("2024-01-01 09:00", tz="UTC"),
+        pd.Timestamp("2024-01-02 08:30", tz="UTC"),
+        pd.Timestamp("2024-01-03 00:00", tz="UTC"),
+    ]
+    assert members["is_staff"].tolist() == [False, False, True]
+    assert members["referred_by"].tolist()[1] == 1
+    assert members["attributes"].tolist()[1] == '{"age": 30}'
+    ideas = ds.ideas.order_by("idea_id").to_pandas()
+    assert ideas["body"].tolist() == ["Rack,\nfoldable", ""]
+    assert ds.events.value.sum().execute() == 0.0
+    assert str(ds.events.schema()["occurred_at"]) == "timestamp('UTC', 6)"
+
+
+def test_missing_table_and_column_are_named(tmp_path):
+    # given
+    folder = write_folder(tmp_path / "ds", ideas="idea_id,author_id,created_at,status,title\n")
+    (folder / "events.csv").unlink()
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "events.parquet or events.csv: missing table",
+    ]
+    (folder / "events.csv").write_text(EVENTS_CSV)
+    assert problems_of(folder) == ["ideas.csv, column body: missing column"]
+
+
+def test_bad_values_name_file_row_and_column(tmp_path):
+    # given
+    events = EVENTS_CSV.replace("2024-01-06T08:00:00Z", "yesterday").replace(",-1,", ",lots,")
+    members = MEMBERS_CSV.replace("referral,1,false", "referral,1,maybe")
+    folder = write_folder(tmp_path / "ds", events=events, members=members)
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "members.csv, row 2, column is_staff: not a boolean (true/false) 'maybe'",
+        "events.csv, row 2, column occurred_at: unparsable timestamp (expected ISO 8601) 'yesterday'",
+        "events.csv, row 3, column value: not a number 'lots'",
+    ]
+
+
+def test_unknown_member_and_idea_ids(tmp_path):
+    # given
+    events = EVENTS_CSV.replace("3,2024-01-06T09:00:00Z,3,", "3,2024-01-06T09:00:00Z,99,").replace(
+        "idea,10,1,,,-1", "idea,12,1,,,-1"
+    )
+    ideas = IDEAS_CSV.replace("10,,1,", "10,,7,")
+    folder = write_folder(tmp_path / "ds", events=events, ideas=ideas)
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "ideas.csv, row 1, column author_id: unknown member id 7",
+        "events.csv, row 3, column actor_id: unknown member id 99",
+        "events.csv, row 3, column object_id: unknown idea id 12",
+    ]
+
+
+def test_duplicate_ids_missing_values_and_unknown_status(tmp_path):
+    # given
+    members = MEMBERS_CSV + "2,2024-02-01T00:00:00Z,,,,,false,\n"
+    ideas = IDEAS_CSV.replace("accepted", "maybe").replace("Repair kit", "")
+    folder = write_folder(tmp_path / "ds", members=members, ideas=ideas)
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "members.csv, row 4, column member_id: duplicate id 2",
+        "ideas.csv, row 2, column title: missing value",
+        "ideas.csv, row 2, column status: not one of submitted, open, under_review, accepted, "
+        "in_development, launched, declined, merged: 'maybe'",
+    ]
+
+
+def test_many_bad_rows_are_summarised(tmp_path):
+    # given
+    rows = "".join(f"{i},2024-01-01T00:00:00Z,1,member.visited,,,,,,x{i},\n" for i in range(1, 9))
+    folder = write_folder(tmp_path / "ds", events=EVENTS_CSV.splitlines()[0] + "\n" + rows)
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems[0] == "events.csv, row 1, column value: not a number 'x1'"
+    assert problems[-1] == "events.csv, column value: not a number: 3 more rows"
+    assert len(problems) == 6
+
+
+def test_parquet_types_are_checked(tmp_path):
+    # given
+    folder = write_folder(tmp_path / "ds")
+    (folder / "members.csv").unlink()
+    naive = pa.table(
+        {
+            "member_id": pa.array([1, 2, 3], pa.int32()),
+            "joined_at": pa.array([dt.datetime(2024, 1, 1)] * 3, pa.timestamp("ms")),
+            "is_staff": pa.array([0, 0, 1], pa.int8()),
+        }
+    )
+    pq.write_table(naive, folder / "members.parquet")
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "members.parquet, column joined_at: timestamp without time zone (timestamp[ms]); "
+        "the contract needs UTC (timestamp[us, tz=UTC])",
+        "members.parquet, column is_staff: wrong type int8, expected bool",
+    ]
+
+
+def test_write_dataset_round_trip_with_contract_types(tmp_path):
+    # given
+    tables = {
+        "members": pd.DataFrame(
+            {
+                "member_id": [1, 2],
+                "joined_at": [dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2024, 1, 2, tzinfo=UTC)],
+                "is_staff": [False, True],
+                "segment": ["a", None],
+            }
+        ),
+        "ideas": pd.DataFrame(
+            {
+                "idea_id": [5],
+                "author_id": [1],
+                "created_at": [dt.datetime(2024, 1, 3, tzinfo=UTC)],
+                "status": ["launched"],
+                "title": ["t"],
+                "body": ["b"],
+            }
+        ),
+        "events": pd.DataFrame(
+            {
+                "event_id": [1],
+                "occurred_at": [dt.datetime(2024, 1, 3, tzinfo=UTC)],
+                "actor_id": [1],
+                "verb": ["idea.submitted"],
+                "object_type": ["idea"],
+                "object_id": [5],
+            }
+        ),
+        "idea_authors": pd.DataFrame({"idea_id": [5, 5], "member_id": [1, 2], "share": [0.75, 0.25]}),
+    }
+    # when
+    write_dataset(tables, tmp_path / "out", {"name": "round", "licence": "CC BY 4.0"})
+    ds = load_dataset(tmp_path / "out")
+    # then
+    members_schema = pq.read_schema(tmp_path / "out" / "members.parquet")
+    assert members_schema.names == list(SCHEMA["members"])
+    assert members_schema.field("joined_at").type == pa.timestamp("us", tz="UTC")
+    assert members_schema.field("referred_by").type == pa.int64()
+    assert pq.read_schema(tmp_path / "out" / "events.parquet").equals(arrow_schema("events"))
+    meta = json.loads((tmp_path / "out" / "dataset.json").read_text())
+    assert meta["name"] == "round"
+    assert meta["licence"] == "CC BY 4.0"
+    assert meta["created_at"]
+    assert ds.idea_authors.share.sum().execute() == 1.0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "dataset.json",
+        "events.parquet",
+        "idea_authors.parquet",
+        "ideas.parquet",
+        "members.parquet",
+    ]
+
+
+def test_write_dataset_writes_nothing_when_invalid(tmp_path):
+    # given
+    tables = {
+        "members": pd.DataFrame({"member_id": [1], "joined_at": ["2024-01-01T00:00:00Z"], "is_staff": [False]}),
+        "ideas": pd.DataFrame(
+            {
+                "idea_id": [5],
+                "author_id": [1],
+                "created_at": ["2024-01-01T00:00:00Z"],
+                "status": ["open"],
+                "title": ["t"],
+                "body": ["b"],
+            }
+        ),
+        "events": pd.DataFrame({"event_id": [1], "occurred_at": ["2024-01-01T00:00:00Z"], "verb": ["x"]}),
+        "idea_authors": pd.DataFrame({"idea_id": [5, 5], "member_id": [1, 1], "share": [0.5, 0.4]}),
+    }
+    # when
+    with pytest.raises(DatasetError) as caught:
+        write_dataset(tables, tmp_path / "out", {"name": "bad"})
+    # then
+    assert [str(p) for p in caught.value.problems] == ["idea_authors, column share: shares of idea 5 do not sum to 1"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_returns_contract_types_for_text_input():
+    # given
+    tables = {
+        "members": pd.DataFrame({"member_id": ["1"], "joined_at": ["2024-03-01 10:00"], "is_staff": ["TRUE"]}),
+        "ideas": pd.DataFrame(
+            {
+                "idea_id": ["5"],
+                "author_id": ["1"],
+                "created_at": ["2024-03-02T00:00:00-05:00"],
+                "status": ["open"],
+                "title": ["t"],
+                "body": ["b"],
+            }
+        ),
+        "events": pd.DataFrame({"event_id": ["1"], "occurred_at": ["2024-03-02T00:00:00Z"], "verb": ["x"]}),
+    }
+    # when
+    out = validate(tables)
+    # then
+    assert out["ideas"].column("created_at").to_pylist() == [dt.datetime(2024, 3, 2, 5, tzinfo=dt.UTC)]
+    assert out["members"].column("is_staff").to_pylist() == [True]
+    assert out["events"].column("value").type == pa.float64()
+
+
+def test_problem_and_error_messages():
+    # given
+    problem = Problem("events.csv", "not a number 'x'", 3, "value")
+    # when
+    error = DatasetError([problem])
+    # then
+    assert str(problem) == "events.csv, row 3, column value: not a number 'x'"
+    assert isinstance(error, ValueError)
+    assert (
+        str(error) == "invalid community dataset (1 problems):\n  - events.csv, row 3, column value: not a number 'x'"
+    )
+
+
+def test_not_a_folder(tmp_path):
+    # when / then
+    with pytest.raises(DatasetError, match="not a folder"):
+        load_dataset(tmp_path / "nowhere")
+
+
+def test_both_formats_of_one_table_are_refused(tmp_path):
+    # given
+    folder = write_folder(tmp_path / "ds")
+    write_dataset(
+        {
+            "members": pd.read_csv(folder / "members.csv", dtype=str),
+            "ideas": pd.read_csv(folder / "ideas.csv", dtype=str, keep_default_na=False)
+            .replace({"": None})
+            .assign(body="x"),
+            "events": pd.read_csv(folder / "events.csv", dtype=str),
+        },
+        tmp_path / "pq",
+        {},
+    )
+    shutil.copy(tmp_path / "pq" / "members.parquet", folder / "members.parquet")
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == ["members.parquet: both members.parquet and members.csv exist"]
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(180)
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
+def test_spark_backend_gives_the_same_tables(tmp_path):
+    # given
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
+    folder = write_folder(tmp_path / "ds")
+    # when
+    ds = load_dataset(folder, backend="spark")
+    # then
+    assert ds.backend.name == "pyspark"
+    assert int(ds.members.count().execute()) == 3
+    per_idea = ds.events.group_by("object_id").aggregate(n=ds.events.count()).order_by("object_id").to_pandas()
+    assert per_idea["n"].tolist() == [3]
+    first = ds.members.joined_at.min().execute()
+    # Spark hands back wall-clock times in its session time zone, which is UTC
+    assert pd.Timestamp(first).replace(tzinfo=None) == pd.Timestamp("2024-01-01 09:00")

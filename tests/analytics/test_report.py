@@ -1,0 +1,119 @@
+"""The report: every section collected, failures contained, HTML that works offline, JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+import types
+from pathlib import Path
+
+import pytest
+import vl_convert as vlc
+
+from prosumo.analytics.dataset import load_dataset
+from prosumo.analytics.importers.polis import write_polis_dataset
+from prosumo.analytics.metrics import opinions
+from prosumo.analytics.report import build_report, metric_modules, to_html, to_json
+
+SAMPLE = Path(__file__).parent / "data" / "polis_sample"
+
+
+@pytest.fixture(scope="module")
+def sample_ds(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("polis") / "ds"
+    write_polis_dataset(SAMPLE, folder)
+    return load_dataset(folder)
+
+
+def failing_module() -> types.ModuleType:
+    module = types.ModuleType("prosumo.analytics.metrics.broken")
+
+    def section(ds):
+        raise RuntimeError("planted failure")
+
+    module.section = section
+    return module
+
+
+def test_metric_modules_are_discovered_in_question_order():
+    # given
+    questions = [
+        "involvement",
+        "capacity",
+        "innovation",
+        "channels",
+        "relationship",
+        "influence",
+        "effectiveness",
+        "propensity",
+        "opinions",
+    ]
+    # when
+    names = metric_modules()
+    # then
+    known = [n for n in names if n in questions]
+    assert known == [q for q in questions if q in names]
+    assert "opinions" in known
+    assert names[: len(known)] == known
+    assert all(not n.startswith("_") for n in names)
+
+
+def test_a_failing_module_does_not_stop_the_report(sample_ds):
+    # given
+    steps = []
+    # when
+    report = build_report(
+        sample_ds,
+        modules=[failing_module(), "opinions"],
+        progress=lambda step, done, total: steps.append((step, done, total)),
+    )
+    # then
+    assert [s.key for s in report.sections] == ["broken", "opinions"]
+    assert report.failed == ["broken"]
+    assert report.sections[0].notes[0].startswith("error: RuntimeError: planted failure (at test_report.py:")
+    assert steps == [("broken", 0, 2), ("opinions", 1, 2), ("done", 2, 2)]
+    assert report.extent == {
+        "members": 39,
+        "ideas": 24,
+        "events": 930,
+        "first_event": "2017-07-16T19:17:32.897000+00:00",
+        "last_event": "2017-08-01T16:03:24.195000+00:00",  # votes.csv max 1501603404195 ms
+    }
+    assert report.meta["licence"] == "CC BY 4.0"
+
+
+def test_html_is_self_contained_and_charts_render_offline(sample_ds):
+    # given
+    report = build_report(sample_ds, modules=["opinions"])
+    # when
+    page = to_html(report)
+    # then
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"<script[^>]+src=", page)
+    assert "<link" not in page
+    assert "window.vegaEmbed=" in page
+    assert "The Computational Democracy Project" in page
+    assert "CC BY 4.0" in page
+    specs = re.findall(r"<script type='application/json' id='chart\d+-spec'>(.*?)</script>", page, re.S)
+    assert len(specs) == 2
+    for text in specs:
+        spec = json.loads(text.replace("<\\/", "</"))
+        assert vlc.vegalite_to_svg(spec).startswith("<svg")
+    # the headline numbers sit beside the charts
+    assert "<th>members grouped</th><td class='num'>36</td>" in page
+
+
+def test_json_is_plain_and_complete(sample_ds):
+    # given
+    report = build_report(sample_ds, modules=[failing_module(), opinions])
+    # when
+    data = to_json(report, max_rows=3)
+    text = json.dumps(data, allow_nan=False)
+    # then
+    assert json.loads(text)["failed"] == ["broken"]
+    section = data["sections"][1]
+    assert section["key"] == "opinions"
+    assert section["headline"]["groups"] == 5
+    assert len(section["tables"]["ideas"]) == 3
+    assert section["charts"][0]["mark"]["type"] == "circle"
+    assert data["meta"]["attribution"].startswith("Data was gathered using the Polis software")
