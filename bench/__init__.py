@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [platform|analytics] [options]` (see bench/README.md)."""

@@ -1,0 +1,1 @@
+"""The platform benchmark: idea lists and votes over HTTP on a large PostgreSQL community."""
