@@ -166,8 +166,7 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> Any:
     return list(IdeaRevision.objects.filter(idea=idea).order_by("number"))
 
 
-def _vote_out(idea_id: int, value: int | None) -> dict[str, Any]:
-    idea = Idea.objects.get(pk=idea_id)
+def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
     return {
         "idea_id": idea.pk,
         "value": value,
@@ -181,13 +180,12 @@ def _vote_out(idea_id: int, value: int | None) -> dict[str, Any]:
 @router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
 def vote_cast(request: HttpRequest, idea_id: int, payload: VoteIn) -> Any:
     vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
-    return _vote_out(idea_id, vote.value)
+    return _vote_out(vote.idea, vote.value)
 
 
 @router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
 def vote_withdraw(request: HttpRequest, idea_id: int) -> Any:
-    services.vote_withdraw(actor=request.user, idea_id=idea_id)
-    return _vote_out(idea_id, None)
+    return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
 
 
 def comment_out(comment: Any) -> dict[str, Any]:

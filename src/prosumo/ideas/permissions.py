@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from prosumo.community.permissions import can_moderate, is_staff, require_member
 from prosumo.core.errors import NotFound, PermissionDenied
-from prosumo.ideas.models import Campaign, Idea
+from prosumo.ideas.models import Campaign, Idea, Visibility
 
 
 def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
@@ -22,25 +22,43 @@ def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
     return campaign
 
 
-def access_idea(actor: Any, idea_id: int) -> Idea:
-    """The idea if the actor may see it, else NotFound."""
-    idea = Idea.objects.select_related("campaign", "author").filter(pk=idea_id).first()
-    if idea is None:
+def campaign_visible(campaign: Campaign, actor: Any) -> bool:
+    """Whether the actor may see this campaign; the same rule as `Campaign.objects.visible_to`."""
+    if is_staff(actor):
+        return True
+    if not campaign.is_published:
+        return False
+    if campaign.visibility == Visibility.PUBLIC:
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if campaign.visibility == Visibility.SEGMENT:
+        return campaign.segment_id is not None and campaign.segment_id == actor.segment_id
+    return campaign.invitees.filter(pk=actor.pk).exists()
+
+
+def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
+    """The idea if the actor may see it, else NotFound.
+
+    With `lock`, the idea's row is locked for the rest of the transaction (votes and
+    stage changes take it so that two of them on one idea never interleave).
+    """
+    qs = Idea.objects.select_related("campaign", "author")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    idea = qs.filter(pk=idea_id).first()
+    # A hidden campaign gives the same answer as a missing idea: its existence is not revealed either.
+    if idea is None or not campaign_visible(idea.campaign, actor):
         raise NotFound(gettext("No such idea."))
-    try:
-        access_campaign(actor, idea.campaign_id)
-    except NotFound:
-        # Same answer as a missing idea: the campaign's existence is not revealed either.
-        raise NotFound(gettext("No such idea.")) from None
     if idea.hidden and not (can_moderate(actor) or getattr(actor, "pk", None) == idea.author_id):
         raise NotFound(gettext("No such idea."))
     return idea
 
 
-def access_idea_to_take_part(actor: Any, idea_id: int) -> Idea:
+def access_idea_to_take_part(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
     """The idea, for a member who wants to vote, comment or follow; it must still be open to that."""
     member = require_member(actor)
-    idea = access_idea(member, idea_id)
+    idea = access_idea(member, idea_id, lock=lock)
     if idea.hidden:
         raise PermissionDenied(gettext("This idea is hidden by the moderators."), code="idea_hidden")
     return idea

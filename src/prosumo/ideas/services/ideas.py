@@ -133,8 +133,7 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
     """An author, co-author or staff member writes a new revision; the old ones stay readable."""
     member = require_member(actor)
     with transaction.atomic():
-        idea = access_idea(member, idea_id)
-        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        idea = access_idea(member, idea_id, lock=True)
         if not can_edit_idea(member, idea):
             raise PermissionDenied(gettext("Only the idea's authors can revise it."))
         if idea.stage in (Stage.MERGED, Stage.DECLINED, Stage.LAUNCHED):
@@ -177,7 +176,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
     """The author invites another member to co-author, offering a share of the contribution (percent)."""
     author = require_member(actor)
     with transaction.atomic():
-        idea = Idea.objects.select_for_update().get(pk=access_idea(author, idea_id).pk)
+        idea = access_idea(author, idea_id, lock=True)
         if idea.author_id != author.pk:
             raise PermissionDenied(gettext("Only the idea's author can invite co-authors."))
         try:

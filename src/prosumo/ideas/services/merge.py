@@ -36,7 +36,7 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
     with transaction.atomic():
         access_idea(staff, source_id)
         access_idea(staff, target_id)
-        locked = {i.pk: i for i in Idea.objects.select_for_update().select_related("campaign").filter(pk__in=[source_id, target_id]).order_by("pk")}
+        locked = {i.pk: i for i in Idea.objects.select_for_update(of=("self",)).select_related("campaign").filter(pk__in=[source_id, target_id]).order_by("pk")}
         source, target = locked[source_id], locked[target_id]
         errors: dict[str, list[str]] = {}
         if source.stage == Stage.MERGED:
@@ -135,7 +135,7 @@ def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
         record = MergedSupport.objects.select_for_update().filter(target_id=target_id, member=member, status=MergedSupport.Status.CARRIED).first()
         if record is None:
             raise NotFound(gettext("No support of yours was carried to this idea."))
-        target = Idea.objects.select_for_update().select_related("campaign").get(pk=target_id)
+        target = Idea.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=target_id)
         vote = Vote.objects.filter(idea=target, member=member).first()
         if vote is not None:
             _withdraw_locked(idea=target, vote=vote, mode=target.campaign.voting_mode, details={"merge_consent": True})

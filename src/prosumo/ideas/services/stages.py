@@ -124,8 +124,7 @@ def stage_change(
     """A reviewer or admin moves an idea and tells everyone involved why."""
     staff = require_role(actor, Role.REVIEWER, Role.ADMIN)
     with transaction.atomic():
-        idea = access_idea(staff, idea_id)
-        idea = Idea.objects.select_for_update().select_related("campaign").get(pk=idea.pk)
+        idea = access_idea(staff, idea_id, lock=True)
         errors: dict[str, list[str]] = {}
         if to_stage not in allowed_moves(idea):
             label = idea.campaign.stage_label(idea.stage)
@@ -173,7 +172,7 @@ def support_gates_expire(*, now: datetime | None = None) -> int:
     ids = list(Idea.objects.filter(Q(stage=Stage.OPEN) & Q(gate_deadline__lt=now)).values_list("pk", flat=True))
     for idea_id in ids:
         with transaction.atomic():
-            idea = Idea.objects.select_for_update().select_related("campaign").get(pk=idea_id)
+            idea = Idea.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=idea_id)
             if idea.stage != Stage.OPEN or idea.gate_deadline is None or idea.gate_deadline >= now:
                 continue
             gate = idea.campaign.support_gates[idea.gate_index]

@@ -69,16 +69,14 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(gettext("A vote is a whole number."), fields={"value": ["invalid"]}, code="invalid_vote")
     with transaction.atomic():
-        idea = access_idea_to_take_part(member, idea_id)
+        idea = access_idea_to_take_part(member, idea_id, lock=True)
         mode = idea.campaign.voting_mode
         _check_value(mode, value)
-        campaign = idea.campaign
-        idea = Idea.objects.select_for_update().get(pk=idea.pk)
-        idea.campaign = campaign  # already read: support_progress needs it, without a query
         if idea.stage not in VOTABLE_STAGES:
             raise InvalidInput(gettext("This idea is not open for votes now."), code="voting_closed")
         vote = Vote.objects.filter(idea=idea, member=member).first()
         if vote is not None and vote.value == value:
+            vote.idea = idea
             return vote
         now = timezone.now()
         previous = None
@@ -112,20 +110,19 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
             from prosumo.ideas.services.stages import support_progress
 
             support_progress(idea=idea)
+    vote.idea = idea  # the locked row, with the tallies as this vote left them
     return vote
 
 
-def vote_withdraw(*, actor: Member, idea_id: int) -> None:
-    """Withdraw the member's vote. Withdrawing twice is not an error, and changes nothing."""
+def vote_withdraw(*, actor: Member, idea_id: int) -> Idea:
+    """Withdraw the member's vote; returns the idea with its new tallies. Withdrawing twice changes nothing."""
     member = require_member(actor)
     with transaction.atomic():
-        idea = access_idea_to_take_part(member, idea_id)
-        mode = idea.campaign.voting_mode
-        idea = Idea.objects.select_for_update().get(pk=idea.pk)
+        idea = access_idea_to_take_part(member, idea_id, lock=True)
         vote = Vote.objects.filter(idea=idea, member=member).first()
-        if vote is None:
-            return
-        _withdraw_locked(idea=idea, vote=vote, mode=mode)
+        if vote is not None:
+            _withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode)
+    return idea
 
 
 def _withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:

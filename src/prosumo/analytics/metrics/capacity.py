@@ -1,0 +1,464 @@
+"""Question 2: how large can the community grow, and how resilient is it?
+
+* the Bass diffusion model fitted to monthly joiners: innovation p, imitation q and
+  ceiling m, each with a 95% interval, and a forecast of members and of active
+  contributors;
+* the CHAOSS contributor absence factor (how few people carry half the work);
+* monthly retention cohorts.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import ibis
+import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeWarning, curve_fit
+
+from prosumo.analytics.metrics.activity import (
+    CONTRIBUTION_VERBS,
+    epoch_days,
+    month_index,
+    people,
+    tagged_events,
+)
+from prosumo.analytics.section import Section
+
+Z95 = 1.959963984540054
+
+
+def bass_cumulative(t: Any, p: Any, q: Any, m: Any) -> Any:
+    """Cumulative adopters of the Bass model at time t.
+
+    N(t) = m F(t),  F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})
+
+    Source: Bass (1969), "A new product growth for model consumer durables",
+    Management Science 15(5) [METRICS.md 2a].
+    """
+    t = np.asarray(t, dtype="float64")
+    e = np.exp(-(p + q) * t)
+    return m * (1 - e) / (1 + (q / p) * e)
+
+
+def bass_peak(p: float, q: float) -> tuple[float, float]:
+    """Time of peak adoption t* = ln(q/p)/(p+q) and the share adopted by then F(t*).
+
+    F(t*) = (q - p) / (2q) when q > p; with q <= p adoption is highest at t = 0.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in bass_peak(0.03, 0.38)]
+    [6.193, 0.461]
+    """
+    if q <= p:
+        return 0.0, 0.0
+    return math.log(q / p) / (p + q), (q - p) / (2 * q)
+
+
+def _bass_increments(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
+    return bass_cumulative(t, p, q, m) - bass_cumulative(t - 1, p, q, m)
+
+
+@dataclass(frozen=True)
+class BassFit:
+    """A fitted Bass model: estimates, standard errors and 95% intervals."""
+
+    p: float
+    q: float
+    m: float
+    se: tuple[float, float, float]
+    cov: np.ndarray
+    periods: int
+    adopters: float
+
+    def interval(self, name: str) -> tuple[float, float]:
+        """95% Wald interval of ``p``, ``q`` or ``m`` (``m`` never below the adopters seen)."""
+        idx = ("p", "q", "m").index(name)
+        est = getattr(self, name)
+        low, high = est - Z95 * self.se[idx], est + Z95 * self.se[idx]
+        floor = self.adopters if name == "m" else 0.0
+        return max(low, floor), high
+
+    @property
+    def peak(self) -> tuple[float, float]:
+        """(t*, F(t*)) of :func:`bass_peak`."""
+        return bass_peak(self.p, self.q)
+
+
+def fit_bass(new_per_period: Any) -> BassFit:
+    """Fit the Bass model to adopters per period by non-linear least squares.
+
+    With n_t the new members of period t = 1..T, minimise
+    sum_t (n_t - m [F(t) - F(t-1)])^2 over p, q > 0 and m >= sum n_t.
+
+    Fitting the per-period counts rather than the cumulative curve follows
+    Srinivasan & Mason (1986), Marketing Science 5(2): errors of the counts are close
+    to independent, those of a cumulative curve are not, so the covariance matrix
+    that ``scipy.optimize.curve_fit`` returns gives honest standard errors here.
+
+    Parameters
+    ----------
+    new_per_period:
+        New adopters in each consecutive period (zeros included), oldest first.
+
+    Raises
+    ------
+    ValueError
+        With fewer than four periods or no adopters: three parameters need more.
+    """
+    n = np.asarray(new_per_period, dtype="float64")
+    if len(n) < 4 or n.sum() <= 0:
+        raise ValueError(
+            f"the Bass model needs at least 4 periods with adopters, got {len(n)} periods and {n.sum():.0f} adopters"
+        )
+    t = np.arange(1, len(n) + 1, dtype="float64")
+    total = float(n.sum())
+    best = None
+    for m0 in (1.5 * total, 3 * total, 10 * total):
+        for q0 in (0.1, 0.4, 1.0):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", OptimizeWarning)
+                try:
+                    params, cov = curve_fit(
+                        _bass_increments,
+                        t,
+                        n,
+                        p0=(0.01, q0, m0),
+                        bounds=([1e-7, 0.0, total], [1.0, 10.0, 1e4 * total + 1]),
+                        maxfev=20_000,
+                    )
+                except RuntimeError:
+                    continue
+            sse = float(((n - _bass_increments(t, *params)) ** 2).sum())
+            if best is None or sse < best[0]:
+                best = (sse, params, cov)
+    if best is None:
+        raise ValueError("the Bass model did not converge on these adopters")
+    _, params, cov = best
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    se = np.where(np.isfinite(se), se, np.nan)
+    return BassFit(
+        p=float(params[0]),
+        q=float(params[1]),
+        m=float(params[2]),
+        se=(float(se[0]), float(se[1]), float(se[2])),
+        cov=np.asarray(cov),
+        periods=len(n),
+        adopters=total,
+    )
+
+
+def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:
+    idx = np.asarray(index, dtype="int64")
+    return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": np.ones_like(idx)}).dt.tz_localize("UTC")
+
+
+def monthly_joiners(ds: Any) -> pd.DataFrame:
+    """New non-staff members per calendar month, gaps filled with zero.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (first day, UTC), ``joiners``, ``members`` (cumulative).
+    """
+    members = people(ds.members)
+    per = members.select(idx=month_index(members.joined_at)).group_by("idx").aggregate(joiners=ibis._.count()).execute()
+    if per.empty:
+        return pd.DataFrame({"month": [], "joiners": [], "members": []})
+    full = pd.RangeIndex(int(per["idx"].min()), int(per["idx"].max()) + 1)
+    counts = per.set_index("idx")["joiners"].reindex(full, fill_value=0).astype("int64")
+    return pd.DataFrame(
+        {"month": _month_start(full.to_numpy()), "joiners": counts.to_numpy(), "members": counts.cumsum().to_numpy()}
+    )
+
+
+def monthly_active_contributors(ds: Any) -> pd.DataFrame:
+    """Distinct non-staff members with at least one contribution, per calendar month.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (first day, UTC), ``active_contributors``.
+    """
+    tagged = tagged_events(ds.events)
+    tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
+    staff = people(ds.members).select("member_id")
+    joined = tagged.join(staff, tagged.member_id == staff.member_id)
+    per = (
+        joined.select(member_id=joined.member_id, idx=month_index(joined.occurred_at))
+        .group_by("idx")
+        .aggregate(active_contributors=ibis._.member_id.nunique())
+        .execute()
+        .sort_values("idx")
+    )
+    return pd.DataFrame(
+        {"month": _month_start(per["idx"].to_numpy()), "active_contributors": per["active_contributors"].to_numpy()}
+    )
+
+
+def forecast(
+    fit: BassFit,
+    joiners: pd.DataFrame,
+    active: pd.DataFrame,
+    horizon: int = 12,
+    draws: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Forecast members and active contributors for the next ``horizon`` months.
+
+    members_t = m F(t) for t = T+1 .. T+horizon, with a 95% band from ``draws``
+    parameter vectors drawn from the fit's asymptotic normal distribution
+    (a parametric bootstrap of the curve).
+
+    active_contributors_t = members_t x r, where r is the mean ratio of active
+    contributors to members over the last three observed months: the community's
+    current conversion of members into contributors, held constant [METRICS.md 2a:
+    effective capacity = m x contributor share].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month, members, members_low, members_high, active_contributors,
+        active_low, active_high``.
+    """
+    T = fit.periods
+    t = np.arange(T + 1, T + horizon + 1, dtype="float64")
+    point = bass_cumulative(t, fit.p, fit.q, fit.m)
+    rng = np.random.default_rng(seed)
+    cov = np.nan_to_num(fit.cov, nan=0.0, posinf=0.0, neginf=0.0)
+    # Nearest positive semi-definite matrix (round-off can make tiny eigenvalues < 0).
+    eigval, eigvec = np.linalg.eigh((cov + cov.T) / 2)
+    cov = (eigvec * np.clip(eigval, 0, None)) @ eigvec.T
+    samples = rng.multivariate_normal([fit.p, fit.q, fit.m], cov, size=draws, method="eigh", check_valid="ignore")
+    samples[:, 0] = np.clip(samples[:, 0], 1e-7, None)
+    samples[:, 1] = np.clip(samples[:, 1], 0, None)
+    samples[:, 2] = np.clip(samples[:, 2], fit.adopters, None)
+    curves = bass_cumulative(t[None, :], samples[:, [0]], samples[:, [1]], samples[:, [2]])
+    low, high = np.percentile(curves, [2.5, 97.5], axis=0)
+
+    merged = joiners.merge(active, on="month", how="left").fillna({"active_contributors": 0})
+    recent = merged.tail(3)
+    ratio = float((recent["active_contributors"] / recent["members"].replace(0, np.nan)).mean())
+    ratio = 0.0 if math.isnan(ratio) else ratio
+    last = joiners["month"].iloc[-1]
+    months = pd.DatetimeIndex([last + pd.DateOffset(months=k) for k in range(1, horizon + 1)])
+    return pd.DataFrame(
+        {
+            "month": months,
+            "members": point,
+            "members_low": low,
+            "members_high": high,
+            "active_contributors": point * ratio,
+            "active_low": low * ratio,
+            "active_high": high * ratio,
+        }
+    )
+
+
+def contributor_absence_factor(contributions: Any) -> int | None:
+    """CHAOSS contributor absence factor: fewest contributors who made over half the work.
+
+    CAF = min { k : sum of the k largest contribution counts > total / 2 }.
+
+    Source: CHAOSS metric "Contributor Absence Factor" (formerly bus/truck factor)
+    [METRICS.md 2a, worked example 2c].
+
+    Examples
+    --------
+    >>> contributor_absence_factor([1000, 202, 90, 33, 332, 343, 42, 433])
+    2
+    """
+    x = np.sort(np.asarray(contributions, dtype="float64"))[::-1]
+    total = x.sum()
+    if total <= 0:
+        return None
+    return int(np.searchsorted(np.cumsum(x), total / 2, side="right") + 1)
+
+
+def absence_factor(ds: Any, period_days: int | None = 365) -> int | None:
+    """:func:`contributor_absence_factor` of the dataset, computed in the engine.
+
+    Contributions (votes, comments, ideas, revisions, co-authorships) of non-staff
+    members in the last ``period_days`` before the last event (all time if None).
+    With S_j the running sum of the counts sorted from largest and H = total / 2,
+    CAF = #{ j : S_{j-1} <= H } (S_0 = 0), evaluated on the frequency table of
+    :func:`contribution_frequencies` one block of equal counts at a time.
+    """
+    freq = contribution_frequencies(ds, period_days)
+    return _caf_from_frequencies(freq["contributions"].to_numpy(), freq["members"].to_numpy())
+
+
+def contribution_frequencies(ds: Any, period_days: int | None = None) -> pd.DataFrame:
+    """How many non-staff members made each number of contributions (zeros left out).
+
+    Over the last ``period_days`` before the last event (all time if None). A small
+    table (one row per distinct count) from which CAF and contributor counts follow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``contributions, members``.
+    """
+    tagged = tagged_events(ds.events)
+    tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
+    if period_days is not None:
+        last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
+        tagged = tagged.filter(epoch_days(tagged.occurred_at) > last_day - period_days)
+    members = people(ds.members).select("member_id")
+    tagged = tagged.join(members, tagged.member_id == members.member_id)
+    counts = tagged.group_by("member_id").aggregate(contributions=ibis._.count())
+    return counts.group_by("contributions").aggregate(members=ibis._.count()).execute()
+
+
+def _caf_from_frequencies(values: np.ndarray, counts: np.ndarray) -> int | None:
+    """CAF from (value, how many members) pairs: walk the blocks from the largest."""
+    order = np.argsort(-values.astype("float64"), kind="stable")
+    x = values[order].astype("float64")
+    c = counts[order].astype("float64")
+    total = float((x * c).sum())
+    if total <= 0:
+        return None
+    half = total / 2
+    sums = np.cumsum(x * c)
+    block = int(np.searchsorted(sums, half, side="right"))
+    before_sum = sums[block - 1] if block else 0.0
+    before_members = c[:block].sum()
+    return int(before_members + np.floor((half - before_sum) / x[block]) + 1)
+
+
+def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
+    """Monthly retention cohorts: share of each join-month cohort active k months later.
+
+    retention(c, k) = |{i in cohort c : i has an event other than member.joined in
+    calendar month c + k}| / |cohort c|, for k = 0 .. max_months.
+
+    Source: standard cohort analysis; CHAOSS "Inactive Contributors" and newcomer
+    retention [METRICS.md 5a].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cohort`` (month, UTC), ``offset`` (months), ``size``, ``active``,
+        ``retention``; offsets beyond the data are left out.
+    """
+    members = people(ds.members)
+    cohort = members.select(member_id=members.member_id, cohort=month_index(members.joined_at))
+    ev = ds.events.filter(ds.events.verb != "member.joined")
+    acts = ev.select(member_id=ev.actor_id, idx=month_index(ev.occurred_at)).distinct()
+    joined = acts.join(cohort, acts.member_id == cohort.member_id)
+    offset = (joined.idx - joined.cohort).name("offset")
+    per = (
+        joined.select(cohort=joined.cohort, offset=offset, member_id=joined.member_id)
+        .filter((ibis._.offset >= 0) & (ibis._.offset <= max_months))
+        .group_by(["cohort", "offset"])
+        .aggregate(active=ibis._.member_id.nunique())
+        .execute()
+    )
+    sizes = cohort.group_by("cohort").aggregate(size=ibis._.count()).execute()
+    last = int(month_index(ds.events.occurred_at.max()).execute())
+    grid = pd.DataFrame(
+        [(c, k) for c in sizes["cohort"] for k in range(max_months + 1) if c + k <= last],
+        columns=["cohort", "offset"],
+    )
+    out = grid.merge(sizes, on="cohort").merge(per, on=["cohort", "offset"], how="left")
+    out["active"] = out["active"].fillna(0).astype("int64")
+    out["retention"] = out["active"] / out["size"]
+    out = out.sort_values(["cohort", "offset"]).reset_index(drop=True)
+    out["cohort"] = _month_start(out["cohort"].to_numpy())
+    return out[["cohort", "offset", "size", "active", "retention"]]
+
+
+def section(ds: Any) -> Section:
+    """Question 2 as a report section."""
+    joiners = monthly_joiners(ds)
+    active = monthly_active_contributors(ds)
+    cohorts = retention_cohorts(ds)
+    caf = absence_factor(ds)
+    contributors = int(contribution_frequencies(ds)["members"].sum())
+    headline: dict[str, Any] = {
+        "members": int(joiners["members"].iloc[-1]) if len(joiners) else 0,
+        "contributors": contributors,
+        "contributor_absence_factor": caf,
+    }
+    notes = [
+        "Bass model fitted to monthly joiners by non-linear least squares on the "
+        "per-month counts (Srinivasan & Mason 1986); 95% Wald intervals.",
+        "Contributor absence factor over the last 365 days: the fewest members who made "
+        "more than half of all contributions (CHAOSS).",
+    ]
+    tables: dict[str, pd.DataFrame] = {
+        "monthly_joiners": joiners,
+        "active_contributors": active,
+        "retention_cohorts": cohorts,
+    }
+    charts: list[Any] = []
+    try:
+        fit = fit_bass(joiners["joiners"].to_numpy())
+    except ValueError as exc:
+        notes.append(f"No diffusion fit: {exc}.")
+        fit = None
+    if fit is not None:
+        t_star, _f_star = fit.peak
+        headline.update(
+            {
+                "bass_p": round(fit.p, 5),
+                "bass_p_95": [round(v, 5) for v in fit.interval("p")],
+                "bass_q": round(fit.q, 5),
+                "bass_q_95": [round(v, 5) for v in fit.interval("q")],
+                "bass_m": round(fit.m, 1),
+                "bass_m_95": [round(v, 1) for v in fit.interval("m")],
+                "peak_month": round(t_star, 2),
+            }
+        )
+        fc = forecast(fit, joiners, active)
+        tables["bass_fit"] = pd.DataFrame(
+            {
+                "parameter": ["p", "q", "m"],
+                "estimate": [fit.p, fit.q, fit.m],
+                "std_error": list(fit.se),
+                "low_95": [fit.interval(k)[0] for k in "pqm"],
+                "high_95": [fit.interval(k)[1] for k in "pqm"],
+            }
+        )
+        tables["forecast"] = fc
+        headline["members_in_12_months"] = round(float(fc["members"].iloc[-1]), 1)
+        headline["active_contributors_in_12_months"] = round(float(fc["active_contributors"].iloc[-1]), 1)
+        fitted = joiners.assign(fitted=bass_cumulative(np.arange(1, len(joiners) + 1), fit.p, fit.q, fit.m))
+        observed = (
+            alt.Chart(fitted)
+            .mark_point()
+            .encode(x=alt.X("month:T"), y=alt.Y("members:Q", title="members"), tooltip=["month:T", "members"])
+        )
+        fitted_line = alt.Chart(fitted).mark_line().encode(x="month:T", y="fitted:Q")
+        band = alt.Chart(fc).mark_area(opacity=0.25).encode(x="month:T", y="members_low:Q", y2="members_high:Q")
+        ahead = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(x="month:T", y="members:Q")
+        charts.append(
+            (band + observed + fitted_line + ahead).properties(
+                title="Members: observed, Bass fit and 12-month forecast (95% band)", width=480
+            )
+        )
+    if len(cohorts):
+        charts.append(
+            alt.Chart(cohorts)
+            .mark_rect()
+            .encode(
+                x=alt.X("offset:O", title="months after joining"),
+                y=alt.Y("yearmonth(cohort):O", title="cohort"),
+                color=alt.Color("retention:Q", scale=alt.Scale(scheme="blues")),
+                tooltip=["yearmonth(cohort):O", "offset", "size", "active", alt.Tooltip("retention:Q", format=".1%")],
+            )
+            .properties(title="Retention by monthly cohort", width=420)
+        )
+    return Section(
+        key="capacity",
+        title="How large can the community grow, and how resilient is it?",
+        headline=headline,
+        tables=tables,
+        charts=charts,
+        notes=notes,
+    )

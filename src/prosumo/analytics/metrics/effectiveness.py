@@ -1,0 +1,585 @@
+"""Question 8: is the partnership worth it to both sides?
+
+Value to the company: ideas accepted and launched, revenue from co-created products,
+spend of co-creators against propensity-matched non-participants (difference in
+differences with member-clustered intervals), programme cost. Value to prosumers:
+rewards and royalties, credits, answered ideas, survey satisfaction. And the relation
+between cooperation and efficiency as an effect size with its interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import altair as alt
+import ibis
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+from scipy.linalg import qr
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
+
+from prosumo.analytics.metrics import relationship
+from prosumo.analytics.metrics.activity import (
+    co_creation_start,
+    epoch_days,
+    idea_credits,
+    is_accepted,
+    month_index,
+    people,
+    tagged_events,
+)
+from prosumo.analytics.section import Section
+
+Z95 = 1.959963984540054
+REWARD_VERBS = ("reward.granted", "royalty.paid")
+#: At most this many non-participants per co-creator enter the propensity model.
+MAX_CONTROLS_PER_TREATED = 20
+
+
+def company_value(ds: Any) -> dict[str, Any]:
+    """What the partnership gives the company, as plain totals.
+
+    ideas, accepted (accepted or later), launched; revenue = sum(outcomes.amount);
+    co-created revenue = sum(amount) over orders with ``from_idea_id``; its share;
+    programme cost = sum(costs.spend) + rewards and royalties paid (event values).
+    """
+    ideas = ds.ideas
+    counts = (
+        ideas.aggregate(
+            ideas=ideas.count(),
+            accepted=ibis.cases((is_accepted(ideas.status), 1), else_=0).sum(),
+            launched=ibis.cases((ideas.status == "launched", 1), else_=0).sum(),
+        )
+        .execute()
+        .iloc[0]
+    )
+    out: dict[str, Any] = {k: int(_num(counts[k])) for k in ("ideas", "accepted", "launched")}
+    if ds.outcomes is not None:
+        o = ds.outcomes
+        rev = (
+            o.aggregate(
+                revenue=o.amount.sum(),
+                co_created=ibis.cases((o.from_idea_id.notnull(), o.amount), else_=0.0).sum(),
+                co_created_products=ibis.cases((o.from_idea_id.notnull(), o.product_id)).nunique(),
+            )
+            .execute()
+            .iloc[0]
+        )
+        revenue = _num(rev["revenue"])
+        out["revenue"] = revenue
+        out["co_created_revenue"] = _num(rev["co_created"])
+        out["co_created_share"] = out["co_created_revenue"] / revenue if revenue else None
+        out["co_created_products"] = int(_num(rev["co_created_products"]))
+    ev = ds.events
+    rewards = _num(ev.filter(ev.verb.isin(REWARD_VERBS)).value.sum().execute())
+    out["rewards_paid"] = rewards
+    if ds.costs is not None:
+        spend = _num(ds.costs.spend.sum().execute())
+        out["acquisition_spend"] = spend
+        out["programme_cost"] = spend + rewards
+    return out
+
+
+def prosumer_value(ds: Any) -> dict[str, Any]:
+    """What the partnership gives prosumers: rewards, credits, answers, satisfaction.
+
+    rewards per verb (count, total value, recipients = target member, else actor);
+    credited members = members credited on an accepted or later idea; the answered
+    share of ideas (:func:`~prosumo.analytics.metrics.relationship.answer_summary`);
+    survey ``satisfaction``: mean of co-creators and of others, with the Welch 95%
+    interval of the difference.
+    """
+    ev = ds.events
+    r = ev.filter(ev.verb.isin(REWARD_VERBS))
+    r = r.mutate(recipient=ibis.coalesce(r.target_member_id, r.actor_id))
+    per = (
+        r.group_by("verb")
+        .aggregate(n=ibis._.count(), value=r.value.sum(), recipients=r.recipient.nunique())
+        .execute()
+        .set_index("verb")
+    )
+    out: dict[str, Any] = {}
+    for verb in REWARD_VERBS:
+        key = verb.split(".")[0]
+        out[f"{key}_count"] = int(per["n"].get(verb, 0))
+        out[f"{key}_value"] = _num(per["value"].get(verb, 0))
+        out[f"{key}_recipients"] = int(per["recipients"].get(verb, 0))
+    credits = idea_credits(ds)
+    acc = credits.join(ds.ideas, credits.idea_id == ds.ideas.idea_id).filter(is_accepted(ds.ideas.status))
+    out["credited_members"] = int(acc.member_id.nunique().execute())
+    answers = relationship.answer_summary(ds)
+    out["ideas_answered_share"] = answers["answered_share"]
+    out["median_days_to_answer"] = answers["median_days"]
+    if ds.surveys is not None:
+        s = ds.surveys.filter(ds.surveys.item == "satisfaction")
+        starts = co_creation_start(ds)
+        sat = (
+            s.left_join(starts, s.member_id == starts.member_id)
+            .select(score=s.score, co_creator=starts.start_day.notnull())
+            .execute()
+        )
+        if len(sat):
+            yes = sat.loc[sat["co_creator"], "score"].to_numpy(dtype="float64")
+            no = sat.loc[~sat["co_creator"], "score"].to_numpy(dtype="float64")
+            out["satisfaction_co_creators"] = float(yes.mean()) if len(yes) else None
+            out["satisfaction_others"] = float(no.mean()) if len(no) else None
+            if len(yes) > 1 and len(no) > 1:
+                diff, low, high = welch_difference(yes, no)
+                out["satisfaction_difference"] = diff
+                out["satisfaction_difference_95"] = [low, high]
+    return out
+
+
+def _num(value: Any) -> float:
+    """A summed value from the engine as a float: an empty sum (None or NaN) is 0."""
+    return 0.0 if value is None or pd.isna(value) else float(value)
+
+
+def welch_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """mean(x) - mean(y) with the Welch-Satterthwaite 95% interval."""
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = np.sqrt(vx + vy)
+    diff = float(x.mean() - y.mean())
+    if se == 0:
+        return diff, diff, diff
+    dof = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    t = stats.t.ppf(0.975, dof)
+    return diff, float(diff - t * se), float(diff + t * se)
+
+
+@dataclass
+class MatchedDiD:
+    """Result of :func:`matched_did`."""
+
+    treated: int
+    matched: int
+    controls_used: int
+    effect: float
+    low: float
+    high: float
+    se: float
+    control_post_mean: float
+    relative_effect: float | None
+    cohens_d: float | None
+    d_low: float | None
+    d_high: float | None
+    window_days: int
+    placebo: float | None = None
+    placebo_low: float | None = None
+    placebo_high: float | None = None
+    balance: pd.DataFrame = field(default_factory=pd.DataFrame)
+    means: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _windowed_members(ds: Any, window_days: int) -> pd.DataFrame:
+    """Members with an index day, their spend and activity before and after it."""
+    starts = co_creation_start(ds)
+    members = people(ds.members)
+    base = members.left_join(starts, members.member_id == starts.member_id).select(
+        member_id=members.member_id,
+        join_day=epoch_days(members.joined_at),
+        segment=members.segment.fill_null("(none)"),
+        channel=members.channel.fill_null("(unknown)"),
+        start_day=starts.start_day,
+    )
+    # Median lag of the co-creators who can enter the comparison (members for at
+    # least W days when they started), so that non-participants' index days are
+    # drawn from the same range.
+    lag = base.filter(base.start_day.notnull()).select(lag=base.start_day - base.join_day)
+    median_lag = lag.filter(lag.lag >= window_days).lag.median().execute()
+    if median_lag is None or pd.isna(median_lag):
+        return pd.DataFrame()
+    o = ds.outcomes
+    coverage = o.aggregate(lo=epoch_days(o.ordered_at.min()), hi=epoch_days(o.ordered_at.max())).execute().iloc[0]
+    indexed = base.mutate(
+        treated=base.start_day.notnull(),
+        index_day=ibis.coalesce(base.start_day, base.join_day + float(median_lag)),
+    )
+    indexed = indexed.filter(
+        (indexed.index_day - window_days >= float(coverage["lo"]))
+        & (indexed.index_day + window_days <= float(coverage["hi"]))
+        & (indexed.index_day - window_days >= indexed.join_day)
+    )
+    orders = o.select(member_id=o.member_id, day=epoch_days(o.ordered_at), amount=o.amount)
+    j = indexed.left_join(orders, indexed.member_id == orders.member_id)
+    rel = j.day - j.index_day
+    pre = (rel >= -window_days) & (rel < 0)
+    post = (rel >= 0) & (rel < window_days)
+    spend = j.group_by([j.member_id]).aggregate(
+        pre_spend=ibis.cases((pre, j.amount), else_=0.0).sum(),
+        post_spend=ibis.cases((post, j.amount), else_=0.0).sum(),
+        pre_orders=ibis.cases((pre, 1), else_=0).sum(),
+        early_spend=ibis.cases(((rel >= -2 * window_days) & (rel < -window_days), j.amount), else_=0.0).sum(),
+    )
+    ev = ds.events.filter(ds.events.verb != "member.joined")
+    ev = ev.select(member_id=ev.actor_id, day=epoch_days(ev.occurred_at))
+    k = indexed.join(ev, indexed.member_id == ev.member_id)
+    krel = k.day - k.index_day
+    activity = k.filter((krel >= -window_days) & (krel < 0)).group_by(k.member_id).aggregate(pre_events=ibis._.count())
+    frame = indexed.execute().merge(spend.execute(), on="member_id", how="left")
+    frame = frame.merge(activity.execute(), on="member_id", how="left")
+    frame[["pre_spend", "post_spend", "early_spend"]] = frame[["pre_spend", "post_spend", "early_spend"]].fillna(0.0)
+    frame[["pre_orders", "pre_events"]] = frame[["pre_orders", "pre_events"]].fillna(0)
+    frame["tenure"] = frame["index_day"] - frame["join_day"]
+    return frame
+
+
+def _covariates(frame: pd.DataFrame) -> pd.DataFrame:
+    numeric = frame[["pre_spend", "pre_orders", "pre_events", "tenure", "index_day"]].astype("float64")
+    numeric = numeric.assign(
+        log_pre_spend=np.log1p(numeric["pre_spend"].clip(lower=0)),
+        log_pre_events=np.log1p(numeric["pre_events"]),
+    )
+    dummies = pd.get_dummies(frame[["segment", "channel"]].astype(str), drop_first=True, dtype="float64")
+    return pd.concat([numeric, dummies], axis=1)
+
+
+def _simple_did(pairs: pd.DataFrame, before: str, after: str) -> tuple[float, float]:
+    """DiD of matched pairs without covariates: delta and its member-clustered SE."""
+    panel = pd.concat([pairs.assign(post=0, y=pairs[before]), pairs.assign(post=1, y=pairs[after])], ignore_index=True)
+    treat = panel["treated"].astype(int)
+    exog = pd.DataFrame({"const": 1.0, "treat": treat.astype(float), "post": panel["post"].astype(float)}).assign(
+        treat_post=(treat * panel["post"]).astype(float)
+    )
+    fit = sm.OLS(panel["y"].to_numpy(dtype="float64"), exog).fit(
+        cov_type="cluster", cov_kwds={"groups": panel["member_id"].to_numpy()}
+    )
+    var = float(fit.cov_params().loc["treat_post", "treat_post"])
+    return float(fit.params["treat_post"]), float(np.sqrt(max(var, 0.0))) if np.isfinite(var) else 0.0
+
+
+def _independent_columns(z: pd.DataFrame) -> pd.DataFrame:
+    """Keep a linearly independent subset of columns (QR with column pivoting)."""
+    if z.shape[1] == 0:
+        return z
+    _, r, piv = qr(z.to_numpy(), mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    rank = int((diag > 1e-8 * max(diag.max(), 1.0)).sum())
+    return z.iloc[:, np.sort(piv[:rank])]
+
+
+def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
+    """Standardised mean difference of each covariate: (m_t - m_c) / sqrt((s_t^2 + s_c^2)/2).
+
+    Source: Austin (2011), balance diagnostics after matching.
+    """
+    t, c = x[treated], x[~treated]
+    pooled = np.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2).replace(0, np.nan)
+    return ((t.mean() - c.mean()) / pooled).fillna(0.0)
+
+
+def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | None:
+    """Spend of co-creators against propensity-matched non-participants, by DiD.
+
+    1. Index day: a co-creator's first co-creation; a non-participant's join day plus
+       the median lag from joining to first co-creation (among co-creators with a
+       lag of at least W days, the ones that can be compared). Members whose windows
+       [index - W, index + W) fall outside the orders' time span, or who had been
+       members for less than W days at the index day (their "before" window would
+       be partly before they joined), are left out.
+    2. Propensity: logistic regression of co-creating on pre-window spend (and its
+       log), pre orders, pre-window events (and log), tenure, index day, segment and channel
+       (standardised); at most 20 random non-participants per co-creator.
+    3. Matching: 1:1 nearest neighbour on the logit of the propensity, with
+       replacement, caliper 0.2 SD of the logit; co-creators without a match are
+       dropped (counted).
+    4. DiD on the matched panel (2 rows per member: pre, post window):
+       spend_it = a + b treat_i + c post_t + delta treat_i post_t
+       + eta'z_i + post_t x gamma'z_i + e_it, OLS with standard errors clustered by member
+       (statsmodels); z_i are the standardised propensity covariates (less index
+       day and tenure, which differ between the groups by design), so the trend
+       may depend on them (conditional parallel trends, Abadie 2005; the
+       matching-plus-regression combination is doubly robust, Sant'Anna & Zhao
+       2020); 95% interval.
+    5. Placebo: the same matched pairs, the window [index - 2W, index - W) against
+       [index - W, index), simple DiD: co-creation has not started yet, so an
+       interval away from 0 means the groups were already drifting apart (for
+       instance regression to the mean after matching on a noisy pre-period,
+       Daw & Hatfield 2018) and the effect is suspect.
+    6. Effect size: Cohen's d = delta / SD of the change in spend in the matched
+       sample; interval = (delta +- 1.96 SE) / SD.
+
+    Source: METRICS.md 8a; Austin (2011), Multivariate Behavioral Research 46(3)
+    (caliper 0.2 SD of the logit); Bertrand, Duflo & Mullainathan (2004) (clustered
+    SEs for DiD). With two periods this equals the member fixed-effects model.
+
+    Returns
+    -------
+    MatchedDiD or None
+        None without ``outcomes``, co-creators or matches.
+    """
+    if ds.outcomes is None:
+        return None
+    frame = _windowed_members(ds, window_days)
+    if frame.empty or frame["treated"].sum() == 0 or (~frame["treated"]).sum() == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    treated_rows = frame[frame["treated"]]
+    controls = frame[~frame["treated"]]
+    cap = MAX_CONTROLS_PER_TREATED * len(treated_rows)
+    if len(controls) > cap:
+        controls = controls.iloc[np.sort(rng.choice(len(controls), cap, replace=False))]
+    sample = pd.concat([treated_rows, controls], ignore_index=True)
+    is_t = sample["treated"].to_numpy(dtype=bool)
+    x = _covariates(sample)
+    scaled = StandardScaler().fit_transform(x.to_numpy())
+    scaled = np.nan_to_num(scaled)
+    model = LogisticRegression(C=1e4, max_iter=2000)
+    model.fit(scaled, is_t)
+    logit = model.decision_function(scaled)
+    caliper = 0.2 * float(np.std(logit, ddof=1)) if len(logit) > 1 else 0.0
+    nn = NearestNeighbors(n_neighbors=1).fit(logit[~is_t].reshape(-1, 1))
+    dist, pos = nn.kneighbors(logit[is_t].reshape(-1, 1))
+    ok = dist.ravel() <= caliper + 1e-12
+    t_idx = np.flatnonzero(is_t)[ok]
+    c_idx = np.flatnonzero(~is_t)[pos.ravel()[ok]]
+    if len(t_idx) == 0:
+        return None
+    pairs = pd.concat(
+        [
+            sample.iloc[t_idx].assign(pair=np.arange(len(t_idx))),
+            sample.iloc[c_idx].assign(pair=np.arange(len(t_idx))),
+        ],
+        ignore_index=True,
+    )
+    panel = pd.concat(
+        [
+            pairs.assign(post=0, spend=pairs["pre_spend"]),
+            pairs.assign(post=1, spend=pairs["post_spend"]),
+        ],
+        ignore_index=True,
+    )
+    panel["treat"] = panel["treated"].astype(int)
+    exog = pd.DataFrame(
+        {
+            "const": 1.0,
+            "treat": panel["treat"].astype("float64"),
+            "post": panel["post"].astype("float64"),
+            "treat_post": (panel["treat"] * panel["post"]).astype("float64"),
+        }
+    )
+    # Post x covariate terms let the trend depend on the covariates (conditional
+    # parallel trends), which mops up imbalance that matching leaves behind.
+    # Index day and tenure are left out: by construction they differ between the
+    # groups (non-participants' index days bunch at the median lag), so they would
+    # compete with the treatment term instead of describing a trend.
+    z = _covariates(panel).drop(columns=["index_day", "tenure"])
+    z = z.loc[:, z.std(ddof=0) > 0]
+    z = _independent_columns((z - z.mean()) / z.std(ddof=0))
+    for col in z.columns:
+        exog[f"z_{col}"] = z[col].to_numpy()
+        exog[f"post_x_{col}"] = panel["post"].to_numpy() * z[col].to_numpy()
+    fit = sm.OLS(panel["spend"].to_numpy(dtype="float64"), exog).fit(
+        cov_type="cluster", cov_kwds={"groups": panel["member_id"].to_numpy()}
+    )
+    delta = float(fit.params["treat_post"])
+    # Only the effect's variance is needed; nuisance terms may have round-off
+    # negative variances that ``fit.bse`` would warn about.
+    se = float(np.sqrt(max(float(fit.cov_params().loc["treat_post", "treat_post"]), 0.0)))
+    if not np.isfinite(se):
+        se = 0.0
+    placebo, placebo_se = _simple_did(pairs, "early_spend", "pre_spend")
+    change = pairs["post_spend"] - pairs["pre_spend"]
+    sd = float(change.std(ddof=1)) if len(change) > 1 else 0.0
+    control_post = float(pairs.loc[~pairs["treated"].astype(bool), "post_spend"].mean())
+    treated_post = float(pairs.loc[pairs["treated"].astype(bool), "post_spend"].mean())
+    counterfactual = treated_post - delta
+    balance = (
+        pd.DataFrame(
+            {
+                "before": standardized_differences(x, is_t),
+                "after": standardized_differences(_covariates(pairs), pairs["treated"].to_numpy(dtype=bool)),
+            }
+        )
+        .rename_axis("covariate")
+        .reset_index()
+    )
+    means = (
+        panel.groupby(["treat", "post"])["spend"]
+        .mean()
+        .rename("mean_spend")
+        .reset_index()
+        .assign(
+            group=lambda d: np.where(d["treat"] == 1, "co-creators", "matched non-participants"),
+            period=lambda d: np.where(d["post"] == 1, "after", "before"),
+        )
+    )
+    return MatchedDiD(
+        treated=int(is_t.sum()),
+        matched=len(t_idx),
+        controls_used=len(np.unique(c_idx)),
+        effect=delta,
+        low=delta - Z95 * se,
+        high=delta + Z95 * se,
+        se=se,
+        control_post_mean=control_post,
+        relative_effect=delta / counterfactual if counterfactual > 0 else None,
+        cohens_d=delta / sd if sd > 0 else None,
+        d_low=(delta - Z95 * se) / sd if sd > 0 else None,
+        d_high=(delta + Z95 * se) / sd if sd > 0 else None,
+        window_days=window_days,
+        placebo=placebo,
+        placebo_low=placebo - Z95 * placebo_se,
+        placebo_high=placebo + Z95 * placebo_se,
+        balance=balance,
+        means=means[["group", "period", "mean_spend"]],
+    )
+
+
+def cooperation_efficiency(ds: Any) -> dict[str, Any] | None:
+    """Month-level relation of cooperation and efficiency: correlation of changes.
+
+    COOP_t = co-creating members / active members in month t; EFF_t = revenue per
+    active member in month t. r = Pearson correlation of the month-on-month changes
+    (differencing removes the shared trend), 95% interval by Fisher's z:
+    tanh(atanh(r) +- 1.96 / sqrt(T - 3)).
+
+    Source: METRICS.md E1 (panel version reduced to one community's months); needs
+    at least 6 months.
+    """
+    if ds.outcomes is None:
+        return None
+    tagged = tagged_events(ds.events)
+    staff_free = people(ds.members).select("member_id")
+    tagged = tagged.semi_join(staff_free, tagged.member_id == staff_free.member_id)
+    t = tagged.mutate(month=month_index(tagged.occurred_at))
+    monthly = t.group_by("month").aggregate(
+        active=t.member_id.nunique(),
+        co_creating=ibis.cases((t.stage == "analyse", t.member_id)).nunique(),
+    )
+    o = ds.outcomes
+    revenue = o.group_by(month=month_index(o.ordered_at)).aggregate(revenue=o.amount.sum())
+    df = monthly.execute().merge(revenue.execute(), on="month", how="inner").sort_values("month")
+    df = df[df["active"] > 0]
+    if len(df) < 6:
+        return None
+    coop = (df["co_creating"] / df["active"]).diff().dropna()
+    eff = (df["revenue"] / df["active"]).diff().dropna()
+    if coop.std() == 0 or eff.std() == 0:
+        return None
+    r = float(np.corrcoef(coop, eff)[0, 1])
+    n = len(coop)
+    half = Z95 / np.sqrt(n - 3) if n > 3 else np.inf
+    z = np.arctanh(np.clip(r, -0.999999, 0.999999))
+    return {"r": r, "low": float(np.tanh(z - half)), "high": float(np.tanh(z + half)), "months": n}
+
+
+def section(ds: Any) -> Section:
+    """Question 8 as a report section."""
+    company = company_value(ds)
+    prosumer = prosumer_value(ds)
+    did = matched_did(ds)
+    coop = cooperation_efficiency(ds)
+    headline: dict[str, Any] = {
+        "ideas_launched": company["launched"],
+        "co_created_revenue": company.get("co_created_revenue"),
+        "programme_cost": company.get("programme_cost"),
+        "rewards_paid": company["rewards_paid"],
+        "credited_members": prosumer["credited_members"],
+    }
+    tables: dict[str, pd.DataFrame] = {
+        "company_value": pd.DataFrame([company]),
+        "prosumer_value": pd.DataFrame([prosumer]),
+    }
+    charts: list[Any] = []
+    notes = [
+        "Co-creators: members with at least one idea, revision, co-authorship or builds-on "
+        "comment; compared with non-participants matched on the propensity (logit, 1:1 "
+        "nearest neighbour with replacement, caliper 0.2 SD).",
+    ]
+    if did is None:
+        notes.append("No matched comparison: the dataset lacks orders, co-creators or matches.")
+    else:
+        headline.update(
+            {
+                "spend_uplift": round(did.effect, 4),
+                "spend_uplift_95": [round(did.low, 4), round(did.high, 4)],
+                "spend_uplift_relative": None if did.relative_effect is None else round(did.relative_effect, 4),
+                "cooperation_effect_size_d": None if did.cohens_d is None else round(did.cohens_d, 4),
+                "cooperation_effect_size_d_95": None
+                if did.d_low is None or did.d_high is None
+                else [round(did.d_low, 4), round(did.d_high, 4)],
+            }
+        )
+        low_p, high_p = did.placebo_low, did.placebo_high
+        if low_p is not None and high_p is not None and not (low_p <= 0 <= high_p):
+            notes.append(
+                f"Warning: the placebo (the two windows before co-creating) shows a difference of "
+                f"{did.placebo:.2f} ({did.placebo_low:.2f} to {did.placebo_high:.2f}); the groups drifted "
+                "apart before co-creating, so the effect is likely biased."
+            )
+        tables["did"] = pd.DataFrame(
+            [
+                {
+                    k: getattr(did, k)
+                    for k in (
+                        "treated",
+                        "matched",
+                        "controls_used",
+                        "effect",
+                        "low",
+                        "high",
+                        "se",
+                        "relative_effect",
+                        "cohens_d",
+                        "d_low",
+                        "d_high",
+                        "window_days",
+                        "placebo",
+                        "placebo_low",
+                        "placebo_high",
+                    )
+                }
+            ]
+        )
+        tables["balance"] = did.balance
+        tables["did_means"] = did.means
+        charts.append(
+            alt.Chart(did.means)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("period:N", sort=["before", "after"]),
+                y=alt.Y("mean_spend:Q", title=f"mean spend per {did.window_days} days"),
+                color="group:N",
+                tooltip=["group", "period", "mean_spend"],
+            )
+            .properties(title="Spend before and after co-creating, against matched non-participants", width=360)
+        )
+        notes.append(
+            f"Difference in differences over {did.window_days}-day windows, SEs clustered by member; "
+            f"{did.matched} of {did.treated} co-creators matched."
+        )
+    if coop is not None:
+        headline["cooperation_efficiency_r"] = round(coop["r"], 4)
+        headline["cooperation_efficiency_r_95"] = [round(coop["low"], 4), round(coop["high"], 4)]
+    value_rows = pd.DataFrame(
+        {
+            "side": ["company", "company", "prosumers", "prosumers"],
+            "item": ["co-created revenue", "programme cost", "rewards", "royalties"],
+            "amount": [
+                company.get("co_created_revenue") or 0.0,
+                -(company.get("programme_cost") or 0.0),
+                prosumer["reward_value"],
+                prosumer["royalty_value"],
+            ],
+        }
+    )
+    charts.append(
+        alt.Chart(value_rows)
+        .mark_bar()
+        .encode(x=alt.X("amount:Q"), y=alt.Y("item:N"), color="side:N", tooltip=["side", "item", "amount"])
+        .properties(title="Value to both sides (rewards in the event log's units)", width=360)
+    )
+    return Section(
+        key="effectiveness",
+        title="Is the partnership worth it to both sides?",
+        headline=headline,
+        tables=tables,
+        charts=charts,
+        notes=notes,
+    )

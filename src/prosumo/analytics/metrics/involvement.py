@@ -1,0 +1,285 @@
+"""Question 1: how involved is each segment in collecting, processing and analysing?
+
+Three views, each per group of members (``segment`` by default; ``channel`` and
+``country`` work the same way):
+
+* the funnel visited -> voted -> commented -> submitted -> co-authored -> accepted;
+* the involvement index: the share of Orbit-weighted activity in each stage;
+* participation inequality: Gini of contribution counts and the 90-9-1 shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from prosumo.analytics.metrics.activity import (
+    FUNNEL_STEPS,
+    STAGES,
+    STEP_COLUMNS,
+    contributions_per_member,
+    member_steps,
+    people,
+    tagged_events,
+)
+from prosumo.analytics.section import Section
+
+NO_GROUP = "(none)"
+ALL = "(all)"
+
+
+def _grouped_people(ds: Any, by: str) -> ir.Table:
+    """Non-staff members with their group label (``(none)`` when the column is null)."""
+    members = people(ds.members)
+    return members.select(member_id=members.member_id, group=members[by].cast("string").fill_null(NO_GROUP))
+
+
+def funnel(ds: Any, by: str = "segment") -> pd.DataFrame:
+    """Involvement funnel per group of members.
+
+    For each group *g* and step *k* of visited -> voted -> commented -> submitted ->
+    co-authored -> accepted:
+
+    * ``did`` = members of *g* who did step *k* at least once;
+    * ``reached`` = members whose deepest step is *k* or later (the classic funnel,
+      monotone by construction);
+    * ``share`` = reached_k / size_g (penetration of the step);
+    * ``conversion`` = reached_k / reached_{k-1} (1 step back; for *visited*, / size).
+
+    Source: the involvement funnel of DESIGN.md task 1; stage placement after the
+    Orbit model's activity ladder [METRICS.md 1a]. Staff are excluded. One engine
+    query over the per-member step flags of
+    :func:`~prosumo.analytics.metrics.activity.member_steps`.
+
+    Parameters
+    ----------
+    ds:
+        A :class:`~prosumo.analytics.dataset.Dataset`.
+    by:
+        Member column to group by (``segment``, ``channel``, ``country``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, step, step_order, size, did, reached, share, conversion``; one row per
+        group and step (zeros included).
+    """
+    grouped = _grouped_people(ds, by)
+    steps = member_steps(ds)
+    j = grouped.left_join(steps, grouped.member_id == steps.member_id)
+    deepest = j.deepest.fill_null(-1)
+    aggs: dict[str, Any] = {"size": j.count()}
+    for i, col in enumerate(STEP_COLUMNS):
+        aggs[f"did_{i}"] = j[col].fill_null(0).sum()
+        aggs[f"reached_{i}"] = ibis.cases((deepest >= i, 1), else_=0).sum()
+    wide = j.group_by("group").aggregate(**aggs).execute()
+    rows = []
+    for i, step in enumerate(FUNNEL_STEPS):
+        part = wide[["group", "size", f"did_{i}", f"reached_{i}"]].rename(
+            columns={f"did_{i}": "did", f"reached_{i}": "reached"}
+        )
+        rows.append(part.assign(step=step, step_order=i))
+    out = pd.concat(rows, ignore_index=True).sort_values(["group", "step_order"], ignore_index=True)
+    out = out.astype({"did": "int64", "reached": "int64", "size": "int64", "step_order": "int64"})
+    previous = out.groupby("group")["reached"].shift(1).fillna(out["size"])
+    out["share"] = out["reached"] / out["size"]
+    out["conversion"] = np.where(previous > 0, out["reached"] / previous.replace(0, 1), np.nan)
+    cols = ["group", "step", "step_order", "size", "did", "reached", "share", "conversion"]
+    return out[cols]
+
+
+def involvement_index(ds: Any, by: str = "segment") -> pd.DataFrame:
+    """Involvement index by stage (collect / process / analyse) per group of members.
+
+    Each event a member is credited with carries an Orbit-style weight w_a (1-12,
+    :data:`~prosumo.analytics.metrics.activity.VERB_STAGE_WEIGHT`). For group *g*
+    and stage *s*:
+
+    I_gs = sum_{a in s} w_a / sum_a w_a  (the shares of a group sum to 1)
+
+    and ``points_per_member`` = sum_a w_a / size_g; ``penetration`` = members with at
+    least one event / size_g.
+
+    Source: stage split and weights after the Orbit model (weights 1-12) [METRICS.md
+    1a]; the share formula is our design choice.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, size, active, penetration, points_per_member, collect, process,
+        analyse`` (the three stage shares).
+    """
+    grouped = _grouped_people(ds, by)
+    tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
+    per_member = tagged.group_by("member_id").aggregate(
+        **{s: ibis.cases((tagged.stage == s, tagged.weight), else_=0).sum() for s in STAGES}
+    )
+    j = grouped.left_join(per_member, grouped.member_id == per_member.member_id)
+    wide = (
+        j.group_by("group")
+        .aggregate(
+            size=j.count(),
+            active=ibis.cases((j.member_id_right.notnull(), 1), else_=0).sum(),
+            **{s: j[s].fill_null(0).sum() for s in STAGES},
+        )
+        .execute()
+        .sort_values("group", ignore_index=True)
+    )
+    pts = wide[list(STAGES)].astype("float64")
+    total = pts.sum(axis=1)
+    out = wide[["group", "size", "active"]].astype({"size": "int64", "active": "int64"})
+    out["penetration"] = out["active"] / out["size"]
+    out["points_per_member"] = total / out["size"]
+    shares = pts.div(total.replace(0, np.nan), axis=0)
+    return pd.concat([out, shares], axis=1)[["group", "size", "active", "penetration", "points_per_member", *STAGES]]
+
+
+def _inequality_from_frequencies(values: np.ndarray, counts: np.ndarray) -> dict[str, float]:
+    """Gini and rank-bucket shares from a frequency table of contribution counts.
+
+    Members holding the same value occupy a block of ranks a..b (1-based, ascending);
+    their part of sum_i (2i - n - 1) x_(i) is x [b(b+1) - (a-1)a - (n+1)(b-a+1)], so
+    the Gini is exact without listing members.
+    """
+    order = np.argsort(values, kind="stable")
+    x = values[order].astype("float64")
+    c = counts[order].astype("float64")
+    n = c.sum()
+    total = float((x * c).sum())
+    b = np.cumsum(c)
+    a = b - c + 1
+    gini_num = float((x * (b * (b + 1) - (a - 1) * a - (n + 1) * (b - a + 1))).sum())
+
+    def top_share(k: float) -> float:
+        # sum of the k largest values: walk blocks from the top
+        rev_x, rev_c = x[::-1], c[::-1]
+        taken = np.minimum(rev_c, np.maximum(k - (np.cumsum(rev_c) - rev_c), 0))
+        return float((rev_x * taken).sum())
+
+    k1, k10 = np.ceil(0.01 * n), np.ceil(0.10 * n)
+    top1, top10 = top_share(k1), top_share(k10)
+    lurkers = float(c[x == 0].sum())
+    if total == 0:
+        return {
+            "members": n,
+            "contributions": 0.0,
+            "gini": np.nan,
+            "top1": np.nan,
+            "next9": np.nan,
+            "rest90": np.nan,
+            "lurkers": lurkers / n if n else np.nan,
+        }
+    return {
+        "members": n,
+        "contributions": total,
+        "gini": gini_num / (n * total),
+        "top1": top1 / total,
+        "next9": (top10 - top1) / total,
+        "rest90": (total - top10) / total,
+        "lurkers": lurkers / n,
+    }
+
+
+def participation_inequality(ds: Any, by: str = "segment") -> pd.DataFrame:
+    """Participation inequality per group and over all members: Gini and 90-9-1 shares.
+
+    With x_(1) <= ... <= x_(n) the contribution counts of the group's n members
+    (zeros included; a contribution is a vote, comment, idea, revision or
+    co-authorship):
+
+    Gini G = sum_i (2i - n - 1) x_(i) / (n sum_i x_i)
+
+    ``top1`` = share of contributions made by the ceil(0.01 n) most active members,
+    ``next9`` = by the following members up to ceil(0.10 n), ``rest90`` = by the
+    others; ``lurkers`` = share of members with no contribution.
+
+    The engine returns only the frequency table (group, count value, members); the
+    Gini and shares follow exactly from it, tied blocks at once.
+
+    Source: Gini as in the standard mean-difference form; 90-9-1 buckets after
+    Nielsen (2006) "Participation inequality" [METRICS.md 1c].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group, members, contributions, gini, top1, next9, rest90, lurkers``; the
+        row ``(all)`` covers every member.
+    """
+    counts = contributions_per_member(ds)
+    grouped = _grouped_people(ds, by)
+    j = counts.join(grouped, counts.member_id == grouped.member_id)
+    freq = j.group_by(["group", "contributions"]).aggregate(n=ibis._.count()).execute()
+    rows = []
+    everyone = freq.groupby("contributions", as_index=False)["n"].sum()
+    rows.append(
+        {"group": ALL, **_inequality_from_frequencies(everyone["contributions"].to_numpy(), everyone["n"].to_numpy())}
+    )
+    for group, part in freq.groupby("group", sort=True):
+        rows.append(
+            {"group": group, **_inequality_from_frequencies(part["contributions"].to_numpy(), part["n"].to_numpy())}
+        )
+    out = pd.DataFrame(rows)
+    return out.astype({"members": "int64", "contributions": "int64"})
+
+
+def section(ds: Any) -> Section:
+    """Question 1 as a report section: funnel, stage index and inequality per segment."""
+    fun = funnel(ds)
+    index = involvement_index(ds)
+    ineq = participation_inequality(ds)
+    overall = ineq[ineq["group"] == ALL].iloc[0]
+    headline = {
+        "members": int(overall["members"]),
+        "gini": _round(overall["gini"]),
+        "top1_share": _round(overall["top1"]),
+        "top10_share": _round(overall["top1"] + overall["next9"]),
+        "lurkers": _round(overall["lurkers"]),
+    }
+    funnel_chart = (
+        alt.Chart(fun)
+        .mark_bar()
+        .encode(
+            x=alt.X("step:N", sort=list(FUNNEL_STEPS), title="funnel step"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="members reaching the step"),
+            color=alt.Color("group:N", title="segment"),
+            xOffset="group:N",
+            tooltip=["group", "step", "reached", "size", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(title="Involvement funnel per segment", width=480, height=240)
+    )
+    stage_long = index.melt(id_vars=["group"], value_vars=list(STAGES), var_name="stage", value_name="share")
+    stage_chart = (
+        alt.Chart(stage_long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group:N", title="segment"),
+            x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="weighted activity"),
+            color=alt.Color("stage:N", sort=list(STAGES)),
+            tooltip=["group", "stage", alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(title="Involvement index: collect / process / analyse", width=480)
+    )
+    return Section(
+        key="involvement",
+        title="How involved is each segment in collecting, processing and analysing product information?",
+        headline=headline,
+        tables={"funnel": fun, "involvement_index": index, "participation_inequality": ineq},
+        charts=[funnel_chart, stage_chart],
+        notes=[
+            "Funnel: 'reached' counts members whose deepest step is this one or later; "
+            "'did' counts those who did the step itself. Staff are excluded.",
+            "Stage weights are Orbit-style (1-12): view/visit 1, vote 2, comment 3, "
+            "builds-on comment 5, revision 5, idea or co-authorship 8.",
+            "Nielsen's 90-9-1 rule: about 90% of members lurk, 9% contribute a little and 1% make "
+            "most contributions; compare lurkers, next9 and top1 in the table.",
+        ],
+    )
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    return None if pd.isna(value) else round(float(value), digits)

@@ -1,0 +1,333 @@
+"""Co-production propensity (Etgar): who will take part, and whom to invite.
+
+A logistic regression of taking part in co-production (submitting, revising or
+co-authoring an idea, or a comment that builds on one) on the member's profile,
+survey answers (motives and costs, when the dataset has a survey) and earlier
+behaviour. It is trained on what was known at a cut-off and judged on who took part
+afterwards, out of sample (AUC, Brier score, calibration), then used to rank the
+members to invite to a campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from prosumo.analytics.metrics.activity import (
+    co_creation_start,
+    epoch_days,
+    people,
+    tagged_events,
+)
+from prosumo.analytics.section import Section
+
+#: Behaviour counted before the cut-off (all log(1 + count)).
+BEHAVIOUR = ("visits", "views", "votes", "comments", "active_days", "recent_events")
+PROFILE_NUMERIC = ("tenure_days", "referred")
+CATEGORICAL = ("segment", "channel", "country")
+#: Rows used to fit at most (a random sample above that).
+MAX_TRAIN_ROWS = 200_000
+#: Held-out rows scored at most (a random sample above that).
+MAX_TEST_ROWS = 200_000
+RECENT_DAYS = 30
+
+
+def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
+    """Observed rate against mean predicted probability in quantile bins of p.
+
+    Source: the reliability diagram (DeGroot & Fienberg 1983); bins of equal size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bin, n, predicted, observed``.
+    """
+    y = np.asarray(y, dtype="float64")
+    p = np.asarray(p, dtype="float64")
+    order = np.argsort(p, kind="stable")
+    groups = np.array_split(order, min(bins, len(p))) if len(p) else []
+    rows = [
+        {"bin": i + 1, "n": len(g), "predicted": float(p[g].mean()), "observed": float(y[g].mean())}
+        for i, g in enumerate(groups)
+        if len(g)
+    ]
+    return pd.DataFrame(rows, columns=["bin", "n", "predicted", "observed"])
+
+
+def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
+    """Profile, survey and behaviour of each non-staff member joined before the cut-off.
+
+    Behaviour counts only events before ``cutoff_day`` (days since 1970-01-01):
+    visits, idea views, votes, comments that do not build on an idea, distinct active
+    days, events in the last 30 days. Profile: tenure at the cut-off, referred or
+    not, segment, channel, country. Survey: the mean score of each item, when the
+    dataset has a survey. ``co_created_before`` says whether the member had already
+    co-produced by the cut-off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per member (``member_id`` column).
+    """
+    m = people(ds.members)
+    m = m.filter(epoch_days(m.joined_at) < cutoff_day)
+    base = m.select(
+        member_id=m.member_id,
+        tenure_days=cutoff_day - epoch_days(m.joined_at),
+        referred=m.referred_by.notnull().cast("int64"),
+        segment=m.segment.fill_null("(none)"),
+        channel=m.channel.fill_null("(unknown)"),
+        country=m.country.fill_null("(unknown)"),
+    )
+    t = tagged_events(ds.events)
+    t = t.mutate(day=epoch_days(t.occurred_at))
+    t = t.filter(t.day < cutoff_day)
+    behaviour = t.group_by("member_id").aggregate(
+        visits=(t.verb == "member.visited").cast("int64").sum(),
+        views=(t.verb == "idea.viewed").cast("int64").sum(),
+        votes=t.verb.isin(("idea.supported", "idea.support_withdrawn", "idea.rated")).cast("int64").sum(),
+        comments=((t.verb == "comment.posted") & ~t.builds_on).cast("int64").sum(),
+        active_days=t.day.floor().nunique(),
+        recent_events=(t.day >= cutoff_day - RECENT_DAYS).cast("int64").sum(),
+    )
+    starts = co_creation_start(ds)
+    frame = base.execute()
+    frame = frame.merge(behaviour.execute(), on="member_id", how="left")
+    starts_df = starts.execute()
+    frame = frame.merge(starts_df, on="member_id", how="left")
+    frame[list(BEHAVIOUR)] = frame[list(BEHAVIOUR)].fillna(0)
+    frame["co_created_before"] = frame["start_day"] < cutoff_day
+    if ds.surveys is not None:
+        s = ds.surveys
+        answers = s.group_by(["member_id", "item"]).aggregate(score=s.score.mean()).execute()
+        if len(answers):
+            wide = answers.pivot_table(index="member_id", columns="item", values="score")
+            wide.columns = [f"survey_{c}" for c in wide.columns]
+            frame = frame.merge(wide.reset_index(), on="member_id", how="left")
+    return frame
+
+
+def _survey_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith("survey_")]
+
+
+def _design(frame: pd.DataFrame, survey_cols: list[str]) -> pd.DataFrame:
+    x = frame[list(CATEGORICAL)].astype(str).copy()
+    for col in BEHAVIOUR:
+        x[col] = np.log1p(frame[col].astype("float64"))
+    for col in PROFILE_NUMERIC:
+        x[col] = frame[col].astype("float64")
+    for col in survey_cols:
+        values = frame[col] if col in frame else pd.Series(np.nan, index=frame.index)
+        x[f"{col}_missing"] = values.isna().astype("float64")
+        x[col] = values.astype("float64")
+    return x
+
+
+@dataclass
+class PropensityModel:
+    """A fitted co-production propensity model and its out-of-sample evaluation."""
+
+    pipeline: Pipeline
+    survey_columns: list[str]
+    fill: dict[str, float]
+    cutoff_day: float
+    horizon_days: int
+    train_rows: int
+    test_rows: int
+    base_rate: float
+    auc: float
+    brier: float
+    brier_base: float
+    calibration: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coefficients: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def design(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The model's input columns for rows of :func:`member_features`."""
+        x = _design(frame, self.survey_columns)
+        return x.fillna(self.fill)
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Probability of co-producing within the horizon, for rows of member_features."""
+        return self.pipeline.predict_proba(self.design(frame))[:, 1]
+
+
+def fit_propensity(ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0) -> PropensityModel | None:
+    """Fit and evaluate the co-production propensity model.
+
+    P(co-produce in (c, c + h]) = sigma(b0 + b' x_i(c)), with c = last event day - h,
+    x_i(c) the :func:`member_features` at c (one-hot categories, standardised
+    log-counts, survey items with a missing flag and mean imputation), among members
+    who joined before c and had not co-produced by then. L2-regularised logistic
+    regression (scikit-learn, C = 1).
+
+    Evaluation on a stratified random ``test_share`` of those members, never seen
+    in fitting: AUC (rank quality), Brier score (against the base-rate Brier
+    y_bar (1 - y_bar)), and a 10-bin calibration table.
+
+    Source: Etgar (2008), "A descriptive model of the consumer co-production
+    process", JAMS 36: motives (economic, psychological, social) against costs
+    [METRICS.md E2]; the survey items motive_* and cost_* enter as they are, so
+    their signs can be read against the model.
+
+    Returns
+    -------
+    PropensityModel or None
+        None when fewer than 10 members took part or fewer than 10 did not.
+    """
+    last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
+    cutoff = last_day - horizon_days
+    frame = member_features(ds, cutoff)
+    frame = frame[~frame["co_created_before"]].reset_index(drop=True)
+    y = ((frame["start_day"] >= cutoff) & (frame["start_day"] <= last_day)).to_numpy(dtype=int)
+    if y.sum() < 10 or (1 - y).sum() < 10:
+        return None
+    survey_cols = _survey_columns(frame)
+    x = _design(frame, survey_cols)
+    idx_train, idx_test = train_test_split(np.arange(len(frame)), test_size=test_share, random_state=seed, stratify=y)
+    if len(idx_train) > MAX_TRAIN_ROWS:
+        idx_train = np.random.default_rng(seed).choice(idx_train, MAX_TRAIN_ROWS, replace=False)
+    if len(idx_test) > MAX_TEST_ROWS:
+        idx_test = np.random.default_rng(seed + 1).choice(idx_test, MAX_TEST_ROWS, replace=False)
+    fill = {c: float(x[c].iloc[idx_train].mean()) for c in survey_cols}
+    fill = {c: (0.0 if np.isnan(v) else v) for c, v in fill.items()}
+    x = x.fillna(fill)
+    numeric = [c for c in x.columns if c not in CATEGORICAL]
+    prepare = ColumnTransformer(
+        [
+            ("categories", OneHotEncoder(handle_unknown="ignore", min_frequency=20), list(CATEGORICAL)),
+            ("numbers", StandardScaler(), numeric),
+        ]
+    )
+    pipeline = Pipeline([("prepare", prepare), ("model", LogisticRegression(C=1.0, max_iter=2000))])
+    pipeline.fit(x.iloc[idx_train], y[idx_train])
+    p_test = pipeline.predict_proba(x.iloc[idx_test])[:, 1]
+    y_test = y[idx_test]
+    base = float(y[idx_train].mean())
+    names = pipeline.named_steps["prepare"].get_feature_names_out()
+    coefs = pd.DataFrame(
+        {"feature": [n.split("__", 1)[1] for n in names], "coefficient": pipeline.named_steps["model"].coef_[0]}
+    ).sort_values("coefficient", key=np.abs, ascending=False, ignore_index=True)
+    return PropensityModel(
+        pipeline=pipeline,
+        survey_columns=survey_cols,
+        fill=fill,
+        cutoff_day=cutoff,
+        horizon_days=horizon_days,
+        train_rows=len(idx_train),
+        test_rows=len(idx_test),
+        base_rate=base,
+        auc=float(roc_auc_score(y_test, p_test)),
+        brier=float(brier_score_loss(y_test, p_test)),
+        brier_base=float(np.mean((y_test - base) ** 2)),
+        calibration=calibration_table(y_test, p_test),
+        coefficients=coefs,
+    )
+
+
+def invite_ranking(ds: Any, model: PropensityModel, campaign_id: int | None = None, top: int = 100) -> pd.DataFrame:
+    """Members to invite, most likely to co-produce first, with the two strongest reasons.
+
+    Features are taken at the last event; members who already co-produced in
+    ``campaign_id`` (an *analyse* act with that campaign) are left out. The reason
+    names the two features whose standardised value x coefficient adds most to the
+    member's score.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank, member_id, probability, reason`` for the ``top`` members.
+    """
+    last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
+    frame = member_features(ds, last_day + 1e-6)
+    if campaign_id is not None:
+        t = tagged_events(ds.events)
+        done = (
+            t.filter((t.stage == "analyse") & (t.campaign_id == campaign_id))
+            .select("member_id")
+            .distinct()
+            .execute()["member_id"]
+        )
+        frame = frame[~frame["member_id"].isin(done)].reset_index(drop=True)
+    if frame.empty:
+        return pd.DataFrame(columns=["rank", "member_id", "probability", "reason"])
+    x = model.design(frame)
+    prob = model.pipeline.predict_proba(x)[:, 1]
+    order = np.argsort(-prob, kind="stable")[:top]
+    prepared = model.pipeline.named_steps["prepare"].transform(x.iloc[order])
+    prepared = prepared.toarray() if hasattr(prepared, "toarray") else np.asarray(prepared)
+    contrib = prepared * model.pipeline.named_steps["model"].coef_[0]
+    names = np.array([n.split("__", 1)[1] for n in model.pipeline.named_steps["prepare"].get_feature_names_out()])
+    best = np.argsort(-contrib, axis=1)[:, :2]
+    reason = np.char.add(np.char.add(names[best[:, 0]].astype(str), "; "), names[best[:, 1]].astype(str))
+    return pd.DataFrame(
+        {
+            "rank": np.arange(1, len(order) + 1),
+            "member_id": frame["member_id"].to_numpy()[order],
+            "probability": prob[order],
+            "reason": reason,
+        }
+    )
+
+
+def section(ds: Any) -> Section:
+    """Co-production propensity as a report section."""
+    model = fit_propensity(ds)
+    if model is None:
+        return Section(
+            key="propensity",
+            title="Who will take part in co-production, and whom should we invite?",
+            notes=["Too few members took part (or too few did not) in the last 90 days to fit a model."],
+        )
+    ranking = invite_ranking(ds, model)
+    headline = {
+        "auc": round(model.auc, 4),
+        "brier": round(model.brier, 5),
+        "brier_base_rate": round(model.brier_base, 5),
+        "base_rate": round(model.base_rate, 5),
+        "train_rows": model.train_rows,
+        "test_rows": model.test_rows,
+    }
+    cal = model.calibration
+    chart = (
+        alt.Chart(cal)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("predicted:Q", title="mean predicted probability"),
+            y=alt.Y("observed:Q", title="observed share"),
+            tooltip=["bin", "n", "predicted", "observed"],
+        )
+        + alt.Chart(pd.DataFrame({"v": [0.0, float(max(cal["predicted"].max(), cal["observed"].max()))]}))
+        .mark_line(strokeDash=[4, 3], color="gray")
+        .encode(x="v:Q", y="v:Q")
+    ).properties(title="Calibration on held-out members (dashed: perfect)", width=320, height=320)
+    coef_chart = (
+        alt.Chart(model.coefficients.head(15))
+        .mark_bar()
+        .encode(x="coefficient:Q", y=alt.Y("feature:N", sort="-x"), tooltip=["feature", "coefficient"])
+        .properties(title="Strongest predictors (standardised coefficients)", width=320)
+    )
+    return Section(
+        key="propensity",
+        title="Who will take part in co-production, and whom should we invite?",
+        headline=headline,
+        tables={"invite": ranking, "coefficients": model.coefficients, "calibration": cal},
+        charts=[chart, coef_chart],
+        notes=[
+            f"Trained on members' state {model.horizon_days} days before the last event; "
+            "outcome: co-produced (idea, revision, co-authorship, builds-on comment) in those days.",
+            "AUC and Brier score on a held-out 30% of members; the base-rate Brier is what "
+            "predicting the average for everyone would score.",
+            "Etgar's model: positive motive_* and negative cost_* survey coefficients are what the theory expects.",
+        ],
+    )

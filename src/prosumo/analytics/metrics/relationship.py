@@ -1,0 +1,431 @@
+"""Question 5: is the relationship with members being built, and does answering help?
+
+* member levels per month (Orbit-style: Observer, Participant, Contributor, Leader),
+  the moves up, held and down, weighted commitment and gravity;
+* time to first answer for ideas and the share of ideas answered;
+* whether being answered brings members back: return rate of answered against
+  unanswered authors, with a 95% interval for the difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from prosumo.analytics.metrics.activity import epoch_days, month_index, people, tagged_events
+from prosumo.analytics.section import Section
+
+#: Level number -> name; 0 means no activity in the window.
+LEVELS: dict[int, str] = {0: "inactive", 1: "observer", 2: "participant", 3: "contributor", 4: "leader"}
+#: Active days in the trailing quarter that lift a contributor to leader (Orbit's
+#: "Leading = 30 days a quarter" presence milestone).
+LEADER_DAYS = 30
+_STAGE_RANK = {"collect": 1, "process": 2, "analyse": 3}
+
+
+def _month_label(idx: pd.Series) -> pd.Series:
+    idx = idx.astype("int64")
+    return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1}).dt.tz_localize("UTC")
+
+
+def member_levels(ds: Any, window_months: int = 3) -> ir.Table:
+    """Each non-staff member's level in each calendar month (an Ibis table).
+
+    Over the trailing window of ``window_months`` calendar months ending with month t:
+
+    * 1 observer: any collecting event (visit, view) and nothing more;
+    * 2 participant: a processing event (vote, rating, comment);
+    * 3 contributor: an analysing event (idea, revision, co-authorship, builds-on
+      comment);
+    * 4 leader: a contributor active on at least 30 distinct days in the window.
+
+    Rows exist only for levels >= 1 (a missing member-month is level 0, inactive).
+
+    Source: the Orbit model's levels by highest activity weight reached or presence
+    milestone ("Leading = 30 days a quarter") [METRICS.md 1a, 5a]; our thresholds.
+
+    Returns
+    -------
+    ibis.Table
+        ``member_id, month`` (month index, year*12 + month - 1), ``level``.
+    """
+    tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
+    staff_free = people(ds.members).select("member_id")
+    tagged = tagged.join(staff_free, tagged.member_id == staff_free.member_id)
+    rank = tagged.stage.cases(*_STAGE_RANK.items(), else_=0)
+    # Distinct (member, month, day of month) first, then count rows: cheaper than a
+    # count-distinct of dates.
+    acts = tagged.select(
+        member_id=tagged.member_id,
+        month=month_index(tagged.occurred_at),
+        day=tagged.occurred_at.day(),
+        rank=rank,
+    )
+    daily = acts.group_by(["member_id", "month", "day"]).aggregate(rank=acts["rank"].max())
+    per_month = daily.group_by(["member_id", "month"]).aggregate(rank=daily["rank"].max(), days=ibis._.count())
+    shifted = [per_month.select("member_id", "rank", "days", month=per_month.month + k) for k in range(window_months)]
+    last_month = month_index(ds.events.occurred_at.max()).execute()
+    window = ibis.union(*shifted).filter(ibis._.month <= int(last_month))
+    agg = window.group_by(["member_id", "month"]).aggregate(rank=window["rank"].max(), days=window.days.sum())
+    level = ibis.cases(((agg["rank"] == 3) & (agg.days >= LEADER_DAYS), 4), else_=agg["rank"])
+    return agg.select("member_id", "month", level=level.cast("int64"))
+
+
+def level_counts(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Members at each level per month, with weighted commitment and gravity.
+
+    WC_t = sum_level level^2 x count_t(level)  (weights 1..4)
+    gravity_t = (WC_t - WC_{t-1}) / members_t, members_t = non-staff members joined
+    by the end of month t.
+
+    Source: Orbit model, weighted commitment and gravity [METRICS.md 5a].
+    ``transitions`` may pass in :func:`level_transitions` already computed (the
+    counts are its column sums, so the levels are computed once).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month, observer, participant, contributor, leader, members,
+        weighted_commitment, gravity``.
+    """
+    if transitions is None:
+        transitions = level_transitions(ds, window_months)
+    counts = transitions[transitions["after"] > 0]
+    wide = counts.pivot_table(index="month", columns="after", values="n", aggfunc="sum", fill_value=0)
+    first = int(month_index(ds.events.occurred_at.min()).execute())
+    last = int(month_index(ds.events.occurred_at.max()).execute())
+    wide = wide.reindex(index=range(first, last + 1), columns=[1, 2, 3, 4], fill_value=0)
+    members = people(ds.members)
+    joins = (
+        members.select(month=month_index(members.joined_at))
+        .group_by("month")
+        .aggregate(n=ibis._.count())
+        .execute()
+        .set_index("month")["n"]
+    )
+    cumulative = joins.reindex(range(min(first, int(joins.index.min())), last + 1), fill_value=0).cumsum()
+    out = wide.rename(columns={k: LEVELS[k] for k in wide.columns}).astype("int64")
+    out["members"] = cumulative.reindex(out.index).to_numpy()
+    out["weighted_commitment"] = sum(k * k * wide[k] for k in (1, 2, 3, 4)).astype("int64")
+    out["gravity"] = gravity(out["weighted_commitment"].to_numpy(), out["members"].to_numpy())
+    out = out.rename_axis("month").reset_index()
+    out["month"] = _month_label(out["month"])
+    return out
+
+
+def gravity(weighted_commitment: Any, members: Any) -> np.ndarray:
+    """Orbit gravity: the change in weighted commitment per member, month on month.
+
+    gravity_t = (WC_t - WC_{t-1}) / members_t; the first month has none (NaN).
+
+    Examples
+    --------
+    >>> gravity([441, 504, 666], [30, 30, 30]).round(1).tolist()
+    [nan, 2.1, 5.4]
+    """
+    wc = np.asarray(weighted_commitment, dtype="float64")
+    n = np.asarray(members, dtype="float64")
+    out = np.full(len(wc), np.nan)
+    if len(wc) > 1:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[1:] = np.where(n[1:] > 0, np.diff(wc) / n[1:], np.nan)
+    return out
+
+
+def level_transitions(ds: Any, window_months: int = 3) -> pd.DataFrame:
+    """Members moving from one level to another, per month (0 = inactive).
+
+    For each member and month t: the pair (level_{t-1}, level_t), where the month
+    before the data counts as inactive; pairs of two inactive months are not
+    counted.
+
+    Source: Orbit model monthly transition table [METRICS.md 5a].
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (month index), ``before, after`` (level numbers), ``n``.
+    """
+    levels = member_levels(ds, window_months)
+    first = int(month_index(ds.events.occurred_at.min()).execute())
+    last = int(month_index(ds.events.occurred_at.max()).execute())
+    previous = levels.select(member_id=levels.member_id, month=levels.month + 1, before=levels.level)
+    now = levels.select(member_id=levels.member_id, month=levels.month, after=levels.level)
+    pairs = now.outer_join(previous, [now.member_id == previous.member_id, now.month == previous.month])
+    pairs = pairs.select(
+        month=ibis.coalesce(pairs.month, pairs.month_right),
+        before=pairs.before.fill_null(0),
+        after=pairs.after.fill_null(0),
+    ).filter((ibis._.month >= first) & (ibis._.month <= last))
+    return pairs.group_by(["month", "before", "after"]).aggregate(n=ibis._.count()).execute()
+
+
+def level_moves(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Moves between levels from one month to the next: up, held, down.
+
+    up if level_t > level_{t-1}, down if lower, held if equal and above 0.
+    ``transitions`` may pass in :func:`level_transitions` already computed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month, up, held, down``.
+    """
+    matrix = level_transitions(ds, window_months) if transitions is None else transitions
+    first = int(month_index(ds.events.occurred_at.min()).execute())
+    last = int(month_index(ds.events.occurred_at.max()).execute())
+    matrix = matrix[matrix["month"] > first].copy()
+    matrix["move"] = np.select(
+        [matrix["after"] > matrix["before"], matrix["after"] < matrix["before"]],
+        ["up", "down"],
+        "held",
+    )
+    per_month = matrix.pivot_table(index="month", columns="move", values="n", aggfunc="sum", fill_value=0)
+    per_month = per_month.reindex(index=range(first + 1, last + 1), columns=["up", "held", "down"], fill_value=0)
+    out = per_month.astype("int64").rename_axis("month").reset_index()
+    out["month"] = _month_label(out["month"])
+    return out
+
+
+def level_matrix(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`level_transitions` summed over all months, with level names."""
+    matrix = level_transitions(ds, window_months) if transitions is None else transitions
+    first = int(month_index(ds.events.occurred_at.min()).execute())
+    matrix = matrix[matrix["month"] > first]
+    total = matrix.groupby(["before", "after"], as_index=False)["n"].sum()
+    total["before"] = total["before"].map(LEVELS)
+    total["after"] = total["after"].map(LEVELS)
+    return total
+
+
+def idea_answers(ds: Any) -> ir.Table:
+    """Per idea: when it was submitted and when staff first answered (an Ibis table).
+
+    submitted_at = the first ``idea.submitted`` event of the idea (``ideas.created_at``
+    when there is none); answered_at = the first ``idea.stage_changed`` event at or
+    after it; ``days_to_answer`` = (answered_at - submitted_at) in days (null when
+    unanswered).
+
+    Source: CHAOSS "Time to First Response" [METRICS.md 5a], with a stage change as
+    the company's answer (DESIGN.md: "the staff answer closes the loop").
+
+    Returns
+    -------
+    ibis.Table
+        ``idea_id, author_id, submitted_day, answered_day, days_to_answer`` (days
+        since 1970-01-01 as floats).
+    """
+    ev = ds.events
+    submitted = (
+        ev.filter((ev.verb == "idea.submitted") & ev.object_id.notnull())
+        .group_by(idea_id=ev.object_id)
+        .aggregate(first_submitted=ev.occurred_at.min())
+    )
+    ideas = ds.ideas
+    base = ideas.left_join(submitted, ideas.idea_id == submitted.idea_id).select(
+        idea_id=ideas.idea_id,
+        author_id=ideas.author_id,
+        submitted_day=epoch_days(ibis.coalesce(submitted.first_submitted, ideas.created_at)),
+    )
+    changes = ev.filter((ev.verb == "idea.stage_changed") & ev.object_id.notnull()).select(
+        idea_id=ev.object_id, day=epoch_days(ev.occurred_at)
+    )
+    j = base.left_join(changes, base.idea_id == changes.idea_id)
+    answered = j.group_by(["idea_id", "author_id", "submitted_day"]).aggregate(
+        answered_day=ibis.cases((j.day >= j.submitted_day, j.day)).min()
+    )
+    return answered.mutate(days_to_answer=answered.answered_day - answered.submitted_day)
+
+
+def answer_summary(ds: Any, within_days: tuple[int, ...] = (7, 30)) -> dict[str, Any]:
+    """Share of ideas answered, time to first answer, and share answered within k days.
+
+    * ``answered_share`` = answered ideas / ideas;
+    * ``median_days`` and ``p90_days`` of days_to_answer over answered ideas;
+    * ``within_<k>d`` = ideas answered within k days / ideas submitted at least k days
+      before the last event (younger ideas have not had the chance: right-censoring).
+
+    Returns
+    -------
+    dict
+        The figures above plus ``ideas`` and ``answered``.
+    """
+    df = idea_answers(ds).select("submitted_day", "days_to_answer").execute()
+    last = float(epoch_days(ds.events.occurred_at.max()).execute())
+    answered = df["days_to_answer"].dropna()
+    out: dict[str, Any] = {
+        "ideas": len(df),
+        "answered": len(answered),
+        "answered_share": len(answered) / len(df) if len(df) else None,
+        "median_days": float(answered.median()) if len(answered) else None,
+        "p90_days": float(answered.quantile(0.9)) if len(answered) else None,
+    }
+    for k in within_days:
+        old = df[df["submitted_day"] + k <= last]
+        hit = (old["days_to_answer"] <= k).sum()
+        out[f"within_{k}d"] = float(hit / len(old)) if len(old) else None
+    return out
+
+
+@dataclass(frozen=True)
+class ReturnEffect:
+    """Return rates of answered and unanswered authors and their difference."""
+
+    answered_n: int
+    answered_returned: int
+    unanswered_n: int
+    unanswered_returned: int
+    difference: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def answered_rate(self) -> float | None:
+        """Share of answered authors who came back."""
+        return self.answered_returned / self.answered_n if self.answered_n else None
+
+    @property
+    def unanswered_rate(self) -> float | None:
+        """Share of unanswered authors who came back."""
+        return self.unanswered_returned / self.unanswered_n if self.unanswered_n else None
+
+
+def rate_difference(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
+    """Difference of two proportions x1/n1 - x2/n2 with Newcombe's 95% interval.
+
+    Newcombe's hybrid score interval (method 10): with Wilson intervals (l_i, u_i),
+    L = d - sqrt((p1 - l1)^2 + (u2 - p2)^2), U = d + sqrt((u1 - p1)^2 + (p2 - l2)^2).
+
+    Source: Newcombe (1998), Statistics in Medicine 17: 873-890; 56/70 vs 48/80
+    gives 0.2 (0.0524, 0.3339).
+    """
+    low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
+    return x1 / n1 - x2 / n2, float(low), float(high)
+
+
+def answer_effect(ds: Any, answer_days: int = 30, return_days: int = 90) -> ReturnEffect:
+    """Does an answer bring an author back? Return rates of answered vs unanswered.
+
+    For each author's first idea (submitted at s): *answered* if staff answered it
+    within ``answer_days``; *returned* if the author has any event other than
+    ``member.joined`` in (s + answer_days, s + answer_days + return_days]. Only
+    authors whose window has ended by the last event count. Both groups are timed
+    from the same point, so the answer itself cannot count as the return.
+
+    Effect = returned share (answered) - returned share (unanswered), with
+    :func:`rate_difference`'s Newcombe 95% interval. Observational: ideas that get
+    answered may differ from those that do not.
+    """
+    answers = idea_answers(ds)
+    first_window = ibis.window(group_by="author_id", order_by=["submitted_day", "idea_id"])
+    firsts = answers.mutate(rn=ibis.row_number().over(first_window)).filter(ibis._.rn == 0)
+    last = float(epoch_days(ds.events.occurred_at.max()).execute())
+    staff_free = people(ds.members).select("member_id")
+    firsts = firsts.join(staff_free, firsts.author_id == staff_free.member_id)
+    firsts = firsts.filter(firsts.submitted_day + answer_days + return_days <= last)
+    firsts = firsts.select(
+        author_id=firsts.author_id,
+        start=firsts.submitted_day + answer_days,
+        answered=(firsts.days_to_answer <= answer_days).fill_null(False),
+    )
+    ev = ds.events.filter((ds.events.verb != "member.joined") & ds.events.actor_id.notnull())
+    ev = ev.select(actor_id=ev.actor_id, day=epoch_days(ev.occurred_at))
+    hits = firsts.join(
+        ev,
+        [
+            firsts.author_id == ev.actor_id,
+            ev.day > firsts.start,
+            ev.day <= firsts.start + return_days,
+        ],
+    )
+    back = hits.select("author_id").distinct().mutate(came_back=ibis.literal(1))
+    flagged = firsts.left_join(back, firsts.author_id == back.author_id)
+    summary = (
+        flagged.group_by(flagged.answered)
+        .aggregate(n=ibis._.count(), returned=flagged.came_back.fill_null(0).sum())
+        .execute()
+        .set_index("answered")
+    )
+    a_n = int(summary["n"].get(True, 0))
+    a_r = int(summary["returned"].get(True, 0))
+    u_n = int(summary["n"].get(False, 0))
+    u_r = int(summary["returned"].get(False, 0))
+    if not (a_n and u_n):
+        return ReturnEffect(a_n, a_r, u_n, u_r, None, None, None)
+    diff, low, high = rate_difference(a_r, a_n, u_r, u_n)
+    return ReturnEffect(a_n, a_r, u_n, u_r, diff, low, high)
+
+
+def section(ds: Any) -> Section:
+    """Question 5 as a report section."""
+    transitions = level_transitions(ds)
+    counts = level_counts(ds, transitions=transitions)
+    moves = level_moves(ds, transitions=transitions)
+    answers = answer_summary(ds)
+    effect = answer_effect(ds)
+    headline: dict[str, Any] = {
+        "ideas_answered_share": answers["answered_share"],
+        "median_days_to_answer": answers["median_days"],
+        "answered_within_30d": answers["within_30d"],
+        "return_rate_answered": effect.answered_rate,
+        "return_rate_unanswered": effect.unanswered_rate,
+        "return_difference": effect.difference,
+        "return_difference_95": [effect.low, effect.high] if effect.difference is not None else None,
+    }
+    effect_table = pd.DataFrame(
+        {
+            "group": ["answered within 30 days", "not answered within 30 days"],
+            "authors": [effect.answered_n, effect.unanswered_n],
+            "returned": [effect.answered_returned, effect.unanswered_returned],
+            "return_rate": [effect.answered_rate, effect.unanswered_rate],
+        }
+    )
+    long = counts.melt(
+        id_vars=["month"], value_vars=[LEVELS[k] for k in (1, 2, 3, 4)], var_name="level", value_name="count"
+    )
+    level_chart = (
+        alt.Chart(long)
+        .mark_area()
+        .encode(
+            x=alt.X("month:T"),
+            y=alt.Y("count:Q", stack=True, title="members"),
+            color=alt.Color("level:N", sort=[LEVELS[k] for k in (1, 2, 3, 4)]),
+            tooltip=["month:T", "level", "count"],
+        )
+        .properties(title="Members by level (trailing 3 months)", width=480)
+    )
+    moves_long = moves.melt(id_vars=["month"], value_vars=["up", "held", "down"], var_name="move", value_name="members")
+    moves_chart = (
+        alt.Chart(moves_long)
+        .mark_bar()
+        .encode(x="month:T", y="members:Q", color="move:N", tooltip=["month:T", "move", "members"])
+        .properties(title="Moves between levels per month", width=480)
+    )
+    return Section(
+        key="relationship",
+        title="Is the relationship with members being built, and does answering them help?",
+        headline=headline,
+        tables={
+            "levels": counts,
+            "moves": moves,
+            "level_matrix": level_matrix(ds, transitions=transitions),
+            "answer_effect": effect_table,
+            "answers": pd.DataFrame([answers]),
+        },
+        charts=[level_chart, moves_chart],
+        notes=[
+            "Levels over a trailing 3-month window: observer (reads), participant (votes, "
+            "comments), contributor (ideas, revisions, co-authorship, builds-on comments), "
+            "leader (contributor active on 30+ days in the window).",
+            "An answer is the first stage change of an idea by staff after submission.",
+            "Return effect: first idea of each author; answered = within 30 days; returned = "
+            "any activity in the 90 days after that; Newcombe 95% interval. Observational.",
+        ],
+    )

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from prosumo.analytics.metrics import capacity
+
+
+def _bass_counts(p: float, q: float, m: float, periods: int) -> np.ndarray:
+    t = np.arange(0, periods + 1)
+    return np.diff(capacity.bass_cumulative(t, p, q, m))
+
+
+def test_bass_peak_of_the_meta_analysis_means():
+    # given p = 0.03, q = 0.38 (Sultan, Farley & Lehmann 1990)
+    # when
+    t_star, f_star = capacity.bass_peak(0.03, 0.38)
+    # then
+    assert t_star == pytest.approx(np.log(0.38 / 0.03) / 0.41)
+    assert round(t_star, 2) == 6.19
+    assert f_star == pytest.approx(0.35 / 0.76)
+
+
+def test_fit_bass_recovers_the_parameters_of_an_exact_curve():
+    # given: the adopters per month of p = 0.03, q = 0.38, m = 1000 over 15 months
+    counts = _bass_counts(0.03, 0.38, 1000.0, 15)
+    # when
+    fit = capacity.fit_bass(counts)
+    # then
+    assert fit.p == pytest.approx(0.03, rel=1e-4)
+    assert fit.q == pytest.approx(0.38, rel=1e-4)
+    assert fit.m == pytest.approx(1000.0, rel=1e-4)
+    low, high = fit.interval("q")
+    assert low <= 0.38 <= high
+
+
+def test_fit_bass_interval_covers_the_truth_with_noise():
+    # given: Poisson noise around p = 0.02, q = 0.4, m = 5000 for 24 months
+    rng = np.random.default_rng(7)
+    counts = rng.poisson(_bass_counts(0.02, 0.4, 5000.0, 24))
+    # when
+    fit = capacity.fit_bass(counts)
+    # then
+    assert fit.interval("m")[0] <= 5000.0 <= fit.interval("m")[1]
+    assert fit.interval("q")[0] <= 0.4 <= fit.interval("q")[1]
+
+
+def test_fit_bass_refuses_too_short_a_history():
+    with pytest.raises(ValueError, match="at least 4 periods"):
+        capacity.fit_bass([3, 5, 8])
+
+
+def test_contributor_absence_factor_worked_example():
+    # given: the CHAOSS example
+    counts = [1000, 202, 90, 33, 332, 343, 42, 433]
+    # when / then: 1000 < 2475 / 2 < 1000 + 433
+    assert capacity.contributor_absence_factor(counts) == 2
+    assert capacity.contributor_absence_factor([0, 0]) is None
+    assert capacity.contributor_absence_factor([5, 5]) == 2
+
+
+def test_absence_factor_in_the_engine(make_dataset, tiny):
+    # given: contributions 3, 2, 1, 1 (members 2, 3, 1, 4); half of 7 is 3.5
+    ds = make_dataset(**tiny)
+    # when / then
+    assert capacity.absence_factor(ds) == 2
+    assert capacity.absence_factor(ds, period_days=None) == 2
+
+
+def test_monthly_joiners_fills_empty_months(make_dataset, b, tiny):
+    # given: two members join in January, one in March
+    members = b.members(
+        [
+            (1, b.at(3), None, None, False),
+            (2, b.at(20), None, None, False),
+            (3, b.at(2, month=3), None, None, False),
+        ]
+    )
+    events = b.events([(b.at(3), 1, "member.visited")])
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    out = capacity.monthly_joiners(ds)
+    # then
+    assert out["joiners"].tolist() == [2, 0, 1]
+    assert out["members"].tolist() == [2, 2, 3]
+    assert out["month"].iloc[1] == pd.Timestamp("2024-02-01", tz="UTC")
+
+
+def test_retention_cohorts_by_hand(make_dataset, b):
+    # given: members 1 and 2 join in January, member 3 in February
+    members = b.members(
+        [
+            (1, b.at(3), None, None, False),
+            (2, b.at(4), None, None, False),
+            (3, b.at(5, month=2), None, None, False),
+        ]
+    )
+    events = b.events(
+        [
+            (b.at(3), 1, "member.joined"),
+            (b.at(3), 1, "member.visited"),
+            (b.at(6, month=3), 1, "member.visited"),
+            (b.at(7, month=2), 2, "member.visited"),
+            (b.at(8, month=2), 3, "member.visited"),
+        ]
+    )
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    out = capacity.retention_cohorts(ds)
+    # then
+    jan = out[out["cohort"] == pd.Timestamp("2024-01-01", tz="UTC")]
+    feb = out[out["cohort"] == pd.Timestamp("2024-02-01", tz="UTC")]
+    assert jan["retention"].tolist() == [0.5, 0.5, 0.5]
+    assert feb["retention"].tolist() == [1.0, 0.0]
+    assert feb["size"].tolist() == [1, 1]
+
+
+def test_forecast_continues_the_fitted_curve():
+    # given
+    counts = _bass_counts(0.03, 0.38, 1000.0, 12)
+    fit = capacity.fit_bass(counts)
+    months = pd.date_range("2024-01-01", periods=12, freq="MS", tz="UTC")
+    joiners = pd.DataFrame({"month": months, "joiners": counts, "members": np.cumsum(counts)})
+    active = pd.DataFrame({"month": months, "active_contributors": np.cumsum(counts) * 0.1})
+    # when
+    out = capacity.forecast(fit, joiners, active, horizon=3)
+    # then
+    expected = capacity.bass_cumulative(np.array([13, 14, 15]), 0.03, 0.38, 1000.0)
+    assert out["members"].to_numpy() == pytest.approx(expected, rel=1e-4)
+    assert out["active_contributors"].to_numpy() == pytest.approx(expected * 0.1, rel=1e-4)
+    assert out["month"].iloc[0] == pd.Timestamp("2025-01-01", tz="UTC")
+
+
+def test_section_renders(make_dataset, tiny):
+    ds = make_dataset(**tiny)
+    sec = capacity.section(ds)
+    assert sec.headline["contributor_absence_factor"] == 2
+    assert "No diffusion fit" in " ".join(sec.notes)

@@ -1,0 +1,71 @@
+"""The same metric code gives the same numbers on DuckDB and on Spark.
+
+Starts a local PySpark session (Java 17), so it takes ~30 s; it is part of the normal
+suite on purpose and fails, never skips, when Spark cannot start.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import ibis
+import pandas as pd
+import pytest
+
+from prosumo.analytics.dataset import Dataset, validate
+from prosumo.analytics.metrics import channels, involvement
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        session = (
+            SparkSession.builder.master("local[1]")
+            .appName("prosumo-metrics-test")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+            .getOrCreate()
+        )
+    yield ibis.pyspark.connect(session)
+    session.stop()
+
+
+def _on_spark(spark, tables: dict[str, pd.DataFrame]) -> Dataset:
+    """The validated tables as Spark tables (the loader's own Spark binding is not used
+    here so that this test checks the metrics, whatever the loader does)."""
+    bound = {}
+    for name, table in validate(tables).items():
+        view = f"metrics_{name}"
+        spark._session.createDataFrame(table).createOrReplaceTempView(view)
+        bound[name] = spark.table(view)
+    return Dataset(**bound, backend=spark)
+
+
+def _same(left: pd.DataFrame, right: pd.DataFrame, key: str) -> None:
+    left = left.sort_values(key).reset_index(drop=True)
+    right = right.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right, check_dtype=False, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+def test_involvement_and_channels_agree_on_duckdb_and_spark(make_dataset, tiny, spark):
+    # given: the same dataset on both engines
+    on_duckdb = make_dataset(**tiny)
+    on_spark = _on_spark(spark, tiny)
+    # when / then
+    spark_funnel = involvement.funnel(on_spark)
+    _same(involvement.funnel(on_duckdb), spark_funnel, ["group", "step_order"])
+    _same(involvement.involvement_index(on_duckdb), involvement.involvement_index(on_spark), "group")
+    _same(
+        involvement.participation_inequality(on_duckdb),
+        involvement.participation_inequality(on_spark),
+        "group",
+    )
+    _same(channels.channel_table(on_duckdb), channels.channel_table(on_spark), "channel")
+    assert spark_funnel["reached"].sum() == 18

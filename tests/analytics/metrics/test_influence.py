@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from prosumo.analytics.metrics import influence
+
+
+def test_graph_scores_karate_club():
+    # given: Zachary's karate club, unweighted and undirected
+    g = nx.karate_club_graph()
+    edges = np.array(list(g.edges()))
+    # when
+    out = influence.graph_scores(g.number_of_nodes(), edges[:, 0], edges[:, 1], directed=False)
+    # then
+    top = out["pagerank"].sort_values(ascending=False)
+    assert top.index[:2].tolist() == [33, 0]
+    assert round(top.iloc[0], 4) == 0.1009
+    assert round(top.iloc[1], 4) == 0.0970
+    assert out["coreness"].max() == 4
+
+
+def test_interaction_edges_by_kind(make_dataset, tiny):
+    # given
+    ds = make_dataset(**tiny)
+    # when
+    edges = influence.interaction_edges(ds).execute()
+    # then
+    got = {(r.src, r.dst, r.kind): r.weight for r in edges.itertuples()}
+    assert got == {
+        (2, 1, "support"): 1,
+        (2, 1, "reply"): 1,
+        (1, 3, "coauthor"): 1,
+        (3, 1, "coauthor"): 1,
+        (4, 2, "support"): 1,
+        (3, 2, "reply"): 1,
+    }
+
+
+def test_referrals_from_events_and_members_count_once(make_dataset, b):
+    # given: member 1 referred 2 (both an event and referred_by) and 3 (referred_by only)
+    members = b.members(
+        [
+            (1, b.at(1), None, None, False),
+            (2, b.at(2), None, None, False, 1),
+            (3, b.at(3), None, None, False, 1),
+        ]
+    )
+    events = b.events([(b.at(2), 1, "member.referred", None, 2)])
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    scores = influence.member_graph_scores(ds).set_index("member_id")
+    # then
+    assert scores["referrals"].to_dict() == {1: 2, 2: 0, 3: 0}
+
+
+def test_influence_ratio_matches_an_independent_pagerank(make_dataset, tiny):
+    # given: prosumers are members 1 and 3 (credited on accepted idea 10)
+    ds = make_dataset(**tiny)
+    g = nx.DiGraph()
+    g.add_nodes_from([1, 2, 3, 4, 5])
+    g.add_weighted_edges_from([(2, 1, 2.0), (1, 3, 1.0), (3, 1, 1.0), (4, 2, 1.0), (3, 2, 1.0)])
+    pr = nx.pagerank(g, alpha=0.85, weight="weight", tol=1e-13, max_iter=10_000)
+    expected = (pr[1] + pr[3]) / 2 / ((pr[2] + pr[4] + pr[5]) / 3)
+    # when
+    out = influence.influence_ratio(ds, draws=200).set_index("measure")
+    # then
+    assert out.loc["influence", "prosumers"] == 2
+    assert out.loc["influence", "ratio"] == pytest.approx(expected, rel=1e-6)
+    assert out.loc["influence", "low_95"] <= out.loc["influence", "high_95"]
+
+
+def test_ratio_of_means_interval_collapses_on_constant_groups():
+    # given
+    x = np.full(3, 2.0)
+    y = np.full(60_000, 1.0)
+    # when
+    ratio, low, high = influence.ratio_of_means(x, y, draws=100)
+    # then
+    assert (ratio, low, high) == (2.0, 2.0, 2.0)
+
+
+def test_ratio_of_means_interval_covers_the_ratio():
+    rng = np.random.default_rng(1)
+    x = rng.exponential(5.0, 400)
+    y = rng.exponential(1.0, 4000)
+    ratio, low, high = influence.ratio_of_means(x, y)
+    assert low < ratio < high
+    assert low < 5.0 < high
+
+
+def test_section_renders(make_dataset, tiny):
+    sec = influence.section(make_dataset(**tiny))
+    assert sec.headline["prosumers"] == 2
+    assert sec.headline["largest_core"] == 2

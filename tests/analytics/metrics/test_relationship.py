@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from prosumo.analytics.metrics import relationship
+
+
+@pytest.fixture
+def community(make_dataset, b):
+    """Members 1-3 join on 1 January 2024; member 9 is staff.
+
+    Member 1 submits idea 10 (5 Jan, answered 8 Jan) and idea 12 (10 Feb, answered
+    20 Feb); member 2 submits idea 11 (6 Jan, never answered); member 3 views in
+    January, supports in March and visits on 1 June (the last event).
+    """
+    members = b.members(
+        [
+            (1, b.at(1), None, None, False),
+            (2, b.at(1), None, None, False),
+            (3, b.at(1), None, None, False),
+            (9, b.at(1), None, None, True),
+        ]
+    )
+    ideas = b.ideas([(10, 1, b.at(5), "accepted"), (11, 2, b.at(6), "open"), (12, 1, b.at(10, 2), "declined")])
+    events = b.events(
+        [
+            (b.at(5), 1, "idea.submitted", 10),
+            (b.at(6), 2, "idea.submitted", 11),
+            (b.at(8), 9, "idea.stage_changed", 10),
+            (b.at(10), 3, "idea.viewed", 10),
+            (b.at(10, 2), 1, "idea.submitted", 12),
+            (b.at(20, 2), 9, "idea.stage_changed", 12),
+            (b.at(1, 3), 3, "idea.supported", 10, 1, None, 1.0),
+            (b.at(1, 6), 3, "member.visited"),
+        ]
+    )
+    return make_dataset(members=members, ideas=ideas, events=events)
+
+
+def test_level_counts_weighted_commitment_and_gravity(community):
+    # when
+    out = relationship.level_counts(community)
+    # then
+    assert out["observer"].tolist() == [1, 1, 0, 0, 0, 1]
+    assert out["participant"].tolist() == [0, 0, 1, 1, 1, 0]
+    assert out["contributor"].tolist() == [2, 2, 2, 1, 0, 0]
+    assert out["weighted_commitment"].tolist() == [19, 19, 22, 13, 4, 1]
+    assert out["members"].tolist() == [3] * 6
+    np.testing.assert_allclose(out["gravity"], [np.nan, 0, 1, -3, -3, -1])
+    assert out["month"].iloc[0] == pd.Timestamp("2024-01-01", tz="UTC")
+
+
+def test_level_moves_up_held_down(community):
+    # when
+    out = relationship.level_moves(community)
+    # then: February to June
+    assert out["up"].tolist() == [0, 1, 0, 0, 0]
+    assert out["held"].tolist() == [3, 2, 2, 1, 0]
+    assert out["down"].tolist() == [0, 0, 1, 1, 1]
+    matrix = relationship.level_matrix(community).set_index(["before", "after"])["n"]
+    assert matrix[("observer", "participant")] == 1
+    assert matrix[("contributor", "inactive")] == 2
+
+
+def test_gravity_worked_example():
+    # given: Orbit's example, 30 members
+    # when
+    g = relationship.gravity([441, 504, 666], [30, 30, 30])
+    # then
+    assert np.isnan(g[0])
+    assert g[1:] == pytest.approx([2.1, 5.4])
+
+
+def test_answer_summary(community):
+    # when
+    out = relationship.answer_summary(community)
+    # then: ideas 10 and 12 answered after 3 and 10 days, idea 11 never
+    assert out["ideas"] == 3
+    assert out["answered_share"] == pytest.approx(2 / 3)
+    assert out["median_days"] == pytest.approx(6.5)
+    assert out["within_7d"] == pytest.approx(1 / 3)
+    assert out["within_30d"] == pytest.approx(2 / 3)
+
+
+def test_answer_effect_compares_answered_and_unanswered_authors(community):
+    # when
+    effect = relationship.answer_effect(community)
+    # then: member 1 (answered) came back on 10 Feb; member 2 (unanswered) never did
+    assert (effect.answered_n, effect.answered_returned) == (1, 1)
+    assert (effect.unanswered_n, effect.unanswered_returned) == (1, 0)
+    assert effect.difference == 1.0
+    assert effect.low < 1.0
+    assert effect.high == pytest.approx(1.0)
+
+
+def test_rate_difference_matches_newcombe():
+    # given: Newcombe (1998), 56/70 against 48/80
+    # when
+    diff, low, high = relationship.rate_difference(56, 70, 48, 80)
+    # then
+    assert diff == pytest.approx(0.2)
+    assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
+
+
+def test_section_renders(community):
+    sec = relationship.section(community)
+    assert sec.headline["ideas_answered_share"] == pytest.approx(2 / 3)
+    assert len(sec.charts) == 2
