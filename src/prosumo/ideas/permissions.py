@@ -13,11 +13,9 @@ from prosumo.ideas.models import Campaign, Idea, Visibility
 
 def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
     """The campaign if the actor may see it, else NotFound; accepts an id or a slug."""
-    member = actor if getattr(actor, "is_authenticated", False) else None
-    qs = Campaign.objects.visible_to(member)
     lookup = {"pk": int(campaign_id)} if str(campaign_id).isdigit() else {"slug": str(campaign_id)}
-    campaign = qs.filter(**lookup).select_related("segment").first()
-    if campaign is None:
+    campaign = Campaign.objects.filter(**lookup).first()
+    if campaign is None or not campaign_visible(campaign, actor):
         raise NotFound(gettext("No such campaign."))
     return campaign
 
@@ -43,9 +41,11 @@ def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
     With `lock`, the idea's row is locked for the rest of the transaction (votes and
     stage changes take it so that two of them on one idea never interleave).
     """
-    qs = Idea.objects.select_related("campaign", "author")
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        # Writers need the campaign's rules, not the author's profile: a narrower row to lock and read.
+        qs = Idea.objects.select_related("campaign").select_for_update(of=("self",))
+    else:
+        qs = Idea.objects.select_related("campaign", "author")
     idea = qs.filter(pk=idea_id).first()
     # A hidden campaign gives the same answer as a missing idea: its existence is not revealed either.
     if idea is None or not campaign_visible(idea.campaign, actor):

@@ -70,7 +70,7 @@ def idea_list(
         raise InvalidInput(gettext("No such stage."), fields={"stage": ["invalid"]})
     if not 1 <= per_page <= PER_PAGE_MAX:
         raise InvalidInput(gettext("Ask for 1 to {PER_PAGE_MAX} ideas a page.").format(PER_PAGE_MAX=PER_PAGE_MAX), fields={"per_page": ["range"]})
-    qs = Idea.objects.listed().select_related("author", "campaign")
+    qs = Idea.objects.listed()
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
     if stage:
@@ -80,14 +80,9 @@ def idea_list(
     if query:
         ids = search.search_ids(query, limit=500)
         qs = qs.filter(pk__in=ids)
-    qs = qs.order_by(*ORDERS[order]).only(
-        "id", "title", "body", "stage", "created_at", "support_count", "up_count", "down_count",
-        "score_sum", "score_count", "comment_count", "campaign__id", "campaign__slug", "campaign__title",
-        "campaign__voting_mode", "campaign__support_threshold", "campaign__stage_labels",
-        "author__id", "author__display_name", "author__email",
-    )
+    qs = qs.order_by(*ORDERS[order])
     count_key = None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
-    paginator = Paginator(ListedIdeas(qs, count_key), per_page)
+    paginator = Paginator(ListedIdeas(qs, count_key, campaign), per_page)
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
@@ -113,10 +108,17 @@ class ListedIdeas:
     """
 
     ordered = True
+    ROW_FIELDS = (
+        "id", "campaign_id", "title", "body", "stage", "created_at", "support_count", "up_count", "down_count",
+        "score_sum", "score_count", "comment_count", "author__id", "author__display_name", "author__email",
+    )
+    CAMPAIGN_FIELDS = ("campaign__id", "campaign__slug", "campaign__title", "campaign__voting_mode",
+                       "campaign__support_threshold", "campaign__stage_labels")
 
-    def __init__(self, qs: QuerySet[Idea], count_key: str | None) -> None:
+    def __init__(self, qs: QuerySet[Idea], count_key: str | None, campaign: Campaign | None = None) -> None:
         self.qs = qs
         self.count_key = count_key
+        self.campaign = campaign
 
     def count(self) -> int:
         if self.count_key is not None and (cached := cache.get(self.count_key)) is not None:
@@ -135,8 +137,17 @@ class ListedIdeas:
 
     def __getitem__(self, index: slice) -> list[Idea]:
         ids = list(self.qs.values_list("pk", flat=True)[index])
-        rows = self.qs.model._default_manager.filter(pk__in=ids).select_related("author", "campaign")
-        by_id = {idea.pk: idea for idea in rows.only(*self.qs.query.deferred_loading[0])}
+        if not ids:
+            return []
+        rows = Idea.objects.filter(pk__in=ids)
+        if self.campaign is None:
+            rows = rows.select_related("author", "campaign").only(*self.ROW_FIELDS, *self.CAMPAIGN_FIELDS)
+        else:  # one campaign for every row: attach it rather than join it 20 times
+            rows = rows.select_related("author").only(*self.ROW_FIELDS)
+        by_id = {idea.pk: idea for idea in rows}
+        if self.campaign is not None:
+            for idea in by_id.values():
+                idea.campaign = self.campaign
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
