@@ -19,3 +19,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test

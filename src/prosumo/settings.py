@@ -234,5 +234,8 @@ LOGGING = {
 
 # Ranking (docs/ranking.md): "hot" trades ten times the support for this many hours of
 # recency; "trending" halves a vote's weight every half-life.
+# Visitors who are not signed in may be served an idea list page up to this many seconds
+# old (members and API tokens always get a fresh one); 0 turns it off.
+PROSUMO_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("PROSUMO_ANONYMOUS_CACHE_SECONDS", "5"))
 PROSUMO_HOT_TIMESCALE_HOURS = float(os.environ.get("PROSUMO_HOT_TIMESCALE_HOURS", "72"))
 PROSUMO_TRENDING_HALF_LIFE_HOURS = float(os.environ.get("PROSUMO_TRENDING_HALF_LIFE_HOURS", "72"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -106,6 +108,20 @@ class ListParams(Schema):
 
 @router.get("/campaigns/{campaign}/ideas", response={200: IdeaPageOut, **ERRORS}, auth=PUBLIC)
 def campaign_ideas(request: HttpRequest, campaign: str, params: Query[ListParams]) -> Any:
+    """A page of a campaign's ideas; anonymous readers may get a page up to a few seconds old."""
+    anonymous = not request.user.is_authenticated and "Authorization" not in request.headers
+    cache_key = f"api:ideas:{campaign}:{request.GET.urlencode()}"
+    if anonymous and settings.PROSUMO_ANONYMOUS_CACHE_SECONDS:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return HttpResponse(cached, content_type="application/json")
+    response = _campaign_ideas(request, campaign, params)
+    if anonymous and settings.PROSUMO_ANONYMOUS_CACHE_SECONDS and response.status_code == 200:
+        cache.set(cache_key, response.content, settings.PROSUMO_ANONYMOUS_CACHE_SECONDS)
+    return response
+
+
+def _campaign_ideas(request: HttpRequest, campaign: str, params: ListParams) -> HttpResponse:
     found = access_campaign(request.user, campaign)
     page = selectors.idea_list(
         campaign=found,
