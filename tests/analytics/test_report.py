@@ -117,3 +117,18 @@ def test_json_is_plain_and_complete(sample_ds):
     assert len(section["tables"]["ideas"]) == 3
     assert section["charts"][0]["mark"]["type"] == "circle"
     assert data["meta"]["attribution"].startswith("Data was gathered using the Polis software")
+
+
+def test_modules_without_a_section_do_not_count_in_the_progress(sample_ds):
+    # given: activity is a helper module (no section)
+    steps = []
+    # when
+    report = build_report(
+        sample_ds,
+        modules=["activity", "opinions"],
+        progress=lambda step, done, total: steps.append((step, done, total)),
+    )
+    # then
+    assert [s.key for s in report.sections] == ["opinions"]
+    assert steps == [("opinions", 0, 1), ("done", 1, 1)]
+    assert list(report.seconds) == ["opinions"]

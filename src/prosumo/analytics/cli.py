@@ -9,6 +9,7 @@ naming the file, row and column.
 from __future__ import annotations
 
 import json
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -46,6 +47,10 @@ def analyze(
     from prosumo.analytics.dataset import DatasetError, load_dataset
     from prosumo.analytics.report import build_report, to_html, to_json
 
+    if engine is Engine.spark:
+        # PySpark 4.3 repeats, on every conversion, that pandas 3 is not fully
+        # supported; results cross as Arrow, so the warning says nothing here.
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     try:
         ds = load_dataset(dataset, backend=engine.value)
     except DatasetError as exc:

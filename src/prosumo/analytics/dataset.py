@@ -631,8 +631,10 @@ def _spark_backend() -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
     return ibis.pyspark.connect(session)
 
 
@@ -642,6 +644,8 @@ def _bind(con: Any, name: str, table: pa.Table) -> Any:
         con.con.register(name, table)
         return con.table(name)
     if con.name == "pyspark":
+        # Ibis's PySpark backend refuses create_table(temp=True); a session temp
+        # view, made from the Arrow table directly, is what con.table() can see.
         session = con._session
         session.createDataFrame(table).createOrReplaceTempView(name)
         return con.table(name)

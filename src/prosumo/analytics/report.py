@@ -88,10 +88,18 @@ def metric_modules() -> list[str]:
     return sorted(names, key=lambda n: (rank.get(n, len(_ORDER)), n))
 
 
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
 def _extent(ds: Any) -> dict[str, Any]:
     events = ds.events
     span = events.aggregate(first=events.occurred_at.min(), last=events.occurred_at.max()).to_pyarrow()
-    first, last = span.column("first")[0].as_py(), span.column("last")[0].as_py()
+    # Spark hands timestamps back without their zone (its session zone is UTC);
+    # every time in the contract is UTC, so a naive one is read as UTC.
+    first, last = (_utc(span.column(c)[0].as_py()) for c in ("first", "last"))
     return {
         "members": int(ds.members.count().to_pyarrow().as_py()),
         "ideas": int(ds.ideas.count().to_pyarrow().as_py()),
@@ -128,25 +136,36 @@ def build_report(
         end (``step`` is the module's name, then ``"done"``).
     modules:
         Which modules to run: names under ``prosumo.analytics.metrics`` or module
-        objects; all of :func:`metric_modules` when ``None``.
+        objects; all of :func:`metric_modules` when ``None``. Modules without a
+        ``section`` function are skipped and do not count in ``total``.
     """
     if modules is None:
         modules = metric_modules()
-    total = len(modules)
+    # Resolve first, so that helper modules without ``section`` (e.g. ``activity``)
+    # do not count in the progress total; a module that cannot be imported stays in
+    # and is reported as failed.
+    runnable: list[tuple[str, ModuleType | Exception]] = []
+    for item in modules:
+        name = item if isinstance(item, str) else item.__name__.rsplit(".", 1)[-1]
+        try:
+            module = importlib.import_module(f"prosumo.analytics.metrics.{item}") if isinstance(item, str) else item
+        except Exception as exc:  # shown as that question's error
+            runnable.append((name, exc))
+            continue
+        if callable(getattr(module, "section", None)):
+            runnable.append((name, module))
+    total = len(runnable)
     sections: list[Section] = []
     seconds: dict[str, float] = {}
     failed: list[str] = []
-    for done, item in enumerate(modules):
-        name = item if isinstance(item, str) else item.__name__.rsplit(".", 1)[-1]
+    for done, (name, module) in enumerate(runnable):
         if progress:
             progress(name, done, total)
         start = time.perf_counter()
         try:
-            module = importlib.import_module(f"prosumo.analytics.metrics.{item}") if isinstance(item, str) else item
-            make = getattr(module, "section", None)
-            if not callable(make):
-                continue
-            result = make(ds)
+            if isinstance(module, Exception):
+                raise module
+            result = module.section(ds)
             if not isinstance(result, Section):
                 raise TypeError(f"section() returned {type(result).__name__}, not Section")
             sections.append(result)

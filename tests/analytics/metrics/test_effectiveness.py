@@ -91,6 +91,35 @@ def test_matched_did_by_hand(make_dataset, b):
     assert did.cohens_d == pytest.approx(40 / np.sqrt(3200 / 7))
     # nobody bought in the window before: the placebo difference is exactly 0
     assert (did.placebo, did.placebo_low, did.placebo_high) == pytest.approx((0.0, 0.0, 0.0))
+    # the naive comparison of spend after: 150 - 110, no spread within a group
+    assert (did.naive, did.naive_low, did.naive_high) == pytest.approx((40.0, 40.0, 40.0))
+
+
+def test_matched_did_treatment_by_first_contribution(make_dataset, b):
+    # given: members 1-4 vote on day 182 (a contribution, not a co-creation); the
+    # orders also hold spend from before joining (joined on day 150)
+    jan1 = b.at(1, hour=0)
+    index = jan1 + 182 * DAY
+    members = [(i, jan1 + 150 * DAY, "s", "web", False) for i in range(1, 9)]
+    events = [(index, i, "idea.supported") for i in range(1, 5)]
+    orders = [(8, 1, jan1 + DAY, 0.0, None), (8, 1, jan1 + 364 * DAY, 0.0, None)]
+    for i in range(1, 9):
+        orders.append((i, 1, index - 30 * DAY, 100.0, None))
+        orders.append((i, 1, index + 30 * DAY, 150.0 if i <= 4 else 110.0, None))
+    ds = _did_dataset(make_dataset, b, members, events, orders)
+    # when
+    by_contribution = effectiveness.matched_did(
+        ds, window_days=60, treatment="contribution", customers_before_joining=True
+    )
+    # then: votes are no co-creation; and without spend from before joining, the
+    # 32 days of membership before the vote are too few for a 60-day window
+    assert effectiveness.matched_did(ds, window_days=60, customers_before_joining=True) is None
+    assert effectiveness.matched_did(ds, window_days=60, treatment="contribution") is None
+    assert by_contribution.treatment == "contribution"
+    assert (by_contribution.treated, by_contribution.matched) == (4, 4)
+    assert by_contribution.effect == pytest.approx(40.0)
+    with pytest.raises(ValueError, match="unknown treatment 'votes'"):
+        effectiveness.matched_did(ds, treatment="votes")
 
 
 def test_matched_did_recovers_a_planted_uplift_under_selection(make_dataset, b):

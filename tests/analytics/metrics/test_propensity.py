@@ -100,3 +100,29 @@ def test_fit_propensity_declines_without_enough_participants(make_dataset, tiny)
     assert propensity.fit_propensity(make_dataset(**tiny)) is None
     sec = propensity.section(make_dataset(**tiny))
     assert "Too few members" in sec.notes[0]
+
+
+def test_participation_drivers_by_hand(make_dataset, b):
+    # given: eight respondents, one channel and segment; motive_econ 3 or 5
+    # (centred: -1 or +1); 1 of 4 at 3 contributed, 3 of 4 at 5. The logit is
+    # saturated, so b0 - b = logit(1/4) = -ln 3 and b0 + b = ln 3: b = ln 3, and
+    # Var(b) = (1/4)(1/(4 * 1/4 * 3/4) + 1/(4 * 3/4 * 1/4)) = 2/3.
+    members = b.members([(i, b.at(1), "a", "ads", False) for i in range(1, 9)])
+    ideas = b.ideas([(10, 1, b.at(2), "open")])
+    contributors = [1, 5, 6, 7]
+    events = b.events([(b.at(3), m, "idea.supported", 10, 1, None, 1.0) for m in contributors])
+    surveys = pd.DataFrame({"member_id": range(1, 9), "item": "motive_econ", "score": [3.0] * 4 + [5.0] * 4})
+    ds = make_dataset(members=members, ideas=ideas, events=events, surveys=surveys)
+    # when
+    drivers = propensity.participation_drivers(ds)
+    # then
+    row = drivers.set_index("item").loc["motive_econ"]
+    assert row["coefficient"] == pytest.approx(np.log(3), abs=1e-6)
+    assert row["se"] == pytest.approx(np.sqrt(2 / 3), abs=1e-6)
+    assert row["expected_sign"] == 1
+    assert drivers.attrs == {"respondents": 8, "contributors": 4}
+
+
+def test_participation_drivers_need_a_survey(make_dataset, tiny):
+    # given / when / then
+    assert propensity.participation_drivers(make_dataset(**tiny)) is None

@@ -211,7 +211,21 @@ def co_creation_start(ds: Any) -> ir.Table:
     revising or co-authoring an idea, or a comment that builds on one. ``start_day``
     is in days since 1970-01-01.
     """
-    tagged = tagged_events(ds.events).filter(ibis._.stage == "analyse")
+    return _first_act(ds, ("analyse",))
+
+
+def contribution_start(ds: Any) -> ir.Table:
+    """First contribution of each non-staff member: ``member_id, start_day``.
+
+    A contribution is a *process* or *analyse* act (a vote, a comment, an idea, a
+    co-authorship credited to the co-author), the definition the involvement and
+    channel metrics use. ``start_day`` is in days since 1970-01-01.
+    """
+    return _first_act(ds, ("process", "analyse"))
+
+
+def _first_act(ds: Any, stages: tuple[str, ...]) -> ir.Table:
+    tagged = tagged_events(ds.events).filter(ibis._.stage.isin(stages))
     staff_free = people(ds.members).select("member_id")
     tagged = tagged.semi_join(staff_free, tagged.member_id == staff_free.member_id)
     return tagged.group_by("member_id").aggregate(start_day=epoch_days(tagged.occurred_at).min())

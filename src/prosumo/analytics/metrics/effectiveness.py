@@ -26,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from prosumo.analytics.metrics import relationship
 from prosumo.analytics.metrics.activity import (
     co_creation_start,
+    contribution_start,
     epoch_days,
     idea_credits,
     is_accepted,
@@ -39,6 +40,9 @@ Z95 = 1.959963984540054
 REWARD_VERBS = ("reward.granted", "royalty.paid")
 #: At most this many non-participants per co-creator enter the propensity model.
 MAX_CONTROLS_PER_TREATED = 20
+#: What starts the treatment in :func:`matched_did`: the first co-creation (analyse
+#: act) or the first contribution of any kind (process or analyse act).
+TREATMENTS = ("co_creation", "contribution")
 
 
 def company_value(ds: Any) -> dict[str, Any]:
@@ -172,13 +176,19 @@ class MatchedDiD:
     placebo: float | None = None
     placebo_low: float | None = None
     placebo_high: float | None = None
+    naive: float | None = None
+    naive_low: float | None = None
+    naive_high: float | None = None
+    treatment: str = "co_creation"
     balance: pd.DataFrame = field(default_factory=pd.DataFrame)
     means: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def _windowed_members(ds: Any, window_days: int) -> pd.DataFrame:
+def _windowed_members(
+    ds: Any, window_days: int, treatment: str = "co_creation", customers_before_joining: bool = False
+) -> pd.DataFrame:
     """Members with an index day, their spend and activity before and after it."""
-    starts = co_creation_start(ds)
+    starts = co_creation_start(ds) if treatment == "co_creation" else contribution_start(ds)
     members = people(ds.members)
     base = members.left_join(starts, members.member_id == starts.member_id).select(
         member_id=members.member_id,
@@ -191,7 +201,8 @@ def _windowed_members(ds: Any, window_days: int) -> pd.DataFrame:
     # least W days when they started), so that non-participants' index days are
     # drawn from the same range.
     lag = base.filter(base.start_day.notnull()).select(lag=base.start_day - base.join_day)
-    median_lag = lag.filter(lag.lag >= window_days).lag.median().execute()
+    min_lag = 0 if customers_before_joining else window_days
+    median_lag = lag.filter(lag.lag >= min_lag).lag.median().execute()
     if median_lag is None or pd.isna(median_lag):
         return pd.DataFrame()
     o = ds.outcomes
@@ -200,11 +211,12 @@ def _windowed_members(ds: Any, window_days: int) -> pd.DataFrame:
         treated=base.start_day.notnull(),
         index_day=ibis.coalesce(base.start_day, base.join_day + float(median_lag)),
     )
-    indexed = indexed.filter(
-        (indexed.index_day - window_days >= float(coverage["lo"]))
-        & (indexed.index_day + window_days <= float(coverage["hi"]))
-        & (indexed.index_day - window_days >= indexed.join_day)
+    inside = (indexed.index_day - window_days >= float(coverage["lo"])) & (
+        indexed.index_day + window_days <= float(coverage["hi"])
     )
+    if not customers_before_joining:
+        inside = inside & (indexed.index_day - window_days >= indexed.join_day)
+    indexed = indexed.filter(inside)
     orders = o.select(member_id=o.member_id, day=epoch_days(o.ordered_at), amount=o.amount)
     j = indexed.left_join(orders, indexed.member_id == orders.member_id)
     rel = j.day - j.index_day
@@ -226,6 +238,8 @@ def _windowed_members(ds: Any, window_days: int) -> pd.DataFrame:
     frame[["pre_spend", "post_spend", "early_spend"]] = frame[["pre_spend", "post_spend", "early_spend"]].fillna(0.0)
     frame[["pre_orders", "pre_events"]] = frame[["pre_orders", "pre_events"]].fillna(0)
     frame["tenure"] = frame["index_day"] - frame["join_day"]
+    # the placebo's early window [index - 2W, index - W) must lie inside the orders' span too
+    frame["early_covered"] = frame["index_day"] - 2 * window_days >= float(coverage["lo"])
     return frame
 
 
@@ -273,7 +287,13 @@ def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
     return ((t.mean() - c.mean()) / pooled).fillna(0.0)
 
 
-def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | None:
+def matched_did(
+    ds: Any,
+    window_days: int = 90,
+    seed: int = 0,
+    treatment: str = "co_creation",
+    customers_before_joining: bool = False,
+) -> MatchedDiD | None:
     """Spend of co-creators against propensity-matched non-participants, by DiD.
 
     1. Index day: a co-creator's first co-creation; a non-participant's join day plus
@@ -303,6 +323,18 @@ def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | N
        Daw & Hatfield 2018) and the effect is suspect.
     6. Effect size: Cohen's d = delta / SD of the change in spend in the matched
        sample; interval = (delta +- 1.96 SE) / SD.
+    7. Naive comparison, for contrast: mean post-window spend of all co-creators
+       minus that of all eligible non-participants, Welch 95% interval. It mixes
+       the effect with selection (members who spend more also take part more).
+
+    ``treatment`` says what starts the treatment: ``"co_creation"`` (the first
+    analyse act: an idea, revision, co-authorship or builds-on comment; the
+    default) or ``"contribution"`` (the first process or analyse act, votes and
+    comments included). Non-participants are members without such an act.
+    ``customers_before_joining=True`` says the orders cover members' spend before
+    they joined the community (customers first, members later): the "before"
+    window may then start before joining, so members who started soon after
+    joining are compared too.
 
     Source: METRICS.md 8a; Austin (2011), Multivariate Behavioral Research 46(3)
     (caliper 0.2 SD of the logit); Bertrand, Duflo & Mullainathan (2004) (clustered
@@ -313,14 +345,21 @@ def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | N
     MatchedDiD or None
         None without ``outcomes``, co-creators or matches.
     """
+    if treatment not in TREATMENTS:
+        raise ValueError(f"unknown treatment {treatment!r}: use one of {', '.join(TREATMENTS)}")
     if ds.outcomes is None:
         return None
-    frame = _windowed_members(ds, window_days)
+    frame = _windowed_members(ds, window_days, treatment, customers_before_joining)
     if frame.empty or frame["treated"].sum() == 0 or (~frame["treated"]).sum() == 0:
         return None
     rng = np.random.default_rng(seed)
     treated_rows = frame[frame["treated"]]
     controls = frame[~frame["treated"]]
+    naive, naive_low, naive_high = (
+        welch_difference(treated_rows["post_spend"].to_numpy(float), controls["post_spend"].to_numpy(float))
+        if len(treated_rows) > 1 and len(controls) > 1
+        else (None, None, None)
+    )
     cap = MAX_CONTROLS_PER_TREATED * len(treated_rows)
     if len(controls) > cap:
         controls = controls.iloc[np.sort(rng.choice(len(controls), cap, replace=False))]
@@ -383,7 +422,11 @@ def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | N
     se = float(np.sqrt(max(float(fit.cov_params().loc["treat_post", "treat_post"]), 0.0)))
     if not np.isfinite(se):
         se = 0.0
-    placebo, placebo_se = _simple_did(pairs, "early_spend", "pre_spend")
+    covered = pairs.groupby("pair")["early_covered"].transform("all")
+    placebo_pairs = pairs[covered.to_numpy(dtype=bool)]
+    placebo, placebo_se = (
+        _simple_did(placebo_pairs, "early_spend", "pre_spend") if len(placebo_pairs) >= 4 else (np.nan, np.nan)
+    )
     change = pairs["post_spend"] - pairs["pre_spend"]
     sd = float(change.std(ddof=1)) if len(change) > 1 else 0.0
     control_post = float(pairs.loc[~pairs["treated"].astype(bool), "post_spend"].mean())
@@ -423,9 +466,13 @@ def matched_did(ds: Any, window_days: int = 90, seed: int = 0) -> MatchedDiD | N
         d_low=(delta - Z95 * se) / sd if sd > 0 else None,
         d_high=(delta + Z95 * se) / sd if sd > 0 else None,
         window_days=window_days,
-        placebo=placebo,
-        placebo_low=placebo - Z95 * placebo_se,
-        placebo_high=placebo + Z95 * placebo_se,
+        placebo=None if np.isnan(placebo) else placebo,
+        placebo_low=None if np.isnan(placebo) else placebo - Z95 * placebo_se,
+        placebo_high=None if np.isnan(placebo) else placebo + Z95 * placebo_se,
+        naive=naive,
+        naive_low=naive_low,
+        naive_high=naive_high,
+        treatment=treatment,
         balance=balance,
         means=means[["group", "period", "mean_spend"]],
     )
@@ -533,6 +580,9 @@ def section(ds: Any) -> Section:
                         "placebo",
                         "placebo_low",
                         "placebo_high",
+                        "naive",
+                        "naive_low",
+                        "naive_high",
                     )
                 }
             ]

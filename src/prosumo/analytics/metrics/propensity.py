@@ -10,12 +10,14 @@ members to invite to a campaign.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -25,6 +27,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from prosumo.analytics.metrics.activity import (
     co_creation_start,
+    contributions_per_member,
     epoch_days,
     people,
     tagged_events,
@@ -280,6 +283,97 @@ def invite_ranking(ds: Any, model: PropensityModel, campaign_id: int | None = No
     )
 
 
+#: Survey scale centre: items are entered as (score - centre).
+SURVEY_CENTRE = 4.0
+#: Survey items whose sign Etgar's model predicts (motives +, costs -).
+ETGAR_SIGNS = {"motive_": 1, "cost_": -1}
+
+
+def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | None:
+    """What drives taking part: a logit of ever contributing on the survey, segment and channel.
+
+    Over the non-staff survey respondents:
+    logit P(contributed) = b0 + sum_k b_k (score_k - 4) + segment and channel dummies
+    (first level of each left out). *Contributed* = any process or analyse act (a
+    vote, comment, idea or co-authorship), the definition of the involvement and
+    channel metrics. Items answered by fewer than ``min_answered`` of the respondents
+    are left out; then only respondents who answered every kept item are used.
+    Maximum likelihood (statsmodels ``Logit``), Wald 95% intervals.
+
+    This is the explanatory model of Etgar (2008): motives (economic, psychological,
+    social) against costs. :func:`fit_propensity` predicts; its survey coefficients
+    are conditional on behaviour (votes, visits), which the motives themselves cause,
+    so they are not the motives' effects. Here nothing downstream of taking part is
+    in the model.
+
+    Source: Etgar (2008), Journal of the Academy of Marketing Science 36(1);
+    METRICS.md E2.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``item, coefficient, se, low_95, high_95, p_value, expected_sign`` (+1 for
+        ``motive_*``, -1 for ``cost_*``, 0 otherwise), one row per survey item, with
+        ``attrs`` ``respondents`` and ``contributors``. None without a survey, or when
+        the model cannot be fitted (no variation, perfect separation).
+    """
+    if ds.surveys is None:
+        return None
+    s = ds.surveys
+    staff_free = people(ds.members)
+    answers = (
+        s.semi_join(staff_free, s.member_id == staff_free.member_id)
+        .group_by(["member_id", "item"])
+        .aggregate(score=s.score.mean())
+        .execute()
+    )
+    if answers.empty:
+        return None
+    wide = answers.pivot(index="member_id", columns="item", values="score")
+    kept = [c for c in sorted(wide.columns) if wide[c].notna().mean() >= min_answered]
+    wide = wide[kept].dropna()
+    if len(wide) < 2 * (len(kept) + 2):
+        return None
+    counts = contributions_per_member(ds).execute().set_index("member_id")["contributions"]
+    profile = (
+        staff_free.select(
+            "member_id",
+            segment=staff_free.segment.fill_null("(none)"),
+            channel=staff_free.channel.fill_null("(unknown)"),
+        )
+        .execute()
+        .set_index("member_id")
+    )
+    frame = wide.join(profile, how="inner")
+    y = (counts.reindex(frame.index).fillna(0).to_numpy() > 0).astype("float64")
+    if y.min() == y.max():
+        return None
+    items = frame[kept] - SURVEY_CENTRE
+    dummies = pd.get_dummies(frame[["segment", "channel"]], drop_first=True, dtype="float64")
+    x = pd.concat([pd.Series(1.0, index=frame.index, name="const"), items, dummies], axis=1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fit = sm.Logit(y, x.astype("float64")).fit(disp=0, maxiter=200)
+    except (np.linalg.LinAlgError, Warning, ValueError):
+        return None
+    params, se = fit.params[kept], fit.bse[kept]
+    out = pd.DataFrame(
+        {
+            "item": kept,
+            "coefficient": params.to_numpy(),
+            "se": se.to_numpy(),
+            "low_95": (params - 1.959963984540054 * se).to_numpy(),
+            "high_95": (params + 1.959963984540054 * se).to_numpy(),
+            "p_value": fit.pvalues[kept].to_numpy(),
+            "expected_sign": [next((v for p, v in ETGAR_SIGNS.items() if i.startswith(p)), 0) for i in kept],
+        }
+    )
+    out.attrs["respondents"] = len(frame)
+    out.attrs["contributors"] = int(y.sum())
+    return out
+
+
 def section(ds: Any) -> Section:
     """Co-production propensity as a report section."""
     model = fit_propensity(ds)
@@ -290,6 +384,7 @@ def section(ds: Any) -> Section:
             notes=["Too few members took part (or too few did not) in the last 90 days to fit a model."],
         )
     ranking = invite_ranking(ds, model)
+    drivers = participation_drivers(ds)
     headline = {
         "auc": round(model.auc, 4),
         "brier": round(model.brier, 5),
@@ -321,13 +416,20 @@ def section(ds: Any) -> Section:
         key="propensity",
         title="Who will take part in co-production, and whom should we invite?",
         headline=headline,
-        tables={"invite": ranking, "coefficients": model.coefficients, "calibration": cal},
+        tables={
+            "invite": ranking,
+            "coefficients": model.coefficients,
+            "calibration": cal,
+            **({} if drivers is None else {"drivers": drivers}),
+        },
         charts=[chart, coef_chart],
         notes=[
             f"Trained on members' state {model.horizon_days} days before the last event; "
             "outcome: co-produced (idea, revision, co-authorship, builds-on comment) in those days.",
             "AUC and Brier score on a held-out 30% of members; the base-rate Brier is what "
             "predicting the average for everyone would score.",
-            "Etgar's model: positive motive_* and negative cost_* survey coefficients are what the theory expects.",
+            "Etgar's model: positive motive_* and negative cost_* survey coefficients are what the theory expects; "
+            "read them in the drivers table (a logit of ever contributing on the survey, segment and channel), "
+            "not in the predictive coefficients, which are conditional on behaviour the motives cause.",
         ],
     )

@@ -1,0 +1,67 @@
+"""A dataset loaded on Spark gives the report the same headline numbers as on DuckDB.
+
+The Pol.is sample is imported (as ``prosumo import polis`` does), loaded once with
+``load_dataset(..., backend="spark")`` (one local Spark session for the module, bound
+through temp views) and once on DuckDB; the involvement, capacity and channels
+sections are built on both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prosumo.analytics.dataset import load_dataset
+from prosumo.analytics.importers.polis import write_polis_dataset
+from prosumo.analytics.report import build_report
+
+SAMPLE = Path(__file__).parent / "data" / "polis_sample"
+SECTIONS = ["involvement", "capacity", "channels"]
+
+pytestmark = [
+    pytest.mark.spark,
+    pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_polis_dataset(SAMPLE, tmp_path_factory.mktemp("polis") / "ds")
+
+
+@pytest.fixture(scope="module")
+def on_spark(folder):
+    ds = load_dataset(folder, backend="spark")
+    yield ds
+    ds.backend._session.stop()
+
+
+def test_spark_report_has_the_duckdb_headline_numbers(folder, on_spark):
+    # given
+    on_duckdb = load_dataset(folder)
+    # when
+    spark_report = build_report(on_spark, modules=SECTIONS)
+    duckdb_report = build_report(on_duckdb, modules=SECTIONS)
+    # then
+    assert (spark_report.engine, duckdb_report.engine) == ("pyspark", "duckdb")
+    assert spark_report.failed == duckdb_report.failed == []
+    assert spark_report.extent == duckdb_report.extent
+    spark_headlines = {s.key: s.headline for s in spark_report.sections}
+    duckdb_headlines = {s.key: s.headline for s in duckdb_report.sections}
+    assert list(spark_headlines) == SECTIONS
+    for key in SECTIONS:
+        assert spark_headlines[key].keys() == duckdb_headlines[key].keys(), key
+        for name, value in duckdb_headlines[key].items():
+            expected = pytest.approx(value, rel=1e-9) if isinstance(value, float) else value
+            assert spark_headlines[key][name] == expected, (key, name)
+    # figures of the sample that can be counted from its files: 39 participants,
+    # all of whom voted, all through the one channel "polis"
+    assert spark_headlines["involvement"]["members"] == 39
+    assert spark_headlines["involvement"]["lurkers"] == 0.0
+    assert spark_headlines["capacity"]["contributors"] == 39
+    assert spark_headlines["channels"] == {
+        "channels": 1,
+        "best_activation_channel": "polis",
+        "best_activation": 1.0,
+    }
