@@ -98,3 +98,21 @@ def test_reviewers_see_the_scorecard_summary(idea, login, reviewer, make_member)
     assert "2 scorecards" in page
     assert "<td>desirability</td><td>4.5</td>" in page
     assert "review-summary" not in login(idea.author).get(f"/ideas/{idea.pk}/").content.decode()
+
+
+def test_staff_invite_page_sends_and_lists(login, admin, campaign, member, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from prosumo.community.models import Invitation
+
+    client = login(admin)
+    assert client.get("/staff/invite/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/staff/invite/", {"email": "friend@example.org", "campaign": campaign.pk})
+    assert response.status_code == 302
+    assert Invitation.objects.get().email == "friend@example.org"
+    assert mail.outbox[-1].to == ["friend@example.org"]
+    bad = client.post("/staff/invite/", {"email": "not an email"})
+    assert bad.status_code == 400
+    assert Invitation.objects.count() == 1
+    assert login(member).get("/staff/invite/").status_code == 404

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import EmailPreference, Member
 from prosumo.core.errors import ProsumoError
-from prosumo.ideas.models import DeclineReason, Stage
+from prosumo.ideas.models import Campaign, DeclineReason, Stage
 
 
 def apply_error(form: forms.Form, exc: ProsumoError) -> None:
@@ -84,6 +84,13 @@ class ProfileForm(forms.ModelForm):
             "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),
             "email_preference": forms.RadioSelect(choices=EmailPreference.choices),
         }
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    campaign = forms.ModelChoiceField(
+        label=_("Invite to a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
+    )
 
 
 class ImportForm(forms.Form):

@@ -35,4 +35,5 @@ urlpatterns = [
     path("staff/moderation/", views.staff_moderation, name="staff_moderation"),
     path("staff/members/<int:member_id>/suspend/", views.staff_suspend, name="staff_suspend"),
     path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/invite/", views.staff_invite, name="staff_invite"),
 ]

@@ -40,6 +40,7 @@ from prosumo.web.forms import (
     FlagForm,
     IdeaForm,
     ImportForm,
+    InviteForm,
     MergeForm,
     ProfileForm,
     ReviewForm,
@@ -582,6 +583,31 @@ def staff_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
     return redirect("member", member_id=member.pk)
+
+
+@login_required
+def staff_invite(request: HttpRequest) -> HttpResponse:
+    """Staff invite people by email, to the community or to one invitation-only campaign."""
+    _staff_only(request)
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            campaign = form.cleaned_data.get("campaign")
+            try:
+                community_services.invitation_create(
+                    actor=request.user, email=form.cleaned_data["email"], campaign_id=campaign.pk if campaign else None
+                )
+            except ProsumoError as exc:
+                apply_error(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                return redirect("staff_invite")
+        else:
+            status = 400
+    invitations = Invitation.objects.select_related("campaign", "accepted_by").order_by("-created_at")[:50]
+    return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
 
 
 @login_required
