@@ -20,3 +20,4 @@ CSRF_COOKIE_SECURE = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test
+PROSUMO_TOKEN_CACHE_SECONDS = 0  # tests revoke and suspend between requests; the cache has its own test

@@ -237,5 +237,8 @@ LOGGING = {
 # Visitors who are not signed in may be served an idea list page up to this many seconds
 # old (members and API tokens always get a fresh one); 0 turns it off.
 PROSUMO_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("PROSUMO_ANONYMOUS_CACHE_SECONDS", "5"))
+# An API token, once checked, is trusted by the same web process for this many seconds
+# (a revocation or suspension reaches every process within it); 0 checks every request.
+PROSUMO_TOKEN_CACHE_SECONDS = int(os.environ.get("PROSUMO_TOKEN_CACHE_SECONDS", "10"))
 PROSUMO_HOT_TIMESCALE_HOURS = float(os.environ.get("PROSUMO_HOT_TIMESCALE_HOURS", "72"))
 PROSUMO_TRENDING_HALF_LIFE_HOURS = float(os.environ.get("PROSUMO_TRENDING_HALF_LIFE_HOURS", "72"))

@@ -103,7 +103,10 @@ def _require_may_suspend(actor: Member, member: Member) -> None:
 
 
 def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
+    from prosumo.integrations.services import token_cache
+
     _require_may_suspend(actor, member)
+    transaction.on_commit(lambda: token_cache.forget(member_id=member.pk))
     if not reason.strip():
         raise InvalidInput(gettext("Give the member a reason for the suspension."), fields={"reason": ["required"]})
     if member.pk == actor.pk:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import json
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -44,18 +47,67 @@ def token_revoke(*, actor: Member, token_id: int) -> None:
     )
     if not updated:
         raise NotFound(gettext("No such token."))
+    token_cache.forget(digest=ApiToken.objects.values_list("digest", flat=True).get(pk=token_id))
+
+
+class _TokenCache:
+    """Recently authenticated tokens of this process, for PROSUMO_TOKEN_CACHE_SECONDS.
+
+    An integration sends many requests with one token; looking the token and its member up
+    through the ORM on each costs about a fifth of a vote's CPU. A revoked token, or a
+    suspended member, is refused at once by the process that made the change and within
+    the cache's lifetime by every other process.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self.entries: dict[str, tuple[float, Member, int, Any]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, digest: str) -> tuple[Member, int, Any] | None:
+        with self.lock:
+            entry = self.entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return copy.copy(entry[1]), entry[2], entry[3]
+
+    def put(self, digest: str, member: Member, token_id: int, last_used_at: Any) -> None:
+        seconds = settings.PROSUMO_TOKEN_CACHE_SECONDS
+        if seconds <= 0:
+            return
+        with self.lock:
+            if len(self.entries) >= self.size:
+                self.entries.clear()
+            self.entries[digest] = (time.monotonic() + seconds, copy.copy(member), token_id, last_used_at)
+
+    def forget(self, *, digest: str | None = None, member_id: int | None = None) -> None:
+        with self.lock:
+            for key in [k for k, v in self.entries.items() if k == digest or v[1].pk == member_id]:
+                del self.entries[key]
+
+
+token_cache = _TokenCache()
 
 
 def token_authenticate(raw: str) -> Member | None:
-    token = ApiToken.objects.select_related("member").filter(digest=hash_token(raw), revoked_at__isnull=True).first()
-    if token is None or not token.member.is_active:
-        return None
+    digest = hash_token(raw)
     now = timezone.now()
+    cached = token_cache.get(digest)
+    if cached is not None:
+        member, token_id, last_used_at = cached
+    else:
+        token = ApiToken.objects.select_related("member").filter(digest=digest, revoked_at__isnull=True).first()
+        if token is None or not token.member.is_active:
+            return None
+        member, token_id, last_used_at = token.member, token.pk, token.last_used_at
     # Written at most once a minute per token: a write on every request would serialise an
     # integration's parallel requests on the token's row and double the writes of a vote.
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_PRECISION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.member
+    if last_used_at is None or now - last_used_at >= TOKEN_LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+        last_used_at = now
+    if cached is None:  # only a database check starts the trust period, never a cache hit
+        token_cache.put(digest, member, token_id, last_used_at)
+    return member
 
 
 def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
