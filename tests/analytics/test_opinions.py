@@ -15,7 +15,11 @@ from prosumo.analytics.metrics import opinions
 from prosumo.analytics.metrics.opinions import agreement_with_labels, opinion_groups, votes_of
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
-REALDATA = Path("/work/shared/realdata/polis")
+# shared/ lies beside the repository (CI's clone and a developer's checkout alike).
+REALDATA = next(
+    (p for p in (Path(__file__).resolve().parents[3] / "shared/realdata/polis", Path("/work/shared/realdata/polis")) if p.is_dir()),
+    Path("/work/shared/realdata/polis"),
+)
 
 
 def two_camps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,7 +17,11 @@ from prosumo.analytics.importers.polis import (
 )
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
-REALDATA = Path("/work/shared/realdata/polis")
+# shared/ lies beside the repository (CI's clone and a developer's checkout alike).
+REALDATA = next(
+    (p for p in (Path(__file__).resolve().parents[3] / "shared/realdata/polis", Path("/work/shared/realdata/polis")) if p.is_dir()),
+    Path("/work/shared/realdata/polis"),
+)
 
 COMMENTS = """timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body
 1000,Thu Jan 01 00:00:01 UTC 1970,0,5,1,0,1,First statement
