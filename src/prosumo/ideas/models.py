@@ -114,8 +114,9 @@ class Tag(models.Model):
         return self.name
 
 
-# The ideas a list shows: the same condition as IdeaQuerySet.listed(), for the partial indexes.
-LISTED = Q(hidden=False) & ~Q(stage=Stage.MERGED)
+# The ideas a public list shows (not hidden, not merged away, not waiting in premoderation):
+# the same condition as IdeaQuerySet.listed(), for the partial indexes.
+LISTED = Q(hidden=False) & ~Q(stage__in=[Stage.MERGED, Stage.SUBMITTED])
 
 
 class IdeaQuerySet(models.QuerySet["Idea"]):
