@@ -67,7 +67,7 @@ def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bin", "n", "predicted", "observed"])
 
 
-def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
+def member_features(ds: Any, cutoff_day: float, *, shared: dict[str, Any] | None = None) -> pd.DataFrame:
     """Profile, survey and behaviour of each non-staff member joined before the cut-off.
 
     Behaviour counts only events before ``cutoff_day`` (days since 1970-01-01):
@@ -75,7 +75,8 @@ def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
     days, events in the last 30 days. Profile: tenure at the cut-off, referred or
     not, segment, channel, country. Survey: the mean score of each item, when the
     dataset has a survey. ``co_created_before`` says whether the member had already
-    co-produced by the cut-off.
+    co-produced by the cut-off. ``shared``, when given, keeps the parts that do not
+    depend on the cut-off (co-creation starts, survey answers) for the next call.
 
     Returns
     -------
@@ -103,20 +104,27 @@ def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
         active_days=t.day.floor().nunique(),
         recent_events=(t.day >= cutoff_day - RECENT_DAYS).cast("int64").sum(),
     )
-    starts = co_creation_start(ds)
+    cache = shared if shared is not None else {}
+    if "starts" not in cache:
+        cache["starts"] = co_creation_start(ds).execute()
     frame = base.execute()
     frame = frame.merge(behaviour.execute(), on="member_id", how="left")
-    starts_df = starts.execute()
-    frame = frame.merge(starts_df, on="member_id", how="left")
+    frame = frame.merge(cache["starts"], on="member_id", how="left")
     frame[list(BEHAVIOUR)] = frame[list(BEHAVIOUR)].fillna(0)
     frame["co_created_before"] = frame["start_day"] < cutoff_day
     if ds.surveys is not None:
-        s = ds.surveys
-        answers = s.group_by(["member_id", "item"]).aggregate(score=s.score.mean()).execute()
-        if len(answers):
-            wide = answers.pivot_table(index="member_id", columns="item", values="score")
-            wide.columns = [f"survey_{c}" for c in wide.columns]
-            frame = frame.merge(wide.reset_index(), on="member_id", how="left")
+        if "survey" not in cache:
+            s = ds.surveys
+            answers = s.group_by(["member_id", "item"]).aggregate(score=s.score.mean()).execute()
+            wide = None
+            if len(answers):
+                # one row per (member, item) already: unstack, no aggregation needed
+                wide = answers.set_index(["member_id", "item"])["score"].unstack()
+                wide.columns = [f"survey_{c}" for c in wide.columns]
+                wide = wide.reset_index()
+            cache["survey"] = wide
+        if cache["survey"] is not None:
+            frame = frame.merge(cache["survey"], on="member_id", how="left")
     return frame
 
 
@@ -165,7 +173,9 @@ class PropensityModel:
         return self.pipeline.predict_proba(self.design(frame))[:, 1]
 
 
-def fit_propensity(ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0) -> PropensityModel | None:
+def fit_propensity(
+    ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0, *, shared: dict[str, Any] | None = None
+) -> PropensityModel | None:
     """Fit and evaluate the co-production propensity model.
 
     P(co-produce in (c, c + h]) = sigma(b0 + b' x_i(c)), with c = last event day - h,
@@ -190,7 +200,7 @@ def fit_propensity(ds: Any, horizon_days: int = 90, test_share: float = 0.3, see
     """
     last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
     cutoff = last_day - horizon_days
-    frame = member_features(ds, cutoff)
+    frame = member_features(ds, cutoff, shared=shared)
     frame = frame[~frame["co_created_before"]].reset_index(drop=True)
     y = ((frame["start_day"] >= cutoff) & (frame["start_day"] <= last_day)).to_numpy(dtype=int)
     if y.sum() < 10 or (1 - y).sum() < 10:
@@ -238,7 +248,14 @@ def fit_propensity(ds: Any, horizon_days: int = 90, test_share: float = 0.3, see
     )
 
 
-def invite_ranking(ds: Any, model: PropensityModel, campaign_id: int | None = None, top: int = 100) -> pd.DataFrame:
+def invite_ranking(
+    ds: Any,
+    model: PropensityModel,
+    campaign_id: int | None = None,
+    top: int = 100,
+    *,
+    shared: dict[str, Any] | None = None,
+) -> pd.DataFrame:
     """Members to invite, most likely to co-produce first, with the two strongest reasons.
 
     Features are taken at the last event; members who already co-produced in
@@ -252,7 +269,7 @@ def invite_ranking(ds: Any, model: PropensityModel, campaign_id: int | None = No
         ``rank, member_id, probability, reason`` for the ``top`` members.
     """
     last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
-    frame = member_features(ds, last_day + 1e-6)
+    frame = member_features(ds, last_day + 1e-6, shared=shared)
     if campaign_id is not None:
         t = tagged_events(ds.events)
         done = (
@@ -376,14 +393,15 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
 
 def section(ds: Any) -> Section:
     """Co-production propensity as a report section."""
-    model = fit_propensity(ds)
+    shared: dict[str, Any] = {}  # what both feature snapshots need, computed once
+    model = fit_propensity(ds, shared=shared)
     if model is None:
         return Section(
             key="propensity",
             title="Who will take part in co-production, and whom should we invite?",
             notes=["Too few members took part (or too few did not) in the last 90 days to fit a model."],
         )
-    ranking = invite_ranking(ds, model)
+    ranking = invite_ranking(ds, model, shared=shared)
     drivers = participation_drivers(ds)
     headline = {
         "auc": round(model.auc, 4),
