@@ -1,10 +1,10 @@
-"""The platform benchmark: 100,000 ideas and 1,000,000 votes in PostgreSQL, served by gunicorn.
+"""The platform benchmark: 100,000 ideas and 1,000,000 votes in PostgreSQL, served by Granian.
 
     python -m bench platform [--scale 1] [--clients 50] [--duration 20] [--workers 2] [--threads 8]
 
 1. Starts a throwaway PostgreSQL (scripts/with_postgres.py) unless DATABASE_URL already
    names one, migrates it and loads the community of bench/platform/dataset.py.
-2. Serves it with ``prosumo serve`` (gunicorn, no task worker) on a free loopback port.
+2. Serves it with ``prosumo serve`` (Granian, no task worker) on a free loopback port.
 3. From a second process (bench/platform/loadgen.py) with 50 clients and no think
    time: the campaign idea list in each order (new, top, hot, trending) on random
    campaigns and pages 1-50, then sustained vote casting with API tokens.
@@ -81,21 +81,40 @@ def wait_for_port(port: int, server: subprocess.Popen[bytes], timeout: float = 6
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU seconds used so far by each living process of `pids`."""
+def cpu_seconds(pids: list[int]) -> dict[int, tuple[float, float]]:
+    """Per living process of `pids`: (its own user + system CPU seconds, those of its reaped children)."""
     used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+        used[pid] = ((int(fields[11]) + int(fields[12])) / TICKS, (int(fields[13]) + int(fields[14])) / TICKS)
     return used
 
 
-def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds used between two snapshots by the processes alive at the second (new ones from zero)."""
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+def pg_sessions() -> int:
+    """Sessions PostgreSQL has counted for this database (they are counted as they end)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return int(cur.fetchone()[0])
+
+
+def cpu_delta(before: dict[int, tuple[float, float]], after: dict[int, tuple[float, float]]) -> float:
+    """CPU seconds a group of processes used between two snapshots.
+
+    Processes alive at the second count from their first value (new ones from zero);
+    one that ended between them (a PostgreSQL backend closing its connection) reaches
+    its parent's reaped-children time with its whole life, so its CPU before the
+    first snapshot is taken off again.
+    """
+    used = 0.0
+    for pid, (own, reaped) in after.items():
+        own0, reaped0 = before.get(pid, (0.0, 0.0))
+        used += (own - own0) + (reaped - reaped0)
+    return used - sum(own0 for pid, (own0, _) in before.items() if pid not in after)
 
 
 def children(parent: int) -> list[int]:
@@ -140,14 +159,15 @@ def loadgen(spec: dict[str, Any], workdir: Path, server: int, postgres: int | No
     def db() -> list[int]:
         return [postgres, *children(postgres)] if postgres else []
 
-    web0, db0 = cpu_seconds(web()), cpu_seconds(db())
+    web0, db0, sessions0 = cpu_seconds(web()), cpu_seconds(db()), pg_sessions()
     own0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
         [sys.executable, "-m", "bench.platform.loadgen", str(spec_file), str(result_file)], cwd=ROOT, check=True
     )
     own1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    web1, db1 = cpu_seconds(web()), cpu_seconds(db())  # a process that ended meanwhile is not counted
+    web1, db1 = cpu_seconds(web()), cpu_seconds(db())
     result = json.loads(result_file.read_text())
+    result["database_sessions_opened"] = pg_sessions() - sessions0
     if spec["kind"] == "list":  # warm-up and measure together: the window of the CPU counters
         sent = round(result["throughput"] * (float(spec["duration"]) + float(spec["warmup"])))
     else:
@@ -244,14 +264,14 @@ def report(figures: dict[str, Any]) -> str:
     lines = [
         f"Platform benchmark, {figures['date']}: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gib']} GiB RAM, "
         f"{m['postgresql']}; {figures['data']['ideas']:,} ideas, {figures['data']['votes']:,} votes; "
-        f"gunicorn {figures['server']['workers']} workers x {figures['server']['threads']} threads; "
+        f"Granian {figures['server']['workers']} workers x {figures['server']['threads']} threads; "
         f"{figures['clients']} clients, no think time; load average before the run {figures['load_average_before']}.",
         "",
         "| measure | throughput/s | p50 ms | p95 ms | p99 ms | statuses | CPU ms/request web / PostgreSQL / "
         "load generator | requests/s two idle cores could serve | load average | target |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    rows = [(f"list order={order}", figures["list"][order]) for order in ORDERS] + [
+    rows = [(f"list order={order}", figures["list"][order]) for order in ORDERS if order in figures["list"]] + [
         ("votes (PUT, token)", figures["votes"])
     ]
     for name, r in rows:
@@ -275,10 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20.0, help="Seconds measured per phase.")
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn processes (one per core).")
-    parser.add_argument("--threads", type=int, default=8, help="Threads per gunicorn process.")
+    parser.add_argument("--workers", type=int, default=2, help="Web server processes (one per core).")
+    parser.add_argument("--threads", type=int, default=8, help="Threads per web server process.")
     parser.add_argument("--pages", type=int, default=50, help="List pages drawn uniformly from 1..PAGES.")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--votes-only", action="store_true", help="Skip the list phases (for tuning the vote path).")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -374,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             (slug, min(args.pages, math.ceil(loaded.campaign_sizes[pk] / 20)))
             for pk, slug in loaded.campaign_ids.items()
         ]
-        for order in ORDERS:
+        for order in () if args.votes_only else ORDERS:
             picks = [rng.choice(campaigns) for _ in range(20_000)]
             paths = [f"/api/campaigns/{slug}/ideas?order={order}&page={rng.randint(1, pages)}" for slug, pages in picks]
             result = loadgen({**base, "kind": "list", "paths": paths}, workdir, server.pid, postgres)

@@ -116,6 +116,20 @@ def worker(
         stop.set()
 
 
+def web_server_command(*, host: str, port: int, workers: int, threads: int, access_log: bool = False) -> list[str]:
+    """The command that serves `prosumo.wsgi` with Granian: `workers` processes of `threads` threads.
+
+    Granian parses HTTP in Rust outside the GIL, so each request costs the Python
+    processes only the application's own work (bench/RESULTS.md).
+    """
+    return [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "prosumo.wsgi:application",
+        "--host", host, "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+        "--no-ws", "--log-level", "warning", *(["--access-log"] if access_log else []),
+        "--workers-kill-timeout", "5",
+    ]
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -124,7 +138,7 @@ def serve(
     threads: Annotated[int, typer.Option(help="Threads per web process.")] = 4,
     with_worker: Annotated[bool, typer.Option(help="Also run the task worker beside the web server.")] = True,
 ) -> None:
-    """Serve the site with gunicorn (and, by default, the task worker beside it)."""
+    """Serve the site with Granian (and, by default, the task worker beside it)."""
     setup_django()
     from django.conf import settings
 
@@ -132,12 +146,7 @@ def serve(
     children = []
     if with_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "prosumo.cli", "worker"]))
-    command = [
-        sys.executable, "-m", "gunicorn", "prosumo.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-        "--access-logfile", "-" if settings.DEBUG else "/dev/null",
-        "--graceful-timeout", "5",
-    ]
+    command = web_server_command(host=host, port=port, workers=workers, threads=threads, access_log=settings.DEBUG)
     server = subprocess.Popen(command)  # noqa: S603
     children.append(server)
 

@@ -1,7 +1,7 @@
 """Seeding the voting test's community and reading back what the server stored, through the ORM.
 
 Used in-process by the PostgreSQL test (live_server) and, for the SQLite test, in
-child processes that point at a SQLite file served by gunicorn:
+child processes that point at a SQLite file served by Granian:
 
     python -m tests.concurrency.site seed MEMBERS   # prints {"tokens": [...], "ideas": {id: mode}}
     python -m tests.concurrency.site dump           # prints the ideas, votes and vote events

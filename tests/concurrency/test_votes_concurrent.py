@@ -21,6 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from prosumo.cli import web_server_command
 from tests.concurrency import site
 from tests.concurrency.voting import discrepancies, fire, plan
 
@@ -53,7 +54,7 @@ def free_port() -> int:
 
 
 def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path):
-    # given a SQLite file served by gunicorn in 2 processes of 4 threads (writers from two processes contend)
+    # given a SQLite file served by Granian (as `prosumo serve` runs it) in 2 processes of 4 threads (writers from two processes contend)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "prosumo.settings",
@@ -76,33 +77,17 @@ def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path):
     seeded = json.loads(run(sys.executable, "-m", "tests.concurrency.site", "seed", "20").splitlines()[-1])
     ideas = {int(k): v for k, v in seeded["ideas"].items()}
     port = free_port()
-    log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "prosumo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--error-logfile",
-            str(log),
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    log = (tmp_path / "server.log").open("w")
+    command = web_server_command(host="127.0.0.1", port=port, workers=2, threads=4)
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not listen within 30 s"
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "the server did not listen within 30 s"
             time.sleep(0.1)
         requests = plan(tokens=seeded["tokens"], ideas=ideas, requests=150, bursts=4, burst_size=6, seed=7)
         # when 8 threads send them at once
@@ -111,7 +96,8 @@ def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path):
         server.terminate()
         server.wait(timeout=10)
     # then no request failed (no "database is locked" as a 500) and all the records agree
-    assert outcome.failures == [], log.read_text()[-3000:]
+    log.close()
+    assert outcome.failures == [], (tmp_path / "server.log").read_text()[-3000:]
     assert outcome.statuses == {200: len(requests)}
     found = site.rows_from_json(run(sys.executable, "-m", "tests.concurrency.site", "dump", *map(str, sorted(ideas))))
     assert discrepancies(*found, half_life_hours=settings.PROSUMO_TRENDING_HALF_LIFE_HOURS) == []

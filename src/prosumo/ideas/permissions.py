@@ -46,7 +46,11 @@ def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
         qs = Idea.objects.select_related("campaign").select_for_update(of=("self",))
     else:
         qs = Idea.objects.select_related("campaign", "author")
-    idea = qs.filter(pk=idea_id).first()
+    return check_idea_visible(actor, qs.filter(pk=idea_id).first())
+
+
+def check_idea_visible(actor: Any, idea: Idea | None) -> Idea:
+    """The idea, loaded with its campaign, if the actor may see it; else NotFound."""
     # A hidden campaign gives the same answer as a missing idea: its existence is not revealed either.
     if idea is None or not campaign_visible(idea.campaign, actor):
         raise NotFound(gettext("No such idea."))
@@ -55,13 +59,18 @@ def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
     return idea
 
 
-def access_idea_to_take_part(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
-    """The idea, for a member who wants to vote, comment or follow; it must still be open to that."""
-    member = require_member(actor)
-    idea = access_idea(member, idea_id, lock=lock)
+def check_take_part(member: Any, idea: Idea | None) -> Idea:
+    """The idea if the member may vote, comment or follow on it; else NotFound or PermissionDenied."""
+    idea = check_idea_visible(member, idea)
     if idea.hidden:
         raise PermissionDenied(gettext("This idea is hidden by the moderators."), code="idea_hidden")
     return idea
+
+
+def access_idea_to_take_part(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
+    """The idea, for a member who wants to vote, comment or follow; it must still be open to that."""
+    member = require_member(actor)
+    return check_take_part(member, access_idea(member, idea_id, lock=lock))
 
 
 def can_edit_idea(actor: Any, idea: Idea) -> bool:

@@ -141,8 +141,11 @@ def stage_change(
         return _move(idea=idea, to_stage=to_stage, message=message.strip(), actor=staff, reason=reason)
 
 
-def support_progress(*, idea: Idea) -> None:
-    """After a support vote on a locked idea: pass a staged gate, or reach the review threshold."""
+def support_progress(*, idea: Idea) -> Idea:
+    """After a support vote on a locked idea: pass a staged gate, or reach the review threshold.
+
+    Returns the idea as it now stands (read again in full when it moves to review).
+    """
     campaign = idea.campaign
     gates = campaign.support_gates or []
     if gates and idea.stage == Stage.OPEN:
@@ -156,12 +159,15 @@ def support_progress(*, idea: Idea) -> None:
             )
             idea.save(update_fields=["gate_index", "gate_deadline"])
     if campaign.support_threshold and idea.stage == Stage.OPEN and idea.support_count >= campaign.support_threshold:
+        if idea.get_deferred_fields():  # the vote path reads only what voting needs; a move needs the whole idea
+            idea = Idea.objects.select_related("campaign").get(pk=idea.pk)
         _move(
             idea=idea,
             to_stage=Stage.UNDER_REVIEW,
             message=f"This idea reached {campaign.support_threshold} supporters and goes to review.",
             actor=None,
         )
+    return idea
 
 
 def support_gates_expire(*, now: datetime | None = None) -> int:

@@ -1,0 +1,160 @@
+"""Statements for the hottest write path, built once and adapted by the fields themselves.
+
+The ORM compiles every query anew, and for a vote (a handful of one-row reads and
+writes) the compiling costs more than the database does. This module writes each
+statement's SQL once per model, field list and database vendor from the models'
+metadata, and converts values both ways with the fields' own methods
+(``get_db_prep_save`` going in, the backend's and field's converters coming out),
+so that what it writes and reads is exactly what the ORM would.
+
+It does not send model signals; Prosumo has no receivers on the models it is used
+for. Use it only where a benchmark shows the compiling matters (the vote path,
+``docs/ranking.md`` and ``bench/RESULTS.md``); everywhere else use the ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.db import connections
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not field.concrete or field.many_to_many:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field  # type: ignore[return-value]
+
+
+def _fields(model: type[Model], names: Iterable[str]) -> tuple[Field[Any, Any], ...]:
+    return tuple(_field(model, name) for name in names)
+
+
+def quoted_table(model: type[Model], using: str = "default") -> str:
+    return str(connections[using].ops.quote_name(model._meta.db_table))
+
+
+@lru_cache(maxsize=256)
+def select_list(model: type[Model], alias: str, names: tuple[str, ...], using: str = "default") -> str:
+    """``alias."col1", alias."col2", ...`` for a hand-written SELECT of these fields."""
+    qn = connections[using].ops.quote_name
+    return ", ".join(f"{alias}.{qn(f.column)}" for f in _fields(model, names))
+
+
+class Part:
+    """One model's columns in a hand-written SELECT: turns its slice of a row into an instance.
+
+    ``names`` are field names (``campaign`` for a foreign key, read as ``campaign_id``),
+    selected in the model's column order (`columns`); they must include the primary
+    key, and a row whose primary key is NULL (the missing side of a LEFT JOIN) gives None.
+    """
+
+    def __init__(self, model: type[Model], alias: str, names: Sequence[str]):
+        self.model = model
+        self.alias = alias
+        # In the model's own column order, as `Model.from_db` expects a partial row.
+        order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
+        self.names = tuple(sorted(names, key=lambda name: order[_field(model, name).name]))
+        self.fields = _fields(model, self.names)
+        if not self.fields[0].primary_key:
+            raise ValueError("the primary key must be one of the fields")
+        self.attnames = [f.attname for f in self.fields]
+        self._converters: dict[str, list[tuple[Any, list[Any]]]] = {}
+
+    def columns(self, using: str = "default") -> str:
+        return select_list(self.model, self.alias, self.names, using)
+
+    def converters(self, using: str) -> list[tuple[Any, list[Any]]]:
+        """Per column, its expression and the converters the ORM would apply to it."""
+        found = self._converters.get(using)
+        if found is None:
+            connection = connections[using]
+            found = []
+            for field in self.fields:
+                column = field.get_col(self.alias)
+                found.append(
+                    (column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)])
+                )
+            self._converters[using] = found
+        return found
+
+    def build(self, values: Sequence[Any], using: str = "default") -> Model | None:
+        if values[0] is None:
+            return None
+        connection = connections[using]
+        converted = []
+        for value, (column, converters) in zip(values, self.converters(using), strict=True):
+            for convert in converters:
+                value = convert(value, column, connection)
+            converted.append(value)
+        return self.model.from_db(using, self.attnames, converted)
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(model: type[Model], names: tuple[str, ...], using: str, returning: bool) -> str:
+    qn = connections[using].ops.quote_name
+    fields = _fields(model, names)
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (names from model metadata, values bound)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning:
+        sql += f" RETURNING {qn(model._meta.pk.column)}"
+    return sql
+
+
+@lru_cache(maxsize=256)
+def _concrete_names(model: type[Model]) -> tuple[str, ...]:
+    return tuple(f.name for f in model._meta.concrete_fields if not f.primary_key)
+
+
+def insert(obj: M, using: str = "default") -> M:
+    """INSERT the instance's concrete fields (auto_now and defaults applied as `save` would); sets its pk."""
+    connection = connections[using]
+    model = type(obj)
+    names = _concrete_names(model)
+    fields = _fields(model, names)
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    returning = bool(connection.features.can_return_columns_from_insert)
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(model, names, using, returning), params)
+        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = using
+    return obj
+
+
+@lru_cache(maxsize=256)
+def _update_sql(model: type[Model], names: tuple[str, ...], using: str) -> str:
+    qn = connections[using].ops.quote_name
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in _fields(model, names))
+    return f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s"  # noqa: S608 (names from model metadata, values bound)
+
+
+def update(obj: Model, names: Sequence[str], using: str = "default") -> int:
+    """UPDATE these fields of a saved instance (auto_now applied as `save(update_fields=...)` would)."""
+    connection = connections[using]
+    model = type(obj)
+    names = tuple(names)
+    params = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in _fields(model, names)]
+    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, names, using), params)
+        return int(cursor.rowcount)
+
+
+def delete(obj: Model, using: str = "default") -> int:
+    """DELETE the instance's row only: for models that nothing refers to (no cascade is looked for)."""
+    connection = connections[using]
+    model = type(obj)
+    sql = f"DELETE FROM {quoted_table(model, using)} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"  # noqa: S608 (names from model metadata, values bound)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.pk.get_db_prep_value(obj.pk, connection)])
+        obj._state.adding = True
+        return int(cursor.rowcount)
