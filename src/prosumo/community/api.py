@@ -48,6 +48,8 @@ class MeIn(Schema):
 
 
 class NotificationOut(Schema):
+    """Title and body in the language of the request (Accept-Language)."""
+
     id: int
     verb: str
     title: str
@@ -55,6 +57,14 @@ class NotificationOut(Schema):
     url: str
     created_at: datetime
     read_at: datetime | None
+
+    @staticmethod
+    def resolve_title(obj: Notification) -> str:
+        return obj.display_title
+
+    @staticmethod
+    def resolve_body(obj: Notification) -> str:
+        return obj.display_body
 
 
 class NotificationsOut(Schema):

@@ -246,7 +246,7 @@ def stage_change(request: HttpRequest, idea_id: int, payload: StageIn) -> Any:
         "idea_id": idea_id,
         "from_stage": change.from_stage,
         "to_stage": change.to_stage,
-        "message": change.message,
+        "message": change.display_message,
         "reason": change.reason.label if change.reason else None,
         "created_at": change.created_at,
     }

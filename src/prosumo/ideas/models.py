@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.core.models import Timestamped
+from prosumo.core.phrases import words
 
 
 class Stage(models.TextChoices):
@@ -257,6 +258,7 @@ class StageChange(models.Model):
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     message = models.TextField()
+    message_phrase = models.JSONField(default=dict, blank=True, help_text="For a message the site wrote itself")
     reason = models.ForeignKey(DeclineReason, null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField(db_index=True)
 
@@ -265,6 +267,11 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"idea {self.idea_id}: {self.from_stage} -> {self.to_stage}"
+
+    @property
+    def display_message(self) -> str:
+        """The staff's message as written, or the site's own in the active language."""
+        return words(self.message_phrase, self.message)
 
 
 class Comment(models.Model):

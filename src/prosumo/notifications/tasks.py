@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from prosumo.community.models import EmailPreference, Invitation, Member
@@ -19,12 +21,16 @@ def _unsubscribe_url(member: Member) -> str:
     return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/"
 
 
-def _message(member: Member, subject: str, template: str, context: dict[str, object]) -> EmailMultiAlternatives:
+def _message(
+    member: Member, subject: Callable[[], str], template: str, context: dict[str, object]
+) -> EmailMultiAlternatives:
+    """An email in the member's language: `subject` is called, and the body rendered, in it."""
     unsubscribe = _unsubscribe_url(member)
-    with translation.override(member.locale or "en"):
+    with translation.override(member.locale or settings.LANGUAGE_CODE):
         body = render_to_string(template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL})
+        subject_text = f"[{settings.SITE_NAME}] {subject()}"
     return EmailMultiAlternatives(
-        subject=subject,
+        subject=subject_text,
         body=body,
         to=[member.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
@@ -42,7 +48,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         for notification in pending:
             message = _message(
                 notification.recipient,
-                f"[{settings.SITE_NAME}] {notification.title}",
+                lambda n=notification: n.display_title,
                 "notifications/email/notification.txt",
                 {"notification": notification},
             )
@@ -73,7 +79,9 @@ def send_daily_digests() -> int:
             member = items[0].recipient
             message = _message(
                 member,
-                f"[{settings.SITE_NAME}] {len(items)} updates on ideas you follow",
+                lambda n=len(items): ngettext(
+                    "%(count)d update on ideas you follow", "%(count)d updates on ideas you follow", n
+                ) % {"count": n},
                 "notifications/email/digest.txt",
                 {"notifications": items},
             )
@@ -88,10 +96,10 @@ def send_invitation(invitation_id: int) -> None:
     invitation = Invitation.objects.select_related("invited_by", "campaign").filter(pk=invitation_id).first()
     if invitation is None or invitation.accepted_at:
         return
-    body = render_to_string(
-        "notifications/email/invitation.txt",
-        {"invitation": invitation, "url": f"{settings.SITE_URL}/invite/{invitation.token}/", "site_name": settings.SITE_NAME},
-    )
-    EmailMultiAlternatives(
-        subject=f"You are invited to {settings.SITE_NAME}", body=body, to=[invitation.email]
-    ).send()
+    with translation.override(settings.LANGUAGE_CODE):  # not a member yet: the site's language
+        body = render_to_string(
+            "notifications/email/invitation.txt",
+            {"invitation": invitation, "url": f"{settings.SITE_URL}/invite/{invitation.token}/", "site_name": settings.SITE_NAME},
+        )
+        subject = gettext("You are invited to {site}").format(site=settings.SITE_NAME)
+    EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email]).send()

@@ -11,6 +11,7 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
+from prosumo.core.phrases import phrase
 from prosumo.ideas.models import Comment, CommentRevision, Follow, Idea
 from prosumo.ideas.permissions import access_idea_to_take_part
 from prosumo.notifications.services import notify
@@ -69,7 +70,7 @@ def comment_post(
         notify(
             recipient_ids=recipients,
             verb="comment.posted",
-            title=f"{member.name} commented on “{idea.title}”",
+            title=phrase("comment.posted", name=member.name, idea=idea.title),
             body=body[:300],
             url=f"/ideas/{idea.pk}/#comment-{comment.pk}",
             event_id=event.pk,

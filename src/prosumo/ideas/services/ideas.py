@@ -19,6 +19,7 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from prosumo.core.phrases import phrase
 from prosumo.ideas.models import (
     Attachment,
     CoAuthor,
@@ -163,7 +164,7 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
         notify(
             recipient_ids=Follow.objects.filter(idea=idea).values_list("member_id", flat=True),
             verb="idea.revised",
-            title=f"“{idea.title}” has a new revision",
+            title=phrase("idea.revised", idea=idea.title),
             url=f"/ideas/{idea.pk}/",
             event_id=event.pk,
             exclude_id=member.pk,
@@ -220,7 +221,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
         notify(
             recipient_ids=[invitee.pk],
             verb="idea.coauthor_invited",
-            title=f"{author.name} invites you to co-author “{idea.title}”",
+            title=phrase("idea.coauthor_invited", name=author.name, idea=idea.title),
             url=f"/ideas/{idea.pk}/",
             event_id=event.pk,
         )
@@ -253,7 +254,7 @@ def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuth
             notify(
                 recipient_ids=[idea.author_id],
                 verb="idea.coauthor_added",
-                title=f"{member.name} is now a co-author of “{idea.title}”",
+                title=phrase("idea.coauthor_added", name=member.name, idea=idea.title),
                 url=f"/ideas/{idea.pk}/",
                 event_id=event.pk,
             )

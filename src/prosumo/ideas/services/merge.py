@@ -18,6 +18,7 @@ from prosumo.activity.services import event_record, events_record_many
 from prosumo.community.models import Member, Role
 from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.core.phrases import phrase
 from prosumo.ideas.models import Comment, Follow, Idea, IdeaLineage, MergedSupport, Stage, Vote
 from prosumo.ideas.permissions import access_idea
 from prosumo.ideas.services.stages import MESSAGE_MIN, _move
@@ -120,8 +121,8 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         notify(
             recipient_ids=[v.member_id for v in carried],
             verb="idea.merged",
-            title=f"Your support for “{source.title}” now counts for “{target.title}”",
-            body="The two ideas were merged. If you would rather not support the merged idea, you can withdraw your support.",
+            title=phrase("idea.merged", source=source.title, target=target.title),
+            body=phrase("idea.merged.body"),
             url=f"/ideas/{target.pk}/",
             event_id=event.pk,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -13,6 +14,7 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
+from prosumo.core.phrases import english, phrase, source_text
 from prosumo.ideas.models import (
     CoAuthor,
     CoAuthorStatus,
@@ -59,16 +61,22 @@ def _move(
     *,
     idea: Idea,
     to_stage: str,
-    message: str,
+    message: str | dict[str, Any],
     actor: Member | None,
     reason: DeclineReason | None = None,
     now: datetime | None = None,
 ) -> StageChange:
-    """Write the move for a locked idea: history row, idea fields, event, notifications."""
+    """Write the move for a locked idea: history row, idea fields, event, notifications.
+
+    `message` is the staff's own text, or a phrase when the site moves the idea itself.
+    """
     now = now or timezone.now()
     from_stage = idea.stage
+    message_phrase = message if isinstance(message, dict) else {}
+    message = english(message_phrase) if message_phrase else str(message)
     change = StageChange.objects.create(
-        idea=idea, from_stage=from_stage, to_stage=to_stage, actor=actor, message=message, reason=reason, created_at=now
+        idea=idea, from_stage=from_stage, to_stage=to_stage, actor=actor, message=message,
+        message_phrase=message_phrase, reason=reason, created_at=now,
     )
     idea.stage = to_stage
     idea.stage_changed_at = now
@@ -100,12 +108,12 @@ def _move(
         },
         occurred_at=now,
     )
-    label = idea.campaign.stage_label(to_stage)
+    custom = idea.campaign.stage_labels.get(to_stage)
     notify(
         recipient_ids=involved_member_ids(idea),
         verb="idea.stage_changed",
-        title=f"“{idea.title}” is now: {label}",
-        body=message,
+        title=phrase("idea.stage_changed", idea=idea.title, stage=custom or source_text(Stage(to_stage).label)),
+        body=message_phrase or message,
         url=f"/ideas/{idea.pk}/",
         event_id=event.pk,
         exclude_id=actor.pk if actor else None,
@@ -164,7 +172,7 @@ def support_progress(*, idea: Idea) -> Idea:
         _move(
             idea=idea,
             to_stage=Stage.UNDER_REVIEW,
-            message=f"This idea reached {campaign.support_threshold} supporters and goes to review.",
+            message=phrase("stage.threshold_reached", threshold=campaign.support_threshold),
             actor=None,
         )
     return idea
@@ -185,9 +193,8 @@ def support_gates_expire(*, now: datetime | None = None) -> int:
             _move(
                 idea=idea,
                 to_stage=Stage.DECLINED,
-                message=(
-                    f"This idea needed {gate['supporters']} supporters within {gate['days']} days "
-                    f"and had {idea.support_count}. Thank you to everyone who supported it."
+                message=phrase(
+                    "stage.gate_missed", supporters=gate["supporters"], days=gate["days"], had=idea.support_count
                 ),
                 actor=None,
                 reason=reason,

@@ -1,0 +1,70 @@
+"""Sentences the site writes itself, kept as a key and values and worded in the reader's language.
+
+A notification is read in the recipient's language, and an automatic stage message
+by every visitor in theirs, so neither is stored as finished text: the record keeps
+a *phrase* (``{"key": ..., "values": {...}}``) and the page, the email or the API
+puts it into words with the language active there. The English text is stored
+beside it for the admin, search and any reader without the phrase.
+
+Values named in ``TRANSLATED_VALUES`` are themselves messages of the catalogue (a
+stage's default label) and are translated too; a campaign's own stage label is not
+in the catalogue and stays as its staff wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop, override
+
+PHRASES: dict[str, str] = {
+    "idea.stage_changed": gettext_noop("“{idea}” is now: {stage}"),
+    "idea.merged": gettext_noop("Your support for “{source}” now counts for “{target}”"),
+    "idea.merged.body": gettext_noop(
+        "The two ideas were merged. If you would rather not support the merged idea, you can withdraw your support."
+    ),
+    "idea.revised": gettext_noop("“{idea}” has a new revision"),
+    "idea.coauthor_invited": gettext_noop("{name} invites you to co-author “{idea}”"),
+    "idea.coauthor_added": gettext_noop("{name} is now a co-author of “{idea}”"),
+    "comment.posted": gettext_noop("{name} commented on “{idea}”"),
+    "stage.threshold_reached": gettext_noop("This idea reached {threshold} supporters and goes to review."),
+    "stage.gate_missed": gettext_noop(
+        "This idea needed {supporters} supporters within {days} days and had {had}. "
+        "Thank you to everyone who supported it."
+    ),
+}
+TRANSLATED_VALUES = frozenset({"stage"})
+
+
+def phrase(key: str, **values: Any) -> dict[str, Any]:
+    """A phrase to store; raises KeyError for an unknown key or a value the sentence lacks."""
+    PHRASES[key].format(**values)  # every placeholder has its value
+    return {"key": key, "values": values}
+
+
+def words(stored: Mapping[str, Any] | None, fallback: str = "") -> str:
+    """The phrase in the active language; `fallback` when there is none or it cannot be worded."""
+    if not stored or stored.get("key") not in PHRASES:
+        return fallback
+    values = {
+        name: gettext(value) if name in TRANSLATED_VALUES and isinstance(value, str) and value else value
+        for name, value in dict(stored.get("values") or {}).items()
+    }
+    try:
+        return gettext(PHRASES[stored["key"]]).format(**values)
+    except (KeyError, IndexError, ValueError):  # a translation that names a placeholder the phrase lacks
+        with override(None):
+            return PHRASES[stored["key"]].format(**values)
+
+
+def english(stored: Mapping[str, Any]) -> str:
+    """The phrase as the catalogue's source text (stored beside the phrase)."""
+    with override(None):
+        return words(stored)
+
+
+def source_text(message: Any) -> str:
+    """A lazily translated label in its source language, whatever language is active now."""
+    with override(None):
+        return str(message)
