@@ -210,6 +210,36 @@ def unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+class JsonMethodNotAllowed:
+    """Middleware: a wrong method on an API address answers 405 in the API's JSON, keeping `Allow`.
+
+    Ninja answers it in plain text before any exception handler runs.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            json_response = error_response(
+                request,
+                405,
+                "method_not_allowed",
+                gettext("This address does not take {method}; it takes {allowed}.").format(
+                    method=request.method, allowed=allowed
+                ),
+            )
+            json_response["Allow"] = allowed
+            return json_response
+        return response
+
+
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")
 def docs_asset(request: HttpRequest, name: str) -> HttpResponse:
     """The Swagger UI files bundled with django-ninja, so the docs page works offline."""

@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "prosumo.community.middleware.MemberContextMiddleware",
+    "prosumo.api.JsonMethodNotAllowed",
 ]
 
 ROOT_URLCONF = "prosumo.urls"

@@ -209,3 +209,5 @@ def test_unknown_api_path_is_a_json_404(db):
     error(Client().post("/api/ideas/1/applause", {}, content_type="application/json"), 404, "not_found")
     wrong_method = Client().post("/api/decline-reasons")
     assert (wrong_method.status_code, wrong_method["Allow"]) == (405, "GET")
+    assert wrong_method.json()["code"] == "method_not_allowed"
+    assert "POST" in wrong_method.json()["message"]

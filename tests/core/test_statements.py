@@ -120,3 +120,22 @@ def test_a_part_must_include_the_primary_key_and_only_columns() -> None:
         statements.Part(Vote, "v", ("value",))
     with pytest.raises(ValueError, match="not a column"):
         statements.Part(Idea, "i", ("id", "tags"))
+
+
+def test_a_compiled_queryset_runs_again_with_other_values(idea: Any, make_idea: Any, member: Any) -> None:
+    # given the ORM's query for one idea's title by id, compiled once with a marker for the id
+    second = make_idea(member, title="A second idea with its own title")
+    compiled = statements.Compiled(Idea.objects.filter(pk=-5_550_123, hidden=False).values_list("title"), {"id": -5_550_123})
+    # when it runs with each idea's id
+    found = []
+    for pk in (idea.pk, second.pk):
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params(id=pk))
+            found.append(cursor.fetchone()[0])
+    # then each run answers for its own idea, and the other bound value (hidden=False) is kept
+    assert found == [idea.title, "A second idea with its own title"]
+
+
+def test_a_marker_must_appear_exactly_once() -> None:
+    with pytest.raises(ValueError, match="stage"):
+        statements.Compiled(Idea.objects.filter(pk=-1), {"id": -1, "stage": "\x1fnowhere"})

@@ -158,3 +158,34 @@ def delete(obj: Model, using: str = "default") -> int:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(obj.pk, connection)])
         obj._state.adding = True
         return int(cursor.rowcount)
+
+
+class Compiled:
+    """A queryset's SQL, compiled by the ORM once and run again with other values in marked places.
+
+    Build the queryset with *markers* — values that appear nowhere else in it (a
+    negative id, a string no field holds) — in the places that change from run to
+    run; `params` puts the run's values where the markers were, keeping every other
+    parameter the ORM bound. The filter logic stays written once, in the ORM.
+    """
+
+    def __init__(self, queryset: Any, markers: dict[str, Any]):
+        sql, params = queryset.query.sql_with_params()
+        slots: list[tuple[bool, Any]] = []
+        seen: dict[str, int] = dict.fromkeys(markers, 0)
+        by_value = {repr(value): name for name, value in markers.items()}
+        for param in params:
+            name = by_value.get(repr(param))
+            if name is not None:
+                seen[name] += 1
+                slots.append((True, name))
+            else:
+                slots.append((False, param))
+        wrong = [name for name, count in seen.items() if count != 1]
+        if wrong:
+            raise ValueError(f"markers not found exactly once in the compiled query: {', '.join(wrong)}")
+        self.sql = sql
+        self.slots = slots
+
+    def params(self, **values: Any) -> list[Any]:
+        return [values[slot] if marked else slot for marked, slot in self.slots]

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
+from django.db import connection
 from django.utils.translation import gettext
 
 from prosumo.community.permissions import can_moderate, is_staff, require_member
+from prosumo.core import statements
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.ideas.models import Campaign, Idea, Visibility
 
 
+@cache
+def _campaign_statement(by: str) -> tuple[str, statements.Part]:
+    part = statements.Part(Campaign, "c", [f.name for f in Campaign._meta.concrete_fields])
+    column = connection.ops.quote_name(Campaign._meta.get_field(by).column)
+    return f"SELECT {part.columns()} FROM {statements.quoted_table(Campaign)} c WHERE c.{column} = %s", part  # noqa: S608 (names from model metadata, values bound)
+
+
 def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
-    """The campaign if the actor may see it, else NotFound; accepts an id or a slug."""
-    lookup = {"pk": int(campaign_id)} if str(campaign_id).isdigit() else {"slug": str(campaign_id)}
-    campaign = Campaign.objects.filter(**lookup).first()
+    """The campaign if the actor may see it, else NotFound; accepts an id or a slug.
+
+    Every list and idea page starts here, so the read is a statement written once.
+    """
+    by, value = ("id", int(campaign_id)) if str(campaign_id).isdigit() else ("slug", str(campaign_id))
+    sql, part = _campaign_statement(by)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        row = cursor.fetchone()
+    campaign = cast(Campaign | None, part.build(row) if row else None)
     if campaign is None or not campaign_visible(campaign, actor):
         raise NotFound(gettext("No such campaign."))
     return campaign

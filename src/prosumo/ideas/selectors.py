@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import models
+from django.db import connection, connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from prosumo.community.models import Member
+from prosumo.core import statements
 from prosumo.core.errors import InvalidInput
 from prosumo.ideas import search
 from prosumo.ideas.models import (
@@ -70,19 +74,24 @@ def idea_list(
         raise InvalidInput(gettext("No such stage."), fields={"stage": ["invalid"]})
     if not 1 <= per_page <= PER_PAGE_MAX:
         raise InvalidInput(gettext("Ask for 1 to {PER_PAGE_MAX} ideas a page.").format(PER_PAGE_MAX=PER_PAGE_MAX), fields={"per_page": ["range"]})
-    qs = Idea.objects.listed()
-    if campaign is not None:
-        qs = qs.filter(campaign=campaign)
-    if stage:
-        qs = qs.filter(stage=stage)
-    if tag:
-        qs = qs.filter(tags__name=tag.lower())
-    if query:
-        ids = search.search_ids(query, limit=500)
-        qs = qs.filter(pk__in=ids)
-    qs = qs.order_by(*ORDERS[order])
+
+    def make_qs() -> QuerySet[Idea]:
+        qs = Idea.objects.listed()
+        if campaign is not None:
+            qs = qs.filter(campaign=campaign)
+        if stage:
+            qs = qs.filter(stage=stage)
+        if tag:
+            qs = qs.filter(tags__name=tag.lower())
+        if query:
+            qs = qs.filter(pk__in=search.search_ids(query, limit=500))
+        return qs.order_by(*ORDERS[order])
+
     count_key = None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
-    paginator = Paginator(ListedIdeas(qs, count_key, campaign), per_page)
+    # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
+    # page with one statement compiled once; lists by tag or search go through the ORM.
+    statement = (order, stage or None) if campaign is not None and not tag and not query else None
+    paginator = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
@@ -115,10 +124,21 @@ class ListedIdeas:
     CAMPAIGN_FIELDS = ("campaign__id", "campaign__slug", "campaign__title", "campaign__voting_mode",
                        "campaign__support_threshold", "campaign__stage_labels")
 
-    def __init__(self, qs: QuerySet[Idea], count_key: str | None, campaign: Campaign | None = None) -> None:
-        self.qs = qs
+    def __init__(
+        self,
+        make_qs: Callable[[], QuerySet[Idea]],
+        count_key: str | None,
+        campaign: Campaign | None = None,
+        statement: tuple[str, str | None] | None = None,
+    ) -> None:
+        self.make_qs = make_qs  # built only when needed: a cached count and a statement page need none
         self.count_key = count_key
         self.campaign = campaign
+        self.statement = statement  # (order, stage) when the page can be read by `_page_statement`
+
+    @functools.cached_property
+    def qs(self) -> QuerySet[Idea]:
+        return self.make_qs()
 
     def count(self) -> int:
         if self.count_key is not None and (cached := cache.get(self.count_key)) is not None:
@@ -136,6 +156,8 @@ class ListedIdeas:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[Idea]:
+        if self.statement is not None and self.campaign is not None:
+            return _page_by_statement(self.campaign, *self.statement, index)
         ids = list(self.qs.values_list("pk", flat=True)[index])
         if not ids:
             return []
@@ -149,6 +171,56 @@ class ListedIdeas:
             for idea in by_id.values():
                 idea.campaign = self.campaign
         return [by_id[pk] for pk in ids if pk in by_id]
+
+
+PAGE_MARKERS = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
+AUTHOR_FIELDS = ("id", "display_name", "email")
+
+
+@functools.cache
+def _page_statement(order: str, with_stage: bool, using: str = "default") -> tuple[str, statements.Compiled, statements.Part, statements.Part]:
+    """One statement for a page of a campaign's listed ideas with their authors.
+
+    The page's ids come from the ORM's own query (compiled once, with markers for the
+    campaign and stage), as an index-only scan of the listing index; only those rows
+    are then joined to the idea table and their authors.
+    """
+    markers = {"campaign": PAGE_MARKERS["campaign"], **({"stage": PAGE_MARKERS["stage"]} if with_stage else {})}
+    qs = Idea.objects.listed().filter(campaign_id=PAGE_MARKERS["campaign"])
+    if with_stage:
+        qs = qs.filter(stage=PAGE_MARKERS["stage"])
+    inner = statements.Compiled(qs.order_by(*ORDERS[order]).values_list("id"), markers)
+    idea = statements.Part(Idea, "i", [f for f in ListedIdeas.ROW_FIELDS if "__" not in f])
+    author = statements.Part(Member, "m", AUTHOR_FIELDS)
+    qn = connections[using].ops.quote_name
+    keys = ", ".join(
+        f"i.{qn(Idea._meta.get_field(k.lstrip('-')).column)}{' DESC' if k.startswith('-') else ''}" for k in ORDERS[order]
+    )
+    sql = (
+        f"SELECT {idea.columns(using)}, {author.columns(using)}"  # noqa: S608 (names from model metadata, values bound)
+        f" FROM ({inner.sql} LIMIT %s OFFSET %s) p"
+        f" JOIN {statements.quoted_table(Idea, using)} i ON i.{qn('id')} = p.{qn('id')}"
+        f" JOIN {statements.quoted_table(Member, using)} m ON m.{qn('id')} = i.{qn('author_id')}"
+        f" ORDER BY {keys}"
+    )
+    return sql, inner, idea, author
+
+
+def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index: slice) -> list[Idea]:
+    sql, inner, idea_part, author_part = _page_statement(order, stage is not None)
+    start, stop = index.start or 0, index.stop
+    params = [*inner.params(campaign=campaign.pk, stage=stage), stop - start, start]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    width = len(idea_part.names)
+    ideas = []
+    for row in rows:
+        idea = cast(Idea, idea_part.build(row[:width]))
+        idea.author = cast(Member, author_part.build(row[width:]))
+        idea.campaign = campaign
+        ideas.append(idea)
+    return ideas
 
 
 def similar_ideas(*, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5) -> list[Idea]:
