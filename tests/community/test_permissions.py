@@ -54,6 +54,7 @@ DECIDE = [NAUTH, FORBID, SUSP, FORBID, YES, YES]
 ADMIN_ONLY = [NAUTH, FORBID, SUSP, FORBID, FORBID, YES]
 PAGE_ALL_STAFF = ["login", "404", "404", YES, YES, YES]
 PAGE_MODERATORS = ["login", "404", "404", YES, "404", YES]
+PAGE_ADMINS = ["login", "404", "404", "403", "403", YES]
 
 TABLE: dict[str, list[str]] = {
     "View a public campaign": EVERYONE,
@@ -97,6 +98,7 @@ TABLE: dict[str, list[str]] = {
     "See the answer queue page": PAGE_ALL_STAFF,
     "See the duplicates page": PAGE_ALL_STAFF,
     "See the moderation page": PAGE_MODERATORS,
+    "Open the campaign set-up pages": PAGE_ADMINS,
 }
 
 
@@ -516,6 +518,16 @@ def test_duplicates_page(actor_as, role, expected):
 @cases("See the moderation page")
 def test_moderation_page(actor_as, role, expected):
     assert page_outcome(actor_as(role), "/staff/moderation/") == expected
+
+
+@cases("Open the campaign set-up pages")
+def test_campaign_setup_pages(actor_as, campaign, role, expected):
+    # given
+    actor = actor_as(role)
+    # when
+    outcomes = {page_outcome(actor, url) for url in ("/staff/campaigns/", "/staff/campaigns/new/", f"/staff/campaigns/{campaign.pk}/edit/")}
+    # then
+    assert outcomes == {expected}
 
 
 # --- the written table ------------------------------------------------------------------

@@ -39,11 +39,16 @@ def quoted_table(model: type[Model], using: str = "default") -> str:
     return str(connections[using].ops.quote_name(model._meta.db_table))
 
 
+def quoted_column(model: type[Model], name: str, using: str = "default") -> str:
+    """The quoted column of a field (``campaign`` gives ``"campaign_id"``)."""
+    return str(connections[using].ops.quote_name(str(_field(model, name).column)))
+
+
 @lru_cache(maxsize=256)
 def select_list(model: type[Model], alias: str, names: tuple[str, ...], using: str = "default") -> str:
     """``alias."col1", alias."col2", ...`` for a hand-written SELECT of these fields."""
     qn = connections[using].ops.quote_name
-    return ", ".join(f"{alias}.{qn(f.column)}" for f in _fields(model, names))
+    return ", ".join(f"{alias}.{qn(str(f.column))}" for f in _fields(model, names))
 
 
 class Part:
@@ -100,11 +105,11 @@ def _insert_sql(model: type[Model], names: tuple[str, ...], using: str, returnin
     qn = connections[using].ops.quote_name
     fields = _fields(model, names)
     sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608 (names from model metadata, values bound)
+        f"INSERT INTO {quoted_table(model, using)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608 (names from model metadata, values bound)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     if returning:
-        sql += f" RETURNING {qn(model._meta.pk.column)}"
+        sql += f" RETURNING {quoted_column(model, model._meta.pk.name, using)}"
     return sql
 
 
@@ -133,8 +138,8 @@ def insert(obj: M, using: str = "default") -> M:
 @lru_cache(maxsize=256)
 def _update_sql(model: type[Model], names: tuple[str, ...], using: str) -> str:
     qn = connections[using].ops.quote_name
-    sets = ", ".join(f"{qn(f.column)} = %s" for f in _fields(model, names))
-    return f"UPDATE {qn(model._meta.db_table)} SET {sets} WHERE {qn(model._meta.pk.column)} = %s"  # noqa: S608 (names from model metadata, values bound)
+    sets = ", ".join(f"{qn(str(f.column))} = %s" for f in _fields(model, names))
+    return f"UPDATE {quoted_table(model, using)} SET {sets} WHERE {quoted_column(model, model._meta.pk.name, using)} = %s"  # noqa: S608 (names from model metadata, values bound)
 
 
 def update(obj: Model, names: Sequence[str], using: str = "default") -> int:
@@ -153,7 +158,7 @@ def delete(obj: Model, using: str = "default") -> int:
     """DELETE the instance's row only: for models that nothing refers to (no cascade is looked for)."""
     connection = connections[using]
     model = type(obj)
-    sql = f"DELETE FROM {quoted_table(model, using)} WHERE {connection.ops.quote_name(model._meta.pk.column)} = %s"  # noqa: S608 (names from model metadata, values bound)
+    sql = f"DELETE FROM {quoted_table(model, using)} WHERE {quoted_column(model, model._meta.pk.name, using)} = %s"  # noqa: S608 (names from model metadata, values bound)
     with connection.cursor() as cursor:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(obj.pk, connection)])
         obj._state.adding = True

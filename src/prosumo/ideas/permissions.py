@@ -17,7 +17,7 @@ from prosumo.ideas.models import Campaign, Idea, Visibility
 @cache
 def _campaign_statement(by: str) -> tuple[str, statements.Part]:
     part = statements.Part(Campaign, "c", [f.name for f in Campaign._meta.concrete_fields])
-    column = connection.ops.quote_name(Campaign._meta.get_field(by).column)
+    column = statements.quoted_column(Campaign, by)
     return f"SELECT {part.columns()} FROM {statements.quoted_table(Campaign)} c WHERE c.{column} = %s", part  # noqa: S608 (names from model metadata, values bound)
 
 

@@ -173,7 +173,7 @@ class ListedIdeas:
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
-PAGE_MARKERS = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
+PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
 AUTHOR_FIELDS = ("id", "display_name", "email")
 
 
@@ -194,7 +194,7 @@ def _page_statement(order: str, with_stage: bool, using: str = "default") -> tup
     author = statements.Part(Member, "m", AUTHOR_FIELDS)
     qn = connections[using].ops.quote_name
     keys = ", ".join(
-        f"i.{qn(Idea._meta.get_field(k.lstrip('-')).column)}{' DESC' if k.startswith('-') else ''}" for k in ORDERS[order]
+        f"i.{statements.quoted_column(Idea, k.lstrip('-'), using)}{' DESC' if k.startswith('-') else ''}" for k in ORDERS[order]
     )
     sql = (
         f"SELECT {idea.columns(using)}, {author.columns(using)}"  # noqa: S608 (names from model metadata, values bound)

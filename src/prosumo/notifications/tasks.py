@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import timedelta
@@ -48,7 +49,7 @@ def send_notification_emails(notification_ids: list[int]) -> int:
         for notification in pending:
             message = _message(
                 notification.recipient,
-                lambda n=notification: n.display_title,
+                functools.partial(lambda n: n.display_title, notification),
                 "notifications/email/notification.txt",
                 {"notification": notification},
             )
@@ -57,6 +58,12 @@ def send_notification_emails(notification_ids: list[int]) -> int:
             Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
             sent += 1
     return sent
+
+
+def _digest_subject(count: int) -> str:
+    return ngettext("%(count)d update on ideas you follow", "%(count)d updates on ideas you follow", count) % {
+        "count": count
+    }
 
 
 @task()
@@ -79,9 +86,7 @@ def send_daily_digests() -> int:
             member = items[0].recipient
             message = _message(
                 member,
-                lambda n=len(items): ngettext(
-                    "%(count)d update on ideas you follow", "%(count)d updates on ideas you follow", n
-                ) % {"count": n},
+                functools.partial(_digest_subject, len(items)),
                 "notifications/email/digest.txt",
                 {"notifications": items},
             )

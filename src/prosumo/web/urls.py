@@ -36,4 +36,8 @@ urlpatterns = [
     path("staff/members/<int:member_id>/suspend/", views.staff_suspend, name="staff_suspend"),
     path("staff/import/", views.staff_import, name="staff_import"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
+    path("staff/campaigns/", views.staff_campaigns, name="staff_campaigns"),
+    path("staff/campaigns/new/", views.staff_campaign_edit, name="staff_campaign_new"),
+    path("staff/campaigns/<int:campaign_id>/edit/", views.staff_campaign_edit, name="staff_campaign_edit"),
+    path("staff/campaigns/preview/", views.staff_campaign_preview, name="staff_campaign_preview"),
 ]

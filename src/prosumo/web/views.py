@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -23,11 +26,11 @@ from prosumo.activity.models import Event
 from prosumo.activity.services import presence_record
 from prosumo.community import services as community_services
 from prosumo.community.models import Invitation, Member
-from prosumo.community.permissions import can_moderate, can_review, is_staff
+from prosumo.community.permissions import can_manage_campaigns, can_moderate, can_review, is_staff
 from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
+from prosumo.ideas.models import WAITING_STAGES, Campaign, CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
@@ -35,6 +38,7 @@ from prosumo.notifications.models import Notification
 from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
 from prosumo.web.forms import (
     AttachmentForm,
+    CampaignForm,
     CoAuthorForm,
     CommentForm,
     FlagForm,
@@ -636,3 +640,73 @@ def campaigns_index(request: HttpRequest) -> HttpResponse:
         waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__stage__in=["submitted", "open"]))
     )
     return render(request, "ideas/campaigns.html", {"campaigns": campaigns})
+
+
+# --- staff: campaigns -------------------------------------------------------------------
+
+
+def _admins_only(request: HttpRequest) -> None:
+    """Campaign set-up is for admins: other staff get 403; members, as on every staff page, 404."""
+    _staff_only(request)
+    if not can_manage_campaigns(request.user):
+        raise PermissionDenied
+
+
+def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
+    """Where a campaign stands: draft (unpublished), upcoming, running or ended; a key and its label."""
+    if not campaign.is_published:
+        return "draft", _("Draft")
+    if campaign.starts_at > now:
+        return "upcoming", _("Upcoming")
+    if campaign.ends_at is not None and campaign.ends_at <= now:
+        return "ended", _("Ended")
+    return "running", _("Running")
+
+
+@login_required
+def staff_campaigns(request: HttpRequest) -> HttpResponse:
+    _admins_only(request)
+    campaigns = selectors.campaigns_for(request.user).select_related("segment").annotate(
+        waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES))
+    )
+    now = timezone.now()
+    return render(request, "staff/campaigns.html", {"rows": [(c, *campaign_status(c, now)) for c in campaigns]})
+
+
+@login_required
+def staff_campaign_edit(request: HttpRequest, campaign_id: int | None = None) -> HttpResponse:
+    """Create a campaign (no id) or change one, through the campaign services."""
+    _admins_only(request)
+    campaign = None
+    if campaign_id is not None:
+        try:
+            campaign = access_campaign(request.user, campaign_id)
+        except NotFound as exc:
+            raise _not_found(exc) from exc
+    initial = None if campaign else {"starts_at": timezone.now().replace(second=0, microsecond=0)}
+    posted = request.method == "POST"
+    form = CampaignForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign, initial=initial)
+    if posted and form.is_valid():
+        try:
+            if campaign is None:
+                created = services.campaign_create(actor=request.user, **form.service_fields())
+                done = _("Campaign “%(title)s” created.") % {"title": created.title}
+            elif changes := form.changes():
+                services.campaign_update(actor=request.user, campaign=campaign, **changes)
+                done = _("Campaign “%(title)s” saved.") % {"title": campaign.title}
+            else:
+                done = _("Nothing changed.")
+        except ProsumoError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("staff_campaigns")
+    return render(request, "staff/campaign_form.html", {"form": form, "campaign": campaign}, status=400 if posted else 200)
+
+
+@login_required
+@require_POST
+def staff_campaign_preview(request: HttpRequest) -> HttpResponse:
+    """The htmx partial under the brief: the Markdown as the campaign page will show it."""
+    _admins_only(request)
+    return HttpResponse(render_markdown(request.POST.get("brief", "")[:20_000]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +16,7 @@ from prosumo.community.models import Member, Role, Segment
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.ideas.models import Campaign, Stage, Visibility, VotingMode
+from prosumo.ideas.services.ideas import IMAGE_UPLOADS, upload_check
 
 EDITABLE = {
     "title", "brief", "starts_at", "ends_at", "visibility", "segment_id", "voting_mode",
@@ -59,6 +61,12 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
         bad = [s for s in skipped if s not in Stage.values or s in UNSKIPPABLE]
         if bad:
             errors["skipped_stages"] = [gettext("These stages cannot be skipped: {names}.").format(names=", ".join(map(str, bad)))]
+    cover = fields.get("cover")
+    if isinstance(cover, UploadedFile):
+        try:
+            upload_check(cover, allowed=IMAGE_UPLOADS, type_message=gettext("A cover is a PNG, JPEG, GIF or WebP image."))
+        except InvalidInput as exc:
+            errors["cover"] = [exc.message]
     labels = fields.get("stage_labels")
     if labels is not None and (not isinstance(labels, dict) or any(k not in Stage.values for k in labels)):
         errors["stage_labels"] = [gettext("Rename stages with a mapping from a stage name to a label.")]
@@ -70,9 +78,9 @@ def campaign_create(*, actor: Member, title: str, brief: str, starts_at: datetim
     unknown = set(fields) - EDITABLE - {"slug"}
     if unknown:
         raise InvalidInput(gettext("Unknown campaign fields: {names}.").format(names=", ".join(sorted(unknown))))
+    slug = slugify(fields.pop("slug", "") or title)[:70] or "campaign"
     values = {"title": title, "brief": brief, "starts_at": starts_at or timezone.now(), **fields}
     errors = _validate(values)
-    slug = slugify(fields.pop("slug", "") or title)[:70] or "campaign"
     if errors:
         raise InvalidInput(gettext("The campaign could not be saved."), fields=errors)
     with transaction.atomic():
@@ -96,7 +104,11 @@ def campaign_update(*, actor: Member, campaign: Campaign, **fields: Any) -> Camp
     unknown = set(fields) - EDITABLE
     if unknown:
         raise InvalidInput(gettext("Unknown campaign fields: {names}.").format(names=", ".join(sorted(unknown))))
-    errors = _validate({"starts_at": campaign.starts_at, **fields})
+    # Checked against what the campaign keeps: a new end against the stored start, and so on.
+    stored = {"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}
+    if "visibility" in fields:
+        stored["segment_id"] = campaign.segment_id
+    errors = _validate({**stored, **fields})
     if errors:
         raise InvalidInput(gettext("The campaign could not be saved."), fields=errors)
     with transaction.atomic():

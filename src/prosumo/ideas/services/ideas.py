@@ -43,6 +43,7 @@ ALLOWED_UPLOADS = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
+IMAGE_UPLOADS = {mime: ext for mime, ext in ALLOWED_UPLOADS.items() if mime.startswith("image/")}
 
 
 def _validate_text(title: str, body: str) -> dict[str, list[str]]:
@@ -285,12 +286,13 @@ def idea_unfollow(*, actor: Member, idea_id: int) -> bool:
     return bool(deleted)
 
 
-def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Attachment:
-    """Attach an image or PDF; the type is read from the bytes, not trusted from the name."""
-    member = require_member(actor)
-    idea = access_idea(member, idea_id)
-    if not can_edit_idea(member, idea):
-        raise PermissionDenied(gettext("Only the idea's authors can add files."))
+def upload_check(upload: UploadedFile, *, allowed: dict[str, str], type_message: str) -> str:
+    """Check an upload's size and its type, read from the bytes; return its MIME type.
+
+    The limit is ``settings.PROSUMO_MAX_UPLOAD_BYTES``. On success the upload is renamed
+    to a safe stem with the extension of its real type. Otherwise ``InvalidInput`` is
+    raised with ``fields={"file": [code]}``, code one of ``empty``, ``too_large``, ``type``.
+    """
     limit = settings.PROSUMO_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size == 0:
         raise InvalidInput(gettext("The file is empty."), fields={"file": ["empty"]})
@@ -301,18 +303,28 @@ def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Atta
     head = upload.read(8192)
     upload.seek(0)
     kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_UPLOADS:
-        raise InvalidInput(
-            gettext("Only PNG, JPEG, GIF, WebP images and PDF documents can be attached."), fields={"file": ["type"]}
-        )
+    if kind is None or kind.mime not in allowed:
+        raise InvalidInput(type_message, fields={"file": ["type"]})
     stem = get_valid_filename(PurePath(upload.name or "file").stem)[:80] or "file"
-    upload.name = f"{stem}.{ALLOWED_UPLOADS[kind.mime]}"
+    upload.name = f"{stem}.{allowed[kind.mime]}"
+    return str(kind.mime)
+
+
+def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Attachment:
+    """Attach an image or PDF; the type is read from the bytes, not trusted from the name."""
+    member = require_member(actor)
+    idea = access_idea(member, idea_id)
+    if not can_edit_idea(member, idea):
+        raise PermissionDenied(gettext("Only the idea's authors can add files."))
+    mime = upload_check(
+        upload, allowed=ALLOWED_UPLOADS, type_message=gettext("Only PNG, JPEG, GIF, WebP images and PDF documents can be attached.")
+    )
     with transaction.atomic():
         attachment = Attachment.objects.create(
             idea=idea,
             file=upload,
             original_name=(upload.name or "")[:200],
-            content_type=kind.mime,
+            content_type=mime,
             size=upload.size,
             uploaded_by=member,
         )
@@ -322,6 +334,6 @@ def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Atta
             object_type="idea",
             object_id=idea.pk,
             campaign_id=idea.campaign_id,
-            details={"attachment": attachment.pk, "content_type": kind.mime},
+            details={"attachment": attachment.pk, "content_type": mime},
         )
     return attachment
