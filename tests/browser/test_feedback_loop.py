@@ -219,3 +219,34 @@ def test_an_idea_without_a_description_is_refused_on_the_page(
     expect(page.locator("#id_title")).to_have_value("A tent with a skylight")
     screenshot(page, "submit-error")
     assert list(Idea.objects.values_list("title", flat=True)) == [EXISTING_IDEA]
+
+
+def test_an_admin_sets_up_a_campaign_with_supporter_gates(
+    community: dict[str, Any],
+    live_server: Any,
+    new_page: Callable[[], Any],
+    screenshot: Callable[[Any, str], Any],
+) -> None:
+    from prosumo.ideas.models import Campaign
+
+    # given an admin on the new campaign page
+    page = new_page()
+    log_in(page, live_server.url, "admin@example.org")
+    page.goto(f"{live_server.url}/staff/campaigns/new/")
+
+    # when they fill the brief (and see it previewed), two LEGO-style gates and a scorecard
+    page.fill("#id_title", "Lighter packs")
+    page.fill("#id_brief", "How could your **pack** weigh less without losing pockets?")
+    expect(page.locator("#brief-preview strong")).to_have_text("pack")
+    page.fill("#id_support_gates", "100 60\n1000 365")
+    page.fill("#id_scorecard_criteria", "desirability\nfeasibility\nviability")
+    screenshot(page, "staff-campaign-new")
+    page.get_by_role("button", name="Create campaign").click()
+
+    # then the campaign list shows it running, and it is stored as the admin set it
+    expect(page.locator("body")).to_contain_text("Campaign “Lighter packs” created.")
+    expect(page.locator("tr", has_text="Lighter packs")).to_contain_text("Running")
+    screenshot(page, "staff-campaigns")
+    stored = Campaign.objects.get(title="Lighter packs")
+    assert stored.support_gates == [{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}]
+    assert stored.scorecard_criteria == ["desirability", "feasibility", "viability"]
