@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 help:
 	@echo "make demo   - set up and run the demo site on http://127.0.0.1:8000"
 	@echo "make test   - set up and run the whole test suite on SQLite and PostgreSQL"
-	@echo "make lint   - ruff and the import contract"
+	@echo "make lint   - ruff, mypy and the import contract"
 	@echo "make bench  - benchmarks (see bench/README.md)"
 
 $(UV):
@@ -45,6 +45,7 @@ test-postgres: setup
 
 lint: setup
 	$(BIN)/ruff check src tests bench scripts
+	PROSUMO_SECRET_KEY=type-checking-only PROSUMO_DEBUG=1 $(BIN)/mypy src/prosumo
 	$(BIN)/lint-imports
 
 bench: setup

@@ -10,11 +10,13 @@ shapes that do not validate give 422 ``invalid``; a body that is not JSON gives
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
+import ninja
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -35,7 +37,7 @@ from prosumo.integrations.services import token_authenticate
 
 logger = logging.getLogger(__name__)
 
-NINJA_STATIC = Path(__import__("ninja").__file__).parent / "static" / "ninja"
+NINJA_STATIC = Path(inspect.getfile(ninja)).parent / "static" / "ninja"
 DOCS_ASSETS = {
     "swagger-ui.css": "text/css",
     "swagger-ui-bundle.js": "text/javascript",
@@ -241,7 +243,7 @@ class JsonMethodNotAllowed:
 
 
 @api.get("/docs/assets/{name}", auth=None, include_in_schema=False, url_name="docs_asset")
-def docs_asset(request: HttpRequest, name: str) -> HttpResponse:
+def docs_asset(request: HttpRequest, name: str) -> FileResponse:
     """The Swagger UI files bundled with django-ninja, so the docs page works offline."""
     if name not in DOCS_ASSETS:
         raise Http404(name)

@@ -89,8 +89,8 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
             for key, value in zip(stages, (idea_id, stage, at, None, None, None), strict=True):
                 stages[key].append(value)
     for row in StageChange.objects.order_by("created_at", "pk").values_list("idea_id", "to_stage", "created_at", "actor_id", "reason__label", "message").iterator(chunk_size=CHUNK):
-        for key, value in zip(stages, row, strict=True):
-            stages[key].append(value)
+        for key, cell in zip(stages, row, strict=True):
+            stages[key].append(cell)
     tables["idea_stages"] = pa.table(stages)
     step("stages")
     events: dict[str, list[Any]] = {k: [] for k in ["event_id", "occurred_at", "actor_id", "verb", "object_type", "object_id", "target_member_id", "campaign_id", "channel", "value", "details"]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -14,6 +13,7 @@ from prosumo.community import services
 from prosumo.community.models import Role
 from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput
+from prosumo.core.http import MemberRequest
 from prosumo.ideas.schemas import ErrorOut
 from prosumo.integrations.selectors import deliveries_of, tokens_of, webhooks_for
 from prosumo.integrations.services import token_create, token_revoke, webhook_create, webhook_deactivate
@@ -136,30 +136,30 @@ class DeliveryOut(Schema):
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest) -> Any:
+def me(request: MemberRequest) -> Any:
     return require_member(request.user)
 
 
 @router.patch("/me", response={200: MeOut, **ERRORS})
-def me_update(request: HttpRequest, payload: MeIn) -> Any:
+def me_update(request: MemberRequest, payload: MeIn) -> Any:
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.member_update_profile(member=require_member(request.user), **changes)
 
 
 @router.get("/notifications", response={200: NotificationsOut, **ERRORS})
-def notifications(request: HttpRequest) -> Any:
+def notifications(request: MemberRequest) -> Any:
     member = require_member(request.user)
     qs = Notification.objects.filter(recipient=member)
     return {"unread": qs.filter(read_at__isnull=True).count(), "items": list(qs[:50])}
 
 
 @router.post("/notifications/read", response={200: dict, **ERRORS})
-def notifications_read(request: HttpRequest, payload: ReadIn) -> Any:
+def notifications_read(request: MemberRequest, payload: ReadIn) -> Any:
     return {"marked": notifications_mark_read(member=require_member(request.user), ids=payload.ids)}
 
 
 @router.post("/customers/import", response={200: ImportOut, **ERRORS})
-def customers_import(request: HttpRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
+def customers_import(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
     require_role(request.user, Role.ADMIN)
     try:
         text = file.read().decode("utf-8-sig")
@@ -174,37 +174,37 @@ def customers_import(request: HttpRequest, file: File[UploadedFile], dry_run: bo
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})
-def tokens(request: HttpRequest) -> Any:
+def tokens(request: MemberRequest) -> Any:
     return list(tokens_of(member=require_member(request.user)))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def tokens_create(request: HttpRequest, payload: TokenIn) -> Any:
+def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
     token, raw = token_create(actor=request.user, name=payload.name)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={200: dict, **ERRORS})
-def tokens_revoke(request: HttpRequest, token_id: int) -> Any:
+def tokens_revoke(request: MemberRequest, token_id: int) -> Any:
     token_revoke(actor=request.user, token_id=token_id)
     return {"revoked": True}
 
 
 @router.get("/webhooks", response={200: list[WebhookOut], **ERRORS})
-def webhooks(request: HttpRequest) -> Any:
+def webhooks(request: MemberRequest) -> Any:
     return list(webhooks_for(actor=request.user))
 
 
 @router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS})
-def webhooks_create(request: HttpRequest, payload: WebhookIn) -> Any:
+def webhooks_create(request: MemberRequest, payload: WebhookIn) -> Any:
     return Status(201, webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs))
 
 
 @router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
-def webhooks_deactivate(request: HttpRequest, webhook_id: int) -> Any:
+def webhooks_deactivate(request: MemberRequest, webhook_id: int) -> Any:
     return webhook_deactivate(actor=request.user, webhook_id=webhook_id)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
-def webhook_deliveries(request: HttpRequest, webhook_id: int) -> Any:
+def webhook_deliveries(request: MemberRequest, webhook_id: int) -> Any:
     return deliveries_of(actor=request.user, webhook_id=webhook_id)

@@ -28,7 +28,7 @@ def _field(model: type[Model], name: str) -> Field[Any, Any]:
     field = model._meta.get_field(name)
     if not field.concrete or field.many_to_many:
         raise ValueError(f"{model.__name__}.{name} is not a column")
-    return field  # type: ignore[return-value]
+    return field
 
 
 def _fields(model: type[Model], names: Iterable[str]) -> tuple[Field[Any, Any], ...]:

@@ -72,6 +72,14 @@ def _dt(value: Any) -> datetime | None:
     return pd.Timestamp(value).to_pydatetime().astimezone(UTC)
 
 
+def _at(value: Any) -> datetime:
+    """A timestamp the generator always writes (joined, started, created, occurred, changed)."""
+    at = _dt(value)
+    if at is None:
+        raise ValueError(f"Demo data: a required timestamp is missing (got {value!r}).")
+    return at
+
+
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _none(v) for k, v in row.items()} for row in df.to_dict("records")]
 
@@ -132,7 +140,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
                 is_superuser=role == Role.ADMIN and email == STAFF_EMAIL,
                 segment=segments.get(row["segment"]),
                 channel=row["channel"] or "direct",
-                date_joined=_dt(row["joined_at"]),
+                date_joined=_at(row["joined_at"]),
                 interests=list(attrs.get("interests") or []),
             )
         )
@@ -163,7 +171,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
                 slug=slugify(row["title"])[:70] or f"campaign-{row['campaign_id']}",
                 title=row["title"],
                 brief=d.get("brief_en") or row["title"],
-                starts_at=_dt(row["starts_at"]),
+                starts_at=_at(row["starts_at"]),
                 ends_at=_dt(row["ends_at"]),
                 voting_mode=row["voting_mode"],
                 support_threshold=int(d.get("support_threshold") or 0) if row["voting_mode"] == "support" else 0,
@@ -181,16 +189,16 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     answered: dict[int, datetime] = {}
     last_change: dict[int, datetime] = {}
     for row in _rows(stages):
-        last_change[row["idea_id"]] = _dt(row["changed_at"])  # type: ignore[assignment]
+        last_change[row["idea_id"]] = _at(row["changed_at"])
         if row["actor_id"] is not None and row["idea_id"] not in answered:
-            answered[row["idea_id"]] = _dt(row["changed_at"])  # type: ignore[assignment]
+            answered[row["idea_id"]] = _at(row["changed_at"])
     revisions = c.idea_revisions.groupby("idea_id")["revision"].max()
     votes_by_idea: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for v in _rows(c.votes):
         votes_by_idea[v["idea_id"]].append(v)
     comment_counts = c.comments.groupby("idea_id").size()
     ideas = []
-    created: dict[int, datetime | None] = {}
+    created: dict[int, datetime] = {}
     open_campaign = next((camp.pk for camp in campaigns if camp.ends_at is None), campaigns[0].pk)
     for row in _rows(c.ideas):
         idea = Idea(
@@ -206,7 +214,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             revision=int(revisions.get(row["idea_id"], 1)),
             comment_count=int(comment_counts.get(row["idea_id"], 0)),
         )
-        idea.created_at = created[idea.pk] = _dt(row["created_at"])  # type: ignore[assignment]
+        idea.created_at = created[idea.pk] = _at(row["created_at"])
         _tally(idea, modes[idea.campaign_id], votes_by_idea.get(idea.pk, []))
         ideas.append(idea)
     Idea.objects.bulk_create(ideas, batch_size=500)
@@ -217,7 +225,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     for source, target in merged:
         Idea.objects.filter(pk=source).update(merged_into_id=target)
     IdeaRevision.objects.bulk_create(
-        [IdeaRevision(idea_id=r["idea_id"], number=r["revision"], title=r["title"][:160], body=r["body"], author_id=None, created_at=_dt(r["created_at"])) for r in _rows(c.idea_revisions)],
+        [IdeaRevision(idea_id=r["idea_id"], number=r["revision"], title=r["title"][:160], body=r["body"], author_id=None, created_at=_at(r["created_at"])) for r in _rows(c.idea_revisions)],
         batch_size=500,
     )
     primary = {i.pk: i.author_id for i in ideas}
@@ -234,7 +242,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
         [Vote(idea_id=v["idea_id"], member_id=v["member_id"], value=int(v["value"])) for v in _rows(c.votes)], batch_size=1000
     )
     comments = [
-        Comment(pk=r["comment_id"], idea_id=r["idea_id"], author_id=r["author_id"], parent_id=r["parent_id"], body=r["body"], builds_on=bool(r["builds_on"]), created_at=_dt(r["created_at"]))
+        Comment(pk=r["comment_id"], idea_id=r["idea_id"], author_id=r["author_id"], parent_id=r["parent_id"], body=r["body"], builds_on=bool(r["builds_on"]), created_at=_at(r["created_at"]))
         for r in _rows(c.comments.sort_values("comment_id"))
     ]
     Comment.objects.bulk_create(comments, batch_size=1000)
@@ -258,7 +266,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             reason = reasons.get(row["reason"]) or DeclineReason.objects.get_or_create(label=row["reason"][:120])[0]
             reasons[row["reason"]] = reason
         changes.append(
-            StageChange(idea_id=row["idea_id"], from_stage=before, to_stage=row["stage"], actor_id=row["actor_id"], message=row["message"] or "", reason=reason, created_at=_dt(row["changed_at"]))
+            StageChange(idea_id=row["idea_id"], from_stage=before, to_stage=row["stage"], actor_id=row["actor_id"], message=row["message"] or "", reason=reason, created_at=_at(row["changed_at"]))
         )
     StageChange.objects.bulk_create(changes, batch_size=500)
     IdeaLineage.objects.bulk_create([IdeaLineage(source_id=s, target_id=t, message="Merged as a duplicate.", created_at=now) for s, t in merged])
@@ -278,7 +286,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     # --- the event log, as the generator wrote it ---------------------------------------------
     events = [
         Event(
-            pk=r["event_id"], occurred_at=_dt(r["occurred_at"]), actor_id=r["actor_id"], verb=r["verb"], object_type=r["object_type"] or "",
+            pk=r["event_id"], occurred_at=_at(r["occurred_at"]), actor_id=r["actor_id"], verb=r["verb"], object_type=r["object_type"] or "",
             object_id=r["object_id"], target_member_id=r["target_member_id"], campaign_id=r["campaign_id"], channel=r["channel"] or "",
             value=r["value"], details=json.loads(r["details"]) if r["details"] else {},
         )

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from prosumo.community.models import Role
 from prosumo.community.permissions import is_staff, require_role
 from prosumo.core.errors import NotFound
+from prosumo.core.http import MemberRequest
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import DeclineReason, Idea, IdeaRevision
 from prosumo.ideas.permissions import access_campaign, access_idea
@@ -87,7 +88,7 @@ def campaigns(request: HttpRequest) -> Any:
 
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS})
-def campaign_create(request: HttpRequest, payload: CampaignIn) -> Any:
+def campaign_create(request: MemberRequest, payload: CampaignIn) -> Any:
     campaign = services.campaign_create(actor=request.user, **payload.dict())
     return Status(201, campaign)
 
@@ -156,7 +157,7 @@ def _campaign_ideas(request: HttpRequest, campaign: str, params: ListParams) -> 
 
 
 @router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS})
-def idea_submit(request: HttpRequest, campaign: str, payload: IdeaIn) -> Any:
+def idea_submit(request: MemberRequest, campaign: str, payload: IdeaIn) -> Any:
     idea = services.idea_submit(actor=request.user, campaign_id=campaign, **payload.dict())
     return Status(201, idea_out(idea))
 
@@ -180,7 +181,7 @@ def idea_detail(request: HttpRequest, idea_id: int) -> Any:
 
 
 @router.patch("/ideas/{idea_id}", response={200: RevisionOut, **ERRORS})
-def idea_revise(request: HttpRequest, idea_id: int, payload: RevisionIn) -> Any:
+def idea_revise(request: MemberRequest, idea_id: int, payload: RevisionIn) -> Any:
     return services.idea_revise(actor=request.user, idea_id=idea_id, **payload.dict())
 
 
@@ -202,13 +203,13 @@ def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
 
 
 @router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
-def vote_cast(request: HttpRequest, idea_id: int, payload: VoteIn) -> Any:
+def vote_cast(request: MemberRequest, idea_id: int, payload: VoteIn) -> Any:
     vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
     return _vote_out(vote.idea, vote.value)
 
 
 @router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
-def vote_withdraw(request: HttpRequest, idea_id: int) -> Any:
+def vote_withdraw(request: MemberRequest, idea_id: int) -> Any:
     return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
 
 
@@ -234,13 +235,13 @@ def comments(request: HttpRequest, idea_id: int) -> Any:
 
 
 @router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS})
-def comment_post(request: HttpRequest, idea_id: int, payload: CommentIn) -> Any:
+def comment_post(request: MemberRequest, idea_id: int, payload: CommentIn) -> Any:
     comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
     return Status(201, comment_out(comment))
 
 
 @router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS})
-def stage_change(request: HttpRequest, idea_id: int, payload: StageIn) -> Any:
+def stage_change(request: MemberRequest, idea_id: int, payload: StageIn) -> Any:
     change = services.stage_change(actor=request.user, idea_id=idea_id, **payload.dict())
     return {
         "idea_id": idea_id,
@@ -253,7 +254,7 @@ def stage_change(request: HttpRequest, idea_id: int, payload: StageIn) -> Any:
 
 
 @router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS})
-def idea_merge(request: HttpRequest, idea_id: int, payload: MergeIn) -> Any:
+def idea_merge(request: MemberRequest, idea_id: int, payload: MergeIn) -> Any:
     lineage = services.idea_merge(
         actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message
     )
@@ -261,17 +262,17 @@ def idea_merge(request: HttpRequest, idea_id: int, payload: MergeIn) -> Any:
 
 
 @router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
-def follow(request: HttpRequest, idea_id: int) -> Any:
+def follow(request: MemberRequest, idea_id: int) -> Any:
     return {"following": True, "changed": services.idea_follow(actor=request.user, idea_id=idea_id)}
 
 
 @router.delete("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
-def unfollow(request: HttpRequest, idea_id: int) -> Any:
+def unfollow(request: MemberRequest, idea_id: int) -> Any:
     return {"following": False, "changed": services.idea_unfollow(actor=request.user, idea_id=idea_id)}
 
 
 @router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS})
-def coauthor_invite(request: HttpRequest, idea_id: int, payload: CoAuthorIn) -> Any:
+def coauthor_invite(request: MemberRequest, idea_id: int, payload: CoAuthorIn) -> Any:
     coauthor = services.coauthor_invite(
         actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share)
     )
@@ -282,7 +283,7 @@ def coauthor_invite(request: HttpRequest, idea_id: int, payload: CoAuthorIn) -> 
 
 
 @router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS})
-def attachment_add(request: HttpRequest, idea_id: int, file: File[UploadedFile]) -> Any:
+def attachment_add(request: MemberRequest, idea_id: int, file: File[UploadedFile]) -> Any:
     attachment = services.attachment_add(actor=request.user, idea_id=idea_id, upload=file)
     return Status(
         201,
@@ -296,13 +297,13 @@ def attachment_add(request: HttpRequest, idea_id: int, file: File[UploadedFile])
 
 
 @router.post("/flags", response={201: dict, **ERRORS})
-def flag(request: HttpRequest, payload: FlagIn) -> Any:
+def flag(request: MemberRequest, payload: FlagIn) -> Any:
     created = services.flag_create(actor=request.user, **payload.dict())
     return Status(201, {"id": created.pk})
 
 
 @router.get("/queue", response={200: list[QueueItemOut], **ERRORS})
-def queue(request: HttpRequest) -> Any:
+def queue(request: MemberRequest) -> Any:
     if not is_staff(request.user):
         require_role(request.user, Role.REVIEWER, Role.ADMIN, Role.MODERATOR)
     return selectors.answer_queue()

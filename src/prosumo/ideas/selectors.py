@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -91,7 +92,9 @@ def idea_list(
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
     statement = (order, stage or None) if campaign is not None and not tag and not query else None
-    paginator = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)
+    # ListedIdeas gives the Paginator what it uses (len/count and slices), not the whole
+    # sequence protocol (int indexing, iteration) that django-stubs asks of an object list.
+    paginator: Paginator[Idea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
@@ -250,7 +253,7 @@ def answer_queue(*, limit: int = 200) -> list[Idea]:
 
 def answered_share(*, days: int = 30) -> tuple[int, int]:
     """(answered, submitted) for ideas submitted in the last `days` days."""
-    since = timezone.now() - timezone.timedelta(days=days)
+    since = timezone.now() - timedelta(days=days)
     recent = Idea.objects.filter(created_at__gte=since, hidden=False)
     return recent.filter(answered_at__isnull=False).count(), recent.count()
 

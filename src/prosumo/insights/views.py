@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.core.errors import ProsumoError
+from prosumo.core.http import MemberRequest
 from prosumo.ideas.models import Campaign
 from prosumo.insights.filters import FILTERS, filter_key
 from prosumo.insights.models import InsightRun
@@ -29,7 +31,7 @@ def _staff(request: HttpRequest) -> None:
         raise Http404
 
 
-def _choices() -> dict[str, list[object]]:
+def _choices() -> dict[str, Sequence[object]]:
     return {
         "segments": list(Segment.objects.order_by("name").values_list("name", flat=True)),
         "campaigns": list(Campaign.objects.order_by("-starts_at").values_list("pk", "title")),
@@ -38,7 +40,7 @@ def _choices() -> dict[str, list[object]]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: MemberRequest) -> HttpResponse:
     _staff(request)
     raw = {k: request.GET.get(k, "") for k in FILTERS}
     for bound in ("since", "until"):  # the form shows dates; runs store timestamps

@@ -443,7 +443,8 @@ def build(
     rev_time = np.concatenate([ideas.created, revisions.time])
     order = np.lexsort((rev_number, rev_idea))
     rev_titles = pa.array(titles, type=pa.string()).take(pa.array(rev_idea))
-    rev_texts: list[str | None] = [*bodies, *(extra_bodies or [None] * len(revisions.idea))]
+    no_bodies: list[str | None] = [None] * len(revisions.idea)
+    rev_texts: list[str | None] = [*bodies, *(extra_bodies or no_bodies)]
     rev_bodies = pa.array(rev_texts, type=pa.string())
     tables["idea_revisions"] = pa.table(
         {

@@ -303,7 +303,7 @@ def make_stages(
 
     nan = np.full(m, np.nan)
     answered = ~waiting & ~dup
-    columns = [
+    columns: list[tuple[int, np.ndarray, int | np.ndarray]] = [
         (code["submitted"], t0, -1),
         (code["open"], t_open, _staff_pick(rng, people, "moderator", m)),
         (code["merged"], np.where(dup, t_merge, nan), _staff_pick(rng, people, "moderator", m)),
@@ -314,14 +314,14 @@ def make_stages(
         (code["launched"], np.where(answered, t_launch, nan), _staff_pick(rng, people, "admin", m)),
     ]
     idea_rows, stage_rows, time_rows, actor_rows, reason_rows = [], [], [], [], []
-    for stage, times, actor in columns:
+    for stage_code, times, actor in columns:
         ok = ~np.isnan(times) & (times <= days)
         rows = np.flatnonzero(ok)
         idea_rows.append(rows)
-        stage_rows.append(np.full(len(rows), stage, dtype=np.int8))
+        stage_rows.append(np.full(len(rows), stage_code, dtype=np.int8))
         time_rows.append(times[rows])
-        actor_rows.append(np.full(len(rows), -1, dtype=np.int64) if np.isscalar(actor) else actor[rows])
-        reason_rows.append(reason[rows] if stage == code["declined"] else np.full(len(rows), -1))
+        actor_rows.append(np.full(len(rows), -1, dtype=np.int64) if isinstance(actor, int) else actor[rows])
+        reason_rows.append(reason[rows] if stage_code == code["declined"] else np.full(len(rows), -1))
     idea = np.concatenate(idea_rows)
     stage = np.concatenate(stage_rows)
     time = np.concatenate(time_rows)

@@ -119,7 +119,8 @@ def make_people(rng: np.random.Generator, members: int, days: float, languages: 
     country = np.empty(n, dtype=object)
     for code, name in enumerate(words.LANGUAGES):
         rows = np.flatnonzero(language == code)
-        names, probs = zip(*words.COUNTRIES[name], strict=True)
+        names = [country_code for country_code, _ in words.COUNTRIES[name]]
+        probs = [share for _, share in words.COUNTRIES[name]]
         country[rows] = np.asarray(names, dtype=object)[rng.choice(len(names), len(rows), p=probs)]
 
     tier = rng.choice(3, n, p=words.TIER_PROBABILITIES).astype(np.int8)

@@ -58,8 +58,8 @@ def _linear_predictor_distribution(
     """Exact distribution of ``tier_effect + sum_k beta_k (s_k - 4)`` over independent scores."""
     pmf = likert_pmf(mean, sd)
     centred = np.arange(1, 8) - 4.0
-    values = np.zeros(1)
-    probs = np.ones(1)
+    values: np.ndarray = np.zeros(1)
+    probs: np.ndarray = np.ones(1)
     for beta in coefficients:
         values = (values[:, None] + beta * centred[None, :]).ravel()
         probs = (probs[:, None] * pmf[None, :]).ravel()

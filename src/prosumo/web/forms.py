@@ -17,7 +17,7 @@ from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, Vot
 from prosumo.ideas.services.campaigns import UNSKIPPABLE
 
 
-def apply_error(form: forms.Form, exc: ProsumoError) -> None:
+def apply_error(form: forms.BaseForm, exc: ProsumoError) -> None:
     """Show a service error on the form: field errors beside fields, the rest on top."""
     placed = False
     for name, messages in exc.fields.items():

@@ -28,6 +28,7 @@ from prosumo.community import services as community_services
 from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import can_manage_campaigns, can_moderate, can_review, is_staff
 from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.core.http import HtmxRequest, MemberRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import WAITING_STAGES, Campaign, CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
@@ -104,7 +105,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def idea_submit(request: HttpRequest, slug: str) -> HttpResponse:
+def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
     try:
         campaign = access_campaign(request.user, slug)
     except NotFound as exc:
@@ -198,7 +199,7 @@ def _back(idea_id: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("idea", args=[idea_id]) + anchor)
 
 
-def _run(request: HttpRequest, idea_id: int, action: Any, success: str, anchor: str = "") -> HttpResponse:
+def _run(request: HtmxRequest, idea_id: int, action: Any, success: str, anchor: str = "") -> HttpResponse:
     """Run a service for a POST from the idea page and come back with a message."""
     try:
         action()
@@ -217,7 +218,7 @@ def _run(request: HttpRequest, idea_id: int, action: Any, success: str, anchor: 
 
 @login_required
 @require_POST
-def idea_vote(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         value = int(request.POST.get("value", "1"))
     except ValueError:
@@ -227,19 +228,19 @@ def idea_vote(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_unvote(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_unvote(request: MemberRequest, idea_id: int) -> HttpResponse:
     return _run(request, idea_id, lambda: services.vote_withdraw(actor=request.user, idea_id=idea_id), _("Your vote is withdrawn."))
 
 
 @login_required
 @require_POST
-def idea_withdraw_carried(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_withdraw_carried(request: MemberRequest, idea_id: int) -> HttpResponse:
     return _run(request, idea_id, lambda: services.merged_support_withdraw(actor=request.user, target_id=idea_id), _("Your carried support is withdrawn."))
 
 
 @login_required
 @require_POST
-def idea_follow(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
     if request.POST.get("follow") == "0":
         return _run(request, idea_id, lambda: services.idea_unfollow(actor=request.user, idea_id=idea_id), _("You no longer follow this idea."))
     return _run(request, idea_id, lambda: services.idea_follow(actor=request.user, idea_id=idea_id), _("You follow this idea."))
@@ -247,7 +248,7 @@ def idea_follow(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_post(request: HttpRequest, idea_id: int) -> HttpResponse:
+def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Write something before posting."))
@@ -266,7 +267,7 @@ def comment_post(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_edit(request: HttpRequest, idea_id: int, comment_id: int) -> HttpResponse:
+def comment_edit(request: MemberRequest, idea_id: int, comment_id: int) -> HttpResponse:
     return _run(
         request,
         idea_id,
@@ -278,7 +279,7 @@ def comment_edit(request: HttpRequest, idea_id: int, comment_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def stage_change(request: HttpRequest, idea_id: int) -> HttpResponse:
+def stage_change(request: MemberRequest, idea_id: int) -> HttpResponse:
     reason = request.POST.get("reason_id") or None
     return _run(
         request,
@@ -296,7 +297,7 @@ def stage_change(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_merge(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the number of the idea to merge into, and a message."))
@@ -314,7 +315,7 @@ def idea_merge(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_flag(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
     kind = request.POST.get("kind", "idea")
     object_id = int(request.POST.get("object_id") or idea_id)
     return _run(
@@ -327,7 +328,7 @@ def idea_flag(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def content_visibility(request: HttpRequest, idea_id: int) -> HttpResponse:
+def content_visibility(request: MemberRequest, idea_id: int) -> HttpResponse:
     kind = request.POST.get("kind", "idea")
     object_id = int(request.POST.get("object_id") or idea_id)
     reason = request.POST.get("reason", "")
@@ -342,7 +343,7 @@ def content_visibility(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def idea_review(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         idea = access_idea(request.user, idea_id)
     except NotFound as exc:
@@ -362,7 +363,7 @@ def idea_review(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def coauthor_invite(request: HttpRequest, idea_id: int) -> HttpResponse:
+def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CoAuthorForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give an email address and a share between 1 and 99."))
@@ -380,7 +381,7 @@ def coauthor_invite(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def coauthor_respond(request: HttpRequest, idea_id: int, coauthor_id: int) -> HttpResponse:
+def coauthor_respond(request: MemberRequest, idea_id: int, coauthor_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
     return _run(
         request, idea_id,
@@ -391,7 +392,7 @@ def coauthor_respond(request: HttpRequest, idea_id: int, coauthor_id: int) -> Ht
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, idea_id: int) -> HttpResponse:
+def attachment_add(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
@@ -404,7 +405,7 @@ def attachment_add(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 
 @login_required
-def idea_revise(request: HttpRequest, idea_id: int) -> HttpResponse:
+def idea_revise(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         idea = access_idea(request.user, idea_id)
     except NotFound as exc:
@@ -426,7 +427,7 @@ def idea_revise(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 def _word_diff(before: str, after: str) -> str:
     a, b = before.split(), after.split()
-    out = []
+    out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape(" ".join(a[i1:i2])))
@@ -475,7 +476,7 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
     form = ProfileForm(request.POST or None, request.FILES or None, instance=member, initial={"interests_text": ", ".join(member.interests)})
     if request.method == "POST" and form.is_valid():
@@ -494,7 +495,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         notifications_mark_read(member=request.user)
         return redirect("notifications")
@@ -545,13 +546,13 @@ def _staff_only(request: HttpRequest) -> None:
 
 
 @login_required
-def staff_queue(request: HttpRequest) -> HttpResponse:
+def staff_queue(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
     return render(request, "staff/queue.html", {"ideas": selectors.answer_queue()})
 
 
 @login_required
-def staff_duplicates(request: HttpRequest) -> HttpResponse:
+def staff_duplicates(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
     pairs = []
     for idea in selectors.answer_queue(limit=60):
@@ -561,17 +562,17 @@ def staff_duplicates(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_moderation(request: HttpRequest) -> HttpResponse:
+def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):
         raise Http404
     flags = Flag.objects.filter(resolved_at__isnull=True).select_related("idea", "comment", "comment__idea", "reporter").order_by("created_at")
     audit = Event.objects.filter(Q(verb__startswith="moderation.") | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])).order_by("-id")[:100]
-    actors = {m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})}
+    actors: dict[int | None, Member] = {m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})}
     return render(request, "staff/moderation.html", {"flags": flags, "audit": [(e, actors.get(e.actor_id)) for e in audit]})
 
 
 @login_required
-def staff_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
+def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
     _staff_only(request)
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
@@ -590,7 +591,7 @@ def staff_suspend(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
-def staff_invite(request: HttpRequest) -> HttpResponse:
+def staff_invite(request: MemberRequest) -> HttpResponse:
     """Staff invite people by email, to the community or to one invitation-only campaign."""
     _staff_only(request)
     form = InviteForm(request.POST or None)
@@ -615,7 +616,7 @@ def staff_invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_import(request: HttpRequest) -> HttpResponse:
+def staff_import(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
@@ -664,7 +665,7 @@ def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
 
 
 @login_required
-def staff_campaigns(request: HttpRequest) -> HttpResponse:
+def staff_campaigns(request: MemberRequest) -> HttpResponse:
     _admins_only(request)
     campaigns = selectors.campaigns_for(request.user).select_related("segment").annotate(
         waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES))
@@ -674,7 +675,7 @@ def staff_campaigns(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def staff_campaign_edit(request: HttpRequest, campaign_id: int | None = None) -> HttpResponse:
+def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) -> HttpResponse:
     """Create a campaign (no id) or change one, through the campaign services."""
     _admins_only(request)
     campaign = None
@@ -706,7 +707,7 @@ def staff_campaign_edit(request: HttpRequest, campaign_id: int | None = None) ->
 
 @login_required
 @require_POST
-def staff_campaign_preview(request: HttpRequest) -> HttpResponse:
+def staff_campaign_preview(request: MemberRequest) -> HttpResponse:
     """The htmx partial under the brief: the Markdown as the campaign page will show it."""
     _admins_only(request)
     return HttpResponse(render_markdown(request.POST.get("brief", "")[:20_000]))

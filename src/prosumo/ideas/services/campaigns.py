@@ -105,7 +105,7 @@ def campaign_update(*, actor: Member, campaign: Campaign, **fields: Any) -> Camp
     if unknown:
         raise InvalidInput(gettext("Unknown campaign fields: {names}.").format(names=", ".join(sorted(unknown))))
     # Checked against what the campaign keeps: a new end against the stored start, and so on.
-    stored = {"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}
+    stored: dict[str, datetime | int | None] = {"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}
     if "visibility" in fields:
         stored["segment_id"] = campaign.segment_id
     errors = _validate({**stored, **fields})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
+from typing import cast
 
 import filetype
 from django.conf import settings
@@ -286,7 +287,7 @@ def idea_unfollow(*, actor: Member, idea_id: int) -> bool:
     return bool(deleted)
 
 
-def upload_check(upload: UploadedFile, *, allowed: dict[str, str], type_message: str) -> str:
+def upload_check(upload: UploadedFile[bytes], *, allowed: dict[str, str], type_message: str) -> str:
     """Check an upload's size and its type, read from the bytes; return its MIME type.
 
     The limit is ``settings.PROSUMO_MAX_UPLOAD_BYTES``. On success the upload is renamed
@@ -310,7 +311,7 @@ def upload_check(upload: UploadedFile, *, allowed: dict[str, str], type_message:
     return str(kind.mime)
 
 
-def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Attachment:
+def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile[bytes]) -> Attachment:
     """Attach an image or PDF; the type is read from the bytes, not trusted from the name."""
     member = require_member(actor)
     idea = access_idea(member, idea_id)
@@ -325,7 +326,7 @@ def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile) -> Atta
             file=upload,
             original_name=(upload.name or "")[:200],
             content_type=mime,
-            size=upload.size,
+            size=cast(int, upload.size),  # upload_check refused an upload without a size
             uploaded_by=member,
         )
         event_record(

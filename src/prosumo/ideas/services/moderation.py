@@ -15,7 +15,8 @@ from prosumo.ideas.permissions import access_idea
 
 
 def _target(kind: str, object_id: int) -> Idea | Comment:
-    model = {"idea": Idea, "comment": Comment}.get(kind)
+    targets: dict[str, type[Idea] | type[Comment]] = {"idea": Idea, "comment": Comment}
+    model = targets.get(kind)
     if model is None:
         raise InvalidInput(gettext("Flag an idea or a comment."), fields={"kind": ["invalid"]})
     obj = model.objects.filter(pk=object_id).first()
