@@ -139,3 +139,20 @@ def test_a_compiled_queryset_runs_again_with_other_values(idea: Any, make_idea: 
 def test_a_marker_must_appear_exactly_once() -> None:
     with pytest.raises(ValueError, match="stage"):
         statements.Compiled(Idea.objects.filter(pk=-1), {"id": -1, "stage": "\x1fnowhere"})
+
+
+def test_built_instances_behave_like_the_orms(idea: Any) -> None:
+    # given an idea built from a partial row, and its author attached
+    part = statements.Part(Idea, "i", ("id", "author", "campaign", "title", "created_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {part.columns()} FROM {statements.quoted_table(Idea)} i WHERE i.id = %s", [idea.pk])
+        built = part.build(cursor.fetchone())
+    assert isinstance(built, Idea)
+    # then it is a saved instance of this database, equal to the ORM's, whose foreign keys load
+    assert built == Idea.objects.get(pk=idea.pk) and not built._state.adding and built._state.db == "default"
+    assert built.author == idea.author and built.campaign == idea.campaign
+    # and an unread field loads when touched, and saving only named fields works
+    assert "body" in built.get_deferred_fields() and built.body == idea.body
+    built.title = "A retitled idea for the test"
+    built.save(update_fields=["title"])
+    assert Idea.objects.get(pk=idea.pk).title == "A retitled idea for the test"

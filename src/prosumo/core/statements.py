@@ -14,12 +14,14 @@ for. Use it only where a benchmark shows the compiling matters (the vote path,
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connections
-from django.db.models import Field, Model
+from django.db.models import Field, Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -97,7 +99,22 @@ class Part:
             for convert in converters:
                 value = convert(value, column, connection)
             converted.append(value)
-        return self.model.from_db(using, self.attnames, converted)
+        if self.has_init_signals:
+            return self.model.from_db(using, self.attnames, converted)
+        # What `Model.from_db` ends with, without its per-field loop: the loaded fields in the
+        # instance's __dict__ (the unread ones stay deferred and load when touched), and a
+        # state saying it came from this database. A list page builds forty of these.
+        obj = self.model.__new__(self.model)
+        state = ModelState()
+        state.adding, state.db = False, using
+        obj._state = state
+        obj.__dict__.update(zip(self.attnames, converted, strict=True))
+        return obj
+
+    @functools.cached_property
+    def has_init_signals(self) -> bool:
+        """Whether anything listens to this model's pre_init/post_init (then build goes through __init__)."""
+        return bool(signals.pre_init.has_listeners(self.model) or signals.post_init.has_listeners(self.model))
 
 
 @lru_cache(maxsize=256)
