@@ -10,7 +10,9 @@ Steps:
    reused when ``bench-params.json`` there records the same parameters; timed.
 2. Run ``prosumo analyze DATASET --out bench/out/analytics-report.html --json ...`` as a
    subprocess ``--repeats`` times: wall seconds, peak resident memory of the process
-   tree (psutil, polled every 50 ms) and the report's seconds per section.
+   tree (psutil, polled every 50 ms) and the report's seconds per section
+   (``--workers N`` is passed on to ``prosumo analyze``; its default otherwise, two
+   sections at a time on two or more cores, so the seconds per section overlap).
 3. Run the pandas + networkx baseline (``bench/analytics/baseline.py``) the same way,
    compare the involvement, channel and influence headline numbers, and give the ratio
    baseline seconds / prosumo seconds for those three sections. If the baseline does
@@ -61,6 +63,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--baseline-timeout", type=float, default=600.0, help="seconds before the baseline is sampled")
     p.add_argument("--sample-members", type=int, default=100_000, help="graph sample when the baseline times out")
     p.add_argument("--regenerate", action="store_true", help="generate the data even if it is there")
+    p.add_argument("--workers", type=int, default=None, help="prosumo analyze --workers (its default when omitted)")
     args = p.parse_args(argv)
     if not 0 < args.scale <= 1:
         p.error("--scale must be in (0, 1]")
@@ -182,7 +185,7 @@ def _tree_rss(root: psutil.Process) -> int:
     return total
 
 
-def analyze(path: Path, repeats: int, stamp: str) -> dict[str, Any]:
+def analyze(path: Path, repeats: int, stamp: str, workers: int | None = None) -> dict[str, Any]:
     """``prosumo analyze`` as a person runs it, ``repeats`` times, then once more with ``--json``.
 
     The timed runs write only the HTML report (their seconds per section are read from
@@ -196,6 +199,8 @@ def analyze(path: Path, repeats: int, stamp: str) -> dict[str, Any]:
     for i in range(repeats + 1):
         with_json = i == repeats
         cmd = [prosumo, "analyze", str(path), "--out", str(html_out)]
+        if workers is not None:
+            cmd += ["--workers", str(workers)]
         label = f"analyze {i + 1}/{repeats}"
         if with_json:
             cmd += ["--json", str(report_json)]
@@ -303,7 +308,8 @@ def main(argv: list[str]) -> int:
     console.print(f"machine: {figures['machine']}; load average {figures['load_at_start']}")
     path, gen = dataset(args)
     figures["generation"] = gen
-    figures["analyze"] = analyze(path, args.repeats, stamp)
+    figures["workers"] = args.workers
+    figures["analyze"] = analyze(path, args.repeats, stamp, args.workers)
     report = figures["analyze"].pop("report")
     if not args.no_baseline:
         base = baseline(path, args, stamp, gen["params"]["members"])

@@ -127,6 +127,19 @@ def test_unknown_member_and_idea_ids(tmp_path):
     ]
 
 
+def test_unknown_ids_below_a_run_and_inside_a_gap(tmp_path):
+    # given: member ids 1, 2, 3 are one run (checked as a range); an actor 0 is below it
+    below = EVENTS_CSV.replace("3,2024-01-06T09:00:00Z,3,", "3,2024-01-06T09:00:00Z,0,")
+    # member ids 1, 2, 5 have a gap (checked as a set); an actor 3 falls in it
+    gap_members = MEMBERS_CSV.replace("3,2024-01-03,staff", "5,2024-01-03,staff")
+    # when
+    run_problems = problems_of(write_folder(tmp_path / "run", events=below))
+    gap_problems = problems_of(write_folder(tmp_path / "gap", members=gap_members))
+    # then
+    assert run_problems == ["events.csv, row 3, column actor_id: unknown member id 0"]
+    assert gap_problems == ["events.csv, row 3, column actor_id: unknown member id 3"]
+
+
 def test_duplicate_ids_missing_values_and_unknown_status(tmp_path):
     # given
     members = MEMBERS_CSV + "2,2024-02-01T00:00:00Z,,,,,false,\n"

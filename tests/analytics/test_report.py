@@ -132,3 +132,38 @@ def test_modules_without_a_section_do_not_count_in_the_progress(sample_ds):
     assert [s.key for s in report.sections] == ["opinions"]
     assert steps == [("opinions", 0, 1), ("done", 1, 1)]
     assert list(report.seconds) == ["opinions"]
+
+
+def test_two_workers_give_the_same_report_as_one(sample_ds):
+    # given: every section, and a failing one, on the Pol.is sample
+    modules = [*metric_modules(), failing_module()]
+    # when
+    one = to_json(build_report(sample_ds, modules=modules, workers=1))
+    two = to_json(build_report(sample_ds, modules=modules, workers=2))
+    # then: same sections in the same order, same numbers, same failure
+    assert [s["key"] for s in two["sections"]] == [s["key"] for s in one["sections"]]
+    assert list(two["seconds"]) == list(one["seconds"])
+    assert two["failed"] == one["failed"] == ["broken"]
+    for a, b in zip(one["sections"], two["sections"], strict=True):
+        assert same(b["headline"], a["headline"]), a["key"]
+        assert same(b["tables"], a["tables"]), a["key"]
+
+
+def same(a, b) -> bool:
+    """Equal, floats within 1e-9 relative (threads may sum in another order)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def test_a_forked_dataset_reads_the_same_tables_on_its_own_connection(sample_ds):
+    # when
+    fork = sample_ds.fork()
+    # then
+    assert fork.backend.con is not sample_ds.backend.con
+    assert int(fork.events.count().execute()) == int(sample_ds.events.count().execute()) == 930
+    assert fork.meta == sample_ds.meta

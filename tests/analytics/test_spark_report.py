@@ -64,4 +64,19 @@ def test_spark_report_has_the_duckdb_headline_numbers(folder, on_spark):
         "channels": 1,
         "best_activation_channel": "polis",
         "best_activation": 1.0,
+        "multi_touch_journeys": 0.0,
+        "top_shapley_channel": "polis",
     }
+    spark_credit = next(s for s in spark_report.sections if s.key == "channels").tables["channel_attribution"]
+    assert spark_credit.to_dict("records") == [
+        {
+            "channel": "polis",
+            "members_touched": 39,
+            "conversions_touched": 39,
+            "shapley_conversions": 39.0,
+            "shapley_share": 1.0,
+            "first_touch_conversions": 39,
+            "last_touch_conversions": 39,
+            "method": "exact",
+        }
+    ]

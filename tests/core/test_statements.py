@@ -149,10 +149,14 @@ def test_built_instances_behave_like_the_orms(idea: Any) -> None:
         built = part.build(cursor.fetchone())
     assert isinstance(built, Idea)
     # then it is a saved instance of this database, equal to the ORM's, whose foreign keys load
-    assert built == Idea.objects.get(pk=idea.pk) and not built._state.adding and built._state.db == "default"
-    assert built.author == idea.author and built.campaign == idea.campaign
+    assert built == Idea.objects.get(pk=idea.pk)
+    assert not built._state.adding
+    assert built._state.db == "default"
+    assert built.author == idea.author
+    assert built.campaign == idea.campaign
     # and an unread field loads when touched, and saving only named fields works
-    assert "body" in built.get_deferred_fields() and built.body == idea.body
+    assert "body" in built.get_deferred_fields()
+    assert built.body == idea.body
     built.title = "A retitled idea for the test"
     built.save(update_fields=["title"])
     assert Idea.objects.get(pk=idea.pk).title == "A retitled idea for the test"

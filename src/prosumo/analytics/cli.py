@@ -9,6 +9,7 @@ naming the file, row and column.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from enum import StrEnum
 from pathlib import Path
@@ -42,6 +43,9 @@ def analyze(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML report.")] = Path("report.html"),
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="duckdb (default) or spark.")] = Engine.duckdb,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Sections computed at the same time (DuckDB only).")
+    ] = min(2, os.cpu_count() or 1),
 ) -> None:
     """Analyse a community dataset and write a self-contained HTML report."""
     from prosumo.analytics.dataset import DatasetError, load_dataset
@@ -68,7 +72,7 @@ def analyze(
         def step(name: str, done: int, total: int) -> None:
             bar.update(task, description=name, completed=done, total=total)
 
-        report = build_report(ds, progress=step)
+        report = build_report(ds, progress=step, workers=workers)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(to_html(report), encoding="utf-8")
     if json_path is not None:

@@ -262,11 +262,31 @@ class Dataset:
     costs: Any = None
     meta: dict[str, Any] = field(default_factory=dict)
     backend: Any = None
+    arrow: dict[str, pa.Table] = field(default_factory=dict, repr=False)
 
     def tables(self) -> dict[str, Any]:
         """The tables present, by contract name."""
         names = REQUIRED_TABLES + OPTIONAL_TABLES
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
+
+    def can_fork(self) -> bool:
+        """True when :meth:`fork` gives a dataset another thread can query at the same time."""
+        return getattr(self.backend, "name", None) == "duckdb" and bool(self.arrow)
+
+    def fork(self) -> Dataset:
+        """The same tables on a second DuckDB connection to the same database.
+
+        A DuckDB connection refuses a query while it runs another one, so each thread
+        that computes metrics needs its own; the Arrow tables are registered again
+        (no copy). Needs :meth:`can_fork`.
+        """
+        import ibis
+
+        if not self.can_fork():
+            raise ValueError("only a dataset loaded on DuckDB (with its Arrow tables) can be forked")
+        con = ibis.duckdb.from_connection(self.backend.con.cursor())
+        bound = {name: _bind(con, name, table) for name, table in self.arrow.items()}
+        return Dataset(**bound, meta=self.meta, backend=con, arrow=self.arrow)
 
 
 # --------------------------------------------------------------------------- reading
@@ -464,14 +484,35 @@ def _check_values(name: str, table: pa.Table, file: str) -> list[Problem]:
     return problems
 
 
+def _id_run(ids: pa.ChunkedArray) -> tuple[int, int] | None:
+    """(first, last) when the ids are exactly the consecutive integers first..last, else None."""
+    values = ids.to_numpy()
+    if len(values) == 0 or values[-1] - values[0] != len(values) - 1:
+        return None
+    if len(values) > 1 and not bool(np.all(values[1:] > values[:-1])):
+        return None
+    return int(values[0]), int(values[-1])
+
+
+def _unknown(col: pa.ChunkedArray, known: pa.ChunkedArray, run: tuple[int, int] | None) -> pa.ChunkedArray:
+    """True where ``col`` holds an id that ``known`` lacks (nulls are not unknown)."""
+    if run is not None:  # ids 1..n (as exports write them): a range check is a set check
+        outside = pc.or_(pc.less(col, run[0]), pc.greater(col, run[1]))
+        return pc.fill_null(outside, False)
+    return pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=known.combine_chunks())))
+
+
 def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] | None) -> list[Problem]:
     problems = []
+    runs: dict[str, tuple[int, int] | None] = {}
     for (name, column), target in _REFERENCES.items():
         if name not in tables or target not in tables:
             continue
         col = tables[name].column(column)
         known = tables[target].column(_PRIMARY_KEYS[target])
-        bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=known.combine_chunks())))
+        if target not in runs:
+            runs[target] = _id_run(known)
+        bad = _unknown(col, known, runs[target])
         bad_np = bad.to_numpy(zero_copy_only=False)
         if bad_np.any():
             noun = target[:-1]
@@ -486,8 +527,9 @@ def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] |
         events = tables["events"]
         is_idea = pc.fill_null(pc.equal(events.column("object_type"), "idea"), False)
         obj = events.column("object_id")
-        known = tables["ideas"].column("idea_id").combine_chunks()
-        bad = pc.and_(pc.and_(is_idea, pc.is_valid(obj)), pc.invert(pc.is_in(obj, value_set=known)))
+        known = tables["ideas"].column("idea_id")
+        run = runs["ideas"] if "ideas" in runs else _id_run(known)
+        bad = pc.and_(is_idea, _unknown(obj, known, run))
         bad_np = bad.to_numpy(zero_copy_only=False)
         if bad_np.any():
             problems += _row_problems(
@@ -685,7 +727,7 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Da
     else:
         con = backend
     bound = {name: _bind(con, name, table) for name, table in tables.items()}
-    return Dataset(**bound, meta=meta, backend=con)
+    return Dataset(**bound, meta=meta, backend=con, arrow=tables if con.name == "duckdb" else {})
 
 
 # --------------------------------------------------------------------------- writing

@@ -67,6 +67,42 @@ def test_novelty_looks_only_at_earlier_ideas_of_the_same_theme():
     assert nov.tolist() == [1.0, 1.0]
 
 
+def test_fold_text_equals_scikit_learns_lower_and_accent_stripping():
+    # given: accents, a ligature, a dotted capital I, a digraph, ASCII and an empty text
+    from sklearn.feature_extraction.text import strip_accents_unicode
+
+    texts = pd.Series(["Crème BRÛLÉE à la Ǆ", "plain ascii", "İstanbul ﬁne", "", "Ñandú—“quoted”"])
+    # when
+    folded = innovation.fold_text(texts)
+    # then
+    assert folded.tolist() == [strip_accents_unicode(t.lower()) for t in texts]
+    assert folded.tolist()[0] == "creme brulee a la dz"
+
+
+def test_novelty_split_into_dense_and_sparse_terms_equals_the_plain_maximum():
+    # given: 300 ideas over 40 words in two themes; a few words are common (dense
+    # part), most rare (sparse part); the last 50 may only look back 100 ideas
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(40)]
+    weights = np.r_[np.full(4, 8.0), np.ones(36)]
+    texts = [" ".join(rng.choice(words, size=6, p=weights / weights.sum())) for _ in range(300)]
+    x = innovation.tfidf(texts)
+    order = rng.permutation(300)
+    theme = rng.integers(0, 2, size=300)
+    # when
+    nov = innovation.novelty(x, order, theme, max_reference=100)
+    # then: against every earlier idea of the theme among the 100 latest, by brute force
+    sims = (x @ x.T).toarray()
+    want = np.ones(300)
+    for j in range(300):
+        earlier = np.flatnonzero((theme == theme[j]) & (order < order[j]))
+        earlier = earlier[np.argsort(order[earlier])][-100:]
+        if len(earlier):
+            want[j] = 1 - np.clip(sims[j, earlier].max(), 0, 1)
+    assert nov == pytest.approx(want, abs=1e-12)
+    assert innovation.novelty(x, order, theme, max_reference=100, dense_share=1.1) == pytest.approx(want, abs=1e-12)
+
+
 def test_theme_followers_counts_later_ideas_in_the_theme():
     theme = np.array([0, 0, 1, 0, 1])
     order = np.array([5, 1, 3, 9, 2])

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
-from prosumo.analytics.metrics import involvement
+from prosumo.analytics.metrics import attribution, involvement
 from prosumo.analytics.metrics.activity import (
     CONTRIBUTION_VERBS,
     FUNNEL_STEPS,
@@ -169,11 +169,18 @@ def section(ds: Any) -> Section:
     """Question 4 as a report section."""
     table = channel_table(ds)
     pairs = channel_comparison(table)
+    types, journey_channels = attribution.journey_types(ds)
+    credit = attribution.attribution_table(types, journey_channels)
     best = table.sort_values("activation", ascending=False).iloc[0] if len(table) else None
     headline: dict[str, Any] = {"channels": len(table)}
     if best is not None:
         headline["best_activation_channel"] = str(best["channel"])
         headline["best_activation"] = round(float(best["activation"]), 4)
+    sizes = np.bitwise_count(types["mask"].to_numpy(dtype="uint64")) if len(types) else np.zeros(0)
+    multi = float(types.loc[sizes > 1, "members"].sum() / types["members"].sum()) if len(types) else 0.0
+    headline["multi_touch_journeys"] = round(multi, 4)
+    if len(credit):
+        headline["top_shapley_channel"] = str(credit["channel"].iloc[0])
     chart_data = table.assign(
         low=[_beta_interval(a, n)[0] for a, n in zip(table["activated"], table["reach"], strict=True)],
         high=[_beta_interval(a, n)[1] for a, n in zip(table["activated"], table["reach"], strict=True)],
@@ -186,10 +193,34 @@ def section(ds: Any) -> Section:
         )
         + base.mark_rule().encode(x="low:Q", x2="high:Q")
     ).properties(title="Activation per channel", width=420)
+    credit_long = credit.melt(
+        id_vars="channel",
+        value_vars=["shapley_conversions", "first_touch_conversions", "last_touch_conversions"],
+        var_name="credit",
+        value_name="conversions",
+    )
+    credit_long["credit"] = credit_long["credit"].str.replace("_conversions", "").str.replace("_", " ")
+    credit_chart = (
+        alt.Chart(credit_long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("channel:N", sort=credit["channel"].tolist(), title="channel"),
+            yOffset="credit:N",
+            x=alt.X("conversions:Q", title="contributors credited"),
+            color=alt.Color("credit:N", title="credit"),
+            tooltip=["channel", "credit", alt.Tooltip("conversions:Q", format=",.1f")],
+        )
+        .properties(title="Conversions credited per channel: Shapley, first touch, last touch", width=420)
+    )
     notes = [
-        "Activation = members who made at least one contribution / members the channel brought.",
+        "Activation = members who made at least one contribution / members the channel brought "
+        "(the channel table credits the joining channel, members.channel: first touch).",
         "Pairwise P(B better) uses Beta(1,1) priors and the exact closed form (no simulation).",
-        "Attribution is first-touch (members.channel); multi-touch journeys are not in the dataset.",
+        "Channel attribution: a journey is the set of channels that touched a member (members.channel "
+        "and events with a channel) up to their first contribution; each channel gets its Shapley value "
+        "in v(S) = conversions from journeys whose channels all lie in S "
+        f"({credit['method'].iloc[0] if len(credit) else 'exact'}), beside first- and last-touch credit. "
+        f"{100 * multi:.1f}% of journeys touch more than one channel; when none do, the three agree.",
     ]
     if ds.costs is None:
         notes.append("No costs table: cost per activated contributor is not computed.")
@@ -197,8 +228,8 @@ def section(ds: Any) -> Section:
         key="channels",
         title="Which channels bring members who take part, and at what cost?",
         headline=headline,
-        tables={"channels": table, "channel_pairs": pairs},
-        charts=[activation_chart],
+        tables={"channels": table, "channel_pairs": pairs, "channel_attribution": credit},
+        charts=[activation_chart, credit_chart],
         notes=notes,
     )
 

@@ -216,7 +216,7 @@ def _windowed_members(
     )
     if not customers_before_joining:
         inside = inside & (indexed.index_day - window_days >= indexed.join_day)
-    indexed = indexed.filter(inside)
+    indexed = indexed.filter(inside).cache()  # read three times below
     orders = o.select(member_id=o.member_id, day=epoch_days(o.ordered_at), amount=o.amount)
     j = indexed.left_join(orders, indexed.member_id == orders.member_id)
     rel = j.day - j.index_day
@@ -235,12 +235,15 @@ def _windowed_members(
     activity = k.filter((krel >= -window_days) & (krel < 0)).group_by(k.member_id).aggregate(pre_events=ibis._.count())
     frame = indexed.execute().merge(spend.execute(), on="member_id", how="left")
     frame = frame.merge(activity.execute(), on="member_id", how="left")
+    indexed.release()  # now, not whenever the garbage collector runs (maybe in another thread)
     frame[["pre_spend", "post_spend", "early_spend"]] = frame[["pre_spend", "post_spend", "early_spend"]].fillna(0.0)
     frame[["pre_orders", "pre_events"]] = frame[["pre_orders", "pre_events"]].fillna(0)
     frame["tenure"] = frame["index_day"] - frame["join_day"]
     # the placebo's early window [index - 2W, index - W) must lie inside the orders' span too
     frame["early_covered"] = frame["index_day"] - 2 * window_days >= float(coverage["lo"])
-    return frame
+    # The engine returns joined rows in no fixed order, and the control sample and the
+    # matching depend on row order: member order makes the estimate reproducible.
+    return frame.sort_values("member_id", ignore_index=True)
 
 
 def _covariates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -495,9 +498,13 @@ def cooperation_efficiency(ds: Any) -> dict[str, Any] | None:
     staff_free = people(ds.members).select("member_id")
     tagged = tagged.semi_join(staff_free, tagged.member_id == staff_free.member_id)
     t = tagged.mutate(month=month_index(tagged.occurred_at))
-    monthly = t.group_by("month").aggregate(
-        active=t.member_id.nunique(),
-        co_creating=ibis.cases((t.stage == "analyse", t.member_id)).nunique(),
+    # distinct (month, member) first, then count: two count-distincts in one
+    # aggregate would hash the events twice
+    member_months = t.group_by(["month", "member_id"]).aggregate(
+        co_creating=(t.stage == "analyse").fill_null(False).cast("int64").max()
+    )
+    monthly = member_months.group_by("month").aggregate(
+        active=ibis._.count(), co_creating=member_months.co_creating.sum()
     )
     o = ds.outcomes
     revenue = o.group_by(month=month_index(o.ordered_at)).aggregate(revenue=o.amount.sum())

@@ -17,7 +17,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people
+from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people, tagged_events
 from prosumo.analytics.metrics.relationship import member_levels
 from prosumo.analytics.section import Section
 
@@ -91,9 +91,10 @@ def graph_scores(
     Source: Brin & Page (1998); METRICS.md E4 check: karate club (unweighted) gives
     PageRank 0.1009 for vertex 33 and 0.0970 for vertex 0, and a largest core of 4.
     """
-    # A list of pairs: igraph reads a numpy array row by row in Python, 3-4x slower.
-    pairs = np.column_stack([src, dst]).astype("int64").tolist()
-    g = ig.Graph(n=n, edges=pairs, directed=directed)
+    # add_edges reads an (E, 2) integer array about twice as fast as the constructor
+    # reads the same pairs (as an array or as a list)
+    g = ig.Graph(n=n, directed=directed)
+    g.add_edges(np.column_stack([src, dst]).astype("int64"))
     if weight is not None:
         g.es["weight"] = np.asarray(weight, dtype="float64")
     pr = np.asarray(g.pagerank(damping=0.85, weights="weight" if weight is not None else None))
@@ -112,12 +113,12 @@ def member_graph_scores(ds: Any) -> pd.DataFrame:
     pandas.DataFrame
         ``member_id, pagerank, influence, coreness, referrals, in_weight``.
     """
-    ids = np.sort(people(ds.members).select("member_id").execute()["member_id"].to_numpy())
-    edges = interaction_edges(ds)
-    summed = edges.group_by(["src", "dst"]).aggregate(weight=edges.weight.sum()).execute()
-    src = np.searchsorted(ids, summed["src"].to_numpy())
-    dst = np.searchsorted(ids, summed["dst"].to_numpy())
-    w = summed["weight"].to_numpy(dtype="float64")
+    ids = np.sort(people(ds.members).select("member_id").to_pyarrow().column("member_id").to_numpy())
+    edges = interaction_edges(ds).cache()  # read twice below
+    summed = edges.group_by(["src", "dst"]).aggregate(weight=edges.weight.sum()).to_pyarrow()
+    src = _positions(ids, summed.column("src").to_numpy())
+    dst = _positions(ids, summed.column("dst").to_numpy())
+    w = summed.column("weight").to_numpy().astype("float64")
     scores = graph_scores(len(ids), src, dst, w, directed=True)
     referral = (
         edges.filter(edges.kind == "referral")
@@ -125,6 +126,7 @@ def member_graph_scores(ds: Any) -> pd.DataFrame:
         .aggregate(referrals=edges.weight.sum())
         .execute()
     )
+    edges.release()  # now, not whenever the garbage collector runs (maybe in another thread)
     out = pd.DataFrame({"member_id": ids})
     out["pagerank"] = scores["pagerank"].to_numpy()
     out["influence"] = out["pagerank"] * len(ids)
@@ -133,6 +135,13 @@ def member_graph_scores(ds: Any) -> pd.DataFrame:
     out = out.merge(referral, on="member_id", how="left")
     out["referrals"] = out["referrals"].fillna(0).astype("int64")
     return out
+
+
+def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of each value in the sorted, distinct ``ids`` (all values are among them)."""
+    if len(ids) and ids[-1] - ids[0] == len(ids) - 1:
+        return values - ids[0]  # ids form one run of consecutive integers
+    return np.searchsorted(ids, values)
 
 
 def prosumers(ds: Any) -> ir.Table:
@@ -152,7 +161,10 @@ def prosumers(ds: Any) -> ir.Table:
     ideas = ds.ideas
     accepted = credits.join(ideas, credits.idea_id == ideas.idea_id).filter(is_accepted(ideas.status))
     by_idea = accepted.select(member_id=accepted.member_id)
-    levels = member_levels(ds)
+    # a leader is a contributor (an analyse act), so only those members' levels matter
+    tagged = tagged_events(ds.events)
+    analysers = tagged.filter(tagged.stage == "analyse").select("member_id").distinct()
+    levels = member_levels(ds, members=analysers)
     leaders = levels.filter(levels.level == 4).select("member_id")
     staff_free = people(ds.members).select("member_id")
     union = ibis.union(by_idea, leaders, distinct=True)

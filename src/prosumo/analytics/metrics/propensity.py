@@ -10,7 +10,6 @@ members to invite to a campaign.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,6 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from prosumo.analytics.metrics.activity import (
-    co_creation_start,
     contributions_per_member,
     epoch_days,
     people,
@@ -67,65 +65,111 @@ def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bin", "n", "predicted", "observed"])
 
 
-def member_features(ds: Any, cutoff_day: float, *, shared: dict[str, Any] | None = None) -> pd.DataFrame:
+def survey_wide(ds: Any) -> pd.DataFrame | None:
+    """Each member's mean score per survey item, one column per item (``member_id`` index).
+
+    One grouped pass in the engine (a filtered mean per item), so the survey's long
+    table never crosses into pandas. None without a survey or without answers.
+    """
+    if ds.surveys is None:
+        return None
+    s = ds.surveys
+    items = sorted(s.select("item").distinct().execute()["item"].tolist())
+    if not items:
+        return None
+    wide = s.group_by("member_id").aggregate(
+        **{f"i{k}": s.score.mean(where=s.item == it) for k, it in enumerate(items)}
+    )
+    frame = wide.to_pyarrow().to_pandas().set_index("member_id").sort_index()
+    frame.columns = items
+    return frame
+
+
+def member_snapshots(ds: Any, cutoff_days: list[float], *, survey: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+    """:func:`member_features` at several cut-offs, from one pass over the events.
+
+    Every count is a filtered aggregate (``day < cutoff``) of the same grouped scan,
+    so two snapshots cost about what one does. ``survey`` may pass in
+    :func:`survey_wide` already computed.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One frame per cut-off, in the order given.
+    """
+    m = people(ds.members)
+    profile = (
+        m.select(
+            member_id=m.member_id,
+            join_day=epoch_days(m.joined_at),
+            referred=m.referred_by.notnull().cast("int64"),
+            segment=m.segment.fill_null("(none)"),
+            channel=m.channel.fill_null("(unknown)"),
+            country=m.country.fill_null("(unknown)"),
+        )
+        .to_pyarrow()
+        .to_pandas()
+    )
+    t = tagged_events(ds.events)
+    t = t.mutate(day=epoch_days(t.occurred_at))
+    votes = t.verb.isin(("idea.supported", "idea.support_withdrawn", "idea.rated"))
+    counts: dict[str, Any] = {"start_day": t.day.min(where=t.stage == "analyse")}
+    for k, cutoff in enumerate(cutoff_days):
+        before = t.day < cutoff
+        counts[f"visits_{k}"] = ((t.verb == "member.visited") & before).cast("int64").sum()
+        counts[f"views_{k}"] = ((t.verb == "idea.viewed") & before).cast("int64").sum()
+        counts[f"votes_{k}"] = (votes & before).cast("int64").sum()
+        counts[f"comments_{k}"] = ((t.verb == "comment.posted") & ~t.builds_on & before).cast("int64").sum()
+        counts[f"recent_events_{k}"] = ((t.day >= cutoff - RECENT_DAYS) & before).cast("int64").sum()
+    sums = t.group_by("member_id").aggregate(**counts)
+    # Distinct active days before each cut-off: a calendar day counts when its first
+    # event came before the cut-off. One (member, day) grouping serves every cut-off,
+    # where a filtered count-distinct per cut-off would hash the events again each time.
+    member_day = t.group_by(["member_id", t.day.floor().name("calendar_day")]).aggregate(first=t.day.min())
+    days = member_day.group_by("member_id").aggregate(
+        **{f"active_days_{k}": (member_day["first"] < c).cast("int64").sum() for k, c in enumerate(cutoff_days)}
+    )
+    both = sums.join(days, "member_id")  # the same members: both group the same events
+    # aligned to the members' order by index lookups, not merges
+    behaviour = both.to_pyarrow().to_pandas().set_index("member_id").reindex(profile["member_id"])
+    if survey is None:
+        survey = survey_wide(ds)
+    aligned = None if survey is None else survey.add_prefix("survey_").reindex(profile["member_id"])
+    frames = []
+    for k, cutoff in enumerate(cutoff_days):
+        keep = (profile["join_day"] < cutoff).to_numpy()
+        frame = pd.DataFrame({"member_id": profile["member_id"].to_numpy()[keep]})
+        frame["tenure_days"] = cutoff - profile["join_day"].to_numpy()[keep]
+        for col in ("referred", "segment", "channel", "country"):
+            frame[col] = profile[col].to_numpy()[keep]
+        for col in BEHAVIOUR:
+            frame[col] = behaviour[f"{col}_{k}"].fillna(0).to_numpy(dtype="int64")[keep]
+        frame["start_day"] = behaviour["start_day"].to_numpy(dtype="float64")[keep]
+        frame["co_created_before"] = frame["start_day"] < cutoff
+        if aligned is not None:
+            values = aligned.to_numpy(dtype="float64")[keep]
+            frame = pd.concat([frame, pd.DataFrame(values, columns=aligned.columns)], axis=1)
+        frames.append(frame)
+    return frames
+
+
+def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
     """Profile, survey and behaviour of each non-staff member joined before the cut-off.
 
     Behaviour counts only events before ``cutoff_day`` (days since 1970-01-01):
     visits, idea views, votes, comments that do not build on an idea, distinct active
     days, events in the last 30 days. Profile: tenure at the cut-off, referred or
-    not, segment, channel, country. Survey: the mean score of each item, when the
-    dataset has a survey. ``co_created_before`` says whether the member had already
-    co-produced by the cut-off. ``shared``, when given, keeps the parts that do not
-    depend on the cut-off (co-creation starts, survey answers) for the next call.
+    not, segment, channel, country. Survey: the mean score of each item
+    (``survey_<item>``), when the dataset has a survey. ``start_day`` is the
+    member's first co-production (NaN if none) and ``co_created_before`` says
+    whether it came before the cut-off.
 
     Returns
     -------
     pandas.DataFrame
         One row per member (``member_id`` column).
     """
-    m = people(ds.members)
-    m = m.filter(epoch_days(m.joined_at) < cutoff_day)
-    base = m.select(
-        member_id=m.member_id,
-        tenure_days=cutoff_day - epoch_days(m.joined_at),
-        referred=m.referred_by.notnull().cast("int64"),
-        segment=m.segment.fill_null("(none)"),
-        channel=m.channel.fill_null("(unknown)"),
-        country=m.country.fill_null("(unknown)"),
-    )
-    t = tagged_events(ds.events)
-    t = t.mutate(day=epoch_days(t.occurred_at))
-    t = t.filter(t.day < cutoff_day)
-    behaviour = t.group_by("member_id").aggregate(
-        visits=(t.verb == "member.visited").cast("int64").sum(),
-        views=(t.verb == "idea.viewed").cast("int64").sum(),
-        votes=t.verb.isin(("idea.supported", "idea.support_withdrawn", "idea.rated")).cast("int64").sum(),
-        comments=((t.verb == "comment.posted") & ~t.builds_on).cast("int64").sum(),
-        active_days=t.day.floor().nunique(),
-        recent_events=(t.day >= cutoff_day - RECENT_DAYS).cast("int64").sum(),
-    )
-    cache = shared if shared is not None else {}
-    if "starts" not in cache:
-        cache["starts"] = co_creation_start(ds).execute()
-    frame = base.execute()
-    frame = frame.merge(behaviour.execute(), on="member_id", how="left")
-    frame = frame.merge(cache["starts"], on="member_id", how="left")
-    frame[list(BEHAVIOUR)] = frame[list(BEHAVIOUR)].fillna(0)
-    frame["co_created_before"] = frame["start_day"] < cutoff_day
-    if ds.surveys is not None:
-        if "survey" not in cache:
-            s = ds.surveys
-            answers = s.group_by(["member_id", "item"]).aggregate(score=s.score.mean()).execute()
-            wide = None
-            if len(answers):
-                # one row per (member, item) already: unstack, no aggregation needed
-                wide = answers.set_index(["member_id", "item"])["score"].unstack()
-                wide.columns = [f"survey_{c}" for c in wide.columns]
-                wide = wide.reset_index()
-            cache["survey"] = wide
-        if cache["survey"] is not None:
-            frame = frame.merge(cache["survey"], on="member_id", how="left")
-    return frame
+    return member_snapshots(ds, [cutoff_day])[0]
 
 
 def _survey_columns(frame: pd.DataFrame) -> list[str]:
@@ -174,7 +218,7 @@ class PropensityModel:
 
 
 def fit_propensity(
-    ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0, *, shared: dict[str, Any] | None = None
+    ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0, *, features: pd.DataFrame | None = None
 ) -> PropensityModel | None:
     """Fit and evaluate the co-production propensity model.
 
@@ -193,14 +237,17 @@ def fit_propensity(
     [METRICS.md E2]; the survey items motive_* and cost_* enter as they are, so
     their signs can be read against the model.
 
+    ``features`` may pass in :func:`member_features` at c, already computed (the
+    section computes both of its snapshots in one pass).
+
     Returns
     -------
     PropensityModel or None
         None when fewer than 10 members took part or fewer than 10 did not.
     """
-    last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
+    last_day = _last_day(ds)
     cutoff = last_day - horizon_days
-    frame = member_features(ds, cutoff, shared=shared)
+    frame = member_features(ds, cutoff) if features is None else features
     frame = frame[~frame["co_created_before"]].reset_index(drop=True)
     y = ((frame["start_day"] >= cutoff) & (frame["start_day"] <= last_day)).to_numpy(dtype=int)
     if y.sum() < 10 or (1 - y).sum() < 10:
@@ -230,7 +277,10 @@ def fit_propensity(
     names = pipeline.named_steps["prepare"].get_feature_names_out()
     coefs = pd.DataFrame(
         {"feature": [n.split("__", 1)[1] for n in names], "coefficient": pipeline.named_steps["model"].coef_[0]}
-    ).sort_values("coefficient", key=np.abs, ascending=False, ignore_index=True)
+    )
+    # equal coefficients (collinear columns) in name order, whatever their last bits
+    size = coefs["coefficient"].abs().round(10)
+    coefs = coefs.iloc[np.lexsort((coefs["feature"].to_numpy(), -size.to_numpy()))].reset_index(drop=True)
     return PropensityModel(
         pipeline=pipeline,
         survey_columns=survey_cols,
@@ -248,28 +298,37 @@ def fit_propensity(
     )
 
 
+def _last_day(ds: Any) -> float:
+    return float(epoch_days(ds.events.occurred_at.max()).execute())
+
+
+def ranking_cutoff(ds: Any) -> float:
+    """The cut-off of the invitation ranking's features: just after the last event."""
+    return _last_day(ds) + 1e-6
+
+
 def invite_ranking(
     ds: Any,
     model: PropensityModel,
     campaign_id: int | None = None,
     top: int = 100,
     *,
-    shared: dict[str, Any] | None = None,
+    features: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Members to invite, most likely to co-produce first, with the two strongest reasons.
 
     Features are taken at the last event; members who already co-produced in
     ``campaign_id`` (an *analyse* act with that campaign) are left out. The reason
     names the two features whose standardised value x coefficient adds most to the
-    member's score.
+    member's score. ``features`` may pass in :func:`member_features` at the last
+    event (cut-off :func:`ranking_cutoff`), already computed.
 
     Returns
     -------
     pandas.DataFrame
         ``rank, member_id, probability, reason`` for the ``top`` members.
     """
-    last_day = float(epoch_days(ds.events.occurred_at.max()).execute())
-    frame = member_features(ds, last_day + 1e-6, shared=shared)
+    frame = member_features(ds, ranking_cutoff(ds)) if features is None else features
     if campaign_id is not None:
         t = tagged_events(ds.events)
         done = (
@@ -306,7 +365,9 @@ SURVEY_CENTRE = 4.0
 ETGAR_SIGNS = {"motive_": 1, "cost_": -1}
 
 
-def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | None:
+def participation_drivers(
+    ds: Any, min_answered: float = 0.5, *, survey: pd.DataFrame | None = None
+) -> pd.DataFrame | None:
     """What drives taking part: a logit of ever contributing on the survey, segment and channel.
 
     Over the non-staff survey respondents:
@@ -326,6 +387,8 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
     Source: Etgar (2008), Journal of the Academy of Marketing Science 36(1);
     METRICS.md E2.
 
+    ``survey`` may pass in :func:`survey_wide` already computed.
+
     Returns
     -------
     pandas.DataFrame or None
@@ -336,22 +399,7 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
     """
     if ds.surveys is None:
         return None
-    s = ds.surveys
     staff_free = people(ds.members)
-    answers = (
-        s.semi_join(staff_free, s.member_id == staff_free.member_id)
-        .group_by(["member_id", "item"])
-        .aggregate(score=s.score.mean())
-        .execute()
-    )
-    if answers.empty:
-        return None
-    wide = answers.pivot(index="member_id", columns="item", values="score")
-    kept = [c for c in sorted(wide.columns) if wide[c].notna().mean() >= min_answered]
-    wide = wide[kept].dropna()
-    if len(wide) < 2 * (len(kept) + 2):
-        return None
-    counts = contributions_per_member(ds).execute().set_index("member_id")["contributions"]
     profile = (
         staff_free.select(
             "member_id",
@@ -361,6 +409,17 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
         .execute()
         .set_index("member_id")
     )
+    wide = survey_wide(ds) if survey is None else survey
+    if wide is None:
+        return None
+    wide = wide[wide.index.isin(profile.index)]
+    if wide.empty:
+        return None
+    kept = [c for c in sorted(wide.columns) if wide[c].notna().mean() >= min_answered]
+    wide = wide[kept].dropna()
+    if len(wide) < 2 * (len(kept) + 2):
+        return None
+    counts = contributions_per_member(ds).execute().set_index("member_id")["contributions"]
     frame = wide.join(profile, how="inner")
     y = (counts.reindex(frame.index).fillna(0).to_numpy() > 0).astype("float64")
     if y.min() == y.max():
@@ -368,11 +427,17 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
     items = frame[kept] - SURVEY_CENTRE
     dummies = pd.get_dummies(frame[["segment", "channel"]], drop_first=True, dtype="float64")
     x = pd.concat([pd.Series(1.0, index=frame.index, name="const"), items, dummies], axis=1)
+    # Checked explicitly rather than by turning warnings into errors: the warning
+    # filters are one global state, shared with sections running in other threads.
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            fit = sm.Logit(y, x.astype("float64")).fit(disp=0, maxiter=200)
-    except (np.linalg.LinAlgError, Warning, ValueError):
+        fit = sm.Logit(y, x.astype("float64")).fit(disp=0, maxiter=200, warn_convergence=False)
+    except (np.linalg.LinAlgError, ValueError, Warning):  # Warning: when the caller made them errors
+        return None
+    if not fit.mle_retvals.get("converged", False):
+        return None
+    if np.allclose(fit.predict() - y, 0):  # perfect separation, statsmodels' own test
+        return None
+    if not (np.isfinite(fit.params).all() and np.isfinite(fit.bse).all()):
         return None
     params, se = fit.params[kept], fit.bse[kept]
     out = pd.DataFrame(
@@ -393,16 +458,20 @@ def participation_drivers(ds: Any, min_answered: float = 0.5) -> pd.DataFrame | 
 
 def section(ds: Any) -> Section:
     """Co-production propensity as a report section."""
-    shared: dict[str, Any] = {}  # what both feature snapshots need, computed once
-    model = fit_propensity(ds, shared=shared)
+    last_day = _last_day(ds)
+    horizon = 90
+    # both feature snapshots (training cut-off, today) from one pass over the events
+    survey = survey_wide(ds)
+    at_cutoff, today = member_snapshots(ds, [last_day - horizon, last_day + 1e-6], survey=survey)
+    model = fit_propensity(ds, horizon, features=at_cutoff)
     if model is None:
         return Section(
             key="propensity",
             title="Who will take part in co-production, and whom should we invite?",
             notes=["Too few members took part (or too few did not) in the last 90 days to fit a model."],
         )
-    ranking = invite_ranking(ds, model, shared=shared)
-    drivers = participation_drivers(ds)
+    ranking = invite_ranking(ds, model, features=today)
+    drivers = participation_drivers(ds, survey=survey)
     headline = {
         "auc": round(model.auc, 4),
         "brier": round(model.brier, 5),

@@ -35,7 +35,7 @@ def _month_label(idx: pd.Series) -> pd.Series:
     return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1}).dt.tz_localize("UTC")
 
 
-def member_levels(ds: Any, window_months: int = 3) -> ir.Table:
+def member_levels(ds: Any, window_months: int = 3, *, members: ir.Table | None = None) -> ir.Table:
     """Each non-staff member's level in each calendar month (an Ibis table).
 
     Over the trailing window of ``window_months`` calendar months ending with month t:
@@ -47,6 +47,9 @@ def member_levels(ds: Any, window_months: int = 3) -> ir.Table:
     * 4 leader: a contributor active on at least 30 distinct days in the window.
 
     Rows exist only for levels >= 1 (a missing member-month is level 0, inactive).
+    ``members`` (a table with ``member_id``), when given, limits the result to those
+    members, whose levels are unchanged: each member's level depends only on their
+    own events.
 
     Source: the Orbit model's levels by highest activity weight reached or presence
     milestone ("Leading = 30 days a quarter") [METRICS.md 1a, 5a]; our thresholds.
@@ -58,6 +61,8 @@ def member_levels(ds: Any, window_months: int = 3) -> ir.Table:
     """
     tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
     staff_free = people(ds.members).select("member_id")
+    if members is not None:
+        staff_free = staff_free.semi_join(members, staff_free.member_id == members.member_id)
     tagged = tagged.join(staff_free, tagged.member_id == staff_free.member_id)
     rank = tagged.stage.cases(*_STAGE_RANK.items(), else_=0)
     # Distinct (member, month, day of month) first, then count rows: cheaper than a
@@ -153,7 +158,7 @@ def level_transitions(ds: Any, window_months: int = 3) -> pd.DataFrame:
     pandas.DataFrame
         ``month`` (month index), ``before, after`` (level numbers), ``n``.
     """
-    levels = member_levels(ds, window_months)
+    levels = member_levels(ds, window_months).cache()  # joined with itself below
     first = int(month_index(ds.events.occurred_at.min()).execute())
     last = int(month_index(ds.events.occurred_at.max()).execute())
     previous = levels.select(member_id=levels.member_id, month=levels.month + 1, before=levels.level)
@@ -164,7 +169,9 @@ def level_transitions(ds: Any, window_months: int = 3) -> pd.DataFrame:
         before=pairs.before.fill_null(0),
         after=pairs.after.fill_null(0),
     ).filter((ibis._.month >= first) & (ibis._.month <= last))
-    return pairs.group_by(["month", "before", "after"]).aggregate(n=ibis._.count()).execute()
+    out = pairs.group_by(["month", "before", "after"]).aggregate(n=ibis._.count()).execute()
+    levels.release()  # now, not whenever the garbage collector runs (maybe in another thread)
+    return out
 
 
 def level_moves(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
