@@ -13,8 +13,8 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 help:
 	@echo "make demo   - set up and run the demo site on http://127.0.0.1:8000"
-	@echo "make test   - set up and run the whole test suite on SQLite and PostgreSQL"
-	@echo "make lint   - ruff, mypy and the import contract"
+	@echo "make test   - set up, lint, and run the whole test suite on SQLite and PostgreSQL"
+	@echo "make lint   - ruff (format and rules), mypy and the import contract"
 	@echo "make bench  - benchmarks (see bench/README.md)"
 
 $(UV):
@@ -35,7 +35,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: setup browser test-sqlite test-postgres
+test: setup browser lint test-sqlite test-postgres
 
 test-sqlite: setup
 	$(BIN)/pytest -q
@@ -44,6 +44,7 @@ test-postgres: setup
 	$(BIN)/python scripts/with_postgres.py -- $(BIN)/pytest -q tests --ignore=tests/analytics --ignore=tests/synth
 
 lint: setup
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/ruff check src tests bench scripts
 	PROSUMO_SECRET_KEY=type-checking-only PROSUMO_DEBUG=1 $(BIN)/mypy src/prosumo
 	$(BIN)/lint-imports

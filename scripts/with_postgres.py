@@ -63,13 +63,20 @@ def main(argv: list[str]) -> int:
     pg_ctl = find_binary("pg_ctl")
     try:
         subprocess.run(
-            as_owner([find_binary("initdb"), "-D", str(data), "-U", "prosumo", "--auth=trust", "-E", "UTF8", "--no-sync"], owner),
-            check=True, env=env, stdout=subprocess.DEVNULL,
+            as_owner(
+                [find_binary("initdb"), "-D", str(data), "-U", "prosumo", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                owner,
+            ),
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
         options = f"-h 127.0.0.1 -p {port} -k {base} -F -c max_connections=200 -c shared_buffers=256MB -c synchronous_commit=off"
         subprocess.run(
             as_owner([pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start"], owner),
-            check=True, env=env, stdout=subprocess.DEVNULL,
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
     except subprocess.CalledProcessError as exc:
         if log.exists():
@@ -86,7 +93,11 @@ def main(argv: list[str]) -> int:
     try:
         return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url, "PROSUMO_TEST_POSTGRES": "1"})
     finally:
-        subprocess.run(as_owner([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], owner), stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            as_owner([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], owner),
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -123,10 +123,26 @@ def web_server_command(*, host: str, port: int, workers: int, threads: int, acce
     processes only the application's own work (bench/RESULTS.md).
     """
     return [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "prosumo.wsgi:application",
-        "--host", host, "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
-        "--no-ws", "--log-level", "warning", *(["--access-log"] if access_log else []),
-        "--workers-kill-timeout", "5",
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "prosumo.wsgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+        *(["--access-log"] if access_log else []),
+        "--workers-kill-timeout",
+        "5",
     ]
 
 

@@ -128,7 +128,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("PROSUMO_DB_PREPARED_STATEMENTS", True):
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "PROSUMO_DB_PREPARED_STATEMENTS", True
+):
     # Parameters bound by the server and statements prepared after their second use:
     # PostgreSQL then parses and plans a vote's statements once per connection, not on
     # every vote (bench/RESULTS.md). Turn off behind a pooler that cannot keep

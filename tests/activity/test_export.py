@@ -27,11 +27,20 @@ def test_export_writes_the_contract_tables(community, tmp_path):
     names = {p.stem for p in path.glob("*.parquet")}
     assert {"members", "campaigns", "ideas", "idea_authors", "idea_stages", "events", "outcomes"} <= names
     authors = pq.read_table(path / "idea_authors.parquet").to_pylist()
-    assert sorted((a["member_id"], a["share"]) for a in authors) == sorted([(community.author_id, 0.75), (authors[1]["member_id"], 0.25)])
+    assert sorted((a["member_id"], a["share"]) for a in authors) == sorted(
+        [(community.author_id, 0.75), (authors[1]["member_id"], 0.25)]
+    )
     stages = [r["stage"] for r in pq.read_table(path / "idea_stages.parquet").to_pylist()]
     assert stages == ["submitted", "open", "under_review"]
     verbs = [r["verb"] for r in pq.read_table(path / "events.parquet").to_pylist()]
-    for verb in ("member.joined", "idea.submitted", "idea.coauthor_added", "idea.supported", "comment.posted", "idea.stage_changed"):
+    for verb in (
+        "member.joined",
+        "idea.submitted",
+        "idea.coauthor_added",
+        "idea.supported",
+        "comment.posted",
+        "idea.stage_changed",
+    ):
         assert verb in verbs
     meta = json.loads((path / "dataset.json").read_text())
     assert meta["name"] == "Prosumo"

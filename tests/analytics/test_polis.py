@@ -19,7 +19,11 @@ from prosumo.analytics.importers.polis import (
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
 # shared/ lies beside the repository (CI's clone and a developer's checkout alike).
 REALDATA = next(
-    (p for p in (Path(__file__).resolve().parents[3] / "shared/realdata/polis", Path("/work/shared/realdata/polis")) if p.is_dir()),
+    (
+        p
+        for p in (Path(__file__).resolve().parents[3] / "shared/realdata/polis", Path("/work/shared/realdata/polis"))
+        if p.is_dir()
+    ),
     Path("/work/shared/realdata/polis"),
 )
 

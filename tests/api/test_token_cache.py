@@ -7,11 +7,17 @@ from prosumo.integrations.services import token_cache, token_create, token_revok
 
 
 def vote(client: Client, raw: str, idea_id: int) -> int:
-    return client.put(f"/api/ideas/{idea_id}/vote", data='{"value": 1}', content_type="application/json",
-                      HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+    return client.put(
+        f"/api/ideas/{idea_id}/vote",
+        data='{"value": 1}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).status_code
 
 
-def test_cached_token_is_refused_at_once_after_revoke_or_suspension(idea, make_member, moderator, settings, django_capture_on_commit_callbacks):
+def test_cached_token_is_refused_at_once_after_revoke_or_suspension(
+    idea, make_member, moderator, settings, django_capture_on_commit_callbacks
+):
     settings.PROSUMO_TOKEN_CACHE_SECONDS = 60
     client = Client()
     member = make_member()
@@ -25,6 +31,11 @@ def test_cached_token_is_refused_at_once_after_revoke_or_suspension(idea, make_m
     assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw2}").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         member_suspend(actor=moderator, member=other, reason="Spam")
-    response = client.put(f"/api/ideas/{idea.pk}/vote", data='{"value": 1}', content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw2}")
+    response = client.put(
+        f"/api/ideas/{idea.pk}/vote",
+        data='{"value": 1}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw2}",
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "suspended"

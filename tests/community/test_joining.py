@@ -11,7 +11,10 @@ from prosumo.community.services import invitation_create
 
 
 def signup(client: Client, email: str) -> None:
-    response = client.post("/accounts/signup/", {"email": email, "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"})
+    response = client.post(
+        "/accounts/signup/",
+        {"email": email, "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
 
 

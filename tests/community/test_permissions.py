@@ -247,7 +247,9 @@ def test_submit_idea(actor_as, campaign, django_capture_on_commit_callbacks, rol
     def submit() -> None:
         with django_capture_on_commit_callbacks(execute=True):
             services.idea_submit(
-                actor=actor, campaign_id=campaign.pk, title="A lighter tent peg",
+                actor=actor,
+                campaign_id=campaign.pk,
+                title="A lighter tent peg",
                 body="Pegs from recycled aluminium that weigh half as much.",
             )
 
@@ -279,14 +281,20 @@ def test_invite_coauthor_own_idea(actor_as, own_idea, make_member, role, expecte
     actor = actor_as(role)
     idea = own_idea(role, actor)
     invitee = make_member()
-    assert outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20)) == expected
+    assert (
+        outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20))
+        == expected
+    )
 
 
 @cases("Invite a co-author to someone else's idea")
 def test_invite_coauthor_someone_elses_idea(actor_as, idea, make_member, role, expected):
     actor = actor_as(role)
     invitee = make_member()
-    assert outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20)) == expected
+    assert (
+        outcome(lambda: services.coauthor_invite(actor=actor, idea_id=idea.pk, member_id=invitee.pk, share=20))
+        == expected
+    )
 
 
 def _png() -> SimpleUploadedFile:
@@ -315,7 +323,10 @@ def test_vote(actor_as, idea, role, expected):
 @cases("Comment")
 def test_comment(actor_as, idea, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: services.comment_post(actor=actor, idea_id=idea.pk, body="Could the poles fold too?")) == expected
+    assert (
+        outcome(lambda: services.comment_post(actor=actor, idea_id=idea.pk, body="Could the poles fold too?"))
+        == expected
+    )
 
 
 @cases("Edit own comment")
@@ -330,7 +341,10 @@ def test_edit_own_comment(actor_as, idea, admin, role, expected):
         community.member_suspend(actor=admin, member=actor, reason="Repeated spam in comments")
         actor.refresh_from_db()
     # when / then
-    assert outcome(lambda: services.comment_edit(actor=actor, comment_id=comment.pk, body="Could the poles fold in half?")) == expected
+    assert (
+        outcome(lambda: services.comment_edit(actor=actor, comment_id=comment.pk, body="Could the poles fold in half?"))
+        == expected
+    )
 
 
 @cases("Edit someone else's comment")
@@ -349,7 +363,12 @@ def test_follow(actor_as, idea, role, expected):
 @cases("Flag an idea or comment")
 def test_flag(actor_as, idea, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: services.flag_create(actor=actor, kind="idea", object_id=idea.pk, reason="Looks like an advert")) == expected
+    assert (
+        outcome(
+            lambda: services.flag_create(actor=actor, kind="idea", object_id=idea.pk, reason="Looks like an advert")
+        )
+        == expected
+    )
 
 
 @cases("Invite someone to join by email")
@@ -372,7 +391,9 @@ def test_invite_to_campaign(actor_as, make_campaign, role, expected):
 @cases("Hide an idea or comment")
 def test_hide(actor_as, idea, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: services.content_hide(actor=actor, kind="idea", object_id=idea.pk, reason="Advert")) == expected
+    assert (
+        outcome(lambda: services.content_hide(actor=actor, kind="idea", object_id=idea.pk, reason="Advert")) == expected
+    )
 
 
 @cases("Restore an idea or comment")
@@ -442,14 +463,20 @@ def test_decline(actor_as, idea, role, expected):
     reason = DeclineReason.objects.create(label="Outside our range")
     actor = actor_as(role)
     decline = lambda: services.stage_change(  # noqa: E731
-        actor=actor, idea_id=idea.pk, to_stage="declined", message="We do not make poles ourselves.", reason_id=reason.pk
+        actor=actor,
+        idea_id=idea.pk,
+        to_stage="declined",
+        message="We do not make poles ourselves.",
+        reason_id=reason.pk,
     )
     assert outcome(decline) == expected
 
 
 @cases("Merge two ideas")
 def test_merge(actor_as, idea, make_idea, make_member, role, expected):
-    duplicate = make_idea(make_member(), title="A tent that sets itself up", body="Poles that spring open so the tent stands by itself.")
+    duplicate = make_idea(
+        make_member(), title="A tent that sets itself up", body="Poles that spring open so the tent stands by itself."
+    )
     actor = actor_as(role)
     merge = lambda: services.idea_merge(  # noqa: E731
         actor=actor, source_id=duplicate.pk, target_id=idea.pk, message="Both ideas ask for a self-pitching tent."
@@ -470,14 +497,22 @@ def test_review(actor_as, idea, role, expected):
 @cases("Create a campaign")
 def test_create_campaign(actor_as, role, expected):
     actor = actor_as(role)
-    create = lambda: services.campaign_create(actor=actor, title="Quieter stoves", brief="How could a camping stove be quieter?")  # noqa: E731
+
+    def create() -> object:
+        return services.campaign_create(
+            actor=actor, title="Quieter stoves", brief="How could a camping stove be quieter?"
+        )
+
     assert outcome(create) == expected
 
 
 @cases("Update a campaign")
 def test_update_campaign(actor_as, campaign, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: services.campaign_update(actor=actor, campaign=campaign, title="Better tents for families")) == expected
+    assert (
+        outcome(lambda: services.campaign_update(actor=actor, campaign=campaign, title="Better tents for families"))
+        == expected
+    )
 
 
 @cases("Change a member's role")
@@ -496,7 +531,10 @@ def test_import_customers(actor_as, role, expected):
 @cases("Create a webhook")
 def test_create_webhook(actor_as, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: webhook_create(actor=actor, url="https://crm.example.org/hook", verbs=["idea.submitted"])) == expected
+    assert (
+        outcome(lambda: webhook_create(actor=actor, url="https://crm.example.org/hook", verbs=["idea.submitted"]))
+        == expected
+    )
 
 
 @cases("Create an API token")
@@ -525,7 +563,10 @@ def test_campaign_setup_pages(actor_as, campaign, role, expected):
     # given
     actor = actor_as(role)
     # when
-    outcomes = {page_outcome(actor, url) for url in ("/staff/campaigns/", "/staff/campaigns/new/", f"/staff/campaigns/{campaign.pk}/edit/")}
+    outcomes = {
+        page_outcome(actor, url)
+        for url in ("/staff/campaigns/", "/staff/campaigns/new/", f"/staff/campaigns/{campaign.pk}/edit/")
+    }
     # then
     assert outcomes == {expected}
 
@@ -537,7 +578,12 @@ def _documented_table() -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
     for line in DOCS.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) != 1 + len(ROLES) or cells[0] in ("action", "") or set(cells[0]) <= {"-", ":"}:
+        if (
+            not line.startswith("|")
+            or len(cells) != 1 + len(ROLES)
+            or cells[0] in ("action", "")
+            or set(cells[0]) <= {"-", ":"}
+        ):
             continue
         rows[cells[0]] = [re.sub(r"[`*]", "", c) for c in cells[1:]]
     return rows

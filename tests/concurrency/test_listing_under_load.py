@@ -30,9 +30,7 @@ def test_pages_hold_the_same_ideas_in_the_same_order_as_the_plain_query(campaign
     for n in range(5):
         idea = make_idea(member, title=f"A tent idea number {n} for families")
         Idea.objects.filter(pk=idea.pk).update(rank_top=float(n % 3))
-    expected = list(
-        Idea.objects.filter(campaign=campaign).order_by("-rank_top", "-id").values_list("title", flat=True)
-    )
+    expected = list(Idea.objects.filter(campaign=campaign).order_by("-rank_top", "-id").values_list("title", flat=True))
     # when
     first = selectors.idea_list(campaign=campaign, order="top", page=1, per_page=2)
     second = selectors.idea_list(campaign=campaign, order="top", page=2, per_page=2)

@@ -125,7 +125,9 @@ def test_a_part_must_include_the_primary_key_and_only_columns() -> None:
 def test_a_compiled_queryset_runs_again_with_other_values(idea: Any, make_idea: Any, member: Any) -> None:
     # given the ORM's query for one idea's title by id, compiled once with a marker for the id
     second = make_idea(member, title="A second idea with its own title")
-    compiled = statements.Compiled(Idea.objects.filter(pk=-5_550_123, hidden=False).values_list("title"), {"id": -5_550_123})
+    compiled = statements.Compiled(
+        Idea.objects.filter(pk=-5_550_123, hidden=False).values_list("title"), {"id": -5_550_123}
+    )
     # when it runs with each idea's id
     found = []
     for pk in (idea.pk, second.pk):

@@ -49,7 +49,9 @@ def test_the_loaded_community_is_the_generated_one(db):
 
     now = timezone.now()
     load_demo(members=80, seed=11, now=now)
-    community = generate(seed=11, members=80, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo")
+    community = generate(
+        seed=11, members=80, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo"
+    )
     loaded = list(Idea.objects.order_by("pk").values_list("pk", "title", "stage"))
     assert loaded == [(int(r.idea_id), r.title[:160], r.status) for r in community.ideas.itertuples()]
     assert Vote.objects.count() == len(community.votes)

@@ -37,7 +37,11 @@ def test_submit_records_revision_follow_and_event(idea, member):
 
 @pytest.mark.parametrize(
     ("title", "body", "field"),
-    [("Hi", "A body that is long enough to pass.", "title"), ("A fine title", "short", "body"), ("x" * 161, "A body that is long enough to pass.", "title")],
+    [
+        ("Hi", "A body that is long enough to pass.", "title"),
+        ("A fine title", "short", "body"),
+        ("x" * 161, "A body that is long enough to pass.", "title"),
+    ],
 )
 def test_submit_rejects_bad_text(campaign, member, title, body, field):
     with pytest.raises(InvalidInput) as err:
@@ -48,9 +52,13 @@ def test_submit_rejects_bad_text(campaign, member, title, body, field):
 
 
 def test_closed_campaign_takes_no_ideas(make_campaign, member):
-    past = make_campaign(starts_at=timezone.now() - timezone.timedelta(days=10), ends_at=timezone.now() - timezone.timedelta(days=1))
+    past = make_campaign(
+        starts_at=timezone.now() - timezone.timedelta(days=10), ends_at=timezone.now() - timezone.timedelta(days=1)
+    )
     with pytest.raises(InvalidInput) as err:
-        idea_submit(actor=member, campaign_id=past.pk, title="Too late idea", body="This comes after the campaign ended.")
+        idea_submit(
+            actor=member, campaign_id=past.pk, title="Too late idea", body="This comes after the campaign ended."
+        )
     assert err.value.code == "campaign_closed"
 
 
@@ -67,12 +75,25 @@ def test_segment_campaign_is_invisible_to_others(make_campaign, make_member, adm
     campaign = make_campaign(visibility="segment", segment_id=gold.pk)
     outsider, insider = make_member(), make_member(segment=gold)
     with pytest.raises(NotFound):
-        idea_submit(actor=outsider, campaign_id=campaign.pk, title="Outsider idea", body="I should not be able to post this.")
-    idea_submit(actor=insider, campaign_id=campaign.pk, title="Gold members idea", body="Exclusive previews for loyal customers.")
+        idea_submit(
+            actor=outsider, campaign_id=campaign.pk, title="Outsider idea", body="I should not be able to post this."
+        )
+    idea_submit(
+        actor=insider,
+        campaign_id=campaign.pk,
+        title="Gold members idea",
+        body="Exclusive previews for loyal customers.",
+    )
 
 
 def test_revisions_keep_history(idea, member, make_member):
-    idea_revise(actor=member, idea_id=idea.pk, title="A tent that pitches itself in 30 seconds", body=idea.body + " Now faster.", note="faster")
+    idea_revise(
+        actor=member,
+        idea_id=idea.pk,
+        title="A tent that pitches itself in 30 seconds",
+        body=idea.body + " Now faster.",
+        note="faster",
+    )
     idea.refresh_from_db()
     assert idea.revision == 2
     assert list(IdeaRevision.objects.filter(idea=idea).values_list("number", flat=True)) == [1, 2]
@@ -131,7 +152,9 @@ def test_attachments_are_sniffed_and_limited(idea, member, settings):
 
 
 def test_search_and_similar(make_idea, make_member, campaign):
-    lantern = make_idea(make_member(), title="Solar lantern with USB port", body="A lantern charged by the sun that can charge a phone.")
+    lantern = make_idea(
+        make_member(), title="Solar lantern with USB port", body="A lantern charged by the sun that can charge a phone."
+    )
     make_idea(make_member(), title="Waterproof boots for kids", body="Boots that keep small feet dry on long hikes.")
     page = idea_list(campaign=campaign, order="new", query="lantern")
     assert [i.pk for i in page.object_list] == [lantern.pk]

@@ -47,11 +47,19 @@ def test_every_page_matches_the_orm(crowded: Any, order: str, stage: str | None)
     assert [i.pk for i in seen] == [i.pk for i in expected]
     for got, want in zip(seen, expected, strict=True):
         assert (got.title, got.stage, got.support_count, got.up_count, got.down_count, got.created_at) == (
-            want.title, want.stage, want.support_count, want.up_count, want.down_count, want.created_at)
+            want.title,
+            want.stage,
+            want.support_count,
+            want.up_count,
+            want.down_count,
+            want.created_at,
+        )
         assert (got.author.pk, got.author.name) == (want.author.pk, want.author.name)
         assert got.campaign == crowded
 
 
 def test_lists_by_tag_and_search_still_go_through_the_orm(crowded: Any) -> None:
     page = idea_list(campaign=crowded, order="new", query="tents", per_page=50)
-    assert {i.pk for i in page.object_list} == set(Idea.objects.listed().filter(campaign=crowded).values_list("pk", flat=True))
+    assert {i.pk for i in page.object_list} == set(
+        Idea.objects.listed().filter(campaign=crowded).values_list("pk", flat=True)
+    )

@@ -11,7 +11,9 @@ from prosumo.notifications.models import Notification
 
 @pytest.fixture
 def pair(make_idea, make_member):
-    source = make_idea(make_member(), title="Tent that sets up by itself", body="Poles that spring into shape when unpacked.")
+    source = make_idea(
+        make_member(), title="Tent that sets up by itself", body="Poles that spring into shape when unpacked."
+    )
     target = make_idea(make_member(), title="Self-pitching tent", body="A tent that pitches itself in under a minute.")
     return source, target
 
@@ -27,7 +29,9 @@ def test_merge_carries_supporters_once_with_consent(pair, make_member, reviewer)
     idea_follow(actor=follower, idea_id=source.pk)
     comment_post(actor=only_source, idea_id=source.pk, body="Springs could break in the cold")
     # when
-    idea_merge(actor=reviewer, source_id=source.pk, target_id=target.pk, message="These two ideas describe the same tent.")
+    idea_merge(
+        actor=reviewer, source_id=source.pk, target_id=target.pk, message="These two ideas describe the same tent."
+    )
     # then: nobody counted twice
     source.refresh_from_db()
     target.refresh_from_db()

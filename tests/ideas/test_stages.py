@@ -23,7 +23,9 @@ def test_stage_change_answers_everyone_involved(idea, make_member, reviewer, dja
     mail.outbox.clear()
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our design team is looking at it.")
+        stage_change(
+            actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our design team is looking at it."
+        )
     # then
     idea.refresh_from_db()
     assert idea.stage == Stage.UNDER_REVIEW
@@ -46,7 +48,13 @@ def test_declining_needs_a_reason_and_changes_nothing_without(idea, reviewer):
     assert idea.stage == Stage.OPEN
     assert not StageChange.objects.exists()
     reason = DeclineReason.objects.get(label="Out of scope for this campaign")
-    stage_change(actor=reviewer, idea_id=idea.pk, to_stage="declined", message="Not for us, sorry about that.", reason_id=reason.pk)
+    stage_change(
+        actor=reviewer,
+        idea_id=idea.pk,
+        to_stage="declined",
+        message="Not for us, sorry about that.",
+        reason_id=reason.pk,
+    )
     idea.refresh_from_db()
     assert idea.stage == Stage.DECLINED
     assert Event.objects.get(verb="idea.stage_changed").details["reason"] == "Out of scope for this campaign"

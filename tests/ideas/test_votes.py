@@ -61,7 +61,9 @@ def test_score_mode_averages(make_campaign, make_idea, make_member):
     assert idea.rank_top == pytest.approx(25 / 8)
 
 
-@pytest.mark.parametrize(("mode", "value"), [("support", -1), ("support", 2), ("updown", 0), ("score", 6), ("score", 0)])
+@pytest.mark.parametrize(
+    ("mode", "value"), [("support", -1), ("support", 2), ("updown", 0), ("score", 6), ("score", 0)]
+)
 def test_invalid_vote_changes_nothing(make_campaign, make_idea, make_member, mode, value):
     campaign = make_campaign(voting_mode=mode)
     idea = make_idea(make_member(), in_campaign=campaign)

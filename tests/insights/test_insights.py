@@ -56,9 +56,19 @@ def test_subset_by_segment_and_period():
 
     d = lambda day: dt.datetime(2026, 1, day, tzinfo=dt.UTC)  # noqa: E731
     tables = {
-        "members": pa.table({"member_id": [1, 2, 3], "segment": ["Gold", "Silver", "Gold"], "channel": ["email", "email", "social"]}),
-        "ideas": pa.table({"idea_id": [10, 11], "author_id": [1, 2], "campaign_id": [5, 5], "created_at": pa.array([d(2), d(9)], ts)}),
-        "events": pa.table({"actor_id": [1, 2, 3, None], "campaign_id": [5, 5, None, 5], "occurred_at": pa.array([d(2), d(3), d(9), d(4)], ts)}),
+        "members": pa.table(
+            {"member_id": [1, 2, 3], "segment": ["Gold", "Silver", "Gold"], "channel": ["email", "email", "social"]}
+        ),
+        "ideas": pa.table(
+            {"idea_id": [10, 11], "author_id": [1, 2], "campaign_id": [5, 5], "created_at": pa.array([d(2), d(9)], ts)}
+        ),
+        "events": pa.table(
+            {
+                "actor_id": [1, 2, 3, None],
+                "campaign_id": [5, 5, None, 5],
+                "occurred_at": pa.array([d(2), d(3), d(9), d(4)], ts),
+            }
+        ),
         "idea_stages": pa.table({"idea_id": [10, 11]}),
     }
     gold = subset(tables, {"segment": "Gold"})

@@ -77,8 +77,17 @@ def test_an_automatic_move_is_explained_in_the_readers_language(
 
 
 def test_every_phrase_is_worded_with_its_values() -> None:
-    samples = {"idea": "A", "stage": "Open for support", "source": "A", "target": "B", "name": "Ana",
-               "threshold": 10, "supporters": 100, "days": 60, "had": 7}
+    samples = {
+        "idea": "A",
+        "stage": "Open for support",
+        "source": "A",
+        "target": "B",
+        "name": "Ana",
+        "threshold": 10,
+        "supporters": 100,
+        "days": 60,
+        "had": 7,
+    }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}
         stored = phrase(key, **needed)

@@ -6,8 +6,14 @@ import pytest
 @pytest.mark.parametrize(
     "path",
     [
-        "/admin/", "/admin/ideas/campaign/", "/admin/ideas/campaign/add/", "/admin/ideas/idea/", "/admin/community/member/",
-        "/admin/activity/event/", "/admin/ideas/declinereason/", "/admin/community/customerrecord/",
+        "/admin/",
+        "/admin/ideas/campaign/",
+        "/admin/ideas/campaign/add/",
+        "/admin/ideas/idea/",
+        "/admin/community/member/",
+        "/admin/activity/event/",
+        "/admin/ideas/declinereason/",
+        "/admin/community/customerrecord/",
     ],
 )
 def test_admin_pages_open_for_admins(idea, admin, login, path):

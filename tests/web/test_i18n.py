@@ -223,7 +223,9 @@ def _source_strings() -> set[str]:
     """Literal strings marked for translation in templates ({% trans %}) and Python (gettext/_)."""
     found: set[str] = set()
     for path in SRC.rglob("templates/**/*.*"):
-        found.update(m.group(2) for m in re.finditer(r"""{%\s*trans\s+(["'])(.+?)\1""", path.read_text(encoding="utf-8")))
+        found.update(
+            m.group(2) for m in re.finditer(r"""{%\s*trans\s+(["'])(.+?)\1""", path.read_text(encoding="utf-8"))
+        )
     for path in SRC.rglob("*.py"):
         if any(part in SKIPPED_PACKAGES for part in path.relative_to(SRC).parts):
             continue

@@ -18,7 +18,14 @@ def busy_idea(idea, make_member, reviewer):
 
 def test_public_pages_render_for_visitors(busy_idea):
     client = Client()
-    for url in ["/", "/campaigns/", f"/c/{busy_idea.campaign.slug}/", f"/ideas/{busy_idea.pk}/", f"/ideas/{busy_idea.pk}/revisions/", f"/members/{busy_idea.author_id}/"]:
+    for url in [
+        "/",
+        "/campaigns/",
+        f"/c/{busy_idea.campaign.slug}/",
+        f"/ideas/{busy_idea.pk}/",
+        f"/ideas/{busy_idea.pk}/revisions/",
+        f"/members/{busy_idea.author_id}/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get(f"/ideas/{busy_idea.pk}/").content.decode()
@@ -59,7 +66,14 @@ def test_submit_form_errors_are_shown_and_nothing_is_saved(campaign, login, memb
 
 def test_submit_then_vote_through_pages(campaign, login, member, make_member):
     client = login(member)
-    response = client.post(f"/c/{campaign.slug}/submit/", {"title": "Solar charger pocket", "body": "A pocket on the tent roof that holds a solar panel.", "tags": "solar, power"})
+    response = client.post(
+        f"/c/{campaign.slug}/submit/",
+        {
+            "title": "Solar charger pocket",
+            "body": "A pocket on the tent roof that holds a solar panel.",
+            "tags": "solar, power",
+        },
+    )
     assert response.status_code == 302
     idea_url = response["Location"]
     voter = login(make_member())
@@ -68,7 +82,9 @@ def test_submit_then_vote_through_pages(campaign, login, member, make_member):
 
 
 def test_similar_ideas_partial(busy_idea):
-    response = Client().get("/similar/", {"title": "tent pitches itself", "body": "", "campaign": busy_idea.campaign_id})
+    response = Client().get(
+        "/similar/", {"title": "tent pitches itself", "body": "", "campaign": busy_idea.campaign_id}
+    )
     assert busy_idea.title in response.content.decode()
 
 

@@ -93,7 +93,10 @@ def test_success_message_and_the_new_campaign_in_the_list(admin, login):
     # then
     text = visible_text(page)
     assert "Campaign “Quieter camping stoves” created." in text
-    assert "Quieter camping stoves Upcoming 2026-12-01 09:00 2027-03-01 18:30 Everyone Support (with a threshold) 0 0 Edit" in text
+    assert (
+        "Quieter camping stoves Upcoming 2026-12-01 09:00 2027-03-01 18:30 Everyone Support (with a threshold) 0 0 Edit"
+        in text
+    )
 
 
 def test_a_segment_campaign_keeps_its_segment(admin, login):
@@ -149,7 +152,10 @@ def test_the_new_campaign_form_starts_now(admin, login):
         ({"ends_at": "2026-11-30T09:00"}, "The campaign must end after it starts."),
         ({"starts_at": ""}, "This field is required."),
         ({"starts_at": "next week"}, "Enter a valid date/time."),
-        ({"support_gates": "100 60\n1000 in a year"}, "Line 2 (“1000 in a year”) is not two whole numbers: the supporters, then the days, e.g. “100 60”."),
+        (
+            {"support_gates": "100 60\n1000 in a year"},
+            "Line 2 (“1000 in a year”) is not two whole numbers: the supporters, then the days, e.g. “100 60”.",
+        ),
         ({"support_gates": "1000 365\n100 60"}, "Gates need positive numbers, rising in both supporters and days."),
         ({"support_gates": "100 0"}, "Gates need positive numbers, rising in both supporters and days."),
         ({"visibility": "segment", "segment_id": ""}, "A segment-only campaign needs a segment."),
@@ -159,9 +165,19 @@ def test_the_new_campaign_form_starts_now(admin, login):
         ({"skipped_stages": ["declined"]}, "Select a valid choice. declined is not one of the available choices."),
     ],
     ids=[
-        "missing-title", "missing-brief", "ends-before-starts", "no-start", "bad-start", "bad-gates-line",
-        "gates-not-rising", "gate-of-zero-days", "segment-without-segment", "unknown-voting-mode", "negative-threshold",
-        "criterion-twice", "unskippable-stage",
+        "missing-title",
+        "missing-brief",
+        "ends-before-starts",
+        "no-start",
+        "bad-start",
+        "bad-gates-line",
+        "gates-not-rising",
+        "gate-of-zero-days",
+        "segment-without-segment",
+        "unknown-voting-mode",
+        "negative-threshold",
+        "criterion-twice",
+        "unskippable-stage",
     ],
 )
 def test_bad_input_answers_400_with_the_message_and_saves_nothing(admin, login, overrides, message):
@@ -222,8 +238,11 @@ def test_a_refused_form_keeps_what_was_typed(admin, login):
 def test_the_edit_form_shows_the_campaign_as_stored(admin, login, make_campaign):
     # given
     campaign = make_campaign(
-        title="Tents for families", support_gates=[{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}],
-        scorecard_criteria=["Desirability", "Cost"], stage_labels={"accepted": "Chosen"}, skipped_stages=["launched"],
+        title="Tents for families",
+        support_gates=[{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}],
+        scorecard_criteria=["Desirability", "Cost"],
+        stage_labels={"accepted": "Chosen"},
+        skipped_stages=["launched"],
     )
     # when
     response = login(admin).get(f"/staff/campaigns/{campaign.pk}/edit/")
@@ -271,11 +290,22 @@ def test_admin_edits_a_campaign_and_the_event_names_what_changed(admin, login, m
 def test_a_new_start_after_the_stored_end_is_refused(admin, login, make_campaign):
     # given: only the start changes, to after the end already stored
     campaign = make_campaign(
-        title="Tents for families", starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC), ends_at=datetime(2026, 2, 1, 8, 0, tzinfo=UTC)
+        title="Tents for families",
+        starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 2, 1, 8, 0, tzinfo=UTC),
     )
     posted = form_data(
-        title="Tents for families", brief=campaign.brief, starts_at="2026-03-01T08:00", ends_at="2026-02-01T08:00", support_threshold="0",
-        support_gates="", scorecard_criteria="", skipped_stages=[], premoderation=None, label_under_review="", label_launched="",
+        title="Tents for families",
+        brief=campaign.brief,
+        starts_at="2026-03-01T08:00",
+        ends_at="2026-02-01T08:00",
+        support_threshold="0",
+        support_gates="",
+        scorecard_criteria="",
+        skipped_stages=[],
+        premoderation=None,
+        label_under_review="",
+        label_launched="",
     )
     before = snapshot()
     # when
@@ -289,11 +319,23 @@ def test_a_new_start_after_the_stored_end_is_refused(admin, login, make_campaign
 def test_a_segment_campaign_made_from_a_public_one_keeps_the_segment_it_had(admin, login, make_campaign):
     # given: a public campaign that already names a segment (as the API allows)
     gold = Segment.objects.create(name="Gold", slug="gold")
-    campaign = make_campaign(title="Tents for families", starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC), segment_id=gold.pk)
+    campaign = make_campaign(
+        title="Tents for families", starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC), segment_id=gold.pk
+    )
     posted = form_data(
-        title="Tents for families", brief=campaign.brief, starts_at="2026-01-05T08:00", ends_at="", support_threshold="0",
-        support_gates="", scorecard_criteria="", skipped_stages=[], premoderation=None, label_under_review="", label_launched="",
-        visibility="segment", segment_id=str(gold.pk),
+        title="Tents for families",
+        brief=campaign.brief,
+        starts_at="2026-01-05T08:00",
+        ends_at="",
+        support_threshold="0",
+        support_gates="",
+        scorecard_criteria="",
+        skipped_stages=[],
+        premoderation=None,
+        label_under_review="",
+        label_launched="",
+        visibility="segment",
+        segment_id=str(gold.pk),
     )
     # when
     response = login(admin).post(f"/staff/campaigns/{campaign.pk}/edit/", posted)
@@ -306,11 +348,22 @@ def test_a_segment_campaign_made_from_a_public_one_keeps_the_segment_it_had(admi
 
 def test_saving_an_unchanged_campaign_writes_no_event(admin, login, make_campaign):
     # given
-    campaign = make_campaign(title="Tents for families", starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC), support_threshold=3)
+    campaign = make_campaign(
+        title="Tents for families", starts_at=datetime(2026, 1, 5, 8, 0, tzinfo=UTC), support_threshold=3
+    )
     client = login(admin)
     posted = form_data(
-        title="Tents for families", brief=campaign.brief, starts_at="2026-01-05T08:00", ends_at="", support_threshold="3",
-        support_gates="", scorecard_criteria="", skipped_stages=[], premoderation=None, label_under_review="", label_launched="",
+        title="Tents for families",
+        brief=campaign.brief,
+        starts_at="2026-01-05T08:00",
+        ends_at="",
+        support_threshold="3",
+        support_gates="",
+        scorecard_criteria="",
+        skipped_stages=[],
+        premoderation=None,
+        label_under_review="",
+        label_launched="",
     )
     before = snapshot()
     # when
@@ -326,7 +379,8 @@ def test_a_refused_edit_changes_nothing(admin, login, make_campaign):
     before = snapshot()
     # when
     response = login(admin).post(
-        f"/staff/campaigns/{campaign.pk}/edit/", form_data(title="New title", starts_at="2026-01-05T08:00", ends_at="2026-01-01T08:00")
+        f"/staff/campaigns/{campaign.pk}/edit/",
+        form_data(title="New title", starts_at="2026-01-05T08:00", ends_at="2026-01-01T08:00"),
     )
     # then
     assert response.status_code == 400
@@ -343,7 +397,9 @@ def test_editing_a_campaign_that_does_not_exist_is_404(admin, login):
 # --- the list --------------------------------------------------------------------------------
 
 
-def test_the_list_shows_every_campaign_with_its_status_and_waiting_ideas(admin, login, make_campaign, make_idea, member, reviewer):
+def test_the_list_shows_every_campaign_with_its_status_and_waiting_ideas(
+    admin, login, make_campaign, make_idea, member, reviewer
+):
     # given
     now = timezone.now()
     running = make_campaign(title="Running one", starts_at=now - timedelta(days=3))
@@ -351,7 +407,12 @@ def test_the_list_shows_every_campaign_with_its_status_and_waiting_ideas(admin, 
     make_campaign(title="Ended one", starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=1))
     make_campaign(title="Draft one", starts_at=now - timedelta(days=3), is_published=False, visibility="invitation")
     answered = make_idea(member, in_campaign=running)
-    make_idea(member, in_campaign=running, title="Another tent idea", body="A tent with a porch for muddy boots and wet coats.")
+    make_idea(
+        member,
+        in_campaign=running,
+        title="Another tent idea",
+        body="A tent with a porch for muddy boots and wet coats.",
+    )
     stage_change(actor=reviewer, idea_id=answered.pk, to_stage="under_review", message="Our team is looking at it.")
     # when
     response = login(admin).get("/staff/campaigns/")
@@ -363,7 +424,7 @@ def test_the_list_shows_every_campaign_with_its_status_and_waiting_ideas(admin, 
     assert "Ended one Ended" in text
     assert "Draft one Draft" in text
     assert "Invited members only" in text
-    row = text[text.index("Running one Running"):]
+    row = text[text.index("Running one Running") :]
     assert row.split(" Edit")[0].endswith("Everyone Support (with a threshold) 2 1")
 
 
@@ -450,7 +511,10 @@ def test_the_campaign_pages_are_in_spanish_for_a_spanish_admin(make_member, logi
     assert "Support gates" not in form
     assert no_title.status_code == bad_gates.status_code == 400
     assert "Una campaña necesita un título." in visible_text(no_title)
-    assert "La línea 1 («cien 60») no contiene dos números enteros: primero los apoyos y luego los días" in visible_text(bad_gates)
+    assert (
+        "La línea 1 («cien 60») no contiene dos números enteros: primero los apoyos y luego los días"
+        in visible_text(bad_gates)
+    )
 
 
 # --- the gates parser -------------------------------------------------------------------------

@@ -32,7 +32,12 @@ def _columns(rows: Iterable[tuple[Any, ...]], names: list[str]) -> dict[str, lis
     return out
 
 
-def _table(qs: QuerySet[Any], fields: list[str], names: list[str] | None = None, convert: dict[str, Callable[[Any], Any]] | None = None) -> pa.Table:
+def _table(
+    qs: QuerySet[Any],
+    fields: list[str],
+    names: list[str] | None = None,
+    convert: dict[str, Callable[[Any], Any]] | None = None,
+) -> pa.Table:
     names = names or fields
     data = _columns(qs.values_list(*fields).iterator(chunk_size=CHUNK), names)
     for name, fn in (convert or {}).items():
@@ -50,15 +55,26 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     """The contract's tables from the database."""
     step = progress or (lambda _name: None)
     tables: dict[str, pa.Table] = {}
-    members = Member.objects.order_by("pk").values_list("pk", "date_joined", "segment__name", "country", "channel", "referred_by_id", "role", "is_superuser")
-    data = _columns(members.iterator(chunk_size=CHUNK), ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser"])
-    data["is_staff"] = [role != "member" or su for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)]
+    members = Member.objects.order_by("pk").values_list(
+        "pk", "date_joined", "segment__name", "country", "channel", "referred_by_id", "role", "is_superuser"
+    )
+    data = _columns(
+        members.iterator(chunk_size=CHUNK),
+        ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser"],
+    )
+    data["is_staff"] = [
+        role != "member" or su for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)
+    ]
     data["country"] = [c or None for c in data["country"]]
     data["channel"] = [c or None for c in data["channel"]]
     data["attributes"] = [None] * len(data["member_id"])
     tables["members"] = pa.table(data)
     step("members")
-    tables["campaigns"] = _table(Campaign.objects.order_by("pk"), ["pk", "title", "starts_at", "ends_at", "voting_mode"], ["campaign_id", "title", "starts_at", "ends_at", "voting_mode"])
+    tables["campaigns"] = _table(
+        Campaign.objects.order_by("pk"),
+        ["pk", "title", "starts_at", "ends_at", "voting_mode"],
+        ["campaign_id", "title", "starts_at", "ends_at", "voting_mode"],
+    )
     tables["ideas"] = _table(
         Idea.objects.order_by("pk"),
         ["pk", "campaign_id", "author_id", "created_at", "stage", "title", "body", "language", "merged_into_id"],
@@ -79,23 +95,67 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
         authors["member_id"].append(member_id)
         authors["share"].append(float(share) / 100)
     tables["idea_authors"] = pa.table(authors)
-    stages: dict[str, list[Any]] = {"idea_id": [], "stage": [], "changed_at": [], "actor_id": [], "reason": [], "message": []}
+    stages: dict[str, list[Any]] = {
+        "idea_id": [],
+        "stage": [],
+        "changed_at": [],
+        "actor_id": [],
+        "reason": [],
+        "message": [],
+    }
     moved = set(StageChange.objects.filter(from_stage=Stage.SUBMITTED).values_list("idea_id", flat=True))
-    for idea_id, created_at, premoderated in Idea.objects.order_by("pk").values_list("pk", "created_at", "campaign__premoderation").iterator(chunk_size=CHUNK):
+    for idea_id, created_at, premoderated in (
+        Idea.objects.order_by("pk")
+        .values_list("pk", "created_at", "campaign__premoderation")
+        .iterator(chunk_size=CHUNK)
+    ):
         rows = [("submitted", created_at)]
         if not premoderated and idea_id not in moved:
             rows.append(("open", created_at))  # opened on submission
         for stage, at in rows:
             for key, value in zip(stages, (idea_id, stage, at, None, None, None), strict=True):
                 stages[key].append(value)
-    for row in StageChange.objects.order_by("created_at", "pk").values_list("idea_id", "to_stage", "created_at", "actor_id", "reason__label", "message").iterator(chunk_size=CHUNK):
+    for row in (
+        StageChange.objects.order_by("created_at", "pk")
+        .values_list("idea_id", "to_stage", "created_at", "actor_id", "reason__label", "message")
+        .iterator(chunk_size=CHUNK)
+    ):
         for key, cell in zip(stages, row, strict=True):
             stages[key].append(cell)
     tables["idea_stages"] = pa.table(stages)
     step("stages")
-    events: dict[str, list[Any]] = {k: [] for k in ["event_id", "occurred_at", "actor_id", "verb", "object_type", "object_id", "target_member_id", "campaign_id", "channel", "value", "details"]}
-    outcomes: dict[str, list[Any]] = {k: [] for k in ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]}
-    fields = ["pk", "occurred_at", "actor_id", "verb", "object_type", "object_id", "target_member_id", "campaign_id", "channel", "value", "details"]
+    events: dict[str, list[Any]] = {
+        k: []
+        for k in [
+            "event_id",
+            "occurred_at",
+            "actor_id",
+            "verb",
+            "object_type",
+            "object_id",
+            "target_member_id",
+            "campaign_id",
+            "channel",
+            "value",
+            "details",
+        ]
+    }
+    outcomes: dict[str, list[Any]] = {
+        k: [] for k in ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]
+    }
+    fields = [
+        "pk",
+        "occurred_at",
+        "actor_id",
+        "verb",
+        "object_type",
+        "object_id",
+        "target_member_id",
+        "campaign_id",
+        "channel",
+        "value",
+        "details",
+    ]
     for row in Event.objects.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
         record = dict(zip(events, row, strict=True))
         record["object_type"] = record["object_type"] or None
@@ -117,7 +177,9 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     return tables
 
 
-def export_dataset(path: str | Path, *, progress: Callable[[str], None] | None = None, now: datetime | None = None) -> Path:
+def export_dataset(
+    path: str | Path, *, progress: Callable[[str], None] | None = None, now: datetime | None = None
+) -> Path:
     """Validate and write the dataset folder; returns its path."""
     from prosumo.analytics.dataset import write_dataset
 

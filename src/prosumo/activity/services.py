@@ -27,18 +27,20 @@ def event_record(
 ) -> Event:
     """Append one event. Call it inside the transaction of the change it records."""
     # A statement written once, not compiled per call: events are the most frequent write there is.
-    event = statements.insert(Event(
-        occurred_at=occurred_at or timezone.now(),
-        actor_id=actor_id,
-        verb=verb,
-        object_type=object_type,
-        object_id=object_id,
-        target_member_id=target_member_id,
-        campaign_id=campaign_id,
-        channel=channel or "",
-        value=value,
-        details=details or {},
-    ))
+    event = statements.insert(
+        Event(
+            occurred_at=occurred_at or timezone.now(),
+            actor_id=actor_id,
+            verb=verb,
+            object_type=object_type,
+            object_id=object_id,
+            target_member_id=target_member_id,
+            campaign_id=campaign_id,
+            channel=channel or "",
+            value=value,
+            details=details or {},
+        )
+    )
     from prosumo.integrations.services import webhooks_enqueue_for_event
 
     webhooks_enqueue_for_event(event=event)

@@ -138,7 +138,9 @@ class CustomerRecord(models.Model):
     country = models.CharField(max_length=2, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL)
-    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_records")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="customer_records"
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

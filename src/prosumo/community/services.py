@@ -79,7 +79,10 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
 def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
     require_role(actor, Role.ADMIN)
     if role not in Role.values:
-        raise InvalidInput(gettext("Unknown role {role!r}; choose one of {names}.").format(role=role, names=', '.join(Role.values)), fields={"role": ["unknown"]})
+        raise InvalidInput(
+            gettext("Unknown role {role!r}; choose one of {names}.").format(role=role, names=", ".join(Role.values)),
+            fields={"role": ["unknown"]},
+        )
     with transaction.atomic():
         before = member.role
         member.role = role
@@ -171,7 +174,10 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
     report = ImportReport()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise InvalidInput(gettext("The CSV file lacks the column(s): {names}.").format(names=", ".join(missing)), fields={"file": ["columns"]})
+        raise InvalidInput(
+            gettext("The CSV file lacks the column(s): {names}.").format(names=", ".join(missing)),
+            fields={"file": ["columns"]},
+        )
     rows: list[dict[str, object]] = []
     seen: dict[str, int] = {}
     for line, raw in enumerate(reader, start=2):
@@ -181,7 +187,9 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
         if not cid:
             problems.append(gettext("customer_id is empty"))
         elif cid in seen:
-            problems.append(gettext("customer_id {cid!r} repeats line {first_line}").format(cid=cid, first_line=seen[cid]))
+            problems.append(
+                gettext("customer_id {cid!r} repeats line {first_line}").format(cid=cid, first_line=seen[cid])
+            )
         else:
             seen[cid] = line
         try:
@@ -214,7 +222,8 @@ def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bo
         )
     if report.errors:
         raise InvalidInput(
-            gettext("{count} row(s) are invalid; nothing was imported.").format(count=len(report.errors)), fields={"rows": report.errors}
+            gettext("{count} row(s) are invalid; nothing was imported.").format(count=len(report.errors)),
+            fields={"rows": report.errors},
         )
     if dry_run:
         report.created = len(rows)
@@ -263,7 +272,9 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise InvalidInput(gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}) from exc
+        raise InvalidInput(
+            gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}
+        ) from exc
     with transaction.atomic():
         invitation = Invitation.objects.create(email=email.lower(), invited_by=actor, campaign_id=campaign_id)
         event_record(

@@ -19,7 +19,9 @@ def ensure_site() -> None:
 
 
 @transaction.atomic
-def create_verified_member(*, email: str, password: str, role: str = "member", superuser: bool = False, **extra: object) -> Member:
+def create_verified_member(
+    *, email: str, password: str, role: str = "member", superuser: bool = False, **extra: object
+) -> Member:
     """A member whose address needs no confirmation (admins made on the command line, tests, imports)."""
     from prosumo.community.services import member_joined
 

@@ -156,7 +156,9 @@ def insert(obj: M, using: str = "default") -> M:
 def _update_sql(model: type[Model], names: tuple[str, ...], using: str) -> str:
     qn = connections[using].ops.quote_name
     sets = ", ".join(f"{qn(str(f.column))} = %s" for f in _fields(model, names))
-    return f"UPDATE {quoted_table(model, using)} SET {sets} WHERE {quoted_column(model, model._meta.pk.name, using)} = %s"  # noqa: S608 (names from model metadata, values bound)
+    return (
+        f"UPDATE {quoted_table(model, using)} SET {sets} WHERE {quoted_column(model, model._meta.pk.name, using)} = %s"  # noqa: S608 (names from model metadata, values bound)
+    )
 
 
 def update(obj: Model, names: Sequence[str], using: str = "default") -> int:

@@ -84,10 +84,14 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _none(v) for k, v in row.items()} for row in df.to_dict("records")]
 
 
-def load_demo(*, members: int = 300, seed: int = 7, progress: bool = False, now: datetime | None = None) -> dict[str, int]:
+def load_demo(
+    *, members: int = 300, seed: int = 7, progress: bool = False, now: datetime | None = None
+) -> dict[str, int]:
     """Generate and load a demo community ending `now`; returns counts of what was written."""
     now = now or timezone.now()
-    community = generate(seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo")
+    community = generate(
+        seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo"
+    )
     steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index"]
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Seeding the demo community", total=len(steps))
@@ -101,7 +105,22 @@ def load_demo(*, members: int = 300, seed: int = 7, progress: bool = False, now:
 
 
 def _reset_sequences() -> None:
-    models = [Member, Segment, Campaign, Idea, IdeaRevision, Comment, Vote, StageChange, Event, Tag, CoAuthor, Follow, Notification, CustomerRecord]
+    models = [
+        Member,
+        Segment,
+        Campaign,
+        Idea,
+        IdeaRevision,
+        Comment,
+        Vote,
+        StageChange,
+        Event,
+        Tag,
+        CoAuthor,
+        Follow,
+        Notification,
+        CustomerRecord,
+    ]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for sql in statements:
@@ -111,7 +130,10 @@ def _reset_sequences() -> None:
 def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     password = make_password(DEMO_PASSWORD)
     # --- members -----------------------------------------------------------------
-    segments = {name: Segment.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0] for name in sorted(c.members["segment"].dropna().unique())}
+    segments = {
+        name: Segment.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+        for name in sorted(c.members["segment"].dropna().unique())
+    }
     staff_seen = 0
     member_rows = _rows(c.members)
     authors = c.ideas["author_id"].value_counts()
@@ -148,11 +170,21 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     referrals = [(r["member_id"], r["referred_by"]) for r in member_rows if r["referred_by"] is not None]
     for member_id, referrer in referrals:
         Member.objects.filter(pk=member_id).update(referred_by_id=referrer)
-    EmailAddress.objects.bulk_create([EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in people], batch_size=500)
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user_id=m.pk, email=m.email, verified=True, primary=True) for m in people], batch_size=500
+    )
     spend = c.outcomes.groupby("member_id")["amount"].sum() if len(c.outcomes) else pd.Series(dtype=float)
     CustomerRecord.objects.bulk_create(
         [
-            CustomerRecord(customer_id=f"DEMO-{m.pk:06d}", email=m.email, tier=m.segment.name if m.segment else "", spend=round(float(spend.get(m.pk, 0.0)), 2), country=m.country, segment=m.segment, member_id=m.pk)
+            CustomerRecord(
+                customer_id=f"DEMO-{m.pk:06d}",
+                email=m.email,
+                tier=m.segment.name if m.segment else "",
+                spend=round(float(spend.get(m.pk, 0.0)), 2),
+                country=m.country,
+                segment=m.segment,
+                member_id=m.pk,
+            )
             for m in people
             if m.role == Role.MEMBER
         ],
@@ -225,24 +257,55 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     for source, target in merged:
         Idea.objects.filter(pk=source).update(merged_into_id=target)
     IdeaRevision.objects.bulk_create(
-        [IdeaRevision(idea_id=r["idea_id"], number=r["revision"], title=r["title"][:160], body=r["body"], author_id=None, created_at=_at(r["created_at"])) for r in _rows(c.idea_revisions)],
+        [
+            IdeaRevision(
+                idea_id=r["idea_id"],
+                number=r["revision"],
+                title=r["title"][:160],
+                body=r["body"],
+                author_id=None,
+                created_at=_at(r["created_at"]),
+            )
+            for r in _rows(c.idea_revisions)
+        ],
         batch_size=500,
     )
     primary = {i.pk: i.author_id for i in ideas}
     coauthors = [r for r in _rows(c.idea_authors) if primary.get(r["idea_id"]) != r["member_id"]]
     CoAuthor.objects.bulk_create(
-        [CoAuthor(idea_id=r["idea_id"], member_id=r["member_id"], share=round(100 * r["share"], 2), status=CoAuthorStatus.ACCEPTED, responded_at=now) for r in coauthors]
+        [
+            CoAuthor(
+                idea_id=r["idea_id"],
+                member_id=r["member_id"],
+                share=round(100 * r["share"], 2),
+                status=CoAuthorStatus.ACCEPTED,
+                responded_at=now,
+            )
+            for r in coauthors
+        ]
     )
     tags = {name: Tag.objects.get_or_create(name=name[:40])[0] for name in sorted(c.idea_tags["tag"].unique())}
-    Idea.tags.through.objects.bulk_create([Idea.tags.through(idea_id=r["idea_id"], tag_id=tags[r["tag"]].pk) for r in _rows(c.idea_tags)], ignore_conflicts=True)
+    Idea.tags.through.objects.bulk_create(
+        [Idea.tags.through(idea_id=r["idea_id"], tag_id=tags[r["tag"]].pk) for r in _rows(c.idea_tags)],
+        ignore_conflicts=True,
+    )
     advance()
 
     # --- votes, comments, follows ------------------------------------------------------------
     Vote.objects.bulk_create(
-        [Vote(idea_id=v["idea_id"], member_id=v["member_id"], value=int(v["value"])) for v in _rows(c.votes)], batch_size=1000
+        [Vote(idea_id=v["idea_id"], member_id=v["member_id"], value=int(v["value"])) for v in _rows(c.votes)],
+        batch_size=1000,
     )
     comments = [
-        Comment(pk=r["comment_id"], idea_id=r["idea_id"], author_id=r["author_id"], parent_id=r["parent_id"], body=r["body"], builds_on=bool(r["builds_on"]), created_at=_at(r["created_at"]))
+        Comment(
+            pk=r["comment_id"],
+            idea_id=r["idea_id"],
+            author_id=r["author_id"],
+            parent_id=r["parent_id"],
+            body=r["body"],
+            builds_on=bool(r["builds_on"]),
+            created_at=_at(r["created_at"]),
+        )
         for r in _rows(c.comments.sort_values("comment_id"))
     ]
     Comment.objects.bulk_create(comments, batch_size=1000)
@@ -266,15 +329,30 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             reason = reasons.get(row["reason"]) or DeclineReason.objects.get_or_create(label=row["reason"][:120])[0]
             reasons[row["reason"]] = reason
         changes.append(
-            StageChange(idea_id=row["idea_id"], from_stage=before, to_stage=row["stage"], actor_id=row["actor_id"], message=row["message"] or "", reason=reason, created_at=_at(row["changed_at"]))
+            StageChange(
+                idea_id=row["idea_id"],
+                from_stage=before,
+                to_stage=row["stage"],
+                actor_id=row["actor_id"],
+                message=row["message"] or "",
+                reason=reason,
+                created_at=_at(row["changed_at"]),
+            )
         )
     StageChange.objects.bulk_create(changes, batch_size=500)
-    IdeaLineage.objects.bulk_create([IdeaLineage(source_id=s, target_id=t, message="Merged as a duplicate.", created_at=now) for s, t in merged])
+    IdeaLineage.objects.bulk_create(
+        [IdeaLineage(source_id=s, target_id=t, message="Merged as a duplicate.", created_at=now) for s, t in merged]
+    )
     titles = {i.pk: i.title for i in ideas}
     notifications = [
         Notification(
-            recipient_id=primary[ch.idea_id], verb="idea.stage_changed", title=f"“{titles[ch.idea_id]}” is now: {ch.get_to_stage_display()}",
-            body=ch.message, url=f"/ideas/{ch.idea_id}/", created_at=ch.created_at, emailed_at=ch.created_at,
+            recipient_id=primary[ch.idea_id],
+            verb="idea.stage_changed",
+            title=f"“{titles[ch.idea_id]}” is now: {ch.get_to_stage_display()}",
+            body=ch.message,
+            url=f"/ideas/{ch.idea_id}/",
+            created_at=ch.created_at,
+            emailed_at=ch.created_at,
             read_at=ch.created_at if ch.created_at < now - timedelta(days=14) else None,
         )
         for ch in changes
@@ -286,15 +364,30 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     # --- the event log, as the generator wrote it ---------------------------------------------
     events = [
         Event(
-            pk=r["event_id"], occurred_at=_at(r["occurred_at"]), actor_id=r["actor_id"], verb=r["verb"], object_type=r["object_type"] or "",
-            object_id=r["object_id"], target_member_id=r["target_member_id"], campaign_id=r["campaign_id"], channel=r["channel"] or "",
-            value=r["value"], details=json.loads(r["details"]) if r["details"] else {},
+            pk=r["event_id"],
+            occurred_at=_at(r["occurred_at"]),
+            actor_id=r["actor_id"],
+            verb=r["verb"],
+            object_type=r["object_type"] or "",
+            object_id=r["object_id"],
+            target_member_id=r["target_member_id"],
+            campaign_id=r["campaign_id"],
+            channel=r["channel"] or "",
+            value=r["value"],
+            details=json.loads(r["details"]) if r["details"] else {},
         )
         for r in _rows(c.events)
     ]
     Event.objects.bulk_create(events, batch_size=2000)
     advance()
-    return {"members": len(people), "campaigns": len(campaigns), "ideas": len(ideas), "comments": len(comments), "votes": len(c.votes), "events": len(events)}
+    return {
+        "members": len(people),
+        "campaigns": len(campaigns),
+        "ideas": len(ideas),
+        "comments": len(comments),
+        "votes": len(c.votes),
+        "events": len(events),
+    }
 
 
 def _tally(idea: Idea, mode: str, votes: list[dict[str, Any]]) -> None:
@@ -311,6 +404,12 @@ def _tally(idea: Idea, mode: str, votes: list[dict[str, Any]]) -> None:
             idea.score_count += 1
         if ranking.is_positive(mode, value):
             idea.rank_trending = ranking.trending_add(idea.rank_trending, _dt(v["created_at"]) or idea.created_at)
-    tallies = {"support": idea.support_count, "up": idea.up_count, "down": idea.down_count, "score_sum": idea.score_sum, "score_count": idea.score_count}
+    tallies = {
+        "support": idea.support_count,
+        "up": idea.up_count,
+        "down": idea.down_count,
+        "score_sum": idea.score_sum,
+        "score_count": idea.score_count,
+    }
     idea.rank_top = ranking.top(mode, **tallies)
     idea.rank_hot = ranking.hot(ranking.net_support(mode, **tallies), idea.created_at)

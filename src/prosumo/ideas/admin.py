@@ -37,14 +37,38 @@ class StageChangeInline(admin.TabularInline):
 
 @admin.register(Idea)
 class IdeaAdmin(admin.ModelAdmin):
-    list_display = ["title", "campaign", "author", "stage", "support_count", "comment_count", "created_at", "answered_at"]
+    list_display = [
+        "title",
+        "campaign",
+        "author",
+        "stage",
+        "support_count",
+        "comment_count",
+        "created_at",
+        "answered_at",
+    ]
     list_filter = ["stage", "campaign", "hidden"]
     search_fields = ["title", "body"]
     raw_id_fields = ["author", "merged_into"]
     readonly_fields = [
-        "stage", "stage_changed_at", "answered_at", "support_count", "up_count", "down_count", "score_sum",
-        "score_count", "comment_count", "follower_count", "rank_top", "rank_hot", "rank_trending", "revision",
-        "hidden", "merged_into", "gate_index", "gate_deadline",
+        "stage",
+        "stage_changed_at",
+        "answered_at",
+        "support_count",
+        "up_count",
+        "down_count",
+        "score_sum",
+        "score_count",
+        "comment_count",
+        "follower_count",
+        "rank_top",
+        "rank_hot",
+        "rank_trending",
+        "revision",
+        "hidden",
+        "merged_into",
+        "gate_index",
+        "gate_deadline",
     ]
     inlines = [StageChangeInline]
     list_select_related = ["campaign", "author"]

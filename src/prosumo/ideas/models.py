@@ -140,7 +140,9 @@ class Idea(Timestamped):
     answered_at = models.DateTimeField(null=True, blank=True, help_text=_("First answer from staff"))
     revision = models.PositiveIntegerField(default=1)
     hidden = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas"
+    )
     # Vote tallies, kept exact by the vote service under a row lock.
     support_count = models.PositiveIntegerField(default=0)
     up_count = models.PositiveIntegerField(default=0)

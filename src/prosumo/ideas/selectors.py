@@ -70,11 +70,16 @@ def idea_list(
 ) -> Page[Idea]:
     """A page of listed ideas in one order: one query for the rows, one for the count."""
     if order not in ORDERS:
-        raise InvalidInput(gettext("Order by one of {names}.").format(names=", ".join(ORDERS)), fields={"order": ["invalid"]})
+        raise InvalidInput(
+            gettext("Order by one of {names}.").format(names=", ".join(ORDERS)), fields={"order": ["invalid"]}
+        )
     if stage and stage not in Stage.values:
         raise InvalidInput(gettext("No such stage."), fields={"stage": ["invalid"]})
     if not 1 <= per_page <= PER_PAGE_MAX:
-        raise InvalidInput(gettext("Ask for 1 to {PER_PAGE_MAX} ideas a page.").format(PER_PAGE_MAX=PER_PAGE_MAX), fields={"per_page": ["range"]})
+        raise InvalidInput(
+            gettext("Ask for 1 to {PER_PAGE_MAX} ideas a page.").format(PER_PAGE_MAX=PER_PAGE_MAX),
+            fields={"per_page": ["range"]},
+        )
 
     def make_qs() -> QuerySet[Idea]:
         qs = Idea.objects.listed()
@@ -88,7 +93,9 @@ def idea_list(
             qs = qs.filter(pk__in=search.search_ids(query, limit=500))
         return qs.order_by(*ORDERS[order])
 
-    count_key = None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
+    count_key = (
+        None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
+    )
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
     statement = (order, stage or None) if campaign is not None and not tag and not query else None
@@ -121,11 +128,30 @@ class ListedIdeas:
 
     ordered = True
     ROW_FIELDS = (
-        "id", "campaign_id", "title", "body", "stage", "created_at", "support_count", "up_count", "down_count",
-        "score_sum", "score_count", "comment_count", "author__id", "author__display_name", "author__email",
+        "id",
+        "campaign_id",
+        "title",
+        "body",
+        "stage",
+        "created_at",
+        "support_count",
+        "up_count",
+        "down_count",
+        "score_sum",
+        "score_count",
+        "comment_count",
+        "author__id",
+        "author__display_name",
+        "author__email",
     )
-    CAMPAIGN_FIELDS = ("campaign__id", "campaign__slug", "campaign__title", "campaign__voting_mode",
-                       "campaign__support_threshold", "campaign__stage_labels")
+    CAMPAIGN_FIELDS = (
+        "campaign__id",
+        "campaign__slug",
+        "campaign__title",
+        "campaign__voting_mode",
+        "campaign__support_threshold",
+        "campaign__stage_labels",
+    )
 
     def __init__(
         self,
@@ -181,7 +207,9 @@ AUTHOR_FIELDS = ("id", "display_name", "email")
 
 
 @functools.cache
-def _page_statement(order: str, with_stage: bool, using: str = "default") -> tuple[str, statements.Compiled, statements.Part, statements.Part]:
+def _page_statement(
+    order: str, with_stage: bool, using: str = "default"
+) -> tuple[str, statements.Compiled, statements.Part, statements.Part]:
     """One statement for a page of a campaign's listed ideas with their authors.
 
     The page's ids come from the ORM's own query (compiled once, with markers for the
@@ -197,7 +225,8 @@ def _page_statement(order: str, with_stage: bool, using: str = "default") -> tup
     author = statements.Part(Member, "m", AUTHOR_FIELDS)
     qn = connections[using].ops.quote_name
     keys = ", ".join(
-        f"i.{statements.quoted_column(Idea, k.lstrip('-'), using)}{' DESC' if k.startswith('-') else ''}" for k in ORDERS[order]
+        f"i.{statements.quoted_column(Idea, k.lstrip('-'), using)}{' DESC' if k.startswith('-') else ''}"
+        for k in ORDERS[order]
     )
     sql = (
         f"SELECT {idea.columns(using)}, {author.columns(using)}"  # noqa: S608 (names from model metadata, values bound)
@@ -226,7 +255,9 @@ def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index:
     return ideas
 
 
-def similar_ideas(*, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5) -> list[Idea]:
+def similar_ideas(
+    *, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5
+) -> list[Idea]:
     """Ideas that share the draft's significant words, best match first."""
     ids = search.search_ids(text, any_word=True, limit=limit * 4)
     if exclude_id is not None:
@@ -303,7 +334,9 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
         my_vote=my_vote,
         following=bool(following),
         carried_support=bool(carried),
-        similar=similar_ideas(text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4),
+        similar=similar_ideas(
+            text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4
+        ),
         review_summary=summary,
         review_count=review_count,
     )

@@ -38,7 +38,9 @@ def subset(tables: dict[str, pa.Table], filters: dict[str, Any]) -> dict[str, pa
     events = out["events"]
     ideas = out["ideas"]
     if filters.get("segment") or filters.get("channel"):
-        events = events.filter(pc.or_kleene(pc.is_in(events["actor_id"], value_set=ids), pc.is_null(events["actor_id"])))
+        events = events.filter(
+            pc.or_kleene(pc.is_in(events["actor_id"], value_set=ids), pc.is_null(events["actor_id"]))
+        )
         ideas = _keep(ideas, "author_id", ids)
         for name, column in (("outcomes", "member_id"), ("surveys", "member_id"), ("idea_authors", "member_id")):
             if out.get(name) is not None and out[name].num_rows:
@@ -46,7 +48,9 @@ def subset(tables: dict[str, pa.Table], filters: dict[str, Any]) -> dict[str, pa
     if filters.get("campaign"):
         campaign = int(filters["campaign"])
         ideas = ideas.filter(pc.equal(ideas["campaign_id"], campaign))
-        events = events.filter(pc.or_kleene(pc.equal(events["campaign_id"], campaign), pc.is_null(events["campaign_id"])))
+        events = events.filter(
+            pc.or_kleene(pc.equal(events["campaign_id"], campaign), pc.is_null(events["campaign_id"]))
+        )
     since, until = filters.get("since"), filters.get("until")
     for bound, compare in ((since, pc.greater_equal), (until, pc.less)):
         if bound:

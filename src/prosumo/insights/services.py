@@ -20,7 +20,9 @@ def clean_filters(raw: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if "segment" in filters and not Segment.objects.filter(name=filters["segment"]).exists():
         errors["segment"] = ["No such segment."]
-    if "campaign" in filters and not (filters["campaign"].isdigit() and Campaign.objects.filter(pk=int(filters["campaign"])).exists()):
+    if "campaign" in filters and not (
+        filters["campaign"].isdigit() and Campaign.objects.filter(pk=int(filters["campaign"])).exists()
+    ):
         errors["campaign"] = ["No such campaign."]
     for bound in ("since", "until"):
         if bound in filters:
@@ -44,7 +46,9 @@ def insights_request(*, actor: Member | None, filters: dict[str, Any] | None = N
     cleaned = clean_filters(filters or {})
     key = filter_key(cleaned)
     with transaction.atomic():
-        queued = InsightRun.objects.filter(filter_key=key, status__in=[InsightRun.Status.PENDING, InsightRun.Status.RUNNING]).first()
+        queued = InsightRun.objects.filter(
+            filter_key=key, status__in=[InsightRun.Status.PENDING, InsightRun.Status.RUNNING]
+        ).first()
         if queued is not None:
             return queued
         run = InsightRun.objects.create(filters=cleaned, filter_key=key, requested_by=actor)

@@ -27,7 +27,9 @@ def run_now(run: InsightRun) -> InsightRun:
     try:
         tables = subset(export_tables(), run.filters)
         with tempfile.TemporaryDirectory(prefix="prosumo-insights-") as folder:
-            path = write_dataset(tables, Path(folder) / "dataset", {"name": "Prosumo", "source": "platform", "filters": run.filters})
+            path = write_dataset(
+                tables, Path(folder) / "dataset", {"name": "Prosumo", "source": "platform", "filters": run.filters}
+            )
             report = build_report(load_dataset(path), workers=2)  # two sections at a time (bench/RESULTS.md)
             result = to_json(report, max_rows=MAX_TABLE_ROWS)
         run.result = result

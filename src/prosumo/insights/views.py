@@ -60,7 +60,9 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         messages.error(request, exc.message)
         key = "all"
     done = InsightRun.objects.filter(filter_key=key, status=InsightRun.Status.DONE).first()
-    pending = InsightRun.objects.filter(filter_key=key, status__in=[InsightRun.Status.PENDING, InsightRun.Status.RUNNING]).first()
+    pending = InsightRun.objects.filter(
+        filter_key=key, status__in=[InsightRun.Status.PENDING, InsightRun.Status.RUNNING]
+    ).first()
     failed = InsightRun.objects.filter(filter_key=key).first()
     return render(
         request,
@@ -102,7 +104,12 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     _staff(request)
     run, found = _run_and_section(run_id, key)
     tables = [
-        {"name": name, "columns": list(rows[0].keys()) if rows else [], "rows": [list(r.values()) for r in rows[:PREVIEW_ROWS]], "total": len(rows)}
+        {
+            "name": name,
+            "columns": list(rows[0].keys()) if rows else [],
+            "rows": [list(r.values()) for r in rows[:PREVIEW_ROWS]],
+            "total": len(rows),
+        }
         for name, rows in found.get("tables", {}).items()
     ]
     charts = [{"id": f"chart{i}", "spec": json.dumps(spec)} for i, spec in enumerate(found.get("charts", []))]

@@ -45,7 +45,9 @@ def notify(
         "created_at": now,
     }
     created = Notification.objects.bulk_create([Notification(recipient_id=m.pk, **fields) for m in recipients])
-    immediate = [n.pk for n, m in zip(created, recipients, strict=True) if m.email_preference == EmailPreference.IMMEDIATE]
+    immediate = [
+        n.pk for n, m in zip(created, recipients, strict=True) if m.email_preference == EmailPreference.IMMEDIATE
+    ]
     if immediate:
         from prosumo.notifications.tasks import send_notification_emails
 

@@ -28,7 +28,9 @@ def _message(
     """An email in the member's language: `subject` is called, and the body rendered, in it."""
     unsubscribe = _unsubscribe_url(member)
     with translation.override(member.locale or settings.LANGUAGE_CODE):
-        body = render_to_string(template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL})
+        body = render_to_string(
+            template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL}
+        )
         subject_text = f"[{settings.SITE_NAME}] {subject()}"
     return EmailMultiAlternatives(
         subject=subject_text,
@@ -72,7 +74,9 @@ def send_daily_digests() -> int:
     since = timezone.now() - timedelta(days=1)
     pending = (
         Notification.objects.filter(
-            emailed_at__isnull=True, read_at__isnull=True, created_at__gte=since,
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            created_at__gte=since,
             recipient__email_preference=EmailPreference.DAILY,
         )
         .select_related("recipient")
@@ -104,7 +108,11 @@ def send_invitation(invitation_id: int) -> None:
     with translation.override(settings.LANGUAGE_CODE):  # not a member yet: the site's language
         body = render_to_string(
             "notifications/email/invitation.txt",
-            {"invitation": invitation, "url": f"{settings.SITE_URL}/invite/{invitation.token}/", "site_name": settings.SITE_NAME},
+            {
+                "invitation": invitation,
+                "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
+                "site_name": settings.SITE_NAME,
+            },
         )
         subject = gettext("You are invited to {site}").format(site=settings.SITE_NAME)
     EmailMultiAlternatives(subject=subject, body=body, to=[invitation.email]).send()

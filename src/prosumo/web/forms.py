@@ -116,7 +116,23 @@ class ReviewForm(forms.Form):
 
 
 # Words a gate line may carry around its two numbers: "100 supporters in 60 days", "100 apoyos en 60 días".
-GATE_WORDS = {"supporter", "supporters", "in", "within", "day", "days", "then", "apoyo", "apoyos", "en", "día", "días", "dia", "dias", "luego"}
+GATE_WORDS = {
+    "supporter",
+    "supporters",
+    "in",
+    "within",
+    "day",
+    "days",
+    "then",
+    "apoyo",
+    "apoyos",
+    "en",
+    "día",
+    "días",
+    "dia",
+    "dias",
+    "luego",
+}
 THOUSANDS = re.compile(r"(?<=[0-9])[,.](?=[0-9]{3}(?![0-9]))")
 CRITERION_MAX = 60
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -139,12 +155,14 @@ def parse_gates(text: str) -> list[dict[str, int]]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        tokens = [t for t in re.split(r"[\s,;/]+", THOUSANDS.sub("", line.strip().lower())) if t and t not in GATE_WORDS]
+        tokens = [
+            t for t in re.split(r"[\s,;/]+", THOUSANDS.sub("", line.strip().lower())) if t and t not in GATE_WORDS
+        ]
         if len(tokens) != 2 or not all(re.fullmatch(r"[0-9]{1,9}", t) for t in tokens):
             raise forms.ValidationError(
-                gettext("Line {number} (“{line}”) is not two whole numbers: the supporters, then the days, e.g. “100 60”.").format(
-                    number=number, line=line.strip()[:40]
-                )
+                gettext(
+                    "Line {number} (“{line}”) is not two whole numbers: the supporters, then the days, e.g. “100 60”."
+                ).format(number=number, line=line.strip()[:40])
             )
         gates.append({"supporters": int(tokens[0]), "days": int(tokens[1])})
     return gates
@@ -166,7 +184,9 @@ class CampaignForm(forms.Form):
     API give the same messages; the form only turns text into values.
     """
 
-    title = forms.CharField(label=_("Title"), max_length=160, required=False, widget=forms.TextInput(attrs={"required": True}))
+    title = forms.CharField(
+        label=_("Title"), max_length=160, required=False, widget=forms.TextInput(attrs={"required": True})
+    )
     brief = forms.CharField(
         label=_("Brief"),
         required=False,
@@ -190,27 +210,43 @@ class CampaignForm(forms.Form):
     )
     starts_at = forms.DateTimeField(label=_("Starts"), widget=_datetime_local(), help_text=_("Time in UTC."))
     ends_at = forms.DateTimeField(
-        label=_("Ends"), required=False, widget=_datetime_local(), help_text=_("Leave empty for a campaign that stays open.")
+        label=_("Ends"),
+        required=False,
+        widget=_datetime_local(),
+        help_text=_("Leave empty for a campaign that stays open."),
     )
     is_published = forms.BooleanField(
-        label=_("Published"), required=False, initial=True, help_text=_("An unpublished campaign is a draft only staff see.")
+        label=_("Published"),
+        required=False,
+        initial=True,
+        help_text=_("An unpublished campaign is a draft only staff see."),
     )
-    visibility = forms.ChoiceField(label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect)
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.PUBLIC, widget=forms.RadioSelect
+    )
     segment_id = forms.ModelChoiceField(
-        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False,
+        label=_("Segment"),
+        queryset=Segment.objects.order_by("name"),
+        required=False,
         help_text=_("Only for a segment-only campaign."),
     )
-    voting_mode = forms.ChoiceField(label=_("Voting mode"), choices=VotingMode.choices, initial=VotingMode.SUPPORT, widget=forms.RadioSelect)
+    voting_mode = forms.ChoiceField(
+        label=_("Voting mode"), choices=VotingMode.choices, initial=VotingMode.SUPPORT, widget=forms.RadioSelect
+    )
     support_threshold = forms.IntegerField(
-        label=_("Support threshold"), min_value=0, initial=0,
+        label=_("Support threshold"),
+        min_value=0,
+        initial=0,
         help_text=_("Supporters that move an idea to review; 0 for none."),
     )
     support_gates = forms.CharField(
         label=_("Support gates"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "100 60\n1000 365"}),
-        help_text=_("One gate per line: the supporters an idea needs, then the days it has to reach them, "
-                    "counted from submission. “100 60” then “1000 365”: 100 supporters in 60 days, then 1,000 in a year."),
+        help_text=_(
+            "One gate per line: the supporters an idea needs, then the days it has to reach them, "
+            "counted from submission. “100 60” then “1000 365”: 100 supporters in 60 days, then 1,000 in a year."
+        ),
     )
     scorecard_criteria = forms.CharField(
         label=_("Scorecard criteria"),
@@ -225,7 +261,9 @@ class CampaignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     premoderation = forms.BooleanField(
-        label=_("Premoderation"), required=False, help_text=_("New ideas wait in 'submitted' until staff open them for support.")
+        label=_("Premoderation"),
+        required=False,
+        help_text=_("New ideas wait in 'submitted' until staff open them for support."),
     )
 
     def __init__(self, *args: Any, campaign: Campaign | None = None, **kwargs: Any) -> None:
@@ -235,7 +273,9 @@ class CampaignForm(forms.Form):
         self.campaign = campaign
         for stage in Stage:
             self.fields[f"label_{stage.value}"] = forms.CharField(
-                label=stage.label, required=False, max_length=60,
+                label=stage.label,
+                required=False,
+                max_length=60,
                 widget=forms.TextInput(attrs={"placeholder": stage.label}),
             )
 
@@ -274,7 +314,9 @@ class CampaignForm(forms.Form):
                 continue
             if len(name) > CRITERION_MAX:
                 raise forms.ValidationError(
-                    gettext("A criterion has at most {limit} characters: “{name}…”.").format(limit=CRITERION_MAX, name=name[:20])
+                    gettext("A criterion has at most {limit} characters: “{name}…”.").format(
+                        limit=CRITERION_MAX, name=name[:20]
+                    )
                 )
             if name.casefold() in (c.casefold() for c in criteria):
                 raise forms.ValidationError(gettext("“{name}” is listed twice.").format(name=name))
@@ -297,7 +339,9 @@ class CampaignForm(forms.Form):
             "support_threshold": data["support_threshold"],
             "support_gates": data["support_gates"],
             "scorecard_criteria": data["scorecard_criteria"],
-            "stage_labels": {s.value: data[f"label_{s.value}"].strip() for s in Stage if data.get(f"label_{s.value}", "").strip()},
+            "stage_labels": {
+                s.value: data[f"label_{s.value}"].strip() for s in Stage if data.get(f"label_{s.value}", "").strip()
+            },
             "skipped_stages": [s.value for s in Stage if s.value in data["skipped_stages"]],
             "premoderation": data["premoderation"],
         }

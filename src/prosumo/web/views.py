@@ -138,7 +138,9 @@ def similar(request: HttpRequest) -> HttpResponse:
     campaign_id = request.GET.get("campaign")
     ideas = []
     if len(text.strip()) >= 4:
-        found = selectors.similar_ideas(text=text, campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None)
+        found = selectors.similar_ideas(
+            text=text, campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None
+        )
         for idea in found:
             try:
                 access_idea(request.user, idea.pk)
@@ -157,8 +159,12 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
         messages.info(request, _("This idea was merged into another; here it is."))
     if request.user.is_authenticated:
         presence_record(
-            member_id=request.user.pk, verb="idea.viewed", object_type="idea", object_id=idea.pk,
-            campaign_id=idea.campaign_id, channel=request.user.channel,
+            member_id=request.user.pk,
+            verb="idea.viewed",
+            object_type="idea",
+            object_id=idea.pk,
+            campaign_id=idea.campaign_id,
+            channel=request.user.channel,
         )
     page = selectors.idea_page(idea=idea, member=request.user)
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
@@ -223,27 +229,49 @@ def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
         value = int(request.POST.get("value", "1"))
     except ValueError:
         return HttpResponseBadRequest(_("A vote is a number."))
-    return _run(request, idea_id, lambda: services.vote_cast(actor=request.user, idea_id=idea_id, value=value), _("Your vote counts."))
+    return _run(
+        request,
+        idea_id,
+        lambda: services.vote_cast(actor=request.user, idea_id=idea_id, value=value),
+        _("Your vote counts."),
+    )
 
 
 @login_required
 @require_POST
 def idea_unvote(request: MemberRequest, idea_id: int) -> HttpResponse:
-    return _run(request, idea_id, lambda: services.vote_withdraw(actor=request.user, idea_id=idea_id), _("Your vote is withdrawn."))
+    return _run(
+        request,
+        idea_id,
+        lambda: services.vote_withdraw(actor=request.user, idea_id=idea_id),
+        _("Your vote is withdrawn."),
+    )
 
 
 @login_required
 @require_POST
 def idea_withdraw_carried(request: MemberRequest, idea_id: int) -> HttpResponse:
-    return _run(request, idea_id, lambda: services.merged_support_withdraw(actor=request.user, target_id=idea_id), _("Your carried support is withdrawn."))
+    return _run(
+        request,
+        idea_id,
+        lambda: services.merged_support_withdraw(actor=request.user, target_id=idea_id),
+        _("Your carried support is withdrawn."),
+    )
 
 
 @login_required
 @require_POST
 def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
     if request.POST.get("follow") == "0":
-        return _run(request, idea_id, lambda: services.idea_unfollow(actor=request.user, idea_id=idea_id), _("You no longer follow this idea."))
-    return _run(request, idea_id, lambda: services.idea_follow(actor=request.user, idea_id=idea_id), _("You follow this idea."))
+        return _run(
+            request,
+            idea_id,
+            lambda: services.idea_unfollow(actor=request.user, idea_id=idea_id),
+            _("You no longer follow this idea."),
+        )
+    return _run(
+        request, idea_id, lambda: services.idea_follow(actor=request.user, idea_id=idea_id), _("You follow this idea.")
+    )
 
 
 @login_required
@@ -258,7 +286,11 @@ def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
         request,
         idea_id,
         lambda: services.comment_post(
-            actor=request.user, idea_id=idea_id, body=data["body"], parent_id=data.get("parent_id"), builds_on=data.get("builds_on", False)
+            actor=request.user,
+            idea_id=idea_id,
+            body=data["body"],
+            parent_id=data.get("parent_id"),
+            builds_on=data.get("builds_on", False),
         ),
         _("Comment posted."),
         "#comments",
@@ -304,7 +336,10 @@ def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
         return _back(idea_id)
     try:
         services.idea_merge(
-            actor=request.user, source_id=idea_id, target_id=form.cleaned_data["target_id"], message=form.cleaned_data["message"]
+            actor=request.user,
+            source_id=idea_id,
+            target_id=form.cleaned_data["target_id"],
+            message=form.cleaned_data["message"],
         )
     except ProsumoError as exc:
         messages.error(request, f"{exc.message} " + "; ".join(m for ms in exc.fields.values() for m in ms))
@@ -321,7 +356,9 @@ def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
     return _run(
         request,
         idea_id,
-        lambda: services.flag_create(actor=request.user, kind=kind, object_id=object_id, reason=request.POST.get("reason", "")),
+        lambda: services.flag_create(
+            actor=request.user, kind=kind, object_id=object_id, reason=request.POST.get("reason", "")
+        ),
         _("Thank you. A moderator will look at it."),
     )
 
@@ -355,8 +392,11 @@ def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
         return _back(idea_id)
     scores = {c: form.cleaned_data[c] for c in criteria}
     return _run(
-        request, idea_id,
-        lambda: services.review_submit(actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", "")),
+        request,
+        idea_id,
+        lambda: services.review_submit(
+            actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", "")
+        ),
         _("Scorecard saved."),
     )
 
@@ -373,8 +413,11 @@ def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
         messages.error(request, _("No member has that email address."))
         return _back(idea_id)
     return _run(
-        request, idea_id,
-        lambda: services.coauthor_invite(actor=request.user, idea_id=idea_id, member_id=invitee.pk, share=form.cleaned_data["share"]),
+        request,
+        idea_id,
+        lambda: services.coauthor_invite(
+            actor=request.user, idea_id=idea_id, member_id=invitee.pk, share=form.cleaned_data["share"]
+        ),
         _("Invitation sent."),
     )
 
@@ -384,7 +427,8 @@ def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
 def coauthor_respond(request: MemberRequest, idea_id: int, coauthor_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
     return _run(
-        request, idea_id,
+        request,
+        idea_id,
         lambda: services.coauthor_respond(actor=request.user, coauthor_id=coauthor_id, accept=accept),
         _("You are now a co-author.") if accept else _("Invitation declined."),
     )
@@ -398,7 +442,8 @@ def attachment_add(request: MemberRequest, idea_id: int) -> HttpResponse:
         messages.error(request, _("Choose a file to upload."))
         return _back(idea_id)
     return _run(
-        request, idea_id,
+        request,
+        idea_id,
         lambda: services.attachment_add(actor=request.user, idea_id=idea_id, upload=form.cleaned_data["file"]),
         _("File attached."),
     )
@@ -453,7 +498,11 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
                 "body": _word_diff(previous.body, current.body),
             }
         )
-    return render(request, "ideas/revisions.html", {"idea": idea, "first": revisions[0] if revisions else None, "pairs": pairs[::-1]})
+    return render(
+        request,
+        "ideas/revisions.html",
+        {"idea": idea, "first": revisions[0] if revisions else None, "pairs": pairs[::-1]},
+    )
 
 
 def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -462,7 +511,10 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
         raise Http404
     visible = {c.pk for c in selectors.campaigns_for(request.user)}
     ideas = [
-        i for i in Idea.objects.filter(author=member, hidden=False).select_related("campaign").order_by("-created_at")[:100]
+        i
+        for i in Idea.objects.filter(author=member, hidden=False)
+        .select_related("campaign")
+        .order_by("-created_at")[:100]
         if i.campaign_id in visible
     ]
     stats = {
@@ -478,7 +530,12 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
 @login_required
 def profile_edit(request: MemberRequest) -> HttpResponse:
     member = request.user
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=member, initial={"interests_text": ", ".join(member.interests)})
+    form = ProfileForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=member,
+        initial={"interests_text": ", ".join(member.interests)},
+    )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
         changes["interests"] = [t.strip() for t in form.cleaned_data.get("interests_text", "").split(",") if t.strip()]
@@ -491,7 +548,12 @@ def profile_edit(request: MemberRequest) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("profile_edit")
-    return render(request, "community/profile_edit.html", {"form": form, "tokens": member.api_tokens.filter(revoked_at__isnull=True)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "community/profile_edit.html",
+        {"form": form, "tokens": member.api_tokens.filter(revoked_at__isnull=True)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -556,7 +618,9 @@ def staff_duplicates(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
     pairs = []
     for idea in selectors.answer_queue(limit=60):
-        for other in selectors.similar_ideas(text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=2):
+        for other in selectors.similar_ideas(
+            text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=2
+        ):
             pairs.append((idea, other))
     return render(request, "staff/duplicates.html", {"pairs": pairs})
 
@@ -565,10 +629,21 @@ def staff_duplicates(request: MemberRequest) -> HttpResponse:
 def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):
         raise Http404
-    flags = Flag.objects.filter(resolved_at__isnull=True).select_related("idea", "comment", "comment__idea", "reporter").order_by("created_at")
-    audit = Event.objects.filter(Q(verb__startswith="moderation.") | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])).order_by("-id")[:100]
-    actors: dict[int | None, Member] = {m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})}
-    return render(request, "staff/moderation.html", {"flags": flags, "audit": [(e, actors.get(e.actor_id)) for e in audit]})
+    flags = (
+        Flag.objects.filter(resolved_at__isnull=True)
+        .select_related("idea", "comment", "comment__idea", "reporter")
+        .order_by("created_at")
+    )
+    audit = Event.objects.filter(
+        Q(verb__startswith="moderation.")
+        | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])
+    ).order_by("-id")[:100]
+    actors: dict[int | None, Member] = {
+        m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})
+    }
+    return render(
+        request, "staff/moderation.html", {"flags": flags, "audit": [(e, actors.get(e.actor_id)) for e in audit]}
+    )
 
 
 @login_required
@@ -580,7 +655,9 @@ def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("suspend") == "1":
-                community_services.member_suspend(actor=request.user, member=member, reason=request.POST.get("reason", ""))
+                community_services.member_suspend(
+                    actor=request.user, member=member, reason=request.POST.get("reason", "")
+                )
             else:
                 community_services.member_unsuspend(actor=request.user, member=member)
         except ProsumoError as exc:
@@ -667,8 +744,14 @@ def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
 @login_required
 def staff_campaigns(request: MemberRequest) -> HttpResponse:
     _admins_only(request)
-    campaigns = selectors.campaigns_for(request.user).select_related("segment").annotate(
-        waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES))
+    campaigns = (
+        selectors.campaigns_for(request.user)
+        .select_related("segment")
+        .annotate(
+            waiting=Count(
+                "ideas", filter=Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES)
+            )
+        )
     )
     now = timezone.now()
     return render(request, "staff/campaigns.html", {"rows": [(c, *campaign_status(c, now)) for c in campaigns]})
@@ -686,7 +769,9 @@ def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) 
             raise _not_found(exc) from exc
     initial = None if campaign else {"starts_at": timezone.now().replace(second=0, microsecond=0)}
     posted = request.method == "POST"
-    form = CampaignForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign, initial=initial)
+    form = CampaignForm(
+        request.POST if posted else None, request.FILES if posted else None, campaign=campaign, initial=initial
+    )
     if posted and form.is_valid():
         try:
             if campaign is None:
@@ -702,7 +787,9 @@ def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) 
         else:
             messages.success(request, done)
             return redirect("staff_campaigns")
-    return render(request, "staff/campaign_form.html", {"form": form, "campaign": campaign}, status=400 if posted else 200)
+    return render(
+        request, "staff/campaign_form.html", {"form": form, "campaign": campaign}, status=400 if posted else 200
+    )
 
 
 @login_required

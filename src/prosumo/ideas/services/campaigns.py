@@ -19,9 +19,21 @@ from prosumo.ideas.models import Campaign, Stage, Visibility, VotingMode
 from prosumo.ideas.services.ideas import IMAGE_UPLOADS, upload_check
 
 EDITABLE = {
-    "title", "brief", "starts_at", "ends_at", "visibility", "segment_id", "voting_mode",
-    "support_threshold", "support_gates", "scorecard_criteria", "stage_labels",
-    "skipped_stages", "premoderation", "is_published", "cover",
+    "title",
+    "brief",
+    "starts_at",
+    "ends_at",
+    "visibility",
+    "segment_id",
+    "voting_mode",
+    "support_threshold",
+    "support_gates",
+    "scorecard_criteria",
+    "stage_labels",
+    "skipped_stages",
+    "premoderation",
+    "is_published",
+    "cover",
 }
 # Stages a campaign may not skip: the loop must be able to open, decline and merge.
 UNSKIPPABLE = {Stage.SUBMITTED, Stage.OPEN, Stage.DECLINED, Stage.MERGED}
@@ -54,17 +66,25 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
         except (KeyError, TypeError, ValueError):
             errors["support_gates"] = [gettext('Each gate is {"supporters": N, "days": D}.')]
         else:
-            if any(s <= 0 or d <= 0 for s, d in pairs) or pairs != sorted(pairs) or len({s for s, _ in pairs}) < len(pairs):
+            if (
+                any(s <= 0 or d <= 0 for s, d in pairs)
+                or pairs != sorted(pairs)
+                or len({s for s, _ in pairs}) < len(pairs)
+            ):
                 errors["support_gates"] = [gettext("Gates need positive numbers, rising in both supporters and days.")]
     skipped = fields.get("skipped_stages")
     if skipped is not None:
         bad = [s for s in skipped if s not in Stage.values or s in UNSKIPPABLE]
         if bad:
-            errors["skipped_stages"] = [gettext("These stages cannot be skipped: {names}.").format(names=", ".join(map(str, bad)))]
+            errors["skipped_stages"] = [
+                gettext("These stages cannot be skipped: {names}.").format(names=", ".join(map(str, bad)))
+            ]
     cover = fields.get("cover")
     if isinstance(cover, UploadedFile):
         try:
-            upload_check(cover, allowed=IMAGE_UPLOADS, type_message=gettext("A cover is a PNG, JPEG, GIF or WebP image."))
+            upload_check(
+                cover, allowed=IMAGE_UPLOADS, type_message=gettext("A cover is a PNG, JPEG, GIF or WebP image.")
+            )
         except InvalidInput as exc:
             errors["cover"] = [exc.message]
     labels = fields.get("stage_labels")
@@ -73,7 +93,9 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
     return errors
 
 
-def campaign_create(*, actor: Member, title: str, brief: str, starts_at: datetime | None = None, **fields: Any) -> Campaign:
+def campaign_create(
+    *, actor: Member, title: str, brief: str, starts_at: datetime | None = None, **fields: Any
+) -> Campaign:
     require_role(actor, Role.ADMIN)
     unknown = set(fields) - EDITABLE - {"slug"}
     if unknown:

@@ -24,7 +24,8 @@ def _check_body(body: str) -> str:
     body = body.strip()
     if not BODY_MIN <= len(body) <= BODY_MAX:
         raise InvalidInput(
-            gettext("A comment has {BODY_MIN} to {BODY_MAX} characters.").format(BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX), fields={"body": ["length"]}
+            gettext("A comment has {BODY_MIN} to {BODY_MAX} characters.").format(BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX),
+            fields={"body": ["length"]},
         )
     return body
 
@@ -93,7 +94,9 @@ def comment_edit(*, actor: Member, comment_id: int, body: str) -> Comment:
             raise PermissionDenied(gettext("You can only edit your own comments."))
         if comment.body == body:
             return comment
-        CommentRevision.objects.create(comment=comment, body=comment.body, created_at=comment.edited_at or comment.created_at)
+        CommentRevision.objects.create(
+            comment=comment, body=comment.body, created_at=comment.edited_at or comment.created_at
+        )
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])

@@ -51,9 +51,17 @@ def _validate_text(title: str, body: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     title, body = title.strip(), body.strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        errors["title"] = [gettext("The title needs {TITLE_MIN} to {TITLE_MAX} characters.").format(TITLE_MIN=TITLE_MIN, TITLE_MAX=TITLE_MAX)]
+        errors["title"] = [
+            gettext("The title needs {TITLE_MIN} to {TITLE_MAX} characters.").format(
+                TITLE_MIN=TITLE_MIN, TITLE_MAX=TITLE_MAX
+            )
+        ]
     if not BODY_MIN <= len(body) <= BODY_MAX:
-        errors["body"] = [gettext("Describe the idea in {BODY_MIN} to {BODY_MAX} characters.").format(BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX)]
+        errors["body"] = [
+            gettext("Describe the idea in {BODY_MIN} to {BODY_MAX} characters.").format(
+                BODY_MIN=BODY_MIN, BODY_MAX=BODY_MAX
+            )
+        ]
     return errors
 
 
@@ -110,7 +118,9 @@ def idea_submit(
             gate_deadline=gate_deadline,
             follower_count=1,
         )
-        IdeaRevision.objects.create(idea=idea, number=1, title=idea.title, body=idea.body, author=member, created_at=now)
+        IdeaRevision.objects.create(
+            idea=idea, number=1, title=idea.title, body=idea.body, author=member, created_at=now
+        )
         if tag_names:
             existing = {t.name: t for t in Tag.objects.filter(name__in=tag_names)}
             missing = [Tag(name=n) for n in tag_names if n not in existing]
@@ -151,7 +161,13 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
         idea.title, idea.body = title.strip(), body.strip()
         idea.save(update_fields=["revision", "title", "body", "updated_at"])
         revision = IdeaRevision.objects.create(
-            idea=idea, number=idea.revision, title=idea.title, body=idea.body, author=member, note=note[:200], created_at=now
+            idea=idea,
+            number=idea.revision,
+            title=idea.title,
+            body=idea.body,
+            author=member,
+            note=note[:200],
+            created_at=now,
         )
         event = event_record(
             verb="idea.revised",
@@ -233,7 +249,9 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
 def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuthor:
     member = require_member(actor)
     with transaction.atomic():
-        coauthor = CoAuthor.objects.select_for_update().select_related("idea").filter(pk=coauthor_id, member=member).first()
+        coauthor = (
+            CoAuthor.objects.select_for_update().select_related("idea").filter(pk=coauthor_id, member=member).first()
+        )
         if coauthor is None or coauthor.status != CoAuthorStatus.INVITED:
             raise NotFound(gettext("No such invitation."))
         coauthor.status = CoAuthorStatus.ACCEPTED if accept else CoAuthorStatus.DECLINED
@@ -270,8 +288,13 @@ def idea_follow(*, actor: Member, idea_id: int) -> bool:
         _, created = Follow.objects.get_or_create(idea=idea, member=member)
         if created:
             Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
-            event_record(verb="idea.followed", actor_id=member.pk, object_type="idea", object_id=idea.pk,
-                         campaign_id=idea.campaign_id)
+            event_record(
+                verb="idea.followed",
+                actor_id=member.pk,
+                object_type="idea",
+                object_id=idea.pk,
+                campaign_id=idea.campaign_id,
+            )
     return created
 
 
@@ -282,8 +305,13 @@ def idea_unfollow(*, actor: Member, idea_id: int) -> bool:
         deleted, _ = Follow.objects.filter(idea=idea, member=member).delete()
         if deleted:
             Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") - 1)
-            event_record(verb="idea.unfollowed", actor_id=member.pk, object_type="idea", object_id=idea.pk,
-                         campaign_id=idea.campaign_id)
+            event_record(
+                verb="idea.unfollowed",
+                actor_id=member.pk,
+                object_type="idea",
+                object_id=idea.pk,
+                campaign_id=idea.campaign_id,
+            )
     return bool(deleted)
 
 
@@ -299,7 +327,10 @@ def upload_check(upload: UploadedFile[bytes], *, allowed: dict[str, str], type_m
         raise InvalidInput(gettext("The file is empty."), fields={"file": ["empty"]})
     if upload.size > limit:
         raise InvalidInput(
-            gettext("The file is {size:.1f} MB; the limit is {limit:.1f} MB.").format(size=upload.size / 1e6, limit=limit / 1e6), fields={"file": ["too_large"]}
+            gettext("The file is {size:.1f} MB; the limit is {limit:.1f} MB.").format(
+                size=upload.size / 1e6, limit=limit / 1e6
+            ),
+            fields={"file": ["too_large"]},
         )
     head = upload.read(8192)
     upload.seek(0)
@@ -318,7 +349,9 @@ def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile[bytes]) 
     if not can_edit_idea(member, idea):
         raise PermissionDenied(gettext("Only the idea's authors can add files."))
     mime = upload_check(
-        upload, allowed=ALLOWED_UPLOADS, type_message=gettext("Only PNG, JPEG, GIF, WebP images and PDF documents can be attached.")
+        upload,
+        allowed=ALLOWED_UPLOADS,
+        type_message=gettext("Only PNG, JPEG, GIF, WebP images and PDF documents can be attached."),
     )
     with transaction.atomic():
         attachment = Attachment.objects.create(

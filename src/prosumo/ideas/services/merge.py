@@ -32,12 +32,19 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         raise InvalidInput(gettext("An idea cannot be merged into itself."), fields={"target_id": ["same"]})
     if len(message.strip()) < MESSAGE_MIN:
         raise InvalidInput(
-            gettext("Tell the contributors why, in at least {MESSAGE_MIN} characters.").format(MESSAGE_MIN=MESSAGE_MIN), fields={"message": ["too_short"]}
+            gettext("Tell the contributors why, in at least {MESSAGE_MIN} characters.").format(MESSAGE_MIN=MESSAGE_MIN),
+            fields={"message": ["too_short"]},
         )
     with transaction.atomic():
         access_idea(staff, source_id)
         access_idea(staff, target_id)
-        locked = {i.pk: i for i in Idea.objects.select_for_update(of=("self",)).select_related("campaign").filter(pk__in=[source_id, target_id]).order_by("pk")}
+        locked = {
+            i.pk: i
+            for i in Idea.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(pk__in=[source_id, target_id])
+            .order_by("pk")
+        }
         source, target = locked[source_id], locked[target_id]
         errors: dict[str, list[str]] = {}
         if source.stage == Stage.MERGED:
@@ -55,7 +62,11 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         source.save(update_fields=["merged_into"])
 
         source_votes = list(Vote.objects.filter(idea=source))
-        already = set(Vote.objects.filter(idea=target, member_id__in=[v.member_id for v in source_votes]).values_list("member_id", flat=True))
+        already = set(
+            Vote.objects.filter(idea=target, member_id__in=[v.member_id for v in source_votes]).values_list(
+                "member_id", flat=True
+            )
+        )
         carried = [v for v in source_votes if v.member_id not in already]
         for vote in carried:
             _apply(target, mode, vote.value, +1)
@@ -82,17 +93,29 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         events_record_many(
             [
                 Event(
-                    occurred_at=now, actor_id=v.member_id, verb="idea.support_withdrawn", object_type="idea",
-                    object_id=source.pk, target_member_id=source.author_id, campaign_id=source.campaign_id,
-                    value=v.value, details={"merged_into": target.pk},
+                    occurred_at=now,
+                    actor_id=v.member_id,
+                    verb="idea.support_withdrawn",
+                    object_type="idea",
+                    object_id=source.pk,
+                    target_member_id=source.author_id,
+                    campaign_id=source.campaign_id,
+                    value=v.value,
+                    details={"merged_into": target.pk},
                 )
                 for v in source_votes
             ]
             + [
                 Event(
-                    occurred_at=now, actor_id=v.member_id, verb="idea.supported", object_type="idea",
-                    object_id=target.pk, target_member_id=target.author_id, campaign_id=target.campaign_id,
-                    value=v.value, details={"carried_from": source.pk},
+                    occurred_at=now,
+                    actor_id=v.member_id,
+                    verb="idea.supported",
+                    object_type="idea",
+                    object_id=target.pk,
+                    target_member_id=target.author_id,
+                    campaign_id=target.campaign_id,
+                    value=v.value,
+                    details={"carried_from": source.pk},
                 )
                 for v in carried
             ]
@@ -100,14 +123,25 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
 
         existing_followers = set(Follow.objects.filter(idea=target).values_list("member_id", flat=True))
         Follow.objects.bulk_create(
-            [Follow(idea=target, member_id=m) for m in Follow.objects.filter(idea=source).values_list("member_id", flat=True) if m not in existing_followers]
+            [
+                Follow(idea=target, member_id=m)
+                for m in Follow.objects.filter(idea=source).values_list("member_id", flat=True)
+                if m not in existing_followers
+            ]
         )
         Comment.objects.filter(idea=source).update(idea=target)
-        counts = Idea.objects.filter(pk=target.pk).annotate(f=Count("follows", distinct=True), c=Count("comments", distinct=True)).values("f", "c").get()
+        counts = (
+            Idea.objects.filter(pk=target.pk)
+            .annotate(f=Count("follows", distinct=True), c=Count("comments", distinct=True))
+            .values("f", "c")
+            .get()
+        )
         Idea.objects.filter(pk=target.pk).update(follower_count=counts["f"], comment_count=counts["c"])
         Idea.objects.filter(pk=source.pk).update(comment_count=0)
 
-        lineage = IdeaLineage.objects.create(source=source, target=target, merged_by=staff, message=message.strip(), created_at=now)
+        lineage = IdeaLineage.objects.create(
+            source=source, target=target, merged_by=staff, message=message.strip(), created_at=now
+        )
         event = event_record(
             verb="idea.merged",
             actor_id=staff.pk,
@@ -133,7 +167,11 @@ def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
     """A member whose support was carried by a merge takes it back."""
     member = require_member(actor)
     with transaction.atomic():
-        record = MergedSupport.objects.select_for_update().filter(target_id=target_id, member=member, status=MergedSupport.Status.CARRIED).first()
+        record = (
+            MergedSupport.objects.select_for_update()
+            .filter(target_id=target_id, member=member, status=MergedSupport.Status.CARRIED)
+            .first()
+        )
         if record is None:
             raise NotFound(gettext("No support of yours was carried to this idea."))
         target = Idea.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=target_id)

@@ -29,7 +29,9 @@ def flag_create(*, actor: Member, kind: str, object_id: int, reason: str) -> Fla
     member = require_member(actor)
     reason = reason.strip()
     if not 3 <= len(reason) <= 300:
-        raise InvalidInput(gettext("Say in a few words what is wrong (3 to 300 characters)."), fields={"reason": ["length"]})
+        raise InvalidInput(
+            gettext("Say in a few words what is wrong (3 to 300 characters)."), fields={"reason": ["length"]}
+        )
     obj = _target(kind, object_id)
     idea = obj if isinstance(obj, Idea) else obj.idea
     access_idea(member, idea.pk)

@@ -75,8 +75,14 @@ def _move(
     message_phrase = message if isinstance(message, dict) else {}
     message = english(message_phrase) if message_phrase else str(message)
     change = StageChange.objects.create(
-        idea=idea, from_stage=from_stage, to_stage=to_stage, actor=actor, message=message,
-        message_phrase=message_phrase, reason=reason, created_at=now,
+        idea=idea,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        actor=actor,
+        message=message,
+        message_phrase=message_phrase,
+        reason=reason,
+        created_at=now,
     )
     idea.stage = to_stage
     idea.stage_changed_at = now
@@ -136,9 +142,15 @@ def stage_change(
         errors: dict[str, list[str]] = {}
         if to_stage not in allowed_moves(idea):
             label = idea.campaign.stage_label(idea.stage)
-            errors["to_stage"] = [gettext("An idea that is {label} cannot move to {to_stage!r}.").format(label=label, to_stage=to_stage)]
+            errors["to_stage"] = [
+                gettext("An idea that is {label} cannot move to {to_stage!r}.").format(label=label, to_stage=to_stage)
+            ]
         if len(message.strip()) < MESSAGE_MIN:
-            errors["message"] = [gettext("Write the contributors a message of at least {MESSAGE_MIN} characters.").format(MESSAGE_MIN=MESSAGE_MIN)]
+            errors["message"] = [
+                gettext("Write the contributors a message of at least {MESSAGE_MIN} characters.").format(
+                    MESSAGE_MIN=MESSAGE_MIN
+                )
+            ]
         reason = None
         if to_stage == Stage.DECLINED:
             reason = DeclineReason.objects.filter(pk=reason_id, is_active=True).first() if reason_id else None
