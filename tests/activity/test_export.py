@@ -56,3 +56,30 @@ def test_export_cli_refuses_a_non_empty_folder(community, tmp_path):
     result = CliRunner().invoke(app, ["export-dataset", str(tmp_path)])
     assert result.exit_code == 2
     assert "not empty" in result.output
+
+
+def test_touches_reach_the_analytics_as_multi_touch_journeys(idea, tmp_path):
+    from django.test import Client
+
+    from prosumo.analytics.metrics.attribution import journey_types
+    from prosumo.community.models import Member
+
+    # given a visitor who followed an Instagram link, then a newsletter link, joined and voted
+    client = Client()
+    client.get("/?ch=instagram")
+    client.get("/?ch=newsletter")
+    response = client.post(
+        "/accounts/signup/",
+        {"email": "journey@example.org", "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"},
+    )
+    assert response.status_code == 302
+    voter = Member.objects.get(email="journey@example.org")
+    vote_cast(actor=voter, idea_id=idea.pk)
+    # when the platform's data is exported and read by the analytics
+    journeys, channels = journey_types(load_dataset(export_dataset(tmp_path / "ds")))
+    # then the voter's journey holds both channels, converted, first touch Instagram, last the newsletter
+    both = (1 << channels.index("instagram")) | (1 << channels.index("newsletter"))
+    row = journeys[journeys["mask"] == both]
+    assert row[["first_touch", "last_touch", "converted", "members"]].values.tolist() == [
+        ["instagram", "newsletter", True, 1]
+    ]

@@ -66,3 +66,29 @@ def test_daily_visit_is_recorded_once(member, login):
     client.get("/")
     client.get("/campaigns/")
     assert Event.objects.filter(verb="member.visited", actor_id=member.pk).count() == 1
+
+
+def test_every_link_a_visitor_followed_before_joining_is_a_touch(db):
+    # given a visitor who came through an Instagram post, then twice through the newsletter
+    client = Client()
+    client.get("/?ch=instagram")
+    client.get("/campaigns/?ch=newsletter")
+    client.get("/?ch=newsletter")
+    # when they join
+    signup(client, "journey@example.org")
+    member = Member.objects.get(email="journey@example.org")
+    # then the last link is their channel, and each distinct link followed is a touch, oldest first
+    assert member.channel == "newsletter"
+    touches = Event.objects.filter(verb="member.touched", actor_id=member.pk).order_by("occurred_at", "id")
+    assert [t.channel for t in touches] == ["instagram", "newsletter"]
+    assert all(t.occurred_at <= member.date_joined for t in touches)
+
+
+def test_a_member_following_a_link_is_touched_once_a_day_per_channel(member, login):
+    client = login(member)
+    for path in ("/?ch=podcast", "/campaigns/?ch=podcast", "/?ch=store-receipt", "/?ch="):
+        client.get(path)
+    touches = Event.objects.filter(verb="member.touched", actor_id=member.pk)
+    assert sorted(t.channel for t in touches) == ["podcast", "store-receipt"]
+    member.refresh_from_db()
+    assert member.channel != "podcast"  # a member's own channel stays where they first came from

@@ -55,12 +55,18 @@ def presence_record(
     object_id: int | None = None,
     campaign_id: int | None = None,
     channel: str = "",
+    key: int | None = None,
 ) -> bool:
-    """Record a once-a-day event (member.visited, idea.viewed); True if this was the first today."""
+    """Record a once-a-day event (member.visited, idea.viewed); True if this was the first today.
+
+    Once a day per member, verb and `key` (by default the object's id).
+    """
     now = timezone.now()
     try:
         with transaction.atomic():
-            DailyPresence.objects.create(member_id=member_id, day=now.date(), verb=verb, object_id=object_id or 0)
+            DailyPresence.objects.create(
+                member_id=member_id, day=now.date(), verb=verb, object_id=(object_id if key is None else key) or 0
+            )
             event_record(
                 verb=verb,
                 actor_id=member_id,

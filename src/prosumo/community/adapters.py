@@ -20,6 +20,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if code:
             referrer = Member.objects.filter(referral_code=code).first()
         channel = session.pop("channel", "") or ("referral" if referrer else "")
+        touches = session.pop("touches", [])
         token = session.pop("invitation_token", "")
         if token:
             invitation = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
@@ -27,5 +28,5 @@ class AccountAdapter(DefaultAccountAdapter):
                 invitation_accept(invitation=invitation, member=user)
                 channel = "invite"
                 referrer = referrer or invitation.invited_by
-        member_joined(member=user, channel=channel, referrer=referrer)
+        member_joined(member=user, channel=channel, referrer=referrer, touches=touches)
         return user

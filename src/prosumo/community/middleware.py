@@ -1,4 +1,10 @@
-"""Remember where a visitor came from, and note a member's first visit of the day."""
+"""Remember where a visitor came from, and note a member's first visit of the day.
+
+A `?ch=` link is a *touch*: before joining, the visitor's touches wait in the session
+and become `member.touched` events when they join (the last one is their channel);
+after joining, each channel's first touch of a day is recorded at once. The analytics
+credit these multi-touch journeys with the Shapley value (docs/metrics.md).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 
 from prosumo.activity.services import presence_record
-from prosumo.community.services import clean_channel
+from prosumo.community.services import channel_touch, clean_channel, touches_add
 
 
 class MemberContextMiddleware:
@@ -17,8 +23,11 @@ class MemberContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = clean_channel(request.GET.get("ch"))
-        if channel and not request.user.is_authenticated:
-            request.session["channel"] = channel
+        if channel and request.user.is_authenticated:
+            channel_touch(member_id=request.user.pk, channel=channel)
+        elif channel:
+            request.session["channel"] = channel  # the last touch before joining is the member's channel
+            request.session["touches"] = touches_add(request.session.get("touches", []), channel, timezone.now())
         referral = request.GET.get("ref", "")[:16]
         if referral and not request.user.is_authenticated:
             request.session["referral_code"] = referral

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext
 
-from prosumo.activity.services import event_record
+from prosumo.activity.services import event_record, presence_record
 from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.core.errors import InvalidInput, PermissionDenied
@@ -27,8 +31,36 @@ def clean_channel(raw: str | None) -> str:
     return slugify(raw or "")[:CHANNEL_MAX]
 
 
-def member_joined(*, member: Member, channel: str = "", referrer: Member | None = None) -> None:
-    """Record where a new member came from: their channel and, for a tracked link, who referred them."""
+TOUCHES_KEPT = 10
+
+
+def touches_add(touches: list[list[str]], channel: str, when: datetime) -> list[list[str]]:
+    """A visitor's touches (channel, ISO time) with one more, unless it repeats the last; the latest ten."""
+    if touches and touches[-1][0] == channel:
+        return touches
+    return [*touches, [channel, when.isoformat()]][-TOUCHES_KEPT:]
+
+
+def channel_touch(*, member_id: int, channel: str) -> bool:
+    """A member arrived through a `?ch=` link: one `member.touched` per channel and day."""
+    return presence_record(
+        member_id=member_id,
+        verb="member.touched",
+        object_type="member",
+        object_id=member_id,
+        channel=channel,
+        key=zlib.crc32(channel.encode()),
+    )
+
+
+def member_joined(
+    *, member: Member, channel: str = "", referrer: Member | None = None, touches: Sequence[Sequence[str]] = ()
+) -> None:
+    """Record where a new member came from: their channel and, for a tracked link, who referred them.
+
+    `touches` are the `?ch=` links the visitor followed before joining, (channel, ISO
+    time) oldest first; each becomes a `member.touched` event at its time.
+    """
     with transaction.atomic():
         member.channel = clean_channel(channel) or ("referral" if referrer else "direct")
         update = ["channel"]
@@ -44,6 +76,17 @@ def member_joined(*, member: Member, channel: str = "", referrer: Member | None 
             channel=member.channel,
             occurred_at=member.date_joined,
         )
+        for touched, when in touches:
+            name, at = clean_channel(touched), parse_datetime(str(when))
+            if name and at is not None and at <= member.date_joined:
+                event_record(
+                    verb="member.touched",
+                    actor_id=member.pk,
+                    object_type="member",
+                    object_id=member.pk,
+                    channel=name,
+                    occurred_at=at,
+                )
         if member.referred_by_id:
             event_record(
                 verb="member.referred",
