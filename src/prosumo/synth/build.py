@@ -48,7 +48,7 @@ from prosumo.synth.text import comment_bodies, idea_texts, revision_bodies, stag
 
 MIN_MEMBERS = 50
 MIN_DAYS = 30.0
-STEPS = 12
+STEPS = 13  # one random stream per step; a new step takes a new stream, leaving the others as they were
 Progress = Callable[[str], None]
 
 
@@ -134,6 +134,20 @@ def build(
         object_id=people.member_id,
         channel=channel,
     )
+    if rates.touch_share > 0:  # tracked links followed before joining (demo): multi-touch journeys
+        touch_rng = streams[12]
+        touched = np.flatnonzero(regular & (touch_rng.random(people.n) < rates.touch_share))
+        who = np.repeat(touched, touch_rng.integers(1, 3, len(touched)))
+        marketing = np.array([i for i, c in enumerate(words.CHANNELS) if c != "referral"])
+        weights = np.array([words.CHANNEL_PROBABILITIES[i] for i in marketing])
+        log.add(
+            "member.touched",
+            np.maximum(people.joined[who] - touch_rng.uniform(0.5, 30.0, len(who)), 0.0),
+            who,
+            object_type="member",
+            object_id=people.member_id[who],
+            channel=touch_rng.choice(marketing, len(who), p=weights / weights.sum()).astype(np.int8),
+        )
     referred = np.flatnonzero(people.referred_by >= 0)
     log.add(
         "member.referred",

@@ -70,6 +70,10 @@ class Profile:
     running_campaigns:
         Demo: how many themed campaigns run now (low, high inclusive) and how many ended
         (low, high inclusive); None keeps the bench's random calendar.
+    touch_share:
+        Demo: share of members who followed one or two tracked links (``member.touched``,
+        a marketing channel other than referral) in the 30 days before joining, so that
+        channel credit has multi-touch journeys; 0 in the bench.
     """
 
     name: str
@@ -100,6 +104,7 @@ class Profile:
     themed_weight: float
     campaign_pull: float
     running_campaigns: tuple[tuple[int, int], tuple[int, int]] | None
+    touch_share: float = 0.0
 
 
 BENCH = Profile(
@@ -162,6 +167,7 @@ DEMO = Profile(
     themed_weight=30.0,
     campaign_pull=0.7,
     running_campaigns=((2, 3), (3, 4)),
+    touch_share=0.4,
 )
 
 PROFILES = {profile.name: profile for profile in (BENCH, DEMO)}

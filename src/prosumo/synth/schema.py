@@ -171,6 +171,7 @@ VERBS = (
     "idea.merged",
     "reward.granted",
     "order.imported",
+    "member.touched",  # last: adding a verb must not move the others' tie-break rank
 )
 #: Verbs whose actor took part (co-authors take part as the target of ``idea.coauthor_added``).
 CONTRIBUTION_VERBS = (
