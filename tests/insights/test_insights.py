@@ -79,3 +79,17 @@ def test_subset_by_segment_and_period():
     early = subset(tables, {"until": "2026-01-05T00:00:00+00:00"})
     assert early["events"]["actor_id"].to_pylist() == [1, 2, None]
     assert early["ideas"]["idea_id"].to_pylist() == [10]
+
+
+def test_numbers_on_the_page_are_rounded_for_reading():
+    from prosumo.insights.views import shown
+
+    assert [shown(v) for v in (0.0333333333, 57.6923076923, 1234.5678, 250_000.4, 3, "email", float("nan"))] == [
+        "0.03333",
+        "57.69",
+        "1,235",
+        "250,000",
+        3,
+        "email",
+        "—",
+    ]

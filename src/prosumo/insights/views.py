@@ -99,15 +99,25 @@ def _run_and_section(run_id: int, key: str) -> tuple[InsightRun, dict]:
     return run, section
 
 
+def shown(value: object) -> object:
+    """A number as a person reads it on the page (4 significant digits); the CSV keeps every digit."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        if value != value:  # NaN
+            return "—"
+        return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.4g}"
+    return value
+
+
 @login_required
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     _staff(request)
     run, found = _run_and_section(run_id, key)
+    found = {**found, "headline": {name: shown(v) for name, v in (found.get("headline") or {}).items()}}
     tables = [
         {
             "name": name,
             "columns": list(rows[0].keys()) if rows else [],
-            "rows": [list(r.values()) for r in rows[:PREVIEW_ROWS]],
+            "rows": [[shown(v) for v in r.values()] for r in rows[:PREVIEW_ROWS]],
             "total": len(rows),
         }
         for name, rows in found.get("tables", {}).items()

@@ -214,7 +214,7 @@ def section(ds: Any) -> Section:
     )
     notes = [
         "Activation = members who made at least one contribution / members the channel brought "
-        "(the channel table credits the joining channel, members.channel: first touch).",
+        "(the channel table credits the channel each member joined through, members.channel).",
         "Pairwise P(B better) uses Beta(1,1) priors and the exact closed form (no simulation).",
         "Channel attribution: a journey is the set of channels that touched a member (members.channel "
         "and events with a channel) up to their first contribution; each channel gets its Shapley value "
