@@ -1,15 +1,19 @@
-"""Statements for the hottest write path, built once and adapted by the fields themselves.
+"""Statements for the busiest paths, built once and adapted by the fields themselves.
 
 The ORM compiles every query anew, and for a vote (a handful of one-row reads and
-writes) the compiling costs more than the database does. This module writes each
-statement's SQL once per model, field list and database vendor from the models'
-metadata, and converts values both ways with the fields' own methods
-(``get_db_prep_save`` going in, the backend's and field's converters coming out),
-so that what it writes and reads is exactly what the ORM would.
+writes) or a page of a campaign's ideas the compiling costs more than the database
+does. This module writes each statement's SQL once per model, field list and database
+from the models' metadata, and converts values both ways with the fields' own methods
+(``get_db_prep_save`` going in, the backend's and field's converters coming out), so
+that what it writes and reads is exactly what the ORM would. `Compiled` reuses a query
+the ORM compiled once, so filters stay written in the ORM.
 
-It does not send model signals; Prosumo has no receivers on the models it is used
-for. Use it only where a benchmark shows the compiling matters (the vote path,
-``docs/ranking.md`` and ``bench/RESULTS.md``); everywhere else use the ORM.
+It does not send save or delete signals; Prosumo has no receivers on the models it is
+used for, and `Part` builds instances through ``__init__`` whenever anything listens to
+a model's init signals. Users: the vote path (``ideas/services/votes.py``), the API
+token lookup, campaign access and campaign list pages; `event_record` inserts through
+it. Use it only where a benchmark shows the compiling matters (``bench/RESULTS.md``);
+everywhere else use the ORM.
 """
 
 from __future__ import annotations
