@@ -143,19 +143,7 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     outcomes: dict[str, list[Any]] = {
         k: [] for k in ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]
     }
-    fields = [
-        "pk",
-        "occurred_at",
-        "actor_id",
-        "verb",
-        "object_type",
-        "object_id",
-        "target_member_id",
-        "campaign_id",
-        "channel",
-        "value",
-        "details",
-    ]
+    fields = ["pk", *list(events)[1:]]  # the contract's columns are the model's fields, event_id its pk
     for row in Event.objects.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
         record = dict(zip(events, row, strict=True))
         record["object_type"] = record["object_type"] or None

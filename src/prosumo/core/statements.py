@@ -217,3 +217,19 @@ class Compiled:
 
     def params(self, **values: Any) -> list[Any]:
         return [values[slot] if marked else slot for marked, slot in self.slots]
+
+
+def split(row: Sequence[Any], parts: Sequence[Part], using: str = "default") -> list[Model | None]:
+    """One row of a SELECT of ``parts`` in order (each its `columns`), as one instance per part."""
+    built, start = [], 0
+    for part in parts:
+        built.append(part.build(row[start : start + len(part.names)], using))
+        start += len(part.names)
+    return built
+
+
+def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str = "default") -> list[list[Model | None]]:
+    """Run a hand-written SELECT of ``parts`` and build each row's instances (`split`)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [split(row, parts, using) for row in cursor.fetchall()]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, cast
 
-from django.db import connection
 from django.utils.translation import gettext
 
 from prosumo.community.permissions import can_moderate, is_staff, require_member
@@ -28,10 +27,8 @@ def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
     """
     by, value = ("id", int(campaign_id)) if str(campaign_id).isdigit() else ("slug", str(campaign_id))
     sql, part = _campaign_statement(by)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value])
-        row = cursor.fetchone()
-    campaign = cast(Campaign | None, part.build(row) if row else None)
+    found = statements.fetch(sql, [value], part)
+    campaign = cast(Campaign | None, found[0][0] if found else None)
     if campaign is None or not campaign_visible(campaign, actor):
         raise NotFound(gettext("No such campaign."))
     return campaign

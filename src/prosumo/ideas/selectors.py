@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import connection, connections, models
+from django.db import connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -242,14 +242,10 @@ def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index:
     sql, inner, idea_part, author_part = _page_statement(order, stage is not None)
     start, stop = index.start or 0, index.stop
     params = [*inner.params(campaign=campaign.pk, stage=stage), stop - start, start]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    width = len(idea_part.names)
     ideas = []
-    for row in rows:
-        idea = cast(Idea, idea_part.build(row[:width]))
-        idea.author = cast(Member, author_part.build(row[width:]))
+    for idea, author in statements.fetch(sql, params, idea_part, author_part):
+        idea = cast(Idea, idea)
+        idea.author = cast(Member, author)
         idea.campaign = campaign
         ideas.append(idea)
     return ideas

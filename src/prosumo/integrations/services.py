@@ -112,14 +112,11 @@ def _token_sql(vendor: str) -> str:
 
 def _token_lookup(digest: str) -> tuple[ApiToken, Member] | None:
     """The live token with this digest and its member, by a statement written once (every API call asks)."""
-    token_part, member_part = _token_parts()
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(connection.vendor), [digest])
-        row = cursor.fetchone()
-    if row is None:
+    found = statements.fetch(_token_sql(connection.vendor), [digest], *_token_parts())
+    if not found:
         return None
-    width = len(token_part.names)
-    return cast(ApiToken, token_part.build(row[:width])), cast(Member, member_part.build(row[width:]))
+    token, member = found[0]
+    return cast(ApiToken, token), cast(Member, member)
 
 
 def token_authenticate(raw: str) -> Member | None:

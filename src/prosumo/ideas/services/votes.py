@@ -154,18 +154,14 @@ def _lock_for_vote(member: Member, idea_id: int) -> tuple[Idea, Vote | None]:
     tables as they were when it began, and would miss a vote committed meanwhile.
     """
     idea_part, campaign_part, vote_part = _lock_parts()
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [int(idea_id)])
-        row = cursor.fetchone()
-        if row is None:
-            check_take_part(member, None)
-        width = len(idea_part.names)
-        idea = cast(Idea, idea_part.build(row[:width]))
-        idea.campaign = cast(Campaign, campaign_part.build(row[width:]))
-        check_take_part(member, idea)
-        cursor.execute(_vote_sql(connection.vendor), [idea.pk, member.pk])
-        row = cursor.fetchone()
-    vote = cast(Vote | None, vote_part.build(row) if row else None)
+    found = statements.fetch(_lock_sql(connection.vendor), [int(idea_id)], idea_part, campaign_part)
+    if not found:
+        check_take_part(member, None)
+    idea = cast(Idea, found[0][0])
+    idea.campaign = cast(Campaign, found[0][1])
+    check_take_part(member, idea)
+    votes = statements.fetch(_vote_sql(connection.vendor), [idea.pk, member.pk], vote_part)
+    vote = cast(Vote | None, votes[0][0] if votes else None)
     if vote is not None:
         vote.idea, vote.member = idea, member
     return idea, vote
