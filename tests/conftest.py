@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 _counter = itertools.count(1)
+_clock_ahead: list[time_machine.travel] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-ahead",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="Run the suite with the clock moved DAYS ahead (still ticking): a test that depends on today's "
+        "date without freezing the clock fails here before it fails on the calendar.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = config.getoption("--clock-ahead")
+    if days:
+        travel = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        travel.start()
+        _clock_ahead.append(travel)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _clock_ahead:
+        _clock_ahead.pop().stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    days = config.getoption("--clock-ahead")
+    return f"clock moved {days} days ahead: now is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" if days else None
 
 
 @pytest.fixture

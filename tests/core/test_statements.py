@@ -75,8 +75,9 @@ def test_insert_applies_auto_now_and_update_moves_only_named_fields(idea: Any, m
 
 
 def test_part_builds_the_instance_the_orm_would(idea: Any) -> None:
-    # given an idea with a gate deadline and a campaign with JSON rules
-    Idea.objects.filter(pk=idea.pk).update(gate_deadline=datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC), rank_hot=12.5)
+    # given an idea with a gate deadline (a month after it was submitted) and a campaign with JSON rules
+    deadline = idea.created_at.replace(microsecond=0) + timedelta(days=30, seconds=5)
+    Idea.objects.filter(pk=idea.pk).update(gate_deadline=deadline, rank_hot=12.5)
     Campaign.objects.filter(pk=idea.campaign_id).update(support_gates=[{"supporters": 10, "days": 30}])
     idea_part = statements.Part(Idea, "i", ("stage", "id", "gate_deadline", "hidden", "rank_hot", "created_at"))
     campaign_part = statements.Part(Campaign, "c", ("support_gates", "id", "is_published"))

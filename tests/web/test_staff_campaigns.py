@@ -85,8 +85,9 @@ def test_admin_creates_a_campaign_with_gates_criteria_and_labels(admin, login):
     assert event.details == {"voting_mode": "support"}
 
 
-def test_success_message_and_the_new_campaign_in_the_list(admin, login):
-    # given
+def test_success_message_and_the_new_campaign_in_the_list(admin, login, time_machine):
+    # given: a day before the campaign starts
+    time_machine.move_to(datetime(2026, 11, 30, 12, 0, tzinfo=UTC), tick=False)
     client = login(admin)
     # when
     page = client.post("/staff/campaigns/new/", form_data(), follow=True)
