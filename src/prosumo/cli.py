@@ -106,12 +106,12 @@ def worker(
     if batch:
         if schedule:
             enqueue_due()
-        call("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+        call("db_worker", "--queue-name", "*", "--batch", "--no-startup-delay", "--interval", "0")
         return
     if schedule:
         threading.Thread(target=tick, name="prosumo-scheduler", daemon=True).start()
     try:
-        call("db_worker", "--interval", str(interval))
+        call("db_worker", "--queue-name", "*", "--interval", str(interval))
     finally:
         stop.set()
 

@@ -209,12 +209,17 @@ else:
 
 # Background work: the database-backed queue by default; "immediate" runs a task
 # as soon as it is enqueued (after the transaction commits), for trials without a worker.
+# Three queues, so that one kind of work never waits behind another: "default" for short
+# work (mail, notifications, indexing), "webhooks" for deliveries to other systems (a slow
+# receiver must not delay mail), "bulk" for long jobs (imports, digests, insights, exports).
+TASK_QUEUES = ["default", "webhooks", "bulk"]
 TASKS = {
     "default": {
         "BACKEND": {
             "database": "django_tasks_db.DatabaseBackend",
             "immediate": "django_tasks.backends.immediate.ImmediateBackend",
         }[os.environ.get("PROSUMO_TASKS", "database")],
+        "QUEUES": TASK_QUEUES,
     }
 }
 
