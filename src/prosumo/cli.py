@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from prosumo.core.supervisor import Child, Supervisor
 
 app = typer.Typer(
     help="Prosumo: run a co-creation community with your customers.",
@@ -81,46 +80,88 @@ def createadmin(
     typer.echo(f"Admin {email} created.")
 
 
+def worker_children(*, interval: float, schedule: bool) -> list[Child]:
+    """One worker process per task queue, so that no kind of work waits behind another.
+
+    Slow webhook receivers hold up only the "webhooks" worker, a long import or digest
+    only the "bulk" one; mail on "default" goes out meanwhile. The "default" queue's
+    worker also checks the periodic schedule.
+    """
+    from django.conf import settings
+
+    return [
+        Child(
+            name=f"worker {queue}",
+            command=[
+                sys.executable,
+                "-m",
+                "prosumo.cli",
+                "worker",
+                "--queue",
+                queue,
+                "--interval",
+                str(interval),
+                "--schedule" if schedule and queue == "default" else "--no-schedule",
+            ],
+        )
+        for queue in settings.TASK_QUEUES
+    ]
+
+
+MaxRestarts = Annotated[
+    int, typer.Option(help="Stop (exit 1) when one worker exits more often than this within --restart-window.")
+]
+RestartWindow = Annotated[float, typer.Option(help="Seconds over which worker restarts are counted.")]
+
+
 @app.command()
 def worker(
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Serve only this queue, in this process (repeat for several). "
+            "Without it: one supervised process per queue (default, webhooks, bulk)."
+        ),
+    ] = None,
     batch: Annotated[bool, typer.Option(help="Run what is queued, then stop.")] = False,
     interval: Annotated[float, typer.Option(help="Seconds between polls of the queue.")] = 1.0,
-    schedule: Annotated[bool, typer.Option(help="Also enqueue the periodic tasks when they are due.")] = True,
+    schedule: Annotated[
+        bool | None,
+        typer.Option(
+            help="Also enqueue the periodic tasks when they are due (default: on the default queue's worker)."
+        ),
+    ] = None,
+    max_restarts: MaxRestarts = 5,
+    restart_window: RestartWindow = 300.0,
 ) -> None:
-    """Run background tasks (mail, notifications, indexing, webhooks) and the periodic schedule."""
+    """Run background tasks (mail, notifications, indexing, webhooks, imports) and the periodic schedule."""
     setup_django()
-    from prosumo.core.scheduler import enqueue_due
+    from django.conf import settings
 
-    stop = threading.Event()
+    from prosumo.core.workers import run_worker
 
-    def tick() -> None:
-        from django.db import close_old_connections
-
-        while not stop.is_set():
-            try:
-                enqueue_due()
-            finally:
-                close_old_connections()
-            stop.wait(60)
-
-    if batch:
-        if schedule:
-            enqueue_due()
-        call("db_worker", "--queue-name", "*", "--batch", "--no-startup-delay", "--interval", "0")
+    unknown = sorted(set(queue or []) - {*settings.TASK_QUEUES, "*"})
+    if unknown:
+        fail(f"Unknown queue {', '.join(unknown)}: choose from {', '.join(settings.TASK_QUEUES)}.")
+    if interval < 0:
+        fail("--interval must be 0 or more seconds.")
+    if batch or queue:
+        queues = queue or ["*"]
+        on_default = "*" in queues or "default" in queues
+        run_worker(queues=queues, interval=interval, schedule=on_default if schedule is None else schedule, batch=batch)
         return
-    if schedule:
-        threading.Thread(target=tick, name="prosumo-scheduler", daemon=True).start()
-    try:
-        call("db_worker", "--queue-name", "*", "--interval", str(interval))
-    finally:
-        stop.set()
+    children = worker_children(interval=interval, schedule=schedule is not False)
+    code = Supervisor(children, max_restarts=max_restarts, window=restart_window).run()
+    raise typer.Exit(code)
 
 
 def web_server_command(*, host: str, port: int, workers: int, threads: int, access_log: bool = False) -> list[str]:
     """The command that serves `prosumo.wsgi` with Granian: `workers` processes of `threads` threads.
 
     Granian parses HTTP in Rust outside the GIL, so each request costs the Python
-    processes only the application's own work (bench/RESULTS.md).
+    processes only the application's own work (bench/RESULTS.md). A worker process that
+    dies is started again a second later while the others go on answering; Granian
+    itself exits if its workers keep dying at start.
     """
     return [
         sys.executable,
@@ -143,6 +184,9 @@ def web_server_command(*, host: str, port: int, workers: int, threads: int, acce
         *(["--access-log"] if access_log else []),
         "--workers-kill-timeout",
         "5",
+        "--respawn-failed-workers",
+        "--respawn-interval",
+        "1",
     ]
 
 
@@ -152,33 +196,30 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="Web processes.")] = 2,
     threads: Annotated[int, typer.Option(help="Threads per web process.")] = 4,
-    with_worker: Annotated[bool, typer.Option(help="Also run the task worker beside the web server.")] = True,
+    with_worker: Annotated[
+        bool, typer.Option(help="Also run the task workers (one per queue) beside the web server.")
+    ] = True,
+    max_restarts: MaxRestarts = 5,
+    restart_window: RestartWindow = 300.0,
+    collectstatic: Annotated[
+        bool, typer.Option(help="Collect the static files first (skip it when an image build did).")
+    ] = True,
 ) -> None:
-    """Serve the site with Granian (and, by default, the task worker beside it)."""
+    """Serve the site with Granian (and, by default, the task workers beside it), and keep them running.
+
+    A task worker that dies is restarted; if it keeps dying, or if the web server
+    stops, `serve` stops everything and exits 1 for the service manager to act on.
+    """
     setup_django()
     from django.conf import settings
 
-    call("collectstatic", "--noinput", "--verbosity", "0")
-    children = []
-    if with_worker:
-        children.append(subprocess.Popen([sys.executable, "-m", "prosumo.cli", "worker"]))
+    if collectstatic:
+        call("collectstatic", "--noinput", "--verbosity", "0")
+    children = worker_children(interval=1.0, schedule=True) if with_worker else []
     command = web_server_command(host=host, port=port, workers=workers, threads=threads, access_log=settings.DEBUG)
-    server = subprocess.Popen(command)  # noqa: S603
-    children.append(server)
-
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.wait()
-    finally:
-        stop()
-        for child in children:
-            child.wait(timeout=10)
+    children.insert(0, Child(name="web server", command=command, restart=False))
+    code = Supervisor(children, max_restarts=max_restarts, window=restart_window).run()
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -219,7 +260,16 @@ def demo(
     typer.echo(f"  Member login: {logins['member']} / {DEMO_PASSWORD}")
     typer.echo(f"  API docs    : http://127.0.0.1:{port}/api/docs\n")
     if not no_serve:
-        serve(host="127.0.0.1", port=port, workers=2, threads=4, with_worker=True)
+        serve(
+            host="127.0.0.1",
+            port=port,
+            workers=2,
+            threads=4,
+            with_worker=True,
+            max_restarts=5,
+            restart_window=300.0,
+            collectstatic=True,
+        )
 
 
 @app.command("import-customers")

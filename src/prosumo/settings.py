@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "prosumo.core.health.HealthMiddleware",  # first: load balancers call it by IP over plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,11 +121,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # IMMEDIATE transactions take the write lock up front, so concurrent writers
-    # queue for it instead of failing half-way with "database is locked".
+    # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
+    # for it instead of failing half-way; WAL lets readers read while one writes. A write
+    # that finds the lock taken waits up to PROSUMO_SQLITE_LOCK_WAIT_SECONDS in all (SQLite's
+    # busy timeout per attempt, then again with a growing pause: prosumo.core.db.sqlite)
+    # before "database is locked" reaches the caller (docs/operations.md).
+    SQLITE_LOCK_WAIT_SECONDS = float(os.environ.get("PROSUMO_SQLITE_LOCK_WAIT_SECONDS", "30"))
+    DATABASES["default"]["ENGINE"] = "prosumo.core.db.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": min(5.0, SQLITE_LOCK_WAIT_SECONDS),
+        "lock_wait": SQLITE_LOCK_WAIT_SECONDS,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -222,6 +229,22 @@ TASKS = {
         "QUEUES": TASK_QUEUES,
     }
 }
+
+# Task workers (docs/operations.md): each writes a heartbeat every HEARTBEAT seconds; one
+# silent for STALE seconds counts as dead, its running tasks go back to the queue and
+# /readyz reports it. The "default" queue's worker checks the periodic schedule every
+# SCHEDULE_CHECK seconds. /readyz also fails when a queue's oldest ready task waited
+# longer than READY_TASK_AGE seconds (READY_BULK_TASK_AGE for the "bulk" queue).
+PROSUMO_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PROSUMO_WORKER_HEARTBEAT_SECONDS", "10"))
+PROSUMO_WORKER_STALE_SECONDS = float(os.environ.get("PROSUMO_WORKER_STALE_SECONDS", "60"))
+PROSUMO_SCHEDULE_CHECK_SECONDS = float(os.environ.get("PROSUMO_SCHEDULE_CHECK_SECONDS", "60"))
+PROSUMO_READY_TASK_AGE_SECONDS = float(os.environ.get("PROSUMO_READY_TASK_AGE_SECONDS", "300"))
+PROSUMO_READY_BULK_TASK_AGE_SECONDS = float(os.environ.get("PROSUMO_READY_BULK_TASK_AGE_SECONDS", "3600"))
+
+# A webhook try claims its delivery for this many seconds (docs/api.md); one that did not
+# finish by then (its worker died) is tried again. Keep it well above the 10 s timeout of a
+# try plus the time a write may wait for the database.
+PROSUMO_WEBHOOK_CLAIM_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_CLAIM_SECONDS", "60"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -252,3 +252,55 @@ def test_retry_task_refuses_a_time_without_timezone(db):
 
 def test_deliveries_list_nothing_to_anonymous(db):
     assert Client().post("/api/webhooks", {}, content_type="application/json").status_code == 401
+
+
+def test_a_first_try_whose_worker_died_is_retried_once_its_claim_expires(
+    receiver, admin, member, campaign, call, settings, django_capture_on_commit_callbacks
+):
+    # given a delivery whose first try claimed it and never recorded an outcome (its worker was killed mid-POST)
+    settings.PROSUMO_WEBHOOK_CLAIM_SECONDS = 60
+    receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
+    with django_capture_on_commit_callbacks(execute=False):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    delivery = WebhookDelivery.objects.get()
+    claimed_until = delivery.created_at + timedelta(seconds=60)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=claimed_until)
+    # when the first try runs again while the claim holds, and the retry task looks 1 s before it expires
+    again = deliver_webhook.enqueue(delivery.pk)
+    early = retry_webhooks.enqueue(now=(claimed_until - timedelta(seconds=1)).isoformat())
+    # then neither sends anything
+    assert (again.return_value, early.return_value, receiver.received) == (False, 0, [])
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("pending", 0, claimed_until)
+    # when the claim has expired
+    on_time = retry_webhooks.enqueue(now=claimed_until.isoformat())
+    # then it is delivered, once
+    assert on_time.return_value == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.delivered_at) == ("delivered", 1, claimed_until)
+    assert [r["verified"] for r in receiver.received] == [True]
+    assert retry_webhooks.enqueue(now=(claimed_until + timedelta(hours=1)).isoformat()).return_value == 0
+    assert len(receiver.received) == 1
+
+
+def test_a_delivery_whose_first_try_was_never_queued_is_sent_by_the_retry_task(
+    receiver, admin, member, campaign, call, settings, django_capture_on_commit_callbacks
+):
+    # given a delivery whose first try was lost between the commit and the enqueue
+    settings.PROSUMO_WEBHOOK_CLAIM_SECONDS = 60
+    receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
+    with django_capture_on_commit_callbacks(execute=False):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    delivery = WebhookDelivery.objects.get()
+    # when the retry task runs 59 s after it was created, then 60 s after
+    early = retry_webhooks.enqueue(now=(delivery.created_at + timedelta(seconds=59)).isoformat())
+    on_time = retry_webhooks.enqueue(now=(delivery.created_at + timedelta(seconds=60)).isoformat())
+    # then
+    assert (early.return_value, on_time.return_value) == (0, 1)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert [r["verified"] for r in receiver.received] == [True]
+
+
+def test_webhook_tasks_run_on_their_own_queue():
+    assert (deliver_webhook.queue_name, retry_webhooks.queue_name) == ("webhooks", "webhooks")

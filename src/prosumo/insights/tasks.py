@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from prosumo.insights.models import InsightRun
 
@@ -44,15 +44,24 @@ def run_now(run: InsightRun) -> InsightRun:
     return run
 
 
-@task()
-def compute_insights(run_id: int) -> str:
-    run = InsightRun.objects.filter(pk=run_id, status=InsightRun.Status.PENDING).first()
+@task(queue_name="bulk", takes_context=True)
+def compute_insights(context: TaskContext, run_id: int) -> str:
+    """Compute a requested run once.
+
+    A run left RUNNING because its worker died is computed again when this task is run
+    again (the worker that notices the dead one puts the task back in the queue: its
+    ``worker_ids`` then name more than one worker); a plain second enqueue skips it.
+    """
+    statuses = [InsightRun.Status.PENDING]
+    if len(context.task_result.worker_ids) > 1:
+        statuses.append(InsightRun.Status.RUNNING)
+    run = InsightRun.objects.filter(pk=run_id, status__in=statuses).first()
     if run is None:
         return "skipped"
     return run_now(run).status
 
 
-@task()
+@task(queue_name="bulk")
 def nightly_insights() -> int:
     from prosumo.insights.services import insights_request
 

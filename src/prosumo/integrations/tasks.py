@@ -6,6 +6,14 @@ and ``retry_webhooks`` (run every minute by the worker's scheduler) sends the
 ones that are due. After ``MAX_ATTEMPTS`` failures the delivery is ``failed``
 and keeps the last error. Each try first claims its delivery with a conditional
 UPDATE, so two workers never send the same try twice.
+
+A claim lasts ``PROSUMO_WEBHOOK_CLAIM_SECONDS`` (60 s), well past a try's timeout. A try whose worker died before recording it (killed
+in the middle of the POST) leaves its claim to expire, and ``retry_webhooks`` then
+sends the delivery again, first tries included; so does a delivery whose first try
+was never queued (the process stopped between the commit and the enqueue). A receiver
+may therefore see a delivery twice, with the same ``X-Prosumo-Delivery`` id
+(docs/api.md). Both tasks run on the "webhooks" queue, so a slow receiver delays
+other webhooks at most, never mail.
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
@@ -26,7 +36,6 @@ from prosumo.integrations.services import sign
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 30
 TIMEOUT_SECONDS = 10
-CLAIM_SECONDS = 60
 
 
 def backoff(attempt: int) -> timedelta:
@@ -39,13 +48,17 @@ def backoff(attempt: int) -> timedelta:
 
 
 def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
-    """Take this try for ourselves; False if another worker took it first."""
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery.pk,
-        status=WebhookDelivery.Status.PENDING,
-        attempts=delivery.attempts,
-        next_attempt_at=delivery.next_attempt_at,
-    ).update(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    """Take this try for ourselves; False if another worker took it first, or holds a claim still running."""
+    claimed = (
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk,
+            status=WebhookDelivery.Status.PENDING,
+            attempts=delivery.attempts,
+            next_attempt_at=delivery.next_attempt_at,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(next_attempt_at=now + timedelta(seconds=settings.PROSUMO_WEBHOOK_CLAIM_SECONDS))
+    )
     return bool(claimed)
 
 
@@ -99,7 +112,7 @@ def _now(value: str | None) -> datetime:
     return parsed
 
 
-@task()
+@task(queue_name="webhooks")
 def deliver_webhook(delivery_id: int) -> bool:
     """The first try of a delivery; does nothing if it was already tried."""
     now = timezone.now()
@@ -113,16 +126,23 @@ def deliver_webhook(delivery_id: int) -> bool:
     return attempt_delivery(delivery, now=now)
 
 
-@task()
+@task(queue_name="webhooks")
 def retry_webhooks(now: str | None = None) -> int:
-    """Retry the pending deliveries whose backoff has passed; returns how many got through.
+    """Send the pending deliveries that are due; returns how many got through.
 
-    ``now`` (ISO 8601, with timezone) replaces the clock, for replaying a schedule.
+    Due: the backoff after a failed try has passed, or a try's claim expired without an
+    outcome (its worker died), or the first try has not happened a claim's length after
+    the delivery was created (it was never queued). ``now`` (ISO 8601, with timezone) replaces the clock, for
+    replaying a schedule.
     """
     moment = _now(now)
     due = (
         WebhookDelivery.objects.select_related("webhook")
-        .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=moment, attempts__gt=0)
+        .filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=moment)
+        # a first try is left to deliver_webhook for a claim's length after the delivery was created
+        .filter(
+            Q(attempts__gt=0) | Q(created_at__lte=moment - timedelta(seconds=settings.PROSUMO_WEBHOOK_CLAIM_SECONDS))
+        )
         .order_by("next_attempt_at", "id")
     )
     return sum(attempt_delivery(d, now=moment) for d in due if _claim(d, moment))
