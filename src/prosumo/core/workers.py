@@ -172,7 +172,7 @@ def repeat(name: str, every: float, stop: threading.Event, work: Callable[[], ob
             try:
                 work()
             except Exception:
-                logger.exception("%s failed; it runs again in %.0f s", name, every)
+                logger.exception("%s failed; it runs again in %g s", name, every)
             finally:
                 close_old_connections()
             stop.wait(every)
