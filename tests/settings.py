@@ -21,3 +21,7 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test
 PROSUMO_TOKEN_CACHE_SECONDS = 0  # tests revoke and suspend between requests; the cache has its own test
+if DATABASES["default"]["ENGINE"] == "prosumo.core.db.sqlite":  # noqa: F405
+    # Django's default test database for SQLite, said out loud: pytest-django recognises
+    # SQLite by the stock engine name only, and would otherwise name a file per process.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
