@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -119,3 +123,36 @@ def login() -> Callable[[Any], Client]:
         return client
 
     return as_member
+
+
+NOBODY = 65534
+
+
+@pytest.fixture
+def read_only_media(settings: Any) -> Iterator[Path]:
+    """``MEDIA_ROOT`` is a folder this process may read but not write, for the length of the test.
+
+    File modes do not bind root, so when the suite runs as root the test gives up root's
+    rights (the effective user and group become ``nobody``) until it ends; the database
+    connection is already open, so only file writes feel it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="prosumo-read-only-media-"))
+    (folder / "attachments").mkdir()
+    folder.chmod(0o555)
+    settings.MEDIA_ROOT = str(folder)
+    as_root = os.geteuid() == 0
+    if as_root:
+        os.setegid(NOBODY)
+        os.seteuid(NOBODY)
+    try:
+        yield folder
+    finally:
+        if as_root:
+            os.seteuid(0)
+            os.setegid(0)
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())

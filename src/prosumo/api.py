@@ -2,24 +2,31 @@
 
 Every error, whatever raised it, leaves as ``{"code", "message", "fields"}``:
 service errors (``ProsumoError``) keep their own code and status; request
-shapes that do not validate give 422 ``invalid``; a body that is not JSON gives
-400 ``malformed_json``; a missing or bad credential gives 401
-``not_authenticated``; a session request without its CSRF token gives 403
-``csrf_failed``. The list of codes is in docs/api.md.
+shapes that do not validate give 422 ``invalid``, and so does text that no
+database can store (``prosumo.core.input``); a body that is not JSON gives
+400 ``malformed_json``, and one over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` 413
+``too_large``; a missing or bad credential gives 401 ``not_authenticated``;
+a session request without its CSRF token gives 403 ``csrf_failed``. The
+OpenAPI document declares these on every operation that can give them
+(`declare_api_errors`). The list of codes is in docs/api.md.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ninja
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.urls import reverse
@@ -33,6 +40,7 @@ from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
 from prosumo.core.errors import PermissionDenied, ProsumoError
+from prosumo.core.input import text_problem
 from prosumo.integrations.services import token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -60,14 +68,66 @@ class MalformedBody(ValueError):
     """The request body could not be read as JSON."""
 
 
+class RequestRefused(ProsumoError):
+    """The request's shape is wrong before any endpoint looks at it: 422, like a failed validation."""
+
+    code = "invalid"
+    status = 422
+
+
+def _not_json(constant: str) -> Any:
+    raise MalformedBody(gettext("{constant} is not a JSON value").format(constant=constant))
+
+
+def unstorable_text(value: Any, name: str = "") -> dict[str, list[str]]:
+    """Every string in ``value`` (keys too, at any depth) that breaks the text rule, by its dotted name."""
+    found: dict[str, list[str]] = {}
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem is not None:
+            found[name or "request"] = [problem]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{name}.{key}" if name else str(key)
+            found.update(unstorable_text(key, inner))
+            found.update(unstorable_text(item, inner))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.update(unstorable_text(item, f"{name}.{index}" if name else str(index)))
+    return found
+
+
+def refuse_unstorable(values: Any) -> None:
+    fields = unstorable_text(values)
+    if fields:
+        raise RequestRefused(gettext("The request is not valid."), fields=fields)
+
+
 class JsonParser(Parser):
-    """Ninja's parser, raising an error that says where the JSON breaks."""
+    """Ninja's parser, holding every request to the API's input rules before validation.
+
+    A body is one JSON object (RFC 8259 JSON: no ``NaN`` or ``Infinity``), and every
+    string in the body, the query and form fields keeps the text rule of
+    ``prosumo.core.input``. Path parameters get the same rule from `refuse_unstorable_path`.
+    """
 
     def parse_body(self, request: HttpRequest) -> Any:
         try:
-            return json.loads(request.body)
+            data = json.loads(request.body, parse_constant=_not_json)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise MalformedBody(str(exc)) from exc
+        if not isinstance(data, dict):
+            raise RequestRefused(
+                gettext("The request is not valid."),
+                fields={"request": [gettext("The body must be a JSON object.")]},
+            )
+        refuse_unstorable(data)
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        values = super().parse_querydict(data, list_fields, request)
+        refuse_unstorable({key: value for key, value in values.items() if isinstance(value, str | list)})
+        return values
 
 
 class TokenAuth(HttpBearer):
@@ -138,7 +198,56 @@ class OfflineSwagger(DocsBase):
         return HttpResponse(html)
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+ERROR_DESCRIPTIONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Content Too Large",
+    422: "Unprocessable Content",
+}
+
+
+def declare_api_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add to each operation the errors the API itself gives, whatever the endpoint does.
+
+    Endpoints declare the errors of their own checks and services; these come from the
+    API's machinery, so they are written here once: 401 for a bad token (even where
+    reading needs none), 403 where a session needs its CSRF token, 404 for a path that
+    names nothing, 422 for input of the wrong shape, and for a body 400 (not JSON) and
+    413 (too large).
+    """
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            statuses = {401}
+            parameters = operation.get("parameters", [])
+            if operation.get("security"):
+                statuses.add(403)
+            if any(p.get("in") == "path" for p in parameters):
+                statuses.add(404)
+            if parameters or "requestBody" in operation:
+                statuses.add(422)
+            if "requestBody" in operation:
+                statuses |= {400, 413}
+            responses = operation["responses"]  # keyed by int status, as ninja writes them
+            for status in statuses - {int(s) for s in responses}:
+                responses[status] = {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                }
+            operation["responses"] = dict(sorted(responses.items(), key=lambda item: int(item[0])))
+    return schema
+
+
+class ProsumoAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        return declare_api_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+
+
+api = ProsumoAPI(
     title="Prosumo API",
     version="1",
     description="Campaigns, ideas, votes, comments and stages. Authenticate with `Authorization: Bearer <token>` "
@@ -149,6 +258,22 @@ api = NinjaAPI(
     docs=OfflineSwagger(),
     parser=JsonParser(),
 )
+
+
+def refuse_unstorable_path(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Hold path parameters to the text rule too (``%00`` in a URL arrives as a NUL)."""
+
+    @functools.wraps(run)
+    def checked(request: HttpRequest, *args: Any, **path_params: Any) -> HttpResponse:
+        fields = unstorable_text({k: v for k, v in path_params.items() if isinstance(v, str)})
+        if fields:
+            return error_response(request, 422, "invalid", gettext("The request is not valid."), fields)
+        return run(request, *args, **path_params)
+
+    return checked
+
+
+api.add_decorator(refuse_unstorable_path, mode="view")
 
 
 def error_response(
@@ -191,8 +316,31 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", gettext("Not found."))
 
 
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return error_response(
+        request,
+        413,
+        "too_large",
+        gettext("The request body is larger than {limit:.1f} MB, the most the API reads.").format(limit=limit / 1e6),
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+def unreadable_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A multipart body that does not parse, one with too many fields, or one the client stopped sending."""
+    return error_response(
+        request, 400, "bad_request", gettext("The request could not be read: {error}").format(error=exc)
+    )
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ProsumoError):
+        return prosumo_error(request, exc.__cause__)
     if isinstance(exc.__cause__, MalformedBody):
         return error_response(
             request,

@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from prosumo.api import api
+from prosumo.core.input import IdConverter
 from prosumo.web import views as web_views
+
+# `<id:...>` in every page's URL: before the includes below, which use it.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

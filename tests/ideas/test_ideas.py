@@ -122,6 +122,17 @@ def test_coauthor_invite_accept_and_shares(idea, member, make_member):
     assert CoAuthor.objects.count() == 1
 
 
+@pytest.mark.parametrize("share", ["NaN", "sNaN", "Infinity", "-inf", float("nan"), float("inf"), Decimal("NaN")])
+def test_a_share_that_is_not_a_finite_number_is_refused(idea, member, make_member, share):
+    invitee = make_member()
+    events = Event.objects.count()
+    with pytest.raises(InvalidInput) as refused:
+        coauthor_invite(actor=member, idea_id=idea.pk, member_id=invitee.pk, share=share)
+    assert (refused.value.message, refused.value.fields) == ("The share is a percentage.", {"share": ["invalid"]})
+    assert CoAuthor.objects.count() == 0
+    assert Event.objects.count() == events
+
+
 def test_comments_thread_and_edit_history(idea, member, make_member):
     other = make_member()
     first = comment_post(actor=other, idea_id=idea.pk, body="Add a rain fly?", builds_on=True)

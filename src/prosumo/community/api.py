@@ -14,6 +14,7 @@ from prosumo.community.models import Role
 from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.core.http import MemberRequest
+from prosumo.core.input import BodyIn, Id
 from prosumo.ideas.schemas import ErrorOut
 from prosumo.integrations.selectors import deliveries_of, tokens_of, webhooks_for
 from prosumo.integrations.services import token_create, token_revoke, webhook_create, webhook_deactivate
@@ -38,7 +39,7 @@ class MeOut(Schema):
     email_preference: str
 
 
-class MeIn(Schema):
+class MeIn(BodyIn):
     display_name: str | None = None
     locale: str | None = None
     country: str | None = None
@@ -72,8 +73,8 @@ class NotificationsOut(Schema):
     items: list[NotificationOut]
 
 
-class ReadIn(Schema):
-    ids: list[int] | None = None
+class ReadIn(BodyIn):
+    ids: list[Id] | None = None
 
 
 class ImportOut(Schema):
@@ -82,7 +83,7 @@ class ImportOut(Schema):
     matched: int
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     name: str
 
 
@@ -102,7 +103,7 @@ class TokenCreatedOut(Schema):
     token: str = Field(description="Shown once; only its SHA-256 digest is stored.")
 
 
-class WebhookIn(Schema):
+class WebhookIn(BodyIn):
     url: str
     verbs: list[str]
 
@@ -185,7 +186,7 @@ def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
 
 
 @router.delete("/tokens/{token_id}", response={200: dict, **ERRORS})
-def tokens_revoke(request: MemberRequest, token_id: int) -> Any:
+def tokens_revoke(request: MemberRequest, token_id: Id) -> Any:
     token_revoke(actor=request.user, token_id=token_id)
     return {"revoked": True}
 
@@ -201,10 +202,10 @@ def webhooks_create(request: MemberRequest, payload: WebhookIn) -> Any:
 
 
 @router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
-def webhooks_deactivate(request: MemberRequest, webhook_id: int) -> Any:
+def webhooks_deactivate(request: MemberRequest, webhook_id: Id) -> Any:
     return webhook_deactivate(actor=request.user, webhook_id=webhook_id)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
-def webhook_deliveries(request: MemberRequest, webhook_id: int) -> Any:
+def webhook_deliveries(request: MemberRequest, webhook_id: Id) -> Any:
     return deliveries_of(actor=request.user, webhook_id=webhook_id)

@@ -52,3 +52,10 @@ class NotAuthenticated(ProsumoError):
 class Conflict(ProsumoError):
     code = "conflict"
     status = 409
+
+
+class StorageUnavailable(ProsumoError):
+    """The server could not write a file (a read-only or full media folder): its fault, not the request's."""
+
+    code = "storage_unavailable"
+    status = 503

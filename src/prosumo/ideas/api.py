@@ -15,6 +15,7 @@ from prosumo.community.models import Role
 from prosumo.community.permissions import is_staff, require_role
 from prosumo.core.errors import NotFound
 from prosumo.core.http import MemberRequest
+from prosumo.core.input import Id
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import DeclineReason, Idea, IdeaRevision
 from prosumo.ideas.permissions import access_campaign, access_idea
@@ -163,7 +164,7 @@ def idea_submit(request: MemberRequest, campaign: str, payload: IdeaIn) -> Any:
 
 
 @router.get("/ideas/similar", response=list[SimilarOut], auth=PUBLIC)
-def ideas_similar(request: HttpRequest, text: str, campaign: int | None = None) -> Any:
+def ideas_similar(request: HttpRequest, text: str, campaign: Id | None = None) -> Any:
     found = selectors.similar_ideas(text=text[:2000], campaign_id=campaign)
     visible = []
     for idea in found:
@@ -176,17 +177,17 @@ def ideas_similar(request: HttpRequest, text: str, campaign: int | None = None) 
 
 
 @router.get("/ideas/{idea_id}", response={200: IdeaOut, **ERRORS}, auth=PUBLIC)
-def idea_detail(request: HttpRequest, idea_id: int) -> Any:
+def idea_detail(request: HttpRequest, idea_id: Id) -> Any:
     return idea_out(access_idea(request.user, idea_id))
 
 
 @router.patch("/ideas/{idea_id}", response={200: RevisionOut, **ERRORS})
-def idea_revise(request: MemberRequest, idea_id: int, payload: RevisionIn) -> Any:
+def idea_revise(request: MemberRequest, idea_id: Id, payload: RevisionIn) -> Any:
     return services.idea_revise(actor=request.user, idea_id=idea_id, **payload.dict())
 
 
 @router.get("/ideas/{idea_id}/revisions", response={200: list[RevisionOut], **ERRORS}, auth=PUBLIC)
-def idea_revisions(request: HttpRequest, idea_id: int) -> Any:
+def idea_revisions(request: HttpRequest, idea_id: Id) -> Any:
     idea = access_idea(request.user, idea_id)
     return list(IdeaRevision.objects.filter(idea=idea).order_by("number"))
 
@@ -203,13 +204,13 @@ def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
 
 
 @router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
-def vote_cast(request: MemberRequest, idea_id: int, payload: VoteIn) -> Any:
+def vote_cast(request: MemberRequest, idea_id: Id, payload: VoteIn) -> Any:
     vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
     return _vote_out(vote.idea, vote.value)
 
 
 @router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
-def vote_withdraw(request: MemberRequest, idea_id: int) -> Any:
+def vote_withdraw(request: MemberRequest, idea_id: Id) -> Any:
     return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
 
 
@@ -227,7 +228,7 @@ def comment_out(comment: Any) -> dict[str, Any]:
 
 
 @router.get("/ideas/{idea_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=PUBLIC)
-def comments(request: HttpRequest, idea_id: int) -> Any:
+def comments(request: HttpRequest, idea_id: Id) -> Any:
     idea = access_idea(request.user, idea_id)
     return [
         comment_out(c) for c in idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id")
@@ -235,13 +236,13 @@ def comments(request: HttpRequest, idea_id: int) -> Any:
 
 
 @router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS})
-def comment_post(request: MemberRequest, idea_id: int, payload: CommentIn) -> Any:
+def comment_post(request: MemberRequest, idea_id: Id, payload: CommentIn) -> Any:
     comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
     return Status(201, comment_out(comment))
 
 
 @router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS})
-def stage_change(request: MemberRequest, idea_id: int, payload: StageIn) -> Any:
+def stage_change(request: MemberRequest, idea_id: Id, payload: StageIn) -> Any:
     change = services.stage_change(actor=request.user, idea_id=idea_id, **payload.dict())
     return {
         "idea_id": idea_id,
@@ -254,7 +255,7 @@ def stage_change(request: MemberRequest, idea_id: int, payload: StageIn) -> Any:
 
 
 @router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS})
-def idea_merge(request: MemberRequest, idea_id: int, payload: MergeIn) -> Any:
+def idea_merge(request: MemberRequest, idea_id: Id, payload: MergeIn) -> Any:
     lineage = services.idea_merge(
         actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message
     )
@@ -262,17 +263,17 @@ def idea_merge(request: MemberRequest, idea_id: int, payload: MergeIn) -> Any:
 
 
 @router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
-def follow(request: MemberRequest, idea_id: int) -> Any:
+def follow(request: MemberRequest, idea_id: Id) -> Any:
     return {"following": True, "changed": services.idea_follow(actor=request.user, idea_id=idea_id)}
 
 
 @router.delete("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
-def unfollow(request: MemberRequest, idea_id: int) -> Any:
+def unfollow(request: MemberRequest, idea_id: Id) -> Any:
     return {"following": False, "changed": services.idea_unfollow(actor=request.user, idea_id=idea_id)}
 
 
 @router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS})
-def coauthor_invite(request: MemberRequest, idea_id: int, payload: CoAuthorIn) -> Any:
+def coauthor_invite(request: MemberRequest, idea_id: Id, payload: CoAuthorIn) -> Any:
     coauthor = services.coauthor_invite(
         actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share)
     )
@@ -282,8 +283,8 @@ def coauthor_invite(request: MemberRequest, idea_id: int, payload: CoAuthorIn) -
     )
 
 
-@router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS})
-def attachment_add(request: MemberRequest, idea_id: int, file: File[UploadedFile]) -> Any:
+@router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS, 503: ErrorOut})
+def attachment_add(request: MemberRequest, idea_id: Id, file: File[UploadedFile]) -> Any:
     attachment = services.attachment_add(actor=request.user, idea_id=idea_id, upload=file)
     return Status(
         201,

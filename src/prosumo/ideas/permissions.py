@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from prosumo.community.permissions import can_moderate, is_staff, require_member
 from prosumo.core import statements
 from prosumo.core.errors import NotFound, PermissionDenied
+from prosumo.core.input import id_in_range
 from prosumo.ideas.models import Campaign, Idea, Visibility
 
 
@@ -25,7 +26,13 @@ def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
 
     Every list and idea page starts here, so the read is a statement written once.
     """
-    by, value = ("id", int(campaign_id)) if str(campaign_id).isdigit() else ("slug", str(campaign_id))
+    ref = str(campaign_id)
+    value: int | str = ref
+    by = "slug"
+    if ref.isascii() and ref.isdigit():  # ASCII only: "²".isdigit() is true, yet int("²") fails
+        by, value = "id", int(ref)
+        if not id_in_range(value):  # no row has it, and the database driver cannot even send it
+            raise NotFound(gettext("No such campaign."))
     sql, part = _campaign_statement(by)
     found = statements.fetch(sql, [value], part)
     campaign = cast(Campaign | None, found[0][0] if found else None)

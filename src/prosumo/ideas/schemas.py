@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from prosumo.core.input import BodyIn, Id
+
 
 class CampaignOut(Schema):
     id: int
@@ -21,13 +23,13 @@ class CampaignOut(Schema):
     scorecard_criteria: list[str]
 
 
-class CampaignIn(Schema):
+class CampaignIn(BodyIn):
     title: str
     brief: str
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
+    starts_at: datetime | None = Field(None, strict=False)
+    ends_at: datetime | None = Field(None, strict=False)
     visibility: str = "public"
-    segment_id: int | None = None
+    segment_id: Id | None = None
     voting_mode: str = "support"
     support_threshold: int = 0
     support_gates: list[dict[str, int]] = Field(default_factory=list)
@@ -58,14 +60,14 @@ class IdeaOut(Schema):
     answered_at: datetime | None = None
 
 
-class IdeaIn(Schema):
+class IdeaIn(BodyIn):
     title: str
     body: str
     tags: list[str] = Field(default_factory=list)
     language: str = ""
 
 
-class RevisionIn(Schema):
+class RevisionIn(BodyIn):
     title: str
     body: str
     note: str = ""
@@ -86,7 +88,7 @@ class IdeaPageOut(Schema):
     pages: int
 
 
-class VoteIn(Schema):
+class VoteIn(BodyIn):
     value: int = 1
 
 
@@ -99,9 +101,9 @@ class VoteOut(Schema):
     score_count: int
 
 
-class CommentIn(Schema):
+class CommentIn(BodyIn):
     body: str
-    parent_id: int | None = None
+    parent_id: Id | None = None
     builds_on: bool = False
 
 
@@ -116,10 +118,10 @@ class CommentOut(Schema):
     edited_at: datetime | None
 
 
-class StageIn(Schema):
+class StageIn(BodyIn):
     to_stage: str
     message: str
-    reason_id: int | None = None
+    reason_id: Id | None = None
 
 
 class StageOut(Schema):
@@ -131,19 +133,19 @@ class StageOut(Schema):
     created_at: datetime
 
 
-class MergeIn(Schema):
-    target_id: int
+class MergeIn(BodyIn):
+    target_id: Id
     message: str
 
 
-class CoAuthorIn(Schema):
-    member_id: int
-    share: float
+class CoAuthorIn(BodyIn):
+    member_id: Id
+    share: float = Field(allow_inf_nan=False, description="Percent, 1 to 99.")
 
 
-class FlagIn(Schema):
+class FlagIn(BodyIn):
     kind: str
-    object_id: int
+    object_id: Id
     reason: str
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff, require_member
 from prosumo.core.errors import InvalidInput, PermissionDenied
+from prosumo.core.input import id_in_range, text_problem
 from prosumo.ideas.models import Campaign
 from prosumo.insights.filters import FILTERS, filter_key
 from prosumo.insights.models import InsightRun
@@ -18,10 +19,19 @@ from prosumo.insights.models import InsightRun
 def clean_filters(raw: dict[str, Any]) -> dict[str, Any]:
     filters = {k: str(raw[k]).strip() for k in FILTERS if raw.get(k) not in (None, "")}
     errors: dict[str, list[str]] = {}
+    for name, value in filters.items():
+        problem = text_problem(value)
+        if problem is not None:
+            errors[name] = [problem]
+    if errors:
+        raise InvalidInput("The filters are not valid.", fields=errors)  # before any query sees them
     if "segment" in filters and not Segment.objects.filter(name=filters["segment"]).exists():
         errors["segment"] = ["No such segment."]
     if "campaign" in filters and not (
-        filters["campaign"].isdigit() and Campaign.objects.filter(pk=int(filters["campaign"])).exists()
+        filters["campaign"].isascii()
+        and filters["campaign"].isdigit()
+        and id_in_range(int(filters["campaign"]))
+        and Campaign.objects.filter(pk=int(filters["campaign"])).exists()
     ):
         errors["campaign"] = ["No such campaign."]
     for bound in ("since", "until"):

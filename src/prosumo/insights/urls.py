@@ -5,6 +5,6 @@ from prosumo.insights import views
 urlpatterns = [
     path("", views.dashboard, name="insights"),
     path("vega.js", views.vega, name="insights_vega"),
-    path("<int:run_id>/<slug:key>/", views.section, name="insights_section"),
-    path("<int:run_id>/<slug:key>/<str:table>.csv", views.table_csv, name="insights_csv"),
+    path("<id:run_id>/<slug:key>/", views.section, name="insights_section"),
+    path("<id:run_id>/<slug:key>/<str:table>.csv", views.table_csv, name="insights_csv"),
 ]

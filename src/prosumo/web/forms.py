@@ -7,14 +7,60 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import EmailPreference, Member, Segment
 from prosumo.core.errors import ProsumoError
+from prosumo.core.input import ID_MAX, ID_MIN, validate_text
 from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, VotingMode
 from prosumo.ideas.services.campaigns import UNSKIPPABLE
+
+
+class TextRule:
+    """Every text field of the form keeps the platform's text rule (``prosumo.core.input``).
+
+    Django already refuses NUL in a ``CharField``; this swaps its validator for the one
+    the API applies too, so both say the same, and unpaired surrogates are covered.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                kept = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+                field.validators = [*kept, validate_text]
+
+
+class Form(TextRule, forms.Form):
+    """Base of the pages' forms."""
+
+
+class ModelForm(TextRule, forms.ModelForm):  # type: ignore[type-arg]
+    """Base of the pages' model forms."""
+
+
+class IdField(forms.IntegerField):
+    """An id carried by a form: a whole number the database can hold (``prosumo.core.input``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", ID_MIN)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
+
+def form_problems(form: forms.BaseForm) -> str:
+    """The form's errors in one line, for forms posted from a page that shows them as a message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return " ".join(parts)
 
 
 def apply_error(form: forms.BaseForm, exc: ProsumoError) -> None:
@@ -29,7 +75,7 @@ def apply_error(form: forms.BaseForm, exc: ProsumoError) -> None:
         form.add_error(None, exc.message)
 
 
-class IdeaForm(forms.Form):
+class IdeaForm(Form):
     title = forms.CharField(label=_("Title"), max_length=160)
     body = forms.CharField(label=_("Describe your idea"), widget=forms.Textarea, help_text=_("Markdown is welcome."))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
@@ -38,19 +84,19 @@ class IdeaForm(forms.Form):
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(Form):
     title = forms.CharField(label=_("Title"), max_length=160)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea)
     note = forms.CharField(label=_("What changed"), required=False, max_length=200)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
-    parent_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    parent_id = IdField(required=False, widget=forms.HiddenInput)
     builds_on = forms.BooleanField(label=_("This builds on the idea (proposes an improvement)"), required=False)
 
 
-class StageForm(forms.Form):
+class StageForm(Form):
     to_stage = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
     message = forms.CharField(label=_("Message to the contributors"), widget=forms.Textarea(attrs={"rows": 3}))
     reason_id = forms.ModelChoiceField(
@@ -58,29 +104,71 @@ class StageForm(forms.Form):
     )
 
 
-class MergeForm(forms.Form):
-    target_id = forms.IntegerField(label=_("Merge into idea number"))
+class MergeForm(Form):
+    target_id = IdField(label=_("Merge into idea number"))
     message = forms.CharField(label=_("Message to the contributors"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FlagForm(forms.Form):
+class FlagForm(Form):
     reason = forms.CharField(label=_("What is wrong?"), max_length=300)
 
 
-class HideForm(forms.Form):
+class HideForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
-class CoAuthorForm(forms.Form):
+class ModerationForm(Form):
+    """What the report and hide/restore buttons post: a comment's id, or none for the idea of the page."""
+
+    kind = forms.ChoiceField(choices=[("idea", "idea"), ("comment", "comment")], required=False)
+    object_id = IdField(label=_("Number"), required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class CommentEditForm(Form):
+    body = forms.CharField(label=_("Comment"), required=False)
+
+
+class StageMoveForm(Form):
+    """What the stage buttons post; the stage service checks the move, the message and the reason."""
+
+    to_stage = forms.CharField(required=False)
+    message = forms.CharField(label=_("Message to the contributors"), required=False)
+    reason_id = IdField(label=_("Reason (when declining)"), required=False)
+
+
+class SuspendForm(Form):
+    reason = forms.CharField(label=_("Reason"), required=False)
+
+
+class IdeaListForm(Form):
+    """The filters of a campaign's idea list (query string); the selector checks their values."""
+
+    order = forms.CharField(required=False)
+    stage = forms.CharField(required=False)
+    tag = forms.CharField(required=False)
+    q = forms.CharField(required=False)
+    page = forms.CharField(required=False)
+
+
+class SimilarForm(Form):
+    """What the submit form sends while a member types, to find similar ideas."""
+
+    title = forms.CharField(required=False)
+    body = forms.CharField(required=False)
+    campaign = IdField(required=False)
+
+
+class CoAuthorForm(Form):
     email = forms.EmailField(label=_("Co-author's email"))
     share = forms.DecimalField(label=_("Their share (%)"), min_value=1, max_value=99, decimal_places=2)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     file = forms.FileField(label=_("Image or PDF"))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(ModelForm):
     interests_text = forms.CharField(label=_("Interests"), required=False, help_text=_("Separated by commas"))
 
     class Meta:
@@ -93,19 +181,19 @@ class ProfileForm(forms.ModelForm):
         }
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label=_("Email address"))
     campaign = forms.ModelChoiceField(
         label=_("Invite to a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Customer CSV"))
     dry_run = forms.BooleanField(label=_("Only check the file"), required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     def __init__(self, *args: object, criteria: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in criteria:
@@ -176,7 +264,7 @@ def _datetime_local() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(Form):
     """The staff form for one campaign; ``service_fields`` gives the keyword arguments of the campaign services.
 
     Text rules (a title, a brief, dates in order, rising gates, a segment for a segment

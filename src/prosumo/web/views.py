@@ -41,17 +41,24 @@ from prosumo.web.forms import (
     AttachmentForm,
     CampaignForm,
     CoAuthorForm,
+    CommentEditForm,
     CommentForm,
     FlagForm,
     IdeaForm,
+    IdeaListForm,
     ImportForm,
     InviteForm,
     MergeForm,
+    ModerationForm,
     ProfileForm,
     ReviewForm,
     RevisionForm,
+    SimilarForm,
     StageForm,
+    StageMoveForm,
+    SuspendForm,
     apply_error,
+    form_problems,
 )
 
 
@@ -73,16 +80,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    filters = IdeaListForm(request.GET)
     try:
         campaign = access_campaign(request.user, slug)
-        order = request.GET.get("order", "hot")
+        if not filters.is_valid():
+            messages.error(request, form_problems(filters))
+            return redirect("campaign", slug=slug)
+        order = filters.cleaned_data["order"] or "hot"
         page = selectors.idea_list(
             campaign=campaign,
             order=order,
-            stage=request.GET.get("stage") or None,
-            tag=request.GET.get("tag") or None,
-            query=request.GET.get("q") or None,
-            page=request.GET.get("page", 1),
+            stage=filters.cleaned_data["stage"] or None,
+            tag=filters.cleaned_data["tag"] or None,
+            query=filters.cleaned_data["q"] or None,
+            page=filters.cleaned_data["page"] or 1,
         )
     except NotFound as exc:
         raise _not_found(exc) from exc
@@ -99,7 +110,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "order": order,
             "orders": ["hot", "new", "top", "trending"],
             "stages": Stage.choices,
-            "q": request.GET.get("q", ""),
+            "q": filters.cleaned_data["q"],
         },
     )
 
@@ -134,13 +145,12 @@ def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
 @require_GET
 def similar(request: HttpRequest) -> HttpResponse:
     """The htmx partial beside the submit form: similar ideas to what the member is typing."""
-    text = f"{request.GET.get('title', '')} {request.GET.get('body', '')}"[:2000]
-    campaign_id = request.GET.get("campaign")
+    form = SimilarForm(request.GET)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {"title": "", "body": "", "campaign": None}
+    text = f"{data['title']} {data['body']}"[:2000]
     ideas = []
     if len(text.strip()) >= 4:
-        found = selectors.similar_ideas(
-            text=text, campaign_id=int(campaign_id) if campaign_id and campaign_id.isdigit() else None
-        )
+        found = selectors.similar_ideas(text=text, campaign_id=data["campaign"])
         for idea in found:
             try:
                 access_idea(request.user, idea.pk)
@@ -203,6 +213,14 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
 
 def _back(idea_id: int, anchor: str = "") -> HttpResponse:
     return redirect(reverse("idea", args=[idea_id]) + anchor)
+
+
+def _refused(request: HtmxRequest, idea_id: int, message: str, anchor: str = "") -> HttpResponse:
+    """Back to the idea page with the reason a POST from it was refused (for htmx, the reason alone)."""
+    messages.error(request, message)
+    if request.htmx:
+        return HttpResponse(escape(message), status=400)
+    return _back(idea_id, anchor)
 
 
 def _run(request: HtmxRequest, idea_id: int, action: Any, success: str, anchor: str = "") -> HttpResponse:
@@ -279,7 +297,8 @@ def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
 def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write something before posting."))
+        empty = form.has_error("body", "required")
+        messages.error(request, _("Write something before posting.") if empty else form_problems(form))
         return _back(idea_id, "#comments")
     data = form.cleaned_data
     return _run(
@@ -300,10 +319,13 @@ def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_edit(request: MemberRequest, idea_id: int, comment_id: int) -> HttpResponse:
+    form = CommentEditForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, idea_id, form_problems(form), f"#comment-{comment_id}")
     return _run(
         request,
         idea_id,
-        lambda: services.comment_edit(actor=request.user, comment_id=comment_id, body=request.POST.get("body", "")),
+        lambda: services.comment_edit(actor=request.user, comment_id=comment_id, body=form.cleaned_data["body"]),
         _("Comment saved; the earlier text stays in its history."),
         f"#comment-{comment_id}",
     )
@@ -312,16 +334,19 @@ def comment_edit(request: MemberRequest, idea_id: int, comment_id: int) -> HttpR
 @login_required
 @require_POST
 def stage_change(request: MemberRequest, idea_id: int) -> HttpResponse:
-    reason = request.POST.get("reason_id") or None
+    form = StageMoveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, idea_id, form_problems(form))
+    data = form.cleaned_data
     return _run(
         request,
         idea_id,
         lambda: services.stage_change(
             actor=request.user,
             idea_id=idea_id,
-            to_stage=request.POST.get("to_stage", ""),
-            message=request.POST.get("message", ""),
-            reason_id=int(reason) if reason and reason.isdigit() else None,
+            to_stage=data["to_stage"],
+            message=data["message"],
+            reason_id=data["reason_id"],
         ),
         _("The idea moved, and its contributors were told."),
     )
@@ -332,7 +357,11 @@ def stage_change(request: MemberRequest, idea_id: int) -> HttpResponse:
 def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the number of the idea to merge into, and a message."))
+        missing = form.has_error("target_id", "required") or form.has_error("message", "required")
+        messages.error(
+            request,
+            _("Give the number of the idea to merge into, and a message.") if missing else form_problems(form),
+        )
         return _back(idea_id)
     try:
         services.idea_merge(
@@ -351,13 +380,16 @@ def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
-    kind = request.POST.get("kind", "idea")
-    object_id = int(request.POST.get("object_id") or idea_id)
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, idea_id, form_problems(form))
+    kind = form.cleaned_data["kind"] or "idea"
+    object_id = form.cleaned_data["object_id"] or idea_id
     return _run(
         request,
         idea_id,
         lambda: services.flag_create(
-            actor=request.user, kind=kind, object_id=object_id, reason=request.POST.get("reason", "")
+            actor=request.user, kind=kind, object_id=object_id, reason=form.cleaned_data["reason"]
         ),
         _("Thank you. A moderator will look at it."),
     )
@@ -366,9 +398,12 @@ def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def content_visibility(request: MemberRequest, idea_id: int) -> HttpResponse:
-    kind = request.POST.get("kind", "idea")
-    object_id = int(request.POST.get("object_id") or idea_id)
-    reason = request.POST.get("reason", "")
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, idea_id, form_problems(form))
+    kind = form.cleaned_data["kind"] or "idea"
+    object_id = form.cleaned_data["object_id"] or idea_id
+    reason = form.cleaned_data["reason"]
     if request.POST.get("hide") == "1":
         action = lambda: services.content_hide(actor=request.user, kind=kind, object_id=object_id, reason=reason)  # noqa: E731
         done = _("Hidden.")
@@ -652,12 +687,13 @@ def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
     member = Member.objects.filter(pk=member_id).first()
     if member is None:
         raise Http404
-    if request.method == "POST":
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, form_problems(form))
+    elif request.method == "POST":
         try:
             if request.POST.get("suspend") == "1":
-                community_services.member_suspend(
-                    actor=request.user, member=member, reason=request.POST.get("reason", "")
-                )
+                community_services.member_suspend(actor=request.user, member=member, reason=form.cleaned_data["reason"])
             else:
                 community_services.member_unsuspend(actor=request.user, member=member)
         except ProsumoError as exc:

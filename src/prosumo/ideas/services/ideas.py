@@ -202,6 +202,8 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
             share = Decimal(str(share))
         except InvalidOperation as exc:
             raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]}) from exc
+        if not share.is_finite():  # NaN and Infinity parse as decimals but compare as nothing
+            raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]})
         if not Decimal(1) <= share <= Decimal(99):
             raise InvalidInput(gettext("A co-author's share is between 1% and 99%."), fields={"share": ["range"]})
         if member_id == author.pk:
