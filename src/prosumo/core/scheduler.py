@@ -17,6 +17,7 @@ from prosumo.core.models import ScheduledRun
 
 
 def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
+    from prosumo.core.tasks import retry_mail
     from prosumo.ideas.tasks import expire_support_gates
     from prosumo.insights.tasks import nightly_insights
     from prosumo.integrations.tasks import retry_webhooks
@@ -25,6 +26,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
     return [
         ("expire_support_gates", timedelta(hours=1), expire_support_gates.enqueue),
         ("retry_webhooks", timedelta(minutes=1), retry_webhooks.enqueue),
+        ("retry_mail", timedelta(minutes=1), retry_mail.enqueue),
         ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
     ]
