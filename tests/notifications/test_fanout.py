@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from prosumo.ideas.models import Follow, Vote
 from prosumo.ideas.services import comment_post, stage_change
 from prosumo.notifications import services
 from prosumo.notifications.models import Fanout, Notification
-from prosumo.notifications.tasks import fan_out
+from prosumo.notifications.tasks import fan_out, resume_fan_outs
 
 
 def crowd(idea: Any, count: int, *, prefix: str, preference: str = EmailPreference.IMMEDIATE) -> list[Member]:
@@ -99,3 +100,24 @@ def test_notify_refuses_an_unknown_audience(db):
     with pytest.raises(ValueError, match=r"unknown audience 'idea\.everyone'"):
         services.notify(audience=("idea.everyone", 1), verb="x", title={"key": "idea.revised", "values": {}})
     assert Fanout.objects.count() == 0
+
+
+def test_a_fan_out_whose_task_never_finished_is_resumed(idea, reviewer, monkeypatch, time_machine):
+    # given a stage change whose fan-out task died after its first batch of 3
+    time_machine.move_to(datetime(2026, 11, 30, 12, tzinfo=UTC), tick=False)
+    monkeypatch.setattr(services, "FANOUT_BATCH", 3)
+    members = crowd(idea, 7, prefix="told")
+    stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="We are looking at it.")
+    fanout = Fanout.objects.get()
+    assert services._fanout_batch(fanout.pk)[1] == 3
+    # when the periodic resume runs before five minutes have passed, it leaves it to its task
+    time_machine.shift(timedelta(minutes=4))
+    assert resume_fan_outs.call() == 0
+    # and after, it finishes the job
+    time_machine.shift(timedelta(minutes=1))
+    assert resume_fan_outs.call() == 5
+    told = sorted(Notification.objects.filter(fanout=fanout).values_list("recipient_id", flat=True))
+    assert told == sorted([idea.author_id, *(m.pk for m in members)])
+    fanout.refresh_from_db()
+    assert fanout.finished_at is not None
+    assert resume_fan_outs.call() == 0

@@ -15,6 +15,7 @@ import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -204,6 +205,19 @@ def notifications_email_now(*, ids: Iterable[int]) -> int:
         Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
         mail_ids = mail_queue(drafts, send=False)
     return mail_deliver(ids=mail_ids).sent
+
+
+RESUME_AFTER = timedelta(minutes=5)
+
+
+def fanouts_resume() -> int:
+    """Carry on with fan-outs left unfinished for `RESUME_AFTER` (their worker died); notifications written.
+
+    Safe beside a fan-out still running: batches take the fan-out's row lock in turn and
+    each starts after the other's cursor.
+    """
+    stale = Fanout.objects.filter(finished_at__isnull=True, created_at__lte=timezone.now() - RESUME_AFTER)
+    return sum(fanout_deliver(fanout_id=pk) for pk in stale.order_by("pk").values_list("pk", flat=True)[:100])
 
 
 def _digest_subject(count: int) -> str:

@@ -8,13 +8,19 @@ from django_tasks import task
 from prosumo.community.models import Invitation
 from prosumo.community.services import invitation_draft
 from prosumo.core.mail import mail_deliver, mail_queue
-from prosumo.notifications.services import digests_send, fanout_deliver, notifications_email_now
+from prosumo.notifications.services import digests_send, fanout_deliver, fanouts_resume, notifications_email_now
 
 
 @task()
 def fan_out(fanout_id: int) -> int:
     """Write a fan-out's notifications and send its immediate emails; idempotent."""
     return fanout_deliver(fanout_id=fanout_id)
+
+
+@task()
+def resume_fan_outs() -> int:
+    """Finish the fan-outs a dead worker left half done (their task never came back); how many notifications."""
+    return fanouts_resume()
 
 
 @task(queue_name="bulk")
