@@ -13,7 +13,7 @@ from django.utils import timezone
 from prosumo.core import mail as outgoing
 from prosumo.core.mail import MAX_ATTEMPTS, MailDraft, backoff, mail_deliver, mail_queue
 from prosumo.core.models import OutgoingMail
-from prosumo.core.tasks import retry_mail
+from prosumo.core.tasks import prune_mail, retry_mail
 from tests.browser.smtp import Mailbox, free_port, send_to, smtp_server
 
 START = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -206,3 +206,17 @@ def test_a_mail_cut_short_on_its_last_try_fails_with_a_warning(settings, clock, 
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", MAX_ATTEMPTS, None)
     assert row.last_error.startswith("The worker stopped while sending the last try")
     assert smtp.received() == []
+
+
+def test_sent_mail_is_pruned_after_the_days_it_is_kept_and_failed_mail_stays(settings, clock, smtp):
+    settings.PROSUMO_MAIL_KEEP_DAYS = 30
+    queue(draft(1), draft(2, to="gone@example.org"))
+    smtp.refused.add("gone@example.org")
+    mail_deliver()
+    queue(draft(3))
+    clock.shift(timedelta(days=30))
+    mail_deliver()  # the third is sent thirty days after the first
+    assert prune_mail.call() == 0  # the first is exactly 30 days old: kept
+    clock.shift(timedelta(seconds=1))
+    assert prune_mail.call() == 1
+    assert statuses() == {"gone@example.org": ("failed", 1), "person3@example.org": ("sent", 1)}

@@ -304,3 +304,21 @@ def mail_retry_now(*, ids: Iterable[int]) -> list[int]:
 
             transaction.on_commit(lambda: deliver_mail.enqueue(queued))
     return queued
+
+
+PRUNE_BATCH = 5000
+
+
+def mail_prune() -> int:
+    """Delete sent mail older than `PROSUMO_MAIL_KEEP_DAYS`, a batch at a time; failed mail stays for staff."""
+    cutoff = timezone.now() - timedelta(days=settings.PROSUMO_MAIL_KEEP_DAYS)
+    deleted = 0
+    while True:
+        ids = list(
+            OutgoingMail.objects.filter(status=Status.SENT, sent_at__lt=cutoff).values_list("pk", flat=True)[
+                :PRUNE_BATCH
+            ]
+        )
+        if not ids:
+            return deleted
+        deleted += OutgoingMail.objects.filter(pk__in=ids).delete()[0]

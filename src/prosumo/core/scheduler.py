@@ -17,7 +17,7 @@ from prosumo.core.models import ScheduledRun
 
 
 def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
-    from prosumo.core.tasks import retry_mail
+    from prosumo.core.tasks import prune_mail, retry_mail
     from prosumo.ideas.tasks import expire_support_gates
     from prosumo.insights.tasks import nightly_insights
     from prosumo.integrations.tasks import retry_webhooks
@@ -30,6 +30,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
         ("resume_fan_outs", timedelta(minutes=5), resume_fan_outs.enqueue),
         ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
+        ("prune_mail", timedelta(days=1), prune_mail.enqueue),
     ]
 
 
