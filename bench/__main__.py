@@ -2,6 +2,7 @@
 
     python -m bench platform --scale 0.01     # a smoke run of the platform benchmark
     python -m bench analytics                 # the analytics benchmark, where it exists
+    python -m bench mail --members 10000      # the fan-out and the daily digest, on fewer members
 
 Each benchmark is a module `bench.<name>.run` with a `main(argv) -> int`.
 """
@@ -12,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ("platform", "analytics")
+BENCHMARKS = ("platform", "analytics", "mail")
 
 
 def available(name: str) -> bool:

@@ -213,6 +213,13 @@ if os.environ.get("PROSUMO_EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("PROSUMO_EMAIL_TLS", False)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Seconds a socket operation with the mail server may take before the try counts as failed.
+EMAIL_TIMEOUT = int(os.environ.get("PROSUMO_EMAIL_TIMEOUT", "30"))
+# A worker holds the mail it is sending for this many seconds; if it dies meanwhile, the
+# periodic retry sends that mail again once the hold lapses (docs/operations.md, "Mail").
+PROSUMO_MAIL_CLAIM_SECONDS = int(os.environ.get("PROSUMO_MAIL_CLAIM_SECONDS", "600"))
+# Sent mail is kept this many days (staff can look a message up), then deleted; failed mail stays.
+PROSUMO_MAIL_KEEP_DAYS = int(os.environ.get("PROSUMO_MAIL_KEEP_DAYS", "30"))
 
 # Background work: the database-backed queue by default; "immediate" runs a task
 # as soon as it is enqueued (after the transaction commits), for trials without a worker.

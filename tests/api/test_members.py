@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -62,13 +63,16 @@ def test_notifications_list_and_mark_read(idea, member, reviewer, call, django_c
     assert after.json()["unread"] == 0
 
 
-def test_mark_read_bad_input_changes_nothing(idea, member, reviewer, call, unchanged):
-    call(
-        "POST",
-        f"/api/ideas/{idea.pk}/stage",
-        {"to_stage": "under_review", "message": "Our tent team will look at it this month."},
-        as_member=reviewer,
-    )
+def test_mark_read_bad_input_changes_nothing(
+    idea, member, reviewer, call, unchanged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call(
+            "POST",
+            f"/api/ideas/{idea.pk}/stage",
+            {"to_stage": "under_review", "message": "Our tent team will look at it this month."},
+            as_member=reviewer,
+        )
     with unchanged():
         error(call("POST", "/api/notifications/read", {"ids": "all"}, as_member=member), 422, "invalid")
         error(Client().get("/api/notifications"), 401, "not_authenticated")
@@ -222,3 +226,13 @@ def test_webhook_management_bad_input_changes_nothing(admin, member, call, uncha
         error(call("DELETE", f"/api/webhooks/{hook['id'] + 1000}", as_member=admin), 404, "not_found")
         error(call("GET", f"/api/webhooks/{hook['id'] + 1000}/deliveries", as_member=admin), 404, "not_found")
         error(call("DELETE", "/api/webhooks/first", as_member=admin), 422, "invalid")
+
+
+@pytest.mark.parametrize("name", ["Ana\r\nBcc: everyone@example.org", "Ana\nB", "Ana\tB", "Ana\x00", "Ana\u2028B"])
+def test_me_refuses_a_name_with_control_characters(member, call, unchanged, name):
+    before = member.display_name
+    with unchanged():
+        body = error(call("PATCH", "/api/me", {"display_name": name}, as_member=member), 400, "invalid")
+    assert list(body["fields"]) == ["display_name"]
+    member.refresh_from_db()
+    assert member.display_name == before

@@ -18,7 +18,7 @@ def pair(make_idea, make_member):
     return source, target
 
 
-def test_merge_carries_supporters_once_with_consent(pair, make_member, reviewer):
+def test_merge_carries_supporters_once_with_consent(pair, make_member, reviewer, django_capture_on_commit_callbacks):
     source, target = pair
     both, only_source, only_target = make_member(), make_member(), make_member()
     for m in (both, only_source):
@@ -29,9 +29,10 @@ def test_merge_carries_supporters_once_with_consent(pair, make_member, reviewer)
     idea_follow(actor=follower, idea_id=source.pk)
     comment_post(actor=only_source, idea_id=source.pk, body="Springs could break in the cold")
     # when
-    idea_merge(
-        actor=reviewer, source_id=source.pk, target_id=target.pk, message="These two ideas describe the same tent."
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        idea_merge(
+            actor=reviewer, source_id=source.pk, target_id=target.pk, message="These two ideas describe the same tent."
+        )
     # then: nobody counted twice
     source.refresh_from_db()
     target.refresh_from_db()

@@ -47,11 +47,12 @@ def test_a_spanish_reviewers_move_reaches_each_member_in_their_language(
 
 
 def test_a_campaigns_own_stage_label_is_kept_as_staff_wrote_it(
-    make_campaign: Any, make_idea: Any, member: Any, reviewer: Any
+    make_campaign: Any, make_idea: Any, member: Any, reviewer: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     campaign = make_campaign(stage_labels={"under_review": "Con el jurado"})
     idea = make_idea(member, in_campaign=campaign)
-    stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Thank you.")
+    with django_capture_on_commit_callbacks(execute=True):
+        stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Thank you.")
     notification = Notification.objects.get(recipient=member, verb="idea.stage_changed")
     for language in ("en", "es"):
         with translation.override(language):

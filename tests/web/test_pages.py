@@ -7,12 +7,15 @@ from prosumo.ideas.services import comment_post, stage_change, vote_cast
 
 
 @pytest.fixture
-def busy_idea(idea, make_member, reviewer):
+def busy_idea(idea, make_member, reviewer, django_capture_on_commit_callbacks):
     supporter = make_member()
     vote_cast(actor=supporter, idea_id=idea.pk)
     comment = comment_post(actor=supporter, idea_id=idea.pk, body="What about **kids**?", builds_on=True)
     comment_post(actor=idea.author, idea_id=idea.pk, body="Good point, thanks", parent_id=comment.pk)
-    stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our team is reviewing this idea.")
+    with django_capture_on_commit_callbacks(execute=True):
+        stage_change(
+            actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our team is reviewing this idea."
+        )
     return idea
 
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.core.validators import validate_one_line
+
 
 class Role(models.TextChoices):
     """Roles, from least to most trusted; see docs/permissions.md."""
@@ -66,7 +68,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
     """A person in the community: a prosumer, or staff with a role."""
 
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True, validators=[validate_one_line])
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     locale = models.CharField(_("language"), max_length=8, default="en")
     country = models.CharField(_("country"), max_length=2, blank=True)

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -22,6 +24,7 @@ from prosumo.activity.services import event_record, presence_record
 from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.core.errors import InvalidInput, PermissionDenied
+from prosumo.core.mail import MailDraft, mail_queue
 
 CHANNEL_MAX = 64
 
@@ -328,10 +331,25 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
             campaign_id=campaign_id,
             channel="invite",
         )
-        from prosumo.notifications.tasks import send_invitation
-
-        transaction.on_commit(lambda: send_invitation.enqueue(invitation.pk))
+        mail_queue([invitation_draft(invitation)])
     return invitation
+
+
+def invitation_draft(invitation: Invitation) -> MailDraft:
+    """The invitation's email, in the site's language (the person is not a member yet)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "notifications/email/invitation.txt",
+            {
+                "invitation": invitation,
+                "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
+                "site_name": settings.SITE_NAME,
+            },
+        )
+        subject = gettext("You are invited to {site}").format(site=settings.SITE_NAME)
+    return MailDraft(
+        key=f"invitation:{invitation.pk}", kind="invitation", to=invitation.email, subject=subject, body=body
+    )
 
 
 def invitation_accept(*, invitation: Invitation, member: Member) -> None:

@@ -40,3 +40,46 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({', '.join(self.queues)})"
+
+
+class OutgoingMail(models.Model):
+    """One email to send: written in the transaction of what caused it, sent and retried by tasks.
+
+    The rendered message is stored, so every try sends the same bytes under the same
+    Message-ID; a receiver can tell a repeat (after a worker died between the SMTP
+    server's "250 OK" and our record of it) from a new message. `prosumo.core.mail`
+    sends and retries.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENDING = "sending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    key = models.CharField(max_length=160, unique=True, help_text="What the mail is for; the same key is queued once")
+    kind = models.CharField(max_length=32, db_index=True)
+    to = models.EmailField(max_length=254)
+    subject = models.TextField()
+    body = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    message_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="The next try; while sending, when the claim on it lapses"
+    )
+    claim = models.CharField(max_length=32, blank=True, help_text="The sender that holds the row while sending")
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outgoing_mail_due"),
+            models.Index(fields=["claim"], name="outgoing_mail_claim", condition=models.Q(status="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

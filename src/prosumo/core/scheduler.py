@@ -17,16 +17,20 @@ from prosumo.core.models import ScheduledRun
 
 
 def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
+    from prosumo.core.tasks import prune_mail, retry_mail
     from prosumo.ideas.tasks import expire_support_gates
     from prosumo.insights.tasks import nightly_insights
     from prosumo.integrations.tasks import retry_webhooks
-    from prosumo.notifications.tasks import send_daily_digests
+    from prosumo.notifications.tasks import resume_fan_outs, send_daily_digests
 
     return [
         ("expire_support_gates", timedelta(hours=1), expire_support_gates.enqueue),
         ("retry_webhooks", timedelta(minutes=1), retry_webhooks.enqueue),
+        ("retry_mail", timedelta(minutes=1), retry_mail.enqueue),
+        ("resume_fan_outs", timedelta(minutes=5), resume_fan_outs.enqueue),
         ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
+        ("prune_mail", timedelta(days=1), prune_mail.enqueue),
     ]
 
 

@@ -24,6 +24,7 @@ from prosumo.ideas.models import (
     CoAuthor,
     CoAuthorStatus,
     Comment,
+    Follow,
     Idea,
     MergedSupport,
     Review,
@@ -358,3 +359,18 @@ def comment_tree(comments: list[Comment]) -> list[tuple[Comment, int]]:
             out.append((c, 0))
             walk(c.pk, 1)
     return out
+
+
+def idea_involved_members(idea_id: int) -> QuerySet[Member]:
+    """Author, accepted co-authors, followers and supporters: everyone told about the idea's fate."""
+    return Member.objects.filter(
+        Q(pk__in=Idea.objects.filter(pk=idea_id).values("author_id"))
+        | Q(pk__in=CoAuthor.objects.filter(idea_id=idea_id, status=CoAuthorStatus.ACCEPTED).values("member_id"))
+        | Q(pk__in=Follow.objects.filter(idea_id=idea_id).values("member_id"))
+        | Q(pk__in=Vote.objects.filter(idea_id=idea_id, value__gt=0).values("member_id"))
+    )
+
+
+def idea_followers(idea_id: int) -> QuerySet[Member]:
+    """The members who follow an idea."""
+    return Member.objects.filter(pk__in=Follow.objects.filter(idea_id=idea_id).values("member_id"))

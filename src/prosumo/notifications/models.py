@@ -4,8 +4,38 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from prosumo.core.phrases import words
+
+
+class Fanout(models.Model):
+    """One `notify` call: what to tell whom, written in the transaction of the change.
+
+    The `fan_out` task turns it into notifications (and immediate emails) in batches,
+    in the order of the recipients' ids; `done_through` is the last id handled, so a
+    second run, or a run after a crash, tells nobody twice.
+    """
+
+    verb = models.CharField(max_length=48)
+    title = models.CharField(max_length=200)
+    title_phrase = models.JSONField(default=dict, blank=True)
+    body = models.TextField(blank=True)
+    body_phrase = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)
+    audience = models.CharField(
+        max_length=32, blank=True, help_text="A group resolved by the task (idea.involved), or empty for recipient_ids"
+    )
+    audience_id = models.BigIntegerField(null=True, blank=True)
+    recipient_ids = models.JSONField(default=list, blank=True)
+    exclude_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    done_through = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.verb} #{self.pk}"
 
 
 class Notification(models.Model):
@@ -19,11 +49,17 @@ class Notification(models.Model):
     event_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When an email carrying it was queued")
+    fanout = models.ForeignKey(Fanout, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    digest_pending = models.BooleanField(default=False, help_text="Waits for the recipient's next daily digest")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient"], name="notification_digest_pending", condition=Q(digest_pending=True)),
+        ]
+        constraints = [models.UniqueConstraint(fields=["fanout", "recipient"], name="notification_once_per_fanout")]
 
     def __str__(self) -> str:
         return self.title

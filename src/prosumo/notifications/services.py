@@ -1,58 +1,298 @@
-"""Telling members what happened: in-app notifications, and email through a task."""
+"""Telling members what happened: in-app notifications, and email at once or in a daily digest.
+
+A service that has something to tell calls `notify` inside its transaction; that writes
+one `Fanout` row and nothing else, so a stage change on an idea with thousands of
+supporters costs the request one insert. After the commit, the `fan_out` task writes the
+notifications in batches of `FANOUT_BATCH` recipients; each batch also queues the
+immediate emails (`prosumo.core.mail`) in its own transaction and sends them once it is
+committed. Members who chose the daily digest get their notifications marked
+`digest_pending`, and `digests_send` mails each of them one digest of what waits.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
+from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
+from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
 from prosumo.core.phrases import english
-from prosumo.notifications.models import Notification
+from prosumo.ideas.selectors import idea_followers, idea_involved_members
+from prosumo.notifications.models import Fanout, Notification
+
+FANOUT_BATCH = 1000
+DIGEST_BATCH = 200
+DIGEST_ITEMS_SHOWN = 50
+
+# The groups `notify(audience=(kind, id))` can name; the task asks who is in them when it runs.
+AUDIENCES: dict[str, Callable[[int], QuerySet[Member]]] = {
+    "idea.involved": idea_involved_members,
+    "idea.followers": idea_followers,
+}
+MEMBER_FIELDS = ("pk", "email", "display_name", "locale", "email_preference", "unsubscribe_token")
 
 
 def notify(
     *,
-    recipient_ids: Iterable[int],
+    recipient_ids: Iterable[int] = (),
+    audience: tuple[str, int] | None = None,
     verb: str,
     title: Mapping[str, Any],
     body: str | Mapping[str, Any] = "",
     url: str = "",
     event_id: int | None = None,
     exclude_id: int | None = None,
-) -> list[Notification]:
-    """Create one notification per recipient (once each) and queue immediate emails after commit.
+) -> Fanout | None:
+    """Tell `recipient_ids`, or everyone in `audience`, once each (not `exclude_id`), after commit.
 
     `title` is a phrase (`prosumo.core.phrases.phrase`), worded in each recipient's
     language when shown; `body` is a member's or staff's own text, or a phrase too.
+    An `audience` ("idea.involved", idea id) is resolved by the task when it runs, so
+    the caller's request does not read the whole group.
     """
-    ids = {i for i in recipient_ids if i is not None and i != exclude_id}
-    if not ids:
-        return []
-    now = timezone.now()
-    recipients = list(Member.objects.filter(pk__in=ids, is_active=True).only("pk", "email_preference"))
+    if audience is not None and audience[0] not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience[0]!r}; known: {', '.join(AUDIENCES)}")
+    ids = sorted({i for i in recipient_ids if i is not None and i != exclude_id})
+    if not ids and audience is None:
+        return None
     body_phrase = body if isinstance(body, Mapping) else {}
-    fields = {
-        "verb": verb,
-        "title": english(title)[:200],
-        "title_phrase": dict(title),
-        "body": english(body_phrase) if body_phrase else str(body),
-        "body_phrase": dict(body_phrase),
-        "url": url,
-        "event_id": event_id,
-        "created_at": now,
-    }
-    created = Notification.objects.bulk_create([Notification(recipient_id=m.pk, **fields) for m in recipients])
-    immediate = [
-        n.pk for n, m in zip(created, recipients, strict=True) if m.email_preference == EmailPreference.IMMEDIATE
-    ]
-    if immediate:
-        from prosumo.notifications.tasks import send_notification_emails
+    fanout = Fanout.objects.create(
+        verb=verb,
+        title=english(title)[:200],
+        title_phrase=dict(title),
+        body=english(body_phrase) if body_phrase else str(body),
+        body_phrase=dict(body_phrase),
+        url=url,
+        event_id=event_id,
+        audience=audience[0] if audience else "",
+        audience_id=audience[1] if audience else None,
+        recipient_ids=ids,
+        exclude_id=exclude_id,
+        created_at=timezone.now(),
+    )
+    from prosumo.notifications.tasks import fan_out
 
-        transaction.on_commit(lambda: send_notification_emails.enqueue(immediate))
-    return created
+    transaction.on_commit(lambda: fan_out.enqueue(fanout.pk))
+    return fanout
+
+
+def _recipients(fanout: Fanout) -> QuerySet[Member]:
+    if fanout.audience:
+        members = AUDIENCES[fanout.audience](int(fanout.audience_id or 0))
+    else:
+        members = Member.objects.filter(pk__in=fanout.recipient_ids)
+    if fanout.exclude_id is not None:
+        members = members.exclude(pk=fanout.exclude_id)
+    return members.filter(is_active=True).only(*MEMBER_FIELDS)
+
+
+def unsubscribe_url(member: Member) -> str:
+    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/"
+
+
+def _draft(
+    *, key: str, kind: str, member: Member, subject: Callable[[], str], template: str, context: dict[str, object]
+) -> MailDraft:
+    """An email in the member's language, with the one-click unsubscribe headers (RFC 8058)."""
+    unsubscribe = unsubscribe_url(member)
+    with translation.override(member.locale or settings.LANGUAGE_CODE):
+        body = render_to_string(
+            template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL}
+        )
+        subject_text = f"[{settings.SITE_NAME}] {subject()}"
+    return MailDraft(
+        key=key,
+        kind=kind,
+        to=member.email,
+        subject=subject_text,
+        body=body,
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+def _notification_draft(key: str, member: Member, notification: Notification) -> MailDraft:
+    return _draft(
+        key=key,
+        kind="notification",
+        member=member,
+        subject=lambda: notification.display_title,
+        template="notifications/email/notification.txt",
+        context={"notification": notification},
+    )
+
+
+def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
+    """Tell the next batch of recipients: (whether any were left, notifications written, mail ids queued)."""
+    with transaction.atomic():
+        fanout = Fanout.objects.select_for_update().filter(pk=fanout_id, finished_at__isnull=True).first()
+        if fanout is None:
+            return False, 0, []
+        members = list(_recipients(fanout).filter(pk__gt=fanout.done_through).order_by("pk")[:FANOUT_BATCH])
+        if not members:
+            fanout.finished_at = timezone.now()
+            fanout.save(update_fields=["finished_at"])
+            return False, 0, []
+        now = timezone.now()
+        notifications, drafts = [], []
+        for member in members:
+            immediate = member.email_preference == EmailPreference.IMMEDIATE
+            notification = Notification(
+                recipient=member,
+                fanout=fanout,
+                verb=fanout.verb,
+                title=fanout.title,
+                title_phrase=fanout.title_phrase,
+                body=fanout.body,
+                body_phrase=fanout.body_phrase,
+                url=fanout.url,
+                event_id=fanout.event_id,
+                created_at=fanout.created_at,
+                emailed_at=now if immediate else None,
+                digest_pending=member.email_preference == EmailPreference.DAILY,
+            )
+            notifications.append(notification)
+            if immediate:
+                drafts.append(_notification_draft(f"notification:{fanout.pk}:{member.pk}", member, notification))
+        # The cursor moves in this transaction, so a batch is written once; should it ever be
+        # written again (the cursor set back by hand), the unique (fanout, recipient) pair
+        # skips who was told, and the mail keys skip who was mailed.
+        before = Notification.objects.filter(fanout=fanout, recipient__in=members).count()
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        written = Notification.objects.filter(fanout=fanout, recipient__in=members).count() - before
+        mail_ids = mail_queue(drafts, send=False)
+        fanout.done_through = members[-1].pk
+        fanout.save(update_fields=["done_through"])
+    return True, written, mail_ids
+
+
+def fanout_deliver(*, fanout_id: int) -> int:
+    """Write a fan-out's notifications batch by batch, sending each batch's emails; how many were written.
+
+    Idempotent: each batch moves `done_through` in the transaction that writes it, and
+    a finished fan-out is left alone, so running it again tells nobody twice.
+    """
+    written = 0
+    more = True
+    while more:
+        more, count, mail_ids = _fanout_batch(fanout_id)
+        written += count
+        if mail_ids:
+            mail_deliver(ids=mail_ids)  # a failure waits in the outgoing mail for the periodic retry
+    return written
+
+
+def notifications_email_now(*, ids: Iterable[int]) -> int:
+    """Email notifications written before fan-outs existed, once each, to members who want email at once."""
+    with transaction.atomic():
+        notifications = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=list(ids), emailed_at__isnull=True, recipient__email_preference=EmailPreference.IMMEDIATE)
+            .select_related("recipient")
+        )
+        drafts = [_notification_draft(f"notification:{n.pk}", n.recipient, n) for n in notifications]
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
+        mail_ids = mail_queue(drafts, send=False)
+    return mail_deliver(ids=mail_ids).sent
+
+
+RESUME_AFTER = timedelta(minutes=5)
+
+
+def fanouts_resume() -> int:
+    """Carry on with fan-outs left unfinished for `RESUME_AFTER` (their worker died); notifications written.
+
+    Safe beside a fan-out still running: batches take the fan-out's row lock in turn and
+    each starts after the other's cursor.
+    """
+    stale = Fanout.objects.filter(finished_at__isnull=True, created_at__lte=timezone.now() - RESUME_AFTER)
+    return sum(fanout_deliver(fanout_id=pk) for pk in stale.order_by("pk").values_list("pk", flat=True)[:100])
+
+
+def _digest_subject(count: int) -> str:
+    return ngettext("%(count)d update on ideas you follow", "%(count)d updates on ideas you follow", count) % {
+        "count": count
+    }
+
+
+def _digest_batch(after: int) -> tuple[int | None, int, list[int]]:
+    """Digest the next batch of members with pending notifications: (last member id, digests, mail ids)."""
+    with transaction.atomic():
+        member_ids = list(
+            Notification.objects.filter(digest_pending=True, recipient_id__gt=after)
+            .order_by("recipient_id")
+            .values_list("recipient_id", flat=True)
+            .distinct()[:DIGEST_BATCH]
+        )
+        if not member_ids:
+            return None, 0, []
+        pending = list(
+            Notification.objects.select_for_update()
+            .filter(digest_pending=True, recipient_id__in=member_ids)
+            .order_by("recipient_id", "created_at", "id")
+        )
+        members = {m.pk: m for m in Member.objects.filter(pk__in=member_ids, is_active=True).only(*MEMBER_FIELDS)}
+        drafts: list[MailDraft] = []
+        emailed: list[int] = []
+        for member_id, group in itertools.groupby(pending, key=lambda n: n.recipient_id):
+            member = members.get(member_id)
+            unread = [n for n in group if n.read_at is None]
+            # Read in the app meanwhile, or the member turned the digest off: nothing to mail.
+            if member is None or member.email_preference != EmailPreference.DAILY or not unread:
+                continue
+            drafts.append(
+                _draft(
+                    key=f"digest:{member.pk}:{unread[-1].pk}",
+                    kind="digest",
+                    member=member,
+                    subject=functools.partial(_digest_subject, len(unread)),
+                    template="notifications/email/digest.txt",
+                    context={"notifications": unread[:DIGEST_ITEMS_SHOWN], "more": len(unread) - DIGEST_ITEMS_SHOWN},
+                )
+            )
+            emailed.extend(n.pk for n in unread)
+        Notification.objects.filter(pk__in=[n.pk for n in pending]).update(digest_pending=False)
+        Notification.objects.filter(pk__in=emailed).update(emailed_at=timezone.now())
+        mail_ids = mail_queue(drafts, send=False)
+    return member_ids[-1], len(drafts), mail_ids
+
+
+@dataclass
+class DigestReport:
+    digests: int = 0
+    batches: int = 0
+    most_mail_in_flight: int = 0
+
+
+def digests_send() -> DigestReport:
+    """Mail each digest member one email with every notification waiting for them, a batch at a time.
+
+    Nothing depends on when the last run was: a notification waits (`digest_pending`)
+    until a run mails it, however late that run comes, and leaves the queue in the
+    transaction that queues its email, so it is mailed at most once. Memory and
+    outgoing mail in flight stay within one batch of `DIGEST_BATCH` members.
+    """
+    report = DigestReport()
+    after: int | None = 0
+    while after is not None:
+        after, digests, mail_ids = _digest_batch(after)
+        report.digests += digests
+        report.batches += after is not None
+        report.most_mail_in_flight = max(report.most_mail_in_flight, len(mail_ids))
+        if mail_ids:
+            mail_deliver(ids=mail_ids)
+    return report
 
 
 def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> int:
@@ -63,9 +303,20 @@ def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> 
 
 
 def member_unsubscribe(*, token: str) -> Member | None:
-    member = Member.objects.filter(unsubscribe_token=token).first()
-    if member is None:
-        return None
-    member.email_preference = EmailPreference.NONE
-    member.save(update_fields=["email_preference"])
+    """The member behind an email's unsubscribe link gets no more email; None for an unknown token."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(unsubscribe_token=token).first()
+        if member is None:
+            return None
+        if member.email_preference != EmailPreference.NONE:
+            before = member.email_preference
+            member.email_preference = EmailPreference.NONE
+            member.save(update_fields=["email_preference"])
+            event_record(
+                verb="member.unsubscribed",
+                actor_id=member.pk,
+                object_type="member",
+                object_id=member.pk,
+                details={"from": before},
+            )
     return member

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -615,8 +616,14 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@csrf_exempt
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from an email (GET shows, POST confirms; mail clients POST per RFC 8058)."""
+    """One click from an email: GET shows a confirmation page, POST unsubscribes.
+
+    A mail client's one-click unsubscribe (RFC 8058) POSTs ``List-Unsubscribe=One-Click``
+    to this address with no cookies, so there is no CSRF token to check: the unguessable
+    token in the address is what authenticates the request, as it does for the GET.
+    """
     if request.method == "POST":
         member = member_unsubscribe(token=token)
         if member is None:

@@ -180,7 +180,7 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
             occurred_at=now,
         )
         notify(
-            recipient_ids=Follow.objects.filter(idea=idea).values_list("member_id", flat=True),
+            audience=("idea.followers", idea.pk),
             verb="idea.revised",
             title=phrase("idea.revised", idea=idea.title),
             url=f"/ideas/{idea.pk}/",

@@ -16,14 +16,10 @@ from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.core.phrases import english, phrase, source_text
 from prosumo.ideas.models import (
-    CoAuthor,
-    CoAuthorStatus,
     DeclineReason,
-    Follow,
     Idea,
     Stage,
     StageChange,
-    Vote,
 )
 from prosumo.ideas.permissions import access_idea
 from prosumo.notifications.services import notify
@@ -46,15 +42,6 @@ def allowed_moves(idea: Idea) -> list[str]:
         moves.insert(0, Stage.OPEN.value)
     moves.append(Stage.DECLINED.value)
     return moves
-
-
-def involved_member_ids(idea: Idea) -> set[int]:
-    """Author, accepted co-authors, followers and supporters: everyone told about the idea's fate."""
-    ids = {idea.author_id}
-    ids.update(CoAuthor.objects.filter(idea=idea, status=CoAuthorStatus.ACCEPTED).values_list("member_id", flat=True))
-    ids.update(Follow.objects.filter(idea=idea).values_list("member_id", flat=True))
-    ids.update(Vote.objects.filter(idea=idea, value__gt=0).values_list("member_id", flat=True))
-    return ids
 
 
 def _move(
@@ -116,7 +103,7 @@ def _move(
     )
     custom = idea.campaign.stage_labels.get(to_stage)
     notify(
-        recipient_ids=involved_member_ids(idea),
+        audience=("idea.involved", idea.pk),  # resolved in the fan-out task, not in this request
         verb="idea.stage_changed",
         title=phrase("idea.stage_changed", idea=idea.title, stage=custom or source_text(Stage(to_stage).label)),
         body=message_phrase or message,
