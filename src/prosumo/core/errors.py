@@ -52,3 +52,10 @@ class NotAuthenticated(ProsumoError):
 class Conflict(ProsumoError):
     code = "conflict"
     status = 409
+
+
+class BackupFailed(ProsumoError):
+    """A backup or restore could not be carried out (a tool failed, the database was unreachable)."""
+
+    code = "backup_failed"
+    status = 500
