@@ -178,6 +178,7 @@ def _preamble(schema: str) -> str:
     """SQL that opens the transaction and drops every table, view and sequence in the schema."""
     kinds = " ".join(f"WHEN '{kind}' THEN '{word}'" for kind, word in _DROP.items())
     return f"""BEGIN;
+SET client_min_messages = warning;
 CREATE SCHEMA IF NOT EXISTS {_quote(schema)};
 DO $prosumo_clear$
 DECLARE item record;
