@@ -326,6 +326,10 @@ def _progress_steps(bar: Any) -> Any:
     return step
 
 
+def _files(count: int) -> str:
+    return f"{count} media file{'s' if count != 1 else ''}"
+
+
 def _progress() -> Any:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
@@ -350,14 +354,15 @@ def backup(
             manifest = backup_create(directory=directory, steps=_progress_steps(bar))
     except InvalidInput as exc:
         fail(exc.message)
-    except BackupFailed as exc:
-        typer.secho(f"{exc.message}\n{directory} holds no manifest: it is not a backup.", err=True, fg=typer.colors.RED)
+    except (BackupFailed, OSError) as exc:
+        message = exc.message if isinstance(exc, BackupFailed) else f"The backup failed: {exc}."
+        typer.secho(f"{message}\n{directory} holds no manifest: it is not a backup.", err=True, fg=typer.colors.RED)
         raise typer.Exit(code=1) from exc
     media = manifest.media_files
     typer.echo(
         f"Backup written to {directory}: the {engine_name(manifest.engine)} database ({len(manifest.tables)} tables, "
-        f"{sum(manifest.tables.values())} rows) and {len(media)} media files "
-        f"({sum(entry.size for entry in media)} bytes)."
+        f"{sum(manifest.tables.values())} rows) and {_files(len(media))} "
+        f"({sum(entry.size for entry in media) / 1024 / 1024:.1f} MiB)."
     )
 
 
@@ -377,8 +382,8 @@ def restore(
             plan = backup_restore(directory=directory, force=force, dry_run=dry_run, steps=_progress_steps(bar))
     except (InvalidInput, Conflict) as exc:
         fail(f"{exc.message}\nNothing was changed.")
-    except BackupFailed as exc:
-        typer.secho(exc.message, err=True, fg=typer.colors.RED)
+    except (BackupFailed, OSError) as exc:
+        typer.secho(exc.message if isinstance(exc, BackupFailed) else f"The restore failed: {exc}.", err=True, fg="red")
         raise typer.Exit(code=1) from exc
     manifest = plan.manifest
     made = f"made {manifest.created_at:%Y-%m-%d %H:%M} UTC by Prosumo {manifest.prosumo_version}"
@@ -387,11 +392,11 @@ def restore(
     if dry_run:
         typer.echo(f"The backup in {directory} ({made}) is complete and intact.")
         typer.echo(f"A restore would write {len(manifest.tables)} tables ({rows} rows) into {plan.target}")
-        typer.echo(f"and {files} media files into {plan.media_root}.")
+        typer.echo(f"and {_files(files)} into {plan.media_root}.")
         for held in plan.replaced:
             typer.echo(f"It would replace what is there: {held}.")
     else:
-        typer.echo(f"Restored the backup {made}: {len(manifest.tables)} tables ({rows} rows) and {files} media files.")
+        typer.echo(f"Restored the backup {made}: {len(manifest.tables)} tables ({rows} rows) and {_files(files)}.")
     if plan.pending:
         typer.echo(
             f"The backup's schema is older than this Prosumo's ({len(plan.pending)} "

@@ -26,6 +26,7 @@ from prosumo.core.backup import media, postgres, sqlite
 from prosumo.core.backup.manifest import (
     DATABASE_FILES,
     MEDIA,
+    REPLACED,
     WORK_FOLDERS,
     FileEntry,
     Manifest,
@@ -37,7 +38,7 @@ from prosumo.core.backup.manifest import (
     walk_files,
     write_manifest,
 )
-from prosumo.core.errors import Conflict, InvalidInput
+from prosumo.core.errors import BackupFailed, Conflict, InvalidInput
 
 __all__ = ["Manifest", "RestorePlan", "Steps", "backup_create", "backup_restore"]
 
@@ -224,9 +225,12 @@ def backup_restore(
         return plan
 
     created = not media_root.exists()
-    staging = media.stage(
-        directory, manifest, media_root, steps("Restoring the media files", _size(manifest.media_files))
-    )
+    try:
+        staging = media.stage(
+            directory, manifest, media_root, steps("Copying the media files", _size(manifest.media_files))
+        )
+    except OSError as exc:
+        raise BackupFailed(f"Could not copy the media files into {media_root}: {exc}. Nothing was changed.") from exc
     try:
         steps(f"Restoring the {engine_name(engine)} database", None)
         database_file = directory / manifest.database_file
@@ -238,7 +242,13 @@ def backup_restore(
     except BaseException:
         media.discard(staging, media_root if created else None)
         raise
-    media.swap(staging, media_root)
+    try:
+        media.swap(staging, media_root)
+    except OSError as exc:
+        raise BackupFailed(
+            f"The database is restored, but moving the media files into place failed: {exc}. The backup's files "
+            f"are in {staging}, the files that were there in {media_root / REPLACED}: move them by hand."
+        ) from exc
     return plan
 
 
