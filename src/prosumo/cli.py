@@ -7,7 +7,7 @@ import secrets
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -310,6 +310,99 @@ def export_dataset(
         task = bar.add_task("Exporting", total=4)
         path = run_export(out, progress=lambda _step: bar.advance(task))
     typer.echo(f"Community dataset written to {path}")
+
+
+def _progress_steps(bar: Any) -> Any:
+    """Steps for prosumo.core.backup shown as rich progress bars, one per step."""
+    tasks: list[Any] = []
+
+    def step(label: str, total: int | None) -> Any:
+        if tasks:
+            bar.update(tasks[-1], visible=False)  # one bar at a time: the step before is done
+        task = bar.add_task(label, total=total)
+        tasks.append(task)
+        return lambda amount: bar.advance(task, amount)
+
+    return step
+
+
+def _files(count: int) -> str:
+    return f"{count} media file{'s' if count != 1 else ''}"
+
+
+def _progress() -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
+@app.command()
+def backup(
+    directory: Annotated[Path, typer.Argument(help="A new or empty folder to write the backup into.")],
+) -> None:
+    """Back up the database and the uploaded files into a folder, with a manifest of checksums."""
+    setup_django()
+    from prosumo.core.backup import backup_create
+    from prosumo.core.backup.manifest import engine_name
+    from prosumo.core.errors import BackupFailed, InvalidInput
+
+    try:
+        with _progress() as bar:
+            manifest = backup_create(directory=directory, steps=_progress_steps(bar))
+    except InvalidInput as exc:
+        fail(exc.message)
+    except (BackupFailed, OSError) as exc:
+        message = exc.message if isinstance(exc, BackupFailed) else f"The backup failed: {exc}."
+        typer.secho(f"{message}\n{directory} holds no manifest: it is not a backup.", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1) from exc
+    media = manifest.media_files
+    typer.echo(
+        f"Backup written to {directory}: the {engine_name(manifest.engine)} database ({len(manifest.tables)} tables, "
+        f"{sum(manifest.tables.values())} rows) and {_files(len(media))} "
+        f"({sum(entry.size for entry in media) / 1024 / 1024:.1f} MiB)."
+    )
+
+
+@app.command()
+def restore(
+    directory: Annotated[Path, typer.Argument(help="A folder written by `prosumo backup`.")],
+    force: Annotated[bool, typer.Option(help="Replace a database and media folder that already hold data.")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Check the backup and the target; change nothing.")] = False,
+) -> None:
+    """Restore a backup into this site's database and media folder (stop the site first)."""
+    setup_django()
+    from prosumo.core.backup import backup_restore
+    from prosumo.core.errors import BackupFailed, Conflict, InvalidInput
+
+    try:
+        with _progress() as bar:
+            plan = backup_restore(directory=directory, force=force, dry_run=dry_run, steps=_progress_steps(bar))
+    except (InvalidInput, Conflict) as exc:
+        fail(f"{exc.message}\nNothing was changed.")
+    except (BackupFailed, OSError) as exc:
+        typer.secho(exc.message if isinstance(exc, BackupFailed) else f"The restore failed: {exc}.", err=True, fg="red")
+        raise typer.Exit(code=1) from exc
+    manifest = plan.manifest
+    made = f"made {manifest.created_at:%Y-%m-%d %H:%M} UTC by Prosumo {manifest.prosumo_version}"
+    rows = sum(manifest.tables.values())
+    files = len(manifest.media_files)
+    if dry_run:
+        typer.echo(f"The backup in {directory} ({made}) is complete and intact.")
+        typer.echo(f"A restore would write {len(manifest.tables)} tables ({rows} rows) into {plan.target}")
+        typer.echo(f"and {_files(files)} into {plan.media_root}.")
+        for held in plan.replaced:
+            typer.echo(f"It would replace what is there: {held}.")
+    else:
+        typer.echo(f"Restored the backup {made}: {len(manifest.tables)} tables ({rows} rows) and {_files(files)}.")
+    if plan.pending:
+        typer.echo(
+            f"The backup's schema is older than this Prosumo's ({len(plan.pending)} "
+            f"migration{'s' if len(plan.pending) != 1 else ''} to apply): "
+            "run `prosumo migrate` before starting the site."
+        )
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

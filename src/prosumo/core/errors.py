@@ -59,3 +59,10 @@ class StorageUnavailable(ProsumoError):
 
     code = "storage_unavailable"
     status = 503
+
+
+class BackupFailed(ProsumoError):
+    """A backup or restore could not be carried out (a tool failed, the database was unreachable)."""
+
+    code = "backup_failed"
+    status = 500
