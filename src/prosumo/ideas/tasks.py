@@ -19,7 +19,7 @@ def expire_support_gates() -> int:
     return support_gates_expire()
 
 
-@task()
+@task(queue_name="bulk")
 def reindex_all() -> int:
     from prosumo.ideas.models import Idea
 

@@ -44,7 +44,7 @@ def run_now(run: InsightRun) -> InsightRun:
     return run
 
 
-@task()
+@task(queue_name="bulk")
 def compute_insights(run_id: int) -> str:
     run = InsightRun.objects.filter(pk=run_id, status=InsightRun.Status.PENDING).first()
     if run is None:
@@ -52,7 +52,7 @@ def compute_insights(run_id: int) -> str:
     return run_now(run).status
 
 
-@task()
+@task(queue_name="bulk")
 def nightly_insights() -> int:
     from prosumo.insights.services import insights_request
 
