@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -265,7 +266,8 @@ def import_customers(
 
             job = imports.customer_import_run(import_id=job.pk, progress=show)
     except KeyboardInterrupt:
-        if imports.customer_import_cancel(import_id=job.pk):
+        with contextlib.suppress(ProsumoError):
+            imports.customer_import_cancel(actor=None, import_id=job.pk)
             fail("Stopped while checking; nothing was imported.")
         now = CustomerImport.objects.get(pk=job.pk)
         typer.secho(

@@ -217,6 +217,20 @@ def test_one_import_at_a_time_and_only_admins_see_jobs(admin, member, moderator,
     error(Client().get(f"/api/customers/imports/{first['id']}"), 401, "not_authenticated")
 
 
+def test_an_admin_cancels_a_queued_import(admin, bearer, unchanged):
+    job = import_csv(bearer(admin), CSV_OK).json()
+    with unchanged():
+        response = Client().post(f"/api/customers/imports/{job['id']}/cancel", headers=bearer(admin))
+        assert response.status_code == 200
+        assert (response.json()["state"], response.json()["message"]) == (
+            "cancelled",
+            "Cancelled before anything was written; nothing was imported.",
+        )
+        again = Client().post(f"/api/customers/imports/{job['id']}/cancel", headers=bearer(admin))
+        body = error(again, 409, "conflict")
+        assert body["message"] == f"Import {job['id']} has ended already (Cancelled: nothing was imported)."
+
+
 def test_the_former_import_path_starts_the_same_job(admin, bearer, imported):
     job = imported(bearer(admin), CSV_OK, path="/api/customers/import")
     assert (job["state"], job["created"]) == ("done", 2)

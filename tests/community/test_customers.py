@@ -379,13 +379,29 @@ def test_a_job_that_keeps_stopping_is_given_up(admin, settings, time_machine):
     assert CustomerRecord.objects.count() == 0
 
 
-def test_a_queued_import_can_be_cancelled(admin):
+def test_an_import_can_be_cancelled_until_it_writes(admin, member):
+    # given
     job = customer_import_create(actor=admin, file_name="c.csv", data=GOOD.encode())
-    assert imports.customer_import_cancel(import_id=job.pk) is True
-    job.refresh_from_db()
-    assert (job.state, CustomerImportFile.objects.count()) == ("cancelled", 0)
+    # when / then: a member may not, an admin may; a cancelled job never runs
+    with pytest.raises(PermissionDenied):
+        imports.customer_import_cancel(actor=member, import_id=job.pk)
+    cancelled = imports.customer_import_cancel(actor=admin, import_id=job.pk)
+    assert (cancelled.state, cancelled.message) == (
+        "cancelled",
+        "Cancelled before anything was written; nothing was imported.",
+    )
+    assert CustomerImportFile.objects.count() == 0
     assert customer_import_run(import_id=job.pk).state == "cancelled"
     assert CustomerRecord.objects.count() == 0
+    # and: one that is writing cannot be stopped
+    writing = customer_import_create(actor=admin, file_name="d.csv", data=GOOD.encode())
+    CustomerImport.objects.filter(pk=writing.pk).update(state="writing")
+    with pytest.raises(Conflict) as err:
+        imports.customer_import_cancel(actor=admin, import_id=writing.pk)
+    assert err.value.message == (
+        f"Import {writing.pk} is writing its rows and cannot be stopped: its file passed every check."
+    )
+    assert CustomerImport.objects.get(pk=writing.pk).state == "writing"
 
 
 # --- the console command runs the same job in its own process ----------------------------------

@@ -141,3 +141,16 @@ def test_only_admins_import(moderator, login, nothing_written):
     response = upload(login(moderator), GOOD)
     assert response.status_code == 403
     assert "You do not have permission to do that." in text(response)
+
+
+def test_staff_cancel_a_queued_import_from_its_page(admin, login):
+    job = customer_import_create(actor=admin, file_name="customers.csv", data=GOOD)
+    client = login(admin)
+    assert "Cancel this import" in text(client.get(f"/staff/import/{job.pk}/"))
+    response = client.post(f"/staff/import/{job.pk}/", {"cancel": "1"})
+    assert response.status_code == 302
+    page = text(client.get(response["Location"]))
+    assert "The import is cancelled; nothing was imported." in page
+    assert "Cancelled: nothing was imported" in page
+    assert "Cancel this import" not in page
+    assert (CustomerImport.objects.get().state, CustomerRecord.objects.count()) == ("cancelled", 0)

@@ -210,6 +210,13 @@ def customer_imports_get(request: MemberRequest, import_id: int) -> Any:
     return access_customer_import(request.user, import_id)
 
 
+@router.post("/customers/imports/{import_id}/cancel", response={200: ImportJobOut, 409: ErrorOut, **ERRORS})
+def customer_imports_cancel(request: MemberRequest, import_id: int) -> Any:
+    """Cancel an import that is queued or being checked (nothing was written); 409 once it is writing or has ended."""
+    access_customer_import(request.user, import_id)
+    return imports.customer_import_cancel(actor=request.user, import_id=import_id)
+
+
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})
 def tokens(request: MemberRequest) -> Any:
     return list(tokens_of(member=require_member(request.user)))

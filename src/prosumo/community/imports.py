@@ -691,8 +691,14 @@ def customer_imports_resume() -> list[int]:
     return resumed
 
 
-def customer_import_cancel(*, import_id: int) -> bool:
-    """Stop an import that is still being checked (nothing was written); one that is writing goes on."""
+def customer_import_cancel(*, actor: Member | None, import_id: int) -> CustomerImport:
+    """Stop an import that is queued or still being checked: nothing was written, and nothing will be.
+
+    One that is writing cannot be stopped (Conflict): its file passed every check, and it
+    ends fully applied. ``actor`` is None from the console.
+    """
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
     with transaction.atomic():
         cancelled = CustomerImport.objects.filter(
             pk=import_id, state__in=[CustomerImport.State.QUEUED, CustomerImport.State.CHECKING]
@@ -704,4 +710,17 @@ def customer_import_cancel(*, import_id: int) -> bool:
         )
         if cancelled:
             CustomerImportFile.objects.filter(customer_import_id=import_id).delete()
-    return bool(cancelled)
+    job = CustomerImport.objects.filter(pk=import_id).first()
+    if job is None:
+        raise NotFound(gettext("No such import."))
+    if not cancelled and job.state == CustomerImport.State.WRITING:
+        raise Conflict(
+            gettext("Import {id} is writing its rows and cannot be stopped: its file passed every check.").format(
+                id=job.pk
+            )
+        )
+    if not cancelled:
+        raise Conflict(
+            gettext("Import {id} has ended already ({state}).").format(id=job.pk, state=job.get_state_display())
+        )
+    return job

@@ -739,6 +739,14 @@ def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
         job = access_customer_import(request.user, import_id)
     except NotFound as exc:
         raise Http404 from exc
+    if request.method == "POST":
+        try:
+            customer_imports.customer_import_cancel(actor=request.user, import_id=job.pk)
+        except ProsumoError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The import is cancelled; nothing was imported."))
+        return redirect("staff_import_job", import_id=job.pk)
     template = "staff/_import_job.html" if request.htmx else "staff/import_job.html"
     return render(request, template, {"job": job})
 
