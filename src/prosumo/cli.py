@@ -88,7 +88,7 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds between polls of the queue.")] = 1.0,
     schedule: Annotated[bool, typer.Option(help="Also enqueue the periodic tasks when they are due.")] = True,
 ) -> None:
-    """Run background tasks (mail, notifications, indexing, webhooks) and the periodic schedule."""
+    """Run background tasks (mail, notifications, indexing, webhooks, imports, insights) and the periodic schedule."""
     setup_django()
     from prosumo.core.scheduler import enqueue_due
 

@@ -57,7 +57,9 @@ TIER_MAX = CustomerRecord._meta.get_field("tier").max_length or 64
 SPEND_MAX = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 FIELD_MAX_CHARS = 131_072  # Python's csv module refuses a longer field; we name it instead
-BATCH_ROWS = 1_000  # rows per write transaction: a few tens of milliseconds on SQLite
+# Rows per write transaction: a few tens of milliseconds on SQLite, and fewer than the 999 values
+# the oldest SQLite that Django supports binds in one statement (a batch looks its rows up by id).
+BATCH_ROWS = 900
 CHECK_PROGRESS_ROWS = 2_000  # rows checked between two progress notes
 ERRORS_KEPT = 1_000  # problems listed on a rejected import; the count covers them all
 ATTEMPTS_MAX = 5  # runs of one job (first run and takeovers) before it is marked failed
@@ -418,7 +420,10 @@ def customer_import_run(*, import_id: int, progress: Progress | None = None) -> 
     if job.attempts > ATTEMPTS_MAX:
         _finish(run, state=CustomerImport.State.FAILED, message=_gave_up(job))
         return _job(import_id)
-    text = bytes(CustomerImportFile.objects.get(customer_import_id=import_id).data).decode("utf-8-sig")
+    stored = CustomerImportFile.objects.filter(customer_import_id=import_id).first()
+    if stored is None:  # cancelled between the claim and here
+        return _job(import_id)
+    text = bytes(stored.data).decode("utf-8-sig")
     try:
         if job.state in (CustomerImport.State.QUEUED, CustomerImport.State.CHECKING):
             _check(run, job, text)
@@ -497,8 +502,6 @@ def _check(run: _Run, job: CustomerImport, text: str) -> None:
         elif preview is not None and row is not None:
             preview.add(row)
         if checked % CHECK_PROGRESS_ROWS == 0:
-            if preview is not None:
-                preview.flush()
             run.note(rows_checked=checked)
     if bad_rows:
         _finish(
@@ -541,6 +544,8 @@ class _Preview:
 
     def add(self, row: Row) -> None:
         self.pending.append(row)
+        if len(self.pending) == BATCH_ROWS:
+            self.flush()
 
     def flush(self) -> None:
         rows, self.pending = self.pending, []
