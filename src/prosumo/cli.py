@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -277,20 +278,65 @@ def import_customers(
     path: Annotated[Path, typer.Argument(help="CSV with customer_id, email, tier, spend, country, ...")],
     dry_run: Annotated[bool, typer.Option(help="Check the file; import nothing.")] = False,
 ) -> None:
-    """Import customer records (segments) from a CSV file; any bad row rejects the whole file."""
+    """Import customer records (segments) from a CSV file; any bad row rejects the whole file.
+
+    Runs the same job as the import page, here in this process, with a progress bar;
+    the database stays open to the site (votes go on) while it writes.
+    """
     if not path.is_file():
         fail(f"{path}: no such file.")
     setup_django()
-    from prosumo.community.services import customers_import_csv
-    from prosumo.core.errors import InvalidInput
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from prosumo.community import imports
+    from prosumo.community.models import CustomerImport
+    from prosumo.core.errors import ProsumoError
 
     try:
-        report = customers_import_csv(actor=None, data=path.read_bytes(), dry_run=dry_run)
-    except InvalidInput as exc:
-        lines = [exc.message, *exc.fields.get("rows", [])]
-        fail("\n".join(lines))
+        imports.size_check(file_name=path.name, size=path.stat().st_size)
+        job = imports.customer_import_create(
+            actor=None, file_name=path.name, data=path.read_bytes(), dry_run=dry_run, enqueue=False
+        )
+    except ProsumoError as exc:
+        fail(exc.message)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, transient=True) as bar:
+            checking = bar.add_task("Checking", total=job.rows_expected)
+            writing = bar.add_task("Writing", total=None, visible=not dry_run)
+
+            def show(now: CustomerImport) -> None:
+                bar.update(checking, completed=now.rows_checked, total=now.rows_total or now.rows_expected)
+                bar.update(writing, completed=now.rows_written, total=now.rows_total)
+
+            job = imports.customer_import_run(import_id=job.pk, progress=show)
+    except KeyboardInterrupt:
+        with contextlib.suppress(ProsumoError):
+            imports.customer_import_cancel(actor=None, import_id=job.pk)
+            fail("Stopped while checking; nothing was imported.")
+        now = CustomerImport.objects.get(pk=job.pk)
+        typer.secho(
+            f"Stopped after writing {now.rows_written:,} of {now.rows_total:,} rows. The import is committed: "
+            f"`prosumo worker` finishes it (import {job.pk}).",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        raise typer.Exit(code=1) from None
+    if job.state == CustomerImport.State.REJECTED:
+        fail(
+            "\n".join(
+                [
+                    job.message,
+                    *job.errors,
+                    *([f"... {job.error_count - len(job.errors)} more"] if job.error_count > len(job.errors) else []),
+                ]
+            )
+        )
+    if job.state != CustomerImport.State.DONE:
+        typer.secho(f"Import {job.pk} {job.state}: {job.message}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(code=1)
     verb = "would import" if dry_run else "imported"
-    typer.echo(f"{verb}: {report.created} new, {report.updated} updated, {report.matched} matched to members.")
+    typer.echo(f"{verb}: {job.created_count} new, {job.updated_count} updated, {job.matched_count} matched to members.")
 
 
 @app.command("export-dataset")

@@ -287,3 +287,10 @@ PROSUMO_ANONYMOUS_CACHE_SECONDS = int(os.environ.get("PROSUMO_ANONYMOUS_CACHE_SE
 PROSUMO_TOKEN_CACHE_SECONDS = int(os.environ.get("PROSUMO_TOKEN_CACHE_SECONDS", "10"))
 PROSUMO_HOT_TIMESCALE_HOURS = float(os.environ.get("PROSUMO_HOT_TIMESCALE_HOURS", "72"))
 PROSUMO_TRENDING_HALF_LIFE_HOURS = float(os.environ.get("PROSUMO_TRENDING_HALF_LIFE_HOURS", "72"))
+
+# Customer imports (docs/operations.md, "Imports and other long jobs"): the largest file and
+# the most rows one import takes, and how long a job may go without a sign of life before
+# a worker takes it over (its own worker was killed).
+PROSUMO_IMPORT_MAX_BYTES = int(os.environ.get("PROSUMO_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+PROSUMO_IMPORT_MAX_ROWS = int(os.environ.get("PROSUMO_IMPORT_MAX_ROWS", "200000"))
+PROSUMO_IMPORT_STALE_SECONDS = float(os.environ.get("PROSUMO_IMPORT_STALE_SECONDS", "60"))

@@ -26,7 +26,8 @@ def test_openapi_document_lists_the_endpoints_and_both_auth_schemes(db):
         "/api/tokens",
         "/api/tokens/{token_id}",
         "/api/webhooks",
-        "/api/customers/import",
+        "/api/customers/imports",
+        "/api/customers/imports/{import_id}",
     ):
         assert path in paths, path
     assert "/api/docs/assets/{name}" not in paths

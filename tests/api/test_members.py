@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from prosumo.community.models import CustomerRecord, Member
+from prosumo.community.models import CustomerImport, CustomerRecord, Member
 from prosumo.integrations.models import Webhook
 from prosumo.notifications.models import Notification
 from tests.api.conftest import error
@@ -84,20 +84,45 @@ CSV_OK = (
 )
 
 
-def import_csv(headers, content, name="customers.csv", query=""):
+def import_csv(headers, content, name="customers.csv", query="", path="/api/customers/imports"):
     return Client().post(
-        f"/api/customers/import{query}",
+        f"{path}{query}",
         {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
         headers=headers,
     )
 
 
-def test_admin_imports_customers(admin, bearer):
+@pytest.fixture
+def imported(django_capture_on_commit_callbacks):
+    """POST a file (202, the job queued), let the job run as a worker would, and GET the job."""
+
+    def send(headers, content, **options):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = import_csv(headers, content, **options)
+        assert response.status_code == 202, response.content
+        assert response.json()["state"] == "queued"
+        found = Client().get(f"/api/customers/imports/{response.json()['id']}", headers=headers)
+        assert found.status_code == 200
+        return found.json()
+
+    return send
+
+
+def test_admin_imports_customers_through_a_job(admin, bearer, imported):
     # when
-    response = import_csv(bearer(admin), CSV_OK)
-    # then
-    assert response.status_code == 200
-    assert response.json() == {"created": 2, "updated": 0, "matched": 0}
+    job = imported(bearer(admin), CSV_OK)
+    # then: the job ran to its end
+    assert {k: job[k] for k in ("state", "dry_run", "file_name", "rows_total", "rows_checked", "rows_written")} == {
+        "state": "done",
+        "dry_run": False,
+        "file_name": "customers.csv",
+        "rows_total": 2,
+        "rows_checked": 2,
+        "rows_written": 2,
+    }
+    assert (job["created"], job["updated"], job["matched"], job["errors"], job["error_count"]) == (2, 0, 0, [], 0)
+    listed = Client().get("/api/customers/imports", headers=bearer(admin))
+    assert [j["id"] for j in listed.json()] == [job["id"]]
     ana = CustomerRecord.objects.get(customer_id="C1")
     assert (ana.email, ana.country, str(ana.spend), ana.attributes) == (
         "ana@example.org",
@@ -107,14 +132,30 @@ def test_admin_imports_customers(admin, bearer):
     )
 
 
-def test_dry_run_imports_nothing(admin, bearer, unchanged):
+def test_a_queued_job_shows_its_progress_until_a_worker_runs_it(admin, bearer):
+    # when: nothing runs the job (no worker)
+    response = import_csv(bearer(admin), CSV_OK)
+    # then
+    assert response.status_code == 202
+    job = response.json()
+    assert (job["state"], job["rows_expected"], job["rows_total"], job["rows_checked"], job["rows_written"]) == (
+        "queued",
+        2,
+        None,
+        0,
+        0,
+    )
+    assert CustomerRecord.objects.count() == 0
+
+
+def test_dry_run_imports_nothing(admin, bearer, unchanged, imported):
     headers = bearer(admin)
     with unchanged():
-        response = import_csv(headers, CSV_OK, query="?dry_run=true")
-    assert response.json()["created"] == 2
+        job = imported(headers, CSV_OK, query="?dry_run=true")
+    assert (job["state"], job["created"], job["rows_written"]) == ("done", 2, 0)
 
 
-def test_csv_with_bad_rows_names_their_lines_and_imports_nothing(admin, bearer, unchanged):
+def test_csv_with_bad_rows_names_their_lines_and_imports_nothing(admin, bearer, unchanged, imported):
     # given: line 3 has a bad email, line 4 a negative spend and repeats C1
     content = (
         b"customer_id,email,tier,spend,country\nC1,ana@example.org,gold,10,ES\nC2,not-an-email,gold,5,ES\n"
@@ -123,30 +164,79 @@ def test_csv_with_bad_rows_names_their_lines_and_imports_nothing(admin, bearer, 
     headers = bearer(admin)
     # when
     with unchanged():
-        response = import_csv(headers, content)
-    # then
-    body = error(response, 400, "invalid")
-    assert body["message"] == "2 row(s) are invalid; nothing was imported."
-    assert body["fields"] == {
-        "rows": [
-            "line 3: email 'not-an-email' is not an email address",
-            "line 4: customer_id 'C1' repeats line 2; spend '-3' is not a non-negative number",
-        ]
-    }
+        job = imported(headers, content)
+    # then: the job is rejected, each problem named by line and column
+    assert (job["state"], job["message"]) == ("rejected", "2 rows are invalid; nothing was imported.")
+    assert job["errors"] == [
+        "line 3, column email: 'not-an-email' is not an email address",
+        "line 4, column customer_id: 'C1' repeats line 2",
+        "line 4, column spend: '-3' is not a non-negative number",
+    ]
 
 
-def test_csv_import_other_bad_files(admin, member, bearer, unchanged):
+def test_csv_import_other_bad_files(admin, member, bearer, unchanged, settings):
     headers = bearer(admin)
     with unchanged():
         body = error(import_csv(headers, b"id,mail\n1,a@example.org\n"), 400, "invalid")
         assert body["fields"] == {"file": ["columns"]}
         body = error(import_csv(headers, b"customer_id,email\nC1,\xe9t\xe9@example.org\n"), 400, "invalid")
         assert body["fields"] == {"file": ["encoding"]}
-        assert "customers.csv" in body["message"]
+        assert body["message"] == (
+            "customers.csv is not UTF-8 text: line 2, column 4 holds the byte 0xE9. "
+            "Save the file as CSV UTF-8 and upload it again."
+        )
+        body = error(import_csv(headers, b""), 400, "invalid")
+        assert (body["message"], body["fields"]) == ("customers.csv is empty.", {"file": ["empty"]})
+        body = error(import_csv(headers, b"customer_id,email\n"), 400, "invalid")
+        assert body["message"] == "customers.csv has a header but no rows."
+        settings.PROSUMO_IMPORT_MAX_BYTES = 100
+        body = error(import_csv(headers, CSV_OK), 400, "invalid")
+        assert body["message"] == (
+            "customers.csv is 110 bytes; one import takes at most 100 bytes (PROSUMO_IMPORT_MAX_BYTES). "
+            "Split the file and import each part."
+        )
+        settings.PROSUMO_IMPORT_MAX_BYTES = 10_000
         error(import_csv(bearer(member), CSV_OK), 403, "forbidden")
-        error(Client().post("/api/customers/import", {}, headers=headers), 422, "invalid")
+        error(Client().post("/api/customers/imports", {}, headers=headers), 422, "invalid")
+    assert CustomerImport.objects.count() == 0
     assert CustomerRecord.objects.count() == 0
     assert Member.objects.filter(segment__isnull=False).count() == 0
+
+
+def test_one_import_at_a_time_and_only_admins_see_jobs(admin, member, moderator, bearer, unchanged):
+    # given: an import waiting for a worker
+    first = import_csv(bearer(admin), CSV_OK).json()
+    # when / then: a second one is refused with 409 until it ends
+    with unchanged():
+        body = error(import_csv(bearer(admin), CSV_OK, name="again.csv"), 409, "conflict")
+    assert body["message"] == (
+        f"Import {first['id']} (customers.csv) is still running; wait for it to finish, then import this file."
+    )
+    # and: nobody but an admin learns the job exists
+    for someone in (member, moderator):
+        error(Client().get(f"/api/customers/imports/{first['id']}", headers=bearer(someone)), 404, "not_found")
+        error(Client().get("/api/customers/imports", headers=bearer(someone)), 403, "forbidden")
+    error(Client().get("/api/customers/imports/999999", headers=bearer(admin)), 404, "not_found")
+    error(Client().get(f"/api/customers/imports/{first['id']}"), 401, "not_authenticated")
+
+
+def test_an_admin_cancels_a_queued_import(admin, bearer, unchanged):
+    job = import_csv(bearer(admin), CSV_OK).json()
+    with unchanged():
+        response = Client().post(f"/api/customers/imports/{job['id']}/cancel", headers=bearer(admin))
+        assert response.status_code == 200
+        assert (response.json()["state"], response.json()["message"]) == (
+            "cancelled",
+            "Cancelled before anything was written; nothing was imported.",
+        )
+        again = Client().post(f"/api/customers/imports/{job['id']}/cancel", headers=bearer(admin))
+        body = error(again, 409, "conflict")
+        assert body["message"] == f"Import {job['id']} has ended already (Cancelled: nothing was imported)."
+
+
+def test_the_former_import_path_starts_the_same_job(admin, bearer, imported):
+    job = imported(bearer(admin), CSV_OK, path="/api/customers/import")
+    assert (job["state"], job["created"]) == ("done", 2)
 
 
 def test_admin_registers_a_webhook(admin, call):

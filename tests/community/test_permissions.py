@@ -21,6 +21,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from prosumo.activity.models import Event
+from prosumo.community import imports
 from prosumo.community import services as community
 from prosumo.community.models import Segment
 from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied, ProsumoError
@@ -99,6 +100,7 @@ TABLE: dict[str, list[str]] = {
     "See the duplicates page": PAGE_ALL_STAFF,
     "See the moderation page": PAGE_MODERATORS,
     "Open the campaign set-up pages": PAGE_ADMINS,
+    "Follow a customer import": ["login", "404", "404", "404", "404", YES],
 }
 
 
@@ -525,7 +527,13 @@ def test_change_role(actor_as, make_member, role, expected):
 @cases("Import customer records")
 def test_import_customers(actor_as, role, expected):
     actor = actor_as(role)
-    assert outcome(lambda: community.customers_import_csv(actor=actor, data=CSV)) == expected
+    assert outcome(lambda: imports.customer_import_create(actor=actor, file_name="customers.csv", data=CSV)) == expected
+
+
+@cases("Follow a customer import")
+def test_customer_import_page(actor_as, admin, role, expected):
+    job = imports.customer_import_create(actor=admin, file_name="customers.csv", data=CSV)
+    assert page_outcome(actor_as(role), f"/staff/import/{job.pk}/") == expected
 
 
 @cases("Create a webhook")

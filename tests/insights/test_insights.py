@@ -93,3 +93,25 @@ def test_numbers_on_the_page_are_rounded_for_reading():
         "email",
         "—",
     ]
+
+
+def test_a_request_for_insights_only_queues_the_run_on_the_bulk_queue(
+    admin, login, settings, django_capture_on_commit_callbacks
+):
+    # given: the database queue, as in production (no task runs in the web process)
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(admin).post("/staff/insights/", {})
+    # then: the page answers at once; the run waits for a worker on the "bulk" queue
+    assert response.status_code == 302
+    run = InsightRun.objects.get()
+    assert run.status == InsightRun.Status.PENDING
+    queued = DBTaskResult.objects.get()
+    assert (queued.queue_name, queued.task_path, queued.args_kwargs["args"]) == (
+        "bulk",
+        "prosumo.insights.tasks.compute_insights",
+        [run.pk],
+    )

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import gettext
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from prosumo.community import services
+from prosumo.community import imports, services
 from prosumo.community.models import Role
-from prosumo.community.permissions import require_member, require_role
-from prosumo.core.errors import InvalidInput
+from prosumo.community.permissions import access_customer_import, require_member, require_role
+from prosumo.community.selectors import customer_imports_for
 from prosumo.core.http import MemberRequest
 from prosumo.core.input import BodyIn, Id
 from prosumo.ideas.schemas import ErrorOut
@@ -77,10 +76,27 @@ class ReadIn(BodyIn):
     ids: list[Id] | None = None
 
 
-class ImportOut(Schema):
-    created: int
-    updated: int
-    matched: int
+class ImportJobOut(Schema):
+    """A customer import and how far it has got; `created`, `updated` and `matched` are final once `state` is `done`."""
+
+    id: int
+    state: str = Field(description="queued, checking, writing, done, rejected, cancelled or failed")
+    dry_run: bool
+    file_name: str
+    size_bytes: int
+    rows_expected: int = Field(description="lines after the header, known before checking")
+    rows_total: int | None = Field(description="rows in the file, once every row is checked")
+    rows_checked: int
+    rows_written: int
+    created: int = Field(alias="created_count")
+    updated: int = Field(alias="updated_count")
+    matched: int = Field(alias="matched_count")
+    message: str
+    errors: list[str] = Field(description="the first 1,000 problems, each with its line and column")
+    error_count: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
 
 
 class TokenIn(BodyIn):
@@ -159,19 +175,47 @@ def notifications_read(request: MemberRequest, payload: ReadIn) -> Any:
     return {"marked": notifications_mark_read(member=require_member(request.user), ids=payload.ids)}
 
 
-@router.post("/customers/import", response={200: ImportOut, **ERRORS})
-def customers_import(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
+def _import_create(request: MemberRequest, file: UploadedFile, dry_run: bool) -> Any:
     require_role(request.user, Role.ADMIN)
-    try:
-        text = file.read().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            gettext("{name}: the file is not UTF-8 text (byte {byte}); save the CSV as UTF-8.").format(
-                name=file.name, byte=exc.start
-            ),
-            fields={"file": ["encoding"]},
-        ) from exc
-    return services.customers_import_csv(actor=request.user, data=text, dry_run=dry_run)
+    name = file.name or "upload.csv"
+    imports.size_check(file_name=name, size=file.size or 0)
+    job = imports.customer_import_create(actor=request.user, file_name=name, data=file.read(), dry_run=dry_run)
+    return Status(202, job)
+
+
+@router.post("/customers/imports", response={202: ImportJobOut, 409: ErrorOut, **ERRORS})
+def customer_imports_create(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
+    """Start an import of a customer CSV; 202 with the job, which a background worker checks and writes.
+
+    Poll `GET /api/customers/imports/{id}` until `state` is `done`, `rejected`, `cancelled`
+    or `failed`. A file that is too large, not UTF-8, empty or without the required columns
+    is refused here with 400; a bad row rejects the job (`errors` names each by line and column).
+    """
+    return _import_create(request, file, dry_run)
+
+
+@router.post("/customers/import", response={202: ImportJobOut, 409: ErrorOut, **ERRORS}, deprecated=True)
+def customers_import(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
+    """The former name of `POST /api/customers/imports`; it answers the same way (202 with the job)."""
+    return _import_create(request, file, dry_run)
+
+
+@router.get("/customers/imports", response={200: list[ImportJobOut], **ERRORS})
+def customer_imports_list(request: MemberRequest) -> Any:
+    require_role(request.user, Role.ADMIN)
+    return list(customer_imports_for(request.user))
+
+
+@router.get("/customers/imports/{import_id}", response={200: ImportJobOut, **ERRORS})
+def customer_imports_get(request: MemberRequest, import_id: int) -> Any:
+    return access_customer_import(request.user, import_id)
+
+
+@router.post("/customers/imports/{import_id}/cancel", response={200: ImportJobOut, 409: ErrorOut, **ERRORS})
+def customer_imports_cancel(request: MemberRequest, import_id: int) -> Any:
+    """Cancel an import that is queued or being checked (nothing was written); 409 once it is writing or has ended."""
+    access_customer_import(request.user, import_id)
+    return imports.customer_import_cancel(actor=request.user, import_id=import_id)
 
 
 @router.get("/tokens", response={200: list[TokenOut], **ERRORS})

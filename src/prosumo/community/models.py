@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["id"]
+        # Imports match customer records to members by email, whatever its case, a batch at a time.
+        indexes = [models.Index(Lower("email"), name="member_email_lower")]
 
     def __str__(self) -> str:
         return self.name
@@ -147,6 +150,95 @@ class CustomerRecord(models.Model):
 
     def __str__(self) -> str:
         return self.customer_id
+
+
+class CustomerImport(models.Model):
+    """One customer CSV on its way in: checked, then written, by a job on the "bulk" queue.
+
+    The file itself is kept (`CustomerImportFile`) until the job ends, so that a job
+    whose worker was killed can be resumed by another; `rows_written` is the cursor of
+    the writing phase, advanced in the same transaction as each batch of records
+    (docs/operations.md).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking the rows")
+        WRITING = "writing", _("Writing the rows")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Refused: nothing was imported")
+        CANCELLED = "cancelled", _("Cancelled: nothing was imported")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    size_bytes = models.PositiveBigIntegerField()
+    dry_run = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    rows_expected = models.PositiveIntegerField(default=0, help_text="lines after the header, before checking")
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="rows, once every row is checked")
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    matched_count = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    runner = models.CharField(max_length=64, blank=True, help_text="the job run that holds it; empty when none")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    ACTIVE = (State.QUEUED, State.CHECKING, State.WRITING)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One import writes at a time: two interleaved imports would leave records half of each.
+            models.UniqueConstraint(
+                fields=["dry_run"],
+                condition=models.Q(dry_run=False, state__in=["queued", "checking", "writing"]),
+                name="one_customer_import_at_a_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.file_name}, {self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def checked_percent(self) -> int:
+        return _percent(self.rows_checked, self.rows_total or max(self.rows_expected, self.rows_checked))
+
+    @property
+    def written_percent(self) -> int:
+        return _percent(self.rows_written, self.rows_total or 0)
+
+
+def _percent(part: int, whole: int) -> int:
+    return min(100, part * 100 // whole) if whole else 0
+
+
+class CustomerImportFile(models.Model):
+    """The uploaded bytes of an import, until its job ends.
+
+    A table of its own: SQLite rewrites a whole row on every update, and the job's row
+    is updated after every batch; with the file in it, each update would copy megabytes.
+    """
+
+    customer_import = models.OneToOneField(
+        CustomerImport, primary_key=True, on_delete=models.CASCADE, related_name="file"
+    )
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"file of import {self.customer_import_id}"
 
 
 class Invitation(models.Model):

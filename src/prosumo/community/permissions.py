@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from prosumo.community.models import Member, Role
-from prosumo.core.errors import NotAuthenticated, PermissionDenied
+from prosumo.community.models import CustomerImport, Member, Role
+from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied
 
 STAFF_ROLES = (Role.MODERATOR, Role.REVIEWER, Role.ADMIN)
 
@@ -53,3 +53,13 @@ def can_manage_campaigns(actor: Any) -> bool:
 
 def is_staff(actor: Any) -> bool:
     return has_role(actor, *STAFF_ROLES)
+
+
+def access_customer_import(actor: Any, import_id: int) -> CustomerImport:
+    """A customer import, for an admin; anyone else is told it does not exist."""
+    if not has_role(actor, Role.ADMIN):
+        raise NotFound(gettext("No such import."))
+    job = CustomerImport.objects.filter(pk=import_id).first()
+    if job is None:
+        raise NotFound(gettext("No such import."))
+    return job

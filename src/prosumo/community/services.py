@@ -1,14 +1,10 @@
-"""Writes for members, roles, segments and customer records."""
+"""Writes for members, roles and invitations; customer CSV imports are in imports.py."""
 
 from __future__ import annotations
 
-import csv
-import io
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record, presence_record
-from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment
+from prosumo.community.models import CustomerRecord, Invitation, Member, Role
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.core.errors import InvalidInput, PermissionDenied
 from prosumo.core.mail import MailDraft, mail_queue
@@ -189,120 +185,6 @@ def member_unsuspend(*, actor: Member, member: Member) -> Member:
             target_member_id=member.pk,
         )
     return member
-
-
-# --- customer records from CSV ------------------------------------------------
-
-REQUIRED_COLUMNS = ("customer_id", "email")
-KNOWN_COLUMNS = ("customer_id", "email", "tier", "spend", "country")
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    matched: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def customers_import_csv(*, actor: Member | None, data: bytes | str, dry_run: bool = False) -> ImportReport:
-    """Import customer records; any invalid row rejects the whole file, naming each bad line.
-
-    Columns: customer_id, email (required), tier, spend, country, and any others kept
-    as attributes. A record is matched to the member with the same email; its tier
-    becomes the member's segment.
-    """
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    report = ImportReport()
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(
-            gettext("The CSV file lacks the column(s): {names}.").format(names=", ".join(missing)),
-            fields={"file": ["columns"]},
-        )
-    rows: list[dict[str, object]] = []
-    seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        problems = []
-        cid = row.get("customer_id", "")
-        if not cid:
-            problems.append(gettext("customer_id is empty"))
-        elif cid in seen:
-            problems.append(
-                gettext("customer_id {cid!r} repeats line {first_line}").format(cid=cid, first_line=seen[cid])
-            )
-        else:
-            seen[cid] = line
-        try:
-            validate_email(row.get("email", ""))
-        except ValidationError:
-            problems.append(gettext("email {email!r} is not an email address").format(email=row.get("email", "")))
-        spend = Decimal(0)
-        if row.get("spend"):
-            try:
-                spend = Decimal(str(row["spend"]))
-                if not spend.is_finite() or spend < 0:
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(gettext("spend {spend!r} is not a non-negative number").format(spend=row["spend"]))
-        country = str(row.get("country", "")).upper()
-        if country and (len(country) != 2 or not country.isalpha()):
-            problems.append(gettext("country {country!r} is not a two-letter code").format(country=country))
-        if problems:
-            report.errors.append(f"line {line}: " + "; ".join(problems))
-            continue
-        rows.append(
-            {
-                "customer_id": cid,
-                "email": str(row["email"]).lower(),
-                "tier": row.get("tier", ""),
-                "spend": spend,
-                "country": country,
-                "attributes": {k: v for k, v in row.items() if k not in KNOWN_COLUMNS and k},
-            }
-        )
-    if report.errors:
-        raise InvalidInput(
-            gettext("{count} row(s) are invalid; nothing was imported.").format(count=len(report.errors)),
-            fields={"rows": report.errors},
-        )
-    if dry_run:
-        report.created = len(rows)
-        return report
-    with transaction.atomic():
-        segments: dict[str, Segment] = {}
-        for row in rows:
-            tier = str(row["tier"])
-            segment = None
-            if tier:
-                if tier not in segments:
-                    segments[tier], _ = Segment.objects.get_or_create(
-                        slug=slugify(tier)[:80] or "segment", defaults={"name": tier}
-                    )
-                segment = segments[tier]
-            member = Member.objects.filter(email__iexact=row["email"]).first()
-            _, created = CustomerRecord.objects.update_or_create(
-                customer_id=row["customer_id"],
-                defaults={**row, "segment": segment, "member": member},
-            )
-            report.created += created
-            report.updated += not created
-            if member is not None:
-                report.matched += 1
-                if segment is not None and member.segment_id != segment.pk:
-                    member.segment = segment
-                    member.save(update_fields=["segment"])
-        event_record(
-            verb="customers.imported",
-            actor_id=actor.pk if actor else None,
-            details={"created": report.created, "updated": report.updated, "matched": report.matched},
-        )
-    return report
 
 
 # --- invitations ----------------------------------------------------------------

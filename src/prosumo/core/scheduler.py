@@ -17,6 +17,7 @@ from prosumo.core.models import ScheduledRun
 
 
 def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
+    from prosumo.community.tasks import resume_customer_imports
     from prosumo.core.tasks import prune_mail, retry_mail
     from prosumo.ideas.tasks import expire_support_gates
     from prosumo.insights.tasks import nightly_insights
@@ -28,6 +29,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
         ("retry_webhooks", timedelta(minutes=1), retry_webhooks.enqueue),
         ("retry_mail", timedelta(minutes=1), retry_mail.enqueue),
         ("resume_fan_outs", timedelta(minutes=5), resume_fan_outs.enqueue),
+        ("resume_customer_imports", timedelta(minutes=1), resume_customer_imports.enqueue),
         ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
         ("prune_mail", timedelta(days=1), prune_mail.enqueue),

@@ -233,3 +233,53 @@ def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str = "default")
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return [split(row, parts, using) for row in cursor.fetchall()]
+
+
+@lru_cache(maxsize=64)
+def _upsert_sql(model: type[Model], names: tuple[str, ...], unique: tuple[str, ...], using: str) -> str:
+    qn = connections[using].ops.quote_name
+    columns = [qn(str(f.column)) for f in _fields(model, names)]
+    keys = [qn(str(f.column)) for f in _fields(model, unique)]
+    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in keys)
+    return (
+        f"INSERT INTO {quoted_table(model, using)} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608 (names from model metadata, values bound)
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
+def upsert_rows(
+    model: type[Model], names: Sequence[str], rows: Iterable[Sequence[Any]], using: str = "default"
+) -> list[list[Any]]:
+    """Rows of values (in the order of `names`, as the fields' attributes hold them) bound for `upsert`.
+
+    Each value goes through its field's ``get_db_prep_save``, the slow part of a bulk
+    write: do it before the transaction that writes the rows, so that it stays short.
+    No ``pre_save``: pass ``auto_now`` values yourself.
+    """
+    connection = connections[using]
+    prepare = [f.get_db_prep_save for f in _fields(model, names)]
+    last: list[Any] = [object()] * len(prepare)
+    done: list[Any] = [None] * len(prepare)
+    out = []
+    for row in rows:
+        for i, value in enumerate(row):
+            if value is not last[i]:  # a value shared by every row (a timestamp, a segment) is prepared once
+                last[i], done[i] = value, prepare[i](value, connection)
+        out.append(list(done))
+    return out
+
+
+def upsert(
+    model: type[Model],
+    names: Sequence[str],
+    unique: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    using: str = "default",
+) -> None:
+    """INSERT each row, or, where one with the same `unique` columns exists, UPDATE its other columns.
+
+    ``INSERT ... ON CONFLICT (...) DO UPDATE``, which SQLite and PostgreSQL write alike;
+    one statement run for every row (``executemany``). `rows` come from `upsert_rows`.
+    """
+    with connections[using].cursor() as cursor:
+        cursor.executemany(_upsert_sql(model, tuple(names), tuple(unique), using), rows)

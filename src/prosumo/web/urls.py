@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/moderation/", views.staff_moderation, name="staff_moderation"),
     path("staff/members/<id:member_id>/suspend/", views.staff_suspend, name="staff_suspend"),
     path("staff/import/", views.staff_import, name="staff_import"),
+    path("staff/import/<int:import_id>/", views.staff_import_job, name="staff_import_job"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/campaigns/", views.staff_campaigns, name="staff_campaigns"),
     path("staff/campaigns/new/", views.staff_campaign_edit, name="staff_campaign_new"),

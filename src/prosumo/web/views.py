@@ -25,9 +25,17 @@ from django.views.i18n import set_language as django_set_language
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import presence_record
+from prosumo.community import imports as customer_imports
+from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
 from prosumo.community.models import Invitation, Member
-from prosumo.community.permissions import can_manage_campaigns, can_moderate, can_review, is_staff
+from prosumo.community.permissions import (
+    access_customer_import,
+    can_manage_campaigns,
+    can_moderate,
+    can_review,
+    is_staff,
+)
 from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.core.http import HtmxRequest, MemberRequest
 from prosumo.core.markdown import render_markdown
@@ -737,23 +745,53 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
 
 @login_required
 def staff_import(request: MemberRequest) -> HttpResponse:
+    """Staff upload a customer CSV; a background job checks and writes it, and its page shows how far it got."""
     _staff_only(request)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            report = community_services.customers_import_csv(
-                actor=request.user, data=form.cleaned_data["file"].read(), dry_run=form.cleaned_data["dry_run"]
-            )
-        except ProsumoError as exc:
-            apply_error(form, exc)
-            for line in exc.fields.get("rows", []):
-                form.add_error(None, line)
-            status = 400
-    elif request.method == "POST":
+    if request.method == "POST":
         status = 400
-    return render(request, "staff/import.html", {"form": form, "report": report}, status=status)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                customer_imports.size_check(file_name=upload.name, size=upload.size)
+                job = customer_imports.customer_import_create(
+                    actor=request.user,
+                    file_name=upload.name,
+                    data=upload.read(),
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ProsumoError as exc:
+                form.add_error("file" if "file" in exc.fields else None, exc.message)
+                status = exc.status
+            else:
+                return redirect("staff_import_job", import_id=job.pk)
+    jobs = community_selectors.customer_imports_for(request.user)
+    limits = {
+        "import_max_rows": settings.PROSUMO_IMPORT_MAX_ROWS,
+        "import_max_bytes": settings.PROSUMO_IMPORT_MAX_BYTES,
+    }
+    return render(request, "staff/import.html", {"form": form, "jobs": jobs, **limits}, status=status)
+
+
+@login_required
+def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
+    """One import's progress; htmx asks for it again every second until the job has ended."""
+    _staff_only(request)
+    try:
+        job = access_customer_import(request.user, import_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        try:
+            customer_imports.customer_import_cancel(actor=request.user, import_id=job.pk)
+        except ProsumoError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The import is cancelled; nothing was imported."))
+        return redirect("staff_import_job", import_id=job.pk)
+    template = "staff/_import_job.html" if request.htmx else "staff/import_job.html"
+    return render(request, template, {"job": job})
 
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:

@@ -19,7 +19,7 @@ def names_on_one_line(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0002_invitation_campaign'),
+        ('community', '0003_customer_import'),
     ]
 
     operations = [
