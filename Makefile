@@ -43,14 +43,15 @@ PYTEST := $(BIN)/pytest -q -n 2
 test-sqlite: setup
 	$(PYTEST)
 
-# tests/faults runs once, in test-sqlite: its processes use SQLite files of their own and the real clock.
+# The fault tests (marker "faults") run once, in test-sqlite: their processes use SQLite
+# files of their own and the real clock.
 test-postgres: setup
-	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) tests --ignore=tests/analytics --ignore=tests/synth --ignore=tests/faults
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) -m "not faults" tests --ignore=tests/analytics --ignore=tests/synth
 
 # The platform's tests again with the clock a year ahead: a test that reads today's date
 # without freezing the clock fails here, not on the day the calendar catches up with it.
 test-clock-ahead: setup
-	$(PYTEST) --clock-ahead=365 tests --ignore=tests/analytics --ignore=tests/synth --ignore=tests/faults
+	$(PYTEST) --clock-ahead=365 -m "not faults" tests --ignore=tests/analytics --ignore=tests/synth
 
 lint: setup
 	$(BIN)/ruff format --check src tests bench scripts
