@@ -321,8 +321,10 @@ def test_webhook_management_bad_input_changes_nothing(admin, member, call, uncha
 @pytest.mark.parametrize("name", ["Ana\r\nBcc: everyone@example.org", "Ana\nB", "Ana\tB", "Ana\x00", "Ana\u2028B"])
 def test_me_refuses_a_name_with_control_characters(member, call, unchanged, name):
     before = member.display_name
+    # NUL is refused for every text the API reads, before the request reaches the profile (422)
+    status = 422 if "\x00" in name else 400
     with unchanged():
-        body = error(call("PATCH", "/api/me", {"display_name": name}, as_member=member), 400, "invalid")
+        body = error(call("PATCH", "/api/me", {"display_name": name}, as_member=member), status, "invalid")
     assert list(body["fields"]) == ["display_name"]
     member.refresh_from_db()
     assert member.display_name == before

@@ -108,7 +108,10 @@ def process(env: dict[str, str], command: list[str], log: Path) -> Iterator[subp
 # Six members who vote every 20 ms keep a vote in flight nearly all the time, and leave the
 # two cores enough room for the import: without a pause, the voters alone fill both.
 THINK = 0.02
-WORKER = [sys.executable, "-m", "prosumo.cli", "worker", "--no-schedule", "--interval", "0.2"]
+# The bulk queue's worker alone: the process that runs the import, so that killing it kills the import.
+WORKER = [sys.executable, "-m", "prosumo.cli", "worker", "--queue", "bulk", "--no-schedule", "--interval", "0.2"]
+# Every queue's worker under their supervisor, with the schedule that takes over a job gone quiet.
+ALL_WORKERS = [sys.executable, "-m", "prosumo.cli", "worker", "--interval", "0.2"]
 
 
 def request(
@@ -330,7 +333,7 @@ def test_a_worker_killed_while_writing_an_import_is_replaced_and_the_import_ends
     assert written == job["rows_written"]
     # when: another worker starts after the job has gone quiet
     time.sleep(2.5)
-    with process(env, WORKER, tmp_path / "worker2.log") as worker:
+    with process(env, ALL_WORKERS, tmp_path / "worker2.log") as worker:
         deadline = time.monotonic() + 120
         while import_row(db, job_id)["state"] == "writing":
             assert worker.poll() is None, (tmp_path / "worker2.log").read_text()[-3000:]
