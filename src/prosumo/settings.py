@@ -252,6 +252,8 @@ PROSUMO_READY_BULK_TASK_AGE_SECONDS = float(os.environ.get("PROSUMO_READY_BULK_T
 # finish by then (its worker died) is tried again. Keep it well above the 10 s timeout of a
 # try plus the time a write may wait for the database.
 PROSUMO_WEBHOOK_CLAIM_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_CLAIM_SECONDS", "60"))
+# A webhook try waits this long for the receiver's answer, then counts as failed and is retried later.
+PROSUMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_TIMEOUT_SECONDS", "5"))
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -35,7 +35,6 @@ from prosumo.integrations.services import sign
 
 MAX_ATTEMPTS = 8
 BASE_DELAY_SECONDS = 30
-TIMEOUT_SECONDS = 10
 
 
 def backoff(attempt: int) -> timedelta:
@@ -82,7 +81,7 @@ def attempt_delivery(delivery: WebhookDelivery, *, now: datetime | None = None) 
     )
     delivery.attempts += 1
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.PROSUMO_WEBHOOK_TIMEOUT_SECONDS) as response:  # noqa: S310
             ok = 200 <= response.status < 300
             error = "" if ok else f"HTTP {response.status}"
     except urllib.error.HTTPError as exc:
