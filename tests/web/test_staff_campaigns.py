@@ -429,9 +429,11 @@ def test_the_list_shows_every_campaign_with_its_status_and_waiting_ideas(
     assert row.split(" Edit")[0].endswith("Everyone Support (with a threshold) 2 1")
 
 
-def test_admins_see_the_link_in_the_header_and_other_staff_do_not(admin, moderator, login):
-    assert 'id="staff-campaigns-link"' in login(admin).get("/").content.decode()
-    assert 'id="staff-campaigns-link"' not in login(moderator).get("/").content.decode()
+@pytest.mark.parametrize("link", ["staff-campaigns-link", "staff-import-link"])
+def test_admins_see_the_link_in_the_header_and_other_staff_do_not(admin, moderator, reviewer, login, link):
+    assert f'id="{link}"' in login(admin).get("/").content.decode()
+    assert f'id="{link}"' not in login(moderator).get("/").content.decode()
+    assert f'id="{link}"' not in login(reviewer).get("/").content.decode()
 
 
 # --- who may --------------------------------------------------------------------------------

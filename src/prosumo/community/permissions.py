@@ -51,6 +51,10 @@ def can_manage_campaigns(actor: Any) -> bool:
     return has_role(actor, Role.ADMIN)
 
 
+def can_import_customers(actor: Any) -> bool:
+    return has_role(actor, Role.ADMIN)
+
+
 def is_staff(actor: Any) -> bool:
     return has_role(actor, *STAFF_ROLES)
 

@@ -3,7 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from prosumo.community.permissions import can_manage_campaigns, can_moderate, can_review, is_staff
+from prosumo.community.permissions import (
+    can_import_customers,
+    can_manage_campaigns,
+    can_moderate,
+    can_review,
+    is_staff,
+)
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -18,4 +24,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "can_review": can_review(user),
         "can_moderate": can_moderate(user),
         "can_manage_campaigns": can_manage_campaigns(user),
+        "can_import_customers": can_import_customers(user),
     }
