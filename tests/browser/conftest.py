@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.smtp import Mailbox
+from tests.browser.smtp import Mailbox, send_to
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,14 +59,7 @@ def mailbox() -> Iterator[Mailbox]:
 @pytest.fixture
 def smtp_mail(settings: Any, mailbox: Mailbox, live_server: Any) -> Mailbox:
     """Django sends mail over SMTP to `mailbox`, with links pointing at the live server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = mailbox.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
+    send_to(settings, mailbox)
     settings.SITE_URL = live_server.url
     return mailbox
 
