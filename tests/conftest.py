@@ -28,6 +28,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Run the suite with the clock moved DAYS ahead (still ticking): a test that depends on today's "
         "date without freezing the clock fails here before it fails on the calendar.",
     )
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="The browser tests save their screenshots into docs/screenshots (otherwise into a temporary folder).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -99,12 +99,13 @@ def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Any, str], Path]:
-    """Save a full-page PNG of what the page shows to docs/screenshots/<name>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def screenshot(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Any, str], Path]:
+    """Save a full-page PNG of what the page shows, as docs/screenshots/<name>.png with `--screenshots`."""
+    folder = SCREENSHOTS if request.config.getoption("--screenshots") else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
 
     def save(page: Any, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
+        path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
