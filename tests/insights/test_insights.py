@@ -115,3 +115,43 @@ def test_a_request_for_insights_only_queues_the_run_on_the_bulk_queue(
         "prosumo.insights.tasks.compute_insights",
         [run.pk],
     )
+
+
+HOSTILE_SEGMENT = "</script><img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def hostile_segment(demo, admin, django_capture_on_commit_callbacks):
+    """A customer file names a tier with HTML in it; ten demo members take it as their segment."""
+    from prosumo.community.imports import customer_import_create
+    from prosumo.community.models import Member
+
+    emails = list(Member.objects.filter(role="member").order_by("pk").values_list("email", flat=True)[:10])
+    rows = "".join(f'C-{i},{email},"{HOSTILE_SEGMENT}",100,ES\n' for i, email in enumerate(emails))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = customer_import_create(
+            actor=admin, file_name="tiers.csv", data=("customer_id,email,tier,spend,country\n" + rows).encode()
+        )
+    job.refresh_from_db()
+    assert job.state == "done", job.message
+    assert Member.objects.filter(segment__name=HOSTILE_SEGMENT).count() == 10
+    with django_capture_on_commit_callbacks(execute=True):
+        insights_request(actor=admin)
+    run = InsightRun.objects.get()
+    assert run.status == InsightRun.Status.DONE, run.error
+    return run
+
+
+def test_a_segment_name_cannot_end_the_chart_data_script(hostile_segment, admin, login):
+    import json
+    import re
+
+    # when
+    page = login(admin).get(f"/staff/insights/{hostile_segment.pk}/involvement/").content.decode()
+    # then: the name never appears as markup; each chart's data is one JSON script that holds it intact
+    assert HOSTILE_SEGMENT not in page
+    assert "<img" not in page
+    specs = re.findall(r'<script id="chart\d+-spec" type="application/json">(.*?)</script>', page, re.S)
+    assert len(specs) == len(hostile_segment.section("involvement")["charts"]) > 0
+    assert [json.loads(s) for s in specs] == hostile_segment.section("involvement")["charts"]
+    assert HOSTILE_SEGMENT in json.dumps([json.loads(s) for s in specs], ensure_ascii=False)
