@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,5 +220,27 @@ def test_the_language_and_stage_choices_still_submit_without_inline_handlers(
     page.select_option("select[name=language]", "es")
     # then
     expect(page.locator("html")).to_have_attribute("lang", "es")
+    assert page.evaluate("window.__policyViolations") == []
+    assert problems == []
+
+
+def test_the_offline_report_draws_its_charts_under_its_own_policy(
+    tmp_path: Path, browser: Any, new_page: Callable[[], Any]
+) -> None:
+    from prosumo.analytics.report import to_html
+    from tests.analytics.test_report import HOSTILE, hostile_report
+
+    # given: a report whose data holds markup, written to a file as `prosumo analyze` does
+    path = tmp_path / "report.html"
+    path.write_text(to_html(hostile_report()))
+    problems: list[str] = []
+    page = watched_page(new_page, problems)
+    # when
+    page.goto(path.as_uri())
+    # then: the chart is drawn, its tooltip shows the name as text, and nothing was refused
+    expect(page.locator("#chart0 svg.marks")).to_be_visible()
+    page.locator("#chart0 .mark-rect path").first.hover()
+    expect(page.locator("#vg-tooltip-element.visible")).to_contain_text(HOSTILE)
+    expect(page.locator("img[src=x]")).to_have_count(0)
     assert page.evaluate("window.__policyViolations") == []
     assert problems == []

