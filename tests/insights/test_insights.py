@@ -145,12 +145,15 @@ def hostile_segment(demo, admin, django_capture_on_commit_callbacks):
     return run
 
 
-def test_a_segment_name_cannot_end_the_chart_data_script(hostile_segment, admin, login):
+def test_hostile_segment_names_stay_text_on_the_page_and_in_the_csv(hostile_segment, admin, login):
+    import csv
+    import io
     import json
     import re
 
-    # when
-    page = login(admin).get(f"/staff/insights/{hostile_segment.pk}/involvement/").content.decode()
+    client = login(admin)
+    # when: staff open the involvement question, whose charts and tables name the segments
+    page = client.get(f"/staff/insights/{hostile_segment.pk}/involvement/").content.decode()
     # then: the name never appears as markup; each chart's data is one JSON script that holds it intact
     assert HOSTILE_SEGMENT not in page
     assert "<img" not in page
@@ -159,16 +162,10 @@ def test_a_segment_name_cannot_end_the_chart_data_script(hostile_segment, admin,
     assert [json.loads(s) for s in specs] == hostile_segment.section("involvement")["charts"]
     assert HOSTILE_SEGMENT in json.dumps([json.loads(s) for s in specs], ensure_ascii=False)
 
-
-def test_table_csv_cells_cannot_run_as_formulas(hostile_segment, admin, login):
-    import csv
-    import io
-
-    # given: an involvement table that names the segments
+    # when: they download the table that names the segments
     tables = hostile_segment.section("involvement")["tables"]
-    name, rows = next((n, r) for n, r in tables.items() if any(FORMULA_SEGMENT in r_.values() for r_ in r))
-    # when
-    response = login(admin).get(f"/staff/insights/{hostile_segment.pk}/involvement/{name}.csv")
+    name, rows = next((n, r) for n, r in tables.items() if any(FORMULA_SEGMENT in row.values() for row in r))
+    response = client.get(f"/staff/insights/{hostile_segment.pk}/involvement/{name}.csv")
     # then: the formula is text behind a quote, quoted; numbers stay numbers; every row is there
     assert response.status_code == 200
     text = response.content.decode()
@@ -182,5 +179,10 @@ def test_table_csv_cells_cannot_run_as_formulas(hostile_segment, admin, login):
         text = "" if value is None else str(value)
         return "'" + text if isinstance(value, str) and text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
-    expected = [[read_back(v) for v in row.values()] for row in rows]
-    assert read[1:] == expected
+    assert read[1:] == [[read_back(v) for v in row.values()] for row in rows]
+    formula_row = next(row for row in rows if FORMULA_SEGMENT in row.values())
+    raw = ",".join(
+        '"' + read_back(v).replace('"', '""') + '"' if isinstance(v, str) or v is None else repr(v)
+        for v in formula_row.values()
+    )
+    assert raw + "\r\n" in text  # text quoted, numbers bare
