@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,25 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def csp_extra(value: str) -> dict[str, list[str]]:
+    """Parse PROSUMO_CSP_EXTRA: "directive source source; directive source" -> {directive: [sources]}."""
+    from csp.utils import DEFAULT_DIRECTIVES
+
+    extra: dict[str, list[str]] = {}
+    for part in value.split(";"):
+        if not part.strip():
+            continue
+        directive, *sources = part.split()
+        if directive not in DEFAULT_DIRECTIVES or isinstance(DEFAULT_DIRECTIVES[directive], bool):
+            raise ImproperlyConfigured(
+                f"PROSUMO_CSP_EXTRA: {directive!r} is not a Content-Security-Policy directive that takes sources."
+            )
+        if not sources:
+            raise ImproperlyConfigured(f"PROSUMO_CSP_EXTRA: {directive!r} needs at least one source after it.")
+        extra.setdefault(directive, []).extend(sources)
+    return extra
 
 
 DEBUG = env_bool("PROSUMO_DEBUG", False)
@@ -58,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "prosumo.web",  # before allauth: its account pages use the site's layout
@@ -77,6 +98,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "prosumo.core.health.HealthMiddleware",  # first: load balancers call it by IP over plain HTTP
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "prosumo.core.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prosumo.web.context.site",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -271,6 +295,43 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every response (docs/security.md, "In the browser"): scripts,
+# styles, images, fonts and connections come from this site only; no inline script or
+# style attribute runs, no plugin loads, no other site may frame a page. A template that
+# must have an inline script gives it nonce="{{ CSP_NONCE }}" (the nonce is added to the
+# header only on pages that use it). PROSUMO_CSP_EXTRA adds sources for an operator's own
+# additions, e.g. "script-src https://stats.example.org; connect-src https://stats.example.org".
+_csp: dict[str, list[object]] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [NONE],
+    "frame-ancestors": [NONE],
+    # Social login posts to this site, which redirects to the provider: browsers check
+    # that redirect against form-action too.
+    "form-action": [SELF, *(["https:"] if env_list("PROSUMO_SOCIAL_PROVIDERS") else [])],
+}
+for _directive, _sources in csp_extra(os.environ.get("PROSUMO_CSP_EXTRA", "")).items():
+    _csp[_directive] = [*_csp.get(_directive, _csp["default-src"]), *_sources]
+if os.environ.get("PROSUMO_CSP_REPORT_URI"):
+    _csp["report-uri"] = [os.environ["PROSUMO_CSP_REPORT_URI"]]
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp}
+# Features no page of the site uses, refused to every page and to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb", "browsing-topics",
+    )
+}  # fmt: skip
+# Django's SecurityMiddleware already sends these two; said here so a reader sees them.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

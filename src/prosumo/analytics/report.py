@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import html
 import importlib
 import json
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.section import Section
+from prosumo.core.spreadsheet import spreadsheet_csv
 
 __all__ = ["Report", "build_report", "metric_modules", "to_html", "to_json"]
 
@@ -334,6 +336,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 details { margin: .4rem 0; } summary { cursor: pointer; font-weight: 600; }
 .failed { color: #a00; } .notes li { margin: .2rem 0; } nav li { margin: .1rem 0; }
 .small { font-size: .85rem; color: #555; }
+.vega-embed { position: relative; display: inline-block; max-width: 100%; }
+#vg-tooltip-element { visibility: hidden; padding: 8px; position: fixed; z-index: 1000; font: 11px sans-serif;
+  border-radius: 3px; box-shadow: 2px 2px 4px rgba(0,0,0,.1); background: rgba(255,255,255,.95);
+  border: 1px solid #d9d9d9; color: #000; }
+#vg-tooltip-element.visible { visibility: visible; } #vg-tooltip-element h2 { margin: 0 0 10px; font-size: 13px; }
+#vg-tooltip-element table { border-spacing: 0; margin: 0; font-size: 11px; }
+#vg-tooltip-element td { border: 0; padding: 2px 0; } #vg-tooltip-element td.key { color: #808080; text-align: right;
+  padding-right: 4px; } #vg-tooltip-element td.value { max-width: 300px; text-align: left; }
 """
 
 
@@ -382,7 +392,11 @@ def _frame_table(name: str, frame: pd.DataFrame) -> str:
         more = f" (first {_HTML_ROWS} of {len(frame):,} rows)"
     link = ""
     if len(frame) <= _CSV_LINK_ROWS:
-        data = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+        # for people to open in a spreadsheet: a cell that starts like a formula is neutralised
+        csv_text = spreadsheet_csv(
+            frame.columns, ([_jsonable(v) for v in row] for row in frame.itertuples(index=False))
+        )
+        data = base64.b64encode(csv_text.encode("utf-8")).decode("ascii")
         link = f" <a download='{html.escape(name)}.csv' href='data:text/csv;charset=utf-8;base64,{data}'>CSV</a>"
     return (
         f"<details><summary>{html.escape(name.replace('_', ' '))}{more}</summary>{link}"
@@ -390,10 +404,29 @@ def _frame_table(name: str, frame: pd.DataFrame) -> str:
     )
 
 
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
+
+
 def _script_json(value: Any) -> str:
-    """JSON safe to place inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    """JSON safe to place inside a <script> element: no "<", ">" or "&" in it (as Django's json_script)."""
+    return json.dumps(value, ensure_ascii=False, default=str).translate(_SCRIPT_ESCAPES)
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _policy(scripts: Sequence[str]) -> str:
+    """A Content-Security-Policy for the page: only its own style and scripts (by hash), nothing fetched.
+
+    The file is opened from disk, where no server sends a header; the same policy in a
+    meta element means that markup slipped into the data could not run a script.
+    """
+    script_src = " ".join(_csp_hash(s) for s in scripts) or "'none'"
+    return (
+        f"default-src 'none'; script-src {script_src}; style-src {_csp_hash(_STYLE)}; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 def to_html(report: Report) -> str:
@@ -452,23 +485,29 @@ def to_html(report: Report) -> str:
             + "</div>"
         )
     scripts = ""
+    inline_scripts: list[str] = []
     if chart_specs:
         embeds = "\n".join(
             f"<script type='application/json' id='{div}-spec'>{_script_json(spec)}</script>"
             for div, spec in chart_specs
         )
         ids = _script_json([div for div, _ in chart_specs])
-        scripts = (
-            f"<script>{_vega_bundle()}</script>\n{embeds}\n<script>\n"
-            f"for (const id of {ids}) {{\n"
+        # Vega's expressions run in its interpreter (ast), not through eval, and vega-embed
+        # adds no style element: the page's own style covers the charts and their tooltips.
+        draw = (
+            f"\nfor (const id of {ids}) {{\n"
             "  const spec = JSON.parse(document.getElementById(id + '-spec').textContent);\n"
-            "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg'})"
+            "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg', ast: true, defaultStyle: false,"
+            " tooltip: {disableDefaultStyle: true}})"
             ".catch(err => { document.getElementById(id).textContent = String(err); });\n"
-            "}\n</script>"
+            "}\n"
         )
+        inline_scripts = [_vega_bundle(), draw]
+        scripts = f"<script>{inline_scripts[0]}</script>\n{embeds}\n<script>{draw}</script>"
     title = html.escape(report.title)
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f'<meta http-equiv="Content-Security-Policy" content="{_policy(inline_scripts)}">'
         f"<title>Prosumo report — {title}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>Prosumo report — {title}</h1>{_headline_table(facts)}{credit}</header>"
         f"<nav><ol>{''.join(nav)}</ol></nav>{''.join(parts)}{scripts}</body></html>\n"

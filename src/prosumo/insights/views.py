@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import functools
-import json
 from collections.abc import Sequence
 
 from django.contrib import messages
@@ -18,6 +16,7 @@ from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.core.errors import ProsumoError
 from prosumo.core.http import MemberRequest
+from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.models import Campaign
 from prosumo.insights.filters import FILTERS, filter_key
 from prosumo.insights.models import InsightRun
@@ -122,7 +121,11 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
         }
         for name, rows in found.get("tables", {}).items()
     ]
-    charts = [{"id": f"chart{i}", "spec": json.dumps(spec)} for i, spec in enumerate(found.get("charts", []))]
+    # Each spec goes to the page through json_script, which escapes "<", ">" and "&": data
+    # (a segment's name, a channel) can never end the script element it is written in.
+    charts = [
+        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(found.get("charts", []))
+    ]
     return render(request, "insights/section.html", {"run": run, "section": found, "tables": tables, "charts": charts})
 
 
@@ -135,7 +138,7 @@ def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpRe
         raise Http404
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(key)}-{slugify(table)}-run{run.pk}.csv"'
-    writer = csv.writer(response)
+    writer = SpreadsheetWriter(response)  # cells that start like a formula are neutralised
     if rows:
         writer.writerow(rows[0].keys())
         for row in rows:
