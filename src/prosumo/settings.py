@@ -112,7 +112,8 @@ TEMPLATES = [
 ]
 
 if "DATABASE_URL" not in os.environ:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQLite file here
+    # The embedded default keeps its SQLite file here, readable by its owner only.
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'prosumo.sqlite3'}"),
