@@ -88,6 +88,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.TextField(blank=True)
     date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the member erased their account (prosumo.privacy): the row stays, without
+    # anything personal, so that their ideas, comments and events keep an author.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = MemberManager()
 
