@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "prosumo.ideas",
     "prosumo.notifications",
     "prosumo.integrations",
+    "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]
 
