@@ -240,3 +240,21 @@ def test_an_erased_member_cannot_sign_in_again(member):
     response = Client().post("/accounts/login/", {"login": email, "password": "correct horse 12"})
     assert response.status_code == 200  # the form again, with its error
     assert "_auth_user_id" not in Client().session
+
+
+def test_an_account_without_a_password_confirms_with_its_email_address(member, login):
+    # given a member who signs in through another site only
+    member.set_unusable_password()
+    member.save(update_fields=["password"])
+    client = login(member)
+    before = _state(member.pk)
+    # when they confirm with another address, then with theirs
+    refused = client.post("/me/data/erase/", {"confirm_email": "someone@example.org"})
+    assert refused.status_code == 400
+    assert "Type your email address to confirm." in refused.content.decode()
+    assert _state(member.pk) == before
+    done = client.post("/me/data/erase/", {"confirm_email": member.email.upper()})
+    # then
+    assert done.status_code == 302
+    member.refresh_from_db()
+    assert member.erased_at is not None
