@@ -402,9 +402,11 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
 
 from prosumo.community.api import router as community_router  # noqa: E402
 from prosumo.ideas.api import router as ideas_router  # noqa: E402
+from prosumo.privacy.api import router as privacy_router  # noqa: E402
 
 api.add_router("/", ideas_router)
 api.add_router("/", community_router)
+api.add_router("/", privacy_router)
 
 # Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.
 fallback = Router(auth=None)

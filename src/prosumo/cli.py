@@ -234,15 +234,21 @@ def demo(
     """Set up a trial site on SQLite with a believable demo community, and serve it."""
     os.environ.setdefault("PROSUMO_DEBUG", "1")
     data_dir = Path(os.environ.setdefault("PROSUMO_DATA_DIR", str(Path.cwd() / "var")))
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_file = data_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(50))
     os.environ.setdefault("PROSUMO_SECRET_KEY", key_file.read_text().strip())
     database = data_dir / "prosumo.sqlite3"
     if reset and database.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
+    # The demo's own folder and files, made by an earlier version readable by everyone: its owner's only.
+    data_dir.chmod(0o700)
+    for private in (key_file, *(Path(f"{database}{suffix}") for suffix in ("", "-wal", "-shm"))):
+        if private.exists():
+            private.chmod(0o600)
     setup_django()
     call("migrate", "--noinput", "--verbosity", "0")
     from prosumo.core.bootstrap import ensure_site

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "prosumo.ideas",
     "prosumo.notifications",
     "prosumo.integrations",
+    "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]
 
@@ -136,7 +137,8 @@ TEMPLATES = [
 ]
 
 if "DATABASE_URL" not in os.environ:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default keeps its SQLite file here
+    # The embedded default keeps its SQLite file here, readable by its owner only.
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'prosumo.sqlite3'}"),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", web_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/insights/", include("prosumo.insights.urls")),
+    path("me/data/", include("prosumo.privacy.urls")),
     path("", include("prosumo.web.urls")),
 ]
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):

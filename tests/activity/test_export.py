@@ -83,3 +83,31 @@ def test_touches_reach_the_analytics_as_multi_touch_journeys(idea, tmp_path):
     assert row[["first_touch", "last_touch", "converted", "members"]].values.tolist() == [
         ["instagram", "newsletter", True, 1]
     ]
+
+
+def test_a_member_deleted_outright_is_exported_as_a_former_member(community, make_member, tmp_path):
+    from prosumo.activity.models import Event
+    from prosumo.community.models import Member
+
+    # given a member deleted outright, as the Django admin did before it erased accounts,
+    # leaving the events that name them behind
+    gone = make_member()
+    first = Event.objects.filter(actor_id=gone.pk).order_by("occurred_at").first().occurred_at
+    Member.objects.filter(pk=gone.pk).delete()
+    # when the platform's data is exported
+    path = export_dataset(tmp_path / "ds")
+    # then the analytics read it, with a row for them: a former member, joined at their first event
+    members = {row["member_id"]: row for row in pq.read_table(path / "members.parquet").to_pylist()}
+    assert load_dataset(path).members.count().execute() == len(members)
+    assert members[gone.pk] == {
+        "member_id": gone.pk,
+        "joined_at": first,
+        "segment": None,
+        "country": None,
+        "channel": None,
+        "referred_by": None,
+        "erased": True,
+        "is_staff": False,
+        "attributes": None,
+    }
+    assert members[community.author_id]["erased"] is False

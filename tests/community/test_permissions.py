@@ -101,6 +101,10 @@ TABLE: dict[str, list[str]] = {
     "See the moderation page": PAGE_MODERATORS,
     "Open the campaign set-up pages": PAGE_ADMINS,
     "Follow a customer import": ["login", "404", "404", "404", "404", YES],
+    "Get a copy of one's own data": [NAUTH, YES, YES, YES, YES, YES],
+    "Download someone else's copy of their data": [NAUTH, NF, NF, NF, NF, NF],
+    "Erase own account": [NAUTH, YES, YES, YES, YES, YES],
+    "Erase someone else's account": ADMIN_ONLY,
 }
 
 
@@ -577,6 +581,44 @@ def test_campaign_setup_pages(actor_as, campaign, role, expected):
     }
     # then
     assert outcomes == {expected}
+
+
+# --- members' own data ------------------------------------------------------------------
+
+
+@cases("Get a copy of one's own data")
+def test_get_a_copy_of_own_data(actor_as, role, expected):
+    from prosumo.privacy.services import member_export_request
+
+    actor = actor_as(role)
+    assert outcome(lambda: member_export_request(actor=actor)) == expected
+
+
+@cases("Download someone else's copy of their data")
+def test_download_someone_elses_copy(actor_as, member, role, expected):
+    from prosumo.privacy.permissions import access_member_export
+    from prosumo.privacy.services import member_export_request
+
+    export = member_export_request(actor=member)
+    actor = actor_as(role)
+    assert outcome(lambda: access_member_export(actor, export.pk)) == expected
+
+
+@cases("Erase own account")
+def test_erase_own_account(actor_as, member, role, expected):
+    from prosumo.privacy.services import member_erase
+
+    actor = actor_as(role)
+    target = actor if role != "visitor" else member
+    assert outcome(lambda: member_erase(actor=actor, member=target, password="correct horse 12")) == expected
+
+
+@cases("Erase someone else's account")
+def test_erase_someone_elses_account(actor_as, member, role, expected):
+    from prosumo.privacy.services import member_erase
+
+    actor = actor_as(role)
+    assert outcome(lambda: member_erase(actor=actor, member=member)) == expected
 
 
 # --- the written table ------------------------------------------------------------------

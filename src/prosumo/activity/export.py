@@ -56,11 +56,19 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     step = progress or (lambda _name: None)
     tables: dict[str, pa.Table] = {}
     members = Member.objects.order_by("pk").values_list(
-        "pk", "date_joined", "segment__name", "country", "channel", "referred_by_id", "role", "is_superuser"
+        "pk",
+        "date_joined",
+        "segment__name",
+        "country",
+        "channel",
+        "referred_by_id",
+        "role",
+        "is_superuser",
+        "erased_at",
     )
     data = _columns(
         members.iterator(chunk_size=CHUNK),
-        ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser"],
+        ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser", "erased"],
     )
     data["is_staff"] = [
         role != "member" or su for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)
@@ -68,7 +76,7 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     data["country"] = [c or None for c in data["country"]]
     data["channel"] = [c or None for c in data["channel"]]
     data["attributes"] = [None] * len(data["member_id"])
-    tables["members"] = pa.table(data)
+    data["erased"] = [at is not None for at in data["erased"]]
     step("members")
     tables["campaigns"] = _table(
         Campaign.objects.order_by("pk"),
@@ -159,10 +167,41 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
             outcomes["ordered_at"].append(record["occurred_at"])
             outcomes["amount"].append(record["value"] or 0.0)
             outcomes["from_idea_id"].append(details.get("from_idea"))
+    _add_former_members(data, events)
+    tables["members"] = pa.table(data)
     tables["events"] = pa.table(events)
     tables["outcomes"] = pa.table(outcomes)
     step("events")
     return tables
+
+
+def _add_former_members(members: dict[str, list[Any]], events: dict[str, list[Any]]) -> None:
+    """Give a row to every member the log names whose row is gone, as a former member.
+
+    Erasing an account keeps its row (`erased` true), but a member deleted outright (by
+    the Django admin before it erased instead) left events pointing at no one, and the
+    analytics refuse a dataset with an unknown member id. Such a member joined, as far as
+    the log knows, at their first event.
+    """
+    known = set(members["member_id"])
+    first_seen: dict[int, datetime] = {}
+    for column in ("actor_id", "target_member_id"):
+        for member_id, at in zip(events[column], events["occurred_at"], strict=True):
+            if (
+                member_id is not None
+                and member_id not in known
+                and (member_id not in first_seen or at < first_seen[member_id])
+            ):
+                first_seen[member_id] = at
+    for member_id in sorted(first_seen):
+        row: dict[str, Any] = {
+            "member_id": member_id,
+            "joined_at": first_seen[member_id],
+            "is_staff": False,
+            "erased": True,
+        }
+        for name, cells in members.items():
+            cells.append(row.get(name))
 
 
 def export_dataset(

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.core.validators import validate_one_line
@@ -88,6 +89,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspended_reason = models.TextField(blank=True)
     date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the member erased their account (prosumo.privacy): the row stays, without
+    # anything personal, so that their ideas, comments and events keep an author.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = MemberManager()
 
@@ -105,6 +109,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
+        if self.erased_at is not None:
+            return gettext("former member")
         return self.display_name or self.email.split("@", 1)[0]
 
     @property

@@ -28,6 +28,10 @@ PHRASES: dict[str, str] = {
     "idea.coauthor_invited": gettext_noop("{name} invites you to co-author “{idea}”"),
     "idea.coauthor_added": gettext_noop("{name} is now a co-author of “{idea}”"),
     "comment.posted": gettext_noop("{name} commented on “{idea}”"),
+    # The same, once the member who acted has erased their account (prosumo.privacy).
+    "idea.coauthor_invited.former_member": gettext_noop("A former member invited you to co-author “{idea}”"),
+    "idea.coauthor_added.former_member": gettext_noop("A former member is now a co-author of “{idea}”"),
+    "comment.posted.former_member": gettext_noop("A former member commented on “{idea}”"),
     "stage.threshold_reached": gettext_noop("This idea reached {threshold} supporters and goes to review."),
     "stage.gate_missed": gettext_noop(
         "This idea needed {supporters} supporters within {days} days and had {had}. "

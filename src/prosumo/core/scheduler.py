@@ -23,6 +23,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
     from prosumo.insights.tasks import nightly_insights
     from prosumo.integrations.tasks import retry_webhooks
     from prosumo.notifications.tasks import resume_fan_outs, send_daily_digests
+    from prosumo.privacy.tasks import expire_member_exports
 
     return [
         ("expire_support_gates", timedelta(hours=1), expire_support_gates.enqueue),
@@ -33,6 +34,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
         ("send_daily_digests", timedelta(days=1), send_daily_digests.enqueue),
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
         ("prune_mail", timedelta(days=1), prune_mail.enqueue),
+        ("expire_member_exports", timedelta(days=1), expire_member_exports.enqueue),
     ]
 
 

@@ -144,6 +144,7 @@ class ListedIdeas:
         "author__id",
         "author__display_name",
         "author__email",
+        "author__erased_at",
     )
     CAMPAIGN_FIELDS = (
         "campaign__id",
@@ -204,7 +205,7 @@ class ListedIdeas:
 
 
 PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
-AUTHOR_FIELDS = ("id", "display_name", "email")
+AUTHOR_FIELDS = ("id", "display_name", "email", "erased_at")
 
 
 @functools.cache

@@ -41,7 +41,7 @@ AUDIENCES: dict[str, Callable[[int], QuerySet[Member]]] = {
     "idea.involved": idea_involved_members,
     "idea.followers": idea_followers,
 }
-MEMBER_FIELDS = ("pk", "email", "display_name", "locale", "email_preference", "unsubscribe_token")
+MEMBER_FIELDS = ("pk", "email", "display_name", "erased_at", "locale", "email_preference", "unsubscribe_token")
 
 
 def notify(

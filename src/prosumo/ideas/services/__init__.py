@@ -15,7 +15,7 @@ from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
 from prosumo.ideas.services.reviews import review_submit
 from prosumo.ideas.services.stages import stage_change, support_gates_expire
-from prosumo.ideas.services.votes import vote_cast, vote_withdraw
+from prosumo.ideas.services.votes import vote_cast, vote_withdraw, votes_withdraw_all
 
 __all__ = [
     "attachment_add",
@@ -39,4 +39,5 @@ __all__ = [
     "support_gates_expire",
     "vote_cast",
     "vote_withdraw",
+    "votes_withdraw_all",
 ]

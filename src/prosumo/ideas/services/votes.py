@@ -153,18 +153,29 @@ def _lock_for_vote(member: Member, idea_id: int) -> tuple[Idea, Vote | None]:
     is held: on PostgreSQL a statement that waited for the lock still sees the other
     tables as they were when it began, and would miss a vote committed meanwhile.
     """
-    idea_part, campaign_part, vote_part = _lock_parts()
+    idea = _lock_idea(idea_id)
+    check_take_part(member, idea)
+    assert idea is not None  # check_take_part refused a missing idea
+    return idea, _vote_in_locked(idea, member)
+
+
+def _lock_idea(idea_id: int) -> Idea | None:
+    """Lock the idea's row and read it with its campaign's rules; None when there is no such idea."""
+    idea_part, campaign_part, _ = _lock_parts()
     found = statements.fetch(_lock_sql(connection.vendor), [int(idea_id)], idea_part, campaign_part)
     if not found:
-        check_take_part(member, None)
+        return None
     idea = cast(Idea, found[0][0])
     idea.campaign = cast(Campaign, found[0][1])
-    check_take_part(member, idea)
-    votes = statements.fetch(_vote_sql(connection.vendor), [idea.pk, member.pk], vote_part)
+    return idea
+
+
+def _vote_in_locked(idea: Idea, member: Member) -> Vote | None:
+    votes = statements.fetch(_vote_sql(connection.vendor), [idea.pk, member.pk], _lock_parts()[2])
     vote = cast(Vote | None, votes[0][0] if votes else None)
     if vote is not None:
         vote.idea, vote.member = idea, member
-    return idea, vote
+    return vote
 
 
 def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
@@ -225,6 +236,26 @@ def vote_withdraw(*, actor: Member, idea_id: int) -> Idea:
         if vote is not None:
             _withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode)
     return idea
+
+
+def votes_withdraw_all(*, member: Member, details: dict[str, object] | None = None) -> int:
+    """Withdraw every vote of a member, whatever they may see or do now; returns how many.
+
+    For an account being erased (prosumo.privacy): its votes leave the tallies the way any
+    withdrawn vote does, under each idea's lock (taken in id order, so two of these never
+    wait on each other), with one `idea.support_withdrawn` each. Visibility and suspension
+    are not checked: the member is not acting, their votes are being taken back.
+    """
+    with transaction.atomic():
+        idea_ids = list(Vote.objects.filter(member=member).order_by("idea_id").values_list("idea_id", flat=True))
+        withdrawn = 0
+        for idea_id in idea_ids:
+            idea = _lock_idea(idea_id)
+            vote = _vote_in_locked(idea, member) if idea is not None else None
+            if idea is not None and vote is not None:
+                _withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode, details=details)
+                withdrawn += 1
+    return withdrawn
 
 
 def _withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:

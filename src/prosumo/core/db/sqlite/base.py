@@ -13,11 +13,14 @@ repeating a statement of a half-done transaction could not be right anyway.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.db.backends.sqlite3 import base
@@ -72,8 +75,30 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
         return wait_out_lock(lambda: run(query, params), lock_wait=self.lock_wait, what=query.split(None, 1)[0])
 
 
+def create_private(path: Path) -> None:
+    """Create an empty database file only its owner may read and write (0600), if there is none.
+
+    SQLite would create it with the process's umask, commonly readable by every local
+    user; it gives the ``-wal`` and ``-shm`` files it adds later the database file's own
+    mode, so setting it here covers all three.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def database_file(name: Any) -> Path | None:
+    """The file a database NAME refers to; None for an in-memory database or a URI."""
+    text = str(name)
+    if not text or text == ":memory:" or text.startswith("file:") or "mode=memory" in text:
+        return None
+    return Path(text)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
-    """SQLite with the ``lock_wait`` option: seconds a write may wait for the lock in all."""
+    """SQLite with the ``lock_wait`` option: seconds a write may wait for the lock in all.
+
+    A database file this backend creates is readable by its owner only (`create_private`).
+    """
 
     lock_wait: float = DEFAULT_LOCK_WAIT_SECONDS
 
@@ -81,6 +106,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params: dict[str, Any] = super().get_connection_params()
         self.lock_wait = float(params.pop("lock_wait", DEFAULT_LOCK_WAIT_SECONDS))
         return params
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        path = database_file(conn_params.get("database", ""))
+        if path is not None and not path.exists() and path.parent.is_dir():
+            create_private(path)
+        return super().get_new_connection(conn_params)
 
     def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
         cursor: SQLiteCursorWrapper = self.connection.cursor(factory=SQLiteCursorWrapper)
