@@ -118,6 +118,19 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
     return member
 
 
+def member_password_change(*, member: Member, password: str) -> None:
+    """Set a member's new password (changed, reset or set); their API tokens are revoked with it.
+
+    The `member.password_changed` event is what ends the tokens
+    (`prosumo.integrations.services.event_recorded`): whoever learnt the old password
+    may have made one. The sign-in pages call this through the account adapter.
+    """
+    with transaction.atomic():
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        event_record(verb="member.password_changed", actor_id=member.pk, object_type="member", object_id=member.pk)
+
+
 def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
     require_role(actor, Role.ADMIN)
     if role not in Role.values:
@@ -148,10 +161,8 @@ def _require_may_suspend(actor: Member, member: Member) -> None:
 
 
 def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
-    from prosumo.integrations.services import token_cache
-
+    """Stop a member taking part; their API tokens are revoked with it (the `member.suspended` event)."""
     _require_may_suspend(actor, member)
-    transaction.on_commit(lambda: token_cache.forget(member_id=member.pk))
     if not reason.strip():
         raise InvalidInput(gettext("Give the member a reason for the suspension."), fields={"reason": ["required"]})
     if member.pk == actor.pk:

@@ -1,4 +1,4 @@
-"""allauth hooks: a new account records its channel and referrer."""
+"""allauth hooks: a new account records its channel and referrer; a new password ends the API tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 from prosumo.community.models import Invitation, Member
-from prosumo.community.services import invitation_accept, member_joined
+from prosumo.community.services import invitation_accept, member_joined, member_password_change
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,3 +30,7 @@ class AccountAdapter(DefaultAccountAdapter):
                 referrer = referrer or invitation.invited_by
         member_joined(member=user, channel=channel, referrer=referrer, touches=touches)
         return user
+
+    def set_password(self, user: Member, password: str) -> None:
+        """Every password change, reset and first password set on the sign-in pages comes here."""
+        member_password_change(member=user, password=password)
