@@ -6,6 +6,7 @@ import zlib
 from collections.abc import Sequence
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +20,7 @@ from django.utils.translation import gettext
 from prosumo.activity.services import event_record, presence_record
 from prosumo.community.models import CustomerRecord, Invitation, Member, Role
 from prosumo.community.permissions import has_role, require_member, require_role
-from prosumo.core.errors import InvalidInput, PermissionDenied
+from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.mail import MailDraft, mail_queue
 
 CHANNEL_MAX = 64
@@ -245,10 +246,42 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
     )
 
 
-def invitation_accept(*, invitation: Invitation, member: Member) -> None:
+def invitation_addressed_to(invitation: Invitation, member: Member) -> bool:
+    """Whether the invitation went to one of the member's addresses (their sign-in address or another verified one)."""
+    if invitation.email == member.email.lower():
+        return True
+    return bool(EmailAddress.objects.filter(user=member, email__iexact=invitation.email, verified=True).exists())
+
+
+def invitation_accept(*, invitation: Invitation, member: Member) -> Invitation:
+    """The invited person takes the invitation up: as a new member at sign-up, or signed in.
+
+    An invitation belongs to the address it was sent to: whoever holds its link cannot
+    take the invitee's place with another address (`invitation_other_address`).
+    """
     with transaction.atomic():
-        invitation.accepted_by = member
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_by", "accepted_at"])
-        if invitation.campaign_id:
-            invitation.campaign.invitees.add(member)  # type: ignore[union-attr]
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None or locked.accepted_at is not None:
+            raise NotFound(gettext("This invitation was already used or withdrawn."))
+        if not invitation_addressed_to(locked, member):
+            raise PermissionDenied(
+                gettext(
+                    "This invitation was sent to another email address. Sign in with that address, "
+                    "or ask for an invitation to yours."
+                ),
+                code="invitation_other_address",
+            )
+        locked.accepted_by = member
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_by", "accepted_at"])
+        if locked.campaign_id:
+            locked.campaign.invitees.add(member)  # type: ignore[union-attr]
+        event_record(
+            verb="member.invitation_accepted",
+            actor_id=member.pk,
+            object_type="invitation",
+            object_id=locked.pk,
+            campaign_id=locked.campaign_id,
+            channel="invite",
+        )
+    return locked
