@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.community.pseudonyms import pseudonym_for
 from prosumo.core.validators import validate_one_line
 
 
@@ -105,7 +106,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
-        return self.display_name or self.email.split("@", 1)[0]
+        """The name other people see, on every page, in the API and in mail: never any part of the email address."""
+        return self.display_name or pseudonym_for(self.pk or 0)
 
     @property
     def is_staff(self) -> bool:  # Django admin access; a suspended account has none

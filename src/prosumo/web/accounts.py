@@ -16,9 +16,12 @@ from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import Invitation, Member
+from prosumo.community.pseudonyms import pseudonym
 from prosumo.community.services import invitation_accept, member_joined, member_password_change
+from prosumo.core.validators import validate_one_line
 
 
 def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
@@ -44,7 +47,26 @@ def invitation_destination(invitation: Invitation) -> str:
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form, held to the invitation the visitor came through."""
+    """allauth's sign-up form with a display name, held to the invitation the visitor came through.
+
+    The display name starts as a new pseudonym, which the visitor keeps or replaces; left
+    empty, the member gets a pseudonym anyway. Other people only ever see this name.
+    """
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        validators=[validate_one_line],
+        help_text=_(
+            "How other members see you. Keep this pseudonym or write your own; your email address is never shown."
+        ),
+    )
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].initial = pseudonym()
 
     def clean_email(self) -> str:
         invitation = invitation_in_session(context.request)
@@ -62,6 +84,8 @@ class SignupForm(AllauthSignupForm):
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: AbstractBaseUser, form: Any, commit: bool = True) -> Member:
+        assert isinstance(user, Member)
+        user.display_name = str(form.cleaned_data.get("display_name") or "").strip() or pseudonym()
         member: Member = super().save_user(request, user, form, commit=True)  # type: ignore[assignment]
         session = request.session
         referrer = None
