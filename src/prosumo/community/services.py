@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -202,8 +203,19 @@ def member_unsuspend(*, actor: Member, member: Member) -> Member:
 # --- invitations ----------------------------------------------------------------
 
 
-def invitation_create(*, actor: Member, email: str, campaign_id: int | None = None) -> Invitation:
-    """Invite someone by email (to the community, or to one invitation-only campaign)."""
+def invitation_create(
+    *,
+    actor: Member,
+    email: str,
+    campaign_id: int | None = None,
+    idea_id: int | None = None,
+    share: Decimal | None = None,
+) -> Invitation:
+    """Invite someone by email: to the community, to one invitation-only campaign, or to co-author an idea.
+
+    ``idea_id`` and ``share`` come only from ``ideas.services.coauthor_invite_by_email``,
+    which checks that the actor is the idea's author and that the share is free.
+    """
     from prosumo.community.permissions import is_staff
 
     require_member(actor)
@@ -216,7 +228,9 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
             gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}
         ) from exc
     with transaction.atomic():
-        invitation = Invitation.objects.create(email=email.lower(), invited_by=actor, campaign_id=campaign_id)
+        invitation = Invitation.objects.create(
+            email=email.strip().lower(), invited_by=actor, campaign_id=campaign_id, idea_id=idea_id, share=share
+        )
         event_record(
             verb="member.invited",
             actor_id=actor.pk,
@@ -236,6 +250,7 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
             "notifications/email/invitation.txt",
             {
                 "invitation": invitation,
+                "idea_title": invitation.idea.title if invitation.idea is not None else "",
                 "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
                 "site_name": settings.SITE_NAME,
             },

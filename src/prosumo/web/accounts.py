@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import Invitation, Member
 from prosumo.community.pseudonyms import pseudonym
-from prosumo.community.services import invitation_accept, member_joined, member_password_change
+from prosumo.community.services import member_joined, member_password_change
 from prosumo.core.validators import validate_one_line
+from prosumo.ideas.services import invitation_take_up
 
 
 def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
@@ -34,13 +35,10 @@ def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
     return Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
 
 
-def invitation_take_up(*, invitation: Invitation, member: Member) -> Invitation:
-    """The member accepts an invitation sent to their address."""
-    return invitation_accept(invitation=invitation, member=member)
-
-
 def invitation_destination(invitation: Invitation) -> str:
-    """Where a member goes after accepting: the campaign they were invited to, or the home page."""
+    """Where a member goes after accepting: the idea they may co-author, the campaign they were invited to, or home."""
+    if invitation.idea_id is not None:
+        return f"/ideas/{invitation.idea_id}/"
     if invitation.campaign is not None:
         return f"/c/{invitation.campaign.slug}/"
     return "/"

@@ -450,21 +450,19 @@ def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
+    """Invite a co-author by address; the answer never says whether the address has an account."""
     form = CoAuthorForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give an email address and a share between 1 and 99."))
         return _back(idea_id)
-    invitee = Member.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-    if invitee is None:
-        messages.error(request, _("No member has that email address."))
-        return _back(idea_id)
+    email = form.cleaned_data["email"]
     return _run(
         request,
         idea_id,
-        lambda: services.coauthor_invite(
-            actor=request.user, idea_id=idea_id, member_id=invitee.pk, share=form.cleaned_data["share"]
+        lambda: services.coauthor_invite_by_email(
+            actor=request.user, idea_id=idea_id, email=email, share=form.cleaned_data["share"]
         ),
-        _("Invitation sent."),
+        _("Invitation sent to %(email)s.") % {"email": email},
     )
 
 
@@ -666,7 +664,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "community/invitation.html", {"invite": invite, "theirs": False}, status=403)
     if request.method == "POST":
         try:
-            accepted = web_accounts.invitation_take_up(invitation=invite, member=member)
+            accepted = services.invitation_take_up(invitation=invite, member=member)
         except ProsumoError as exc:
             messages.error(request, exc.message)
             return redirect("home")
