@@ -48,6 +48,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _clock_ahead.pop().stop()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: allauth counts sign-ups, resets and confirmation mails
+    per address and per IP there, and one test's count must not refuse the next test's request."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     days = config.getoption("--clock-ahead")
     return f"clock moved {days} days ahead: now is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" if days else None

@@ -284,9 +284,9 @@ def load(*, scale: float = 1.0, seed: int = 1, progress: bool = True) -> Loaded:
         _copy(
             cur,
             "integrations_apitoken",
-            ["member_id", "name", "prefix", "digest", "created_at"],
+            ["member_id", "name", "prefix", "digest", "scopes", "revoked_reason", "created_at"],
             (
-                (int(pk), "bench", raw[:10], hashlib.sha256(raw.encode()).hexdigest(), now)
+                (int(pk), "bench", raw[:10], hashlib.sha256(raw.encode()).hexdigest(), "read write", "", now)
                 for pk, raw in zip(bench_ids, tokens, strict=True)
             ),
             advance,

@@ -34,14 +34,16 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 from ninja.parser import Parser
-from ninja.security import HttpBearer
-from ninja.security.apikey import APIKeyCookie
-from ninja.utils import check_csrf
 
-from prosumo.core.errors import PermissionDenied, ProsumoError
+from prosumo.core.errors import ProsumoError
 from prosumo.core.input import text_problem
-from prosumo.integrations.services import token_authenticate
+from prosumo.integrations.auth import SESSION, SessionAuth, TokenAuth, needs, token_scope
+from prosumo.integrations.models import Scope
+
+__all__ = ["SessionAuth", "TokenAuth", "api"]
 
 logger = logging.getLogger(__name__)
 
@@ -130,39 +132,6 @@ class JsonParser(Parser):
         return values
 
 
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer psm_...``; an unknown or revoked token is refused, never ignored."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> object | None:
-        member = token_authenticate(token)
-        if member is None:
-            raise AuthenticationError()
-        request.user = member
-        return member
-
-
-class SessionAuth(APIKeyCookie):
-    """The browser session; unsafe methods need the CSRF token, as Django's forms do."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def __call__(self, request: HttpRequest) -> object | None:
-        if not request.user.is_authenticated:
-            return None
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and check_csrf(request) is not None:
-            raise PermissionDenied(
-                gettext(
-                    "The CSRF token is missing or wrong: send the X-CSRFToken header with a session, "
-                    "or authenticate with an API token instead."
-                ),
-                code="csrf_failed",
-            )
-        return request.user
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> object | None:
-        return request.user if request.user.is_authenticated else None
-
-
 class OfflineSwagger(DocsBase):
     """Swagger UI from the files django-ninja ships, served by this API: the page needs no internet."""
 
@@ -224,7 +193,7 @@ def declare_api_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 continue
             statuses = {401}
             parameters = operation.get("parameters", [])
-            if operation.get("security"):
+            if {} not in operation.get("security", [{}]):  # a credential is required: CSRF, scope, suspension
                 statuses.add(403)
             if any(p.get("in") == "path" for p in parameters):
                 statuses.add(404)
@@ -242,18 +211,50 @@ def declare_api_errors(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+class ScopedSchema(OpenAPISchema):
+    """Ninja's OpenAPI document, with the token scope of each operation (`prosumo.integrations.auth`).
+
+    OpenAPI 3.1 lets a security requirement of any scheme list the roles it needs, so a
+    token's is written as ``{"TokenAuth": ["write"]}``; ``x-token-scope`` repeats it for
+    tools that read only one key (``session`` where no token is taken).
+    """
+
+    def operation_security(self, operation: Operation) -> list[dict[str, Any]] | None:
+        scope = token_scope(operation.auth_callbacks)
+        security = super().operation_security(operation)
+        if scope is None:
+            return security
+        if scope == SESSION:
+            return [{"SessionAuth": []}]
+        if not security:  # a public read: no credential at all ({}), or a token with the scope, or a session
+            return [{}, {"TokenAuth": [scope]}, {"SessionAuth": []}]
+        return [{name: [scope] if name == "TokenAuth" else roles} for item in security for name, roles in item.items()]
+
+    def operation_details(self, operation: Operation) -> dict[str, Any]:
+        details = super().operation_details(operation)
+        scope = token_scope(operation.auth_callbacks)
+        if scope is not None:
+            details["x-token-scope"] = scope
+        return details
+
+
 class ProsumoAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
-        return declare_api_errors(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return declare_api_errors(ScopedSchema(self, path_prefix))
 
 
 api = ProsumoAPI(
     title="Prosumo API",
     version="1",
     description="Campaigns, ideas, votes, comments and stages. Authenticate with `Authorization: Bearer <token>` "
-    "(create one with `POST /api/tokens`) or a browser session with its CSRF token. "
+    "(create one with `POST /api/tokens` while signed in) or a browser session with its CSRF token. "
+    "Each operation names the scope a token needs (`read`, `write` or `staff`) in its security and in "
+    "`x-token-scope`. "
     'Errors are JSON: `{"code", "message", "fields"}`.',
-    auth=[TokenAuth(), SessionAuth()],
+    # Every endpoint names its own scope; this default only catches one that forgot to.
+    auth=needs(Scope.WRITE),
     urls_namespace="api",
     docs=OfflineSwagger(),
     parser=JsonParser(),

@@ -193,7 +193,12 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PROSUMO_EMAIL_VERIFICATION", "manda
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_ADAPTER = "prosumo.community.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "prosumo.web.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "prosumo.web.accounts.SignupForm"}
+# Sign-up, password reset and adding an address answer the same whether or not the address
+# has an account (docs/security.md); sign-up can only keep that promise with mandatory
+# verification, where allauth mails the owner instead of saying the address is taken.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"

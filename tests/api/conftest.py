@@ -16,15 +16,19 @@ TEST_TOKEN = "tests"
 def bearer(db: Any) -> Callable[[Any], dict[str, str]]:
     """Headers carrying an API token of the given member, one per member and test.
 
-    Tokens made here are left out of ``row_counts``, so a request's own credentials never count as a change.
+    The token has every scope its member may give it (``staff`` for staff), so that it acts
+    with the member's whole role. Tokens made here are left out of ``row_counts``, so a
+    request's own credentials never count as a change.
     """
+    from prosumo.community.permissions import is_staff
     from prosumo.integrations.services import token_create
 
     made: dict[int, str] = {}
 
     def make(member: Any) -> dict[str, str]:
         if member.pk not in made:
-            _, made[member.pk] = token_create(actor=member, name=TEST_TOKEN)
+            scopes = ["write", "staff"] if is_staff(member) else ["write"]
+            _, made[member.pk] = token_create(actor=member, name=TEST_TOKEN, scopes=scopes)
         return {"Authorization": f"Bearer {made[member.pk]}"}
 
     return make

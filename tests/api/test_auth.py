@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.test import Client
 
@@ -88,16 +87,20 @@ def test_token_created_with_a_session_works_as_bearer_and_only_its_digest_is_sto
     assert row.last_used_at is not None
 
 
-def test_token_can_create_another_token_and_list_them(member, bearer):
-    # given
+def test_a_token_cannot_create_another_token_but_lists_them(member, bearer, login, unchanged):
+    # given a token, and one more made from the member's session
     headers = bearer(member)
-    # when
-    created = Client().post("/api/tokens", {"name": "second"}, content_type="application/json", headers=headers)
+    login(member).post("/api/tokens", {"name": "second"}, content_type="application/json")
+    # when the token tries to make a third
+    with unchanged():
+        created = Client().post("/api/tokens", {"name": "third"}, content_type="application/json", headers=headers)
     listed = Client().get("/api/tokens", headers=headers)
-    # then
-    assert created.status_code == 201
+    # then only a session makes tokens
+    error(created, 403, "session_required")
+    assert ApiToken.objects.filter(member=member).count() == 2
     assert [t["name"] for t in listed.json()] == ["second", "tests"]
     assert [t["revoked_at"] for t in listed.json()] == [None, None]
+    assert [t["scopes"] for t in listed.json()] == [["read"], ["read", "write"]]
     assert all("token" not in t and "digest" not in t for t in listed.json())
 
 
@@ -133,10 +136,10 @@ def test_no_credentials_gets_401(db, unchanged):
         error(Client().post("/api/tokens", {"name": "x"}, content_type="application/json"), 401, "not_authenticated")
 
 
-def test_revoking_someone_elses_token_is_404_and_changes_nothing(member, make_member, call, unchanged):
+def test_revoking_someone_elses_token_is_404_and_changes_nothing(member, make_member, login, call, unchanged):
     # given
     other = make_member()
-    theirs = json.loads(call("POST", "/api/tokens", {"name": "theirs"}, as_member=other).content)
+    theirs = login(other).post("/api/tokens", {"name": "theirs"}, content_type="application/json").json()
     # when
     with unchanged():
         response = call("DELETE", f"/api/tokens/{theirs['id']}", as_member=member)
@@ -145,11 +148,12 @@ def test_revoking_someone_elses_token_is_404_and_changes_nothing(member, make_me
     assert ApiToken.objects.get(pk=theirs["id"]).revoked_at is None
 
 
-def test_token_name_is_required(member, call, unchanged):
+def test_token_name_is_required(member, login, unchanged):
+    session = login(member)
     with unchanged():
-        body = error(call("POST", "/api/tokens", {"name": "   "}, as_member=member), 400, "invalid")
+        body = error(session.post("/api/tokens", {"name": "   "}, content_type="application/json"), 400, "invalid")
         assert body["fields"] == {"name": ["length"]}
-        body = error(call("POST", "/api/tokens", {}, as_member=member), 422, "invalid")
+        body = error(session.post("/api/tokens", {}, content_type="application/json"), 422, "invalid")
         assert list(body["fields"]) == ["name"]
 
 
@@ -178,16 +182,16 @@ def test_session_post_with_csrf_token_is_accepted(member):
     assert response.status_code == 201
 
 
-def test_token_request_needs_no_csrf_token(member, bearer):
+def test_token_request_needs_no_csrf_token(member, bearer, idea):
     # given
     client = Client(enforce_csrf_checks=True)
     # when
-    response = client.post(
-        "/api/tokens", {"name": "from a script"}, content_type="application/json", headers=bearer(member)
+    response = client.put(
+        f"/api/ideas/{idea.pk}/vote", {"value": 1}, content_type="application/json", headers=bearer(member)
     )
     # then
-    assert response.status_code == 201
-    assert ApiToken.objects.filter(member=member, name="from a script").count() == 1
+    assert response.status_code == 200
+    assert idea.votes.filter(member=member).count() == 1
 
 
 def test_suspended_members_token_is_refused(member, bearer, moderator, unchanged):
@@ -198,11 +202,9 @@ def test_suspended_members_token_is_refused(member, bearer, moderator, unchanged
     member_suspend(actor=moderator, member=member, reason="Spam in three campaigns")
     # when
     with unchanged():
-        response = Client().post(
-            "/api/tokens", {"name": "still here?"}, content_type="application/json", headers=headers
-        )
-    # then
-    error(response, 403, "suspended")
+        response = Client().patch("/api/me", {"bio": "still here?"}, content_type="application/json", headers=headers)
+    # then the suspension revoked the token
+    error(response, 401, "not_authenticated")
 
 
 def test_unknown_api_path_is_a_json_404(db):

@@ -76,5 +76,6 @@ def people(member: Any, admin: Any, idea: Any, settings: Any) -> Iterator[dict[s
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_api_answers_as_documented(case: schemathesis.Case, role: str, people: dict[str, Any]) -> None:
     # A fresh token per request: a fuzzed DELETE /api/tokens/{id} may revoke the one before it.
-    _, token = token_create(actor=people[role], name="fuzz")
+    scopes = ["write", "staff"] if role == "staff" else ["write"]
+    _, token = token_create(actor=people[role], name="fuzz", scopes=scopes)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"})

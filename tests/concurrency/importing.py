@@ -23,7 +23,15 @@ def main(argv: list[str]) -> None:
 
         tokens, ideas = seed(int(argv[1]))
         admin = Member.objects.get(email="load-admin@example.org")
-        print(json.dumps({"tokens": tokens, "ideas": ideas, "admin": token_create(actor=admin, name="imports")[1]}))
+        print(
+            json.dumps(
+                {
+                    "tokens": tokens,
+                    "ideas": ideas,
+                    "admin": token_create(actor=admin, name="imports", scopes=["staff"])[1],
+                }
+            )
+        )
     elif argv[0] == "start":
         from prosumo.community.imports import customer_import_create
 

@@ -41,7 +41,7 @@ def seed(members: int) -> tuple[list[str], dict[int, str]]:
     for n in range(members):
         # Voters sign in with their token only: no password, so no slow hashing while seeding.
         voter = create_verified_member(email=f"voter{n}@example.org", password=None)  # type: ignore[arg-type]
-        tokens.append(token_create(actor=voter, name="load test")[1])
+        tokens.append(token_create(actor=voter, name="load test", scopes=["write"])[1])
     return tokens, ideas
 
 

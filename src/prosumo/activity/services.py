@@ -41,9 +41,9 @@ def event_record(
             details=details or {},
         )
     )
-    from prosumo.integrations.services import webhooks_enqueue_for_event
+    from prosumo.integrations.services import event_recorded
 
-    webhooks_enqueue_for_event(event=event)
+    event_recorded(event=event)
     return event
 
 

@@ -15,6 +15,8 @@ from prosumo.community.selectors import customer_imports_for
 from prosumo.core.http import MemberRequest
 from prosumo.core.input import BodyIn, Id
 from prosumo.ideas.schemas import ErrorOut
+from prosumo.integrations.auth import SESSION_ONLY, needs
+from prosumo.integrations.models import Scope
 from prosumo.integrations.selectors import deliveries_of, tokens_of, webhooks_for
 from prosumo.integrations.services import token_create, token_revoke, webhook_create, webhook_deactivate
 from prosumo.notifications.models import Notification
@@ -101,21 +103,38 @@ class ImportJobOut(Schema):
 
 class TokenIn(BodyIn):
     name: str
+    scopes: list[str] = Field(
+        default_factory=list,
+        description="What the token may do besides reading: `write` (take part), `staff` (staff powers; staff only). "
+        "Every token can `read`.",
+    )
+    expires_at: datetime | None = Field(
+        default=None, strict=False, description="When it stops working (with a time zone); never when omitted."
+    )
 
 
 class TokenOut(Schema):
     id: int
     name: str
     prefix: str
+    scopes: list[str]
     created_at: datetime
+    expires_at: datetime | None
     last_used_at: datetime | None
     revoked_at: datetime | None
+    revoked_reason: str = Field(description="revoked, password_changed or suspended; empty while it works")
+
+    @staticmethod
+    def resolve_scopes(obj: Any) -> list[str]:
+        return list(obj.scope_list)
 
 
 class TokenCreatedOut(Schema):
     id: int
     name: str
     prefix: str
+    scopes: list[str]
+    expires_at: datetime | None
     token: str = Field(description="Shown once; only its SHA-256 digest is stored.")
 
 
@@ -152,25 +171,25 @@ class DeliveryOut(Schema):
         return str(obj.payload.get("verb", ""))
 
 
-@router.get("/me", response={200: MeOut, **ERRORS})
+@router.get("/me", response={200: MeOut, **ERRORS}, auth=needs(Scope.READ))
 def me(request: MemberRequest) -> Any:
     return require_member(request.user)
 
 
-@router.patch("/me", response={200: MeOut, **ERRORS})
+@router.patch("/me", response={200: MeOut, **ERRORS}, auth=needs(Scope.WRITE))
 def me_update(request: MemberRequest, payload: MeIn) -> Any:
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.member_update_profile(member=require_member(request.user), **changes)
 
 
-@router.get("/notifications", response={200: NotificationsOut, **ERRORS})
+@router.get("/notifications", response={200: NotificationsOut, **ERRORS}, auth=needs(Scope.READ))
 def notifications(request: MemberRequest) -> Any:
     member = require_member(request.user)
     qs = Notification.objects.filter(recipient=member)
     return {"unread": qs.filter(read_at__isnull=True).count(), "items": list(qs[:50])}
 
 
-@router.post("/notifications/read", response={200: dict, **ERRORS})
+@router.post("/notifications/read", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def notifications_read(request: MemberRequest, payload: ReadIn) -> Any:
     return {"marked": notifications_mark_read(member=require_member(request.user), ids=payload.ids)}
 
@@ -183,7 +202,7 @@ def _import_create(request: MemberRequest, file: UploadedFile, dry_run: bool) ->
     return Status(202, job)
 
 
-@router.post("/customers/imports", response={202: ImportJobOut, 409: ErrorOut, **ERRORS})
+@router.post("/customers/imports", response={202: ImportJobOut, 409: ErrorOut, **ERRORS}, auth=needs(Scope.STAFF))
 def customer_imports_create(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
     """Start an import of a customer CSV; 202 with the job, which a background worker checks and writes.
 
@@ -194,62 +213,81 @@ def customer_imports_create(request: MemberRequest, file: File[UploadedFile], dr
     return _import_create(request, file, dry_run)
 
 
-@router.post("/customers/import", response={202: ImportJobOut, 409: ErrorOut, **ERRORS}, deprecated=True)
+@router.post(
+    "/customers/import", response={202: ImportJobOut, 409: ErrorOut, **ERRORS}, deprecated=True, auth=needs(Scope.STAFF)
+)
 def customers_import(request: MemberRequest, file: File[UploadedFile], dry_run: bool = False) -> Any:
     """The former name of `POST /api/customers/imports`; it answers the same way (202 with the job)."""
     return _import_create(request, file, dry_run)
 
 
-@router.get("/customers/imports", response={200: list[ImportJobOut], **ERRORS})
+@router.get("/customers/imports", response={200: list[ImportJobOut], **ERRORS}, auth=needs(Scope.STAFF))
 def customer_imports_list(request: MemberRequest) -> Any:
     require_role(request.user, Role.ADMIN)
     return list(customer_imports_for(request.user))
 
 
-@router.get("/customers/imports/{import_id}", response={200: ImportJobOut, **ERRORS})
+@router.get("/customers/imports/{import_id}", response={200: ImportJobOut, **ERRORS}, auth=needs(Scope.STAFF))
 def customer_imports_get(request: MemberRequest, import_id: int) -> Any:
     return access_customer_import(request.user, import_id)
 
 
-@router.post("/customers/imports/{import_id}/cancel", response={200: ImportJobOut, 409: ErrorOut, **ERRORS})
+@router.post(
+    "/customers/imports/{import_id}/cancel",
+    response={200: ImportJobOut, 409: ErrorOut, **ERRORS},
+    auth=needs(Scope.STAFF),
+)
 def customer_imports_cancel(request: MemberRequest, import_id: int) -> Any:
     """Cancel an import that is queued or being checked (nothing was written); 409 once it is writing or has ended."""
     access_customer_import(request.user, import_id)
     return imports.customer_import_cancel(actor=request.user, import_id=import_id)
 
 
-@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, auth=needs(Scope.READ))
 def tokens(request: MemberRequest) -> Any:
     return list(tokens_of(member=require_member(request.user)))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, auth=SESSION_ONLY)
 def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
-    token, raw = token_create(actor=request.user, name=payload.name)
-    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": raw})
+    """Create a token from a signed-in session (with its CSRF token); a token cannot create another."""
+    token, raw = token_create(
+        actor=request.user, name=payload.name, scopes=payload.scopes, expires_at=payload.expires_at
+    )
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "scopes": token.scope_list,
+            "expires_at": token.expires_at,
+            "token": raw,
+        },
+    )
 
 
-@router.delete("/tokens/{token_id}", response={200: dict, **ERRORS})
+@router.delete("/tokens/{token_id}", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def tokens_revoke(request: MemberRequest, token_id: Id) -> Any:
     token_revoke(actor=request.user, token_id=token_id)
     return {"revoked": True}
 
 
-@router.get("/webhooks", response={200: list[WebhookOut], **ERRORS})
+@router.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, auth=needs(Scope.STAFF))
 def webhooks(request: MemberRequest) -> Any:
     return list(webhooks_for(actor=request.user))
 
 
-@router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS})
+@router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS}, auth=needs(Scope.STAFF))
 def webhooks_create(request: MemberRequest, payload: WebhookIn) -> Any:
     return Status(201, webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs))
 
 
-@router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS})
+@router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS}, auth=needs(Scope.STAFF))
 def webhooks_deactivate(request: MemberRequest, webhook_id: Id) -> Any:
     return webhook_deactivate(actor=request.user, webhook_id=webhook_id)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS}, auth=needs(Scope.STAFF))
 def webhook_deliveries(request: MemberRequest, webhook_id: Id) -> Any:
     return deliveries_of(actor=request.user, webhook_id=webhook_id)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.community.pseudonyms import pseudonym_for
 from prosumo.core.validators import validate_one_line
 
 
@@ -109,9 +110,10 @@ class Member(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name(self) -> str:
+        """The name other people see, on every page, in the API and in mail: never any part of the email address."""
         if self.erased_at is not None:
             return gettext("former member")
-        return self.display_name or self.email.split("@", 1)[0]
+        return self.display_name or pseudonym_for(self.pk or 0)
 
     @property
     def is_staff(self) -> bool:  # Django admin access; a suspended account has none
@@ -248,12 +250,19 @@ class CustomerImportFile(models.Model):
 
 
 class Invitation(models.Model):
-    """An email invitation to join (and optionally to a campaign); its channel is `invite`."""
+    """An email invitation to join (and optionally to a campaign, or to co-author an idea); its channel is `invite`.
+
+    It belongs to its address: only a member signing up or signed in with that address
+    can take it up (docs/security.md, "Invitations").
+    """
 
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_token)
     invited_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="invitations_sent")
     campaign = models.ForeignKey("ideas.Campaign", null=True, blank=True, on_delete=models.CASCADE)
+    # A co-author invitation to someone who is not a member yet: the share the author offers, once they join.
+    idea = models.ForeignKey("ideas.Idea", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)

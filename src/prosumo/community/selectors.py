@@ -15,3 +15,12 @@ def customer_imports_for(actor: Member) -> QuerySet[CustomerImport]:
     if not has_role(actor, Role.ADMIN):
         return CustomerImport.objects.none()
     return CustomerImport.objects.select_related("requested_by")[:IMPORTS_LISTED]
+
+
+def member_with_address(email: str) -> Member | None:
+    """The active member who signs in with this address, whatever its case; None when nobody does.
+
+    Only for the person the address belongs to (an invitation's link): telling anyone
+    else whether an address has an account is what docs/security.md forbids.
+    """
+    return Member.objects.filter(email__iexact=email.strip(), is_active=True).first()

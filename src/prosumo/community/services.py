@@ -5,7 +5,9 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +21,7 @@ from django.utils.translation import gettext
 from prosumo.activity.services import event_record, presence_record
 from prosumo.community.models import CustomerRecord, Invitation, Member, Role
 from prosumo.community.permissions import has_role, require_member, require_role
-from prosumo.core.errors import InvalidInput, PermissionDenied
+from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.mail import MailDraft, mail_queue
 
 CHANNEL_MAX = 64
@@ -118,6 +120,19 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
     return member
 
 
+def member_password_change(*, member: Member, password: str) -> None:
+    """Set a member's new password (changed, reset or set); their API tokens are revoked with it.
+
+    The `member.password_changed` event is what ends the tokens
+    (`prosumo.integrations.services.event_recorded`): whoever learnt the old password
+    may have made one. The sign-in pages call this through the account adapter.
+    """
+    with transaction.atomic():
+        member.set_password(password)
+        member.save(update_fields=["password"])
+        event_record(verb="member.password_changed", actor_id=member.pk, object_type="member", object_id=member.pk)
+
+
 def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
     require_role(actor, Role.ADMIN)
     if role not in Role.values:
@@ -148,10 +163,8 @@ def _require_may_suspend(actor: Member, member: Member) -> None:
 
 
 def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
-    from prosumo.integrations.services import token_cache
-
+    """Stop a member taking part; their API tokens are revoked with it (the `member.suspended` event)."""
     _require_may_suspend(actor, member)
-    transaction.on_commit(lambda: token_cache.forget(member_id=member.pk))
     if not reason.strip():
         raise InvalidInput(gettext("Give the member a reason for the suspension."), fields={"reason": ["required"]})
     if member.pk == actor.pk:
@@ -190,8 +203,19 @@ def member_unsuspend(*, actor: Member, member: Member) -> Member:
 # --- invitations ----------------------------------------------------------------
 
 
-def invitation_create(*, actor: Member, email: str, campaign_id: int | None = None) -> Invitation:
-    """Invite someone by email (to the community, or to one invitation-only campaign)."""
+def invitation_create(
+    *,
+    actor: Member,
+    email: str,
+    campaign_id: int | None = None,
+    idea_id: int | None = None,
+    share: Decimal | None = None,
+) -> Invitation:
+    """Invite someone by email: to the community, to one invitation-only campaign, or to co-author an idea.
+
+    ``idea_id`` and ``share`` come only from ``ideas.services.coauthor_invite_by_email``,
+    which checks that the actor is the idea's author and that the share is free.
+    """
     from prosumo.community.permissions import is_staff
 
     require_member(actor)
@@ -204,7 +228,9 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
             gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}
         ) from exc
     with transaction.atomic():
-        invitation = Invitation.objects.create(email=email.lower(), invited_by=actor, campaign_id=campaign_id)
+        invitation = Invitation.objects.create(
+            email=email.strip().lower(), invited_by=actor, campaign_id=campaign_id, idea_id=idea_id, share=share
+        )
         event_record(
             verb="member.invited",
             actor_id=actor.pk,
@@ -224,6 +250,7 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
             "notifications/email/invitation.txt",
             {
                 "invitation": invitation,
+                "idea_title": invitation.idea.title if invitation.idea is not None else "",
                 "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
                 "site_name": settings.SITE_NAME,
             },
@@ -234,10 +261,42 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
     )
 
 
-def invitation_accept(*, invitation: Invitation, member: Member) -> None:
+def invitation_addressed_to(invitation: Invitation, member: Member) -> bool:
+    """Whether the invitation went to one of the member's addresses (their sign-in address or another verified one)."""
+    if invitation.email == member.email.lower():
+        return True
+    return bool(EmailAddress.objects.filter(user=member, email__iexact=invitation.email, verified=True).exists())
+
+
+def invitation_accept(*, invitation: Invitation, member: Member) -> Invitation:
+    """The invited person takes the invitation up: as a new member at sign-up, or signed in.
+
+    An invitation belongs to the address it was sent to: whoever holds its link cannot
+    take the invitee's place with another address (`invitation_other_address`).
+    """
     with transaction.atomic():
-        invitation.accepted_by = member
-        invitation.accepted_at = timezone.now()
-        invitation.save(update_fields=["accepted_by", "accepted_at"])
-        if invitation.campaign_id:
-            invitation.campaign.invitees.add(member)  # type: ignore[union-attr]
+        locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        if locked is None or locked.accepted_at is not None:
+            raise NotFound(gettext("This invitation was already used or withdrawn."))
+        if not invitation_addressed_to(locked, member):
+            raise PermissionDenied(
+                gettext(
+                    "This invitation was sent to another email address. Sign in with that address, "
+                    "or ask for an invitation to yours."
+                ),
+                code="invitation_other_address",
+            )
+        locked.accepted_by = member
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_by", "accepted_at"])
+        if locked.campaign_id:
+            locked.campaign.invitees.add(member)  # type: ignore[union-attr]
+        event_record(
+            verb="member.invitation_accepted",
+            actor_id=member.pk,
+            object_type="invitation",
+            object_id=locked.pk,
+            campaign_id=locked.campaign_id,
+            channel="invite",
+        )
+    return locked

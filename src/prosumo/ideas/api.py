@@ -41,26 +41,11 @@ from prosumo.ideas.schemas import (
     VoteIn,
     VoteOut,
 )
+from prosumo.integrations.auth import PUBLIC, needs
+from prosumo.integrations.models import Scope
 
 router = Router(tags=["ideas"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-
-
-class PublicAuth:
-    """Readers need no account; a token or session still identifies a member when sent."""
-
-    def __call__(self, request: HttpRequest) -> object:
-        from prosumo.api import TokenAuth
-
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            member = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
-            if member is None:
-                return None
-        return True
-
-
-PUBLIC = [PublicAuth()]
 
 
 def idea_out(idea: Idea) -> dict[str, Any]:
@@ -88,7 +73,7 @@ def campaigns(request: HttpRequest) -> Any:
     return list(selectors.campaigns_for(request.user))
 
 
-@router.post("/campaigns", response={201: CampaignOut, **ERRORS})
+@router.post("/campaigns", response={201: CampaignOut, **ERRORS}, auth=needs(Scope.STAFF))
 def campaign_create(request: MemberRequest, payload: CampaignIn) -> Any:
     campaign = services.campaign_create(actor=request.user, **payload.dict())
     return Status(201, campaign)
@@ -157,7 +142,7 @@ def _campaign_ideas(request: HttpRequest, campaign: str, params: ListParams) -> 
     )
 
 
-@router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS})
+@router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS}, auth=needs(Scope.WRITE))
 def idea_submit(request: MemberRequest, campaign: str, payload: IdeaIn) -> Any:
     idea = services.idea_submit(actor=request.user, campaign_id=campaign, **payload.dict())
     return Status(201, idea_out(idea))
@@ -181,7 +166,7 @@ def idea_detail(request: HttpRequest, idea_id: Id) -> Any:
     return idea_out(access_idea(request.user, idea_id))
 
 
-@router.patch("/ideas/{idea_id}", response={200: RevisionOut, **ERRORS})
+@router.patch("/ideas/{idea_id}", response={200: RevisionOut, **ERRORS}, auth=needs(Scope.WRITE))
 def idea_revise(request: MemberRequest, idea_id: Id, payload: RevisionIn) -> Any:
     return services.idea_revise(actor=request.user, idea_id=idea_id, **payload.dict())
 
@@ -203,13 +188,13 @@ def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
     }
 
 
-@router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
+@router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS}, auth=needs(Scope.WRITE))
 def vote_cast(request: MemberRequest, idea_id: Id, payload: VoteIn) -> Any:
     vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
     return _vote_out(vote.idea, vote.value)
 
 
-@router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS})
+@router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS}, auth=needs(Scope.WRITE))
 def vote_withdraw(request: MemberRequest, idea_id: Id) -> Any:
     return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
 
@@ -235,13 +220,13 @@ def comments(request: HttpRequest, idea_id: Id) -> Any:
     ]
 
 
-@router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS})
+@router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS}, auth=needs(Scope.WRITE))
 def comment_post(request: MemberRequest, idea_id: Id, payload: CommentIn) -> Any:
     comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
     return Status(201, comment_out(comment))
 
 
-@router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS})
+@router.post("/ideas/{idea_id}/stage", response={200: StageOut, **ERRORS}, auth=needs(Scope.STAFF))
 def stage_change(request: MemberRequest, idea_id: Id, payload: StageIn) -> Any:
     change = services.stage_change(actor=request.user, idea_id=idea_id, **payload.dict())
     return {
@@ -254,7 +239,7 @@ def stage_change(request: MemberRequest, idea_id: Id, payload: StageIn) -> Any:
     }
 
 
-@router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS})
+@router.post("/ideas/{idea_id}/merge", response={200: IdeaOut, **ERRORS}, auth=needs(Scope.STAFF))
 def idea_merge(request: MemberRequest, idea_id: Id, payload: MergeIn) -> Any:
     lineage = services.idea_merge(
         actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message
@@ -262,17 +247,17 @@ def idea_merge(request: MemberRequest, idea_id: Id, payload: MergeIn) -> Any:
     return idea_out(Idea.objects.select_related("author").get(pk=lineage.target_id))
 
 
-@router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
+@router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def follow(request: MemberRequest, idea_id: Id) -> Any:
     return {"following": True, "changed": services.idea_follow(actor=request.user, idea_id=idea_id)}
 
 
-@router.delete("/ideas/{idea_id}/follow", response={200: dict, **ERRORS})
+@router.delete("/ideas/{idea_id}/follow", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def unfollow(request: MemberRequest, idea_id: Id) -> Any:
     return {"following": False, "changed": services.idea_unfollow(actor=request.user, idea_id=idea_id)}
 
 
-@router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS})
+@router.post("/ideas/{idea_id}/coauthors", response={201: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def coauthor_invite(request: MemberRequest, idea_id: Id, payload: CoAuthorIn) -> Any:
     coauthor = services.coauthor_invite(
         actor=request.user, idea_id=idea_id, member_id=payload.member_id, share=str(payload.share)
@@ -283,7 +268,7 @@ def coauthor_invite(request: MemberRequest, idea_id: Id, payload: CoAuthorIn) ->
     )
 
 
-@router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS, 503: ErrorOut})
+@router.post("/ideas/{idea_id}/attachments", response={201: dict, **ERRORS, 503: ErrorOut}, auth=needs(Scope.WRITE))
 def attachment_add(request: MemberRequest, idea_id: Id, file: File[UploadedFile]) -> Any:
     attachment = services.attachment_add(actor=request.user, idea_id=idea_id, upload=file)
     return Status(
@@ -297,13 +282,13 @@ def attachment_add(request: MemberRequest, idea_id: Id, file: File[UploadedFile]
     )
 
 
-@router.post("/flags", response={201: dict, **ERRORS})
+@router.post("/flags", response={201: dict, **ERRORS}, auth=needs(Scope.WRITE))
 def flag(request: MemberRequest, payload: FlagIn) -> Any:
     created = services.flag_create(actor=request.user, **payload.dict())
     return Status(201, {"id": created.pk})
 
 
-@router.get("/queue", response={200: list[QueueItemOut], **ERRORS})
+@router.get("/queue", response={200: list[QueueItemOut], **ERRORS}, auth=needs(Scope.STAFF))
 def queue(request: MemberRequest) -> Any:
     if not is_staff(request.user):
         require_role(request.user, Role.REVIEWER, Role.ADMIN, Role.MODERATOR)

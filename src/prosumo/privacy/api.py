@@ -15,6 +15,8 @@ from prosumo.core.errors import NotFound
 from prosumo.core.http import MemberRequest
 from prosumo.core.input import BodyIn, Id
 from prosumo.ideas.schemas import ErrorOut
+from prosumo.integrations.auth import needs
+from prosumo.integrations.models import Scope
 from prosumo.privacy import selectors, services
 from prosumo.privacy.models import MemberExport
 from prosumo.privacy.permissions import access_member_export, require_account
@@ -53,7 +55,7 @@ class ErasedOut(Schema):
     member_id: int
 
 
-@router.post("/me/export", response={202: ExportOut, **ERRORS})
+@router.post("/me/export", response={202: ExportOut, **ERRORS}, auth=needs(Scope.WRITE))
 def export_request(request: MemberRequest) -> Any:
     """Ask for a copy of your data: 202 with the export, built in the background.
 
@@ -63,7 +65,7 @@ def export_request(request: MemberRequest) -> Any:
     return Status(202, services.member_export_request(actor=request.user))
 
 
-@router.get("/me/export", response={200: ExportOut, **ERRORS})
+@router.get("/me/export", response={200: ExportOut, **ERRORS}, auth=needs(Scope.READ))
 def export_latest(request: MemberRequest) -> Any:
     """Your latest copy and its state; 404 when you have none (or it expired)."""
     export = selectors.latest_export(member=require_account(request.user))
@@ -76,6 +78,7 @@ def export_latest(request: MemberRequest) -> Any:
     "/me/export/{export_id}/download",
     response={200: None, 409: ErrorOut, **ERRORS},
     url_name="my_data_export_download",
+    auth=needs(Scope.READ),
 )
 def export_download(request: MemberRequest, export_id: Id) -> HttpResponse:
     """The zip; only for the member it belongs to (anyone else gets 404). 409 `export_not_ready` while it is built."""
@@ -83,7 +86,7 @@ def export_download(request: MemberRequest, export_id: Id) -> HttpResponse:
     return zip_response(selectors.export_file(export=export, now=timezone.now()), export.file_name)
 
 
-@router.post("/me/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS})
+@router.post("/me/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS}, auth=needs(Scope.WRITE))
 def erase(request: MemberRequest, payload: EraseIn) -> Any:
     """Erase your account; confirm with your password (`confirm_email` for an account without one).
 

@@ -160,7 +160,10 @@ class SimilarForm(Form):
 
 
 class CoAuthorForm(Form):
-    email = forms.EmailField(label=_("Co-author's email"))
+    email = forms.EmailField(
+        label=_("Co-author's email"),
+        help_text=_("Someone without an account yet gets an email inviting them to join and co-author."),
+    )
     share = forms.DecimalField(label=_("Their share (%)"), min_value=1, max_value=99, decimal_places=2)
 
 

@@ -7,6 +7,7 @@ import itertools
 from datetime import datetime
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +47,7 @@ from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 from prosumo.notifications.models import Notification
 from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
+from prosumo.web import accounts as web_accounts
 from prosumo.web.forms import (
     AttachmentForm,
     CampaignForm,
@@ -448,21 +450,19 @@ def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
+    """Invite a co-author by address; the answer never says whether the address has an account."""
     form = CoAuthorForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give an email address and a share between 1 and 99."))
         return _back(idea_id)
-    invitee = Member.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-    if invitee is None:
-        messages.error(request, _("No member has that email address."))
-        return _back(idea_id)
+    email = form.cleaned_data["email"]
     return _run(
         request,
         idea_id,
-        lambda: services.coauthor_invite(
-            actor=request.user, idea_id=idea_id, member_id=invitee.pk, share=form.cleaned_data["share"]
+        lambda: services.coauthor_invite_by_email(
+            actor=request.user, idea_id=idea_id, email=email, share=form.cleaned_data["share"]
         ),
-        _("Invitation sent."),
+        _("Invitation sent to %(email)s.") % {"email": email},
     )
 
 
@@ -641,12 +641,36 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    """An invitation's link: it belongs to the address it was sent to.
+
+    A visitor goes on to sign up with that address (or to sign in, when it already has an
+    account); a signed-in member whose address it is accepts it with a button; anyone else
+    signed in is told it is not theirs (docs/security.md, "Invitations").
+    """
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("campaign").first()
     if invite is None:
         raise Http404
-    request.session["invitation_token"] = token
-    request.session["channel"] = "invite"
-    return redirect("account_signup")
+    if not request.user.is_authenticated:
+        request.session["invitation_token"] = token
+        request.session["channel"] = "invite"
+        if community_selectors.member_with_address(invite.email) is not None:
+            messages.info(request, _("Sign in to accept the invitation."))
+            return redirect(f"{reverse('account_login')}?next={reverse('invitation', args=[token])}")
+        # Holding the link proves the address: the sign-up form takes it and needs no confirmation email.
+        get_account_adapter(request).stash_verified_email(request, invite.email)
+        return redirect("account_signup")
+    member = request.user
+    if not community_services.invitation_addressed_to(invite, member):
+        return render(request, "community/invitation.html", {"invite": invite, "theirs": False}, status=403)
+    if request.method == "POST":
+        try:
+            accepted = services.invitation_take_up(invitation=invite, member=member)
+        except ProsumoError as exc:
+            messages.error(request, exc.message)
+            return redirect("home")
+        messages.success(request, _("Invitation accepted."))
+        return redirect(web_accounts.invitation_destination(accepted))
+    return render(request, "community/invitation.html", {"invite": invite, "theirs": True})
 
 
 # --- staff ------------------------------------------------------------------------

@@ -5,11 +5,13 @@ from prosumo.ideas.services.comments import comment_edit, comment_post
 from prosumo.ideas.services.ideas import (
     attachment_add,
     coauthor_invite,
+    coauthor_invite_by_email,
     coauthor_respond,
     idea_follow,
     idea_revise,
     idea_submit,
     idea_unfollow,
+    invitation_take_up,
 )
 from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
@@ -22,6 +24,7 @@ __all__ = [
     "campaign_create",
     "campaign_update",
     "coauthor_invite",
+    "coauthor_invite_by_email",
     "coauthor_respond",
     "comment_edit",
     "comment_post",
@@ -33,6 +36,7 @@ __all__ = [
     "idea_revise",
     "idea_submit",
     "idea_unfollow",
+    "invitation_take_up",
     "merged_support_withdraw",
     "review_submit",
     "stage_change",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
@@ -9,7 +10,9 @@ from typing import cast
 
 import filetype
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -17,9 +20,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
-from prosumo.community.models import Member
+from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import require_member
-from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from prosumo.community.services import invitation_accept, invitation_create
+from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProsumoError
 from prosumo.core.phrases import phrase
 from prosumo.ideas.models import (
     Attachment,
@@ -33,6 +37,8 @@ from prosumo.ideas.models import (
 )
 from prosumo.ideas.permissions import access_campaign, access_idea, access_idea_to_take_part, can_edit_idea
 from prosumo.notifications.services import notify
+
+logger = logging.getLogger(__name__)
 
 TITLE_MIN, TITLE_MAX = 5, 160
 BODY_MIN, BODY_MAX = 20, 20_000
@@ -191,6 +197,26 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
     return revision
 
 
+def _share_offered(idea: Idea, share: Decimal | int | str) -> Decimal:
+    """The share (percent) an author offers a co-author, checked against what the idea has left to give."""
+    try:
+        offered = Decimal(str(share))
+    except InvalidOperation as exc:
+        raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]}) from exc
+    if not offered.is_finite():  # NaN and Infinity parse as decimals but compare as nothing
+        raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]})
+    if not Decimal(1) <= offered <= Decimal(99):
+        raise InvalidInput(gettext("A co-author's share is between 1% and 99%."), fields={"share": ["range"]})
+    others = CoAuthor.objects.filter(idea=idea).exclude(status=CoAuthorStatus.DECLINED)
+    taken = others.aggregate(total=Sum("share"))["total"] or 0
+    if taken + offered >= 100:
+        raise InvalidInput(
+            gettext("The author must keep a share: {left}% at most is left to offer.").format(left=100 - taken - 1),
+            fields={"share": ["too_large"]},
+        )
+    return offered
+
+
 def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decimal | int | str) -> CoAuthor:
     """The author invites another member to co-author, offering a share of the contribution (percent)."""
     author = require_member(actor)
@@ -198,14 +224,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
         idea = access_idea(author, idea_id, lock=True)
         if idea.author_id != author.pk:
             raise PermissionDenied(gettext("Only the idea's author can invite co-authors."))
-        try:
-            share = Decimal(str(share))
-        except InvalidOperation as exc:
-            raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]}) from exc
-        if not share.is_finite():  # NaN and Infinity parse as decimals but compare as nothing
-            raise InvalidInput(gettext("The share is a percentage."), fields={"share": ["invalid"]})
-        if not Decimal(1) <= share <= Decimal(99):
-            raise InvalidInput(gettext("A co-author's share is between 1% and 99%."), fields={"share": ["range"]})
+        offered = _share_offered(idea, share)
         if member_id == author.pk:
             raise InvalidInput(gettext("You are the author already."), fields={"member_id": ["self"]})
         invitee = Member.objects.filter(pk=member_id, is_active=True).first()
@@ -213,21 +232,10 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
             raise NotFound(gettext("No such member."))
         if CoAuthor.objects.filter(idea=idea, member=invitee).exclude(status=CoAuthorStatus.DECLINED).exists():
             raise Conflict(gettext("That member is already a co-author or invited."), code="already_coauthor")
-        taken = (
-            CoAuthor.objects.filter(idea=idea)
-            .exclude(status=CoAuthorStatus.DECLINED)
-            .aggregate(total=Sum("share"))["total"]
-            or 0
-        )
-        if taken + share >= 100:
-            raise InvalidInput(
-                gettext("The author must keep a share: {left}% at most is left to offer.").format(left=100 - taken - 1),
-                fields={"share": ["too_large"]},
-            )
         coauthor, _ = CoAuthor.objects.update_or_create(
             idea=idea,
             member=invitee,
-            defaults={"share": share, "status": CoAuthorStatus.INVITED, "invited_by": author, "responded_at": None},
+            defaults={"share": offered, "status": CoAuthorStatus.INVITED, "invited_by": author, "responded_at": None},
         )
         event = event_record(
             verb="idea.coauthor_invited",
@@ -236,7 +244,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
             object_id=idea.pk,
             target_member_id=invitee.pk,
             campaign_id=idea.campaign_id,
-            value=float(share),
+            value=float(offered),
         )
         notify(
             recipient_ids=[invitee.pk],
@@ -246,6 +254,62 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
             event_id=event.pk,
         )
     return coauthor
+
+
+def coauthor_invite_by_email(*, actor: Member, idea_id: int, email: str, share: Decimal | int | str) -> None:
+    """The author invites someone to co-author by email address, without learning whether it has an account.
+
+    A member with that address gets the usual co-author invitation; anyone else gets an
+    email inviting them to join and co-author, and the offer is made when they join
+    through its link (`invitation_take_up`). Both answer the same, nothing: whatever the
+    author is told must not depend on whether the address belongs to a member (the form
+    used to say "No member has that email address", which let anyone test addresses).
+    """
+    author = require_member(actor)
+    address = email.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise InvalidInput(gettext("Give an email address."), fields={"email": ["invalid"]}) from exc
+    with transaction.atomic():
+        idea = access_idea(author, idea_id, lock=True)
+        if idea.author_id != author.pk:
+            raise PermissionDenied(gettext("Only the idea's author can invite co-authors."))
+        offered = _share_offered(idea, share)
+        if address == author.email.lower():
+            raise InvalidInput(gettext("You are the author already."), fields={"email": ["self"]})
+        invitee = Member.objects.filter(email__iexact=address).first()
+        already = gettext("That address is already a co-author or invited.")
+        if invitee is not None:
+            if CoAuthor.objects.filter(idea=idea, member=invitee).exclude(status=CoAuthorStatus.DECLINED).exists():
+                raise Conflict(already, code="already_coauthor")
+            if invitee.is_active:
+                coauthor_invite(actor=author, idea_id=idea.pk, member_id=invitee.pk, share=offered)
+            return  # a closed account is told nothing, and the author is told what everyone is
+        if Invitation.objects.filter(idea=idea, email=address, accepted_at__isnull=True).exists():
+            raise Conflict(already, code="already_coauthor")
+        invitation_create(actor=author, email=address, idea_id=idea.pk, share=offered)
+
+
+def invitation_take_up(*, invitation: Invitation, member: Member) -> Invitation:
+    """The invited member accepts an invitation (`invitation_accept`); one to co-author becomes the offer itself.
+
+    The author's offer is made as if they made it now, with the same checks: if it no
+    longer fits (the author gave the share away meanwhile, or the idea closed), the
+    member has still joined, and the co-author offer lapses.
+    """
+    with transaction.atomic():
+        accepted = invitation_accept(invitation=invitation, member=member)
+        if accepted.idea_id is None or accepted.invited_by is None or accepted.share is None:
+            return accepted
+        try:
+            with transaction.atomic():
+                coauthor_invite(
+                    actor=accepted.invited_by, idea_id=accepted.idea_id, member_id=member.pk, share=accepted.share
+                )
+        except ProsumoError:
+            logger.info("The co-author offer of invitation %s lapsed", accepted.pk, exc_info=True)
+    return accepted
 
 
 def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuthor:

@@ -1,0 +1,108 @@
+"""allauth hooks: sign-up (display name, invitations, channel, referrer) and new passwords.
+
+A new account records its channel and referrer; one made through an invitation's link
+must use the address the invitation was sent to, and takes the invitation up; a new
+password, however it was set, revokes the member's API tokens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from prosumo.community.models import Invitation, Member
+from prosumo.community.pseudonyms import pseudonym
+from prosumo.community.services import member_joined, member_password_change
+from prosumo.core.validators import validate_one_line
+from prosumo.ideas.services import invitation_take_up
+
+
+def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
+    """The open invitation whose link this browser followed before signing up, if any."""
+    if request is None or not hasattr(request, "session"):
+        return None
+    token = request.session.get("invitation_token", "")
+    if not token:
+        return None
+    return Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+
+
+def invitation_destination(invitation: Invitation) -> str:
+    """Where a member goes after accepting: the idea they may co-author, the campaign they were invited to, or home."""
+    if invitation.idea_id is not None:
+        return f"/ideas/{invitation.idea_id}/"
+    if invitation.campaign is not None:
+        return f"/c/{invitation.campaign.slug}/"
+    return "/"
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with a display name, held to the invitation the visitor came through.
+
+    The display name starts as a new pseudonym, which the visitor keeps or replaces; left
+    empty, the member gets a pseudonym anyway. Other people only ever see this name.
+    """
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=80,
+        required=False,
+        validators=[validate_one_line],
+        help_text=_(
+            "How other members see you. Keep this pseudonym or write your own; your email address is never shown."
+        ),
+    )
+    field_order = ["email", "display_name", "password1", "password2"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].initial = pseudonym()
+
+    def clean_email(self) -> str:
+        invitation = invitation_in_session(context.request)
+        email = str(self.cleaned_data["email"]).strip().lower()
+        if invitation is not None and email != invitation.email:
+            raise forms.ValidationError(
+                gettext(
+                    "Your invitation was sent to {email}: sign up with that address. "
+                    "An invitation cannot be used with another one."
+                ).format(email=invitation.email),
+                code="invitation_other_address",
+            )
+        return str(super().clean_email())
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: AbstractBaseUser, form: Any, commit: bool = True) -> Member:
+        assert isinstance(user, Member)
+        user.display_name = str(form.cleaned_data.get("display_name") or "").strip() or pseudonym()
+        member: Member = super().save_user(request, user, form, commit=True)  # type: ignore[assignment]
+        session = request.session
+        referrer = None
+        code = session.pop("referral_code", "")
+        if code:
+            referrer = Member.objects.filter(referral_code=code).first()
+        channel = session.pop("channel", "") or ("referral" if referrer else "")
+        touches = session.pop("touches", [])
+        invitation = invitation_in_session(request)
+        session.pop("invitation_token", "")
+        # The form refused any other address; an invitation is only taken up by its own.
+        if invitation is not None and invitation.email == member.email.lower():
+            invitation_take_up(invitation=invitation, member=member)
+            channel = "invite"
+            referrer = referrer or invitation.invited_by
+        member_joined(member=member, channel=channel, referrer=referrer, touches=touches)
+        return member
+
+    def set_password(self, user: AbstractBaseUser, password: str) -> None:
+        """Every password change, reset and first password set on the sign-in pages comes here."""
+        assert isinstance(user, Member)
+        member_password_change(member=user, password=password)
