@@ -50,4 +50,5 @@ def test_existing_tokens_get_the_scopes_they_had(transactional_db, make_member):
         "superuser",
         "suspended",
     ]
-    MigrationExecutor(connection).migrate(AFTER)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the schema as the next test expects it

@@ -82,7 +82,7 @@ def world(time_machine, make_member, make_campaign, make_idea, django_capture_on
         comment_post(actor=other, idea_id=own_idea.pk, body="Would it fold into the bag?")
         invitation_create(actor=zelda, email="friend@example.org")
         flag_create(actor=zelda, kind="idea", object_id=other_idea.pk, reason="Looks like an advert")
-    _, raw = token_create(actor=zelda, name="My script")
+    _, raw = token_create(actor=zelda, name="My script", scopes=["write"])
     zelda.refresh_from_db()
     return World(zelda, other, own_idea, other_idea, comment, raw)
 

@@ -176,7 +176,15 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         },
     ]
     assert data["api_tokens.json"] == [
-        {"name": "My script", "created_at": AT, "last_used_at": None, "revoked_at": None}
+        {
+            "name": "My script",
+            "scopes": ["read", "write"],
+            "created_at": AT,
+            "expires_at": None,
+            "last_used_at": None,
+            "revoked_at": None,
+            "revoked_reason": "",
+        }
     ]
     assert world.token_raw not in files["api_tokens.json"].decode()
     assert data["reports.json"] == [

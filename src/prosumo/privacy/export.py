@@ -195,7 +195,15 @@ def notifications(member: Member) -> Iterator[dict[str, Any]]:
 
 def api_tokens(member: Member) -> Iterator[dict[str, Any]]:
     for t in ApiToken.objects.filter(member=member).order_by("pk"):
-        yield {"name": t.name, "created_at": t.created_at, "last_used_at": t.last_used_at, "revoked_at": t.revoked_at}
+        yield {
+            "name": t.name,
+            "scopes": t.scope_list,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "last_used_at": t.last_used_at,
+            "revoked_at": t.revoked_at,
+            "revoked_reason": t.revoked_reason,
+        }
 
 
 def reports(member: Member) -> Iterator[dict[str, Any]]:

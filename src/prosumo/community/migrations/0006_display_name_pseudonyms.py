@@ -20,7 +20,7 @@ def give_pseudonyms(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("community", "0004_display_name_one_line"),
+        ("community", "0005_member_erased_at"),
     ]
 
     operations = [

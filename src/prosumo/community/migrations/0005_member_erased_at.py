@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0006_invitation_to_coauthor'),
+        ('community', '0004_display_name_one_line'),
     ]
 
     operations = [

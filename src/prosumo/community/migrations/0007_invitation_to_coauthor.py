@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0005_display_name_pseudonyms'),
+        ('community', '0006_display_name_pseudonyms'),
         ('ideas', '0001_initial'),  # the Idea model; nothing later is needed
     ]
 
