@@ -39,7 +39,7 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from prosumo.core.errors import PermissionDenied, ProsumoError
+from prosumo.core.errors import PermissionDenied, ProsumoError, RateLimited
 from prosumo.core.input import text_problem
 from prosumo.integrations.services import token_authenticate
 
@@ -60,7 +60,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
-    429: "throttled",
+    429: "rate_limited",
 }
 
 
@@ -206,6 +206,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not Found",
     413: "Content Too Large",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
 }
 
 
@@ -284,7 +285,10 @@ def error_response(
 
 @api.exception_handler(ProsumoError)
 def prosumo_error(request: HttpRequest, exc: ProsumoError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

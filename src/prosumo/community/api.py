@@ -9,6 +9,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from prosumo.community import imports, services
+from prosumo.community.limits import rate_limited
 from prosumo.community.models import Role
 from prosumo.community.permissions import access_customer_import, require_member, require_role
 from prosumo.community.selectors import customer_imports_for
@@ -22,6 +23,7 @@ from prosumo.notifications.services import notifications_mark_read
 
 router = Router(tags=["members"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIMITED: dict[int, Any] = {429: ErrorOut}  # endpoints under a rate limit (docs/security.md, "Limits")
 
 
 class MeOut(Schema):
@@ -223,7 +225,8 @@ def tokens(request: MemberRequest) -> Any:
     return list(tokens_of(member=require_member(request.user)))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS, **LIMITED})
+@rate_limited("token")
 def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
     token, raw = token_create(actor=request.user, name=payload.name)
     return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "token": raw})

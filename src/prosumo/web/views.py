@@ -28,6 +28,7 @@ from prosumo.activity.services import presence_record
 from prosumo.community import imports as customer_imports
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
+from prosumo.community.limits import rate_limited
 from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import (
     access_customer_import,
@@ -125,6 +126,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@rate_limited("idea")
 def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
     try:
         campaign = access_campaign(request.user, slug)
@@ -251,6 +253,7 @@ def _run(request: HtmxRequest, idea_id: int, action: Any, success: str, anchor: 
 
 @login_required
 @require_POST
+@rate_limited("vote")
 def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         value = int(request.POST.get("value", "1"))
@@ -266,6 +269,7 @@ def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("vote")
 def idea_unvote(request: MemberRequest, idea_id: int) -> HttpResponse:
     return _run(
         request,
@@ -303,6 +307,7 @@ def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("comment")
 def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -388,6 +393,7 @@ def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("flag")
 def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = ModerationForm(request.POST)
     if not form.is_valid():
@@ -719,6 +725,7 @@ def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("invitation")
 def staff_invite(request: MemberRequest) -> HttpResponse:
     """Staff invite people by email, to the community or to one invitation-only campaign."""
     _staff_only(request)
