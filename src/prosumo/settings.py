@@ -202,6 +202,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PROSUMO_MEDIA_ROOT", DATA_DIR / "media"))
 PROSUMO_MAX_UPLOAD_BYTES = int(os.environ.get("PROSUMO_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROSUMO_MAX_UPLOAD_BYTES + 1024 * 1024
+# Largest avatar accepted; like every upload, its type is read from its bytes (PNG, JPEG, GIF, WebP).
+PROSUMO_MAX_AVATAR_BYTES = int(os.environ.get("PROSUMO_MAX_AVATAR_BYTES", str(2 * 1024 * 1024)))
 
 # Mail: console in a trial, SMTP when PROSUMO_EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("PROSUMO_FROM_EMAIL", "Prosumo <noreply@localhost>")

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 
 from prosumo.community import imports, services
 from prosumo.community.limits import rate_limited
-from prosumo.community.models import Role
+from prosumo.community.models import Member, Role
 from prosumo.community.permissions import access_customer_import, require_member, require_role
 from prosumo.community.selectors import customer_imports_for
 from prosumo.core.http import MemberRequest
@@ -38,6 +38,11 @@ class MeOut(Schema):
     channel: str
     referral_code: str
     email_preference: str
+    avatar_url: str = Field(description="The avatar's address, empty when the member has none")
+
+    @staticmethod
+    def resolve_avatar_url(obj: Member) -> str:
+        return obj.avatar.url if obj.avatar else ""
 
 
 class MeIn(BodyIn):
@@ -163,6 +168,23 @@ def me(request: MemberRequest) -> Any:
 def me_update(request: MemberRequest, payload: MeIn) -> Any:
     changes = {k: v for k, v in payload.dict().items() if v is not None}
     return services.member_update_profile(member=require_member(request.user), **changes)
+
+
+@router.post("/me/avatar", response={200: MeOut, **ERRORS})
+def me_avatar(request: MemberRequest, file: File[UploadedFile]) -> Any:
+    """Upload a new avatar (multipart, field `file`); the one it replaces is deleted.
+
+    A PNG, JPEG, GIF or WebP image of at most `PROSUMO_MAX_AVATAR_BYTES` (2 MiB), its type
+    read from its bytes. A refused file gives 400 `invalid` with `fields.avatar` one of
+    `empty`, `too_large`, `type`.
+    """
+    return services.member_update_profile(member=require_member(request.user), avatar=file)
+
+
+@router.delete("/me/avatar", response={200: MeOut, **ERRORS})
+def me_avatar_remove(request: MemberRequest) -> Any:
+    """Remove the avatar; its file is deleted."""
+    return services.member_update_profile(member=require_member(request.user), avatar=None)
 
 
 @router.get("/notifications", response={200: NotificationsOut, **ERRORS})

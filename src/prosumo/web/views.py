@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -584,17 +585,23 @@ def profile_edit(request: MemberRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         instance=member,
-        initial={"interests_text": ", ".join(member.interests)},
+        initial={"interests_text": ", ".join(member.interests), "avatar": member.avatar},
     )
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+        changes: dict[str, Any] = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
         changes["interests"] = [t.strip() for t in form.cleaned_data.get("interests_text", "").split(",") if t.strip()]
-        if not changes.get("avatar"):
-            changes.pop("avatar")
+        avatar = form.cleaned_data.get("avatar")
+        if avatar is False:  # "Clear" ticked
+            changes["avatar"] = None
+        elif isinstance(avatar, UploadedFile):
+            changes["avatar"] = avatar
         try:
             community_services.member_update_profile(member=member, **changes)
         except ProsumoError as exc:
-            apply_error(form, exc)
+            if "avatar" in exc.fields:  # the upload check names a code there; the message says it
+                form.add_error("avatar", exc.message)
+            else:
+                apply_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("profile_edit")
