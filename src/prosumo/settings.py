@@ -258,6 +258,10 @@ PROSUMO_READY_BULK_TASK_AGE_SECONDS = float(os.environ.get("PROSUMO_READY_BULK_T
 PROSUMO_WEBHOOK_CLAIM_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_CLAIM_SECONDS", "60"))
 # A webhook try waits this long for the receiver's answer, then counts as failed and is retried later.
 PROSUMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Webhooks reach public addresses only (docs/security.md, "Webhooks"); these host names,
+# addresses or networks (e.g. "hooks.internal,10.0.0.0/8") may be reached too, for receivers
+# inside the site's own network.
+PROSUMO_WEBHOOK_ALLOWED_HOSTS = env_list("PROSUMO_WEBHOOK_ALLOWED_HOSTS")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
