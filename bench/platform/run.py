@@ -328,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
             "PROSUMO_SSL_REDIRECT": "0",
             "PROSUMO_DATA_DIR": str(workdir),
             "PROSUMO_LOG_LEVEL": "ERROR",
+            # the load generator votes for thousands of members from one address, far past the limits
+            "PROSUMO_RATE_LIMIT_VOTE": "off",
+            "PROSUMO_RATE_LIMIT_VOTE_IP": "off",
         }
     )
     subprocess.run([sys.executable, "-m", "prosumo.cli", "migrate"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)

@@ -38,7 +38,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.parser import Parser
 
-from prosumo.core.errors import ProsumoError
+from prosumo.core.errors import ProsumoError, RateLimited
 from prosumo.core.input import text_problem
 from prosumo.integrations.auth import SESSION, SessionAuth, TokenAuth, needs, token_scope
 from prosumo.integrations.models import Scope
@@ -62,7 +62,7 @@ HTTP_CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
-    429: "throttled",
+    429: "rate_limited",
 }
 
 
@@ -175,6 +175,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not Found",
     413: "Content Too Large",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
 }
 
 
@@ -285,7 +286,10 @@ def error_response(
 
 @api.exception_handler(ProsumoError)
 def prosumo_error(request: HttpRequest, exc: ProsumoError) -> HttpResponse:
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import limits
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "prosumo.community.middleware.MemberContextMiddleware",
+    "prosumo.web.middleware.RateLimitedPage",
     "prosumo.api.JsonMethodNotAllowed",
 ]
 
@@ -231,6 +233,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PROSUMO_MEDIA_ROOT", DATA_DIR / "media"))
 PROSUMO_MAX_UPLOAD_BYTES = int(os.environ.get("PROSUMO_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROSUMO_MAX_UPLOAD_BYTES + 1024 * 1024
+# Largest avatar accepted; like every upload, its type is read from its bytes (PNG, JPEG, GIF, WebP).
+PROSUMO_MAX_AVATAR_BYTES = int(os.environ.get("PROSUMO_MAX_AVATAR_BYTES", str(2 * 1024 * 1024)))
 
 # Mail: console in a trial, SMTP when PROSUMO_EMAIL_HOST is set.
 DEFAULT_FROM_EMAIL = os.environ.get("PROSUMO_FROM_EMAIL", "Prosumo <noreply@localhost>")
@@ -285,8 +289,55 @@ PROSUMO_READY_BULK_TASK_AGE_SECONDS = float(os.environ.get("PROSUMO_READY_BULK_T
 PROSUMO_WEBHOOK_CLAIM_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_CLAIM_SECONDS", "60"))
 # A webhook try waits this long for the receiver's answer, then counts as failed and is retried later.
 PROSUMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_TIMEOUT_SECONDS", "5"))
+# Webhooks reach public addresses only (docs/security.md, "Webhooks"); these host names,
+# addresses or networks (e.g. "hooks.internal,10.0.0.0/8") may be reached too, for receivers
+# inside the site's own network.
+PROSUMO_WEBHOOK_ALLOWED_HOSTS = env_list("PROSUMO_WEBHOOK_ALLOWED_HOSTS")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits (docs/security.md, "Limits"): for each action, the most a member and the most
+# one client address may do, as "N/period" limits joined by ";" (period: second, minute,
+# hour, day; "10/minute;100/hour" holds both). PROSUMO_RATE_LIMIT_<ACTION> replaces the
+# member's limit and PROSUMO_RATE_LIMIT_<ACTION>_IP the address's; "off" lifts one.
+RATE_LIMIT_DEFAULTS = {
+    # action: (per member, per client address)
+    "idea": ("5/minute;30/hour", "30/minute;300/hour"),
+    "comment": ("10/minute;100/hour", "60/minute;1000/hour"),
+    "vote": ("60/minute;1000/hour", "600/minute"),
+    "flag": ("10/minute;50/hour", "60/minute"),
+    "token": ("5/minute;20/hour", "30/minute"),
+    "invitation": ("20/minute;200/hour", "60/minute"),
+    "signup": ("off", "10/minute;50/hour"),
+}
+
+
+def rate_limit_setting(name: str, default: str) -> str:
+    value = os.environ.get(name, default).strip().lower()
+    if value in {"", "off", "0", "none"}:
+        return ""
+    try:
+        limits.parse_many(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate limit: write limits like 10/minute;100/hour, or off."
+        ) from exc
+    return value
+
+
+PROSUMO_RATE_LIMITS = {
+    action: (
+        rate_limit_setting(f"PROSUMO_RATE_LIMIT_{action.upper()}", member),
+        rate_limit_setting(f"PROSUMO_RATE_LIMIT_{action.upper()}_IP", address),
+    )
+    for action, (member, address) in RATE_LIMIT_DEFAULTS.items()
+}
+# Where the counts are kept: "database" (a table every web process shares), or a URL of
+# Redis ("redis://host:6379/0") or memcached ("memcached://host:11211") for larger sites.
+PROSUMO_RATE_LIMIT_STORAGE = os.environ.get("PROSUMO_RATE_LIMIT_STORAGE", "database")
+# How many proxies in front of the site add themselves to X-Forwarded-For; 0 trusts none and
+# counts by the address of the connection (behind a proxy, every visitor would share one).
+PROSUMO_TRUSTED_PROXIES = int(os.environ.get("PROSUMO_TRUSTED_PROXIES", "0"))
 
 NINJA_PAGINATION_PER_PAGE = 20
 

@@ -1,9 +1,11 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
 from django.views.static import serve
 
 from prosumo.api import api
+from prosumo.community.limits import rate_limited
 from prosumo.core.input import IdConverter
 from prosumo.web import views as web_views
 
@@ -12,6 +14,8 @@ register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # allauth's own sign-up view, under the site's sign-up limit (shared by every web process)
+    path("accounts/signup/", rate_limited("signup")(allauth_views.signup), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", web_views.set_language, name="set_language"),

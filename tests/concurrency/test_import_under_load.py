@@ -50,6 +50,9 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
         "PROSUMO_SSL_REDIRECT": "0",
         "PROSUMO_TASKS": "database",
         "PROSUMO_DEBUG": "0",
+        # the voters vote as fast as they can for the length of the import: a load, not members
+        "PROSUMO_RATE_LIMIT_VOTE": "off",
+        "PROSUMO_RATE_LIMIT_VOTE_IP": "off",
         "PYTHONPATH": str(ROOT),
         **extra,
     }

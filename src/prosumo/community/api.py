@@ -9,7 +9,8 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from prosumo.community import imports, services
-from prosumo.community.models import Role
+from prosumo.community.limits import rate_limited
+from prosumo.community.models import Member, Role
 from prosumo.community.permissions import access_customer_import, require_member, require_role
 from prosumo.community.selectors import customer_imports_for
 from prosumo.core.http import MemberRequest
@@ -24,6 +25,7 @@ from prosumo.notifications.services import notifications_mark_read
 
 router = Router(tags=["members"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIMITED: dict[int, Any] = {429: ErrorOut}  # endpoints under a rate limit (docs/security.md, "Limits")
 
 
 class MeOut(Schema):
@@ -38,6 +40,11 @@ class MeOut(Schema):
     channel: str
     referral_code: str
     email_preference: str
+    avatar_url: str = Field(description="The avatar's address, empty when the member has none")
+
+    @staticmethod
+    def resolve_avatar_url(obj: Member) -> str:
+        return obj.avatar.url if obj.avatar else ""
 
 
 class MeIn(BodyIn):
@@ -182,6 +189,23 @@ def me_update(request: MemberRequest, payload: MeIn) -> Any:
     return services.member_update_profile(member=require_member(request.user), **changes)
 
 
+@router.post("/me/avatar", response={200: MeOut, **ERRORS}, auth=needs(Scope.WRITE))
+def me_avatar(request: MemberRequest, file: File[UploadedFile]) -> Any:
+    """Upload a new avatar (multipart, field `file`); the one it replaces is deleted.
+
+    A PNG, JPEG, GIF or WebP image of at most `PROSUMO_MAX_AVATAR_BYTES` (2 MiB), its type
+    read from its bytes. A refused file gives 400 `invalid` with `fields.avatar` one of
+    `empty`, `too_large`, `type`.
+    """
+    return services.member_update_profile(member=require_member(request.user), avatar=file)
+
+
+@router.delete("/me/avatar", response={200: MeOut, **ERRORS}, auth=needs(Scope.WRITE))
+def me_avatar_remove(request: MemberRequest) -> Any:
+    """Remove the avatar; its file is deleted."""
+    return services.member_update_profile(member=require_member(request.user), avatar=None)
+
+
 @router.get("/notifications", response={200: NotificationsOut, **ERRORS}, auth=needs(Scope.READ))
 def notifications(request: MemberRequest) -> Any:
     member = require_member(request.user)
@@ -248,7 +272,8 @@ def tokens(request: MemberRequest) -> Any:
     return list(tokens_of(member=require_member(request.user)))
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, auth=SESSION_ONLY)
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS, **LIMITED}, auth=SESSION_ONLY)
+@rate_limited("token")
 def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
     """Create a token from a signed-in session (with its CSRF token); a token cannot create another."""
     token, raw = token_create(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,6 +27,9 @@ from prosumo.community.models import CustomerRecord, Invitation, Member, Role
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.mail import MailDraft, mail_queue
+from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
+
+logger = logging.getLogger(__name__)
 
 CHANNEL_MAX = 64
 
@@ -107,16 +114,40 @@ def member_joined(
 
 
 def member_update_profile(*, member: Member, **changes: object) -> Member:
+    """Change a member's profile; ``avatar`` is an uploaded image, or ``None`` to remove the one they have.
+
+    An avatar is checked like every upload (size, and type read from the bytes). The file
+    it replaces, or removes, is deleted once the change is committed.
+    """
     allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "avatar"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(gettext("Unknown profile fields: {names}.").format(names=", ".join(sorted(unknown))))
+    if "avatar" in changes:
+        upload = changes["avatar"]
+        if upload:
+            upload_check(
+                cast("UploadedFile[bytes]", upload),
+                allowed=IMAGE_UPLOADS,
+                limit=settings.PROSUMO_MAX_AVATAR_BYTES,
+                field="avatar",
+                type_message=gettext("An avatar is a PNG, JPEG, GIF or WebP image."),
+            )
+        else:
+            changes["avatar"] = ""
     with transaction.atomic():
+        # Read from the database, not the object: a form may have set the new file on it already.
+        before = (
+            Member.objects.filter(pk=member.pk).values_list("avatar", flat=True).get() if "avatar" in changes else ""
+        )
         for name, value in changes.items():
             setattr(member, name, value)
         member.full_clean(exclude=["password"])
         member.save(update_fields=list(changes))
         event_record(verb="member.profile_updated", actor_id=member.pk, object_type="member", object_id=member.pk)
+        if before and before != member.avatar.name:
+            storage = member.avatar.storage
+            transaction.on_commit(lambda: _delete_file(storage, before))
     return member
 
 
@@ -131,6 +162,13 @@ def member_password_change(*, member: Member, password: str) -> None:
         member.set_password(password)
         member.save(update_fields=["password"])
         event_record(verb="member.password_changed", actor_id=member.pk, object_type="member", object_id=member.pk)
+
+
+def _delete_file(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError as exc:  # the change stands; the operator learns of the file left behind
+        logger.error("Could not delete %s: %s", name, exc)
 
 
 def member_set_role(*, actor: Member, member: Member, role: str) -> Member:

@@ -54,6 +54,20 @@ class Conflict(ProsumoError):
     status = 409
 
 
+class RateLimited(ProsumoError):
+    """One action done too often in too short a time (prosumo.core.ratelimit); ``retry_after`` seconds to wait.
+
+    The API answers it with a ``Retry-After`` header, pages with a page that says how long to wait.
+    """
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class StorageUnavailable(ProsumoError):
     """The server could not write a file (a read-only or full media folder): its fault, not the request's."""
 

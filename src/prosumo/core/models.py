@@ -83,3 +83,19 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+class RateCounter(models.Model):
+    """How many times one member or one address did one action in the current window (prosumo.core.ratelimit).
+
+    The default store of the rate limits: every web process counts in this one table, so
+    a limit holds however many processes serve the site. Rows whose window has ended are
+    reused by the next hit and pruned daily.
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    hits = models.PositiveIntegerField()
+    expires_at = models.FloatField(db_index=True, help_text="End of the window, in seconds since the epoch")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits}"

@@ -18,7 +18,7 @@ from prosumo.core.models import ScheduledRun
 
 def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
     from prosumo.community.tasks import resume_customer_imports
-    from prosumo.core.tasks import prune_mail, retry_mail
+    from prosumo.core.tasks import prune_mail, prune_rate_limits, retry_mail
     from prosumo.ideas.tasks import expire_support_gates
     from prosumo.insights.tasks import nightly_insights
     from prosumo.integrations.tasks import retry_webhooks
@@ -35,6 +35,7 @@ def schedule() -> list[tuple[str, timedelta, Callable[[], Any]]]:
         ("nightly_insights", timedelta(days=1), nightly_insights.enqueue),
         ("prune_mail", timedelta(days=1), prune_mail.enqueue),
         ("expire_member_exports", timedelta(days=1), expire_member_exports.enqueue),
+        ("prune_rate_limits", timedelta(hours=1), prune_rate_limits.enqueue),
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from prosumo.community.limits import rate_limited
 from prosumo.community.models import Role
 from prosumo.community.permissions import is_staff, require_role
 from prosumo.core.errors import NotFound
@@ -46,6 +47,7 @@ from prosumo.integrations.models import Scope
 
 router = Router(tags=["ideas"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+LIMITED: dict[int, Any] = {429: ErrorOut}  # endpoints under a rate limit (docs/security.md, "Limits")
 
 
 def idea_out(idea: Idea) -> dict[str, Any]:
@@ -142,7 +144,8 @@ def _campaign_ideas(request: HttpRequest, campaign: str, params: ListParams) -> 
     )
 
 
-@router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS}, auth=needs(Scope.WRITE))
+@router.post("/campaigns/{campaign}/ideas", response={201: IdeaOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
+@rate_limited("idea")
 def idea_submit(request: MemberRequest, campaign: str, payload: IdeaIn) -> Any:
     idea = services.idea_submit(actor=request.user, campaign_id=campaign, **payload.dict())
     return Status(201, idea_out(idea))
@@ -188,13 +191,15 @@ def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
     }
 
 
-@router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS}, auth=needs(Scope.WRITE))
+@router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
+@rate_limited("vote")
 def vote_cast(request: MemberRequest, idea_id: Id, payload: VoteIn) -> Any:
     vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
     return _vote_out(vote.idea, vote.value)
 
 
-@router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS}, auth=needs(Scope.WRITE))
+@router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
+@rate_limited("vote")
 def vote_withdraw(request: MemberRequest, idea_id: Id) -> Any:
     return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
 
@@ -220,7 +225,8 @@ def comments(request: HttpRequest, idea_id: Id) -> Any:
     ]
 
 
-@router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS}, auth=needs(Scope.WRITE))
+@router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
+@rate_limited("comment")
 def comment_post(request: MemberRequest, idea_id: Id, payload: CommentIn) -> Any:
     comment = services.comment_post(actor=request.user, idea_id=idea_id, **payload.dict())
     return Status(201, comment_out(comment))
@@ -282,7 +288,8 @@ def attachment_add(request: MemberRequest, idea_id: Id, file: File[UploadedFile]
     )
 
 
-@router.post("/flags", response={201: dict, **ERRORS}, auth=needs(Scope.WRITE))
+@router.post("/flags", response={201: dict, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
+@rate_limited("flag")
 def flag(request: MemberRequest, payload: FlagIn) -> Any:
     created = services.flag_create(actor=request.user, **payload.dict())
     return Status(201, {"id": created.pk})

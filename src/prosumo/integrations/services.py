@@ -25,6 +25,7 @@ from prosumo.community.models import Member, Role
 from prosumo.community.permissions import is_staff, require_member, require_role
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from prosumo.integrations.destinations import destination_problem
 from prosumo.integrations.models import ApiToken, Scope, TokenEnd, Webhook, WebhookDelivery, hash_token
 
 TOKEN_LAST_USED_PRECISION = timedelta(minutes=1)
@@ -233,6 +234,10 @@ def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
         errors["url"] = [
             gettext("Give an http:// or https:// address of at most {limit} characters.").format(limit=URL_MAX)
         ]
+    else:
+        problem = destination_problem(url)
+        if problem is not None:
+            errors["url"] = [problem]
     unknown = [v for v in verbs if v not in WEBHOOK_VERBS]
     if not verbs or unknown:
         errors["verbs"] = [gettext("Choose among {names}.").format(names=", ".join(WEBHOOK_VERBS))]

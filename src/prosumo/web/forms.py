@@ -172,11 +172,20 @@ class AttachmentForm(Form):
 
 
 class ProfileForm(ModelForm):
+    # Not the model's field: the service checks the upload (size, type from the bytes) and
+    # stores it, so the form never puts an unchecked file on the member.
+    avatar = forms.FileField(
+        label=_("Avatar"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        help_text=_("A PNG, JPEG, GIF or WebP image."),
+    )
     interests_text = forms.CharField(label=_("Interests"), required=False, help_text=_("Separated by commas"))
+    field_order = ["display_name", "avatar"]
 
     class Meta:
         model = Member
-        fields = ["display_name", "avatar", "locale", "country", "bio", "email_preference"]
+        fields = ["display_name", "locale", "country", "bio", "email_preference"]
         labels = {"email_preference": _("Email notifications")}
         widgets = {
             "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),

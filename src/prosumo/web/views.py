@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -29,6 +30,7 @@ from prosumo.activity.services import presence_record
 from prosumo.community import imports as customer_imports
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
+from prosumo.community.limits import rate_limited
 from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import (
     access_customer_import,
@@ -127,6 +129,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@rate_limited("idea")
 def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
     try:
         campaign = access_campaign(request.user, slug)
@@ -253,6 +256,7 @@ def _run(request: HtmxRequest, idea_id: int, action: Any, success: str, anchor: 
 
 @login_required
 @require_POST
+@rate_limited("vote")
 def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         value = int(request.POST.get("value", "1"))
@@ -268,6 +272,7 @@ def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("vote")
 def idea_unvote(request: MemberRequest, idea_id: int) -> HttpResponse:
     return _run(
         request,
@@ -305,6 +310,7 @@ def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("comment")
 def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
@@ -390,6 +396,7 @@ def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("flag")
 def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = ModerationForm(request.POST)
     if not form.is_valid():
@@ -578,17 +585,23 @@ def profile_edit(request: MemberRequest) -> HttpResponse:
         request.POST or None,
         request.FILES or None,
         instance=member,
-        initial={"interests_text": ", ".join(member.interests)},
+        initial={"interests_text": ", ".join(member.interests), "avatar": member.avatar},
     )
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
+        changes: dict[str, Any] = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
         changes["interests"] = [t.strip() for t in form.cleaned_data.get("interests_text", "").split(",") if t.strip()]
-        if not changes.get("avatar"):
-            changes.pop("avatar")
+        avatar = form.cleaned_data.get("avatar")
+        if avatar is False:  # "Clear" ticked
+            changes["avatar"] = None
+        elif isinstance(avatar, UploadedFile):
+            changes["avatar"] = avatar
         try:
             community_services.member_update_profile(member=member, **changes)
         except ProsumoError as exc:
-            apply_error(form, exc)
+            if "avatar" in exc.fields:  # the upload check names a code there; the message says it
+                form.add_error("avatar", exc.message)
+            else:
+                apply_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("profile_edit")
@@ -743,6 +756,7 @@ def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
+@rate_limited("invitation")
 def staff_invite(request: MemberRequest) -> HttpResponse:
     """Staff invite people by email, to the community or to one invitation-only campaign."""
     _staff_only(request)

@@ -15,8 +15,8 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role, Segment
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
+from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
 from prosumo.ideas.models import Campaign, Stage, Visibility, VotingMode
-from prosumo.ideas.services.ideas import IMAGE_UPLOADS, upload_check
 
 EDITABLE = {
     "title",

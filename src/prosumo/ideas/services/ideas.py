@@ -5,18 +5,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import cast
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
@@ -25,6 +21,7 @@ from prosumo.community.permissions import require_member
 from prosumo.community.services import invitation_accept, invitation_create
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProsumoError
 from prosumo.core.phrases import phrase
+from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
 from prosumo.ideas.models import (
     Attachment,
     CoAuthor,
@@ -43,14 +40,7 @@ logger = logging.getLogger(__name__)
 TITLE_MIN, TITLE_MAX = 5, 160
 BODY_MIN, BODY_MAX = 20, 20_000
 MAX_TAGS = 8
-ALLOWED_UPLOADS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-}
-IMAGE_UPLOADS = {mime: ext for mime, ext in ALLOWED_UPLOADS.items() if mime.startswith("image/")}
+ALLOWED_UPLOADS = {**IMAGE_UPLOADS, "application/pdf": "pdf"}
 
 
 def _validate_text(title: str, body: str) -> dict[str, list[str]]:
@@ -379,33 +369,6 @@ def idea_unfollow(*, actor: Member, idea_id: int) -> bool:
                 campaign_id=idea.campaign_id,
             )
     return bool(deleted)
-
-
-def upload_check(upload: UploadedFile[bytes], *, allowed: dict[str, str], type_message: str) -> str:
-    """Check an upload's size and its type, read from the bytes; return its MIME type.
-
-    The limit is ``settings.PROSUMO_MAX_UPLOAD_BYTES``. On success the upload is renamed
-    to a safe stem with the extension of its real type. Otherwise ``InvalidInput`` is
-    raised with ``fields={"file": [code]}``, code one of ``empty``, ``too_large``, ``type``.
-    """
-    limit = settings.PROSUMO_MAX_UPLOAD_BYTES
-    if upload.size is None or upload.size == 0:
-        raise InvalidInput(gettext("The file is empty."), fields={"file": ["empty"]})
-    if upload.size > limit:
-        raise InvalidInput(
-            gettext("The file is {size:.1f} MB; the limit is {limit:.1f} MB.").format(
-                size=upload.size / 1e6, limit=limit / 1e6
-            ),
-            fields={"file": ["too_large"]},
-        )
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in allowed:
-        raise InvalidInput(type_message, fields={"file": ["type"]})
-    stem = get_valid_filename(PurePath(upload.name or "file").stem)[:80] or "file"
-    upload.name = f"{stem}.{allowed[kind.mime]}"
-    return str(kind.mime)
 
 
 def attachment_add(*, actor: Member, idea_id: int, upload: UploadedFile[bytes]) -> Attachment:

@@ -1,4 +1,8 @@
-"""Flags, hiding and restoring content; every step lands in the event log (the audit log)."""
+"""Flags, hiding and restoring content; every step lands in the event log (the audit log).
+
+A member has at most one open flag on an idea or a comment: flagging it again before a
+moderator has dealt with the first is refused (409 ``already_flagged``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.utils.translation import gettext
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member, Role
 from prosumo.community.permissions import require_member, require_role
-from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.core.errors import Conflict, InvalidInput, NotFound
 from prosumo.ideas.models import Comment, Flag, Idea
 from prosumo.ideas.permissions import access_idea
 
@@ -36,6 +40,12 @@ def flag_create(*, actor: Member, kind: str, object_id: int, reason: str) -> Fla
     idea = obj if isinstance(obj, Idea) else obj.idea
     access_idea(member, idea.pk)
     with transaction.atomic():
+        # One open flag per member and object: the lock on the flagged row makes two at once queue here.
+        type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
+        if Flag.objects.filter(reporter=member, resolved_at__isnull=True, **{kind: obj}).exists():
+            raise Conflict(
+                gettext("You have flagged this already; a moderator will look at it."), code="already_flagged"
+            )
         flag = Flag.objects.create(reporter=member, reason=reason, **{kind: obj})
         event_record(
             verb="moderation.flagged",
