@@ -247,6 +247,8 @@ SCOPES = {
     ("get", "/api/decline-reasons"): "read",
     ("get", "/api/me"): "read",
     ("patch", "/api/me"): "write",
+    ("post", "/api/me/avatar"): "write",
+    ("delete", "/api/me/avatar"): "write",
     ("get", "/api/notifications"): "read",
     ("post", "/api/notifications/read"): "write",
     ("post", "/api/me/export"): "write",

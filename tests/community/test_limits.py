@@ -199,7 +199,10 @@ def api_flag(call: Any, member: Any, campaign: Any, idea: Any, n: int) -> Any:
 
 
 def api_token(call: Any, member: Any, campaign: Any, idea: Any, n: int) -> Any:
-    return call("POST", "/api/tokens", {"name": f"token {n}"}, as_member=member)
+    # tokens are made from a signed-in session only (a token cannot make another)
+    client = Client()
+    client.force_login(member)
+    return client.post("/api/tokens", {"name": f"token {n}"}, content_type="application/json")
 
 
 @pytest.mark.parametrize(
