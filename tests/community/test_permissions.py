@@ -65,6 +65,8 @@ TABLE: dict[str, list[str]] = {
     "View an invitation-only campaign, invited": [NF, YES, YES, YES, YES, YES],
     "View a public idea": EVERYONE,
     "View a hidden idea (someone else's)": [NF, NF, NF, YES, NF, YES],
+    "View an idea waiting for approval (someone else's)": STAFF_SEE,
+    "View own idea waiting for approval": [NF, YES, YES, YES, YES, YES],
     "Submit an idea": TAKE_PART,
     "Revise own idea": TAKE_PART,
     "Revise someone else's idea": STAFF_WRITE,
@@ -234,6 +236,37 @@ def test_view_hidden_idea(actor_as, idea, moderator, role, expected):
     services.content_hide(actor=moderator, kind="idea", object_id=idea.pk, reason="Personal data in the text")
     actor = actor_as(role)
     # when / then
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@pytest.fixture
+def waiting_idea(make_campaign: Callable[..., Any], make_idea: Callable[..., Any], admin: Any) -> Callable[[Any], Any]:
+    """An idea waiting for approval in a premoderated campaign, by `author` (suspended or not)."""
+
+    def make(author: Any) -> Any:
+        was_suspended = author.suspended_at
+        if was_suspended:
+            community.member_unsuspend(actor=admin, member=author)
+        idea = make_idea(author, in_campaign=make_campaign(premoderation=True))
+        if was_suspended:
+            community.member_suspend(actor=admin, member=author, reason="Repeated spam in comments")
+        author.refresh_from_db()
+        return idea
+
+    return make
+
+
+@cases("View an idea waiting for approval (someone else's)")
+def test_view_waiting_idea(actor_as, waiting_idea, make_member, role, expected):
+    idea = waiting_idea(make_member())
+    actor = actor_as(role)
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@cases("View own idea waiting for approval")
+def test_view_own_waiting_idea(actor_as, waiting_idea, admin, role, expected):
+    actor = actor_as(role)
+    idea = waiting_idea(admin if role == "visitor" else actor)
     assert outcome(lambda: access_idea(actor, idea.pk)) == expected
 
 

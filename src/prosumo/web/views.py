@@ -40,7 +40,15 @@ from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.core.http import HtmxRequest, MemberRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import WAITING_STAGES, Campaign, CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
+from prosumo.ideas.models import (
+    WAITING_STAGES,
+    Campaign,
+    CoAuthor,
+    CoAuthorStatus,
+    Flag,
+    IdeaRevision,
+    Stage,
+)
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
@@ -77,9 +85,7 @@ def _not_found(exc: ProsumoError) -> Http404:
 
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaigns_running(request.user)[:6])
-    trending = selectors.idea_list(order="trending", per_page=6).object_list
-    visible_campaigns = {c.pk for c in selectors.campaigns_for(request.user)}
-    trending = [i for i in trending if i.campaign_id in visible_campaigns]
+    trending = selectors.idea_list(viewer=request.user, order="trending", per_page=6).object_list
     answered, submitted = selectors.answered_share(days=30)
     return render(
         request,
@@ -97,6 +103,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("campaign", slug=slug)
         order = filters.cleaned_data["order"] or "hot"
         page = selectors.idea_list(
+            viewer=request.user,
             campaign=campaign,
             order=order,
             stage=filters.cleaned_data["stage"] or None,
@@ -159,13 +166,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     text = f"{data['title']} {data['body']}"[:2000]
     ideas = []
     if len(text.strip()) >= 4:
-        found = selectors.similar_ideas(text=text, campaign_id=data["campaign"])
-        for idea in found:
-            try:
-                access_idea(request.user, idea.pk)
-            except NotFound:
-                continue
-            ideas.append(idea)
+        ideas = selectors.similar_ideas(viewer=request.user, text=text, campaign_id=data["campaign"])
     return render(request, "ideas/_similar.html", {"similar": ideas})
 
 
@@ -553,22 +554,10 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
     member = Member.objects.filter(pk=member_id, is_active=True).first()
     if member is None:
         raise Http404
-    visible = {c.pk for c in selectors.campaigns_for(request.user)}
-    ideas = [
-        i
-        for i in Idea.objects.filter(author=member, hidden=False)
-        .select_related("campaign")
-        .order_by("-created_at")[:100]
-        if i.campaign_id in visible
-    ]
-    stats = {
-        "ideas": len(ideas),
-        "answered": sum(1 for i in ideas if i.answered_at),
-        "comments": member.comments.filter(hidden=False).count(),
-        "votes": member.votes.count(),
-        "coauthored": member.coauthorships.filter(status=CoAuthorStatus.ACCEPTED).count(),
-    }
-    return render(request, "community/profile.html", {"profile": member, "ideas": ideas, "stats": stats})
+    activity = selectors.profile_activity(member=member, viewer=request.user)
+    return render(
+        request, "community/profile.html", {"profile": member, "ideas": activity.ideas, "stats": activity.stats}
+    )
 
 
 @login_required
@@ -669,7 +658,11 @@ def staff_duplicates(request: MemberRequest) -> HttpResponse:
     pairs = []
     for idea in selectors.answer_queue(limit=60):
         for other in selectors.similar_ideas(
-            text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=2
+            viewer=request.user,
+            text=f"{idea.title} {idea.body}",
+            campaign_id=idea.campaign_id,
+            exclude_id=idea.pk,
+            limit=2,
         ):
             pairs.append((idea, other))
     return render(request, "staff/duplicates.html", {"pairs": pairs})
@@ -796,7 +789,12 @@ def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaigns_for(request.user).annotate(
-        waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__stage__in=["submitted", "open"]))
+        waiting=Count(
+            "ideas",
+            filter=Q(
+                ideas__answered_at__isnull=True, ideas__approved=True, ideas__hidden=False, ideas__stage=Stage.OPEN
+            ),
+        )
     )
     return render(request, "ideas/campaigns.html", {"campaigns": campaigns})
 
