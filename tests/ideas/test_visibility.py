@@ -283,8 +283,9 @@ def _answered(world: World, reader: str, url: str, ok: int = 200) -> set[str]:
         "/api/ideas/{idea}",
         "/api/ideas/{idea}/comments",
         "/api/ideas/{idea}/revisions",
+        "/ideas/{idea}/attachments/{attachment}/",
     ],
-    ids=["page", "revisions-page", "api", "api-comments", "api-revisions"],
+    ids=["page", "revisions-page", "api", "api-comments", "api-revisions", "file"],
 )
 def test_doors_to_one_idea(world, db, reader, url):
     assert _answered(world, reader, url) == expected(reader)

@@ -7,12 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import Member, Role
 from prosumo.community.permissions import STAFF_ROLES, can_moderate, is_staff
 from prosumo.core.models import Timestamped
 from prosumo.core.phrases import words
+from prosumo.core.storage import unguessable_name
 
 
 class Stage(models.TextChoices):
@@ -46,6 +48,16 @@ class Visibility(models.TextChoices):
     INVITATION = "invitation", _("Invited members only")
 
 
+def cover_upload_to(instance: Any, filename: str) -> str:
+    """A name nobody can guess: a cover is served through its campaign's access rule, by `/c/<slug>/cover/`."""
+    return unguessable_name("covers", filename)
+
+
+def attachment_upload_to(instance: Any, filename: str) -> str:
+    """A name nobody can guess: an attachment is served only through its idea's access rule."""
+    return unguessable_name(f"attachments/{timezone.now():%Y/%m}", filename)
+
+
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def visible_to(self, member: Any) -> CampaignQuerySet:
         """The campaigns this person may see; `ideas.permissions.campaign_visible` asks the same of one campaign."""
@@ -66,7 +78,7 @@ class Campaign(Timestamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=160)
     brief = models.TextField(help_text=_("Markdown"))
-    cover = models.ImageField(upload_to="covers/", blank=True)
+    cover = models.ImageField(upload_to=cover_upload_to, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(default=True)
@@ -377,7 +389,7 @@ class CommentRevision(models.Model):
 
 class Attachment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to=attachment_upload_to)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

@@ -17,9 +17,10 @@ from django.utils.translation import gettext
 
 from prosumo.community.models import Member
 from prosumo.core import statements
-from prosumo.core.errors import InvalidInput
+from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search
 from prosumo.ideas.models import (
+    Attachment,
     Campaign,
     CoAuthor,
     CoAuthorStatus,
@@ -406,3 +407,11 @@ def profile_activity(*, member: Member, viewer: Any) -> ProfileActivity:
             "coauthored": CoAuthor.objects.filter(member=member, status=CoAuthorStatus.ACCEPTED, idea__in=seen).count(),
         },
     )
+
+
+def idea_attachment(*, idea: Idea, attachment_id: int) -> Attachment:
+    """One of the idea's attachments (the caller got the idea from `access_idea`); else NotFound."""
+    attachment = Attachment.objects.filter(idea=idea, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(gettext("No such file."))
+    return attachment

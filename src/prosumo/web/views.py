@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import mimetypes
 from datetime import datetime
+from pathlib import Path, PurePath
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
+from django.views.static import serve
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import presence_record
@@ -37,6 +41,7 @@ from prosumo.community.permissions import (
     is_staff,
 )
 from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.core.files import file_response
 from prosumo.core.http import HtmxRequest, MemberRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
@@ -48,6 +53,7 @@ from prosumo.ideas.models import (
     Flag,
     IdeaRevision,
     Stage,
+    Visibility,
 )
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
@@ -219,6 +225,44 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "revision_count": idea.revision,
         },
     )
+
+
+PUBLIC_MEDIA_FOLDERS = ("avatars",)
+
+
+@require_GET
+def public_media(request: HttpRequest, folder: str, path: str) -> HttpResponseBase:
+    """A file from a public folder of the media folder (avatars), for anyone; a front server may serve these itself."""
+    return serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / folder))
+
+
+@require_GET
+def idea_attachment(request: HttpRequest, idea_id: int, attachment_id: int) -> HttpResponseBase:
+    """An idea's file, for whoever may read the idea (the idea page's own rule), and for nobody else."""
+    try:
+        idea = access_idea(request.user, idea_id)
+        attachment = selectors.idea_attachment(idea=idea, attachment_id=attachment_id)
+        return file_response(
+            name=attachment.file.name, content_type=attachment.content_type, download_name=attachment.original_name
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@require_GET
+def campaign_cover(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """A campaign's cover image, for whoever may see the campaign; public only for a published public campaign."""
+    try:
+        campaign = access_campaign(request.user, slug)
+        name = campaign.cover.name or ""
+        return file_response(
+            name=name,
+            content_type=mimetypes.guess_type(name)[0] or "",
+            download_name=f"{campaign.slug}-cover{PurePath(name).suffix}",
+            public=campaign.is_published and campaign.visibility == Visibility.PUBLIC,
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
 
 
 def _back(idea_id: int, anchor: str = "") -> HttpResponse:
