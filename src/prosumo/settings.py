@@ -231,6 +231,19 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("PROSUMO_MEDIA_ROOT", DATA_DIR / "media"))
+# Who sends the bytes of a private file (an attachment, a campaign cover) once the site has
+# checked that the reader may see it: "django" streams it from the web process; "nginx" hands
+# it to nginx with X-Accel-Redirect under PROSUMO_NGINX_PRIVATE_MEDIA_URL (an `internal`
+# location aliased to MEDIA_ROOT); "sendfile" names the file in X-Sendfile (Apache
+# mod_xsendfile, lighttpd). docs/install.md shows the nginx set-up.
+PROSUMO_FILE_SENDER = os.environ.get("PROSUMO_FILE_SENDER", "django")
+if PROSUMO_FILE_SENDER not in ("django", "nginx", "sendfile"):
+    raise ImproperlyConfigured(
+        f"PROSUMO_FILE_SENDER is {PROSUMO_FILE_SENDER!r}; set it to django, nginx or sendfile (docs/configuration.md)."
+    )
+PROSUMO_NGINX_PRIVATE_MEDIA_URL = (
+    "/" + os.environ.get("PROSUMO_NGINX_PRIVATE_MEDIA_URL", "/private-media/").strip("/") + "/"
+)
 PROSUMO_MAX_UPLOAD_BYTES = int(os.environ.get("PROSUMO_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = PROSUMO_MAX_UPLOAD_BYTES + 1024 * 1024
 # Largest avatar accepted; like every upload, its type is read from its bytes (PNG, JPEG, GIF, WebP).

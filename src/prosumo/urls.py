@@ -2,7 +2,6 @@ from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, register_converter
-from django.views.static import serve
 
 from prosumo.api import api
 from prosumo.community.limits import rate_limited
@@ -24,5 +23,11 @@ urlpatterns = [
     path("me/data/", include("prosumo.privacy.urls")),
     path("", include("prosumo.web.urls")),
 ]
+# Only the public part of the media folder is served as it is (web.views.PUBLIC_MEDIA_FOLDERS:
+# avatars). Attachments and campaign covers have their own views (/ideas/<id>/attachments/<id>/,
+# /c/<slug>/cover/), which apply the access rule of the idea or campaign first.
 if settings.DEBUG or settings.MEDIA_URL.startswith("/"):
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        path(f"{settings.MEDIA_URL.strip('/')}/{folder}/<path:path>", web_views.public_media, {"folder": folder})
+        for folder in web_views.PUBLIC_MEDIA_FOLDERS
+    ]

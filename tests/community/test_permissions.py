@@ -65,6 +65,10 @@ TABLE: dict[str, list[str]] = {
     "View an invitation-only campaign, invited": [NF, YES, YES, YES, YES, YES],
     "View a public idea": EVERYONE,
     "View a hidden idea (someone else's)": [NF, NF, NF, YES, NF, YES],
+    "View an idea waiting for approval (someone else's)": STAFF_SEE,
+    "View own idea waiting for approval": [NF, YES, YES, YES, YES, YES],
+    "Download a file of a public idea": EVERYONE,
+    "Download a file of an idea waiting for approval (someone else's)": ["404", "404", "404", YES, YES, YES],
     "Submit an idea": TAKE_PART,
     "Revise own idea": TAKE_PART,
     "Revise someone else's idea": STAFF_WRITE,
@@ -165,6 +169,8 @@ def page_outcome(actor: Any, url: str) -> str:
     if getattr(actor, "is_authenticated", False):
         client.force_login(actor)
     response = client.get(url)
+    if response.streaming:  # a file: read to the end, the test client closes it
+        b"".join(response.streaming_content)
     if response.status_code == 302 and "/accounts/login/" in response["Location"]:
         return "login"
     if response.status_code == 200:
@@ -239,6 +245,53 @@ def test_view_hidden_idea(actor_as, idea, moderator, role, expected):
     actor = actor_as(role)
     # when / then
     assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@pytest.fixture
+def waiting_idea(make_campaign: Callable[..., Any], make_idea: Callable[..., Any], admin: Any) -> Callable[[Any], Any]:
+    """An idea waiting for approval in a premoderated campaign, by `author` (suspended or not), with a file."""
+
+    def make(author: Any) -> Any:
+        was_suspended = author.suspended_at
+        if was_suspended:
+            community.member_unsuspend(actor=admin, member=author)
+        idea = make_idea(author, in_campaign=make_campaign(premoderation=True))
+        services.attachment_add(actor=author, idea_id=idea.pk, upload=_png())
+        if was_suspended:
+            community.member_suspend(actor=admin, member=author, reason="Repeated spam in comments")
+        author.refresh_from_db()
+        return idea
+
+    return make
+
+
+@cases("View an idea waiting for approval (someone else's)")
+def test_view_waiting_idea(actor_as, waiting_idea, make_member, role, expected):
+    idea = waiting_idea(make_member())
+    actor = actor_as(role)
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@cases("View own idea waiting for approval")
+def test_view_own_waiting_idea(actor_as, waiting_idea, admin, role, expected):
+    actor = actor_as(role)
+    idea = waiting_idea(admin if role == "visitor" else actor)
+    assert outcome(lambda: access_idea(actor, idea.pk)) == expected
+
+
+@cases("Download a file of a public idea")
+def test_download_public_file(actor_as, idea, settings, tmp_path, role, expected):
+    settings.MEDIA_ROOT = str(tmp_path)
+    attachment = services.attachment_add(actor=idea.author, idea_id=idea.pk, upload=_png())
+    assert page_outcome(actor_as(role), f"/ideas/{idea.pk}/attachments/{attachment.pk}/") == expected
+
+
+@cases("Download a file of an idea waiting for approval (someone else's)")
+def test_download_waiting_file(actor_as, waiting_idea, make_member, settings, tmp_path, role, expected):
+    settings.MEDIA_ROOT = str(tmp_path)
+    idea = waiting_idea(make_member())
+    attachment = idea.attachments.get()
+    assert page_outcome(actor_as(role), f"/ideas/{idea.pk}/attachments/{attachment.pk}/") == expected
 
 
 # --- taking part --------------------------------------------------------------------

@@ -10,6 +10,8 @@ transaction, so no row that points at the missing file is written.
 from __future__ import annotations
 
 import logging
+import secrets
+from pathlib import PurePath
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage
@@ -29,3 +31,16 @@ class MediaStorage(FileSystemStorage):
             raise StorageUnavailable(
                 gettext("The file could not be stored: the server cannot write uploads right now. Try again later.")
             ) from exc
+
+
+def unguessable_name(folder: str, filename: str) -> str:
+    """A storage name in `folder` that nobody can guess: 32 random characters and the upload's extension.
+
+    Private files (attachments, campaign covers) are served only through their object's
+    access rule; a random name keeps them private even from a front server that was set
+    to serve the whole media folder, and says nothing of what the member called the file.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if not (suffix[1:].isascii() and suffix[1:].isalnum() and len(suffix) <= 6):
+        suffix = ""
+    return f"{folder.strip('/')}/{secrets.token_urlsafe(24)}{suffix}"

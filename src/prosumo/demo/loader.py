@@ -241,6 +241,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             body=row["body"],
             language=row["language"] or "en",
             stage=row["status"],
+            approved=row["status"] != "submitted",  # every generated idea that left "submitted" was opened first
             stage_changed_at=last_change.get(row["idea_id"]),
             answered_at=answered.get(row["idea_id"]),
             revision=int(revisions.get(row["idea_id"], 1)),

@@ -113,6 +113,7 @@ def campaign_ideas(request: HttpRequest, campaign: str, params: Query[ListParams
 def _campaign_ideas(request: HttpRequest, campaign: str, params: ListParams) -> HttpResponse:
     found = access_campaign(request.user, campaign)
     page = selectors.idea_list(
+        viewer=request.user,
         campaign=found,
         order=params.order,
         stage=params.stage,
@@ -153,15 +154,7 @@ def idea_submit(request: MemberRequest, campaign: str, payload: IdeaIn) -> Any:
 
 @router.get("/ideas/similar", response=list[SimilarOut], auth=PUBLIC)
 def ideas_similar(request: HttpRequest, text: str, campaign: Id | None = None) -> Any:
-    found = selectors.similar_ideas(text=text[:2000], campaign_id=campaign)
-    visible = []
-    for idea in found:
-        try:
-            access_idea(request.user, idea.pk)
-        except NotFound:
-            continue
-        visible.append(idea)
-    return visible
+    return selectors.similar_ideas(viewer=request.user, text=text[:2000], campaign_id=campaign)
 
 
 @router.get("/ideas/{idea_id}", response={200: IdeaOut, **ERRORS}, auth=PUBLIC)

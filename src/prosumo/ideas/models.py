@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.community.models import Member, Role
+from prosumo.community.permissions import STAFF_ROLES, can_moderate, is_staff
 from prosumo.core.models import Timestamped
 from prosumo.core.phrases import words
+from prosumo.core.storage import unguessable_name
 
 
 class Stage(models.TextChoices):
@@ -42,18 +48,28 @@ class Visibility(models.TextChoices):
     INVITATION = "invitation", _("Invited members only")
 
 
+def cover_upload_to(instance: Any, filename: str) -> str:
+    """A name nobody can guess: a cover is served through its campaign's access rule, by `/c/<slug>/cover/`."""
+    return unguessable_name("covers", filename)
+
+
+def attachment_upload_to(instance: Any, filename: str) -> str:
+    """A name nobody can guess: an attachment is served only through its idea's access rule."""
+    return unguessable_name(f"attachments/{timezone.now():%Y/%m}", filename)
+
+
 class CampaignQuerySet(models.QuerySet["Campaign"]):
-    def visible_to(self, member: settings.AUTH_USER_MODEL | None) -> CampaignQuerySet:  # type: ignore[name-defined]
-        if member is not None and getattr(member, "is_staff", False):
+    def visible_to(self, member: Any) -> CampaignQuerySet:
+        """The campaigns this person may see; `ideas.permissions.campaign_visible` asks the same of one campaign."""
+        if is_staff(member):
             return self
         public = Q(is_published=True, visibility=Visibility.PUBLIC)
         if member is None or not member.is_authenticated:
             return self.filter(public)
-        return self.filter(
-            public
-            | Q(is_published=True, visibility=Visibility.SEGMENT, segment_id=member.segment_id)
-            | Q(is_published=True, visibility=Visibility.INVITATION, invitees=member)
-        ).distinct()
+        # A segment campaign with no segment is for nobody (`segment_id=None` would match members without one).
+        segment = Q(is_published=True, visibility=Visibility.SEGMENT, segment_id=member.segment_id)
+        invited = Q(is_published=True, visibility=Visibility.INVITATION, invitees=member)
+        return self.filter(public | (segment if member.segment_id is not None else Q(pk__in=[])) | invited).distinct()
 
 
 class Campaign(Timestamped):
@@ -62,7 +78,7 @@ class Campaign(Timestamped):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=160)
     brief = models.TextField(help_text=_("Markdown"))
-    cover = models.ImageField(upload_to="covers/", blank=True)
+    cover = models.ImageField(upload_to=cover_upload_to, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(default=True)
@@ -115,13 +131,45 @@ class Tag(models.Model):
         return self.name
 
 
-# The ideas a public list shows (not hidden, not merged away, not waiting in premoderation):
-# the same condition as IdeaQuerySet.listed(), for the partial indexes.
-LISTED = Q(hidden=False) & ~Q(stage__in=[Stage.MERGED, Stage.SUBMITTED])
+# The ideas a public list shows (not hidden, approved if the campaign is premoderated, not
+# merged away): the same condition as IdeaQuerySet.listed(), for the partial indexes.
+LISTED = Q(hidden=False, approved=True) & ~Q(stage=Stage.MERGED)
+# Moves by staff that approve an idea waiting in premoderation (declining or merging it does not).
+APPROVING_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.IN_DEVELOPMENT, Stage.LAUNCHED)
+
+
+def _shared_with(member: Any) -> Q:
+    """Ideas this member wrote, or was asked to co-author (invited or accepted)."""
+    return Q(author_id=member.pk) | Q(
+        pk__in=CoAuthor.objects.filter(member_id=member.pk).exclude(status=CoAuthorStatus.DECLINED).values("idea_id")
+    )
 
 
 class IdeaQuerySet(models.QuerySet["Idea"]):
+    def visible_to(self, member: Any) -> IdeaQuerySet:
+        """The ideas this person may read: the one rule behind every page, endpoint, list, search and file.
+
+        * the campaign is visible to them (`Campaign.objects.visible_to`);
+        * a hidden idea only to moderators, admins and its author;
+        * an idea not approved (waiting in premoderation, or refused there) only to staff,
+          its author and its co-authors, invited or accepted.
+
+        `Idea.readers` is the same rule seen from the members' side, and
+        `ideas.permissions.idea_visible` the same rule for one idea already loaded; a test
+        checks that the three agree for every kind of reader and idea.
+        """
+        signed_in = getattr(member, "is_authenticated", False)
+        qs = self if is_staff(member) else self.filter(campaign__in=Campaign.objects.visible_to(member).values("pk"))
+        if not signed_in:
+            return qs.filter(hidden=False, approved=True)
+        if not can_moderate(member):
+            qs = qs.filter(Q(hidden=False) | Q(author_id=member.pk))
+        if not is_staff(member):
+            qs = qs.filter(Q(approved=True) | _shared_with(member))
+        return qs
+
     def listed(self) -> IdeaQuerySet:
+        """The ideas a public list shows; for anyone who may see the campaign, a part of `visible_to`."""
         return self.filter(LISTED)
 
     def waiting_for_answer(self) -> IdeaQuerySet:
@@ -140,6 +188,13 @@ class Idea(Timestamped):
     answered_at = models.DateTimeField(null=True, blank=True, help_text=_("First answer from staff"))
     revision = models.PositiveIntegerField(default=1)
     hidden = models.BooleanField(default=False)
+    approved = models.BooleanField(
+        default=True,
+        help_text=_(
+            "False while the idea waits for staff in a premoderated campaign, or after staff refused it there: "
+            "only staff and its authors see it."
+        ),
+    )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_ideas"
     )
@@ -173,6 +228,34 @@ class Idea(Timestamped):
 
     def __str__(self) -> str:
         return self.title
+
+    def readers(self) -> models.QuerySet[Member]:
+        """The active members who may read this idea: `IdeaQuerySet.visible_to` from the members' side.
+
+        The notification fan-out tells only these, so a follower or supporter who lost
+        sight of an idea (or never had it) is not told about it.
+        """
+        campaign = self.campaign
+        # A suspended account holds no role (community.permissions.has_role): it reads as a member.
+        staff = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=STAFF_ROLES))
+        moderators = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=[Role.MODERATOR, Role.ADMIN]))
+        invited = Campaign.invitees.through.objects.filter(campaign_id=campaign.pk).values("member_id")
+        if not campaign.is_published:
+            rule = staff
+        elif campaign.visibility == Visibility.PUBLIC:
+            rule = Q(pk__isnull=False)  # everyone (an empty Q would vanish from the conditions below)
+        elif campaign.visibility == Visibility.SEGMENT and campaign.segment_id is not None:
+            rule = staff | Q(segment_id=campaign.segment_id)
+        elif campaign.visibility == Visibility.INVITATION:
+            rule = staff | Q(pk__in=invited)
+        else:
+            rule = staff
+        if self.hidden:
+            rule &= moderators | Q(pk=self.author_id)
+        if not self.approved:
+            coauthors = CoAuthor.objects.filter(idea_id=self.pk).exclude(status=CoAuthorStatus.DECLINED)
+            rule &= staff | Q(pk=self.author_id) | Q(pk__in=coauthors.values("member_id"))
+        return Member.objects.filter(rule, is_active=True)
 
     @property
     def net_votes(self) -> int:
@@ -306,7 +389,7 @@ class CommentRevision(models.Model):
 
 class Attachment(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to=attachment_upload_to)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()

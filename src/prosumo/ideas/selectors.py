@@ -17,9 +17,10 @@ from django.utils.translation import gettext
 
 from prosumo.community.models import Member
 from prosumo.core import statements
-from prosumo.core.errors import InvalidInput
+from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search
 from prosumo.ideas.models import (
+    Attachment,
     Campaign,
     CoAuthor,
     CoAuthorStatus,
@@ -45,7 +46,7 @@ PER_PAGE_MAX = 100
 def campaigns_for(actor: Any) -> QuerySet[Campaign]:
     member = actor if getattr(actor, "is_authenticated", False) else None
     return Campaign.objects.visible_to(member).annotate(
-        idea_total=Count("ideas", filter=Q(ideas__hidden=False) & ~Q(ideas__stage=Stage.MERGED))
+        idea_total=Count("ideas", filter=Q(ideas__hidden=False, ideas__approved=True) & ~Q(ideas__stage=Stage.MERGED))
     )
 
 
@@ -61,6 +62,7 @@ def campaigns_running(actor: Any) -> QuerySet[Campaign]:
 
 def idea_list(
     *,
+    viewer: Any = None,
     campaign: Campaign | None = None,
     order: str = "hot",
     stage: str | None = None,
@@ -69,7 +71,12 @@ def idea_list(
     page: int | str = 1,
     per_page: int = 20,
 ) -> Page[Idea]:
-    """A page of listed ideas in one order: one query for the rows, one for the count."""
+    """A page of listed ideas in one order: one query for the rows, one for the count.
+
+    With a `campaign` (which the caller got from `access_campaign`, so the viewer may see
+    it), its listed ideas; without one, the listed ideas of every campaign the viewer may see
+    (no viewer: what a visitor who is not signed in may see).
+    """
     if order not in ORDERS:
         raise InvalidInput(
             gettext("Order by one of {names}.").format(names=", ".join(ORDERS)), fields={"order": ["invalid"]}
@@ -84,8 +91,7 @@ def idea_list(
 
     def make_qs() -> QuerySet[Idea]:
         qs = Idea.objects.listed()
-        if campaign is not None:
-            qs = qs.filter(campaign=campaign)
+        qs = qs.filter(campaign=campaign) if campaign is not None else qs.visible_to(viewer)
         if stage:
             qs = qs.filter(stage=stage)
         if tag:
@@ -94,8 +100,9 @@ def idea_list(
             qs = qs.filter(pk__in=search.search_ids(query, limit=500))
         return qs.order_by(*ORDERS[order])
 
+    # One count for every reader of a campaign; a list across campaigns depends on who reads it.
     count_key = (
-        None if query else f"ideas:listed-count:{campaign.pk if campaign else 0}:{stage or ''}:{(tag or '').lower()}"
+        None if query or campaign is None else f"ideas:listed-count:{campaign.pk}:{stage or ''}:{(tag or '').lower()}"
     )
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
@@ -254,15 +261,15 @@ def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index:
 
 
 def similar_ideas(
-    *, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5
+    *, viewer: Any = None, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5
 ) -> list[Idea]:
-    """Ideas that share the draft's significant words, best match first."""
+    """Listed ideas the viewer may see that share the draft's significant words, best match first."""
     ids = search.search_ids(text, any_word=True, limit=limit * 4)
     if exclude_id is not None:
         ids = [i for i in ids if i != exclude_id]
     if not ids:
         return []
-    qs = Idea.objects.listed().filter(pk__in=ids).select_related("campaign")
+    qs = Idea.objects.listed().visible_to(viewer).filter(pk__in=ids).select_related("campaign")
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
     by_id = {idea.pk: idea for idea in qs}
@@ -333,7 +340,7 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
         following=bool(following),
         carried_support=bool(carried),
         similar=similar_ideas(
-            text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4
+            viewer=member, text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=4
         ),
         review_summary=summary,
         review_count=review_count,
@@ -375,3 +382,37 @@ def idea_involved_members(idea_id: int) -> QuerySet[Member]:
 def idea_followers(idea_id: int) -> QuerySet[Member]:
     """The members who follow an idea."""
     return Member.objects.filter(pk__in=Follow.objects.filter(idea_id=idea_id).values("member_id"))
+
+
+@dataclass
+class ProfileActivity:
+    ideas: list[Idea]
+    stats: dict[str, int]
+
+
+PROFILE_IDEAS_SHOWN = 100
+
+
+def profile_activity(*, member: Member, viewer: Any) -> ProfileActivity:
+    """A member's ideas and counts as the viewer may see them: nothing from an idea hidden from the viewer."""
+    visible = Idea.objects.visible_to(viewer)
+    own = visible.filter(author=member)
+    seen = visible.values("pk")
+    return ProfileActivity(
+        ideas=list(own.select_related("campaign").order_by("-created_at", "-id")[:PROFILE_IDEAS_SHOWN]),
+        stats={
+            "ideas": own.count(),
+            "answered": own.filter(answered_at__isnull=False).count(),
+            "comments": Comment.objects.filter(author=member, hidden=False, idea__in=seen).count(),
+            "votes": Vote.objects.filter(member=member, idea__in=seen).count(),
+            "coauthored": CoAuthor.objects.filter(member=member, status=CoAuthorStatus.ACCEPTED, idea__in=seen).count(),
+        },
+    )
+
+
+def idea_attachment(*, idea: Idea, attachment_id: int) -> Attachment:
+    """One of the idea's attachments (the caller got the idea from `access_idea`); else NotFound."""
+    attachment = Attachment.objects.filter(idea=idea, pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(gettext("No such file."))
+    return attachment

@@ -29,6 +29,9 @@ class Fanout(models.Model):
     )
     audience_id = models.BigIntegerField(null=True, blank=True)
     recipient_ids = models.JSONField(default=list, blank=True)
+    about_idea = models.BigIntegerField(
+        null=True, blank=True, help_text="The idea the news is about: only members who may read it are told"
+    )
     exclude_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     done_through = models.BigIntegerField(default=0)

@@ -29,6 +29,7 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
 from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
 from prosumo.core.phrases import english
+from prosumo.ideas.models import Idea
 from prosumo.ideas.selectors import idea_followers, idea_involved_members
 from prosumo.notifications.models import Fanout, Notification
 
@@ -54,8 +55,13 @@ def notify(
     url: str = "",
     event_id: int | None = None,
     exclude_id: int | None = None,
+    about_idea: int | None = None,
 ) -> Fanout | None:
     """Tell `recipient_ids`, or everyone in `audience`, once each (not `exclude_id`), after commit.
+
+    News `about_idea` (an id) goes only to those who may read that idea when the task runs
+    (`Idea.readers`): a follower or supporter who cannot see the idea is not told of it.
+    An `("idea.*", id)` audience is about that idea unless said otherwise.
 
     `title` is a phrase (`prosumo.core.phrases.phrase`), worded in each recipient's
     language when shown; `body` is a member's or staff's own text, or a phrase too.
@@ -67,6 +73,8 @@ def notify(
     ids = sorted({i for i in recipient_ids if i is not None and i != exclude_id})
     if not ids and audience is None:
         return None
+    if about_idea is None and audience is not None and audience[0].startswith("idea."):
+        about_idea = audience[1]
     body_phrase = body if isinstance(body, Mapping) else {}
     fanout = Fanout.objects.create(
         verb=verb,
@@ -79,6 +87,7 @@ def notify(
         audience=audience[0] if audience else "",
         audience_id=audience[1] if audience else None,
         recipient_ids=ids,
+        about_idea=about_idea,
         exclude_id=exclude_id,
         created_at=timezone.now(),
     )
@@ -93,6 +102,9 @@ def _recipients(fanout: Fanout) -> QuerySet[Member]:
         members = AUDIENCES[fanout.audience](int(fanout.audience_id or 0))
     else:
         members = Member.objects.filter(pk__in=fanout.recipient_ids)
+    if fanout.about_idea is not None:
+        idea = Idea.objects.select_related("campaign").filter(pk=fanout.about_idea).first()
+        members = members & idea.readers() if idea is not None else Member.objects.none()
     if fanout.exclude_id is not None:
         members = members.exclude(pk=fanout.exclude_id)
     return members.filter(is_active=True).only(*MEMBER_FIELDS)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import mimetypes
 from datetime import datetime
+from pathlib import Path, PurePath
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -15,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
+from django.views.static import serve
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import presence_record
@@ -40,10 +44,20 @@ from prosumo.community.permissions import (
     is_staff,
 )
 from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.core.files import file_response
 from prosumo.core.http import HtmxRequest, MemberRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import WAITING_STAGES, Campaign, CoAuthor, CoAuthorStatus, Flag, Idea, IdeaRevision, Stage
+from prosumo.ideas.models import (
+    WAITING_STAGES,
+    Campaign,
+    CoAuthor,
+    CoAuthorStatus,
+    Flag,
+    IdeaRevision,
+    Stage,
+    Visibility,
+)
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
@@ -81,9 +95,7 @@ def _not_found(exc: ProsumoError) -> Http404:
 
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaigns_running(request.user)[:6])
-    trending = selectors.idea_list(order="trending", per_page=6).object_list
-    visible_campaigns = {c.pk for c in selectors.campaigns_for(request.user)}
-    trending = [i for i in trending if i.campaign_id in visible_campaigns]
+    trending = selectors.idea_list(viewer=request.user, order="trending", per_page=6).object_list
     answered, submitted = selectors.answered_share(days=30)
     return render(
         request,
@@ -101,6 +113,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("campaign", slug=slug)
         order = filters.cleaned_data["order"] or "hot"
         page = selectors.idea_list(
+            viewer=request.user,
             campaign=campaign,
             order=order,
             stage=filters.cleaned_data["stage"] or None,
@@ -164,13 +177,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     text = f"{data['title']} {data['body']}"[:2000]
     ideas = []
     if len(text.strip()) >= 4:
-        found = selectors.similar_ideas(text=text, campaign_id=data["campaign"])
-        for idea in found:
-            try:
-                access_idea(request.user, idea.pk)
-            except NotFound:
-                continue
-            ideas.append(idea)
+        ideas = selectors.similar_ideas(viewer=request.user, text=text, campaign_id=data["campaign"])
     return render(request, "ideas/_similar.html", {"similar": ideas})
 
 
@@ -223,6 +230,44 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "revision_count": idea.revision,
         },
     )
+
+
+PUBLIC_MEDIA_FOLDERS = ("avatars",)
+
+
+@require_GET
+def public_media(request: HttpRequest, folder: str, path: str) -> HttpResponseBase:
+    """A file from a public folder of the media folder (avatars), for anyone; a front server may serve these itself."""
+    return serve(request, path, document_root=str(Path(settings.MEDIA_ROOT) / folder))
+
+
+@require_GET
+def idea_attachment(request: HttpRequest, idea_id: int, attachment_id: int) -> HttpResponseBase:
+    """An idea's file, for whoever may read the idea (the idea page's own rule), and for nobody else."""
+    try:
+        idea = access_idea(request.user, idea_id)
+        attachment = selectors.idea_attachment(idea=idea, attachment_id=attachment_id)
+        return file_response(
+            name=attachment.file.name, content_type=attachment.content_type, download_name=attachment.original_name
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
+
+
+@require_GET
+def campaign_cover(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """A campaign's cover image, for whoever may see the campaign; public only for a published public campaign."""
+    try:
+        campaign = access_campaign(request.user, slug)
+        name = campaign.cover.name or ""
+        return file_response(
+            name=name,
+            content_type=mimetypes.guess_type(name)[0] or "",
+            download_name=f"{campaign.slug}-cover{PurePath(name).suffix}",
+            public=campaign.is_published and campaign.visibility == Visibility.PUBLIC,
+        )
+    except NotFound as exc:
+        raise _not_found(exc) from exc
 
 
 def _back(idea_id: int, anchor: str = "") -> HttpResponse:
@@ -560,22 +605,10 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
     member = Member.objects.filter(pk=member_id, is_active=True).first()
     if member is None:
         raise Http404
-    visible = {c.pk for c in selectors.campaigns_for(request.user)}
-    ideas = [
-        i
-        for i in Idea.objects.filter(author=member, hidden=False)
-        .select_related("campaign")
-        .order_by("-created_at")[:100]
-        if i.campaign_id in visible
-    ]
-    stats = {
-        "ideas": len(ideas),
-        "answered": sum(1 for i in ideas if i.answered_at),
-        "comments": member.comments.filter(hidden=False).count(),
-        "votes": member.votes.count(),
-        "coauthored": member.coauthorships.filter(status=CoAuthorStatus.ACCEPTED).count(),
-    }
-    return render(request, "community/profile.html", {"profile": member, "ideas": ideas, "stats": stats})
+    activity = selectors.profile_activity(member=member, viewer=request.user)
+    return render(
+        request, "community/profile.html", {"profile": member, "ideas": activity.ideas, "stats": activity.stats}
+    )
 
 
 @login_required
@@ -706,7 +739,11 @@ def staff_duplicates(request: MemberRequest) -> HttpResponse:
     pairs = []
     for idea in selectors.answer_queue(limit=60):
         for other in selectors.similar_ideas(
-            text=f"{idea.title} {idea.body}", campaign_id=idea.campaign_id, exclude_id=idea.pk, limit=2
+            viewer=request.user,
+            text=f"{idea.title} {idea.body}",
+            campaign_id=idea.campaign_id,
+            exclude_id=idea.pk,
+            limit=2,
         ):
             pairs.append((idea, other))
     return render(request, "staff/duplicates.html", {"pairs": pairs})
@@ -834,7 +871,12 @@ def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:
     campaigns = selectors.campaigns_for(request.user).annotate(
-        waiting=Count("ideas", filter=Q(ideas__answered_at__isnull=True, ideas__stage__in=["submitted", "open"]))
+        waiting=Count(
+            "ideas",
+            filter=Q(
+                ideas__answered_at__isnull=True, ideas__approved=True, ideas__hidden=False, ideas__stage=Stage.OPEN
+            ),
+        )
     )
     return render(request, "ideas/campaigns.html", {"campaigns": campaigns})
 

@@ -70,6 +70,7 @@ def comment_post(
             recipients.add(parent.author_id)
         notify(
             recipient_ids=recipients,
+            about_idea=idea.pk,
             verb="comment.posted",
             title=phrase("comment.posted", name=member.name, idea=idea.title),
             body=body[:300],

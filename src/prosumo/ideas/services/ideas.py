@@ -110,6 +110,7 @@ def idea_submit(
             body=body.strip(),
             language=language,
             stage=stage,
+            approved=not campaign.premoderation,
             stage_changed_at=now,
             gate_deadline=gate_deadline,
             follower_count=1,
@@ -238,6 +239,7 @@ def coauthor_invite(*, actor: Member, idea_id: int, member_id: int, share: Decim
         )
         notify(
             recipient_ids=[invitee.pk],
+            about_idea=idea.pk,
             verb="idea.coauthor_invited",
             title=phrase("idea.coauthor_invited", name=author.name, idea=idea.title),
             url=f"/ideas/{idea.pk}/",
@@ -329,6 +331,7 @@ def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuth
                 Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
             notify(
                 recipient_ids=[idea.author_id],
+                about_idea=idea.pk,
                 verb="idea.coauthor_added",
                 title=phrase("idea.coauthor_added", name=member.name, idea=idea.title),
                 url=f"/ideas/{idea.pk}/",

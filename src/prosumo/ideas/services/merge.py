@@ -154,6 +154,7 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
         )
         notify(
             recipient_ids=[v.member_id for v in carried],
+            about_idea=target.pk,
             verb="idea.merged",
             title=phrase("idea.merged", source=source.title, target=target.title),
             body=phrase("idea.merged.body"),

@@ -16,6 +16,7 @@ from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.core.phrases import english, phrase, source_text
 from prosumo.ideas.models import (
+    APPROVING_STAGES,
     DeclineReason,
     Idea,
     Stage,
@@ -74,6 +75,9 @@ def _move(
     idea.stage = to_stage
     idea.stage_changed_at = now
     fields = ["stage", "stage_changed_at", "updated_at"]
+    if not idea.approved and to_stage in APPROVING_STAGES:
+        idea.approved = True  # staff opened a premoderated idea: from now on it is everyone's to read
+        fields.append("approved")
     if actor is not None and idea.answered_at is None:
         idea.answered_at = now
         fields.append("answered_at")

@@ -92,6 +92,7 @@ def _lock_parts() -> tuple[statements.Part, statements.Part, statements.Part]:
                 "author",
                 "stage",
                 "hidden",
+                "approved",
                 "created_at",
                 "support_count",
                 "up_count",
