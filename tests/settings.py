@@ -17,6 +17,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = os.path.join(os.environ["PROSUMO_DATA_DIR"], "media")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# allauth's test provider: a sign-in form on the site itself that stands for an outside
+# provider, so that sign-up through a social account runs allauth's whole flow.
+INSTALLED_APPS = [*INSTALLED_APPS, "allauth.socialaccount.providers.dummy"]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test

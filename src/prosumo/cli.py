@@ -232,6 +232,10 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up and seed, but do not start the server.")] = False,
 ) -> None:
     """Set up a trial site on SQLite with a believable demo community, and serve it."""
+    from prosumo.synth.build import MIN_MEMBERS
+
+    if members < MIN_MEMBERS:
+        raise typer.BadParameter(f"a demo community has at least {MIN_MEMBERS} members.", param_hint="--members")
     os.environ.setdefault("PROSUMO_DEBUG", "1")
     data_dir = Path(os.environ.setdefault("PROSUMO_DATA_DIR", str(Path.cwd() / "var")))
     data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

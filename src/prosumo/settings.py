@@ -196,6 +196,7 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_ADAPTER = "prosumo.web.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "prosumo.web.accounts.SocialAccountAdapter"
 ACCOUNT_FORMS = {"signup": "prosumo.web.accounts.SignupForm"}
 # Sign-up, password reset and adding an address answer the same whether or not the address
 # has an account (docs/security.md); sign-up can only keep that promise with mandatory

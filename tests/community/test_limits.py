@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from prosumo.activity.models import Event
 from prosumo.community.models import Invitation, Member
 from prosumo.core.models import RateCounter
 from prosumo.core.ratelimit import prune_rate_counters
@@ -269,6 +270,40 @@ def test_sign_ups_from_one_address_are_limited(clock, limit, db):
     assert [sign_up(n) for n in range(3)] == [302, 302, 429]
     assert sorted(Member.objects.values_list("email", flat=True)) == ["new0@example.org", "new1@example.org"]
     assert Client(REMOTE_ADDR="203.0.113.9").get("/accounts/signup/").status_code == 200
+
+
+def _social_sign_up(n: int) -> int:
+    """Sign up through allauth's test provider, as through any social provider; the final status."""
+    browser = Client(REMOTE_ADDR="203.0.113.9")
+    to_provider = browser.post("/accounts/dummy/login/", {"process": "login"})
+    assert to_provider.status_code == 302, to_provider.content
+    answer = browser.post(
+        to_provider["Location"], {"id": str(100 + n), "email": f"social{n}@example.org", "email_verified": "on"}
+    )
+    return int(answer.status_code)
+
+
+def test_sign_ups_through_a_social_provider_count_toward_the_same_limit_and_join(clock, limit, db):
+    limit("signup", "", "2/minute")
+    # given one sign-up by the form
+    assert (
+        Client(REMOTE_ADDR="203.0.113.9")
+        .post(
+            "/accounts/signup/",
+            {"email": "new0@example.org", "password1": "correct horse 12", "password2": "correct horse 12"},
+        )
+        .status_code
+        == 302
+    )
+    # when two more come through a social provider from the same address
+    statuses = [_social_sign_up(n) for n in (1, 2)]
+    # then the first is let in, with a pseudonym and a joined event, and the second is refused
+    assert statuses == [302, 429]
+    member = Member.objects.get(email="social1@example.org")
+    assert member.display_name
+    assert "social1" not in member.name
+    assert Event.objects.filter(verb="member.joined", actor_id=member.pk).count() == 1
+    assert not Member.objects.filter(email="social2@example.org").exists()
 
 
 def test_moderators_are_not_limited_on_flags_but_members_are(clock, limit, moderator, member, idea, call):

@@ -236,6 +236,18 @@ def test_an_unpublished_campaigns_cover_is_for_staff(media, admin, campaign, rev
     assert _body(response) == PNG
 
 
+def test_the_admin_links_a_campaigns_cover_to_the_page_that_serves_it(media, admin, gold_campaign, login):
+    # given a segment campaign with a cover
+    campaign = _with_cover(admin, gold_campaign)
+    browser = login(admin)
+    # when an admin opens the campaign in the Django admin
+    page = browser.get(f"/admin/ideas/campaign/{campaign.pk}/change/").content.decode()
+    # then the cover's link is the served address, which the admin may open
+    links = re.findall(r'<a href="([^"]+)">covers/', page)
+    assert links == [f"/c/{campaign.slug}/cover/"]
+    assert _body(browser.get(links[0])) == PNG
+
+
 def test_a_campaign_without_a_cover_has_none(media, campaign):
     assert Client().get(f"/c/{campaign.slug}/cover/").status_code == 404
 

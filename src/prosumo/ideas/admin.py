@@ -4,7 +4,11 @@ State changes that members must hear about (stages, merges, moderation) go throu
 the staff pages and the API, which call the services; the admin shows them read-only.
 """
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
+from django.urls import reverse
 
 from prosumo.ideas.models import Campaign, Comment, DeclineReason, Flag, Idea, IdeaLineage, Review, StageChange, Tag
 
@@ -17,6 +21,34 @@ class CampaignAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["invitees"]
     raw_id_fields = ["created_by"]
+
+    def get_form(self, request: Any, obj: Campaign | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "cover" in form.base_fields:
+            form.base_fields["cover"].widget = CoverWidget(cover_url=reverse("campaign_cover", args=[obj.slug]))
+        return form
+
+
+class _ServedFile:
+    """A stored file as the file widget shows it, linked to the page that serves it."""
+
+    def __init__(self, file: Any, url: str) -> None:
+        self.file, self.url = file, url
+
+    def __str__(self) -> str:
+        return str(self.file)
+
+
+class CoverWidget(AdminFileWidget):
+    """The cover field links to `/c/<slug>/cover/`: the media folder does not serve covers."""
+
+    def __init__(self, *, cover_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cover_url = cover_url
+
+    def format_value(self, value: Any) -> Any:
+        shown = super().format_value(value)
+        return _ServedFile(shown, self.cover_url) if self.is_initial(shown) else shown
 
 
 @admin.register(DeclineReason)

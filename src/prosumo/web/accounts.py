@@ -2,7 +2,8 @@
 
 A new account records its channel and referrer; one made through an invitation's link
 must use the address the invitation was sent to, and takes the invitation up; a new
-password, however it was set, revokes the member's API tokens.
+password, however it was set, revokes the member's API tokens. A sign-up through a social
+provider counts toward the same sign-up limit and joins the same way.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.community.limits import rate_limit
 from prosumo.community.models import Invitation, Member
 from prosumo.community.pseudonyms import pseudonym
 from prosumo.community.services import member_joined, member_password_change
@@ -80,29 +84,50 @@ class SignupForm(AllauthSignupForm):
         return str(super().clean_email())
 
 
+def _joined(request: HttpRequest, member: Member) -> None:
+    """What every new account does, however it was made: its channel, its referrer, its invitation."""
+    session = request.session
+    referrer = None
+    code = session.pop("referral_code", "")
+    if code:
+        referrer = Member.objects.filter(referral_code=code).first()
+    channel = session.pop("channel", "") or ("referral" if referrer else "")
+    touches = session.pop("touches", [])
+    invitation = invitation_in_session(request)
+    session.pop("invitation_token", "")
+    # The form refused any other address; an invitation is only taken up by its own.
+    if invitation is not None and invitation.email == member.email.lower():
+        invitation_take_up(invitation=invitation, member=member)
+        channel = "invite"
+        referrer = referrer or invitation.invited_by
+    member_joined(member=member, channel=channel, referrer=referrer, touches=touches)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: AbstractBaseUser, form: Any, commit: bool = True) -> Member:
         assert isinstance(user, Member)
         user.display_name = str(form.cleaned_data.get("display_name") or "").strip() or pseudonym()
         member: Member = super().save_user(request, user, form, commit=True)  # type: ignore[assignment]
-        session = request.session
-        referrer = None
-        code = session.pop("referral_code", "")
-        if code:
-            referrer = Member.objects.filter(referral_code=code).first()
-        channel = session.pop("channel", "") or ("referral" if referrer else "")
-        touches = session.pop("touches", [])
-        invitation = invitation_in_session(request)
-        session.pop("invitation_token", "")
-        # The form refused any other address; an invitation is only taken up by its own.
-        if invitation is not None and invitation.email == member.email.lower():
-            invitation_take_up(invitation=invitation, member=member)
-            channel = "invite"
-            referrer = referrer or invitation.invited_by
-        member_joined(member=member, channel=channel, referrer=referrer, touches=touches)
+        _joined(request, member)
         return member
 
     def set_password(self, user: AbstractBaseUser, password: str) -> None:
         """Every password change, reset and first password set on the sign-in pages comes here."""
         assert isinstance(user, Member)
         member_password_change(member=user, password=password)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> Member:
+        """A new account from a social provider: limited like sign-up, named by a pseudonym, and joined.
+
+        The provider's name for the person is not taken as the public name: it is often their
+        real name, which they did not choose to show here. They may change the pseudonym in Settings.
+        """
+        rate_limit(request, "signup")
+        user = sociallogin.user
+        assert isinstance(user, Member)
+        user.display_name = user.display_name or pseudonym()
+        member: Member = super().save_user(request, sociallogin, form)  # type: ignore[assignment]
+        _joined(request, member)
+        return member
