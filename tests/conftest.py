@@ -64,7 +64,7 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.fixture
 def make_member(db: Any) -> Callable[..., Any]:
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
 
     def make(role: str = "member", **extra: Any) -> Any:
         n = next(_counter)

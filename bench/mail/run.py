@@ -89,8 +89,8 @@ def free_port() -> int:
 
 def load(members: int) -> tuple[int, int]:
     """Members on the daily digest, an idea they all follow (half support it), and a reviewer; (idea, reviewer)."""
+    from prosumo.community.bootstrap import create_verified_member, ensure_site
     from prosumo.community.models import EmailPreference, Member
-    from prosumo.core.bootstrap import create_verified_member, ensure_site
     from prosumo.ideas.models import Follow, Vote
     from prosumo.ideas.services import campaign_create, idea_submit
 

@@ -143,7 +143,7 @@ def load(*, scale: float = 1.0, seed: int = 1, progress: bool = True) -> Loaded:
     from django.db import connection
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from prosumo.core.bootstrap import create_verified_member, ensure_site
+    from prosumo.community.bootstrap import create_verified_member, ensure_site
     from prosumo.ideas import ranking
     from prosumo.ideas.services import campaign_create
 
@@ -524,8 +524,8 @@ def loaded_from_database(*, seed: int = 1) -> Loaded:
     from django.db.models import Count
 
     from prosumo.activity.models import Event
+    from prosumo.community.models import ApiToken
     from prosumo.ideas.models import Campaign, Idea, Stage
-    from prosumo.integrations.models import ApiToken
 
     campaigns = list(
         Campaign.objects.filter(slug__startswith="bench-campaign-").annotate(size=Count("ideas")).order_by("pk")

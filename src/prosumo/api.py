@@ -38,10 +38,10 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.parser import Parser
 
+from prosumo.community.auth import SESSION, SessionAuth, TokenAuth, needs, token_scope
+from prosumo.community.models import Scope
 from prosumo.core.errors import ProsumoError, RateLimited
 from prosumo.core.input import text_problem
-from prosumo.integrations.auth import SESSION, SessionAuth, TokenAuth, needs, token_scope
-from prosumo.integrations.models import Scope
 
 __all__ = ["SessionAuth", "TokenAuth", "api"]
 
@@ -213,7 +213,7 @@ def declare_api_errors(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class ScopedSchema(OpenAPISchema):
-    """Ninja's OpenAPI document, with the token scope of each operation (`prosumo.integrations.auth`).
+    """Ninja's OpenAPI document, with the token scope of each operation (`prosumo.community.auth`).
 
     OpenAPI 3.1 lets a security requirement of any scheme list the roles it needs, so a
     token's is written as ``{"TokenAuth": ["write"]}``; ``x-token-scope`` repeats it for
@@ -407,10 +407,14 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
 
 from prosumo.community.api import router as community_router  # noqa: E402
 from prosumo.ideas.api import router as ideas_router  # noqa: E402
+from prosumo.integrations.api import router as integrations_router  # noqa: E402
+from prosumo.notifications.api import router as notifications_router  # noqa: E402
 from prosumo.privacy.api import router as privacy_router  # noqa: E402
 
 api.add_router("/", ideas_router)
 api.add_router("/", community_router)
+api.add_router("/", notifications_router)
+api.add_router("/", integrations_router)
 api.add_router("/", privacy_router)
 
 # Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.

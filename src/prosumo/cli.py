@@ -50,7 +50,7 @@ def migrate() -> None:
     """Create or update the database tables."""
     setup_django()
     call("migrate", "--noinput")
-    from prosumo.core.bootstrap import ensure_site
+    from prosumo.community.bootstrap import ensure_site
 
     ensure_site()
 
@@ -65,7 +65,7 @@ def createadmin(
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
 
     try:
         validate_email(email)
@@ -255,7 +255,7 @@ def demo(
             private.chmod(0o600)
     setup_django()
     call("migrate", "--noinput", "--verbosity", "0")
-    from prosumo.core.bootstrap import ensure_site
+    from prosumo.community.bootstrap import ensure_site
     from prosumo.demo.loader import DEMO_PASSWORD, demo_logins, load_demo
 
     ensure_site()
@@ -360,7 +360,7 @@ def export_dataset(
     setup_django()
     from rich.progress import Progress
 
-    from prosumo.activity.export import export_dataset as run_export
+    from prosumo.insights.export import export_dataset as run_export
 
     with Progress(transient=True) as bar:
         task = bar.add_task("Exporting", total=4)

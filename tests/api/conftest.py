@@ -21,7 +21,7 @@ def bearer(db: Any) -> Callable[[Any], dict[str, str]]:
     request's own credentials never count as a change.
     """
     from prosumo.community.permissions import is_staff
-    from prosumo.integrations.services import token_create
+    from prosumo.community.tokens import token_create
 
     made: dict[int, str] = {}
 
@@ -53,7 +53,7 @@ def call(bearer: Callable[[Any], dict[str, str]]) -> Callable[..., Any]:
 def row_counts() -> dict[str, Any]:
     """How many rows every table the API writes holds, and every idea's tallies."""
     from prosumo.activity.models import Event
-    from prosumo.community.models import CustomerRecord, Member, Segment
+    from prosumo.community.models import ApiToken, CustomerRecord, Member, Segment
     from prosumo.ideas.models import (
         Attachment,
         Campaign,
@@ -67,7 +67,7 @@ def row_counts() -> dict[str, Any]:
         StageChange,
         Vote,
     )
-    from prosumo.integrations.models import ApiToken, Webhook, WebhookDelivery
+    from prosumo.integrations.models import Webhook, WebhookDelivery
     from prosumo.notifications.models import Notification
 
     models = [

@@ -6,7 +6,7 @@ import hashlib
 
 from django.test import Client
 
-from prosumo.integrations.models import ApiToken
+from prosumo.community.models import ApiToken
 from tests.api.conftest import error
 
 

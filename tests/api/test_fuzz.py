@@ -33,7 +33,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
-from prosumo.integrations.services import token_create
+from prosumo.community.tokens import token_create
 
 MAX_EXAMPLES = 20
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.test import Client
 from django.utils import timezone
 
-from prosumo.community.models import Member
+from prosumo.community.models import ApiToken, Member
 from prosumo.community.services import member_suspend
-from prosumo.integrations.models import ApiToken
-from prosumo.integrations.services import token_cache, token_create, token_revoke
+from prosumo.community.tokens import token_cache, token_create, token_revoke
 from tests.api.conftest import error
 
 

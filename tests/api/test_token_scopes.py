@@ -11,10 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from prosumo.activity.models import Event
+from prosumo.community.models import ApiToken
 from prosumo.community.services import member_suspend, member_unsuspend
+from prosumo.community.tokens import token_create
 from prosumo.core.errors import PermissionDenied
-from prosumo.integrations.models import ApiToken
-from prosumo.integrations.services import token_create
 from tests.api.conftest import error
 
 PASSWORD = "correct horse 12"  # make_member's

@@ -78,7 +78,7 @@ def community(
     restore_seed_data: None, transactional_db: Any, django_capture_on_commit_callbacks: Any
 ) -> dict[str, Any]:
     """An admin, a member, a campaign with an idea and a comment, and a finished customer import."""
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas.services import campaign_create, comment_post, idea_submit
 
     admin = create_verified_member(email="admin@example.org", password=PASSWORD, role="admin", superuser=True)

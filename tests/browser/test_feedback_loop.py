@@ -27,7 +27,7 @@ REVIEWER_MESSAGE = "Thank you! The product team will test panel sizes and batter
 @pytest.fixture
 def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
     """An admin-made campaign with one idea in it, a reviewer and a second member."""
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas.services import campaign_create, idea_submit
 
     admin = create_verified_member(

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from prosumo.activity.models import Event
 from prosumo.community import imports
+from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.imports import customer_import_create, customer_import_run, customer_imports_resume
 from prosumo.community.models import CustomerImport, CustomerImportFile, CustomerRecord, Member, Segment
-from prosumo.core.bootstrap import create_verified_member
 from prosumo.core.errors import Conflict, InvalidInput, PermissionDenied
 
 GOOD = """customer_id,email,tier,spend,country,favourite_sport

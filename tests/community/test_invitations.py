@@ -8,9 +8,9 @@ from django.core import mail
 from django.test import Client
 
 from prosumo.activity.models import Event
+from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Invitation, Member
 from prosumo.community.services import invitation_accept, invitation_create
-from prosumo.core.bootstrap import create_verified_member
 from prosumo.core.errors import PermissionDenied
 
 PASSWORD = "a long pass phrase 42"

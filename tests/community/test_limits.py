@@ -18,11 +18,10 @@ from django.test import Client
 from django.utils import timezone
 
 from prosumo.activity.models import Event
-from prosumo.community.models import Invitation, Member
+from prosumo.community.models import ApiToken, Invitation, Member
 from prosumo.core.models import RateCounter
 from prosumo.core.ratelimit import prune_rate_counters
 from prosumo.ideas.models import Comment, Flag, Idea, Vote
-from prosumo.integrations.models import ApiToken
 from prosumo.notifications.models import Notification
 from tests.api.conftest import error
 

@@ -24,11 +24,12 @@ from prosumo.activity.models import Event
 from prosumo.community import imports
 from prosumo.community import services as community
 from prosumo.community.models import Segment
+from prosumo.community.tokens import token_create
 from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied, ProsumoError
 from prosumo.ideas import services
 from prosumo.ideas.models import DeclineReason
 from prosumo.ideas.permissions import access_campaign, access_idea
-from prosumo.integrations.services import token_create, webhook_create
+from prosumo.integrations.services import webhook_create
 
 ROLES = ["visitor", "member", "suspended", "moderator", "reviewer", "admin"]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"

@@ -9,9 +9,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
+from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Member
 from prosumo.community.pseudonyms import pseudonym, pseudonym_for
-from prosumo.core.bootstrap import create_verified_member
 from prosumo.ideas.services import coauthor_invite, comment_post
 
 LOCAL_PART = "jane.doe.1987"
@@ -117,7 +117,7 @@ def test_the_migration_gives_members_without_a_display_name_their_pseudonym(tran
 def test_the_analytics_export_carries_no_names_or_addresses(member, tmp_path):
     import pyarrow.parquet as pq
 
-    from prosumo.activity.export import export_dataset
+    from prosumo.insights.export import export_dataset
 
     jane = create_verified_member(email=f"{LOCAL_PART}@example.org", password="correct horse 12", display_name="Jane D")
     path = export_dataset(tmp_path / "ds")

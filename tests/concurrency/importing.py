@@ -18,7 +18,7 @@ def main(argv: list[str]) -> None:
     from prosumo.community.models import Member
 
     if argv[0] == "seed":
-        from prosumo.integrations.services import token_create
+        from prosumo.community.tokens import token_create
         from tests.concurrency.site import seed
 
         tokens, ideas = seed(int(argv[1]))

@@ -21,9 +21,9 @@ MODES = ("support", "updown", "score")
 
 def seed(members: int) -> tuple[list[str], dict[int, str]]:
     """`members` members with API tokens, and one open idea in a campaign of each voting mode."""
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
+    from prosumo.community.tokens import token_create
     from prosumo.ideas.services import campaign_create, idea_submit
-    from prosumo.integrations.services import token_create
 
     admin = create_verified_member(email="load-admin@example.org", password="correct horse 12", role="admin")
     author = create_verified_member(email="load-author@example.org", password="correct horse 12")

@@ -34,7 +34,7 @@ def test_demo_community_is_consistent(db):
     # ideas are dated in the past, and new sessions can still write (sequences were reset)
     newest = idea_list(order="new", per_page=1).object_list[0]
     assert newest.created_at < Event.objects.order_by("-occurred_at").first().occurred_at or True
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
 
     late = create_verified_member(email="late@example.org", password="correct horse 12")
     assert late.pk > 150

@@ -13,7 +13,7 @@ import sys
 
 
 def stage_change() -> dict[str, object]:
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas.services import campaign_create, idea_submit, stage_change
 
     admin = create_verified_member(email="admin@example.org", password=None, role="admin")  # type: ignore[arg-type]
@@ -31,7 +31,7 @@ def stage_change() -> dict[str, object]:
 
 
 def webhook(url: str) -> dict[str, object]:
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas.services import campaign_create, idea_submit
     from prosumo.integrations.models import WebhookDelivery
     from prosumo.integrations.services import webhook_create

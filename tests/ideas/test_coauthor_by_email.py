@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 
+from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Invitation, Member
-from prosumo.core.bootstrap import create_verified_member
 from prosumo.core.errors import Conflict, InvalidInput, PermissionDenied
 from prosumo.ideas.models import CoAuthor
 from prosumo.ideas.services import coauthor_invite, coauthor_invite_by_email

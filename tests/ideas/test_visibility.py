@@ -26,8 +26,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from prosumo.community import services as community
+from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Segment
-from prosumo.core.bootstrap import create_verified_member
 from prosumo.core.errors import NotFound
 from prosumo.core.phrases import phrase
 from prosumo.ideas import search, selectors, services

@@ -19,8 +19,8 @@ def main(argv: list[str]) -> None:
 
     command = argv[0]
     if command == "invite":
+        from prosumo.community.bootstrap import create_verified_member
         from prosumo.community.services import invitation_create
-        from prosumo.core.bootstrap import create_verified_member
 
         admin = create_verified_member(email="admin@example.org", password="correct horse 12", role="admin")
         invitation_create(actor=admin, email=argv[1])

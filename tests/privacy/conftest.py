@@ -39,9 +39,10 @@ class World:
 def world(time_machine, make_member, make_campaign, make_idea, django_capture_on_commit_callbacks, settings, tmp_path):
     """Zelda: a profile with a picture, an idea she revised, a vote, a follow, a comment she edited,
     a co-authorship, an invitation she sent, a report, an API token and notifications; Otto: the other member."""
+    from prosumo.community.bootstrap import create_verified_member
     from prosumo.community.models import CustomerRecord
     from prosumo.community.services import invitation_create, member_update_profile
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.tokens import token_create
     from prosumo.ideas.services import (
         coauthor_invite,
         coauthor_respond,
@@ -52,7 +53,6 @@ def world(time_machine, make_member, make_campaign, make_idea, django_capture_on
         idea_revise,
         vote_cast,
     )
-    from prosumo.integrations.services import token_create
 
     settings.MEDIA_ROOT = str(tmp_path / "media")
     time_machine.move_to(NOW, tick=False)

@@ -7,14 +7,13 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from prosumo.activity.export import export_dataset
 from prosumo.activity.models import Event
 from prosumo.analytics.dataset import load_dataset
-from prosumo.community.models import CustomerRecord, Member
+from prosumo.community.models import ApiToken, CustomerRecord, Member
 from prosumo.core.errors import Conflict, PermissionDenied
 from prosumo.ideas import search
 from prosumo.ideas.models import CoAuthor, Comment, Follow, Idea, Vote
-from prosumo.integrations.models import ApiToken
+from prosumo.insights.export import export_dataset
 from prosumo.notifications.models import Notification
 from prosumo.privacy.services import member_erase
 from tests.privacy.conftest import EMAIL, NAME, PASSWORD, tallies_equal_votes, where_found

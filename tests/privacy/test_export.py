@@ -226,7 +226,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
 def test_no_one_else_can_fetch_a_members_copy(world, login, make_member, django_capture_on_commit_callbacks):
     # given Zelda's ready copy
     export = _request(login(world.zelda), django_capture_on_commit_callbacks)
-    from prosumo.integrations.services import token_create
+    from prosumo.community.tokens import token_create
 
     _, otto_token = token_create(actor=world.other, name="Otto's script")
     page = f"/me/data/export/{export.pk}/download/"

@@ -159,7 +159,7 @@ def test_nginx_is_handed_the_file(media, member, idea, settings):
 
 
 def _moderator() -> Any:
-    from prosumo.core.bootstrap import create_verified_member
+    from prosumo.community.bootstrap import create_verified_member
 
     return create_verified_member(email="mod@files.example.org", password="correct horse 12", role="moderator")
 

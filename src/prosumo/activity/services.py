@@ -1,4 +1,8 @@
-"""Writing to the event log. Every service that changes state calls `event_record`."""
+"""Writing to the event log. Every service that changes state calls `event_record`.
+
+The event log knows nothing of the apps above it; those that must act on a new event in
+its transaction register a reaction (`prosumo.activity.reactions`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from prosumo.activity.models import DailyPresence, Event
+from prosumo.activity.reactions import react
 from prosumo.core import statements
 
 
@@ -41,9 +46,7 @@ def event_record(
             details=details or {},
         )
     )
-    from prosumo.integrations.services import event_recorded
-
-    event_recorded(event=event)
+    react(event)
     return event
 
 

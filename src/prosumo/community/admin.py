@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prosumo.community.models import CustomerRecord, Invitation, Member, Segment
+from prosumo.community.models import ApiToken, CustomerRecord, Invitation, Member, Segment
 
 
 @admin.register(Member)
@@ -31,3 +31,10 @@ class CustomerRecordAdmin(admin.ModelAdmin):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "campaign", "invited_by", "created_at", "accepted_at"]
     raw_id_fields = ["invited_by", "accepted_by"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "member", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["digest", "prefix"]
+    raw_id_fields = ["member"]

@@ -9,23 +9,15 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from prosumo.community import imports, services
-from prosumo.community.limits import rate_limited
-from prosumo.community.models import Member, Role
+from prosumo.community.auth import needs
+from prosumo.community.http import MemberRequest
+from prosumo.community.models import Member, Role, Scope
 from prosumo.community.permissions import access_customer_import, require_member, require_role
 from prosumo.community.selectors import customer_imports_for
-from prosumo.core.http import MemberRequest
-from prosumo.core.input import BodyIn, Id
-from prosumo.ideas.schemas import ErrorOut
-from prosumo.integrations.auth import SESSION_ONLY, needs
-from prosumo.integrations.models import Scope
-from prosumo.integrations.selectors import deliveries_of, tokens_of, webhooks_for
-from prosumo.integrations.services import token_create, token_revoke, webhook_create, webhook_deactivate
-from prosumo.notifications.models import Notification
-from prosumo.notifications.services import notifications_mark_read
+from prosumo.core.input import BodyIn
+from prosumo.core.schemas import ERRORS, ErrorOut
 
 router = Router(tags=["members"])
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-LIMITED: dict[int, Any] = {429: ErrorOut}  # endpoints under a rate limit (docs/security.md, "Limits")
 
 
 class MeOut(Schema):
@@ -56,35 +48,6 @@ class MeIn(BodyIn):
     email_preference: str | None = None
 
 
-class NotificationOut(Schema):
-    """Title and body in the language of the request (Accept-Language)."""
-
-    id: int
-    verb: str
-    title: str
-    body: str
-    url: str
-    created_at: datetime
-    read_at: datetime | None
-
-    @staticmethod
-    def resolve_title(obj: Notification) -> str:
-        return obj.display_title
-
-    @staticmethod
-    def resolve_body(obj: Notification) -> str:
-        return obj.display_body
-
-
-class NotificationsOut(Schema):
-    unread: int
-    items: list[NotificationOut]
-
-
-class ReadIn(BodyIn):
-    ids: list[Id] | None = None
-
-
 class ImportJobOut(Schema):
     """A customer import and how far it has got; `created`, `updated` and `matched` are final once `state` is `done`."""
 
@@ -106,76 +69,6 @@ class ImportJobOut(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-
-
-class TokenIn(BodyIn):
-    name: str
-    scopes: list[str] = Field(
-        default_factory=list,
-        description="What the token may do besides reading: `write` (take part), `staff` (staff powers; staff only). "
-        "Every token can `read`.",
-    )
-    expires_at: datetime | None = Field(
-        default=None, strict=False, description="When it stops working (with a time zone); never when omitted."
-    )
-
-
-class TokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    created_at: datetime
-    expires_at: datetime | None
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-    revoked_reason: str = Field(description="revoked, password_changed or suspended; empty while it works")
-
-    @staticmethod
-    def resolve_scopes(obj: Any) -> list[str]:
-        return list(obj.scope_list)
-
-
-class TokenCreatedOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    scopes: list[str]
-    expires_at: datetime | None
-    token: str = Field(description="Shown once; only its SHA-256 digest is stored.")
-
-
-class WebhookIn(BodyIn):
-    url: str
-    verbs: list[str]
-
-
-class WebhookOut(Schema):
-    id: int
-    url: str
-    verbs: list[str]
-    is_active: bool
-    created_at: datetime
-
-
-class WebhookCreatedOut(WebhookOut):
-    secret: str = Field(description="Signs every delivery; shown when the webhook is created.")
-
-
-class DeliveryOut(Schema):
-    id: int
-    event_id: int
-    verb: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str
-    delivered_at: datetime | None
-    created_at: datetime
-
-    @staticmethod
-    def resolve_verb(obj: Any) -> str:
-        return str(obj.payload.get("verb", ""))
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=needs(Scope.READ))
@@ -204,18 +97,6 @@ def me_avatar(request: MemberRequest, file: File[UploadedFile]) -> Any:
 def me_avatar_remove(request: MemberRequest) -> Any:
     """Remove the avatar; its file is deleted."""
     return services.member_update_profile(member=require_member(request.user), avatar=None)
-
-
-@router.get("/notifications", response={200: NotificationsOut, **ERRORS}, auth=needs(Scope.READ))
-def notifications(request: MemberRequest) -> Any:
-    member = require_member(request.user)
-    qs = Notification.objects.filter(recipient=member)
-    return {"unread": qs.filter(read_at__isnull=True).count(), "items": list(qs[:50])}
-
-
-@router.post("/notifications/read", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
-def notifications_read(request: MemberRequest, payload: ReadIn) -> Any:
-    return {"marked": notifications_mark_read(member=require_member(request.user), ids=payload.ids)}
 
 
 def _import_create(request: MemberRequest, file: UploadedFile, dry_run: bool) -> Any:
@@ -265,54 +146,3 @@ def customer_imports_cancel(request: MemberRequest, import_id: int) -> Any:
     """Cancel an import that is queued or being checked (nothing was written); 409 once it is writing or has ended."""
     access_customer_import(request.user, import_id)
     return imports.customer_import_cancel(actor=request.user, import_id=import_id)
-
-
-@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, auth=needs(Scope.READ))
-def tokens(request: MemberRequest) -> Any:
-    return list(tokens_of(member=require_member(request.user)))
-
-
-@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS, **LIMITED}, auth=SESSION_ONLY)
-@rate_limited("token")
-def tokens_create(request: MemberRequest, payload: TokenIn) -> Any:
-    """Create a token from a signed-in session (with its CSRF token); a token cannot create another."""
-    token, raw = token_create(
-        actor=request.user, name=payload.name, scopes=payload.scopes, expires_at=payload.expires_at
-    )
-    return Status(
-        201,
-        {
-            "id": token.pk,
-            "name": token.name,
-            "prefix": token.prefix,
-            "scopes": token.scope_list,
-            "expires_at": token.expires_at,
-            "token": raw,
-        },
-    )
-
-
-@router.delete("/tokens/{token_id}", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
-def tokens_revoke(request: MemberRequest, token_id: Id) -> Any:
-    token_revoke(actor=request.user, token_id=token_id)
-    return {"revoked": True}
-
-
-@router.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, auth=needs(Scope.STAFF))
-def webhooks(request: MemberRequest) -> Any:
-    return list(webhooks_for(actor=request.user))
-
-
-@router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS}, auth=needs(Scope.STAFF))
-def webhooks_create(request: MemberRequest, payload: WebhookIn) -> Any:
-    return Status(201, webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs))
-
-
-@router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS}, auth=needs(Scope.STAFF))
-def webhooks_deactivate(request: MemberRequest, webhook_id: Id) -> Any:
-    return webhook_deactivate(actor=request.user, webhook_id=webhook_id)
-
-
-@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS}, auth=needs(Scope.STAFF))
-def webhook_deliveries(request: MemberRequest, webhook_id: Id) -> Any:
-    return deliveries_of(actor=request.user, webhook_id=webhook_id)

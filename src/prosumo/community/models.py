@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -269,3 +271,59 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+# API tokens: a member's credentials for scripts and integrations (docs/api.md, "Tokens").
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Scope(models.TextChoices):
+    """What a token may do (docs/api.md, "Scopes"); every endpoint needs one of them.
+
+    ``read`` is in every token. Without ``staff`` a token acts as a plain member,
+    whatever its member's role.
+    """
+
+    READ = "read", _("Read")
+    WRITE = "write", _("Take part")
+    STAFF = "staff", _("Staff powers")
+
+
+class TokenEnd(models.TextChoices):
+    """Why a token stopped working before its expiry."""
+
+    REVOKED = "revoked", _("Revoked by its member")
+    PASSWORD_CHANGED = "password_changed", _("The member's password changed")
+    SUSPENDED = "suspended", _("The member was suspended")
+
+
+class ApiToken(models.Model):
+    """A bearer token acting as its member, within its scopes; only the SHA-256 of the token is stored."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.CharField(max_length=40, default=Scope.READ, help_text="space-separated: read, write, staff")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, choices=TokenEnd.choices, blank=True)
+
+    class Meta:
+        db_table = "integrations_apitoken"  # where the table was made, when tokens lived in integrations
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}...)"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    @staticmethod
+    def new_raw_token() -> str:
+        return "psm_" + secrets.token_urlsafe(32)

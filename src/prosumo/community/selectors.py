@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from prosumo.community.models import CustomerImport, Member, Role
+from prosumo.community.models import ApiToken, CustomerImport, Member, Role
 from prosumo.community.permissions import has_role
 
 IMPORTS_LISTED = 20
@@ -24,3 +24,8 @@ def member_with_address(email: str) -> Member | None:
     else whether an address has an account is what docs/security.md forbids.
     """
     return Member.objects.filter(email__iexact=email.strip(), is_active=True).first()
+
+
+def tokens_of(*, member: Member) -> QuerySet[ApiToken]:
+    """The member's tokens, newest first, revoked ones included (they show when they were revoked)."""
+    return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")

@@ -23,8 +23,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record, presence_record
-from prosumo.community.models import CustomerRecord, Invitation, Member, Role
+from prosumo.community.models import CustomerRecord, Invitation, Member, Role, TokenEnd
 from prosumo.community.permissions import has_role, require_member, require_role
+from prosumo.community.tokens import tokens_end
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.mail import MailDraft, mail_queue
 from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
@@ -154,13 +155,13 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
 def member_password_change(*, member: Member, password: str) -> None:
     """Set a member's new password (changed, reset or set); their API tokens are revoked with it.
 
-    The `member.password_changed` event is what ends the tokens
-    (`prosumo.integrations.services.event_recorded`): whoever learnt the old password
-    may have made one. The sign-in pages call this through the account adapter.
+    Whoever learnt the old password may have made a token. The sign-in pages call this
+    through the account adapter.
     """
     with transaction.atomic():
         member.set_password(password)
         member.save(update_fields=["password"])
+        tokens_end(member_id=member.pk, reason=TokenEnd.PASSWORD_CHANGED)
         event_record(verb="member.password_changed", actor_id=member.pk, object_type="member", object_id=member.pk)
 
 
@@ -201,7 +202,7 @@ def _require_may_suspend(actor: Member, member: Member) -> None:
 
 
 def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
-    """Stop a member taking part; their API tokens are revoked with it (the `member.suspended` event)."""
+    """Stop a member taking part; their API tokens are revoked with it."""
     _require_may_suspend(actor, member)
     if not reason.strip():
         raise InvalidInput(gettext("Give the member a reason for the suspension."), fields={"reason": ["required"]})
@@ -211,6 +212,7 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> Member:
         member.suspended_at = timezone.now()
         member.suspended_reason = reason.strip()
         member.save(update_fields=["suspended_at", "suspended_reason"])
+        tokens_end(member_id=member.pk, reason=TokenEnd.SUSPENDED)
         event_record(
             verb="member.suspended",
             actor_id=actor.pk,

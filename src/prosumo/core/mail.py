@@ -17,7 +17,7 @@ connection, and records each outcome as soon as the server answers:
   later; after `MAX_ATTEMPTS` tries, ``failed``.
 
 One bad message never stops the others: its error is recorded on its own row and the
-loop goes on. `retry_mail` (every minute, `core/scheduler.py`) sends what is due and
+loop goes on. `retry_mail` (every minute, declared in `core/apps.py`) sends what is due and
 takes back rows whose claim lapsed: a worker that died while sending. Such a row is
 sent again, under the same Message-ID, so if the server had accepted it just before
 the worker died the recipient gets a second copy that mail systems can recognise as

@@ -169,9 +169,3 @@ class QueueItemOut(Schema):
 class DeclineReasonOut(Schema):
     id: int
     label: str
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]]

@@ -416,3 +416,9 @@ def idea_attachment(*, idea: Idea, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound(gettext("No such file."))
     return attachment
+
+
+def idea_readers(idea_id: int) -> QuerySet[Member]:
+    """The active members who may read the idea (`Idea.readers`); nobody when it does not exist."""
+    idea = Idea.objects.select_related("campaign").filter(pk=idea_id).first()
+    return idea.readers() if idea is not None else Member.objects.none()

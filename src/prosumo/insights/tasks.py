@@ -17,9 +17,9 @@ MAX_TABLE_ROWS = 5_000
 
 def run_now(run: InsightRun) -> InsightRun:
     """Export, filter, analyse and store; a failure is stored with its error, never raised."""
-    from prosumo.activity.export import export_tables
     from prosumo.analytics.dataset import load_dataset, write_dataset
     from prosumo.analytics.report import build_report, to_json
+    from prosumo.insights.export import export_tables
     from prosumo.insights.filters import subset
 
     InsightRun.objects.filter(pk=run.pk).update(status=InsightRun.Status.RUNNING, started_at=timezone.now())

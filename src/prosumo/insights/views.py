@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.cache import cache_control
 
+from prosumo.community.http import MemberRequest
 from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.core.errors import ProsumoError
-from prosumo.core.http import MemberRequest
 from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.models import Campaign
 from prosumo.insights.filters import FILTERS, filter_key

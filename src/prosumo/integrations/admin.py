@@ -2,14 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from prosumo.integrations.destinations import destination_problem
-from prosumo.integrations.models import ApiToken, Webhook, WebhookDelivery
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "member", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["digest", "prefix"]
-    raw_id_fields = ["member"]
+from prosumo.integrations.models import Webhook, WebhookDelivery
 
 
 class WebhookForm(forms.ModelForm):

@@ -1,4 +1,4 @@
-"""Reads for API tokens and webhooks."""
+"""Reads for webhooks."""
 
 from __future__ import annotations
 
@@ -8,12 +8,7 @@ from django.utils.translation import gettext
 from prosumo.community.models import Member, Role
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import NotFound
-from prosumo.integrations.models import ApiToken, Webhook, WebhookDelivery
-
-
-def tokens_of(*, member: Member) -> QuerySet[ApiToken]:
-    """The member's tokens, newest first, revoked ones included (they show when they were revoked)."""
-    return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
+from prosumo.integrations.models import Webhook, WebhookDelivery
 
 
 def webhooks_for(*, actor: Member) -> QuerySet[Webhook]:

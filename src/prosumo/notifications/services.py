@@ -29,8 +29,6 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
 from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
 from prosumo.core.phrases import english
-from prosumo.ideas.models import Idea
-from prosumo.ideas.selectors import idea_followers, idea_involved_members
 from prosumo.notifications.models import Fanout, Notification
 
 FANOUT_BATCH = 1000
@@ -38,10 +36,22 @@ DIGEST_BATCH = 200
 DIGEST_ITEMS_SHOWN = 50
 
 # The groups `notify(audience=(kind, id))` can name; the task asks who is in them when it runs.
-AUDIENCES: dict[str, Callable[[int], QuerySet[Member]]] = {
-    "idea.involved": idea_involved_members,
-    "idea.followers": idea_followers,
-}
+# The apps that own them register them (`audience_register`, in their AppConfig.ready()).
+AUDIENCES: dict[str, Callable[[int], QuerySet[Member]]] = {}
+# Who may read an idea, by its id: news `about_idea` goes to them only (registered by ideas).
+_idea_readers: list[Callable[[int], QuerySet[Member]]] = []
+
+
+def audience_register(name: str, members: Callable[[int], QuerySet[Member]]) -> None:
+    """Let `notify` name the group ``(name, id)``: ``members(id)`` says who is in it when the task runs."""
+    AUDIENCES[name] = members
+
+
+def idea_readers_register(readers: Callable[[int], QuerySet[Member]]) -> None:
+    """The rule for who may read an idea (``readers(idea_id)``), which news about an idea goes through."""
+    _idea_readers[:] = [readers]
+
+
 MEMBER_FIELDS = ("pk", "email", "display_name", "erased_at", "locale", "email_preference", "unsubscribe_token")
 
 
@@ -60,7 +70,7 @@ def notify(
     """Tell `recipient_ids`, or everyone in `audience`, once each (not `exclude_id`), after commit.
 
     News `about_idea` (an id) goes only to those who may read that idea when the task runs
-    (`Idea.readers`): a follower or supporter who cannot see the idea is not told of it.
+    (`Idea.readers`, registered by the ideas app): a follower or supporter who cannot see the idea is not told of it.
     An `("idea.*", id)` audience is about that idea unless said otherwise.
 
     `title` is a phrase (`prosumo.core.phrases.phrase`), worded in each recipient's
@@ -103,8 +113,7 @@ def _recipients(fanout: Fanout) -> QuerySet[Member]:
     else:
         members = Member.objects.filter(pk__in=fanout.recipient_ids)
     if fanout.about_idea is not None:
-        idea = Idea.objects.select_related("campaign").filter(pk=fanout.about_idea).first()
-        members = members & idea.readers() if idea is not None else Member.objects.none()
+        members = members & _idea_readers[0](fanout.about_idea)
     if fanout.exclude_id is not None:
         members = members.exclude(pk=fanout.exclude_id)
     return members.filter(is_active=True).only(*MEMBER_FIELDS)

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
+from prosumo.community.auth import needs
+from prosumo.community.http import MemberRequest
+from prosumo.community.models import Scope
 from prosumo.core.errors import NotFound
-from prosumo.core.http import MemberRequest
 from prosumo.core.input import BodyIn, Id
-from prosumo.ideas.schemas import ErrorOut
-from prosumo.integrations.auth import needs
-from prosumo.integrations.models import Scope
+from prosumo.core.schemas import ErrorOut
 from prosumo.privacy import selectors, services
 from prosumo.privacy.models import MemberExport
 from prosumo.privacy.permissions import access_member_export, require_account

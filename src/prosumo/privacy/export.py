@@ -31,9 +31,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from prosumo.activity.models import Event
-from prosumo.community.models import CustomerRecord, Invitation, Member
+from prosumo.community.models import ApiToken, CustomerRecord, Invitation, Member
 from prosumo.ideas.models import Attachment, CoAuthor, Comment, CommentRevision, Flag, Follow, Idea, IdeaRevision, Vote
-from prosumo.integrations.models import ApiToken
 from prosumo.notifications.models import Notification
 
 CHUNK = 2000

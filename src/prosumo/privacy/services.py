@@ -24,8 +24,9 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
-from prosumo.community.models import CustomerRecord, EmailPreference, Invitation, Member, Role
+from prosumo.community.models import ApiToken, CustomerRecord, EmailPreference, Invitation, Member, Role
 from prosumo.community.permissions import require_role
+from prosumo.community.tokens import token_cache
 from prosumo.core.errors import Conflict, InvalidInput
 from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english, phrase
@@ -42,8 +43,6 @@ from prosumo.ideas.models import (
     MergedSupport,
 )
 from prosumo.ideas.services import votes_withdraw_all
-from prosumo.integrations.models import ApiToken
-from prosumo.integrations.services import token_cache
 from prosumo.notifications.models import Fanout, Notification
 from prosumo.privacy.export import build_zip
 from prosumo.privacy.models import MemberExport, MemberExportFile

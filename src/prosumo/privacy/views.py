@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prosumo.community.http import MemberRequest
 from prosumo.core.errors import Conflict, NotFound, ProsumoError
-from prosumo.core.http import MemberRequest
 from prosumo.privacy import selectors, services
 from prosumo.privacy.forms import EraseForm
 from prosumo.privacy.permissions import access_member_export, require_account

@@ -34,6 +34,7 @@ from prosumo.activity.services import presence_record
 from prosumo.community import imports as customer_imports
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
+from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
 from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import (
@@ -45,7 +46,7 @@ from prosumo.community.permissions import (
 )
 from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.core.files import file_response
-from prosumo.core.http import HtmxRequest, MemberRequest
+from prosumo.core.http import HtmxRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import (

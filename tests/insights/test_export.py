@@ -6,9 +6,9 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from prosumo.activity.export import export_dataset
 from prosumo.analytics.dataset import load_dataset
 from prosumo.ideas.services import coauthor_invite, coauthor_respond, comment_post, stage_change, vote_cast
+from prosumo.insights.export import export_dataset
 
 
 @pytest.fixture

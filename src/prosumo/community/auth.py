@@ -20,9 +20,9 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from prosumo.community.models import Scope
+from prosumo.community.tokens import token_authenticate
 from prosumo.core.errors import PermissionDenied
-from prosumo.integrations.models import Scope
-from prosumo.integrations.services import token_authenticate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION = "session"  # the `x-token-scope` of an endpoint that takes no token at all
