@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prosumo.community.models import Member, Role
-from prosumo.community.permissions import STAFF_ROLES, can_moderate, is_staff
+from prosumo.community.models import STAFF_ROLES, Member, Role
+from prosumo.community.permissions import can_moderate, is_staff
 from prosumo.core.models import Timestamped
 from prosumo.core.phrases import words
 from prosumo.core.storage import unguessable_name
@@ -236,9 +236,9 @@ class Idea(Timestamped):
         sight of an idea (or never had it) is not told about it.
         """
         campaign = self.campaign
-        # A suspended account holds no role (community.permissions.has_role): it reads as a member.
-        staff = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=STAFF_ROLES))
-        moderators = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=[Role.MODERATOR, Role.ADMIN]))
+        # A suspended account holds no role (Member.holds_role): it reads as a member.
+        staff = Member.holding_role(*STAFF_ROLES)
+        moderators = Member.holding_role(Role.MODERATOR, Role.ADMIN)
         invited = Campaign.invitees.through.objects.filter(campaign_id=campaign.pk).values("member_id")
         if not campaign.is_published:
             rule = staff
