@@ -114,8 +114,21 @@ class Campaign(Timestamped):
         return str(self.stage_labels.get(stage) or Stage(stage).label)
 
 
+# The reasons every site starts with: migration 0003 writes them once, and staff keep the
+# list in the admin from then on. The last one is the reason the scheduled job gives.
+DEFAULT_DECLINE_REASONS = (
+    "Already planned or in progress",
+    "Duplicate of another idea",
+    "Out of scope for this campaign",
+    "Not feasible now",
+    "Does not fit our product direction",
+    "Did not reach the supporters needed in time",
+)
+GATE_MISSED_REASON = DEFAULT_DECLINE_REASONS[-1]
+
+
 class DeclineReason(models.Model):
-    """The list staff keep of reasons to decline an idea."""
+    """The list staff keep of reasons to decline an idea (DEFAULT_DECLINE_REASONS to start with)."""
 
     label = models.CharField(max_length=120, unique=True)
     is_active = models.BooleanField(default=True)
