@@ -57,6 +57,24 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _seed_after_flush() -> None:
+    """A transactional test ends with a flush, which empties the decline reasons that
+    migration 0003 writes; put them back, so that every test starts from what a new
+    site has (the flush sends ``post_migrate``: the sites app relies on it the same way)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    seed = importlib.import_module("prosumo.ideas.migrations.0003_decline_reasons")
+
+    def reseed(sender: Any, using: str = "default", **kwargs: Any) -> None:
+        seed.add(apps, None)
+
+    post_migrate.connect(reseed, sender=apps.get_app_config("ideas"), weak=False, dispatch_uid="test-seed")
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     days = config.getoption("--clock-ahead")
     return f"clock moved {days} days ahead: now is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" if days else None

@@ -79,6 +79,30 @@ def test_campaign_detail_by_id_and_slug(campaign):
     assert Client().get(f"/api/campaigns/{campaign.slug}").json()["id"] == campaign.pk
 
 
+def test_a_campaign_whose_slug_is_a_number_opens_by_its_slug_before_any_id(make_campaign, campaign, member, call):
+    # given: a campaign whose slug is "2027", and another one whose id is 2027
+    year = make_campaign(title="Tents for 2027", slug="2027")
+    Campaign.objects.filter(pk=campaign.pk).update(id=2027)
+    # when
+    by_slug = Client().get("/api/campaigns/2027")
+    ideas = call("GET", "/api/campaigns/2027/ideas", as_member=member)
+    other = Client().get(f"/api/campaigns/{campaign.slug}")
+    # then: the slug wins; the campaign with id 2027 still opens by its own slug
+    assert (by_slug.status_code, by_slug.json()["id"], by_slug.json()["slug"]) == (200, year.pk, "2027")
+    assert (ideas.status_code, ideas.json()["count"]) == (200, 0)
+    assert (other.status_code, other.json()["id"]) == (200, 2027)
+
+
+def test_a_numeric_slug_a_member_cannot_see_does_not_hide_the_campaign_with_that_id(make_campaign, campaign):
+    # given: an unpublished campaign whose slug is "2027", and a public one whose id is 2027
+    make_campaign(title="Drafts for 2027", slug="2027", is_published=False)
+    Campaign.objects.filter(pk=campaign.pk).update(id=2027)
+    # when
+    response = Client().get("/api/campaigns/2027")
+    # then
+    assert (response.status_code, response.json()["id"]) == (200, 2027)
+
+
 def test_hidden_campaign_looks_exactly_like_a_missing_one(hidden_campaign, member, call):
     hidden = call("GET", f"/api/campaigns/{hidden_campaign.pk}", as_member=member)
     missing = call("GET", f"/api/campaigns/{hidden_campaign.pk + 1000}", as_member=member)

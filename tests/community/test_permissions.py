@@ -19,11 +19,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from prosumo.activity.models import Event
 from prosumo.community import imports
 from prosumo.community import services as community
-from prosumo.community.models import Segment
+from prosumo.community.models import STAFF_ROLES, Member, Segment
+from prosumo.community.permissions import is_staff
 from prosumo.community.tokens import token_create
 from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied, ProsumoError
 from prosumo.ideas import services
@@ -725,3 +727,24 @@ def test_a_suspended_admin_loses_the_django_admin(make_member, admin):
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
     assert other_admin.has_perm("community.change_member") is False
+
+
+def test_staff_is_one_rule_asked_everywhere(make_member):
+    # given: every role, each as an open, a closed and a suspended account, and a superuser member
+    people = {}
+    for role in ("member", "moderator", "reviewer", "admin"):
+        people[(role, "open")] = make_member(role)
+        people[(role, "closed")] = make_member(role, is_active=False)
+        people[(role, "suspended")] = make_member(role, suspended_at=timezone.now())
+    people[("superuser", "open")] = make_member("member", superuser=True)
+    # when: the model, the permission check and the query are asked
+    by_model = {key for key, m in people.items() if m.is_staff}
+    by_check = {key for key, m in people.items() if is_staff(m)}
+    ids = set(Member.objects.filter(Member.holding_role(*STAFF_ROLES)).values_list("pk", flat=True))
+    by_query = {key for key, m in people.items() if m.pk in ids}
+    # then: they name the same people, and only those
+    expected = {("moderator", "open"), ("reviewer", "open"), ("admin", "open"), ("superuser", "open")}
+    assert by_model == expected
+    assert by_check == expected
+    assert by_query == expected
+    assert is_staff(None) is False

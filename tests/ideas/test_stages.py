@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from prosumo.activity.models import Event
 from prosumo.core.errors import InvalidInput, PermissionDenied
-from prosumo.ideas.models import DeclineReason, Stage, StageChange
+from prosumo.ideas.models import DEFAULT_DECLINE_REASONS, DeclineReason, Stage, StageChange
 from prosumo.ideas.services import comment_post, idea_follow, stage_change, support_gates_expire, vote_cast
 from prosumo.notifications.models import Notification
 
@@ -105,3 +106,20 @@ def test_support_gates_pass_and_expire(make_campaign, make_idea, make_member):
     assert passing.stage == Stage.OPEN
     assert "needed 2 supporters within 60 days" in failing.stage_changes.get().message
     assert support_gates_expire(now=timezone.now() + timedelta(days=61)) == 0
+
+
+def test_the_decline_reasons_a_site_starts_with_come_from_their_data_migration(db):
+    # given: a new site, seeded by its migrations
+    from django.apps import apps
+
+    seed = importlib.import_module("prosumo.ideas.migrations.0003_decline_reasons")
+    assert sorted(DeclineReason.objects.values_list("label", flat=True)) == sorted(DEFAULT_DECLINE_REASONS)
+    # when: the migration is reversed, then applied again
+    seed.remove(apps, None)
+    emptied = DeclineReason.objects.count()
+    seed.add(apps, None)
+    # then: it takes away and writes back the one list
+    assert emptied == 0
+    assert sorted(DeclineReason.objects.filter(is_active=True).values_list("label", flat=True)) == sorted(
+        DEFAULT_DECLINE_REASONS
+    )

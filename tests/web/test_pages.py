@@ -135,3 +135,16 @@ def test_staff_invite_page_sends_and_lists(login, admin, campaign, member, djang
     assert bad.status_code == 400
     assert Invitation.objects.count() == 1
     assert login(member).get("/staff/invite/").status_code == 404
+
+
+def test_a_campaign_whose_slug_is_a_number_opens_on_its_page(make_campaign, campaign):
+    # given: a campaign named for a year, whose slug is all digits, beside another campaign
+    year = make_campaign(title="Tents for 2027", slug="2027")
+    # when
+    by_slug = Client().get("/c/2027/")
+    by_id = Client().get(f"/c/{campaign.pk}/")
+    # then: the digits name the campaign with that slug; an id still opens the other one
+    assert by_slug.status_code == 200
+    assert by_slug.context["campaign"].pk == year.pk
+    assert by_id.status_code == 200
+    assert by_id.context["campaign"].pk == campaign.pk

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,6 +26,10 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", _("Moderator")
     REVIEWER = "reviewer", _("Reviewer")
     ADMIN = "admin", _("Admin")
+
+
+# The roles that make a member staff: with a superuser, whoever `Member.is_staff` names.
+STAFF_ROLES = (Role.MODERATOR, Role.REVIEWER, Role.ADMIN)
 
 
 class EmailPreference(models.TextChoices):
@@ -117,11 +122,21 @@ class Member(AbstractBaseUser, PermissionsMixin):
             return gettext("former member")
         return self.display_name or pseudonym_for(self.pk or 0)
 
-    @property
-    def is_staff(self) -> bool:  # Django admin access; a suspended account has none
-        if self.suspended_at is not None:
+    def holds_role(self, *roles: str) -> bool:
+        """Whether this account acts with one of the roles: a superuser with any, a closed or suspended one with none."""
+        if not self.is_active or self.suspended_at is not None:
             return False
-        return self.role in (Role.MODERATOR, Role.REVIEWER, Role.ADMIN) or self.is_superuser
+        return self.is_superuser or self.role in roles
+
+    @staticmethod
+    def holding_role(*roles: str) -> Q:
+        """`holds_role` as a condition on members, for queries."""
+        return Q(is_active=True, suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=roles))
+
+    @property
+    def is_staff(self) -> bool:
+        """Staff: the one definition, asked by the staff pages, the API's `staff` scope and the Django admin."""
+        return self.holds_role(*STAFF_ROLES)
 
     def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         """Admins may use every part of the Django admin; other roles work in the staff pages."""

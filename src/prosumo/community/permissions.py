@@ -6,10 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from prosumo.community.models import CustomerImport, Member, Role
+from prosumo.community.models import STAFF_ROLES, CustomerImport, Member, Role
 from prosumo.core.errors import NotAuthenticated, NotFound, PermissionDenied
-
-STAFF_ROLES = (Role.MODERATOR, Role.REVIEWER, Role.ADMIN)
 
 
 def require_member(actor: Any) -> Member:
@@ -27,9 +25,7 @@ def has_role(actor: Any, *roles: str) -> bool:
     """Whether the actor holds one of the roles; a closed or suspended account holds none."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if not actor.is_active or actor.is_suspended:
-        return False
-    return bool(actor.is_superuser or actor.role in roles)
+    return bool(actor.holds_role(*roles))
 
 
 def require_role(actor: Any, *roles: str) -> Member:
@@ -56,6 +52,7 @@ def can_import_customers(actor: Any) -> bool:
 
 
 def is_staff(actor: Any) -> bool:
+    """`Member.is_staff`, for any actor: a visitor is not staff."""
     return has_role(actor, *STAFF_ROLES)
 
 

@@ -26,7 +26,7 @@ from rich.progress import Progress
 
 from prosumo.activity.models import Event
 from prosumo.community.models import CustomerRecord, Member, Role, Segment
-from prosumo.ideas import ranking, search
+from prosumo.ideas import search, tallies
 from prosumo.ideas.models import (
     Campaign,
     CoAuthor,
@@ -248,7 +248,12 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             comment_count=int(comment_counts.get(row["idea_id"], 0)),
         )
         idea.created_at = created[idea.pk] = _at(row["created_at"])
-        _tally(idea, modes[idea.campaign_id], votes_by_idea.get(idea.pk, []))
+        mode = modes[idea.campaign_id]
+        counts = tallies.EMPTY
+        for v in votes_by_idea.get(idea.pk, []):  # what the vote service would have kept
+            at = _dt(v["created_at"]) or idea.created_at
+            counts = tallies.vote_added(counts, mode=mode, value=int(v["value"]), at=at)
+        tallies.store(idea, counts, mode=mode)
         ideas.append(idea)
     Idea.objects.bulk_create(ideas, batch_size=500)
     for idea in ideas:  # bulk_create stamped auto_now_add fields with the present
@@ -389,28 +394,3 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
         "votes": len(c.votes),
         "events": len(events),
     }
-
-
-def _tally(idea: Idea, mode: str, votes: list[dict[str, Any]]) -> None:
-    """Set the tallies and ranking keys the vote service would have kept."""
-    for v in votes:
-        value = int(v["value"])
-        if mode == "support":
-            idea.support_count += value > 0
-        elif mode == "updown":
-            idea.up_count += value > 0
-            idea.down_count += value < 0
-        else:
-            idea.score_sum += value
-            idea.score_count += 1
-        if ranking.is_positive(mode, value):
-            idea.rank_trending = ranking.trending_add(idea.rank_trending, _dt(v["created_at"]) or idea.created_at)
-    tallies = {
-        "support": idea.support_count,
-        "up": idea.up_count,
-        "down": idea.down_count,
-        "score_sum": idea.score_sum,
-        "score_count": idea.score_count,
-    }
-    idea.rank_top = ranking.top(mode, **tallies)
-    idea.rank_hot = ranking.hot(ranking.net_support(mode, **tallies), idea.created_at)

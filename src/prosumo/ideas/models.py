@@ -6,12 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prosumo.community.models import Member, Role
-from prosumo.community.permissions import STAFF_ROLES, can_moderate, is_staff
+from prosumo.community.models import STAFF_ROLES, Member, Role
+from prosumo.community.permissions import can_moderate, is_staff
+from prosumo.core.input import id_in_range
 from prosumo.core.models import Timestamped
 from prosumo.core.phrases import words
 from prosumo.core.storage import unguessable_name
@@ -71,6 +72,25 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
         invited = Q(is_published=True, visibility=Visibility.INVITATION, invitees=member)
         return self.filter(public | (segment if member.segment_id is not None else Q(pk__in=[])) | invited).distinct()
 
+    def named(self, reference: int | str) -> CampaignQuerySet:
+        """The campaign a reference names, if any: the one rule behind every page and endpoint.
+
+        * a whole number (an `int`) is an id;
+        * text is a slug, when a campaign has that slug;
+        * otherwise text of ASCII digits is an id ("2027" opens the campaign whose slug is
+          2027, and the campaign with id 2027 only if no slug is 2027).
+
+        Called on `visible_to(member)`, a slug the member cannot see does not hide an id they can.
+        """
+        if isinstance(reference, int):
+            return self.filter(pk=reference) if id_in_range(reference) else self.none()
+        # ASCII only: "²".isdigit() is true, yet int("²") fails; out of range, the driver could not send it.
+        if not (reference.isascii() and reference.isdigit() and id_in_range(int(reference))):
+            return self.filter(slug=reference)
+        # An annotation, not a bare ORDER BY: PostgreSQL wants it in the SELECT of `visible_to`'s DISTINCT.
+        named = self.filter(Q(slug=reference) | Q(pk=int(reference)))
+        return named.annotate(by_slug=Case(When(slug=reference, then=0), default=1)).order_by("by_slug")[:1]
+
 
 class Campaign(Timestamped):
     """A challenge the company sets its community: a brief, dates and rules."""
@@ -114,8 +134,21 @@ class Campaign(Timestamped):
         return str(self.stage_labels.get(stage) or Stage(stage).label)
 
 
+# The reasons every site starts with: migration 0003 writes them once, and staff keep the
+# list in the admin from then on. The last one is the reason the scheduled job gives.
+DEFAULT_DECLINE_REASONS = (
+    "Already planned or in progress",
+    "Duplicate of another idea",
+    "Out of scope for this campaign",
+    "Not feasible now",
+    "Does not fit our product direction",
+    "Did not reach the supporters needed in time",
+)
+GATE_MISSED_REASON = DEFAULT_DECLINE_REASONS[-1]
+
+
 class DeclineReason(models.Model):
-    """The list staff keep of reasons to decline an idea."""
+    """The list staff keep of reasons to decline an idea (DEFAULT_DECLINE_REASONS to start with)."""
 
     label = models.CharField(max_length=120, unique=True)
     is_active = models.BooleanField(default=True)
@@ -236,9 +269,9 @@ class Idea(Timestamped):
         sight of an idea (or never had it) is not told about it.
         """
         campaign = self.campaign
-        # A suspended account holds no role (community.permissions.has_role): it reads as a member.
-        staff = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=STAFF_ROLES))
-        moderators = Q(suspended_at__isnull=True) & (Q(is_superuser=True) | Q(role__in=[Role.MODERATOR, Role.ADMIN]))
+        # A suspended account holds no role (Member.holds_role): it reads as a member.
+        staff = Member.holding_role(*STAFF_ROLES)
+        moderators = Member.holding_role(Role.MODERATOR, Role.ADMIN)
         invited = Campaign.invitees.through.objects.filter(campaign_id=campaign.pk).values("member_id")
         if not campaign.is_published:
             rule = staff

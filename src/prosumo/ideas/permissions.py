@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from django.utils.translation import gettext
 
 from prosumo.community.permissions import can_moderate, is_staff, require_member
-from prosumo.core import statements
 from prosumo.core.errors import NotFound, PermissionDenied
-from prosumo.core.input import id_in_range
 from prosumo.ideas.models import Campaign, CoAuthorStatus, Idea, Visibility
 
 
-@cache
-def _campaign_statement(by: str) -> tuple[str, statements.Part]:
-    part = statements.Part(Campaign, "c", [f.name for f in Campaign._meta.concrete_fields])
-    column = statements.quoted_column(Campaign, by)
-    return f"SELECT {part.columns()} FROM {statements.quoted_table(Campaign)} c WHERE c.{column} = %s", part  # noqa: S608 (names from model metadata, values bound)
-
-
-def access_campaign(actor: Any, campaign_id: int | str) -> Campaign:
-    """The campaign if the actor may see it, else NotFound; accepts an id or a slug.
-
-    Every list and idea page starts here, so the read is a statement written once.
-    """
-    ref = str(campaign_id)
-    value: int | str = ref
-    by = "slug"
-    if ref.isascii() and ref.isdigit():  # ASCII only: "²".isdigit() is true, yet int("²") fails
-        by, value = "id", int(ref)
-        if not id_in_range(value):  # no row has it, and the database driver cannot even send it
-            raise NotFound(gettext("No such campaign."))
-    sql, part = _campaign_statement(by)
-    found = statements.fetch(sql, [value], part)
-    campaign = cast(Campaign | None, found[0][0] if found else None)
-    if campaign is None or not campaign_visible(campaign, actor):
+def access_campaign(actor: Any, campaign: int | str) -> Campaign:
+    """The campaign a reference names (an id or a slug: `CampaignQuerySet.named`) if the actor may see it, else NotFound."""
+    found = Campaign.objects.visible_to(actor).named(campaign).first()
+    if found is None:
         raise NotFound(gettext("No such campaign."))
-    return campaign
+    return found
 
 
 def campaign_visible(campaign: Campaign, actor: Any) -> bool:

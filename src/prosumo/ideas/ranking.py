@@ -83,12 +83,22 @@ def trending_add(current: float, at: datetime) -> float:
     return hi + math.log1p(math.exp(lo - hi))
 
 
+# A withdrawal that leaves less than this share of the sum leaves nothing. Taking one
+# weight from a log-sum cancels digits: when the last vote goes, what seems left is the
+# rounding error of earlier steps (up to about 1e-10 of the sum), and its logarithm would
+# stay a large key. A real vote worth 1e-9 of the sum is 30 half-lives older than it.
+EMPTY_SHARE = 1e-9
+
+
 def trending_remove(current: float, at: datetime) -> float:
     """Remove a positive vote cast at `at` from a trending key."""
     w = vote_weight_log(at)
     if current <= 0 or w >= current:
         return 0.0
-    remaining = current + math.log1p(-math.exp(w - current))
+    left = -math.expm1(w - current)  # the share of the sum the other votes hold
+    if left <= EMPTY_SHARE:
+        return 0.0
+    remaining = current + math.log(left)
     return remaining if remaining > 1e-9 else 0.0
 
 

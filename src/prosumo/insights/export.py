@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from prosumo.activity.models import Event
-from prosumo.community.models import Member
+from prosumo.community.models import STAFF_ROLES, Member
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
 
 CHUNK = 50_000
@@ -70,8 +70,10 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
         members.iterator(chunk_size=CHUNK),
         ["member_id", "joined_at", "segment", "country", "channel", "referred_by", "role", "is_superuser", "erased"],
     )
+    # Which side of the community a person is on, whatever their account's state today: the
+    # staff roles of `Member.is_staff`, without its check of a closed or suspended account.
     data["is_staff"] = [
-        role != "member" or su for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)
+        su or role in STAFF_ROLES for role, su in zip(data.pop("role"), data.pop("is_superuser"), strict=True)
     ]
     data["country"] = [c or None for c in data["country"]]
     data["channel"] = [c or None for c in data["channel"]]

@@ -1,23 +1,17 @@
+"""The decline reasons every site starts with (DEFAULT_DECLINE_REASONS, their one definition)."""
+
 from django.db import migrations
 
-REASONS = [
-    "Already planned or in progress",
-    "Duplicate of another idea",
-    "Out of scope for this campaign",
-    "Not feasible now",
-    "Does not fit our product direction",
-    "Did not reach the supporters needed in time",
-]
-
+from prosumo.ideas.models import DEFAULT_DECLINE_REASONS
 
 def add(apps, schema_editor):
     DeclineReason = apps.get_model("ideas", "DeclineReason")
-    for label in REASONS:
+    for label in DEFAULT_DECLINE_REASONS:
         DeclineReason.objects.get_or_create(label=label)
 
 
 def remove(apps, schema_editor):
-    apps.get_model("ideas", "DeclineReason").objects.filter(label__in=REASONS).delete()
+    apps.get_model("ideas", "DeclineReason").objects.filter(label__in=DEFAULT_DECLINE_REASONS).delete()
 
 
 class Migration(migrations.Migration):

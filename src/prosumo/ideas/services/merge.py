@@ -19,10 +19,11 @@ from prosumo.community.models import Member, Role
 from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.phrases import phrase
+from prosumo.ideas import tallies
 from prosumo.ideas.models import Comment, Follow, Idea, IdeaLineage, MergedSupport, Stage, Vote
 from prosumo.ideas.permissions import access_idea
 from prosumo.ideas.services.stages import MESSAGE_MIN, _move
-from prosumo.ideas.services.votes import TALLY_FIELDS, _apply, _rerank, _withdraw_locked
+from prosumo.ideas.services.votes import vote_withdraw_locked
 from prosumo.notifications.services import notify
 
 
@@ -68,16 +69,14 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
             )
         )
         carried = [v for v in source_votes if v.member_id not in already]
-        for vote in carried:
-            _apply(target, mode, vote.value, +1)
+        moved = tallies.of(target)
+        for vote in carried:  # counted, but not in trending: a carried vote is not new support
+            moved = tallies.counted(moved, mode=mode, value=vote.value, sign=+1)
         Vote.objects.bulk_create([Vote(idea=target, member_id=v.member_id, value=v.value) for v in carried])
-        _rerank(target, mode)
-        target.save(update_fields=TALLY_FIELDS)
-        for vote in source_votes:
-            _apply(source, mode, vote.value, -1)
-        source.rank_trending = 0.0
-        _rerank(source, mode)
-        source.save(update_fields=TALLY_FIELDS)
+        tallies.store(target, moved, mode=mode)
+        target.save(update_fields=tallies.FIELDS)
+        tallies.store(source, tallies.EMPTY, mode=mode)  # its votes are deleted below
+        source.save(update_fields=tallies.FIELDS)
         Vote.objects.filter(idea=source).delete()
         MergedSupport.objects.bulk_create(
             [
@@ -178,7 +177,9 @@ def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
         target = Idea.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=target_id)
         vote = Vote.objects.filter(idea=target, member=member).first()
         if vote is not None:
-            _withdraw_locked(idea=target, vote=vote, mode=target.campaign.voting_mode, details={"merge_consent": True})
+            vote_withdraw_locked(
+                idea=target, vote=vote, mode=target.campaign.voting_mode, details={"merge_consent": True}
+            )
         record.status = MergedSupport.Status.WITHDRAWN
         record.save(update_fields=["status"])
     return vote is not None

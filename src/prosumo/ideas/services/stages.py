@@ -17,6 +17,7 @@ from prosumo.core.errors import InvalidInput
 from prosumo.core.phrases import english, phrase, source_text
 from prosumo.ideas.models import (
     APPROVING_STAGES,
+    GATE_MISSED_REASON,
     DeclineReason,
     Idea,
     Stage,
@@ -184,7 +185,7 @@ def support_progress(*, idea: Idea) -> Idea:
 def support_gates_expire(*, now: datetime | None = None) -> int:
     """Decline, with a message, the open ideas whose supporter deadline passed. Idempotent."""
     now = now or timezone.now()
-    reason, _ = DeclineReason.objects.get_or_create(label="Did not reach the supporters needed in time")
+    reason, _ = DeclineReason.objects.get_or_create(label=GATE_MISSED_REASON)
     expired = 0
     ids = list(Idea.objects.filter(Q(stage=Stage.OPEN) & Q(gate_deadline__lt=now)).values_list("pk", flat=True))
     for idea_id in ids:

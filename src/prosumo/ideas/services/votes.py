@@ -25,7 +25,7 @@ from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
-from prosumo.ideas import ranking
+from prosumo.ideas import tallies
 from prosumo.ideas.models import Campaign, Idea, Stage, Vote, VotingMode
 from prosumo.ideas.permissions import check_take_part
 
@@ -40,44 +40,6 @@ def _check_value(mode: str, value: int) -> None:
             fields={"value": ["invalid"]},
             code="invalid_vote",
         )
-
-
-def _apply(idea: Idea, mode: str, value: int, sign: int) -> None:
-    """Add (sign=+1) or remove (sign=-1) one vote of `value` to the idea's tallies."""
-    if mode == VotingMode.SUPPORT:
-        idea.support_count += sign
-    elif mode == VotingMode.UPDOWN:
-        if value > 0:
-            idea.up_count += sign
-        else:
-            idea.down_count += sign
-    else:
-        idea.score_sum += sign * value
-        idea.score_count += sign
-
-
-def _rerank(idea: Idea, mode: str) -> None:
-    tallies = {
-        "support": idea.support_count,
-        "up": idea.up_count,
-        "down": idea.down_count,
-        "score_sum": idea.score_sum,
-        "score_count": idea.score_count,
-    }
-    idea.rank_top = ranking.top(mode, **tallies)
-    idea.rank_hot = ranking.hot(ranking.net_support(mode, **tallies), idea.created_at)
-
-
-TALLY_FIELDS = [
-    "support_count",
-    "up_count",
-    "down_count",
-    "score_sum",
-    "score_count",
-    "rank_top",
-    "rank_hot",
-    "rank_trending",
-]
 
 
 @cache
@@ -195,20 +157,16 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
             return vote
         now = timezone.now()
         previous = None
+        counts = tallies.of(idea)
         if vote is not None:
             previous = vote.value
-            _apply(idea, mode, vote.value, -1)
-            if ranking.is_positive(mode, vote.value):
-                idea.rank_trending = ranking.trending_remove(idea.rank_trending, vote.updated_at)
+            counts = tallies.vote_removed(counts, mode=mode, value=vote.value, at=vote.updated_at)
             vote.value = value
             statements.update(vote, ["value", "updated_at"])
         else:
             vote = statements.insert(Vote(idea=idea, member=member, value=value))
-        _apply(idea, mode, value, +1)
-        if ranking.is_positive(mode, value):
-            idea.rank_trending = ranking.trending_add(idea.rank_trending, vote.updated_at)
-        _rerank(idea, mode)
-        statements.update(idea, TALLY_FIELDS)
+        tallies.store(idea, tallies.vote_added(counts, mode=mode, value=value, at=vote.updated_at), mode=mode)
+        statements.update(idea, tallies.FIELDS)
         event_record(
             verb="idea.rated" if mode == VotingMode.SCORE else "idea.supported",
             actor_id=member.pk,
@@ -235,7 +193,7 @@ def vote_withdraw(*, actor: Member, idea_id: int) -> Idea:
     with transaction.atomic():
         idea, vote = _lock_for_vote(member, idea_id)
         if vote is not None:
-            _withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode)
+            vote_withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode)
     return idea
 
 
@@ -254,18 +212,17 @@ def votes_withdraw_all(*, member: Member, details: dict[str, object] | None = No
             idea = _lock_idea(idea_id)
             vote = _vote_in_locked(idea, member) if idea is not None else None
             if idea is not None and vote is not None:
-                _withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode, details=details)
+                vote_withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode, details=details)
                 withdrawn += 1
     return withdrawn
 
 
-def _withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:
-    """Remove a vote from an idea whose row the caller has locked."""
-    _apply(idea, mode, vote.value, -1)
-    if ranking.is_positive(mode, vote.value):
-        idea.rank_trending = ranking.trending_remove(idea.rank_trending, vote.updated_at)
-    _rerank(idea, mode)
-    statements.update(idea, TALLY_FIELDS)
+def vote_withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:
+    """Remove a vote from an idea whose row the caller has locked (a withdrawal, or a merge's carried vote)."""
+    tallies.store(
+        idea, tallies.vote_removed(tallies.of(idea), mode=mode, value=vote.value, at=vote.updated_at), mode=mode
+    )
+    statements.update(idea, tallies.FIELDS)
     value = vote.value
     member_id = vote.member_id
     statements.delete(vote)
