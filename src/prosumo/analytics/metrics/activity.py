@@ -13,6 +13,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from prosumo.analytics.dataset import Dataset
+
 #: Idea stages at or beyond acceptance: the company said yes.
 ACCEPTED_STATUSES: tuple[str, ...] = ("accepted", "in_development", "launched")
 
@@ -101,7 +103,7 @@ def people(members: ir.Table) -> ir.Table:
     return members.filter(~members.is_staff)
 
 
-def idea_credits(ds: Any) -> ir.Table:
+def idea_credits(ds: Dataset) -> ir.Table:
     """Who is credited for each idea: ``idea_id, member_id, share``.
 
     From ``idea_authors`` when the dataset has it, else the submitting member with
@@ -131,7 +133,7 @@ def epoch_days(ts: ir.TimestampValue) -> ir.FloatingValue:
 STEP_COLUMNS: tuple[str, ...] = tuple(s.replace("-", "") for s in FUNNEL_STEPS)
 
 
-def member_steps(ds: Any) -> ir.Table:
+def member_steps(ds: Dataset) -> ir.Table:
     """One row per member who reached any funnel step, with a 0/1 flag per step.
 
     Columns ``member_id`` and :data:`STEP_COLUMNS` (``visited, voted, commented,
@@ -185,7 +187,7 @@ def member_steps(ds: Any) -> ir.Table:
     return flags.mutate(deepest=deepest.cast("int64"))
 
 
-def contributions_per_member(ds: Any) -> ir.Table:
+def contributions_per_member(ds: Dataset) -> ir.Table:
     """Contribution count per non-staff member, zeros included: ``member_id, contributions``.
 
     A contribution is an event of :data:`CONTRIBUTION_VERBS` credited to the member.
@@ -204,7 +206,7 @@ def contributions_per_member(ds: Any) -> ir.Table:
     )
 
 
-def co_creation_start(ds: Any) -> ir.Table:
+def co_creation_start(ds: Dataset) -> ir.Table:
     """First co-creation of each non-staff member: ``member_id, start_day``.
 
     Co-creation (co-production in Etgar's sense) = an *analyse*-stage act: submitting,
@@ -214,7 +216,7 @@ def co_creation_start(ds: Any) -> ir.Table:
     return _first_act(ds, ("analyse",))
 
 
-def contribution_start(ds: Any) -> ir.Table:
+def contribution_start(ds: Dataset) -> ir.Table:
     """First contribution of each non-staff member: ``member_id, start_day``.
 
     A contribution is a *process* or *analyse* act (a vote, a comment, an idea, a
@@ -224,7 +226,7 @@ def contribution_start(ds: Any) -> ir.Table:
     return _first_act(ds, ("process", "analyse"))
 
 
-def _first_act(ds: Any, stages: tuple[str, ...]) -> ir.Table:
+def _first_act(ds: Dataset, stages: tuple[str, ...]) -> ir.Table:
     tagged = tagged_events(ds.events).filter(ibis._.stage.isin(stages))
     staff_free = people(ds.members).select("member_id")
     tagged = tagged.semi_join(staff_free, tagged.member_id == staff_free.member_id)

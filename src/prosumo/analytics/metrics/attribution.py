@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import CONTRIBUTION_VERBS, people, tagged_events
 
 __all__ = [
@@ -204,7 +205,7 @@ def journeys_to_masks(journeys: Any, channels: list[str]) -> np.ndarray:
     return np.array([sum(1 << index[c] for c in set(j)) for j in journeys], dtype="int64")
 
 
-def _touches(ds: Any) -> ir.Table:
+def _touches(ds: Dataset) -> ir.Table:
     """Every channel touch of a non-staff member: ``member_id, channel, at``.
 
     The member's own ``channel`` at ``joined_at`` (first touch by the contract) and
@@ -223,7 +224,7 @@ def _touches(ds: Any) -> ir.Table:
     return ibis.union(own, from_events, distinct=False)
 
 
-def journey_types(ds: Any, max_channels: int = MAX_CHANNELS) -> tuple[pd.DataFrame, list[str]]:
+def journey_types(ds: Dataset, max_channels: int = MAX_CHANNELS) -> tuple[pd.DataFrame, list[str]]:
     """Members' journeys up to their first contribution, counted by type.
 
     A member converts at their first contribution (a vote, comment, idea, revision or

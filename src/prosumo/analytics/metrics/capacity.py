@@ -14,12 +14,12 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import (
     CONTRIBUTION_VERBS,
     epoch_days,
@@ -27,7 +27,6 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 Z95 = 1.959963984540054
 
@@ -158,7 +157,7 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:
     return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": np.ones_like(idx)}).dt.tz_localize("UTC")
 
 
-def monthly_joiners(ds: Any) -> pd.DataFrame:
+def monthly_joiners(ds: Dataset) -> pd.DataFrame:
     """New non-staff members per calendar month, gaps filled with zero.
 
     Returns
@@ -177,7 +176,7 @@ def monthly_joiners(ds: Any) -> pd.DataFrame:
     )
 
 
-def monthly_active_contributors(ds: Any) -> pd.DataFrame:
+def monthly_active_contributors(ds: Dataset) -> pd.DataFrame:
     """Distinct non-staff members with at least one contribution, per calendar month.
 
     Returns
@@ -280,7 +279,7 @@ def contributor_absence_factor(contributions: Any) -> int | None:
     return int(np.searchsorted(np.cumsum(x), total / 2, side="right") + 1)
 
 
-def absence_factor(ds: Any, period_days: int | None = 365) -> int | None:
+def absence_factor(ds: Dataset, period_days: int | None = 365) -> int | None:
     """:func:`contributor_absence_factor` of the dataset, computed in the engine.
 
     Contributions (votes, comments, ideas, revisions, co-authorships) of non-staff
@@ -293,7 +292,7 @@ def absence_factor(ds: Any, period_days: int | None = 365) -> int | None:
     return _caf_from_frequencies(freq["contributions"].to_numpy(), freq["members"].to_numpy())
 
 
-def contribution_frequencies(ds: Any, period_days: int | None = None) -> pd.DataFrame:
+def contribution_frequencies(ds: Dataset, period_days: int | None = None) -> pd.DataFrame:
     """How many non-staff members made each number of contributions (zeros left out).
 
     Over the last ``period_days`` before the last event (all time if None). A small
@@ -331,7 +330,7 @@ def _caf_from_frequencies(values: np.ndarray, counts: np.ndarray) -> int | None:
     return int(before_members + np.floor((half - before_sum) / x[block]) + 1)
 
 
-def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
+def retention_cohorts(ds: Dataset, max_months: int = 12) -> pd.DataFrame:
     """Monthly retention cohorts: share of each join-month cohort active k months later.
 
     retention(c, k) = |{i in cohort c : i has an event other than member.joined in
@@ -373,92 +372,39 @@ def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
     return out[["cohort", "offset", "size", "active", "retention"]]
 
 
-def section(ds: Any) -> Section:
-    """Question 2 as a report section."""
+@dataclass(frozen=True)
+class CapacityFigures:
+    """Question 2: growth, activity and retention, with the Bass fit and its forecast when one fits."""
+
+    joiners: pd.DataFrame
+    active: pd.DataFrame
+    cohorts: pd.DataFrame
+    absence_factor: int | None
+    contributors: int
+    fit: BassFit | None
+    fit_error: str | None
+    forecast: pd.DataFrame | None
+
+
+def compute(ds: Dataset) -> CapacityFigures:
+    """Question 2's tables, the contributor absence factor and the Bass fit (``fit_error`` when none fits)."""
     joiners = monthly_joiners(ds)
     active = monthly_active_contributors(ds)
     cohorts = retention_cohorts(ds)
     caf = absence_factor(ds)
     contributors = int(contribution_frequencies(ds)["members"].sum())
-    headline: dict[str, Any] = {
-        "members": int(joiners["members"].iloc[-1]) if len(joiners) else 0,
-        "contributors": contributors,
-        "contributor_absence_factor": caf,
-    }
-    notes = [
-        "Bass model fitted to monthly joiners by non-linear least squares on the "
-        "per-month counts (Srinivasan & Mason 1986); 95% Wald intervals.",
-        "Contributor absence factor over the last 365 days: the fewest members who made "
-        "more than half of all contributions (CHAOSS).",
-    ]
-    tables: dict[str, pd.DataFrame] = {
-        "monthly_joiners": joiners,
-        "active_contributors": active,
-        "retention_cohorts": cohorts,
-    }
-    charts: list[Any] = []
+    fit: BassFit | None
     try:
-        fit = fit_bass(joiners["joiners"].to_numpy())
+        fit, error = fit_bass(joiners["joiners"].to_numpy()), None
     except ValueError as exc:
-        notes.append(f"No diffusion fit: {exc}.")
-        fit = None
-    if fit is not None:
-        t_star, _f_star = fit.peak
-        headline.update(
-            {
-                "bass_p": round(fit.p, 5),
-                "bass_p_95": [round(v, 5) for v in fit.interval("p")],
-                "bass_q": round(fit.q, 5),
-                "bass_q_95": [round(v, 5) for v in fit.interval("q")],
-                "bass_m": round(fit.m, 1),
-                "bass_m_95": [round(v, 1) for v in fit.interval("m")],
-                "peak_month": round(t_star, 2),
-            }
-        )
-        fc = forecast(fit, joiners, active)
-        tables["bass_fit"] = pd.DataFrame(
-            {
-                "parameter": ["p", "q", "m"],
-                "estimate": [fit.p, fit.q, fit.m],
-                "std_error": list(fit.se),
-                "low_95": [fit.interval(k)[0] for k in "pqm"],
-                "high_95": [fit.interval(k)[1] for k in "pqm"],
-            }
-        )
-        tables["forecast"] = fc
-        headline["members_in_12_months"] = round(float(fc["members"].iloc[-1]), 1)
-        headline["active_contributors_in_12_months"] = round(float(fc["active_contributors"].iloc[-1]), 1)
-        fitted = joiners.assign(fitted=bass_cumulative(np.arange(1, len(joiners) + 1), fit.p, fit.q, fit.m))
-        observed = (
-            alt.Chart(fitted)
-            .mark_point()
-            .encode(x=alt.X("month:T"), y=alt.Y("members:Q", title="members"), tooltip=["month:T", "members"])
-        )
-        fitted_line = alt.Chart(fitted).mark_line().encode(x="month:T", y="fitted:Q")
-        band = alt.Chart(fc).mark_area(opacity=0.25).encode(x="month:T", y="members_low:Q", y2="members_high:Q")
-        ahead = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(x="month:T", y="members:Q")
-        charts.append(
-            (band + observed + fitted_line + ahead).properties(
-                title="Members: observed, Bass fit and 12-month forecast (95% band)", width=480
-            )
-        )
-    if len(cohorts):
-        charts.append(
-            alt.Chart(cohorts)
-            .mark_rect()
-            .encode(
-                x=alt.X("offset:O", title="months after joining"),
-                y=alt.Y("yearmonth(cohort):O", title="cohort"),
-                color=alt.Color("retention:Q", scale=alt.Scale(scheme="blues")),
-                tooltip=["yearmonth(cohort):O", "offset", "size", "active", alt.Tooltip("retention:Q", format=".1%")],
-            )
-            .properties(title="Retention by monthly cohort", width=420)
-        )
-    return Section(
-        key="capacity",
-        title="How large can the community grow, and how resilient is it?",
-        headline=headline,
-        tables=tables,
-        charts=charts,
-        notes=notes,
+        fit, error = None, str(exc)
+    return CapacityFigures(
+        joiners=joiners,
+        active=active,
+        cohorts=cohorts,
+        absence_factor=caf,
+        contributors=contributors,
+        fit=fit,
+        fit_error=error,
+        forecast=None if fit is None else forecast(fit, joiners, active),
     )

@@ -8,25 +8,24 @@ other members, with a bootstrap 95% interval; the seeds claim 4-6x.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-import altair as alt
 import ibis
 import ibis.expr.types as ir
 import igraph as ig
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people, tagged_events
 from prosumo.analytics.metrics.relationship import member_levels
-from prosumo.analytics.section import Section
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
 EXACT_BOOTSTRAP_MAX = 50_000
 CLAIM = (4.0, 6.0)
 
 
-def interaction_edges(ds: Any) -> ir.Table:
+def interaction_edges(ds: Dataset) -> ir.Table:
     """Weighted, directed interaction edges between non-staff members (an Ibis table).
 
     An edge src -> dst means src paid attention to dst (so dst gains influence):
@@ -103,7 +102,7 @@ def graph_scores(
     return pd.DataFrame({"pagerank": pr, "coreness": core})
 
 
-def member_graph_scores(ds: Any) -> pd.DataFrame:
+def member_graph_scores(ds: Dataset) -> pd.DataFrame:
     """PageRank, coreness and referrals made for every non-staff member.
 
     ``influence`` = PageRank x n (the average member has 1), so ratios read directly.
@@ -144,7 +143,7 @@ def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.searchsorted(ids, values)
 
 
-def prosumers(ds: Any) -> ir.Table:
+def prosumers(ds: Dataset) -> ir.Table:
     """Prosumers: members credited on an accepted idea, or who reached the top level.
 
     A prosumer (i) is credited (as author or co-author) on an idea whose stage is
@@ -208,7 +207,7 @@ def _boot_means(v: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarr
     return means
 
 
-def influence_ratio(ds: Any, draws: int = 2000, seed: int = 0, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Influence of prosumers relative to the other members, per measure, with 95% CIs.
 
     rho = mean influence of prosumers / mean influence of the others [METRICS.md E4],
@@ -245,46 +244,15 @@ def influence_ratio(ds: Any, draws: int = 2000, seed: int = 0, scores: pd.DataFr
     return pd.DataFrame(rows)
 
 
-def section(ds: Any) -> Section:
-    """Influence as a report section."""
+@dataclass(frozen=True)
+class InfluenceFigures:
+    """Influence: graph scores per member and the prosumers-to-others ratios."""
+
+    scores: pd.DataFrame
+    ratios: pd.DataFrame
+
+
+def compute(ds: Dataset) -> InfluenceFigures:
+    """The influence figures (:func:`member_graph_scores`, :func:`influence_ratio` on those scores)."""
     scores = member_graph_scores(ds)
-    ratios = influence_ratio(ds, scores=scores)
-    top = scores.sort_values("pagerank", ascending=False).head(20)
-    main = ratios[ratios["measure"] == "influence"].iloc[0]
-    headline = {
-        "prosumers": int(main["prosumers"]),
-        "influence_ratio": _num(main["ratio"]),
-        "influence_ratio_95": [_num(main["low_95"]), _num(main["high_95"])],
-        "claim_4_to_6x_supported": bool(main["within_claim"]),
-        "largest_core": int(scores["coreness"].max()) if len(scores) else 0,
-    }
-    chart = (
-        alt.Chart(ratios)
-        .mark_point(filled=True, size=70)
-        .encode(
-            y=alt.Y("measure:N"),
-            x=alt.X("ratio:Q", title="prosumers / others (95% bootstrap interval)"),
-            tooltip=["measure", "ratio", "low_95", "high_95"],
-        )
-        + alt.Chart(ratios).mark_rule().encode(y="measure:N", x="low_95:Q", x2="high_95:Q")
-        + alt.Chart(pd.DataFrame({"x": list(CLAIM)})).mark_rule(strokeDash=[4, 3], color="gray").encode(x="x:Q")
-    ).properties(title="Influence of prosumers relative to other members (dashed: the 4-6x claim)", width=420)
-    core_counts = scores.groupby("coreness").size().rename("members").reset_index()
-    return Section(
-        key="influence",
-        title="Do prosumers influence other members more than the average member?",
-        headline=headline,
-        tables={"influence_ratio": ratios, "top_members": top, "cores": core_counts},
-        charts=[chart],
-        notes=[
-            "Prosumers: credited on an accepted (or later) idea, or at the top Orbit level (leader) in some month.",
-            "PageRank partly counts support for accepted ideas, so prosumers gain from it by "
-            "construction; referrals made is the measure closest to the 4-6x claim "
-            "(opinions passed to others) and does not share that bias.",
-            "Bootstrap: 2,000 resamples of members within each group; percentile interval.",
-        ],
-    )
-
-
-def _num(v: float) -> float | None:
-    return None if pd.isna(v) else round(float(v), 4)
+    return InfluenceFigures(scores=scores, ratios=influence_ratio(ds, scores=scores))

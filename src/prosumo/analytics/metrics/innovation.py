@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
@@ -23,8 +22,8 @@ from scipy.special import betaln, gammaln
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people
-from prosumo.analytics.section import Section
 
 #: Weight of each component in the score (renormalised over those present).
 WEIGHTS: dict[str, float] = {
@@ -245,7 +244,7 @@ def theme_followers(theme: np.ndarray, order_key: np.ndarray) -> np.ndarray:
     return (size - rank).to_numpy(dtype="int64")
 
 
-def member_evidence(ds: Any) -> pd.DataFrame:
+def member_evidence(ds: Dataset) -> pd.DataFrame:
     """Per member with at least one credited idea: ideas, accepted, net support.
 
     ``ideas`` n_i and ``accepted`` k_i count ideas the member is credited on (author
@@ -272,7 +271,7 @@ def member_evidence(ds: Any) -> pd.DataFrame:
     return out
 
 
-def lead_user_scores(ds: Any) -> pd.DataFrame | None:
+def lead_user_scores(ds: Dataset) -> pd.DataFrame | None:
     """Mean ahead-of-trend (``lead_at_*``) and high-expected-benefit (``lead_heb_*``) items.
 
     Source: Franke, von Hippel & Schreier (2006): AT and HEB are separate scales,
@@ -298,7 +297,7 @@ def lead_user_scores(ds: Any) -> pd.DataFrame | None:
     return out[["member_id", "lead_at", "lead_heb", "lead_user"]]
 
 
-def innovation_scores(ds: Any, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior | None]:
+def innovation_scores(ds: Dataset, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior | None]:
     """Rank members by innovative potential, with the reason for each rank.
 
     Components per member (each turned into its percentile among ranked members;
@@ -352,7 +351,7 @@ def innovation_scores(ds: Any, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior |
     return table, prior
 
 
-def _text_features(ds: Any, seed: int) -> pd.DataFrame:
+def _text_features(ds: Dataset, seed: int) -> pd.DataFrame:
     """Per member: mean novelty, diversity and foresight of their ideas (from the texts)."""
     ideas = ds.ideas.select("idea_id", "created_at", "title", "body").execute()
     credits = idea_credits(ds).select("idea_id", "member_id").execute()
@@ -417,64 +416,23 @@ def _reasons(table: pd.DataFrame, pct: pd.DataFrame) -> np.ndarray:
     return first.astype(str) + np.full(len(first), "; ") + second.astype(str)
 
 
-def section(ds: Any, top: int = 50) -> Section:
-    """Question 3 as a report section: the ranking, its components and the prior."""
-    ranked, prior = innovation_scores(ds)
-    headline: dict[str, Any] = {"ranked_members": len(ranked)}
-    notes = [
-        "Score = weighted mean of percentiles: acceptance (empirical Bayes) 0.35, "
-        "foresight 0.25, lead-user survey 0.20 (when present), support 0.15, novelty 0.15, "
-        "diversity 0.10; weights renormalised over the components present.",
-        "Themes are k-means clusters of TF-IDF vectors of the ideas' title and body.",
-    ]
-    if prior is not None:
-        headline["prior_alpha"] = round(prior.alpha, 4)
-        headline["prior_beta"] = round(prior.beta, 4)
-        headline["prior_mean_acceptance"] = round(prior.mean, 4)
-    cols = [
-        c
-        for c in (
-            "rank",
-            "member_id",
-            "score",
-            "reason",
-            "ideas",
-            "accepted",
-            "acceptance",
-            "support",
-            "novelty",
-            "diversity",
-            "foresight",
-            "lead_user",
-        )
-        if c in ranked
-    ]
-    shown = ranked[cols].head(top)
-    charts = []
-    if len(shown):
-        charts.append(
-            alt.Chart(shown.head(20))
-            .mark_bar()
-            .encode(
-                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 1])),
-                y=alt.Y("member_id:N", sort="-x", title="member"),
-                tooltip=["rank", "member_id", "score", "reason"],
-            )
-            .properties(title="Top 20 members by innovative potential", width=420)
-        )
-    return Section(
-        key="innovation",
-        title="Which members have the most innovative potential, and why?",
-        headline=headline,
-        tables={"ranking": shown, "all_scores": ranked[cols]},
-        charts=charts,
-        notes=notes,
-    )
-
-
 def beta_binomial_loglik(accepted: Any, ideas: Any, prior: BetaPrior) -> float:
     """Log-likelihood of the counts under the beta-binomial model of ``prior``."""
     k = np.asarray(accepted, dtype="float64")
     n = np.asarray(ideas, dtype="float64")
     log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
     return float((log_choose + betaln(k + prior.alpha, n - k + prior.beta) - betaln(prior.alpha, prior.beta)).sum())
+
+
+@dataclass(frozen=True)
+class InnovationFigures:
+    """Question 3: every ranked member's score and components, and the acceptance prior."""
+
+    ranked: pd.DataFrame
+    prior: BetaPrior | None
+
+
+def compute(ds: Dataset) -> InnovationFigures:
+    """Question 3's ranking (:func:`innovation_scores`)."""
+    ranked, prior = innovation_scores(ds)
+    return InnovationFigures(ranked=ranked, prior=prior)
