@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = [
     "OPTIONAL_TABLES",
@@ -251,15 +254,15 @@ class Dataset:
     ``dataset.json``; ``backend`` is the Ibis connection the tables live on.
     """
 
-    members: Any
-    ideas: Any
-    events: Any
-    campaigns: Any = None
-    idea_authors: Any = None
-    idea_stages: Any = None
-    outcomes: Any = None
-    surveys: Any = None
-    costs: Any = None
+    members: ir.Table
+    ideas: ir.Table
+    events: ir.Table
+    campaigns: ir.Table | None = None
+    idea_authors: ir.Table | None = None
+    idea_stages: ir.Table | None = None
+    outcomes: ir.Table | None = None
+    surveys: ir.Table | None = None
+    costs: ir.Table | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     backend: Any = None
     arrow: dict[str, pa.Table] = field(default_factory=dict, repr=False)

@@ -161,7 +161,7 @@ def build_report(
         found = _runnable(item)
         if found is None:
             continue
-        runnable.append((item if isinstance(found, Exception) else found.key, found))
+        runnable.append((str(item) if isinstance(found, Exception) else found.key, found))
     total = len(runnable)
     results: dict[int, Section] = {}
     seconds: dict[str, float] = {}
@@ -256,13 +256,15 @@ def _jsonable(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame, max_rows: int | None) -> list[dict[str, Any]]:
     shown = frame if max_rows is None else frame.head(max_rows)
-    return json.loads(shown.to_json(orient="records", date_format="iso", default_handler=str))
+    records: list[dict[str, Any]] = json.loads(shown.to_json(orient="records", date_format="iso", default_handler=str))
+    return records
 
 
 def _chart_spec(chart: Any) -> dict[str, Any]:
     if isinstance(chart, dict):
         return chart
-    return chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
 
 
 def _specs(section: Section) -> tuple[list[dict[str, Any]], list[str]]:

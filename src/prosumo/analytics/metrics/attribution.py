@@ -161,8 +161,8 @@ def shapley_sampled(
 
 
 def _mask_matrix(masks: Any, n: int) -> np.ndarray:
-    masks = np.asarray(masks, dtype="int64")
-    return ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
+    bits: np.ndarray = np.asarray(masks, dtype="int64")
+    return ((bits[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
 
 
 def shapley_from_journeys(

@@ -60,7 +60,8 @@ def bass_peak(p: float, q: float) -> tuple[float, float]:
 
 
 def _bass_increments(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
-    return bass_cumulative(t, p, q, m) - bass_cumulative(t - 1, p, q, m)
+    increments: np.ndarray = bass_cumulative(t, p, q, m) - bass_cumulative(t - 1, p, q, m)
+    return increments
 
 
 @dataclass(frozen=True)

@@ -186,7 +186,10 @@ class MatchedDiD:
 def _windowed_members(
     ds: Dataset, window_days: int, treatment: str = "co_creation", customers_before_joining: bool = False
 ) -> pd.DataFrame:
-    """Members with an index day, their spend and activity before and after it."""
+    """Members with an index day, their spend and activity before and after it (none without ``outcomes``)."""
+    o = ds.outcomes
+    if o is None:
+        return pd.DataFrame()
     starts = co_creation_start(ds) if treatment == "co_creation" else contribution_start(ds)
     members = people(ds.members)
     base = members.left_join(starts, members.member_id == starts.member_id).select(
@@ -204,7 +207,6 @@ def _windowed_members(
     median_lag = lag.filter(lag.lag >= min_lag).lag.median().execute()
     if median_lag is None or pd.isna(median_lag):
         return pd.DataFrame()
-    o = ds.outcomes
     coverage = o.aggregate(lo=epoch_days(o.ordered_at.min()), hi=epoch_days(o.ordered_at.max())).execute().iloc[0]
     indexed = base.mutate(
         treated=base.start_day.notnull(),

@@ -139,7 +139,8 @@ def member_graph_scores(ds: Dataset) -> pd.DataFrame:
 def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Index of each value in the sorted, distinct ``ids`` (all values are among them)."""
     if len(ids) and ids[-1] - ids[0] == len(ids) - 1:
-        return values - ids[0]  # ids form one run of consecutive integers
+        shifted: np.ndarray = values - ids[0]  # ids form one run of consecutive integers
+        return shifted
     return np.searchsorted(ids, values)
 
 

@@ -167,7 +167,8 @@ def themes(x: sparse.csr_matrix, seed: int = 0) -> np.ndarray:
         if n > 20_000
         else KMeans(n_clusters=k, random_state=seed, n_init=3)
     )
-    return model.fit_predict(x).astype("int64")
+    labels: np.ndarray = model.fit_predict(x).astype("int64")
+    return labels
 
 
 def novelty(
@@ -241,7 +242,8 @@ def theme_followers(theme: np.ndarray, order_key: np.ndarray) -> np.ndarray:
     frame = pd.DataFrame({"theme": theme, "key": order_key})
     rank = frame.groupby("theme")["key"].rank(method="first")
     size = frame.groupby("theme")["key"].transform("size")
-    return (size - rank).to_numpy(dtype="int64")
+    followers: np.ndarray = (size - rank).to_numpy(dtype="int64")
+    return followers
 
 
 def member_evidence(ds: Dataset) -> pd.DataFrame:
@@ -413,7 +415,8 @@ def _reasons(table: pd.DataFrame, pct: pd.DataFrame) -> np.ndarray:
     if len(names) < 2:
         return first
     second = np.take_along_axis(text, order[:, 1:2], axis=1).ravel()
-    return first.astype(str) + np.full(len(first), "; ") + second.astype(str)
+    both: np.ndarray = first.astype(str) + np.full(len(first), "; ") + second.astype(str)
+    return both
 
 
 def beta_binomial_loglik(accepted: Any, ideas: Any, prior: BetaPrior) -> float:

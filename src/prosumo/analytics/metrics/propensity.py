@@ -215,7 +215,8 @@ class PropensityModel:
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability of co-producing within the horizon, for rows of member_features."""
-        return self.pipeline.predict_proba(self.design(frame))[:, 1]
+        probability: np.ndarray = self.pipeline.predict_proba(self.design(frame))[:, 1]
+        return probability
 
 
 def fit_propensity(
