@@ -62,6 +62,7 @@ __all__ = [
     "Problem",
     "arrow_schema",
     "load_dataset",
+    "open_tables",
     "read_tables",
     "validate",
     "write_dataset",
@@ -718,9 +719,19 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Da
     DatasetError
         When the folder does not follow the contract; nothing is computed then.
     """
+    tables, meta = read_tables(path)
+    return open_tables(tables, meta=meta, backend=backend)
+
+
+def open_tables(
+    tables: Mapping[str, pa.Table], *, meta: Mapping[str, Any] | None = None, backend: Any = "duckdb"
+) -> Dataset:
+    """A dataset of tables already in the contract's types (as :func:`validate` returns them).
+
+    ``backend`` is as for :func:`load_dataset`.
+    """
     import ibis
 
-    tables, meta = read_tables(path)
     if backend == "duckdb":
         con = ibis.duckdb.connect()
     elif backend == "spark":
@@ -730,7 +741,7 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Da
     else:
         con = backend
     bound = {name: _bind(con, name, table) for name, table in tables.items()}
-    return Dataset(**bound, meta=meta, backend=con, arrow=tables if con.name == "duckdb" else {})
+    return Dataset(**bound, meta=dict(meta or {}), backend=con, arrow=dict(tables) if con.name == "duckdb" else {})
 
 
 # --------------------------------------------------------------------------- writing

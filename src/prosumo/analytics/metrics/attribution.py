@@ -132,6 +132,13 @@ def shapley_sampled(
     -------
     (numpy.ndarray, numpy.ndarray)
         The estimates and their Monte Carlo standard errors.
+
+    Examples
+    --------
+    >>> v = coalition_values([0b01, 0b10, 0b11], [3, 1, 2], 2)
+    >>> values, errors = shapley_sampled([0b01, 0b10, 0b11], [3, 1, 2], 2, samples=200)
+    >>> values.round(3).tolist(), shapley_exact(v).tolist()
+    ([3.99, 2.01], [4.0, 2.0])
     """
     if samples < 2:
         raise ValueError("sampling needs at least 2 orders")
@@ -184,6 +191,12 @@ def shapley_from_journeys(
     -------
     (numpy.ndarray, str)
         One value per channel, and ``"exact"`` or ``"sampled (K orders)"``.
+
+    Examples
+    --------
+    >>> values, method = shapley_from_journeys([0b01, 0b10, 0b11], [3, 1, 2], 2)
+    >>> values.tolist(), method
+    ([4.0, 2.0], 'exact')
     """
     if n == 0:
         return np.zeros(0), "exact"
@@ -242,6 +255,17 @@ def journey_types(ds: Dataset, max_channels: int = MAX_CHANNELS) -> tuple[pd.Dat
         ``mask, first_touch, last_touch, converted, members`` (one row per distinct
         combination; bit i of ``mask`` = the i-th channel of the list) and the
         channels, in alphabetical order.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> types, channels = journey_types(ds)
+    >>> channels, types[["mask", "converted", "members"]].to_dict("records")
+    (['ads', 'search'],
+     [{'mask': 1, 'converted': True, 'members': 2},
+      {'mask': 2, 'converted': False, 'members': 1},
+      {'mask': 2, 'converted': True, 'members': 1}])
     """
     members = people(ds.members)
     ev = ds.events
@@ -311,6 +335,15 @@ def attribution_table(types: pd.DataFrame, channels: list[str], seed: int = 0) -
     sampled). Sorted by Shapley conversions, largest first.
 
     Source: METRICS.md 4a ("credit multi-touch journeys with the Shapley value").
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> types, channels = journey_types(ds)
+    >>> attribution_table(types, channels)[["channel", "shapley_conversions", "first_touch_conversions"]].to_dict("records")
+    [{'channel': 'ads', 'shapley_conversions': 2.0, 'first_touch_conversions': 2},
+     {'channel': 'search', 'shapley_conversions': 1.0, 'first_touch_conversions': 1}]
     """
     n = len(channels)
     conv = types[types["converted"]]

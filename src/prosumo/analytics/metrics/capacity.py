@@ -38,6 +38,11 @@ def bass_cumulative(t: Any, p: Any, q: Any, m: Any) -> Any:
 
     Source: Bass (1969), "A new product growth for model consumer durables",
     Management Science 15(5) [METRICS.md 2a].
+
+    Examples
+    --------
+    >>> round(float(bass_cumulative(12, p=0.03, q=0.38, m=1000)), 1)
+    908.7
     """
     t = np.asarray(t, dtype="float64")
     e = np.exp(-(p + q) * t)
@@ -110,6 +115,13 @@ def fit_bass(new_per_period: Any) -> BassFit:
     ------
     ValueError
         With fewer than four periods or no adopters: three parameters need more.
+
+    Examples
+    --------
+    >>> new = np.diff(bass_cumulative(np.arange(0, 25), 0.03, 0.4, 1000))
+    >>> fit = fit_bass(new)
+    >>> round(fit.p, 3), round(fit.q, 3), round(fit.m)
+    (0.03, 0.4, 1000)
     """
     n = np.asarray(new_per_period, dtype="float64")
     if len(n) < 4 or n.sum() <= 0:
@@ -165,6 +177,13 @@ def monthly_joiners(ds: Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``month`` (first day, UTC), ``joiners``, ``members`` (cumulative).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> monthly_joiners(ds)[["joiners", "members"]].to_dict("records")
+    [{'joiners': 4, 'members': 4}]
     """
     members = people(ds.members)
     per = members.select(idx=month_index(members.joined_at)).group_by("idx").aggregate(joiners=ibis._.count()).execute()
@@ -184,6 +203,13 @@ def monthly_active_contributors(ds: Dataset) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``month`` (first day, UTC), ``active_contributors``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> monthly_active_contributors(ds).drop(columns="month").to_dict("records")
+    [{'active_contributors': 3}, {'active_contributors': 1}]
     """
     tagged = tagged_events(ds.events)
     tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
@@ -288,6 +314,13 @@ def absence_factor(ds: Dataset, period_days: int | None = 365) -> int | None:
     With S_j the running sum of the counts sorted from largest and H = total / 2,
     CAF = #{ j : S_{j-1} <= H } (S_0 = 0), evaluated on the frequency table of
     :func:`contribution_frequencies` one block of equal counts at a time.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> absence_factor(ds, period_days=None)
+    1
     """
     freq = contribution_frequencies(ds, period_days)
     return _caf_from_frequencies(freq["contributions"].to_numpy(), freq["members"].to_numpy())
@@ -303,6 +336,13 @@ def contribution_frequencies(ds: Dataset, period_days: int | None = None) -> pd.
     -------
     pandas.DataFrame
         ``contributions, members``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> contribution_frequencies(ds).sort_values("contributions").to_dict("records")
+    [{'contributions': 2, 'members': 2}, {'contributions': 5, 'members': 1}]
     """
     tagged = tagged_events(ds.events)
     tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
@@ -345,6 +385,14 @@ def retention_cohorts(ds: Dataset, max_months: int = 12) -> pd.DataFrame:
     pandas.DataFrame
         ``cohort`` (month, UTC), ``offset`` (months), ``size``, ``active``,
         ``retention``; offsets beyond the data are left out.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> retention_cohorts(ds, max_months=1).drop(columns="cohort").to_dict("records")
+    [{'offset': 0, 'size': 4, 'active': 4, 'retention': 1.0},
+     {'offset': 1, 'size': 4, 'active': 2, 'retention': 0.5}]
     """
     members = people(ds.members)
     cohort = members.select(member_id=members.member_id, cohort=month_index(members.joined_at))

@@ -81,6 +81,14 @@ def channel_table(ds: Dataset, retention_days: int = 90) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per channel, sorted by reach (largest first).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> channel_table(ds)[["channel", "reach", "activated", "activation"]].to_dict("records")
+    [{'channel': 'ads', 'reach': 2, 'activated': 2, 'activation': 1.0},
+     {'channel': 'search', 'reach': 2, 'activated': 1, 'activation': 0.5}]
     """
     members = people(ds.members)
     cohort = members.select(
@@ -146,6 +154,17 @@ def channel_comparison(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``channel_a, channel_b, activation_a, activation_b, p_b_better``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> channel_comparison(channel_table(ds)).round(3).to_dict("records")
+    [{'channel_a': 'ads',
+      'channel_b': 'search',
+      'activation_a': 1.0,
+      'activation_b': 0.5,
+      'p_b_better': 0.2}]
     """
     rows = []
     for a, b in itertools.combinations(table.to_dict("records"), 2):
@@ -165,7 +184,13 @@ def channel_comparison(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def beta_interval(successes: int, trials: int) -> tuple[float, float]:
-    """Equal-tailed 95% interval of the Beta(1 + s, 1 + n - s) posterior."""
+    """Equal-tailed 95% interval of the Beta(1 + s, 1 + n - s) posterior.
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in beta_interval(3, 10))
+    (0.109, 0.61)
+    """
     from scipy.stats import beta
 
     low, high = beta.ppf([0.025, 0.975], 1 + successes, 1 + trials - successes)
@@ -185,7 +210,16 @@ class ChannelsFigures:
 
 
 def compute(ds: Dataset) -> ChannelsFigures:
-    """Question 4's tables; ``multi_touch`` is the share of journeys that touch more than one channel."""
+    """Question 4's tables; ``multi_touch`` is the share of journeys that touch more than one channel.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> figures = compute(ds)
+    >>> list(figures.table["channel"]), figures.multi_touch, figures.has_costs
+    (['ads', 'search'], 0.0, False)
+    """
     table = channel_table(ds)
     types, journey_channels = attribution.journey_types(ds)
     sizes = np.bitwise_count(types["mask"].to_numpy(dtype="uint64")) if len(types) else np.zeros(0)

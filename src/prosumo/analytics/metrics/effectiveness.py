@@ -50,6 +50,13 @@ def company_value(ds: Dataset) -> dict[str, Any]:
     ideas, accepted (accepted or later), launched; revenue = sum(outcomes.amount);
     co-created revenue = sum(amount) over orders with ``from_idea_id``; its share;
     programme cost = sum(costs.spend) + rewards and royalties paid (event values).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> company_value(ds)
+    {'ideas': 3, 'accepted': 1, 'launched': 0, 'rewards_paid': 0.0}
     """
     ideas = ds.ideas
     counts = (
@@ -96,6 +103,21 @@ def prosumer_value(ds: Dataset) -> dict[str, Any]:
     share of ideas (:func:`~prosumo.analytics.metrics.relationship.answer_summary`);
     survey ``satisfaction``: mean of co-creators and of others, with the Welch 95%
     interval of the difference.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> prosumer_value(ds)
+    {'reward_count': 0,
+     'reward_value': 0.0,
+     'reward_recipients': 0,
+     'royalty_count': 0,
+     'royalty_value': 0.0,
+     'royalty_recipients': 0,
+     'credited_members': 1,
+     'ideas_answered_share': 0.3333333333333333,
+     'median_days_to_answer': 9.0}
     """
     ev = ds.events
     r = ev.filter(ev.verb.isin(REWARD_VERBS))
@@ -144,7 +166,13 @@ def _num(value: Any) -> float:
 
 
 def welch_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """mean(x) - mean(y) with the Welch-Satterthwaite 95% interval."""
+    """mean(x) - mean(y) with the Welch-Satterthwaite 95% interval.
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in welch_difference(np.array([5.0, 6.0, 7.0]), np.array([1.0, 2.0, 3.0])))
+    (4.0, 1.733, 6.267)
+    """
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se = np.sqrt(vx + vy)
     diff = float(x.mean() - y.mean())
@@ -285,6 +313,12 @@ def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
     """Standardised mean difference of each covariate: (m_t - m_c) / sqrt((s_t^2 + s_c^2)/2).
 
     Source: Austin (2011), balance diagnostics after matching.
+
+    Examples
+    --------
+    >>> x = pd.DataFrame({"age": [30.0, 40.0, 35.0, 45.0]})
+    >>> standardized_differences(x, np.array([True, True, False, False])).round(3).to_dict()
+    {'age': -0.707}
     """
     t, c = x[treated], x[~treated]
     pooled = np.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2).replace(0, np.nan)
@@ -348,6 +382,13 @@ def matched_did(
     -------
     MatchedDiD or None
         None without ``outcomes``, co-creators or matches.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> matched_did(ds) is None  # the example community has no outcomes table
+    True
     """
     if treatment not in TREATMENTS:
         raise ValueError(f"unknown treatment {treatment!r}: use one of {', '.join(TREATMENTS)}")
@@ -492,6 +533,13 @@ def cooperation_efficiency(ds: Dataset) -> dict[str, Any] | None:
 
     Source: METRICS.md E1 (panel version reduced to one community's months); needs
     at least 6 months.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> cooperation_efficiency(ds) is None  # too few accepted ideas to correlate
+    True
     """
     if ds.outcomes is None:
         return None

@@ -70,6 +70,12 @@ def fit_beta_prior(accepted: Any, ideas: Any, method: str = "ml") -> BetaPrior:
     ------
     ValueError
         When no member has an idea, or ``method`` is unknown.
+
+    Examples
+    --------
+    >>> prior = fit_beta_prior([1, 0, 2, 1], [2, 2, 4, 2], method="moments")
+    >>> round(prior.alpha, 3), round(prior.beta, 3), round(prior.mean, 3)
+    (1.5, 2.5, 0.375)
     """
     k = np.asarray(accepted, dtype="float64")
     n = np.asarray(ideas, dtype="float64")
@@ -126,6 +132,11 @@ def fold_text(texts: pd.Series) -> pd.Series:
     non-zero combining class), but ASCII texts are left alone and the marks are
     dropped with one pattern of the marks that occur, instead of a Python loop over
     every character.
+
+    Examples
+    --------
+    >>> fold_text(pd.Series(["Café au LAIT!", "Crème brûlée"])).tolist()
+    ['cafe au lait!', 'creme brulee']
     """
     lowered = texts.str.lower()
     ascii_only = lowered.map(str.isascii).to_numpy(dtype=bool)
@@ -143,7 +154,13 @@ def fold_text(texts: pd.Series) -> pd.Series:
 
 
 def tfidf(texts: list[str] | pd.Series) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows (sublinear tf, lower-cased, accents stripped) of idea texts."""
+    """L2-normalised TF-IDF rows (sublinear tf, lower-cased, accents stripped) of idea texts.
+
+    Examples
+    --------
+    >>> tfidf(["refill bottles", "refill soap", "bike rack"]).shape
+    (3, 5)
+    """
     texts = pd.Series(texts).fillna("").astype(str)
     min_df = 2 if len(texts) >= 1000 else 1
     vec = TfidfVectorizer(sublinear_tf=True, lowercase=False, strip_accents=None, min_df=min_df, max_features=50_000)
@@ -228,6 +245,13 @@ def diversity(credit: sparse.csr_matrix, x: sparse.csr_matrix) -> np.ndarray:
     mean pairwise cos = (|S_i|^2 - n_i) / (n_i (n_i - 1)); NaN for n_i < 2.
 
     Source: METRICS.md 3a (diversity = 1 - mean pairwise cosine), after Bayus (2013).
+
+    Examples
+    --------
+    >>> x = tfidf(["refill bottles", "refill soap", "bike rack"])
+    >>> credit = sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    >>> diversity(credit, x).round(3).tolist()
+    [0.634, nan]
     """
     s = credit @ x
     sq = np.asarray(s.multiply(s).sum(axis=1)).ravel()
@@ -238,7 +262,13 @@ def diversity(credit: sparse.csr_matrix, x: sparse.csr_matrix) -> np.ndarray:
 
 
 def theme_followers(theme: np.ndarray, order_key: np.ndarray) -> np.ndarray:
-    """Ideas submitted in the same theme after each idea (how much the theme grew after it)."""
+    """Ideas submitted in the same theme after each idea (how much the theme grew after it).
+
+    Examples
+    --------
+    >>> theme_followers(np.array([0, 0, 1, 0]), np.array([1, 2, 3, 4])).tolist()
+    [2, 1, 0, 0]
+    """
     frame = pd.DataFrame({"theme": theme, "key": order_key})
     rank = frame.groupby("theme")["key"].rank(method="first")
     size = frame.groupby("theme")["key"].transform("size")
@@ -251,6 +281,13 @@ def member_evidence(ds: Dataset) -> pd.DataFrame:
 
     ``ideas`` n_i and ``accepted`` k_i count ideas the member is credited on (author
     or co-author); ``support`` = supports minus withdrawals on those ideas.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> member_evidence(ds).sort_values("member_id")[["member_id", "ideas", "accepted"]].to_dict("records")
+    [{'member_id': 1, 'ideas': 2, 'accepted': 1}, {'member_id': 2, 'ideas': 1, 'accepted': 0}]
     """
     credits = idea_credits(ds)
     ideas = ds.ideas
@@ -323,6 +360,14 @@ def innovation_scores(ds: Dataset, seed: int = 0) -> tuple[pd.DataFrame, BetaPri
     (pandas.DataFrame, BetaPrior | None)
         Ranked members (``rank`` 1 = highest) with every component, ``score`` and
         ``reason``; and the fitted prior.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> ranked, prior = innovation_scores(ds)
+    >>> ranked[["rank", "member_id"]].to_dict("records")
+    [{'rank': 1, 'member_id': 1}, {'rank': 2, 'member_id': 2}]
     """
     ev = member_evidence(ds)
     lead = lead_user_scores(ds)
@@ -420,7 +465,13 @@ def _reasons(table: pd.DataFrame, pct: pd.DataFrame) -> np.ndarray:
 
 
 def beta_binomial_loglik(accepted: Any, ideas: Any, prior: BetaPrior) -> float:
-    """Log-likelihood of the counts under the beta-binomial model of ``prior``."""
+    """Log-likelihood of the counts under the beta-binomial model of ``prior``.
+
+    Examples
+    --------
+    >>> round(beta_binomial_loglik([1, 0], [2, 2], BetaPrior(alpha=1.0, beta=1.0)), 4)
+    -2.1972
+    """
     k = np.asarray(accepted, dtype="float64")
     n = np.asarray(ideas, dtype="float64")
     log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)

@@ -68,6 +68,14 @@ def funnel(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, step, step_order, size, did, reached, share, conversion``; one row per
         group and step (zeros included).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> f = funnel(ds)
+    >>> f[f["group"] == "makers"].set_index("step")["reached"].to_dict()
+    {'visited': 2, 'voted': 2, 'commented': 2, 'submitted': 2, 'co-authored': 1, 'accepted': 1}
     """
     grouped = _grouped_people(ds, by)
     steps = member_steps(ds)
@@ -113,6 +121,14 @@ def involvement_index(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, size, active, penetration, points_per_member, collect, process,
         analyse`` (the three stage shares).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> involvement_index(ds).set_index("group")[["collect", "process", "analyse"]].round(3).to_dict("index")
+    {'buyers': {'collect': 0.333, 'process': 0.667, 'analyse': 0.0},
+     'makers': {'collect': 0.057, 'process': 0.257, 'analyse': 0.686}}
     """
     grouped = _grouped_people(ds, by)
     tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
@@ -209,6 +225,15 @@ def participation_inequality(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, members, contributions, gini, top1, next9, rest90, lurkers``; the
         row ``(all)`` covers every member.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> participation_inequality(ds)[["group", "members", "contributions", "gini"]].round(3).to_dict("records")
+    [{'group': '(all)', 'members': 4, 'contributions': 9, 'gini': 0.417},
+     {'group': 'buyers', 'members': 2, 'contributions': 2, 'gini': 0.5},
+     {'group': 'makers', 'members': 2, 'contributions': 7, 'gini': 0.214}]
     """
     counts = contributions_per_member(ds)
     grouped = _grouped_people(ds, by)
@@ -237,5 +262,14 @@ class InvolvementFigures:
 
 
 def compute(ds: Dataset) -> InvolvementFigures:
-    """Question 1's tables per segment (:func:`funnel`, :func:`involvement_index`, :func:`participation_inequality`)."""
+    """Question 1's tables per segment (:func:`funnel`, :func:`involvement_index`, :func:`participation_inequality`).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> figures = compute(ds)
+    >>> figures.funnel.shape, list(figures.index["group"])
+    ((12, 8), ['buyers', 'makers'])
+    """
     return InvolvementFigures(funnel=funnel(ds), index=involvement_index(ds), inequality=participation_inequality(ds))

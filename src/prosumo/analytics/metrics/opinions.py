@@ -111,6 +111,17 @@ def votes_of(ds: Dataset) -> pd.DataFrame:
     """Each member's latest vote per idea: member_id, idea_id, vote in {-1, 0, 1}.
 
     Declined ideas are left out. Computed in the dataset's engine (Ibis).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> votes_of(ds).sort_values(["member_id", "idea_id"]).to_dict("records")
+    [{'member_id': 2, 'idea_id': 10, 'vote': 1.0},
+     {'member_id': 2, 'idea_id': 11, 'vote': 1.0},
+     {'member_id': 2, 'idea_id': 12, 'vote': 1.0},
+     {'member_id': 3, 'idea_id': 10, 'vote': 1.0},
+     {'member_id': 3, 'idea_id': 11, 'vote': 1.0}]
     """
     import ibis
 
@@ -341,6 +352,12 @@ def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[fl
     Returns
     -------
     (ari, n): the index and the number of members compared.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"member_id": [1, 2, 3, 4], "group": [0, 0, 1, 1]})
+    >>> agreement_with_labels(found, pd.Series({1: 7, 2: 7, 3: 8, 4: 9}))
+    (0.5714285714285714, 4)
     """
     from sklearn.metrics import adjusted_rand_score
 

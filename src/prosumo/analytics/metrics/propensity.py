@@ -51,6 +51,12 @@ def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``bin, n, predicted, observed``.
+
+    Examples
+    --------
+    >>> calibration_table([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], bins=2).round(3).to_dict("records")
+    [{'bin': 1, 'n': 2, 'predicted': 0.15, 'observed': 0.0},
+     {'bin': 2, 'n': 2, 'predicted': 0.8, 'observed': 1.0}]
     """
     y = np.asarray(y, dtype="float64")
     p = np.asarray(p, dtype="float64")
@@ -69,6 +75,13 @@ def survey_wide(ds: Dataset) -> pd.DataFrame | None:
 
     One grouped pass in the engine (a filtered mean per item), so the survey's long
     table never crosses into pandas. None without a survey or without answers.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> survey_wide(ds) is None  # the example community has no surveys table
+    True
     """
     if ds.surveys is None:
         return None

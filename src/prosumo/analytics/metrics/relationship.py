@@ -57,6 +57,14 @@ def member_levels(ds: Dataset, window_months: int = 3, *, members: ir.Table | No
     -------
     ibis.Table
         ``member_id, month`` (month index, year*12 + month - 1), ``level``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> levels = member_levels(ds).execute()
+    >>> levels.groupby("level").size().to_dict()
+    {1: 2, 2: 2, 3: 4}
     """
     tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
     staff_free = people(ds.members).select("member_id")
@@ -98,6 +106,14 @@ def level_counts(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame 
     pandas.DataFrame
         ``month, observer, participant, contributor, leader, members,
         weighted_commitment, gravity``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_counts(ds)[["observer", "participant", "contributor", "leader"]].to_dict("records")
+    [{'observer': 1, 'participant': 1, 'contributor': 2, 'leader': 0},
+     {'observer': 1, 'participant': 1, 'contributor': 2, 'leader': 0}]
     """
     if transitions is None:
         transitions = level_transitions(ds, window_months)
@@ -183,6 +199,13 @@ def level_moves(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame |
     -------
     pandas.DataFrame
         ``month, up, held, down``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_moves(ds).drop(columns="month").to_dict("records")
+    [{'up': 0, 'held': 4, 'down': 0}]
     """
     matrix = level_transitions(ds, window_months) if transitions is None else transitions
     first = int(month_index(ds.events.occurred_at.min()).execute())
@@ -201,7 +224,17 @@ def level_moves(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame |
 
 
 def level_matrix(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`level_transitions` summed over all months, with level names."""
+    """:func:`level_transitions` summed over all months, with level names.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_matrix(ds).to_dict("records")
+    [{'before': 'observer', 'after': 'observer', 'n': 1},
+     {'before': 'participant', 'after': 'participant', 'n': 1},
+     {'before': 'contributor', 'after': 'contributor', 'n': 2}]
+    """
     matrix = level_transitions(ds, window_months) if transitions is None else transitions
     first = int(month_index(ds.events.occurred_at.min()).execute())
     matrix = matrix[matrix["month"] > first]
@@ -262,6 +295,19 @@ def answer_summary(ds: Dataset, within_days: tuple[int, ...] = (7, 30)) -> dict[
     -------
     dict
         The figures above plus ``ideas`` and ``answered``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> answer_summary(ds)
+    {'ideas': 3,
+     'answered': 1,
+     'answered_share': 0.3333333333333333,
+     'median_days': 9.0,
+     'p90_days': 9.0,
+     'within_7d': 0.0,
+     'within_30d': None}
     """
     df = idea_answers(ds).select("submitted_day", "days_to_answer").execute()
     last = float(epoch_days(ds.events.occurred_at.max()).execute())
@@ -311,6 +357,11 @@ def rate_difference(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, f
 
     Source: Newcombe (1998), Statistics in Medicine 17: 873-890; 56/70 vs 48/80
     gives 0.2 (0.0524, 0.3339).
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in rate_difference(8, 10, 4, 10))
+    (0.4, -0.023, 0.673)
     """
     low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
     return x1 / n1 - x2 / n2, float(low), float(high)
@@ -328,6 +379,14 @@ def answer_effect(ds: Dataset, answer_days: int = 30, return_days: int = 90) -> 
     Effect = returned share (answered) - returned share (unanswered), with
     :func:`rate_difference`'s Newcombe 95% interval. Observational: ideas that get
     answered may differ from those that do not.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> effect = answer_effect(ds)
+    >>> effect.answered_n, effect.unanswered_n, effect.difference
+    (0, 0, None)
     """
     answers = idea_answers(ds)
     first_window = ibis.window(group_by="author_id", order_by=["submitted_day", "idea_id"])
