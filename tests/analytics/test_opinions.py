@@ -11,8 +11,8 @@ import pytest
 
 from prosumo.analytics.dataset import load_dataset, write_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
-from prosumo.analytics.metrics import opinions
 from prosumo.analytics.metrics.opinions import agreement_with_labels, opinion_groups, votes_of
+from prosumo.analytics.sections import opinions
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
 # shared/ lies beside the repository (CI's clone and a developer's checkout alike).

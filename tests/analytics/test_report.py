@@ -15,9 +15,9 @@ import vl_convert as vlc
 
 from prosumo.analytics.dataset import load_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
-from prosumo.analytics.metrics import opinions
 from prosumo.analytics.report import Report, build_report, metric_modules, to_html, to_json
 from prosumo.analytics.section import Section
+from prosumo.analytics.sections import opinions
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
 

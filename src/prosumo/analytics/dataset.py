@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = [
     "OPTIONAL_TABLES",
@@ -59,6 +62,7 @@ __all__ = [
     "Problem",
     "arrow_schema",
     "load_dataset",
+    "open_tables",
     "read_tables",
     "validate",
     "write_dataset",
@@ -251,15 +255,15 @@ class Dataset:
     ``dataset.json``; ``backend`` is the Ibis connection the tables live on.
     """
 
-    members: Any
-    ideas: Any
-    events: Any
-    campaigns: Any = None
-    idea_authors: Any = None
-    idea_stages: Any = None
-    outcomes: Any = None
-    surveys: Any = None
-    costs: Any = None
+    members: ir.Table
+    ideas: ir.Table
+    events: ir.Table
+    campaigns: ir.Table | None = None
+    idea_authors: ir.Table | None = None
+    idea_stages: ir.Table | None = None
+    outcomes: ir.Table | None = None
+    surveys: ir.Table | None = None
+    costs: ir.Table | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     backend: Any = None
     arrow: dict[str, pa.Table] = field(default_factory=dict, repr=False)
@@ -715,9 +719,19 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Da
     DatasetError
         When the folder does not follow the contract; nothing is computed then.
     """
+    tables, meta = read_tables(path)
+    return open_tables(tables, meta=meta, backend=backend)
+
+
+def open_tables(
+    tables: Mapping[str, pa.Table], *, meta: Mapping[str, Any] | None = None, backend: Any = "duckdb"
+) -> Dataset:
+    """A dataset of tables already in the contract's types (as :func:`validate` returns them).
+
+    ``backend`` is as for :func:`load_dataset`.
+    """
     import ibis
 
-    tables, meta = read_tables(path)
     if backend == "duckdb":
         con = ibis.duckdb.connect()
     elif backend == "spark":
@@ -727,7 +741,7 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Da
     else:
         con = backend
     bound = {name: _bind(con, name, table) for name, table in tables.items()}
-    return Dataset(**bound, meta=meta, backend=con, arrow=tables if con.name == "duckdb" else {})
+    return Dataset(**bound, meta=dict(meta or {}), backend=con, arrow=dict(tables) if con.name == "duckdb" else {})
 
 
 # --------------------------------------------------------------------------- writing

@@ -1,7 +1,7 @@
 """The report: every question answered for one dataset, as HTML for people and JSON for machines.
 
-:func:`build_report` runs ``section(ds)`` of every module in
-``prosumo.analytics.metrics`` that has one; a module that fails does not stop the
+:func:`build_report` computes and presents every metric of
+:data:`prosumo.analytics.registry.METRICS`; a metric that fails does not stop the
 report (its section carries the error in its notes). :func:`to_html` writes one
 self-contained page: the Vega-Lite charts are drawn by the vega / vega-lite /
 vega-embed JavaScript embedded in the page (from ``vl-convert-python``'s bundle), so
@@ -15,10 +15,9 @@ import base64
 import datetime as dt
 import hashlib
 import html
-import importlib
+import importlib.util
 import json
 import math
-import pkgutil
 import threading
 import time
 import traceback
@@ -26,7 +25,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -34,33 +33,12 @@ import pandas as pd
 from prosumo.analytics.section import Section
 from prosumo.core.spreadsheet import spreadsheet_csv
 
+if TYPE_CHECKING:
+    from prosumo.analytics.dataset import Dataset
+    from prosumo.analytics.registry import Metric
+
 __all__ = ["Report", "build_report", "metric_modules", "to_html", "to_json"]
 
-#: Report order of the known questions; other modules follow in name order.
-_ORDER = (
-    "involvement",
-    "capacity",
-    "innovation",
-    "channels",
-    "relationship",
-    "influence",
-    "effectiveness",
-    "propensity",
-    "opinions",
-)
-#: Start order when sections run in parallel: the longest first, so that the two
-#: threads finish close together (seconds measured on the 1M-member benchmark).
-_COSTLIEST_FIRST = (
-    "propensity",
-    "innovation",
-    "effectiveness",
-    "influence",
-    "relationship",
-    "channels",
-    "capacity",
-    "involvement",
-    "opinions",
-)
 _HTML_ROWS = 25
 _CSV_LINK_ROWS = 20_000
 
@@ -82,27 +60,10 @@ class Report:
 
 
 def metric_modules() -> list[str]:
-    """Names of the modules under ``prosumo.analytics.metrics`` that answer a question, in report order.
+    """Keys of the registered metrics (:data:`prosumo.analytics.registry.METRICS`), in report order."""
+    from prosumo.analytics.registry import METRICS
 
-    A module answers a question when it has a ``section`` function; helper modules
-    without one are left out. A module that cannot be imported is kept, so that the
-    report shows its error.
-    """
-    import prosumo.analytics.metrics as pkg
-
-    names = []
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            module = importlib.import_module(f"prosumo.analytics.metrics.{info.name}")
-        except Exception:  # reported by build_report as that question's error
-            names.append(info.name)
-            continue
-        if callable(getattr(module, "section", None)):
-            names.append(info.name)
-    rank = {name: i for i, name in enumerate(_ORDER)}
-    return sorted(names, key=lambda n: (rank.get(n, len(_ORDER)), n))
+    return [m.key for m in METRICS]
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -111,7 +72,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def _extent(ds: Any) -> dict[str, Any]:
+def _extent(ds: Dataset) -> dict[str, Any]:
     events = ds.events
     span = events.aggregate(first=events.occurred_at.min(), last=events.occurred_at.max()).to_pyarrow()
     # Spark hands timestamps back without their zone (its session zone is UTC);
@@ -136,49 +97,71 @@ def _failed_section(key: str, exc: BaseException) -> Section:
     )
 
 
+def _runnable(item: str | Metric[Any] | ModuleType) -> Metric[Any] | Exception | None:
+    """The metric to run for one entry of ``modules``; ``None`` to skip it, an exception to report it."""
+    from prosumo.analytics.registry import Metric, metric
+
+    if isinstance(item, Metric):
+        return item
+    if isinstance(item, str):
+        try:
+            return metric(item)
+        except KeyError as exc:
+            # a helper module of the metrics (activity, attribution) answers no question
+            if importlib.util.find_spec(f"prosumo.analytics.metrics.{item}") is not None:
+                return None
+            return exc
+    section = getattr(item, "section", None)
+    if not callable(section):
+        return None
+    # a module with its own ``section(ds)``: the whole question in one function
+    return Metric(item.__name__.rsplit(".", 1)[-1], section, _as_section, cost=0.0)
+
+
+def _as_section(result: Any) -> Section:
+    return cast(Section, result)
+
+
 def build_report(
-    ds: Any,
+    ds: Dataset,
     *,
     progress: Progress | None = None,
-    modules: Sequence[str | ModuleType] | None = None,
+    modules: Sequence[str | Metric[Any] | ModuleType] | None = None,
     workers: int = 1,
 ) -> Report:
-    """Run every metric module's ``section(ds)`` and collect the sections.
+    """Compute and present every registered metric and collect the sections.
 
     Parameters
     ----------
     ds:
         A :class:`prosumo.analytics.dataset.Dataset`.
     progress:
-        Called as ``progress(step, done, total)`` when each module starts and once at
-        the end (``step`` is the module's name, then ``"done"``).
+        Called as ``progress(step, done, total)`` when each metric starts and once at
+        the end (``step`` is the metric's key, then ``"done"``).
     modules:
-        Which modules to run: names under ``prosumo.analytics.metrics`` or module
-        objects; all of :func:`metric_modules` when ``None``. Modules without a
-        ``section`` function are skipped and do not count in ``total``.
+        Which metrics to run: keys of :data:`prosumo.analytics.registry.METRICS`,
+        :class:`~prosumo.analytics.registry.Metric` objects, or modules with a
+        ``section(ds)`` function; every registered metric when ``None``. Names of the
+        metrics' helper modules (``activity``) are skipped and do not count in
+        ``total``; any other unknown name is reported as a failed section.
     workers:
         Sections computed at the same time, each thread on its own connection
-        (:meth:`~prosumo.analytics.dataset.Dataset.fork`); the costliest known
-        sections start first. While one section runs Python (scikit-learn, pandas,
-        igraph's conversions) another's DuckDB query can use the second core. Only on
-        DuckDB; other engines run one section at a time. The sections are the same
-        either way; ``seconds`` then overlap.
+        (:meth:`~prosumo.analytics.dataset.Dataset.fork`); the costliest metrics
+        (:attr:`~prosumo.analytics.registry.Metric.cost`) start first. While one
+        section runs Python (scikit-learn, pandas, igraph's conversions) another's
+        DuckDB query can use the second core. Only on DuckDB; other engines run one
+        section at a time. The sections are the same either way; ``seconds`` then
+        overlap.
     """
-    if modules is None:
-        modules = metric_modules()
-    # Resolve first, so that helper modules without ``section`` (e.g. ``activity``)
-    # do not count in the progress total; a module that cannot be imported stays in
-    # and is reported as failed.
-    runnable: list[tuple[str, ModuleType | Exception]] = []
-    for item in modules:
-        name = item if isinstance(item, str) else item.__name__.rsplit(".", 1)[-1]
-        try:
-            module = importlib.import_module(f"prosumo.analytics.metrics.{item}") if isinstance(item, str) else item
-        except Exception as exc:  # shown as that question's error
-            runnable.append((name, exc))
+    from prosumo.analytics.registry import METRICS
+
+    chosen: Sequence[str | Metric[Any] | ModuleType] = METRICS if modules is None else modules
+    runnable: list[tuple[str, Metric[Any] | Exception]] = []
+    for item in chosen:
+        found = _runnable(item)
+        if found is None:
             continue
-        if callable(getattr(module, "section", None)):
-            runnable.append((name, module))
+        runnable.append((str(item) if isinstance(found, Exception) else found.key, found))
     total = len(runnable)
     results: dict[int, Section] = {}
     seconds: dict[str, float] = {}
@@ -186,17 +169,17 @@ def build_report(
     lock = threading.Lock()
     started = [0]
 
-    def run(index: int, dataset: Any) -> None:
-        name, module = runnable[index]
+    def run(index: int, dataset: Dataset) -> None:
+        name, metric = runnable[index]
         with lock:
             if progress:
                 progress(name, started[0], total)
             started[0] += 1
         start = time.perf_counter()
         try:
-            if isinstance(module, Exception):
-                raise module
-            result = module.section(dataset)
+            if isinstance(metric, Exception):
+                raise metric
+            result = metric.section(dataset)
             if not isinstance(result, Section):
                 raise TypeError(f"section() returned {type(result).__name__}, not Section")
             results[index] = result
@@ -221,8 +204,11 @@ def build_report(
                     local.ds = spare.pop() if spare else ds.fork()
             run(index, local.ds)
 
-        rank = {name: i for i, name in enumerate(_COSTLIEST_FIRST)}
-        order = sorted(range(total), key=lambda i: (rank.get(runnable[i][0], len(rank)), i))
+        def cost(index: int) -> float:
+            found = runnable[index][1]
+            return 0.0 if isinstance(found, Exception) else found.cost
+
+        order = sorted(range(total), key=lambda i: (-cost(i), i))
         with ThreadPoolExecutor(max_workers=min(workers, total)) as pool:
             for future in [pool.submit(in_thread, i) for i in order]:
                 future.result()
@@ -270,13 +256,15 @@ def _jsonable(value: Any) -> Any:
 
 def _records(frame: pd.DataFrame, max_rows: int | None) -> list[dict[str, Any]]:
     shown = frame if max_rows is None else frame.head(max_rows)
-    return json.loads(shown.to_json(orient="records", date_format="iso", default_handler=str))
+    records: list[dict[str, Any]] = json.loads(shown.to_json(orient="records", date_format="iso", default_handler=str))
+    return records
 
 
 def _chart_spec(chart: Any) -> dict[str, Any]:
     if isinstance(chart, dict):
         return chart
-    return chart.to_dict()
+    spec: dict[str, Any] = chart.to_dict()
+    return spec
 
 
 def _specs(section: Section) -> tuple[list[dict[str, Any]], list[str]]:

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from prosumo.analytics.metrics import attribution, channels
+from prosumo.analytics.metrics import attribution
+from prosumo.analytics.sections import channels as channels_section
 
 
 def test_two_channels_by_hand():
@@ -186,7 +187,7 @@ def test_single_touch_journeys_give_the_same_credit_three_ways(make_dataset, tin
     # given: in the tiny community every member has one channel and no event carries one
     ds = make_dataset(**tiny)
     # when
-    sec = channels.section(ds)
+    sec = channels_section.section(ds)
     table = sec.tables["channel_attribution"].set_index("channel")
     # then: ads 2 contributors, friends 2, (unknown) 0
     assert table["shapley_conversions"].to_dict() == pytest.approx({"ads": 2.0, "friends": 2.0, "(unknown)": 0.0})

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import capacity
+from prosumo.analytics.sections import capacity as capacity_section
 
 
 def _bass_counts(p: float, q: float, m: float, periods: int) -> np.ndarray:
@@ -134,6 +135,6 @@ def test_forecast_continues_the_fitted_curve():
 
 def test_section_renders(make_dataset, tiny):
     ds = make_dataset(**tiny)
-    sec = capacity.section(ds)
+    sec = capacity_section.section(ds)
     assert sec.headline["contributor_absence_factor"] == 2
     assert "No diffusion fit" in " ".join(sec.notes)

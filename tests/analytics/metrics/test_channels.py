@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import channels
+from prosumo.analytics.sections import channels as channels_section
 
 
 def test_prob_b_beats_a_matches_the_worked_example():
@@ -104,6 +105,6 @@ def test_channel_comparison_lists_every_pair(make_dataset, tiny):
 
 def test_section_renders(make_dataset, tiny):
     ds = make_dataset(**tiny)
-    sec = channels.section(ds)
+    sec = channels_section.section(ds)
     assert sec.headline["channels"] == 3
     assert sec.charts[0].to_dict()["layer"]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from prosumo.analytics.metrics import influence
+from prosumo.analytics.sections import influence as influence_section
 
 
 def test_graph_scores_karate_club():
@@ -91,6 +92,6 @@ def test_ratio_of_means_interval_covers_the_ratio():
 
 
 def test_section_renders(make_dataset, tiny):
-    sec = influence.section(make_dataset(**tiny))
+    sec = influence_section.section(make_dataset(**tiny))
     assert sec.headline["prosumers"] == 2
     assert sec.headline["largest_core"] == 2

@@ -6,6 +6,7 @@ import pytest
 from scipy import sparse
 
 from prosumo.analytics.metrics import innovation
+from prosumo.analytics.sections import innovation as innovation_section
 
 
 def test_shrunk_rate_is_the_posterior_mean():
@@ -164,6 +165,6 @@ def test_lead_user_survey_is_used_when_present(make_dataset, b, tiny):
 
 
 def test_section_renders(make_dataset, tiny):
-    sec = innovation.section(make_dataset(**tiny))
+    sec = innovation_section.section(make_dataset(**tiny))
     assert sec.headline["ranked_members"] == 3
     assert len(sec.tables["ranking"]) == 3

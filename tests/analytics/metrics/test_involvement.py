@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from prosumo.analytics.metrics import involvement
+from prosumo.analytics.sections import involvement as involvement_section
 
 
 def test_funnel_counts_each_step_and_the_deepest_step_reached(make_dataset, tiny):
@@ -61,7 +62,7 @@ def test_section_has_headline_tables_and_charts(make_dataset, tiny):
     # given
     ds = make_dataset(**tiny)
     # when
-    sec = involvement.section(ds)
+    sec = involvement_section.section(ds)
     # then
     assert sec.key == "involvement"
     assert sec.headline["gini"] == 0.4

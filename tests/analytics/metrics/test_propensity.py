@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import propensity
+from prosumo.analytics.sections import propensity as propensity_section
 
 
 def test_calibration_table_and_brier_by_hand():
@@ -98,7 +99,7 @@ def test_invite_ranking_orders_by_probability_and_skips_campaign_members(surveye
 
 def test_fit_propensity_declines_without_enough_participants(make_dataset, tiny):
     assert propensity.fit_propensity(make_dataset(**tiny)) is None
-    sec = propensity.section(make_dataset(**tiny))
+    sec = propensity_section.section(make_dataset(**tiny))
     assert "Too few members" in sec.notes[0]
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import relationship
+from prosumo.analytics.sections import relationship as relationship_section
 
 
 @pytest.fixture
@@ -105,6 +106,6 @@ def test_rate_difference_matches_newcombe():
 
 
 def test_section_renders(community):
-    sec = relationship.section(community)
+    sec = relationship_section.section(community)
     assert sec.headline["ideas_answered_share"] == pytest.approx(2 / 3)
     assert len(sec.charts) == 2

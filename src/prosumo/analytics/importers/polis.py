@@ -82,7 +82,8 @@ def _integers(frame: pd.DataFrame, column: str, path: Path, allowed: tuple[int, 
             f"{path}: row {row + 1}, column {column}: {frame[column].iloc[row]!r} is not {expected}"
             + (f" ({int(bad.sum()) - 1} more such rows)" if bad.sum() > 1 else "")
         )
-    return numbers.to_numpy(dtype=np.int64)
+    ids: np.ndarray = numbers.to_numpy(dtype=np.int64)
+    return ids
 
 
 def _times(ms: np.ndarray) -> pd.Series:

@@ -13,6 +13,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from prosumo.analytics.dataset import Dataset
+
 #: Idea stages at or beyond acceptance: the company said yes.
 ACCEPTED_STATUSES: tuple[str, ...] = ("accepted", "in_development", "launched")
 
@@ -75,6 +77,14 @@ def tagged_events(events: ir.Table) -> ir.Table:
     Columns: ``member_id, occurred_at, verb, stage, weight, builds_on`` plus the
     event's ``object_id, target_member_id, campaign_id, channel, value``. Events of
     verbs outside :data:`VERB_STAGE_WEIGHT` have a null stage and weight 0.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> t = tagged_events(ds.events).execute()
+    >>> t.groupby("stage")["weight"].sum().to_dict()
+    {'analyse': 24, 'collect': 4, 'process': 13}
     """
     stage_cases = [(events.verb == v, s) for v, (s, _) in VERB_STAGE_WEIGHT.items()]
     weight_cases = [(events.verb == v, w) for v, (_, w) in VERB_STAGE_WEIGHT.items()]
@@ -97,15 +107,32 @@ def tagged_events(events: ir.Table) -> ir.Table:
 
 
 def people(members: ir.Table) -> ir.Table:
-    """Members who are not staff: the population every metric describes."""
+    """Members who are not staff: the population every metric describes.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> people(ds.members).member_id.execute().sort_values().tolist()
+    [1, 2, 3, 4]
+    """
     return members.filter(~members.is_staff)
 
 
-def idea_credits(ds: Any) -> ir.Table:
+def idea_credits(ds: Dataset) -> ir.Table:
     """Who is credited for each idea: ``idea_id, member_id, share``.
 
     From ``idea_authors`` when the dataset has it, else the submitting member with
     share 1 (the contract's rule).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> idea_credits(ds).execute().sort_values("idea_id").to_dict("records")
+    [{'idea_id': 10, 'member_id': 1, 'share': 1.0},
+     {'idea_id': 11, 'member_id': 2, 'share': 1.0},
+     {'idea_id': 12, 'member_id': 1, 'share': 1.0}]
     """
     if ds.idea_authors is not None:
         return ds.idea_authors.select("idea_id", "member_id", "share")
@@ -113,7 +140,15 @@ def idea_credits(ds: Any) -> ir.Table:
 
 
 def is_accepted(status: ir.StringValue) -> ir.BooleanValue:
-    """True for an idea whose current stage is accepted or beyond."""
+    """True for an idea whose current stage is accepted or beyond.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> ds.ideas.filter(is_accepted(ds.ideas.status)).idea_id.execute().tolist()
+    [10]
+    """
     return status.isin(ACCEPTED_STATUSES)
 
 
@@ -131,7 +166,7 @@ def epoch_days(ts: ir.TimestampValue) -> ir.FloatingValue:
 STEP_COLUMNS: tuple[str, ...] = tuple(s.replace("-", "") for s in FUNNEL_STEPS)
 
 
-def member_steps(ds: Any) -> ir.Table:
+def member_steps(ds: Dataset) -> ir.Table:
     """One row per member who reached any funnel step, with a 0/1 flag per step.
 
     Columns ``member_id`` and :data:`STEP_COLUMNS` (``visited, voted, commented,
@@ -146,6 +181,17 @@ def member_steps(ds: Any) -> ir.Table:
 
     One pass over the events (grouped by actor) plus the small idea tables, so it
     scales with members, not with events.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> member_steps(ds).execute().sort_values("member_id")[["member_id", "deepest"]].to_dict("records")
+    [{'member_id': 1, 'deepest': 5},
+     {'member_id': 2, 'deepest': 3},
+     {'member_id': 3, 'deepest': 1},
+     {'member_id': 4, 'deepest': 0},
+     {'member_id': 5, 'deepest': 0}]
     """
     ev = ds.events.filter((ds.events.verb != "member.joined") & ds.events.actor_id.notnull())
 
@@ -185,10 +231,20 @@ def member_steps(ds: Any) -> ir.Table:
     return flags.mutate(deepest=deepest.cast("int64"))
 
 
-def contributions_per_member(ds: Any) -> ir.Table:
+def contributions_per_member(ds: Dataset) -> ir.Table:
     """Contribution count per non-staff member, zeros included: ``member_id, contributions``.
 
     A contribution is an event of :data:`CONTRIBUTION_VERBS` credited to the member.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> contributions_per_member(ds).execute().sort_values("member_id").to_dict("records")
+    [{'member_id': 1, 'contributions': 2},
+     {'member_id': 2, 'contributions': 5},
+     {'member_id': 3, 'contributions': 2},
+     {'member_id': 4, 'contributions': 0}]
     """
     tagged = tagged_events(ds.events)
     counts = (
@@ -204,27 +260,43 @@ def contributions_per_member(ds: Any) -> ir.Table:
     )
 
 
-def co_creation_start(ds: Any) -> ir.Table:
+def co_creation_start(ds: Dataset) -> ir.Table:
     """First co-creation of each non-staff member: ``member_id, start_day``.
 
     Co-creation (co-production in Etgar's sense) = an *analyse*-stage act: submitting,
     revising or co-authoring an idea, or a comment that builds on one. ``start_day``
     is in days since 1970-01-01.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> co_creation_start(ds).execute().sort_values("member_id").to_dict("records")
+    [{'member_id': 1, 'start_day': 19727.5}, {'member_id': 2, 'start_day': 19737.5}]
     """
     return _first_act(ds, ("analyse",))
 
 
-def contribution_start(ds: Any) -> ir.Table:
+def contribution_start(ds: Dataset) -> ir.Table:
     """First contribution of each non-staff member: ``member_id, start_day``.
 
     A contribution is a *process* or *analyse* act (a vote, a comment, an idea, a
     co-authorship credited to the co-author), the definition the involvement and
     channel metrics use. ``start_day`` is in days since 1970-01-01.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> contribution_start(ds).execute().sort_values("member_id").to_dict("records")
+    [{'member_id': 1, 'start_day': 19727.5},
+     {'member_id': 2, 'start_day': 19728.5},
+     {'member_id': 3, 'start_day': 19734.5}]
     """
     return _first_act(ds, ("process", "analyse"))
 
 
-def _first_act(ds: Any, stages: tuple[str, ...]) -> ir.Table:
+def _first_act(ds: Dataset, stages: tuple[str, ...]) -> ir.Table:
     tagged = tagged_events(ds.events).filter(ibis._.stage.isin(stages))
     staff_free = people(ds.members).select("member_id")
     tagged = tagged.semi_join(staff_free, tagged.member_id == staff_free.member_id)

@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import CONTRIBUTION_VERBS, people, tagged_events
 
 __all__ = [
@@ -131,6 +132,13 @@ def shapley_sampled(
     -------
     (numpy.ndarray, numpy.ndarray)
         The estimates and their Monte Carlo standard errors.
+
+    Examples
+    --------
+    >>> v = coalition_values([0b01, 0b10, 0b11], [3, 1, 2], 2)
+    >>> values, errors = shapley_sampled([0b01, 0b10, 0b11], [3, 1, 2], 2, samples=200)
+    >>> values.round(3).tolist(), shapley_exact(v).tolist()
+    ([3.99, 2.01], [4.0, 2.0])
     """
     if samples < 2:
         raise ValueError("sampling needs at least 2 orders")
@@ -160,8 +168,8 @@ def shapley_sampled(
 
 
 def _mask_matrix(masks: Any, n: int) -> np.ndarray:
-    masks = np.asarray(masks, dtype="int64")
-    return ((masks[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
+    bits: np.ndarray = np.asarray(masks, dtype="int64")
+    return ((bits[:, None] >> np.arange(n)[None, :]) & 1).astype(bool)
 
 
 def shapley_from_journeys(
@@ -183,6 +191,12 @@ def shapley_from_journeys(
     -------
     (numpy.ndarray, str)
         One value per channel, and ``"exact"`` or ``"sampled (K orders)"``.
+
+    Examples
+    --------
+    >>> values, method = shapley_from_journeys([0b01, 0b10, 0b11], [3, 1, 2], 2)
+    >>> values.tolist(), method
+    ([4.0, 2.0], 'exact')
     """
     if n == 0:
         return np.zeros(0), "exact"
@@ -204,7 +218,7 @@ def journeys_to_masks(journeys: Any, channels: list[str]) -> np.ndarray:
     return np.array([sum(1 << index[c] for c in set(j)) for j in journeys], dtype="int64")
 
 
-def _touches(ds: Any) -> ir.Table:
+def _touches(ds: Dataset) -> ir.Table:
     """Every channel touch of a non-staff member: ``member_id, channel, at``.
 
     The member's own ``channel`` at ``joined_at`` (first touch by the contract) and
@@ -223,7 +237,7 @@ def _touches(ds: Any) -> ir.Table:
     return ibis.union(own, from_events, distinct=False)
 
 
-def journey_types(ds: Any, max_channels: int = MAX_CHANNELS) -> tuple[pd.DataFrame, list[str]]:
+def journey_types(ds: Dataset, max_channels: int = MAX_CHANNELS) -> tuple[pd.DataFrame, list[str]]:
     """Members' journeys up to their first contribution, counted by type.
 
     A member converts at their first contribution (a vote, comment, idea, revision or
@@ -241,6 +255,17 @@ def journey_types(ds: Any, max_channels: int = MAX_CHANNELS) -> tuple[pd.DataFra
         ``mask, first_touch, last_touch, converted, members`` (one row per distinct
         combination; bit i of ``mask`` = the i-th channel of the list) and the
         channels, in alphabetical order.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> types, channels = journey_types(ds)
+    >>> channels, types[["mask", "converted", "members"]].to_dict("records")
+    (['ads', 'search'],
+     [{'mask': 1, 'converted': True, 'members': 2},
+      {'mask': 2, 'converted': False, 'members': 1},
+      {'mask': 2, 'converted': True, 'members': 1}])
     """
     members = people(ds.members)
     ev = ds.events
@@ -310,6 +335,15 @@ def attribution_table(types: pd.DataFrame, channels: list[str], seed: int = 0) -
     sampled). Sorted by Shapley conversions, largest first.
 
     Source: METRICS.md 4a ("credit multi-touch journeys with the Shapley value").
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> types, channels = journey_types(ds)
+    >>> attribution_table(types, channels)[["channel", "shapley_conversions", "first_touch_conversions"]].to_dict("records")
+    [{'channel': 'ads', 'shapley_conversions': 2.0, 'first_touch_conversions': 2},
+     {'channel': 'search', 'shapley_conversions': 1.0, 'first_touch_conversions': 1}]
     """
     n = len(channels)
     conv = types[types["converted"]]

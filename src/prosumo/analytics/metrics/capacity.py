@@ -14,12 +14,12 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import (
     CONTRIBUTION_VERBS,
     epoch_days,
@@ -27,7 +27,6 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 Z95 = 1.959963984540054
 
@@ -39,6 +38,11 @@ def bass_cumulative(t: Any, p: Any, q: Any, m: Any) -> Any:
 
     Source: Bass (1969), "A new product growth for model consumer durables",
     Management Science 15(5) [METRICS.md 2a].
+
+    Examples
+    --------
+    >>> round(float(bass_cumulative(12, p=0.03, q=0.38, m=1000)), 1)
+    908.7
     """
     t = np.asarray(t, dtype="float64")
     e = np.exp(-(p + q) * t)
@@ -61,7 +65,8 @@ def bass_peak(p: float, q: float) -> tuple[float, float]:
 
 
 def _bass_increments(t: np.ndarray, p: float, q: float, m: float) -> np.ndarray:
-    return bass_cumulative(t, p, q, m) - bass_cumulative(t - 1, p, q, m)
+    increments: np.ndarray = bass_cumulative(t, p, q, m) - bass_cumulative(t - 1, p, q, m)
+    return increments
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,13 @@ def fit_bass(new_per_period: Any) -> BassFit:
     ------
     ValueError
         With fewer than four periods or no adopters: three parameters need more.
+
+    Examples
+    --------
+    >>> new = np.diff(bass_cumulative(np.arange(0, 25), 0.03, 0.4, 1000))
+    >>> fit = fit_bass(new)
+    >>> round(fit.p, 3), round(fit.q, 3), round(fit.m)
+    (0.03, 0.4, 1000)
     """
     n = np.asarray(new_per_period, dtype="float64")
     if len(n) < 4 or n.sum() <= 0:
@@ -158,13 +170,20 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:
     return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": np.ones_like(idx)}).dt.tz_localize("UTC")
 
 
-def monthly_joiners(ds: Any) -> pd.DataFrame:
+def monthly_joiners(ds: Dataset) -> pd.DataFrame:
     """New non-staff members per calendar month, gaps filled with zero.
 
     Returns
     -------
     pandas.DataFrame
         ``month`` (first day, UTC), ``joiners``, ``members`` (cumulative).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> monthly_joiners(ds)[["joiners", "members"]].to_dict("records")
+    [{'joiners': 4, 'members': 4}]
     """
     members = people(ds.members)
     per = members.select(idx=month_index(members.joined_at)).group_by("idx").aggregate(joiners=ibis._.count()).execute()
@@ -177,13 +196,20 @@ def monthly_joiners(ds: Any) -> pd.DataFrame:
     )
 
 
-def monthly_active_contributors(ds: Any) -> pd.DataFrame:
+def monthly_active_contributors(ds: Dataset) -> pd.DataFrame:
     """Distinct non-staff members with at least one contribution, per calendar month.
 
     Returns
     -------
     pandas.DataFrame
         ``month`` (first day, UTC), ``active_contributors``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> monthly_active_contributors(ds).drop(columns="month").to_dict("records")
+    [{'active_contributors': 3}, {'active_contributors': 1}]
     """
     tagged = tagged_events(ds.events)
     tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
@@ -280,7 +306,7 @@ def contributor_absence_factor(contributions: Any) -> int | None:
     return int(np.searchsorted(np.cumsum(x), total / 2, side="right") + 1)
 
 
-def absence_factor(ds: Any, period_days: int | None = 365) -> int | None:
+def absence_factor(ds: Dataset, period_days: int | None = 365) -> int | None:
     """:func:`contributor_absence_factor` of the dataset, computed in the engine.
 
     Contributions (votes, comments, ideas, revisions, co-authorships) of non-staff
@@ -288,12 +314,19 @@ def absence_factor(ds: Any, period_days: int | None = 365) -> int | None:
     With S_j the running sum of the counts sorted from largest and H = total / 2,
     CAF = #{ j : S_{j-1} <= H } (S_0 = 0), evaluated on the frequency table of
     :func:`contribution_frequencies` one block of equal counts at a time.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> absence_factor(ds, period_days=None)
+    1
     """
     freq = contribution_frequencies(ds, period_days)
     return _caf_from_frequencies(freq["contributions"].to_numpy(), freq["members"].to_numpy())
 
 
-def contribution_frequencies(ds: Any, period_days: int | None = None) -> pd.DataFrame:
+def contribution_frequencies(ds: Dataset, period_days: int | None = None) -> pd.DataFrame:
     """How many non-staff members made each number of contributions (zeros left out).
 
     Over the last ``period_days`` before the last event (all time if None). A small
@@ -303,6 +336,13 @@ def contribution_frequencies(ds: Any, period_days: int | None = None) -> pd.Data
     -------
     pandas.DataFrame
         ``contributions, members``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> contribution_frequencies(ds).sort_values("contributions").to_dict("records")
+    [{'contributions': 2, 'members': 2}, {'contributions': 5, 'members': 1}]
     """
     tagged = tagged_events(ds.events)
     tagged = tagged.filter(tagged.verb.isin(CONTRIBUTION_VERBS))
@@ -331,7 +371,7 @@ def _caf_from_frequencies(values: np.ndarray, counts: np.ndarray) -> int | None:
     return int(before_members + np.floor((half - before_sum) / x[block]) + 1)
 
 
-def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
+def retention_cohorts(ds: Dataset, max_months: int = 12) -> pd.DataFrame:
     """Monthly retention cohorts: share of each join-month cohort active k months later.
 
     retention(c, k) = |{i in cohort c : i has an event other than member.joined in
@@ -345,6 +385,14 @@ def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
     pandas.DataFrame
         ``cohort`` (month, UTC), ``offset`` (months), ``size``, ``active``,
         ``retention``; offsets beyond the data are left out.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> retention_cohorts(ds, max_months=1).drop(columns="cohort").to_dict("records")
+    [{'offset': 0, 'size': 4, 'active': 4, 'retention': 1.0},
+     {'offset': 1, 'size': 4, 'active': 2, 'retention': 0.5}]
     """
     members = people(ds.members)
     cohort = members.select(member_id=members.member_id, cohort=month_index(members.joined_at))
@@ -373,92 +421,39 @@ def retention_cohorts(ds: Any, max_months: int = 12) -> pd.DataFrame:
     return out[["cohort", "offset", "size", "active", "retention"]]
 
 
-def section(ds: Any) -> Section:
-    """Question 2 as a report section."""
+@dataclass(frozen=True)
+class CapacityFigures:
+    """Question 2: growth, activity and retention, with the Bass fit and its forecast when one fits."""
+
+    joiners: pd.DataFrame
+    active: pd.DataFrame
+    cohorts: pd.DataFrame
+    absence_factor: int | None
+    contributors: int
+    fit: BassFit | None
+    fit_error: str | None
+    forecast: pd.DataFrame | None
+
+
+def compute(ds: Dataset) -> CapacityFigures:
+    """Question 2's tables, the contributor absence factor and the Bass fit (``fit_error`` when none fits)."""
     joiners = monthly_joiners(ds)
     active = monthly_active_contributors(ds)
     cohorts = retention_cohorts(ds)
     caf = absence_factor(ds)
     contributors = int(contribution_frequencies(ds)["members"].sum())
-    headline: dict[str, Any] = {
-        "members": int(joiners["members"].iloc[-1]) if len(joiners) else 0,
-        "contributors": contributors,
-        "contributor_absence_factor": caf,
-    }
-    notes = [
-        "Bass model fitted to monthly joiners by non-linear least squares on the "
-        "per-month counts (Srinivasan & Mason 1986); 95% Wald intervals.",
-        "Contributor absence factor over the last 365 days: the fewest members who made "
-        "more than half of all contributions (CHAOSS).",
-    ]
-    tables: dict[str, pd.DataFrame] = {
-        "monthly_joiners": joiners,
-        "active_contributors": active,
-        "retention_cohorts": cohorts,
-    }
-    charts: list[Any] = []
+    fit: BassFit | None
     try:
-        fit = fit_bass(joiners["joiners"].to_numpy())
+        fit, error = fit_bass(joiners["joiners"].to_numpy()), None
     except ValueError as exc:
-        notes.append(f"No diffusion fit: {exc}.")
-        fit = None
-    if fit is not None:
-        t_star, _f_star = fit.peak
-        headline.update(
-            {
-                "bass_p": round(fit.p, 5),
-                "bass_p_95": [round(v, 5) for v in fit.interval("p")],
-                "bass_q": round(fit.q, 5),
-                "bass_q_95": [round(v, 5) for v in fit.interval("q")],
-                "bass_m": round(fit.m, 1),
-                "bass_m_95": [round(v, 1) for v in fit.interval("m")],
-                "peak_month": round(t_star, 2),
-            }
-        )
-        fc = forecast(fit, joiners, active)
-        tables["bass_fit"] = pd.DataFrame(
-            {
-                "parameter": ["p", "q", "m"],
-                "estimate": [fit.p, fit.q, fit.m],
-                "std_error": list(fit.se),
-                "low_95": [fit.interval(k)[0] for k in "pqm"],
-                "high_95": [fit.interval(k)[1] for k in "pqm"],
-            }
-        )
-        tables["forecast"] = fc
-        headline["members_in_12_months"] = round(float(fc["members"].iloc[-1]), 1)
-        headline["active_contributors_in_12_months"] = round(float(fc["active_contributors"].iloc[-1]), 1)
-        fitted = joiners.assign(fitted=bass_cumulative(np.arange(1, len(joiners) + 1), fit.p, fit.q, fit.m))
-        observed = (
-            alt.Chart(fitted)
-            .mark_point()
-            .encode(x=alt.X("month:T"), y=alt.Y("members:Q", title="members"), tooltip=["month:T", "members"])
-        )
-        fitted_line = alt.Chart(fitted).mark_line().encode(x="month:T", y="fitted:Q")
-        band = alt.Chart(fc).mark_area(opacity=0.25).encode(x="month:T", y="members_low:Q", y2="members_high:Q")
-        ahead = alt.Chart(fc).mark_line(strokeDash=[4, 3]).encode(x="month:T", y="members:Q")
-        charts.append(
-            (band + observed + fitted_line + ahead).properties(
-                title="Members: observed, Bass fit and 12-month forecast (95% band)", width=480
-            )
-        )
-    if len(cohorts):
-        charts.append(
-            alt.Chart(cohorts)
-            .mark_rect()
-            .encode(
-                x=alt.X("offset:O", title="months after joining"),
-                y=alt.Y("yearmonth(cohort):O", title="cohort"),
-                color=alt.Color("retention:Q", scale=alt.Scale(scheme="blues")),
-                tooltip=["yearmonth(cohort):O", "offset", "size", "active", alt.Tooltip("retention:Q", format=".1%")],
-            )
-            .properties(title="Retention by monthly cohort", width=420)
-        )
-    return Section(
-        key="capacity",
-        title="How large can the community grow, and how resilient is it?",
-        headline=headline,
-        tables=tables,
-        charts=charts,
-        notes=notes,
+        fit, error = None, str(exc)
+    return CapacityFigures(
+        joiners=joiners,
+        active=active,
+        cohorts=cohorts,
+        absence_factor=caf,
+        contributors=contributors,
+        fit=fit,
+        fit_error=error,
+        forecast=None if fit is None else forecast(fit, joiners, active),
     )

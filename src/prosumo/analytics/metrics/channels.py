@@ -9,14 +9,14 @@ channels compared by the posterior probability that one activates better.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from dataclasses import dataclass
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
 from scipy.special import betaln
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics import attribution, involvement
 from prosumo.analytics.metrics.activity import (
     CONTRIBUTION_VERBS,
@@ -26,7 +26,6 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 UNKNOWN = "(unknown)"
 
@@ -58,7 +57,7 @@ def prob_b_beats_a(successes_a: int, trials_a: int, successes_b: int, trials_b: 
     return float(np.exp(log_terms).sum())
 
 
-def channel_table(ds: Any, retention_days: int = 90) -> pd.DataFrame:
+def channel_table(ds: Dataset, retention_days: int = 90) -> pd.DataFrame:
     """Per channel: reach, activation, funnel conversion, quality, cost and retention.
 
     For channel c with cohort M_c (non-staff members whose ``channel`` is c):
@@ -82,6 +81,14 @@ def channel_table(ds: Any, retention_days: int = 90) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per channel, sorted by reach (largest first).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> channel_table(ds)[["channel", "reach", "activated", "activation"]].to_dict("records")
+    [{'channel': 'ads', 'reach': 2, 'activated': 2, 'activation': 1.0},
+     {'channel': 'search', 'reach': 2, 'activated': 1, 'activation': 0.5}]
     """
     members = people(ds.members)
     cohort = members.select(
@@ -147,6 +154,17 @@ def channel_comparison(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``channel_a, channel_b, activation_a, activation_b, p_b_better``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> channel_comparison(channel_table(ds)).round(3).to_dict("records")
+    [{'channel_a': 'ads',
+      'channel_b': 'search',
+      'activation_a': 1.0,
+      'activation_b': 0.5,
+      'p_b_better': 0.2}]
     """
     rows = []
     for a, b in itertools.combinations(table.to_dict("records"), 2):
@@ -165,78 +183,52 @@ def channel_comparison(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def section(ds: Any) -> Section:
-    """Question 4 as a report section."""
-    table = channel_table(ds)
-    pairs = channel_comparison(table)
-    types, journey_channels = attribution.journey_types(ds)
-    credit = attribution.attribution_table(types, journey_channels)
-    best = table.sort_values("activation", ascending=False).iloc[0] if len(table) else None
-    headline: dict[str, Any] = {"channels": len(table)}
-    if best is not None:
-        headline["best_activation_channel"] = str(best["channel"])
-        headline["best_activation"] = round(float(best["activation"]), 4)
-    sizes = np.bitwise_count(types["mask"].to_numpy(dtype="uint64")) if len(types) else np.zeros(0)
-    multi = float(types.loc[sizes > 1, "members"].sum() / types["members"].sum()) if len(types) else 0.0
-    headline["multi_touch_journeys"] = round(multi, 4)
-    if len(credit):
-        headline["top_shapley_channel"] = str(credit["channel"].iloc[0])
-    chart_data = table.assign(
-        low=[_beta_interval(a, n)[0] for a, n in zip(table["activated"], table["reach"], strict=True)],
-        high=[_beta_interval(a, n)[1] for a, n in zip(table["activated"], table["reach"], strict=True)],
-    )
-    base = alt.Chart(chart_data).encode(y=alt.Y("channel:N", sort="-x", title="channel"))
-    activation_chart = (
-        base.mark_point(filled=True, size=60).encode(
-            x=alt.X("activation:Q", axis=alt.Axis(format="%"), title="activation (95% credible interval)"),
-            tooltip=["channel", "reach", "activated", alt.Tooltip("activation:Q", format=".1%")],
-        )
-        + base.mark_rule().encode(x="low:Q", x2="high:Q")
-    ).properties(title="Activation per channel", width=420)
-    credit_long = credit.melt(
-        id_vars="channel",
-        value_vars=["shapley_conversions", "first_touch_conversions", "last_touch_conversions"],
-        var_name="credit",
-        value_name="conversions",
-    )
-    credit_long["credit"] = credit_long["credit"].str.replace("_conversions", "").str.replace("_", " ")
-    credit_chart = (
-        alt.Chart(credit_long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("channel:N", sort=credit["channel"].tolist(), title="channel"),
-            yOffset="credit:N",
-            x=alt.X("conversions:Q", title="contributors credited"),
-            color=alt.Color("credit:N", title="credit"),
-            tooltip=["channel", "credit", alt.Tooltip("conversions:Q", format=",.1f")],
-        )
-        .properties(title="Conversions credited per channel: Shapley, first touch, last touch", width=420)
-    )
-    notes = [
-        "Activation = members who made at least one contribution / members the channel brought "
-        "(the channel table credits the channel each member joined through, members.channel).",
-        "Pairwise P(B better) uses Beta(1,1) priors and the exact closed form (no simulation).",
-        "Channel attribution: a journey is the set of channels that touched a member (members.channel "
-        "and events with a channel) up to their first contribution; each channel gets its Shapley value "
-        "in v(S) = conversions from journeys whose channels all lie in S "
-        f"({credit['method'].iloc[0] if len(credit) else 'exact'}), beside first- and last-touch credit. "
-        f"{100 * multi:.1f}% of journeys touch more than one channel; when none do, the three agree.",
-    ]
-    if ds.costs is None:
-        notes.append("No costs table: cost per activated contributor is not computed.")
-    return Section(
-        key="channels",
-        title="Which channels bring members who take part, and at what cost?",
-        headline=headline,
-        tables={"channels": table, "channel_pairs": pairs, "channel_attribution": credit},
-        charts=[activation_chart, credit_chart],
-        notes=notes,
-    )
+def beta_interval(successes: int, trials: int) -> tuple[float, float]:
+    """Equal-tailed 95% interval of the Beta(1 + s, 1 + n - s) posterior.
 
-
-def _beta_interval(successes: int, trials: int) -> tuple[float, float]:
-    """Equal-tailed 95% interval of the Beta(1 + s, 1 + n - s) posterior."""
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in beta_interval(3, 10))
+    (0.109, 0.61)
+    """
     from scipy.stats import beta
 
     low, high = beta.ppf([0.025, 0.975], 1 + successes, 1 + trials - successes)
     return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class ChannelsFigures:
+    """Question 4: activation per channel, pairwise comparisons and multi-touch attribution."""
+
+    table: pd.DataFrame
+    pairs: pd.DataFrame
+    journey_types: pd.DataFrame
+    credit: pd.DataFrame
+    multi_touch: float
+    has_costs: bool
+
+
+def compute(ds: Dataset) -> ChannelsFigures:
+    """Question 4's tables; ``multi_touch`` is the share of journeys that touch more than one channel.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> figures = compute(ds)
+    >>> list(figures.table["channel"]), figures.multi_touch, figures.has_costs
+    (['ads', 'search'], 0.0, False)
+    """
+    table = channel_table(ds)
+    types, journey_channels = attribution.journey_types(ds)
+    sizes = np.bitwise_count(types["mask"].to_numpy(dtype="uint64")) if len(types) else np.zeros(0)
+    multi = float(types.loc[sizes > 1, "members"].sum() / types["members"].sum()) if len(types) else 0.0
+    return ChannelsFigures(
+        table=table,
+        pairs=channel_comparison(table),
+        journey_types=types,
+        credit=attribution.attribution_table(types, journey_channels),
+        multi_touch=multi,
+        has_costs=ds.costs is not None,
+    )

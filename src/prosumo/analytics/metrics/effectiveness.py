@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics import relationship
 from prosumo.analytics.metrics.activity import (
     co_creation_start,
@@ -34,7 +34,6 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 Z95 = 1.959963984540054
 REWARD_VERBS = ("reward.granted", "royalty.paid")
@@ -45,12 +44,19 @@ MAX_CONTROLS_PER_TREATED = 20
 TREATMENTS = ("co_creation", "contribution")
 
 
-def company_value(ds: Any) -> dict[str, Any]:
+def company_value(ds: Dataset) -> dict[str, Any]:
     """What the partnership gives the company, as plain totals.
 
     ideas, accepted (accepted or later), launched; revenue = sum(outcomes.amount);
     co-created revenue = sum(amount) over orders with ``from_idea_id``; its share;
     programme cost = sum(costs.spend) + rewards and royalties paid (event values).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> company_value(ds)
+    {'ideas': 3, 'accepted': 1, 'launched': 0, 'rewards_paid': 0.0}
     """
     ideas = ds.ideas
     counts = (
@@ -89,7 +95,7 @@ def company_value(ds: Any) -> dict[str, Any]:
     return out
 
 
-def prosumer_value(ds: Any) -> dict[str, Any]:
+def prosumer_value(ds: Dataset) -> dict[str, Any]:
     """What the partnership gives prosumers: rewards, credits, answers, satisfaction.
 
     rewards per verb (count, total value, recipients = target member, else actor);
@@ -97,6 +103,21 @@ def prosumer_value(ds: Any) -> dict[str, Any]:
     share of ideas (:func:`~prosumo.analytics.metrics.relationship.answer_summary`);
     survey ``satisfaction``: mean of co-creators and of others, with the Welch 95%
     interval of the difference.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> prosumer_value(ds)
+    {'reward_count': 0,
+     'reward_value': 0.0,
+     'reward_recipients': 0,
+     'royalty_count': 0,
+     'royalty_value': 0.0,
+     'royalty_recipients': 0,
+     'credited_members': 1,
+     'ideas_answered_share': 0.3333333333333333,
+     'median_days_to_answer': 9.0}
     """
     ev = ds.events
     r = ev.filter(ev.verb.isin(REWARD_VERBS))
@@ -145,7 +166,13 @@ def _num(value: Any) -> float:
 
 
 def welch_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """mean(x) - mean(y) with the Welch-Satterthwaite 95% interval."""
+    """mean(x) - mean(y) with the Welch-Satterthwaite 95% interval.
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in welch_difference(np.array([5.0, 6.0, 7.0]), np.array([1.0, 2.0, 3.0])))
+    (4.0, 1.733, 6.267)
+    """
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se = np.sqrt(vx + vy)
     diff = float(x.mean() - y.mean())
@@ -185,9 +212,12 @@ class MatchedDiD:
 
 
 def _windowed_members(
-    ds: Any, window_days: int, treatment: str = "co_creation", customers_before_joining: bool = False
+    ds: Dataset, window_days: int, treatment: str = "co_creation", customers_before_joining: bool = False
 ) -> pd.DataFrame:
-    """Members with an index day, their spend and activity before and after it."""
+    """Members with an index day, their spend and activity before and after it (none without ``outcomes``)."""
+    o = ds.outcomes
+    if o is None:
+        return pd.DataFrame()
     starts = co_creation_start(ds) if treatment == "co_creation" else contribution_start(ds)
     members = people(ds.members)
     base = members.left_join(starts, members.member_id == starts.member_id).select(
@@ -205,7 +235,6 @@ def _windowed_members(
     median_lag = lag.filter(lag.lag >= min_lag).lag.median().execute()
     if median_lag is None or pd.isna(median_lag):
         return pd.DataFrame()
-    o = ds.outcomes
     coverage = o.aggregate(lo=epoch_days(o.ordered_at.min()), hi=epoch_days(o.ordered_at.max())).execute().iloc[0]
     indexed = base.mutate(
         treated=base.start_day.notnull(),
@@ -284,6 +313,12 @@ def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
     """Standardised mean difference of each covariate: (m_t - m_c) / sqrt((s_t^2 + s_c^2)/2).
 
     Source: Austin (2011), balance diagnostics after matching.
+
+    Examples
+    --------
+    >>> x = pd.DataFrame({"age": [30.0, 40.0, 35.0, 45.0]})
+    >>> standardized_differences(x, np.array([True, True, False, False])).round(3).to_dict()
+    {'age': -0.707}
     """
     t, c = x[treated], x[~treated]
     pooled = np.sqrt((t.var(ddof=1) + c.var(ddof=1)) / 2).replace(0, np.nan)
@@ -291,7 +326,7 @@ def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
 
 
 def matched_did(
-    ds: Any,
+    ds: Dataset,
     window_days: int = 90,
     seed: int = 0,
     treatment: str = "co_creation",
@@ -347,6 +382,13 @@ def matched_did(
     -------
     MatchedDiD or None
         None without ``outcomes``, co-creators or matches.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> matched_did(ds) is None  # the example community has no outcomes table
+    True
     """
     if treatment not in TREATMENTS:
         raise ValueError(f"unknown treatment {treatment!r}: use one of {', '.join(TREATMENTS)}")
@@ -481,7 +523,7 @@ def matched_did(
     )
 
 
-def cooperation_efficiency(ds: Any) -> dict[str, Any] | None:
+def cooperation_efficiency(ds: Dataset) -> dict[str, Any] | None:
     """Month-level relation of cooperation and efficiency: correlation of changes.
 
     COOP_t = co-creating members / active members in month t; EFF_t = revenue per
@@ -491,6 +533,13 @@ def cooperation_efficiency(ds: Any) -> dict[str, Any] | None:
 
     Source: METRICS.md E1 (panel version reduced to one community's months); needs
     at least 6 months.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> cooperation_efficiency(ds) is None  # too few accepted ideas to correlate
+    True
     """
     if ds.outcomes is None:
         return None
@@ -523,120 +572,21 @@ def cooperation_efficiency(ds: Any) -> dict[str, Any] | None:
     return {"r": r, "low": float(np.tanh(z - half)), "high": float(np.tanh(z + half)), "months": n}
 
 
-def section(ds: Any) -> Section:
-    """Question 8 as a report section."""
-    company = company_value(ds)
-    prosumer = prosumer_value(ds)
-    did = matched_did(ds)
-    coop = cooperation_efficiency(ds)
-    headline: dict[str, Any] = {
-        "ideas_launched": company["launched"],
-        "co_created_revenue": company.get("co_created_revenue"),
-        "programme_cost": company.get("programme_cost"),
-        "rewards_paid": company["rewards_paid"],
-        "credited_members": prosumer["credited_members"],
-    }
-    tables: dict[str, pd.DataFrame] = {
-        "company_value": pd.DataFrame([company]),
-        "prosumer_value": pd.DataFrame([prosumer]),
-    }
-    charts: list[Any] = []
-    notes = [
-        "Co-creators: members with at least one idea, revision, co-authorship or builds-on "
-        "comment; compared with non-participants matched on the propensity (logit, 1:1 "
-        "nearest neighbour with replacement, caliper 0.2 SD).",
-    ]
-    if did is None:
-        notes.append("No matched comparison: the dataset lacks orders, co-creators or matches.")
-    else:
-        headline.update(
-            {
-                "spend_uplift": round(did.effect, 4),
-                "spend_uplift_95": [round(did.low, 4), round(did.high, 4)],
-                "spend_uplift_relative": None if did.relative_effect is None else round(did.relative_effect, 4),
-                "cooperation_effect_size_d": None if did.cohens_d is None else round(did.cohens_d, 4),
-                "cooperation_effect_size_d_95": None
-                if did.d_low is None or did.d_high is None
-                else [round(did.d_low, 4), round(did.d_high, 4)],
-            }
-        )
-        low_p, high_p = did.placebo_low, did.placebo_high
-        if low_p is not None and high_p is not None and not (low_p <= 0 <= high_p):
-            notes.append(
-                f"Warning: the placebo (the two windows before co-creating) shows a difference of "
-                f"{did.placebo:.2f} ({did.placebo_low:.2f} to {did.placebo_high:.2f}); the groups drifted "
-                "apart before co-creating, so the effect is likely biased."
-            )
-        tables["did"] = pd.DataFrame(
-            [
-                {
-                    k: getattr(did, k)
-                    for k in (
-                        "treated",
-                        "matched",
-                        "controls_used",
-                        "effect",
-                        "low",
-                        "high",
-                        "se",
-                        "relative_effect",
-                        "cohens_d",
-                        "d_low",
-                        "d_high",
-                        "window_days",
-                        "placebo",
-                        "placebo_low",
-                        "placebo_high",
-                        "naive",
-                        "naive_low",
-                        "naive_high",
-                    )
-                }
-            ]
-        )
-        tables["balance"] = did.balance
-        tables["did_means"] = did.means
-        charts.append(
-            alt.Chart(did.means)
-            .mark_line(point=True)
-            .encode(
-                x=alt.X("period:N", sort=["before", "after"]),
-                y=alt.Y("mean_spend:Q", title=f"mean spend per {did.window_days} days"),
-                color="group:N",
-                tooltip=["group", "period", "mean_spend"],
-            )
-            .properties(title="Spend before and after co-creating, against matched non-participants", width=360)
-        )
-        notes.append(
-            f"Difference in differences over {did.window_days}-day windows, SEs clustered by member; "
-            f"{did.matched} of {did.treated} co-creators matched."
-        )
-    if coop is not None:
-        headline["cooperation_efficiency_r"] = round(coop["r"], 4)
-        headline["cooperation_efficiency_r_95"] = [round(coop["low"], 4), round(coop["high"], 4)]
-    value_rows = pd.DataFrame(
-        {
-            "side": ["company", "company", "prosumers", "prosumers"],
-            "item": ["co-created revenue", "programme cost", "rewards", "royalties"],
-            "amount": [
-                company.get("co_created_revenue") or 0.0,
-                -(company.get("programme_cost") or 0.0),
-                prosumer["reward_value"],
-                prosumer["royalty_value"],
-            ],
-        }
-    )
-    charts.append(
-        alt.Chart(value_rows)
-        .mark_bar()
-        .encode(x=alt.X("amount:Q"), y=alt.Y("item:N"), color="side:N", tooltip=["side", "item", "amount"])
-        .properties(title="Value to both sides (rewards in the event log's units)", width=360)
-    )
-    return Section(
-        key="effectiveness",
-        title="Is the partnership worth it to both sides?",
-        headline=headline,
-        tables=tables,
-        charts=charts,
-        notes=notes,
+@dataclass(frozen=True)
+class EffectivenessFigures:
+    """Question 8: value to the company and to prosumers, the matched comparison and cooperation efficiency."""
+
+    company: dict[str, Any]
+    prosumer: dict[str, Any]
+    did: MatchedDiD | None
+    cooperation: dict[str, Any] | None
+
+
+def compute(ds: Dataset) -> EffectivenessFigures:
+    """Question 8's figures (:func:`company_value`, :func:`prosumer_value`, :func:`matched_did`, :func:`cooperation_efficiency`)."""
+    return EffectivenessFigures(
+        company=company_value(ds),
+        prosumer=prosumer_value(ds),
+        did=matched_did(ds),
+        cooperation=cooperation_efficiency(ds),
     )

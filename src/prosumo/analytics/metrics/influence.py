@@ -8,25 +8,24 @@ other members, with a bootstrap 95% interval; the seeds claim 4-6x.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-import altair as alt
 import ibis
 import ibis.expr.types as ir
 import igraph as ig
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people, tagged_events
 from prosumo.analytics.metrics.relationship import member_levels
-from prosumo.analytics.section import Section
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
 EXACT_BOOTSTRAP_MAX = 50_000
 CLAIM = (4.0, 6.0)
 
 
-def interaction_edges(ds: Any) -> ir.Table:
+def interaction_edges(ds: Dataset) -> ir.Table:
     """Weighted, directed interaction edges between non-staff members (an Ibis table).
 
     An edge src -> dst means src paid attention to dst (so dst gains influence):
@@ -45,6 +44,13 @@ def interaction_edges(ds: Any) -> ir.Table:
     -------
     ibis.Table
         ``src, dst, kind, weight``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> interaction_edges(ds).execute().sort_values(["src", "dst"]).to_dict("records")
+    [{'src': 2, 'dst': 1, 'kind': 'referral', 'weight': 1}]
     """
     ev = ds.events
     replies = ev.filter(ev.verb == "comment.posted").select(
@@ -90,6 +96,11 @@ def graph_scores(
 
     Source: Brin & Page (1998); METRICS.md E4 check: karate club (unweighted) gives
     PageRank 0.1009 for vertex 33 and 0.0970 for vertex 0, and a largest core of 4.
+
+    Examples
+    --------
+    >>> graph_scores(3, np.array([0, 1]), np.array([2, 2])).round(3).to_dict("list")
+    {'pagerank': [0.213, 0.213, 0.574], 'coreness': [1, 1, 1]}
     """
     # add_edges reads an (E, 2) integer array about twice as fast as the constructor
     # reads the same pairs (as an array or as a list)
@@ -103,7 +114,7 @@ def graph_scores(
     return pd.DataFrame({"pagerank": pr, "coreness": core})
 
 
-def member_graph_scores(ds: Any) -> pd.DataFrame:
+def member_graph_scores(ds: Dataset) -> pd.DataFrame:
     """PageRank, coreness and referrals made for every non-staff member.
 
     ``influence`` = PageRank x n (the average member has 1), so ratios read directly.
@@ -112,6 +123,16 @@ def member_graph_scores(ds: Any) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``member_id, pagerank, influence, coreness, referrals, in_weight``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> member_graph_scores(ds).sort_values("member_id")[["member_id", "coreness"]].to_dict("records")
+    [{'member_id': 1, 'coreness': 1},
+     {'member_id': 2, 'coreness': 1},
+     {'member_id': 3, 'coreness': 0},
+     {'member_id': 4, 'coreness': 0}]
     """
     ids = np.sort(people(ds.members).select("member_id").to_pyarrow().column("member_id").to_numpy())
     edges = interaction_edges(ds).cache()  # read twice below
@@ -140,11 +161,12 @@ def member_graph_scores(ds: Any) -> pd.DataFrame:
 def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Index of each value in the sorted, distinct ``ids`` (all values are among them)."""
     if len(ids) and ids[-1] - ids[0] == len(ids) - 1:
-        return values - ids[0]  # ids form one run of consecutive integers
+        shifted: np.ndarray = values - ids[0]  # ids form one run of consecutive integers
+        return shifted
     return np.searchsorted(ids, values)
 
 
-def prosumers(ds: Any) -> ir.Table:
+def prosumers(ds: Dataset) -> ir.Table:
     """Prosumers: members credited on an accepted idea, or who reached the top level.
 
     A prosumer (i) is credited (as author or co-author) on an idea whose stage is
@@ -156,6 +178,13 @@ def prosumers(ds: Any) -> ir.Table:
     -------
     ibis.Table
         ``member_id`` (distinct, non-staff).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> prosumers(ds).execute().sort_values("member_id").to_dict("records")
+    [{'member_id': 1}]
     """
     credits = idea_credits(ds)
     ideas = ds.ideas
@@ -180,6 +209,11 @@ def ratio_of_means(x: np.ndarray, y: np.ndarray, draws: int = 2000, seed: int = 
     million members cost no more than a thousand.
 
     Source: Efron & Tibshirani (1993), ch. 13 (percentile interval); METRICS.md E4.
+
+    Examples
+    --------
+    >>> tuple(round(v, 2) for v in ratio_of_means(np.array([4.0, 6.0, 5.0]), np.array([1.0, 1.0, 1.0]), draws=200))
+    (5.0, 4.0, 6.0)
     """
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
@@ -208,7 +242,7 @@ def _boot_means(v: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarr
     return means
 
 
-def influence_ratio(ds: Any, draws: int = 2000, seed: int = 0, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Influence of prosumers relative to the other members, per measure, with 95% CIs.
 
     rho = mean influence of prosumers / mean influence of the others [METRICS.md E4],
@@ -245,46 +279,15 @@ def influence_ratio(ds: Any, draws: int = 2000, seed: int = 0, scores: pd.DataFr
     return pd.DataFrame(rows)
 
 
-def section(ds: Any) -> Section:
-    """Influence as a report section."""
+@dataclass(frozen=True)
+class InfluenceFigures:
+    """Influence: graph scores per member and the prosumers-to-others ratios."""
+
+    scores: pd.DataFrame
+    ratios: pd.DataFrame
+
+
+def compute(ds: Dataset) -> InfluenceFigures:
+    """The influence figures (:func:`member_graph_scores`, :func:`influence_ratio` on those scores)."""
     scores = member_graph_scores(ds)
-    ratios = influence_ratio(ds, scores=scores)
-    top = scores.sort_values("pagerank", ascending=False).head(20)
-    main = ratios[ratios["measure"] == "influence"].iloc[0]
-    headline = {
-        "prosumers": int(main["prosumers"]),
-        "influence_ratio": _num(main["ratio"]),
-        "influence_ratio_95": [_num(main["low_95"]), _num(main["high_95"])],
-        "claim_4_to_6x_supported": bool(main["within_claim"]),
-        "largest_core": int(scores["coreness"].max()) if len(scores) else 0,
-    }
-    chart = (
-        alt.Chart(ratios)
-        .mark_point(filled=True, size=70)
-        .encode(
-            y=alt.Y("measure:N"),
-            x=alt.X("ratio:Q", title="prosumers / others (95% bootstrap interval)"),
-            tooltip=["measure", "ratio", "low_95", "high_95"],
-        )
-        + alt.Chart(ratios).mark_rule().encode(y="measure:N", x="low_95:Q", x2="high_95:Q")
-        + alt.Chart(pd.DataFrame({"x": list(CLAIM)})).mark_rule(strokeDash=[4, 3], color="gray").encode(x="x:Q")
-    ).properties(title="Influence of prosumers relative to other members (dashed: the 4-6x claim)", width=420)
-    core_counts = scores.groupby("coreness").size().rename("members").reset_index()
-    return Section(
-        key="influence",
-        title="Do prosumers influence other members more than the average member?",
-        headline=headline,
-        tables={"influence_ratio": ratios, "top_members": top, "cores": core_counts},
-        charts=[chart],
-        notes=[
-            "Prosumers: credited on an accepted (or later) idea, or at the top Orbit level (leader) in some month.",
-            "PageRank partly counts support for accepted ideas, so prosumers gain from it by "
-            "construction; referrals made is the measure closest to the 4-6x claim "
-            "(opinions passed to others) and does not share that bias.",
-            "Bootstrap: 2,000 resamples of members within each group; percentile interval.",
-        ],
-    )
-
-
-def _num(v: float) -> float | None:
-    return None if pd.isna(v) else round(float(v), 4)
+    return InfluenceFigures(scores=scores, ratios=influence_ratio(ds, scores=scores))

@@ -13,7 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import numpy as np
 import pandas as pd
@@ -23,8 +22,8 @@ from scipy.special import betaln, gammaln
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people
-from prosumo.analytics.section import Section
 
 #: Weight of each component in the score (renormalised over those present).
 WEIGHTS: dict[str, float] = {
@@ -71,6 +70,12 @@ def fit_beta_prior(accepted: Any, ideas: Any, method: str = "ml") -> BetaPrior:
     ------
     ValueError
         When no member has an idea, or ``method`` is unknown.
+
+    Examples
+    --------
+    >>> prior = fit_beta_prior([1, 0, 2, 1], [2, 2, 4, 2], method="moments")
+    >>> round(prior.alpha, 3), round(prior.beta, 3), round(prior.mean, 3)
+    (1.5, 2.5, 0.375)
     """
     k = np.asarray(accepted, dtype="float64")
     n = np.asarray(ideas, dtype="float64")
@@ -127,6 +132,11 @@ def fold_text(texts: pd.Series) -> pd.Series:
     non-zero combining class), but ASCII texts are left alone and the marks are
     dropped with one pattern of the marks that occur, instead of a Python loop over
     every character.
+
+    Examples
+    --------
+    >>> fold_text(pd.Series(["Café au LAIT!", "Crème brûlée"])).tolist()
+    ['cafe au lait!', 'creme brulee']
     """
     lowered = texts.str.lower()
     ascii_only = lowered.map(str.isascii).to_numpy(dtype=bool)
@@ -144,7 +154,13 @@ def fold_text(texts: pd.Series) -> pd.Series:
 
 
 def tfidf(texts: list[str] | pd.Series) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows (sublinear tf, lower-cased, accents stripped) of idea texts."""
+    """L2-normalised TF-IDF rows (sublinear tf, lower-cased, accents stripped) of idea texts.
+
+    Examples
+    --------
+    >>> tfidf(["refill bottles", "refill soap", "bike rack"]).shape
+    (3, 5)
+    """
     texts = pd.Series(texts).fillna("").astype(str)
     min_df = 2 if len(texts) >= 1000 else 1
     vec = TfidfVectorizer(sublinear_tf=True, lowercase=False, strip_accents=None, min_df=min_df, max_features=50_000)
@@ -168,7 +184,8 @@ def themes(x: sparse.csr_matrix, seed: int = 0) -> np.ndarray:
         if n > 20_000
         else KMeans(n_clusters=k, random_state=seed, n_init=3)
     )
-    return model.fit_predict(x).astype("int64")
+    labels: np.ndarray = model.fit_predict(x).astype("int64")
+    return labels
 
 
 def novelty(
@@ -228,6 +245,13 @@ def diversity(credit: sparse.csr_matrix, x: sparse.csr_matrix) -> np.ndarray:
     mean pairwise cos = (|S_i|^2 - n_i) / (n_i (n_i - 1)); NaN for n_i < 2.
 
     Source: METRICS.md 3a (diversity = 1 - mean pairwise cosine), after Bayus (2013).
+
+    Examples
+    --------
+    >>> x = tfidf(["refill bottles", "refill soap", "bike rack"])
+    >>> credit = sparse.csr_matrix(np.array([[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
+    >>> diversity(credit, x).round(3).tolist()
+    [0.634, nan]
     """
     s = credit @ x
     sq = np.asarray(s.multiply(s).sum(axis=1)).ravel()
@@ -238,18 +262,32 @@ def diversity(credit: sparse.csr_matrix, x: sparse.csr_matrix) -> np.ndarray:
 
 
 def theme_followers(theme: np.ndarray, order_key: np.ndarray) -> np.ndarray:
-    """Ideas submitted in the same theme after each idea (how much the theme grew after it)."""
+    """Ideas submitted in the same theme after each idea (how much the theme grew after it).
+
+    Examples
+    --------
+    >>> theme_followers(np.array([0, 0, 1, 0]), np.array([1, 2, 3, 4])).tolist()
+    [2, 1, 0, 0]
+    """
     frame = pd.DataFrame({"theme": theme, "key": order_key})
     rank = frame.groupby("theme")["key"].rank(method="first")
     size = frame.groupby("theme")["key"].transform("size")
-    return (size - rank).to_numpy(dtype="int64")
+    followers: np.ndarray = (size - rank).to_numpy(dtype="int64")
+    return followers
 
 
-def member_evidence(ds: Any) -> pd.DataFrame:
+def member_evidence(ds: Dataset) -> pd.DataFrame:
     """Per member with at least one credited idea: ideas, accepted, net support.
 
     ``ideas`` n_i and ``accepted`` k_i count ideas the member is credited on (author
     or co-author); ``support`` = supports minus withdrawals on those ideas.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> member_evidence(ds).sort_values("member_id")[["member_id", "ideas", "accepted"]].to_dict("records")
+    [{'member_id': 1, 'ideas': 2, 'accepted': 1}, {'member_id': 2, 'ideas': 1, 'accepted': 0}]
     """
     credits = idea_credits(ds)
     ideas = ds.ideas
@@ -272,7 +310,7 @@ def member_evidence(ds: Any) -> pd.DataFrame:
     return out
 
 
-def lead_user_scores(ds: Any) -> pd.DataFrame | None:
+def lead_user_scores(ds: Dataset) -> pd.DataFrame | None:
     """Mean ahead-of-trend (``lead_at_*``) and high-expected-benefit (``lead_heb_*``) items.
 
     Source: Franke, von Hippel & Schreier (2006): AT and HEB are separate scales,
@@ -298,7 +336,7 @@ def lead_user_scores(ds: Any) -> pd.DataFrame | None:
     return out[["member_id", "lead_at", "lead_heb", "lead_user"]]
 
 
-def innovation_scores(ds: Any, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior | None]:
+def innovation_scores(ds: Dataset, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior | None]:
     """Rank members by innovative potential, with the reason for each rank.
 
     Components per member (each turned into its percentile among ranked members;
@@ -322,6 +360,14 @@ def innovation_scores(ds: Any, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior |
     (pandas.DataFrame, BetaPrior | None)
         Ranked members (``rank`` 1 = highest) with every component, ``score`` and
         ``reason``; and the fitted prior.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> ranked, prior = innovation_scores(ds)
+    >>> ranked[["rank", "member_id"]].to_dict("records")
+    [{'rank': 1, 'member_id': 1}, {'rank': 2, 'member_id': 2}]
     """
     ev = member_evidence(ds)
     lead = lead_user_scores(ds)
@@ -352,7 +398,7 @@ def innovation_scores(ds: Any, seed: int = 0) -> tuple[pd.DataFrame, BetaPrior |
     return table, prior
 
 
-def _text_features(ds: Any, seed: int) -> pd.DataFrame:
+def _text_features(ds: Dataset, seed: int) -> pd.DataFrame:
     """Per member: mean novelty, diversity and foresight of their ideas (from the texts)."""
     ideas = ds.ideas.select("idea_id", "created_at", "title", "body").execute()
     credits = idea_credits(ds).select("idea_id", "member_id").execute()
@@ -414,67 +460,33 @@ def _reasons(table: pd.DataFrame, pct: pd.DataFrame) -> np.ndarray:
     if len(names) < 2:
         return first
     second = np.take_along_axis(text, order[:, 1:2], axis=1).ravel()
-    return first.astype(str) + np.full(len(first), "; ") + second.astype(str)
-
-
-def section(ds: Any, top: int = 50) -> Section:
-    """Question 3 as a report section: the ranking, its components and the prior."""
-    ranked, prior = innovation_scores(ds)
-    headline: dict[str, Any] = {"ranked_members": len(ranked)}
-    notes = [
-        "Score = weighted mean of percentiles: acceptance (empirical Bayes) 0.35, "
-        "foresight 0.25, lead-user survey 0.20 (when present), support 0.15, novelty 0.15, "
-        "diversity 0.10; weights renormalised over the components present.",
-        "Themes are k-means clusters of TF-IDF vectors of the ideas' title and body.",
-    ]
-    if prior is not None:
-        headline["prior_alpha"] = round(prior.alpha, 4)
-        headline["prior_beta"] = round(prior.beta, 4)
-        headline["prior_mean_acceptance"] = round(prior.mean, 4)
-    cols = [
-        c
-        for c in (
-            "rank",
-            "member_id",
-            "score",
-            "reason",
-            "ideas",
-            "accepted",
-            "acceptance",
-            "support",
-            "novelty",
-            "diversity",
-            "foresight",
-            "lead_user",
-        )
-        if c in ranked
-    ]
-    shown = ranked[cols].head(top)
-    charts = []
-    if len(shown):
-        charts.append(
-            alt.Chart(shown.head(20))
-            .mark_bar()
-            .encode(
-                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 1])),
-                y=alt.Y("member_id:N", sort="-x", title="member"),
-                tooltip=["rank", "member_id", "score", "reason"],
-            )
-            .properties(title="Top 20 members by innovative potential", width=420)
-        )
-    return Section(
-        key="innovation",
-        title="Which members have the most innovative potential, and why?",
-        headline=headline,
-        tables={"ranking": shown, "all_scores": ranked[cols]},
-        charts=charts,
-        notes=notes,
-    )
+    both: np.ndarray = first.astype(str) + np.full(len(first), "; ") + second.astype(str)
+    return both
 
 
 def beta_binomial_loglik(accepted: Any, ideas: Any, prior: BetaPrior) -> float:
-    """Log-likelihood of the counts under the beta-binomial model of ``prior``."""
+    """Log-likelihood of the counts under the beta-binomial model of ``prior``.
+
+    Examples
+    --------
+    >>> round(beta_binomial_loglik([1, 0], [2, 2], BetaPrior(alpha=1.0, beta=1.0)), 4)
+    -2.1972
+    """
     k = np.asarray(accepted, dtype="float64")
     n = np.asarray(ideas, dtype="float64")
     log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
     return float((log_choose + betaln(k + prior.alpha, n - k + prior.beta) - betaln(prior.alpha, prior.beta)).sum())
+
+
+@dataclass(frozen=True)
+class InnovationFigures:
+    """Question 3: every ranked member's score and components, and the acceptance prior."""
+
+    ranked: pd.DataFrame
+    prior: BetaPrior | None
+
+
+def compute(ds: Dataset) -> InnovationFigures:
+    """Question 3's ranking (:func:`innovation_scores`)."""
+    ranked, prior = innovation_scores(ds)
+    return InnovationFigures(ranked=ranked, prior=prior)

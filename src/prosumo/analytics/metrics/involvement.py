@@ -10,14 +10,15 @@ Three views, each per group of members (``segment`` by default; ``channel`` and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import (
     FUNNEL_STEPS,
     STAGES,
@@ -27,19 +28,18 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 NO_GROUP = "(none)"
 ALL = "(all)"
 
 
-def _grouped_people(ds: Any, by: str) -> ir.Table:
+def _grouped_people(ds: Dataset, by: str) -> ir.Table:
     """Non-staff members with their group label (``(none)`` when the column is null)."""
     members = people(ds.members)
     return members.select(member_id=members.member_id, group=members[by].cast("string").fill_null(NO_GROUP))
 
 
-def funnel(ds: Any, by: str = "segment") -> pd.DataFrame:
+def funnel(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     """Involvement funnel per group of members.
 
     For each group *g* and step *k* of visited -> voted -> commented -> submitted ->
@@ -68,6 +68,14 @@ def funnel(ds: Any, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, step, step_order, size, did, reached, share, conversion``; one row per
         group and step (zeros included).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> f = funnel(ds)
+    >>> f[f["group"] == "makers"].set_index("step")["reached"].to_dict()
+    {'visited': 2, 'voted': 2, 'commented': 2, 'submitted': 2, 'co-authored': 1, 'accepted': 1}
     """
     grouped = _grouped_people(ds, by)
     steps = member_steps(ds)
@@ -93,7 +101,7 @@ def funnel(ds: Any, by: str = "segment") -> pd.DataFrame:
     return out[cols]
 
 
-def involvement_index(ds: Any, by: str = "segment") -> pd.DataFrame:
+def involvement_index(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     """Involvement index by stage (collect / process / analyse) per group of members.
 
     Each event a member is credited with carries an Orbit-style weight w_a (1-12,
@@ -113,6 +121,14 @@ def involvement_index(ds: Any, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, size, active, penetration, points_per_member, collect, process,
         analyse`` (the three stage shares).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> involvement_index(ds).set_index("group")[["collect", "process", "analyse"]].round(3).to_dict("index")
+    {'buyers': {'collect': 0.333, 'process': 0.667, 'analyse': 0.0},
+     'makers': {'collect': 0.057, 'process': 0.257, 'analyse': 0.686}}
     """
     grouped = _grouped_people(ds, by)
     tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
@@ -185,7 +201,7 @@ def _inequality_from_frequencies(values: np.ndarray, counts: np.ndarray) -> dict
     }
 
 
-def participation_inequality(ds: Any, by: str = "segment") -> pd.DataFrame:
+def participation_inequality(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     """Participation inequality per group and over all members: Gini and 90-9-1 shares.
 
     With x_(1) <= ... <= x_(n) the contribution counts of the group's n members
@@ -209,6 +225,15 @@ def participation_inequality(ds: Any, by: str = "segment") -> pd.DataFrame:
     pandas.DataFrame
         ``group, members, contributions, gini, top1, next9, rest90, lurkers``; the
         row ``(all)`` covers every member.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> participation_inequality(ds)[["group", "members", "contributions", "gini"]].round(3).to_dict("records")
+    [{'group': '(all)', 'members': 4, 'contributions': 9, 'gini': 0.417},
+     {'group': 'buyers', 'members': 2, 'contributions': 2, 'gini': 0.5},
+     {'group': 'makers', 'members': 2, 'contributions': 7, 'gini': 0.214}]
     """
     counts = contributions_per_member(ds)
     grouped = _grouped_people(ds, by)
@@ -227,59 +252,24 @@ def participation_inequality(ds: Any, by: str = "segment") -> pd.DataFrame:
     return out.astype({"members": "int64", "contributions": "int64"})
 
 
-def section(ds: Any) -> Section:
-    """Question 1 as a report section: funnel, stage index and inequality per segment."""
-    fun = funnel(ds)
-    index = involvement_index(ds)
-    ineq = participation_inequality(ds)
-    overall = ineq[ineq["group"] == ALL].iloc[0]
-    headline = {
-        "members": int(overall["members"]),
-        "gini": _round(overall["gini"]),
-        "top1_share": _round(overall["top1"]),
-        "top10_share": _round(overall["top1"] + overall["next9"]),
-        "lurkers": _round(overall["lurkers"]),
-    }
-    funnel_chart = (
-        alt.Chart(fun)
-        .mark_bar()
-        .encode(
-            x=alt.X("step:N", sort=list(FUNNEL_STEPS), title="funnel step"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="members reaching the step"),
-            color=alt.Color("group:N", title="segment"),
-            xOffset="group:N",
-            tooltip=["group", "step", "reached", "size", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .properties(title="Involvement funnel per segment", width=480, height=240)
-    )
-    stage_long = index.melt(id_vars=["group"], value_vars=list(STAGES), var_name="stage", value_name="share")
-    stage_chart = (
-        alt.Chart(stage_long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("group:N", title="segment"),
-            x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="weighted activity"),
-            color=alt.Color("stage:N", sort=list(STAGES)),
-            tooltip=["group", "stage", alt.Tooltip("share:Q", format=".1%")],
-        )
-        .properties(title="Involvement index: collect / process / analyse", width=480)
-    )
-    return Section(
-        key="involvement",
-        title="How involved is each segment in collecting, processing and analysing product information?",
-        headline=headline,
-        tables={"funnel": fun, "involvement_index": index, "participation_inequality": ineq},
-        charts=[funnel_chart, stage_chart],
-        notes=[
-            "Funnel: 'reached' counts members whose deepest step is this one or later; "
-            "'did' counts those who did the step itself. Staff are excluded.",
-            "Stage weights are Orbit-style (1-12): view/visit 1, vote 2, comment 3, "
-            "builds-on comment 5, revision 5, idea or co-authorship 8.",
-            "Nielsen's 90-9-1 rule: about 90% of members lurk, 9% contribute a little and 1% make "
-            "most contributions; compare lurkers, next9 and top1 in the table.",
-        ],
-    )
+@dataclass(frozen=True)
+class InvolvementFigures:
+    """Question 1 per segment: the funnel, the stage index and participation inequality."""
+
+    funnel: pd.DataFrame
+    index: pd.DataFrame
+    inequality: pd.DataFrame
 
 
-def _round(value: float, digits: int = 4) -> float | None:
-    return None if pd.isna(value) else round(float(value), digits)
+def compute(ds: Dataset) -> InvolvementFigures:
+    """Question 1's tables per segment (:func:`funnel`, :func:`involvement_index`, :func:`participation_inequality`).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> figures = compute(ds)
+    >>> figures.funnel.shape, list(figures.index["group"])
+    ((12, 8), ['buyers', 'makers'])
+    """
+    return InvolvementFigures(funnel=funnel(ds), index=involvement_index(ds), inequality=participation_inequality(ds))

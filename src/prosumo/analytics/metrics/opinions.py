@@ -52,20 +52,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from prosumo.analytics.section import Section
+from prosumo.analytics.dataset import Dataset
 
 __all__ = [
     "QUESTION",
+    "OpinionFigures",
     "OpinionGroups",
     "agreement_with_labels",
+    "compute",
     "opinion_groups",
-    "section",
     "votes_of",
 ]
 
@@ -75,9 +75,9 @@ K_RANGE = (2, 5)
 _VOTE_VERBS = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 _SILHOUETTE_SAMPLE = 5000
 _KMEANS_SAMPLE = 50_000
-_CHART_POINTS = 3000
 _SMALL = 300
-_TOP = 10
+#: Ideas listed as uniting and as dividing the groups.
+TOP_IDEAS = 10
 
 
 @dataclass
@@ -107,10 +107,21 @@ class OpinionGroups:
     n_voters: int = 0
 
 
-def votes_of(ds: Any) -> pd.DataFrame:
+def votes_of(ds: Dataset) -> pd.DataFrame:
     """Each member's latest vote per idea: member_id, idea_id, vote in {-1, 0, 1}.
 
     Declined ideas are left out. Computed in the dataset's engine (Ibis).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> votes_of(ds).sort_values(["member_id", "idea_id"]).to_dict("records")
+    [{'member_id': 2, 'idea_id': 10, 'vote': 1.0},
+     {'member_id': 2, 'idea_id': 11, 'vote': 1.0},
+     {'member_id': 2, 'idea_id': 12, 'vote': 1.0},
+     {'member_id': 3, 'idea_id': 10, 'vote': 1.0},
+     {'member_id': 3, 'idea_id': 11, 'vote': 1.0}]
     """
     import ibis
 
@@ -341,6 +352,12 @@ def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[fl
     Returns
     -------
     (ari, n): the index and the number of members compared.
+
+    Examples
+    --------
+    >>> found = pd.DataFrame({"member_id": [1, 2, 3, 4], "group": [0, 0, 1, 1]})
+    >>> agreement_with_labels(found, pd.Series({1: 7, 2: 7, 3: 8, 4: 9}))
+    (0.5714285714285714, 4)
     """
     from sklearn.metrics import adjusted_rand_score
 
@@ -351,7 +368,7 @@ def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[fl
     return float(adjusted_rand_score(both["ref"].astype(np.int64), both["group"])), len(both)
 
 
-def _reference_groups(ds: Any, member_ids: np.ndarray) -> pd.Series | None:
+def _reference_groups(ds: Dataset, member_ids: np.ndarray) -> pd.Series | None:
     """Pol.is's own group per member, when an importer kept it in ``attributes``."""
     members = ds.members
     hit = members.filter(members.attributes.contains("polis_group_id")).select("member_id", "attributes")
@@ -363,7 +380,7 @@ def _reference_groups(ds: Any, member_ids: np.ndarray) -> pd.Series | None:
     return pd.Series(groups.to_numpy(), index=frame["member_id"].to_numpy()).dropna()
 
 
-def _title_of(ds: Any, idea_ids: list[int]) -> dict[int, str]:
+def _title_of(ds: Dataset, idea_ids: list[int]) -> dict[int, str]:
     if not idea_ids:
         return {}
     ideas = ds.ideas
@@ -371,120 +388,36 @@ def _title_of(ds: Any, idea_ids: list[int]) -> dict[int, str]:
     return dict(zip(frame.column("idea_id").to_pylist(), frame.column("title").to_pylist(), strict=True))
 
 
-def _charts(result: OpinionGroups, uniting: pd.DataFrame, dividing: pd.DataFrame) -> list[Any]:
-    import altair as alt
+@dataclass(frozen=True)
+class OpinionFigures:
+    """Question 9: the votes, the opinion groups, and the ideas that unite and divide them.
 
-    points = result.members
-    if len(points) > _CHART_POINTS:
-        points = points.sample(_CHART_POINTS, random_state=0)
-    scatter = (
-        alt.Chart(points.assign(group=points["group"].astype(str)))
-        .mark_circle(size=28, opacity=0.7)
-        .encode(
-            x=alt.X("x:Q", title="component 1"),
-            y=alt.Y("y:Q", title="component 2"),
-            color=alt.Color("group:N", title="opinion group"),
-            tooltip=["member_id:Q", "group:N", "n_votes:Q"],
-        )
-        .properties(title="Members placed by how they vote", width=420, height=320)
-    )
-    charts: list[Any] = [scatter]
-    shown = pd.concat([uniting.assign(kind="unites"), dividing.assign(kind="divides")])
-    if not shown.empty:
-        long = shown.melt(
-            id_vars=["idea_id", "title", "kind"],
-            value_vars=[f"p_agree_g{g}" for g in range(result.k)],
-            var_name="group",
-            value_name="p_agree",
-        )
-        long["group"] = long["group"].str.removeprefix("p_agree_g")
-        long["idea"] = long["idea_id"].astype(str) + ": " + long["title"].fillna("").str.slice(0, 40)
-        parts = []
-        for kind, title in (("unites", "Ideas that unite the groups"), ("divides", "Ideas that divide them")):
-            rows = long[long["kind"] == kind]
-            if rows.empty:
-                continue
-            parts.append(
-                alt.Chart(rows, title=title)
-                .mark_rect()
-                .encode(
-                    x=alt.X("group:N", title="opinion group"),
-                    y=alt.Y("idea:N", sort=None, title=None),
-                    color=alt.Color("p_agree:Q", scale=alt.Scale(domain=[0, 1], scheme="redblue"), title="P(agree)"),
-                    tooltip=["idea_id:Q", "group:N", alt.Tooltip("p_agree:Q", format=".2f")],
-                )
-                .properties(width=40 * max(result.k, 2))
-            )
-        heat = alt.vconcat(*parts)
-        charts.append(heat)
-    return charts
+    ``agreement`` is the adjusted Rand index against the source platform's own groups
+    and the members in both (``None`` without those groups); ``uniting`` and
+    ``dividing`` carry the ideas' titles and are empty when no groups were formed.
+    """
+
+    votes: pd.DataFrame
+    groups: OpinionGroups
+    agreement: tuple[float, int] | None
+    uniting: pd.DataFrame
+    dividing: pd.DataFrame
 
 
-def section(ds: Any) -> Section:
-    """Opinion groups of the dataset's voters, with the ideas that unite and divide them."""
-    out = Section(key="opinions", title="Which opinion groups are there, and what unites or divides them?")
+def compute(ds: Dataset) -> OpinionFigures:
+    """Question 9's figures: :func:`opinion_groups` of :func:`votes_of`, and the top uniting and dividing ideas."""
     votes = votes_of(ds)
     result = opinion_groups(votes["member_id"], votes["idea_id"], votes["vote"])
-    out.headline = {
-        "voters": result.n_voters,
-        "members_grouped": len(result.members),
-        "ideas_voted_on": int(votes["idea_id"].nunique()),
-        "votes": len(votes),
-        "groups": result.k,
-    }
-    out.notes.append(
-        "Pol.is method: PCA of the member x idea vote matrix (latest vote, +1/-1/0; "
-        "declined ideas left out), members with at least 7 votes placed, k-means with "
-        "k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
-        "of (1 + agrees) / (2 + votes)."
-    )
     if result.k == 0:
-        out.notes.append("Too few members with enough votes to form opinion groups.")
-        return out
-    out.headline["silhouette"] = round(result.silhouettes[result.k], 4)
-    out.headline["variance_explained"] = round(result.explained_variance, 4)
-    sizes = result.members["group"].value_counts().sort_index()
+        return OpinionFigures(votes, result, None, pd.DataFrame(), pd.DataFrame())
     reference = _reference_groups(ds, result.members["member_id"].to_numpy())
+    agreement = None
     if reference is not None and len(reference):
-        ari, n = agreement_with_labels(result.members, reference)
-        out.headline["ari_vs_source_groups"] = round(ari, 4)
-        out.notes.append(
-            f"Adjusted Rand index against the source platform's own groups: {ari:.3f} over {n} members in both."
-        )
+        agreement = agreement_with_labels(result.members, reference)
     ideas = result.ideas
-    uniting = ideas[ideas["min_group_agree"] > 0.5].nlargest(_TOP, "consensus")
-    dividing = ideas.nlargest(_TOP, "divisiveness")
+    uniting = ideas[ideas["min_group_agree"] > 0.5].nlargest(TOP_IDEAS, "consensus")
+    dividing = ideas.nlargest(TOP_IDEAS, "divisiveness")
     titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"])))
     uniting = uniting.assign(title=uniting["idea_id"].map(titles))
     dividing = dividing.assign(title=dividing["idea_id"].map(titles))
-    if not uniting.empty:
-        out.headline["top_uniting_idea"] = int(uniting["idea_id"].iloc[0])
-        out.headline["top_uniting_consensus"] = round(float(uniting["consensus"].iloc[0]), 4)
-    else:
-        out.notes.append("No idea is agreed by more than half of every group.")
-    if not dividing.empty:
-        out.headline["top_dividing_idea"] = int(dividing["idea_id"].iloc[0])
-        out.headline["top_dividing_spread"] = round(float(dividing["divisiveness"].iloc[0]), 4)
-    group_table = pd.DataFrame(
-        {
-            "group": sizes.index.astype(np.int64),
-            "members": sizes.to_numpy(),
-            "share": (sizes / sizes.sum()).round(4).to_numpy(),
-        }
-    )
-    reps = ideas.sort_values("repness", ascending=False).groupby("representative_group").head(1)
-    group_table["most_representative_idea"] = (
-        group_table["group"].map(reps.set_index("representative_group")["idea_id"]).astype("Int64")
-    )
-    out.tables = {
-        "groups": group_table,
-        "uniting_ideas": uniting.reset_index(drop=True),
-        "dividing_ideas": dividing.reset_index(drop=True),
-        "ideas": ideas.reset_index(drop=True),
-        "members": result.members,
-        "silhouette_by_k": pd.DataFrame(
-            {"k": list(result.silhouettes), "silhouette": list(result.silhouettes.values())}
-        ),
-    }
-    out.charts = _charts(result, uniting, dividing)
-    return out
+    return OpinionFigures(votes, result, agreement, uniting, dividing)

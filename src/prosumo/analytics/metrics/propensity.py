@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -24,13 +23,13 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import (
     contributions_per_member,
     epoch_days,
     people,
     tagged_events,
 )
-from prosumo.analytics.section import Section
 
 #: Behaviour counted before the cut-off (all log(1 + count)).
 BEHAVIOUR = ("visits", "views", "votes", "comments", "active_days", "recent_events")
@@ -52,6 +51,12 @@ def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``bin, n, predicted, observed``.
+
+    Examples
+    --------
+    >>> calibration_table([0, 0, 1, 1], [0.1, 0.2, 0.7, 0.9], bins=2).round(3).to_dict("records")
+    [{'bin': 1, 'n': 2, 'predicted': 0.15, 'observed': 0.0},
+     {'bin': 2, 'n': 2, 'predicted': 0.8, 'observed': 1.0}]
     """
     y = np.asarray(y, dtype="float64")
     p = np.asarray(p, dtype="float64")
@@ -65,11 +70,18 @@ def calibration_table(y: Any, p: Any, bins: int = 10) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["bin", "n", "predicted", "observed"])
 
 
-def survey_wide(ds: Any) -> pd.DataFrame | None:
+def survey_wide(ds: Dataset) -> pd.DataFrame | None:
     """Each member's mean score per survey item, one column per item (``member_id`` index).
 
     One grouped pass in the engine (a filtered mean per item), so the survey's long
     table never crosses into pandas. None without a survey or without answers.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> survey_wide(ds) is None  # the example community has no surveys table
+    True
     """
     if ds.surveys is None:
         return None
@@ -85,7 +97,9 @@ def survey_wide(ds: Any) -> pd.DataFrame | None:
     return frame
 
 
-def member_snapshots(ds: Any, cutoff_days: list[float], *, survey: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+def member_snapshots(
+    ds: Dataset, cutoff_days: list[float], *, survey: pd.DataFrame | None = None
+) -> list[pd.DataFrame]:
     """:func:`member_features` at several cut-offs, from one pass over the events.
 
     Every count is a filtered aggregate (``day < cutoff``) of the same grouped scan,
@@ -153,7 +167,7 @@ def member_snapshots(ds: Any, cutoff_days: list[float], *, survey: pd.DataFrame 
     return frames
 
 
-def member_features(ds: Any, cutoff_day: float) -> pd.DataFrame:
+def member_features(ds: Dataset, cutoff_day: float) -> pd.DataFrame:
     """Profile, survey and behaviour of each non-staff member joined before the cut-off.
 
     Behaviour counts only events before ``cutoff_day`` (days since 1970-01-01):
@@ -214,11 +228,12 @@ class PropensityModel:
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         """Probability of co-producing within the horizon, for rows of member_features."""
-        return self.pipeline.predict_proba(self.design(frame))[:, 1]
+        probability: np.ndarray = self.pipeline.predict_proba(self.design(frame))[:, 1]
+        return probability
 
 
 def fit_propensity(
-    ds: Any, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0, *, features: pd.DataFrame | None = None
+    ds: Dataset, horizon_days: int = 90, test_share: float = 0.3, seed: int = 0, *, features: pd.DataFrame | None = None
 ) -> PropensityModel | None:
     """Fit and evaluate the co-production propensity model.
 
@@ -298,17 +313,17 @@ def fit_propensity(
     )
 
 
-def _last_day(ds: Any) -> float:
+def _last_day(ds: Dataset) -> float:
     return float(epoch_days(ds.events.occurred_at.max()).execute())
 
 
-def ranking_cutoff(ds: Any) -> float:
+def ranking_cutoff(ds: Dataset) -> float:
     """The cut-off of the invitation ranking's features: just after the last event."""
     return _last_day(ds) + 1e-6
 
 
 def invite_ranking(
-    ds: Any,
+    ds: Dataset,
     model: PropensityModel,
     campaign_id: int | None = None,
     top: int = 100,
@@ -366,7 +381,7 @@ ETGAR_SIGNS = {"motive_": 1, "cost_": -1}
 
 
 def participation_drivers(
-    ds: Any, min_answered: float = 0.5, *, survey: pd.DataFrame | None = None
+    ds: Dataset, min_answered: float = 0.5, *, survey: pd.DataFrame | None = None
 ) -> pd.DataFrame | None:
     """What drives taking part: a logit of ever contributing on the survey, segment and channel.
 
@@ -456,8 +471,21 @@ def participation_drivers(
     return out
 
 
-def section(ds: Any) -> Section:
-    """Co-production propensity as a report section."""
+@dataclass(frozen=True)
+class PropensityFigures:
+    """Co-production propensity: the model, whom to invite, and the survey drivers.
+
+    ``model`` is ``None`` when too few members took part (or too few did not) in the
+    last 90 days to fit one; the ranking and drivers are then not computed.
+    """
+
+    model: PropensityModel | None
+    ranking: pd.DataFrame | None = None
+    drivers: pd.DataFrame | None = None
+
+
+def compute(ds: Dataset) -> PropensityFigures:
+    """The propensity figures: :func:`fit_propensity` 90 days back, :func:`invite_ranking` today, :func:`participation_drivers`."""
     last_day = _last_day(ds)
     horizon = 90
     # both feature snapshots (training cut-off, today) from one pass over the events
@@ -465,58 +493,7 @@ def section(ds: Any) -> Section:
     at_cutoff, today = member_snapshots(ds, [last_day - horizon, last_day + 1e-6], survey=survey)
     model = fit_propensity(ds, horizon, features=at_cutoff)
     if model is None:
-        return Section(
-            key="propensity",
-            title="Who will take part in co-production, and whom should we invite?",
-            notes=["Too few members took part (or too few did not) in the last 90 days to fit a model."],
-        )
+        return PropensityFigures(model=None)
     ranking = invite_ranking(ds, model, features=today)
     drivers = participation_drivers(ds, survey=survey)
-    headline = {
-        "auc": round(model.auc, 4),
-        "brier": round(model.brier, 5),
-        "brier_base_rate": round(model.brier_base, 5),
-        "base_rate": round(model.base_rate, 5),
-        "train_rows": model.train_rows,
-        "test_rows": model.test_rows,
-    }
-    cal = model.calibration
-    chart = (
-        alt.Chart(cal)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("predicted:Q", title="mean predicted probability"),
-            y=alt.Y("observed:Q", title="observed share"),
-            tooltip=["bin", "n", "predicted", "observed"],
-        )
-        + alt.Chart(pd.DataFrame({"v": [0.0, float(max(cal["predicted"].max(), cal["observed"].max()))]}))
-        .mark_line(strokeDash=[4, 3], color="gray")
-        .encode(x="v:Q", y="v:Q")
-    ).properties(title="Calibration on held-out members (dashed: perfect)", width=320, height=320)
-    coef_chart = (
-        alt.Chart(model.coefficients.head(15))
-        .mark_bar()
-        .encode(x="coefficient:Q", y=alt.Y("feature:N", sort="-x"), tooltip=["feature", "coefficient"])
-        .properties(title="Strongest predictors (standardised coefficients)", width=320)
-    )
-    return Section(
-        key="propensity",
-        title="Who will take part in co-production, and whom should we invite?",
-        headline=headline,
-        tables={
-            "invite": ranking,
-            "coefficients": model.coefficients,
-            "calibration": cal,
-            **({} if drivers is None else {"drivers": drivers}),
-        },
-        charts=[chart, coef_chart],
-        notes=[
-            f"Trained on members' state {model.horizon_days} days before the last event; "
-            "outcome: co-produced (idea, revision, co-authorship, builds-on comment) in those days.",
-            "AUC and Brier score on a held-out 30% of members; the base-rate Brier is what "
-            "predicting the average for everyone would score.",
-            "Etgar's model: positive motive_* and negative cost_* survey coefficients are what the theory expects; "
-            "read them in the drivers table (a logit of ever contributing on the survey, segment and channel), "
-            "not in the predictive coefficients, which are conditional on behaviour the motives cause.",
-        ],
-    )
+    return PropensityFigures(model=model, ranking=ranking, drivers=drivers)

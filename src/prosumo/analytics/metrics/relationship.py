@@ -12,15 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import altair as alt
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import epoch_days, month_index, people, tagged_events
-from prosumo.analytics.section import Section
 
 #: Level number -> name; 0 means no activity in the window.
 LEVELS: dict[int, str] = {0: "inactive", 1: "observer", 2: "participant", 3: "contributor", 4: "leader"}
@@ -35,7 +34,7 @@ def _month_label(idx: pd.Series) -> pd.Series:
     return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1}).dt.tz_localize("UTC")
 
 
-def member_levels(ds: Any, window_months: int = 3, *, members: ir.Table | None = None) -> ir.Table:
+def member_levels(ds: Dataset, window_months: int = 3, *, members: ir.Table | None = None) -> ir.Table:
     """Each non-staff member's level in each calendar month (an Ibis table).
 
     Over the trailing window of ``window_months`` calendar months ending with month t:
@@ -58,6 +57,14 @@ def member_levels(ds: Any, window_months: int = 3, *, members: ir.Table | None =
     -------
     ibis.Table
         ``member_id, month`` (month index, year*12 + month - 1), ``level``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> levels = member_levels(ds).execute()
+    >>> levels.groupby("level").size().to_dict()
+    {1: 2, 2: 2, 3: 4}
     """
     tagged = tagged_events(ds.events).filter(ibis._.stage.notnull())
     staff_free = people(ds.members).select("member_id")
@@ -83,7 +90,7 @@ def member_levels(ds: Any, window_months: int = 3, *, members: ir.Table | None =
     return agg.select("member_id", "month", level=level.cast("int64"))
 
 
-def level_counts(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+def level_counts(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Members at each level per month, with weighted commitment and gravity.
 
     WC_t = sum_level level^2 x count_t(level)  (weights 1..4)
@@ -99,6 +106,14 @@ def level_counts(ds: Any, window_months: int = 3, transitions: pd.DataFrame | No
     pandas.DataFrame
         ``month, observer, participant, contributor, leader, members,
         weighted_commitment, gravity``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_counts(ds)[["observer", "participant", "contributor", "leader"]].to_dict("records")
+    [{'observer': 1, 'participant': 1, 'contributor': 2, 'leader': 0},
+     {'observer': 1, 'participant': 1, 'contributor': 2, 'leader': 0}]
     """
     if transitions is None:
         transitions = level_transitions(ds, window_months)
@@ -144,7 +159,7 @@ def gravity(weighted_commitment: Any, members: Any) -> np.ndarray:
     return out
 
 
-def level_transitions(ds: Any, window_months: int = 3) -> pd.DataFrame:
+def level_transitions(ds: Dataset, window_months: int = 3) -> pd.DataFrame:
     """Members moving from one level to another, per month (0 = inactive).
 
     For each member and month t: the pair (level_{t-1}, level_t), where the month
@@ -174,7 +189,7 @@ def level_transitions(ds: Any, window_months: int = 3) -> pd.DataFrame:
     return out
 
 
-def level_moves(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+def level_moves(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Moves between levels from one month to the next: up, held, down.
 
     up if level_t > level_{t-1}, down if lower, held if equal and above 0.
@@ -184,6 +199,13 @@ def level_moves(ds: Any, window_months: int = 3, transitions: pd.DataFrame | Non
     -------
     pandas.DataFrame
         ``month, up, held, down``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_moves(ds).drop(columns="month").to_dict("records")
+    [{'up': 0, 'held': 4, 'down': 0}]
     """
     matrix = level_transitions(ds, window_months) if transitions is None else transitions
     first = int(month_index(ds.events.occurred_at.min()).execute())
@@ -201,8 +223,18 @@ def level_moves(ds: Any, window_months: int = 3, transitions: pd.DataFrame | Non
     return out
 
 
-def level_matrix(ds: Any, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`level_transitions` summed over all months, with level names."""
+def level_matrix(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`level_transitions` summed over all months, with level names.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> level_matrix(ds).to_dict("records")
+    [{'before': 'observer', 'after': 'observer', 'n': 1},
+     {'before': 'participant', 'after': 'participant', 'n': 1},
+     {'before': 'contributor', 'after': 'contributor', 'n': 2}]
+    """
     matrix = level_transitions(ds, window_months) if transitions is None else transitions
     first = int(month_index(ds.events.occurred_at.min()).execute())
     matrix = matrix[matrix["month"] > first]
@@ -212,7 +244,7 @@ def level_matrix(ds: Any, window_months: int = 3, transitions: pd.DataFrame | No
     return total
 
 
-def idea_answers(ds: Any) -> ir.Table:
+def idea_answers(ds: Dataset) -> ir.Table:
     """Per idea: when it was submitted and when staff first answered (an Ibis table).
 
     submitted_at = the first ``idea.submitted`` event of the idea (``ideas.created_at``
@@ -251,7 +283,7 @@ def idea_answers(ds: Any) -> ir.Table:
     return answered.mutate(days_to_answer=answered.answered_day - answered.submitted_day)
 
 
-def answer_summary(ds: Any, within_days: tuple[int, ...] = (7, 30)) -> dict[str, Any]:
+def answer_summary(ds: Dataset, within_days: tuple[int, ...] = (7, 30)) -> dict[str, Any]:
     """Share of ideas answered, time to first answer, and share answered within k days.
 
     * ``answered_share`` = answered ideas / ideas;
@@ -263,6 +295,19 @@ def answer_summary(ds: Any, within_days: tuple[int, ...] = (7, 30)) -> dict[str,
     -------
     dict
         The figures above plus ``ideas`` and ``answered``.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> answer_summary(ds)
+    {'ideas': 3,
+     'answered': 1,
+     'answered_share': 0.3333333333333333,
+     'median_days': 9.0,
+     'p90_days': 9.0,
+     'within_7d': 0.0,
+     'within_30d': None}
     """
     df = idea_answers(ds).select("submitted_day", "days_to_answer").execute()
     last = float(epoch_days(ds.events.occurred_at.max()).execute())
@@ -312,12 +357,17 @@ def rate_difference(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, f
 
     Source: Newcombe (1998), Statistics in Medicine 17: 873-890; 56/70 vs 48/80
     gives 0.2 (0.0524, 0.3339).
+
+    Examples
+    --------
+    >>> tuple(round(v, 3) for v in rate_difference(8, 10, 4, 10))
+    (0.4, -0.023, 0.673)
     """
     low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff")
     return x1 / n1 - x2 / n2, float(low), float(high)
 
 
-def answer_effect(ds: Any, answer_days: int = 30, return_days: int = 90) -> ReturnEffect:
+def answer_effect(ds: Dataset, answer_days: int = 30, return_days: int = 90) -> ReturnEffect:
     """Does an answer bring an author back? Return rates of answered vs unanswered.
 
     For each author's first idea (submitted at s): *answered* if staff answered it
@@ -329,6 +379,14 @@ def answer_effect(ds: Any, answer_days: int = 30, return_days: int = 90) -> Retu
     Effect = returned share (answered) - returned share (unanswered), with
     :func:`rate_difference`'s Newcombe 95% interval. Observational: ideas that get
     answered may differ from those that do not.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> effect = answer_effect(ds)
+    >>> effect.answered_n, effect.unanswered_n, effect.difference
+    (0, 0, None)
     """
     answers = idea_answers(ds)
     first_window = ibis.window(group_by="author_id", order_by=["submitted_day", "idea_id"])
@@ -370,69 +428,24 @@ def answer_effect(ds: Any, answer_days: int = 30, return_days: int = 90) -> Retu
     return ReturnEffect(a_n, a_r, u_n, u_r, diff, low, high)
 
 
-def section(ds: Any) -> Section:
-    """Question 5 as a report section."""
+@dataclass(frozen=True)
+class RelationshipFigures:
+    """Question 5: members by level and their moves, and whether answering ideas brings authors back."""
+
+    levels: pd.DataFrame
+    moves: pd.DataFrame
+    matrix: pd.DataFrame
+    answers: dict[str, Any]
+    effect: ReturnEffect
+
+
+def compute(ds: Dataset) -> RelationshipFigures:
+    """Question 5's figures; the level tables share one :func:`level_transitions`."""
     transitions = level_transitions(ds)
-    counts = level_counts(ds, transitions=transitions)
-    moves = level_moves(ds, transitions=transitions)
-    answers = answer_summary(ds)
-    effect = answer_effect(ds)
-    headline: dict[str, Any] = {
-        "ideas_answered_share": answers["answered_share"],
-        "median_days_to_answer": answers["median_days"],
-        "answered_within_30d": answers["within_30d"],
-        "return_rate_answered": effect.answered_rate,
-        "return_rate_unanswered": effect.unanswered_rate,
-        "return_difference": effect.difference,
-        "return_difference_95": [effect.low, effect.high] if effect.difference is not None else None,
-    }
-    effect_table = pd.DataFrame(
-        {
-            "group": ["answered within 30 days", "not answered within 30 days"],
-            "authors": [effect.answered_n, effect.unanswered_n],
-            "returned": [effect.answered_returned, effect.unanswered_returned],
-            "return_rate": [effect.answered_rate, effect.unanswered_rate],
-        }
-    )
-    long = counts.melt(
-        id_vars=["month"], value_vars=[LEVELS[k] for k in (1, 2, 3, 4)], var_name="level", value_name="count"
-    )
-    level_chart = (
-        alt.Chart(long)
-        .mark_area()
-        .encode(
-            x=alt.X("month:T"),
-            y=alt.Y("count:Q", stack=True, title="members"),
-            color=alt.Color("level:N", sort=[LEVELS[k] for k in (1, 2, 3, 4)]),
-            tooltip=["month:T", "level", "count"],
-        )
-        .properties(title="Members by level (trailing 3 months)", width=480)
-    )
-    moves_long = moves.melt(id_vars=["month"], value_vars=["up", "held", "down"], var_name="move", value_name="members")
-    moves_chart = (
-        alt.Chart(moves_long)
-        .mark_bar()
-        .encode(x="month:T", y="members:Q", color="move:N", tooltip=["month:T", "move", "members"])
-        .properties(title="Moves between levels per month", width=480)
-    )
-    return Section(
-        key="relationship",
-        title="Is the relationship with members being built, and does answering them help?",
-        headline=headline,
-        tables={
-            "levels": counts,
-            "moves": moves,
-            "level_matrix": level_matrix(ds, transitions=transitions),
-            "answer_effect": effect_table,
-            "answers": pd.DataFrame([answers]),
-        },
-        charts=[level_chart, moves_chart],
-        notes=[
-            "Levels over a trailing 3-month window: observer (reads), participant (votes, "
-            "comments), contributor (ideas, revisions, co-authorship, builds-on comments), "
-            "leader (contributor active on 30+ days in the window).",
-            "An answer is the first stage change of an idea by staff after submission.",
-            "Return effect: first idea of each author; answered = within 30 days; returned = "
-            "any activity in the 90 days after that; Newcombe 95% interval. Observational.",
-        ],
+    return RelationshipFigures(
+        levels=level_counts(ds, transitions=transitions),
+        moves=level_moves(ds, transitions=transitions),
+        matrix=level_matrix(ds, transitions=transitions),
+        answers=answer_summary(ds),
+        effect=answer_effect(ds),
     )
