@@ -31,7 +31,8 @@ def event_record(
     occurred_at: datetime | None = None,
 ) -> Event:
     """Append one event. Call it inside the transaction of the change it records."""
-    # A statement written once, not compiled per call: events are the most frequent write there is.
+    # A statement written once, not compiled per call: events are the most frequent write there is,
+    # and through the ORM a vote cost 0.13-0.16 ms more CPU (bench/RESULTS.md).
     event = statements.insert(
         Event(
             occurred_at=occurred_at or timezone.now(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -74,6 +75,13 @@ class Segment(models.Model):
         return self.name
 
 
+def public_name(pk: int | None, display_name: str, erased_at: datetime | None) -> str:
+    """A member's name as other people see it (`Member.name`), from the three columns it depends on."""
+    if erased_at is not None:
+        return gettext("former member")
+    return display_name or pseudonym_for(pk or 0)
+
+
 class Member(AbstractBaseUser, PermissionsMixin):
     """A person in the community: a prosumer, or staff with a role."""
 
@@ -118,9 +126,7 @@ class Member(AbstractBaseUser, PermissionsMixin):
     @property
     def name(self) -> str:
         """The name other people see, on every page, in the API and in mail: never any part of the email address."""
-        if self.erased_at is not None:
-            return gettext("former member")
-        return self.display_name or pseudonym_for(self.pk or 0)
+        return public_name(self.pk, self.display_name, self.erased_at)
 
     def holds_role(self, *roles: str) -> bool:
         """Whether this account acts with one of the roles: a superuser with any, a closed or suspended one with none."""

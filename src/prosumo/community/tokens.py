@@ -146,8 +146,8 @@ token_cache = _TokenCache()
 @cache
 def _token_parts() -> tuple[statements.Part, statements.Part]:
     return (
-        statements.Part(ApiToken, "t", ("id", "member", "scopes", "expires_at", "last_used_at")),
-        statements.Part(Member, "m", tuple(f.name for f in Member._meta.concrete_fields)),
+        statements.Part(ApiToken, "t", tuple(f.attname for f in ApiToken._meta.concrete_fields)),
+        statements.Part(Member, "m", tuple(f.attname for f in Member._meta.concrete_fields)),
     )
 
 
@@ -164,11 +164,14 @@ def _token_sql(vendor: str) -> str:
 
 def _token_lookup(digest: str) -> tuple[ApiToken, Member] | None:
     """The live token with this digest and its member, by a statement written once (every API call asks)."""
-    found = statements.fetch(_token_sql(connection.vendor), [digest], *_token_parts())
+    token_part, member_part = _token_parts()
+    found = statements.fetch(_token_sql(connection.vendor), [digest], token_part, member_part)
     if not found:
         return None
     token, member = found[0]
-    return cast(ApiToken, token), cast(Member, member)
+    assert token is not None  # an inner join: both sides are there
+    assert member is not None
+    return cast(ApiToken, token_part.instance(token)), cast(Member, member_part.instance(member))
 
 
 def token_authenticate(raw: str, *, scope: str, writing: bool) -> Member:

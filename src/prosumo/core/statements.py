@@ -8,12 +8,20 @@ from the models' metadata, and converts values both ways with the fields' own me
 that what it writes and reads is exactly what the ORM would. `Compiled` reuses a query
 the ORM compiled once, so filters stay written in the ORM.
 
-It does not send save or delete signals; Prosumo has no receivers on the models it is
-used for, and `Part` builds instances through ``__init__`` whenever anything listens to
-a model's init signals. Users: the vote path (``ideas/services/votes.py``), the API
-token lookup, campaign access and campaign list pages; `event_record` inserts through
-it. Use it only where a benchmark shows the compiling matters (``bench/RESULTS.md``);
-everywhere else use the ORM.
+A read gives each part's values for a typed row (a dataclass of the columns read), or a
+model instance only when every column was read: never a half-loaded instance. It does
+not send save or delete signals; Prosumo has no receivers on the models it is used for,
+and `Part.instance` goes through ``__init__`` whenever anything listens to a model's
+init signals.
+
+Users, each measured in ``bench/RESULTS.md``: the vote path (``ideas/services/votes.py``,
+the API token lookup in ``integrations/services.py`` and `event_record`, which writes
+each vote's event), a campaign's list page
+(``ideas/selectors.py``, and its campaign read in ``ideas/permissions.py``) and marking
+each email sent (``core/mail.py``); and a customer import's batches
+(``community/imports.py``), whose values are prepared before the transaction so that it
+holds SQLite's write lock briefly (docs/operations.md). An import-linter contract in
+pyproject.toml keeps it there; everywhere else use the ORM.
 """
 
 from __future__ import annotations
@@ -58,23 +66,26 @@ def select_list(model: type[Model], alias: str, names: tuple[str, ...], using: s
 
 
 class Part:
-    """One model's columns in a hand-written SELECT: turns its slice of a row into an instance.
+    """One model's columns in a hand-written SELECT: converts its slice of a row as the ORM would.
 
-    ``names`` are field names (``campaign`` for a foreign key, read as ``campaign_id``),
-    selected in the model's column order (`columns`); they must include the primary
-    key, and a row whose primary key is NULL (the missing side of a LEFT JOIN) gives None.
+    ``names`` are field names or attribute names (``campaign`` or ``campaign_id`` for a
+    foreign key, read as ``campaign_id``), selected in the order given, the primary key
+    first. `values` gives the slice's values in that order, converted by the fields
+    themselves, for the caller's typed row (a dataclass); a row whose primary key is
+    NULL (the missing side of a LEFT JOIN) gives None. `instance` builds a model
+    instance instead, and only from every concrete column: a model is read whole or
+    not at all, never half-loaded.
     """
 
     def __init__(self, model: type[Model], alias: str, names: Sequence[str]):
         self.model = model
         self.alias = alias
-        # In the model's own column order, as `Model.from_db` expects a partial row.
-        order = {f.name: i for i, f in enumerate(model._meta.concrete_fields)}
-        self.names = tuple(sorted(names, key=lambda name: order[_field(model, name).name]))
+        self.names = tuple(names)
         self.fields = _fields(model, self.names)
         if not self.fields[0].primary_key:
-            raise ValueError("the primary key must be one of the fields")
+            raise ValueError("the primary key must be the first field")
         self.attnames = [f.attname for f in self.fields]
+        self.whole = {f.attname for f in model._meta.concrete_fields} == set(self.attnames)
         self._converters: dict[str, list[tuple[Any, list[Any]]]] = {}
 
     def columns(self, using: str = "default") -> str:
@@ -94,30 +105,36 @@ class Part:
             self._converters[using] = found
         return found
 
-    def build(self, values: Sequence[Any], using: str = "default") -> Model | None:
-        if values[0] is None:
+    def values(self, raw: Sequence[Any], using: str = "default") -> list[Any] | None:
+        """The slice's values in the order of `names`, converted as the ORM converts them; None for a NULL key."""
+        if raw[0] is None:
             return None
         connection = connections[using]
         converted = []
-        for value, (column, converters) in zip(values, self.converters(using), strict=True):
+        for value, (column, converters) in zip(raw, self.converters(using), strict=True):
             for convert in converters:
                 value = convert(value, column, connection)
             converted.append(value)
+        return converted
+
+    def instance(self, values: Sequence[Any], using: str = "default") -> Model:
+        """A whole model instance from `values` (every concrete column, as `values` gave them)."""
+        if not self.whole:
+            raise ValueError(f"{self.model.__name__} is built only from all its columns: read the others as a row")
         if self.has_init_signals:
-            return self.model.from_db(using, self.attnames, converted)
-        # What `Model.from_db` ends with, without its per-field loop: the loaded fields in the
-        # instance's __dict__ (the unread ones stay deferred and load when touched), and a
-        # state saying it came from this database. A list page builds forty of these.
+            return self.model.from_db(using, self.attnames, values)
+        # What `Model.from_db` ends with, without its per-field loop: the fields in the
+        # instance's __dict__ and a state saying it came from this database.
         obj = self.model.__new__(self.model)
         state = ModelState()
         state.adding, state.db = False, using
         obj._state = state
-        obj.__dict__.update(zip(self.attnames, converted, strict=True))
+        obj.__dict__.update(zip(self.attnames, values, strict=True))
         return obj
 
     @functools.cached_property
     def has_init_signals(self) -> bool:
-        """Whether anything listens to this model's pre_init/post_init (then build goes through __init__)."""
+        """Whether anything listens to this model's pre_init/post_init (then `instance` goes through __init__)."""
         return bool(signals.pre_init.has_listeners(self.model) or signals.post_init.has_listeners(self.model))
 
 
@@ -177,6 +194,17 @@ def update(obj: Model, names: Sequence[str], using: str = "default") -> int:
         return int(cursor.rowcount)
 
 
+def update_row(model: type[Model], pk: Any, values: dict[str, Any], using: str = "default") -> int:
+    """UPDATE these fields of the row with this primary key (for a typed row: no model, no ``pre_save``)."""
+    connection = connections[using]
+    names = tuple(values)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in _fields(model, names)]
+    params.append(model._meta.pk.get_db_prep_value(pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_update_sql(model, names, using), params)
+        return int(cursor.rowcount)
+
+
 def delete(obj: Model, using: str = "default") -> int:
     """DELETE the instance's row only: for models that nothing refers to (no cascade is looked for)."""
     connection = connections[using]
@@ -219,17 +247,17 @@ class Compiled:
         return [values[slot] if marked else slot for marked, slot in self.slots]
 
 
-def split(row: Sequence[Any], parts: Sequence[Part], using: str = "default") -> list[Model | None]:
-    """One row of a SELECT of ``parts`` in order (each its `columns`), as one instance per part."""
-    built, start = [], 0
+def split(row: Sequence[Any], parts: Sequence[Part], using: str = "default") -> list[list[Any] | None]:
+    """One row of a SELECT of ``parts`` in order (each its `columns`), as each part's `values`."""
+    out, start = [], 0
     for part in parts:
-        built.append(part.build(row[start : start + len(part.names)], using))
+        out.append(part.values(row[start : start + len(part.names)], using))
         start += len(part.names)
-    return built
+    return out
 
 
-def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str = "default") -> list[list[Model | None]]:
-    """Run a hand-written SELECT of ``parts`` and build each row's instances (`split`)."""
+def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str = "default") -> list[list[list[Any] | None]]:
+    """Run a hand-written SELECT of ``parts`` and convert each row's slices (`split`)."""
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return [split(row, parts, using) for row in cursor.fetchall()]

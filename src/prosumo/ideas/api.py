@@ -51,7 +51,7 @@ LIST_RENDERER = JSONRenderer()
 router = Router(tags=["ideas"])
 
 
-def idea_out(idea: Idea) -> dict[str, Any]:
+def idea_out(idea: Idea | selectors.ListedIdea) -> dict[str, Any]:
     return {
         "id": idea.pk,
         "campaign_id": idea.campaign_id,
@@ -66,8 +66,8 @@ def idea_out(idea: Idea) -> dict[str, Any]:
         "score_count": idea.score_count,
         "mean_score": idea.mean_score,
         "comment_count": idea.comment_count,
-        "revision": idea.__dict__.get("revision"),
-        "answered_at": idea.__dict__.get("answered_at"),
+        "revision": idea.revision,
+        "answered_at": idea.answered_at,
     }
 
 
@@ -173,7 +173,8 @@ def idea_revisions(request: HttpRequest, idea_id: Id) -> Any:
     return list(IdeaRevision.objects.filter(idea=idea).order_by("number"))
 
 
-def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
+def _vote_out(result: services.VoteResult) -> dict[str, Any]:
+    idea, value = result.idea, result.value
     return {
         "idea_id": idea.pk,
         "value": value,
@@ -187,14 +188,13 @@ def _vote_out(idea: Idea, value: int | None) -> dict[str, Any]:
 @router.put("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
 @rate_limited("vote")
 def vote_cast(request: MemberRequest, idea_id: Id, payload: VoteIn) -> Any:
-    vote = services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value)
-    return _vote_out(vote.idea, vote.value)
+    return _vote_out(services.vote_cast(actor=request.user, idea_id=idea_id, value=payload.value))
 
 
 @router.delete("/ideas/{idea_id}/vote", response={200: VoteOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
 @rate_limited("vote")
 def vote_withdraw(request: MemberRequest, idea_id: Id) -> Any:
-    return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id), None)
+    return _vote_out(services.vote_withdraw(actor=request.user, idea_id=idea_id))
 
 
 def comment_out(comment: Any) -> dict[str, Any]:

@@ -209,7 +209,24 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
         return self.filter(answered_at__isnull=True, hidden=False, stage__in=WAITING_STAGES)
 
 
-class Idea(Timestamped):
+class TallyFigures:
+    """Figures read off an idea's tallies, for the model and for the typed rows of a list page."""
+
+    up_count: int
+    down_count: int
+    score_sum: int
+    score_count: int
+
+    @property
+    def net_votes(self) -> int:
+        return self.up_count - self.down_count
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.score_count if self.score_count else None
+
+
+class Idea(TallyFigures, Timestamped):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="ideas")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ideas")
     title = models.CharField(max_length=160)
@@ -289,14 +306,6 @@ class Idea(Timestamped):
             coauthors = CoAuthor.objects.filter(idea_id=self.pk).exclude(status=CoAuthorStatus.DECLINED)
             rule &= staff | Q(pk=self.author_id) | Q(pk__in=coauthors.values("member_id"))
         return Member.objects.filter(rule, is_active=True)
-
-    @property
-    def net_votes(self) -> int:
-        return self.up_count - self.down_count
-
-    @property
-    def mean_score(self) -> float | None:
-        return self.score_sum / self.score_count if self.score_count else None
 
 
 class IdeaRevision(models.Model):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, cast
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from prosumo.community.models import Member
+from prosumo.community.models import Member, public_name
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search
@@ -31,6 +31,7 @@ from prosumo.ideas.models import (
     Review,
     Stage,
     StageChange,
+    TallyFigures,
     Vote,
 )
 
@@ -41,6 +42,68 @@ ORDERS = {
     "trending": ("-rank_trending", "-id"),
 }
 PER_PAGE_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAuthor:
+    """An idea's author as a list page shows them."""
+
+    id: int
+    display_name: str
+    erased_at: datetime | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def name(self) -> str:
+        return public_name(self.id, self.display_name, self.erased_at)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedIdea(TallyFigures):
+    """One idea of a list page: the columns the page shows, its author and its campaign."""
+
+    id: int
+    campaign_id: int
+    author_id: int
+    title: str
+    body: str
+    stage: str
+    created_at: datetime
+    support_count: int
+    up_count: int
+    down_count: int
+    score_sum: int
+    score_count: int
+    comment_count: int
+    revision: int
+    answered_at: datetime | None
+    author: ListedAuthor
+    campaign: Campaign
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def get_stage_display(self) -> str:
+        return str(Stage(self.stage).label)
+
+
+# The columns of each, in the order of their fields.
+LISTED_IDEA_COLUMNS = tuple(f.name for f in fields(ListedIdea) if f.name not in ("author", "campaign"))
+LISTED_AUTHOR_COLUMNS = tuple(f.name for f in fields(ListedAuthor))
+
+
+def _listed(idea: Idea, campaign: Campaign) -> ListedIdea:
+    """The list row of an idea the ORM read with its author."""
+    author = idea.author
+    return ListedIdea(
+        **{name: getattr(idea, name) for name in LISTED_IDEA_COLUMNS},
+        author=ListedAuthor(author.pk, author.display_name, author.erased_at),
+        campaign=campaign,
+    )
 
 
 def campaigns_for(actor: Any) -> QuerySet[Campaign]:
@@ -70,7 +133,7 @@ def idea_list(
     query: str | None = None,
     page: int | str = 1,
     per_page: int = 20,
-) -> Page[Idea]:
+) -> Page[ListedIdea]:
     """A page of listed ideas in one order: one query for the rows, one for the count.
 
     With a `campaign` (which the caller got from `access_campaign`, so the viewer may see
@@ -109,7 +172,7 @@ def idea_list(
     statement = (order, stage or None) if campaign is not None and not tag and not query else None
     # ListedIdeas gives the Paginator what it uses (len/count and slices), not the whole
     # sequence protocol (int indexing, iteration) that django-stubs asks of an object list.
-    paginator: Paginator[Idea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
+    paginator: Paginator[ListedIdea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
@@ -135,32 +198,6 @@ class ListedIdeas:
     """
 
     ordered = True
-    ROW_FIELDS = (
-        "id",
-        "campaign_id",
-        "title",
-        "body",
-        "stage",
-        "created_at",
-        "support_count",
-        "up_count",
-        "down_count",
-        "score_sum",
-        "score_count",
-        "comment_count",
-        "author__id",
-        "author__display_name",
-        "author__email",
-        "author__erased_at",
-    )
-    CAMPAIGN_FIELDS = (
-        "campaign__id",
-        "campaign__slug",
-        "campaign__title",
-        "campaign__voting_mode",
-        "campaign__support_threshold",
-        "campaign__stage_labels",
-    )
 
     def __init__(
         self,
@@ -193,26 +230,20 @@ class ListedIdeas:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[Idea]:
+    def __getitem__(self, index: slice) -> list[ListedIdea]:
         if self.statement is not None and self.campaign is not None:
             return _page_by_statement(self.campaign, *self.statement, index)
         ids = list(self.qs.values_list("pk", flat=True)[index])
         if not ids:
             return []
         rows = Idea.objects.filter(pk__in=ids)
-        if self.campaign is None:
-            rows = rows.select_related("author", "campaign").only(*self.ROW_FIELDS, *self.CAMPAIGN_FIELDS)
-        else:  # one campaign for every row: attach it rather than join it 20 times
-            rows = rows.select_related("author").only(*self.ROW_FIELDS)
-        by_id = {idea.pk: idea for idea in rows}
-        if self.campaign is not None:
-            for idea in by_id.values():
-                idea.campaign = self.campaign
+        # One campaign for every row: attach it rather than join it 20 times.
+        rows = rows.select_related("author") if self.campaign is not None else rows.select_related("author", "campaign")
+        by_id = {idea.pk: _listed(idea, self.campaign or idea.campaign) for idea in rows}
         return [by_id[pk] for pk in ids if pk in by_id]
 
 
 PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
-AUTHOR_FIELDS = ("id", "display_name", "email", "erased_at")
 
 
 @functools.cache
@@ -230,8 +261,8 @@ def _page_statement(
     if with_stage:
         qs = qs.filter(stage=PAGE_MARKERS["stage"])
     inner = statements.Compiled(qs.order_by(*ORDERS[order]).values_list("id"), markers)
-    idea = statements.Part(Idea, "i", [f for f in ListedIdeas.ROW_FIELDS if "__" not in f])
-    author = statements.Part(Member, "m", AUTHOR_FIELDS)
+    idea = statements.Part(Idea, "i", LISTED_IDEA_COLUMNS)
+    author = statements.Part(Member, "m", LISTED_AUTHOR_COLUMNS)
     qn = connections[using].ops.quote_name
     keys = ", ".join(
         f"i.{statements.quoted_column(Idea, k.lstrip('-'), using)}{' DESC' if k.startswith('-') else ''}"
@@ -247,17 +278,14 @@ def _page_statement(
     return sql, inner, idea, author
 
 
-def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index: slice) -> list[Idea]:
+def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index: slice) -> list[ListedIdea]:
     sql, inner, idea_part, author_part = _page_statement(order, stage is not None)
     start, stop = index.start or 0, index.stop
     params = [*inner.params(campaign=campaign.pk, stage=stage), stop - start, start]
-    ideas = []
-    for idea, author in statements.fetch(sql, params, idea_part, author_part):
-        idea = cast(Idea, idea)
-        idea.author = cast(Member, author)
-        idea.campaign = campaign
-        ideas.append(idea)
-    return ideas
+    return [
+        ListedIdea(*idea, author=ListedAuthor(*author), campaign=campaign)  # type: ignore[misc]  # both read, never None: inner joins
+        for idea, author in statements.fetch(sql, params, idea_part, author_part)
+    ]
 
 
 def similar_ideas(

@@ -17,9 +17,10 @@ from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
 from prosumo.ideas.services.reviews import review_submit
 from prosumo.ideas.services.stages import stage_change, support_gates_expire
-from prosumo.ideas.services.votes import vote_cast, vote_withdraw, votes_withdraw_all
+from prosumo.ideas.services.votes import VoteResult, vote_cast, vote_withdraw, votes_withdraw_all
 
 __all__ = [
+    "VoteResult",
     "attachment_add",
     "campaign_create",
     "campaign_update",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -25,6 +25,9 @@ from prosumo.ideas.models import (
 )
 from prosumo.ideas.permissions import access_idea
 from prosumo.notifications.services import notify
+
+if TYPE_CHECKING:
+    from prosumo.ideas.services.votes import LockedIdea
 
 FORWARD = [Stage.SUBMITTED, Stage.OPEN, Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.IN_DEVELOPMENT, Stage.LAUNCHED]
 MESSAGE_MIN = 10
@@ -153,10 +156,10 @@ def stage_change(
         return _move(idea=idea, to_stage=to_stage, message=message.strip(), actor=staff, reason=reason)
 
 
-def support_progress(*, idea: Idea) -> Idea:
+def support_progress(*, idea: LockedIdea) -> None:
     """After a support vote on a locked idea: pass a staged gate, or reach the review threshold.
 
-    Returns the idea as it now stands (read again in full when it moves to review).
+    Updates the vote's row of the idea to how it now stands; a move to review reads the whole idea.
     """
     campaign = idea.campaign
     gates = campaign.support_gates or []
@@ -169,17 +172,16 @@ def support_progress(*, idea: Idea) -> Idea:
             idea.gate_deadline = (
                 idea.created_at + timedelta(days=int(gates[passed]["days"])) if passed < len(gates) else None
             )
-            idea.save(update_fields=["gate_index", "gate_deadline"])
+            Idea.objects.filter(pk=idea.id).update(gate_index=idea.gate_index, gate_deadline=idea.gate_deadline)
     if campaign.support_threshold and idea.stage == Stage.OPEN and idea.support_count >= campaign.support_threshold:
-        if idea.get_deferred_fields():  # the vote path reads only what voting needs; a move needs the whole idea
-            idea = Idea.objects.select_related("campaign").get(pk=idea.pk)
+        whole = Idea.objects.select_related("campaign").get(pk=idea.id)
         _move(
-            idea=idea,
+            idea=whole,
             to_stage=Stage.UNDER_REVIEW,
             message=phrase("stage.threshold_reached", threshold=campaign.support_threshold),
             actor=None,
         )
-    return idea
+        idea.stage = whole.stage
 
 
 def support_gates_expire(*, now: datetime | None = None) -> int:

@@ -13,8 +13,10 @@ one write each for the vote, the tallies and the event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+from datetime import datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,10 +28,67 @@ from prosumo.community.permissions import require_member
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import tallies
-from prosumo.ideas.models import Campaign, Idea, Stage, Vote, VotingMode
+from prosumo.ideas.models import Campaign, Idea, Stage, TallyFigures, Vote, VotingMode
 from prosumo.ideas.permissions import check_take_part
 
 VOTABLE_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW)
+
+
+@dataclass(slots=True)
+class VoteRules:
+    """The campaign's columns a vote reads: who may see it, and how it counts votes."""
+
+    id: int
+    is_published: bool
+    visibility: str
+    segment_id: int | None
+    voting_mode: str
+    support_threshold: int
+    support_gates: list[dict[str, Any]]
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(slots=True)
+class LockedIdea(TallyFigures):
+    """The idea's columns a vote reads and writes, read under its row lock, with its campaign's rules.
+
+    The vote changes the tallies and the ranking keys here and writes them back; a
+    support threshold reached reads the whole idea to move it (`support_progress`).
+    """
+
+    id: int
+    campaign_id: int
+    author_id: int
+    stage: str
+    hidden: bool
+    approved: bool
+    created_at: datetime
+    support_count: int
+    up_count: int
+    down_count: int
+    score_sum: int
+    score_count: int
+    rank_top: float
+    rank_hot: float
+    rank_trending: float
+    gate_index: int
+    gate_deadline: datetime | None
+    campaign: VoteRules
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult:
+    """What a vote leaves: the idea with its new tallies, and the member's vote on it (None once withdrawn)."""
+
+    idea: LockedIdea
+    value: int | None
 
 
 def _check_value(mode: str, value: int) -> None:
@@ -42,46 +101,16 @@ def _check_value(mode: str, value: int) -> None:
         )
 
 
+LOCKED_IDEA_COLUMNS = tuple(f.name for f in fields(LockedIdea) if f.name != "campaign")
+VOTE_RULES_COLUMNS = tuple(f.name for f in fields(VoteRules))
+
+
 @cache
 def _lock_parts() -> tuple[statements.Part, statements.Part, statements.Part]:
     return (
-        statements.Part(
-            Idea,
-            "i",
-            (
-                "id",
-                "campaign",
-                "author",
-                "stage",
-                "hidden",
-                "approved",
-                "created_at",
-                "support_count",
-                "up_count",
-                "down_count",
-                "score_sum",
-                "score_count",
-                "rank_top",
-                "rank_hot",
-                "rank_trending",
-                "gate_index",
-                "gate_deadline",
-            ),
-        ),
-        statements.Part(
-            Campaign,
-            "c",
-            (
-                "id",
-                "is_published",
-                "visibility",
-                "segment",
-                "voting_mode",
-                "support_threshold",
-                "support_gates",
-            ),
-        ),
-        statements.Part(Vote, "v", ("id", "idea", "member", "value", "created_at", "updated_at")),
+        statements.Part(Idea, "i", LOCKED_IDEA_COLUMNS),
+        statements.Part(Campaign, "c", VOTE_RULES_COLUMNS),
+        statements.Part(Vote, "v", tuple(f.attname for f in Vote._meta.concrete_fields)),
     )
 
 
@@ -108,11 +137,10 @@ def _vote_sql(vendor: str) -> str:
     )
 
 
-def _lock_for_vote(member: Member, idea_id: int) -> tuple[Idea, Vote | None]:
-    """Lock the idea the member may vote on; return it (with its campaign) and the member's vote, if any.
+def _lock_for_vote(member: Member, idea_id: int) -> tuple[LockedIdea, Vote | None]:
+    """Lock the idea the member may vote on; return it (with its campaign's rules) and the member's vote, if any.
 
-    Call inside a transaction. Only the fields voting needs are read; any other is
-    loaded when first touched. The vote is read by a second statement, after the lock
+    Call inside a transaction. The vote is read by a second statement, after the lock
     is held: on PostgreSQL a statement that waited for the lock still sees the other
     tables as they were when it began, and would miss a vote committed meanwhile.
     """
@@ -122,26 +150,29 @@ def _lock_for_vote(member: Member, idea_id: int) -> tuple[Idea, Vote | None]:
     return idea, _vote_in_locked(idea, member)
 
 
-def _lock_idea(idea_id: int) -> Idea | None:
+def _lock_idea(idea_id: int) -> LockedIdea | None:
     """Lock the idea's row and read it with its campaign's rules; None when there is no such idea."""
     idea_part, campaign_part, _ = _lock_parts()
     found = statements.fetch(_lock_sql(connection.vendor), [int(idea_id)], idea_part, campaign_part)
     if not found:
         return None
-    idea = cast(Idea, found[0][0])
-    idea.campaign = cast(Campaign, found[0][1])
-    return idea
+    idea, campaign = found[0]
+    assert idea is not None  # an inner join: both sides are there
+    assert campaign is not None
+    return LockedIdea(*idea, campaign=VoteRules(*campaign))  # type: ignore[misc]  # the columns, in the fields' order
 
 
-def _vote_in_locked(idea: Idea, member: Member) -> Vote | None:
-    votes = statements.fetch(_vote_sql(connection.vendor), [idea.pk, member.pk], _lock_parts()[2])
-    vote = cast(Vote | None, votes[0][0] if votes else None)
-    if vote is not None:
-        vote.idea, vote.member = idea, member
-    return vote
+def _vote_in_locked(idea: LockedIdea, member: Member) -> Vote | None:
+    part = _lock_parts()[2]
+    votes = statements.fetch(_vote_sql(connection.vendor), [idea.id, member.pk], part)
+    return cast(Vote, part.instance(votes[0][0])) if votes and votes[0][0] is not None else None
 
 
-def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
+def _tallies(idea: Idea | LockedIdea) -> dict[str, Any]:
+    return {name: getattr(idea, name) for name in tallies.FIELDS}
+
+
+def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> VoteResult:
     """Cast or change the member's vote on an idea. Casting the same vote again changes nothing."""
     member = require_member(actor)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -153,8 +184,7 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
         if idea.stage not in VOTABLE_STAGES:
             raise InvalidInput(gettext("This idea is not open for votes now."), code="voting_closed")
         if vote is not None and vote.value == value:
-            vote.idea = idea
-            return vote
+            return VoteResult(idea, value)
         now = timezone.now()
         previous = None
         counts = tallies.of(idea)
@@ -164,14 +194,14 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
             vote.value = value
             statements.update(vote, ["value", "updated_at"])
         else:
-            vote = statements.insert(Vote(idea=idea, member=member, value=value))
+            vote = statements.insert(Vote(idea_id=idea.id, member_id=member.pk, value=value))
         tallies.store(idea, tallies.vote_added(counts, mode=mode, value=value, at=vote.updated_at), mode=mode)
-        statements.update(idea, tallies.FIELDS)
+        statements.update_row(Idea, idea.id, _tallies(idea))
         event_record(
             verb="idea.rated" if mode == VotingMode.SCORE else "idea.supported",
             actor_id=member.pk,
             object_type="idea",
-            object_id=idea.pk,
+            object_id=idea.id,
             target_member_id=idea.author_id,
             campaign_id=idea.campaign_id,
             channel=member.channel,
@@ -182,19 +212,18 @@ def vote_cast(*, actor: Member, idea_id: int, value: int = 1) -> Vote:
         if mode == VotingMode.SUPPORT:
             from prosumo.ideas.services.stages import support_progress
 
-            idea = support_progress(idea=idea)
-    vote.idea = idea  # the locked row, with the tallies as this vote left them
-    return vote
+            support_progress(idea=idea)
+    return VoteResult(idea, value)  # the locked row, with the tallies as this vote left them
 
 
-def vote_withdraw(*, actor: Member, idea_id: int) -> Idea:
+def vote_withdraw(*, actor: Member, idea_id: int) -> VoteResult:
     """Withdraw the member's vote; returns the idea with its new tallies. Withdrawing twice changes nothing."""
     member = require_member(actor)
     with transaction.atomic():
         idea, vote = _lock_for_vote(member, idea_id)
         if vote is not None:
             vote_withdraw_locked(idea=idea, vote=vote, mode=idea.campaign.voting_mode)
-    return idea
+    return VoteResult(idea, None)
 
 
 def votes_withdraw_all(*, member: Member, details: dict[str, object] | None = None) -> int:
@@ -217,12 +246,14 @@ def votes_withdraw_all(*, member: Member, details: dict[str, object] | None = No
     return withdrawn
 
 
-def vote_withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str, object] | None = None) -> None:
+def vote_withdraw_locked(
+    *, idea: Idea | LockedIdea, vote: Vote, mode: str, details: dict[str, object] | None = None
+) -> None:
     """Remove a vote from an idea whose row the caller has locked (a withdrawal, or a merge's carried vote)."""
     tallies.store(
         idea, tallies.vote_removed(tallies.of(idea), mode=mode, value=vote.value, at=vote.updated_at), mode=mode
     )
-    statements.update(idea, tallies.FIELDS)
+    statements.update_row(Idea, idea.id, _tallies(idea))
     value = vote.value
     member_id = vote.member_id
     statements.delete(vote)
@@ -230,7 +261,7 @@ def vote_withdraw_locked(*, idea: Idea, vote: Vote, mode: str, details: dict[str
         verb="idea.support_withdrawn",
         actor_id=member_id,
         object_type="idea",
-        object_id=idea.pk,
+        object_id=idea.id,
         target_member_id=idea.author_id,
         campaign_id=idea.campaign_id,
         value=value,
