@@ -16,6 +16,11 @@ def tokens_of(*, member: Member) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
 
 
+def tokens_active(*, member: Member) -> QuerySet[ApiToken]:
+    """The member's tokens that still work (not revoked), in the model's order."""
+    return member.api_tokens.filter(revoked_at__isnull=True)
+
+
 def webhooks_for(*, actor: Member) -> QuerySet[Webhook]:
     """Every webhook, newest first; admins only."""
     require_role(actor, Role.ADMIN)
