@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import mimetypes
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
@@ -234,7 +235,7 @@ def campaign_cover(request: HttpRequest, slug: str) -> HttpResponseBase:
     )
 
 
-def _idea_page(anchor: str = "") -> Any:
+def _idea_page(anchor: str = "") -> Callable[..., str]:
     """Where an action posted from an idea's page goes back to: that page, at `anchor` (the view's ids filled in)."""
 
     def address(request: HttpRequest, idea_id: int, **ids: int) -> str:
