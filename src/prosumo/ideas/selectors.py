@@ -308,6 +308,24 @@ def answer_queue(*, limit: int = 200) -> list[Idea]:
     return ideas
 
 
+def possible_duplicates(*, viewer: Any, ideas: int = 60, per_idea: int = 2) -> list[tuple[Idea, Idea]]:
+    """Pairs (waiting idea, a similar idea of its campaign) for staff to merge: the oldest `ideas` of the queue.
+
+    Two queries per idea of the queue (a search and its visible hits): a staff page, bounded by `ideas`.
+    """
+    return [
+        (idea, other)
+        for idea in answer_queue(limit=ideas)
+        for other in similar_ideas(
+            viewer=viewer,
+            text=f"{idea.title} {idea.body}",
+            campaign_id=idea.campaign_id,
+            exclude_id=idea.pk,
+            limit=per_idea,
+        )
+    ]
+
+
 def answered_share(*, days: int = 30) -> tuple[int, int]:
     """(answered, submitted) for ideas submitted in the last `days` days."""
     since = timezone.now() - timedelta(days=days)

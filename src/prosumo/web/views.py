@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -566,6 +566,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@page_errors()
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click from an email: GET shows a confirmation page, POST unsubscribes.
 
@@ -576,7 +577,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         member = member_unsubscribe(token=token)
         if member is None:
-            raise Http404
+            raise NotFound(_("Not found."))
         return render(request, "notifications/unsubscribed.html", {"member": member})
     return render(request, "notifications/unsubscribe.html", {"token": token})
 
@@ -629,17 +630,7 @@ def staff_queue(request: MemberRequest) -> HttpResponse:
 @page_errors()
 def staff_duplicates(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
-    pairs = []
-    for idea in selectors.answer_queue(limit=60):
-        for other in selectors.similar_ideas(
-            viewer=request.user,
-            text=f"{idea.title} {idea.body}",
-            campaign_id=idea.campaign_id,
-            exclude_id=idea.pk,
-            limit=2,
-        ):
-            pairs.append((idea, other))
-    return render(request, "staff/duplicates.html", {"pairs": pairs})
+    return render(request, "staff/duplicates.html", {"pairs": selectors.possible_duplicates(viewer=request.user)})
 
 
 @login_required
