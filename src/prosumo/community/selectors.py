@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
 
-from prosumo.community.models import ApiToken, CustomerImport, Member, Role
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+
+from prosumo.community.models import ApiToken, CustomerImport, Invitation, Member, Role, Segment
 from prosumo.community.permissions import has_role
+from prosumo.core.errors import NotFound
 
 IMPORTS_LISTED = 20
 
@@ -29,3 +33,55 @@ def member_with_address(email: str) -> Member | None:
 def tokens_of(*, member: Member) -> QuerySet[ApiToken]:
     """The member's tokens, newest first, revoked ones included (they show when they were revoked)."""
     return ApiToken.objects.filter(member=member).order_by("-created_at", "-id")
+
+
+def member_of_profile(member_id: int) -> Member:
+    """An active member whose profile anyone may open; NotFound for a closed account or no account."""
+    member = Member.objects.filter(pk=member_id, is_active=True).first()
+    if member is None:
+        raise NotFound(gettext("No such member."))
+    return member
+
+
+def member_for_staff(member_id: int) -> Member:
+    """Any member, closed or suspended accounts too, for a staff action; NotFound when there is none."""
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(gettext("No such member."))
+    return member
+
+
+def members_by_id(ids: Iterable[int | None]) -> dict[int, Member]:
+    """The members with these ids (None and unknown ids left out), by id."""
+    return {m.pk: m for m in Member.objects.filter(pk__in={i for i in ids if i})}
+
+
+def invitation_open(token: str) -> Invitation:
+    """The invitation this token opens, with its campaign, while nobody has taken it up; else NotFound."""
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("campaign").first()
+    if invite is None:
+        raise NotFound(gettext("No such invitation."))
+    return invite
+
+
+INVITATIONS_LISTED = 50
+
+
+def invitations_latest() -> QuerySet[Invitation]:
+    """The latest invitations, newest first, with their campaign and who took them up."""
+    return Invitation.objects.select_related("campaign", "accepted_by").order_by("-created_at")[:INVITATIONS_LISTED]
+
+
+def segment_names() -> list[str]:
+    """Every segment's name, in order."""
+    return list(Segment.objects.order_by("name").values_list("name", flat=True))
+
+
+def member_channels() -> list[str]:
+    """The channels members came through (not empty), in order."""
+    return sorted({c for c in Member.objects.values_list("channel", flat=True).distinct() if c})
+
+
+def tokens_active(*, member: Member) -> QuerySet[ApiToken]:
+    """The member's tokens that still work (not revoked), in the model's order."""
+    return member.api_tokens.filter(revoked_at__isnull=True)

@@ -3,11 +3,28 @@
 A service raises a ``ProsumoError`` subclass; the API turns it into JSON
 ``{"code", "message", "fields"}`` with the error's HTTP status, and pages turn
 it into a form error or an error page. Codes are stable: integrations rely on them.
+
+Every error is a list of problems, each ``(field, code, message)``: ``problems()``
+reads them from ``fields``. An entry of ``fields`` is either a code (a lowercase word
+such as ``"too_many"``), whose message is the error's own, or a sentence of its own
+(a form's check of one field among several). The API returns codes and messages as
+they are; a page shows messages only, never a code.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from typing import ClassVar, NamedTuple
+
+CODE = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a request: the field it is about (None for the whole), a stable code, a sentence."""
+
+    field: str | None
+    code: str
+    message: str
 
 
 class ProsumoError(Exception):
@@ -25,6 +42,23 @@ class ProsumoError(Exception):
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "fields": self.fields}
+
+    def problems(self) -> list[Problem]:
+        """What is wrong, field by field; the error as a whole when no field is named."""
+        found = [
+            Problem(name, entry, self.message) if CODE.match(entry) else Problem(name, self.code, entry)
+            for name, entries in self.fields.items()
+            for entry in entries
+        ]
+        return found or [Problem(None, self.code, self.message)]
+
+    def text(self) -> str:
+        """The error as one line for a person: its message, then each field's own sentence (no codes)."""
+        parts = [self.message]
+        for problem in self.problems():
+            if problem.message not in parts:
+                parts.append(problem.message)
+        return " ".join(parts)
 
 
 class InvalidInput(ProsumoError):

@@ -21,7 +21,7 @@ from prosumo.core.errors import NotFound
 from prosumo.core.input import Id
 from prosumo.core.schemas import ERRORS, LIMITED, ErrorOut
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import DeclineReason, Idea, IdeaRevision
+from prosumo.ideas.models import Idea
 from prosumo.ideas.permissions import access_campaign, access_idea
 from prosumo.ideas.schemas import (
     CampaignIn,
@@ -169,8 +169,7 @@ def idea_revise(request: MemberRequest, idea_id: Id, payload: RevisionIn) -> Any
 
 @router.get("/ideas/{idea_id}/revisions", response={200: list[RevisionOut], **ERRORS}, auth=PUBLIC)
 def idea_revisions(request: HttpRequest, idea_id: Id) -> Any:
-    idea = access_idea(request.user, idea_id)
-    return list(IdeaRevision.objects.filter(idea=idea).order_by("number"))
+    return selectors.idea_revisions(access_idea(request.user, idea_id))
 
 
 def _vote_out(result: services.VoteResult) -> dict[str, Any]:
@@ -212,10 +211,7 @@ def comment_out(comment: Any) -> dict[str, Any]:
 
 @router.get("/ideas/{idea_id}/comments", response={200: list[CommentOut], **ERRORS}, auth=PUBLIC)
 def comments(request: HttpRequest, idea_id: Id) -> Any:
-    idea = access_idea(request.user, idea_id)
-    return [
-        comment_out(c) for c in idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id")
-    ]
+    return [comment_out(c) for c in selectors.idea_comments(access_idea(request.user, idea_id))]
 
 
 @router.post("/ideas/{idea_id}/comments", response={201: CommentOut, **ERRORS, **LIMITED}, auth=needs(Scope.WRITE))
@@ -243,7 +239,7 @@ def idea_merge(request: MemberRequest, idea_id: Id, payload: MergeIn) -> Any:
     lineage = services.idea_merge(
         actor=request.user, source_id=idea_id, target_id=payload.target_id, message=payload.message
     )
-    return idea_out(Idea.objects.select_related("author").get(pk=lineage.target_id))
+    return idea_out(selectors.idea_with_author(lineage.target_id))
 
 
 @router.post("/ideas/{idea_id}/follow", response={200: dict, **ERRORS}, auth=needs(Scope.WRITE))
@@ -297,4 +293,4 @@ def queue(request: MemberRequest) -> Any:
 
 @router.get("/decline-reasons", response=list[DeclineReasonOut], auth=PUBLIC)
 def decline_reasons(request: HttpRequest) -> Any:
-    return list(DeclineReason.objects.filter(is_active=True).order_by("label"))
+    return selectors.decline_reasons()

@@ -20,13 +20,17 @@ from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search
 from prosumo.ideas.models import (
+    WAITING_STAGES,
     Attachment,
     Campaign,
     CoAuthor,
     CoAuthorStatus,
     Comment,
+    DeclineReason,
+    Flag,
     Follow,
     Idea,
+    IdeaRevision,
     MergedSupport,
     Review,
     Stage,
@@ -111,6 +115,23 @@ def campaigns_for(actor: Any) -> QuerySet[Campaign]:
     return Campaign.objects.visible_to(member).annotate(
         idea_total=Count("ideas", filter=Q(ideas__hidden=False, ideas__approved=True) & ~Q(ideas__stage=Stage.MERGED))
     )
+
+
+def campaigns_with_open_ideas(actor: Any) -> QuerySet[Campaign]:
+    """The campaigns the actor may see, each with `waiting`: its listed open ideas still waiting for an answer."""
+    waiting = Q(ideas__answered_at__isnull=True, ideas__approved=True, ideas__hidden=False, ideas__stage=Stage.OPEN)
+    return campaigns_for(actor).annotate(waiting=Count("ideas", filter=waiting))
+
+
+def campaigns_with_waiting(actor: Any) -> QuerySet[Campaign]:
+    """For staff: the campaigns with their segment and `waiting`, the ideas (premoderated too) awaiting an answer."""
+    waiting = Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES)
+    return campaigns_for(actor).select_related("segment").annotate(waiting=Count("ideas", filter=waiting))
+
+
+def campaign_choices() -> list[tuple[int, str]]:
+    """Every campaign as (id, title), latest start first, for a staff filter."""
+    return list(Campaign.objects.order_by("-starts_at").values_list("pk", "title"))
 
 
 def campaigns_running(actor: Any) -> QuerySet[Campaign]:
@@ -315,6 +336,24 @@ def answer_queue(*, limit: int = 200) -> list[Idea]:
     return ideas
 
 
+def possible_duplicates(*, viewer: Any, ideas: int = 60, per_idea: int = 2) -> list[tuple[Idea, Idea]]:
+    """Pairs (waiting idea, a similar idea of its campaign) for staff to merge: the oldest `ideas` of the queue.
+
+    Two queries per idea of the queue (a search and its visible hits): a staff page, bounded by `ideas`.
+    """
+    return [
+        (idea, other)
+        for idea in answer_queue(limit=ideas)
+        for other in similar_ideas(
+            viewer=viewer,
+            text=f"{idea.title} {idea.body}",
+            campaign_id=idea.campaign_id,
+            exclude_id=idea.pk,
+            limit=per_idea,
+        )
+    ]
+
+
 def answered_share(*, days: int = 30) -> tuple[int, int]:
     """(answered, submitted) for ideas submitted in the last `days` days."""
     since = timezone.now() - timedelta(days=days)
@@ -326,6 +365,8 @@ def answered_share(*, days: int = 30) -> tuple[int, int]:
 class IdeaPage:
     idea: Idea
     coauthors: list[CoAuthor]
+    invitation: CoAuthor | None  # the viewer's own co-author invitation, still unanswered
+    attachments: list[Attachment]
     timeline: list[StageChange]
     comments: list[Comment]
     my_vote: int | None
@@ -344,8 +385,9 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
     if not show_hidden:
         comments_qs = comments_qs.filter(hidden=False)
     comments = list(comments_qs.prefetch_related(Prefetch("revisions")))
-    my_vote = following = carried = None
+    my_vote = following = carried = invitation = None
     if getattr(member, "is_authenticated", False):
+        invitation = CoAuthor.objects.filter(idea=idea, member=member, status=CoAuthorStatus.INVITED).first()
         my_vote = Vote.objects.filter(idea=idea, member=member).values_list("value", flat=True).first()
         following = idea.follows.filter(member=member).exists()
         carried = MergedSupport.objects.filter(target=idea, member=member, status=MergedSupport.Status.CARRIED).exists()
@@ -362,6 +404,8 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
     return IdeaPage(
         idea=idea,
         coauthors=coauthors,
+        invitation=invitation,
+        attachments=list(idea.attachments.all()),
         timeline=timeline,
         comments=comments,
         my_vote=my_vote,
@@ -450,3 +494,32 @@ def idea_readers(idea_id: int) -> QuerySet[Member]:
     """The active members who may read the idea (`Idea.readers`); nobody when it does not exist."""
     idea = Idea.objects.select_related("campaign").filter(pk=idea_id).first()
     return idea.readers() if idea is not None else Member.objects.none()
+
+
+def idea_revisions(idea: Idea) -> list[IdeaRevision]:
+    """Every revision of an idea the caller got from `access_idea`, first to last, with its author."""
+    return list(IdeaRevision.objects.filter(idea=idea).select_related("author").order_by("number"))
+
+
+def idea_comments(idea: Idea) -> list[Comment]:
+    """The visible comments of an idea the caller got from `access_idea`, oldest first, with their authors."""
+    return list(idea.comments.filter(hidden=False).select_related("author").order_by("created_at", "id"))
+
+
+def idea_with_author(idea_id: int) -> Idea:
+    """An idea and its author, by id, with no access check: for a caller that has just written it."""
+    return Idea.objects.select_related("author").get(pk=idea_id)
+
+
+def decline_reasons() -> list[DeclineReason]:
+    """The reasons staff may give to decline an idea, by label."""
+    return list(DeclineReason.objects.filter(is_active=True).order_by("label"))
+
+
+def flags_open() -> QuerySet[Flag]:
+    """Reports moderators have not resolved yet, oldest first, with what they are about."""
+    return (
+        Flag.objects.filter(resolved_at__isnull=True)
+        .select_related("idea", "comment", "comment__idea", "reporter")
+        .order_by("created_at")
+    )

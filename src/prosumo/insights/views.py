@@ -7,72 +7,64 @@ from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 
+from prosumo.community import selectors as community_selectors
 from prosumo.community.http import MemberRequest
-from prosumo.community.models import Member, Segment
 from prosumo.community.permissions import is_staff
-from prosumo.core.errors import ProsumoError
+from prosumo.core.errors import NotFound
+from prosumo.core.pages import page_errors
 from prosumo.core.spreadsheet import SpreadsheetWriter
-from prosumo.ideas.models import Campaign
-from prosumo.insights.filters import FILTERS, filter_key
-from prosumo.insights.models import InsightRun
-from prosumo.insights.services import clean_filters, insights_request
+from prosumo.ideas.selectors import campaign_choices
+from prosumo.insights.filters import FILTERS
+from prosumo.insights.selectors import dashboard_runs, run_section
+from prosumo.insights.services import insights_request
 
 PREVIEW_ROWS = 50
 
 
 def _staff(request: HttpRequest) -> None:
+    """The dashboards are for staff; to anyone else they do not exist."""
     if not is_staff(request.user):
-        raise Http404
+        raise NotFound(gettext("Not found."))
 
 
 def _choices() -> dict[str, Sequence[object]]:
     return {
-        "segments": list(Segment.objects.order_by("name").values_list("name", flat=True)),
-        "campaigns": list(Campaign.objects.order_by("-starts_at").values_list("pk", "title")),
-        "channels": sorted({c for c in Member.objects.values_list("channel", flat=True).distinct() if c}),
+        "segments": community_selectors.segment_names(),
+        "campaigns": campaign_choices(),
+        "channels": community_selectors.member_channels(),
     }
 
 
+def _filtered(request: HttpRequest) -> str:
+    """The dashboard again, with the filters just posted."""
+    query = "&".join(f"{k}={request.POST.get(k, '')}" for k in FILTERS if request.POST.get(k))
+    return f"{request.path}?{query}" if query else request.path
+
+
 @login_required
+@page_errors(back=_filtered)
 def dashboard(request: MemberRequest) -> HttpResponse:
     _staff(request)
     raw = {k: request.GET.get(k, "") for k in FILTERS}
     for bound in ("since", "until"):  # the form shows dates; runs store timestamps
         raw[bound] = raw[bound][:10]
     if request.method == "POST":
-        try:
-            insights_request(actor=request.user, filters={k: request.POST.get(k, "") for k in FILTERS})
-        except ProsumoError as exc:
-            messages.error(request, exc.message + " " + "; ".join(m for ms in exc.fields.values() for m in ms))
-        else:
-            messages.success(request, "The analytics are being computed; this page shows them when ready.")
-        query = "&".join(f"{k}={request.POST.get(k, '')}" for k in FILTERS if request.POST.get(k))
-        return redirect(f"{request.path}?{query}" if query else request.path)
-    try:
-        key = filter_key(clean_filters(raw))
-    except ProsumoError as exc:
-        messages.error(request, exc.message)
-        key = "all"
-    done = InsightRun.objects.filter(filter_key=key, status=InsightRun.Status.DONE).first()
-    pending = InsightRun.objects.filter(
-        filter_key=key, status__in=[InsightRun.Status.PENDING, InsightRun.Status.RUNNING]
-    ).first()
-    failed = InsightRun.objects.filter(filter_key=key).first()
+        insights_request(actor=request.user, filters={k: request.POST.get(k, "") for k in FILTERS})
+        messages.success(request, "The analytics are being computed; this page shows them when ready.")
+        return redirect(_filtered(request))
+    runs = dashboard_runs(raw)
+    if runs.problem:
+        messages.error(request, runs.problem)
     return render(
         request,
         "insights/dashboard.html",
-        {
-            "run": done,
-            "pending": pending,
-            "last_failed": failed if failed and failed.status == InsightRun.Status.FAILED else None,
-            "filters": raw,
-            **_choices(),
-        },
+        {"run": runs.done, "pending": runs.pending, "last_failed": runs.failed, "filters": raw, **_choices()},
     )
 
 
@@ -85,17 +77,10 @@ def _vega_script() -> str:
 
 @cache_control(max_age=86400, private=True)
 @login_required
+@page_errors()
 def vega(request: HttpRequest) -> HttpResponse:
     _staff(request)
     return HttpResponse(_vega_script(), content_type="text/javascript")
-
-
-def _run_and_section(run_id: int, key: str) -> tuple[InsightRun, dict]:
-    run = InsightRun.objects.filter(pk=run_id, status=InsightRun.Status.DONE).first()
-    section = run.section(key) if run else None
-    if run is None or section is None:
-        raise Http404
-    return run, section
 
 
 def shown(value: object) -> object:
@@ -108,9 +93,10 @@ def shown(value: object) -> object:
 
 
 @login_required
+@page_errors()
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     _staff(request)
-    run, found = _run_and_section(run_id, key)
+    run, found = run_section(run_id, key)
     found = {**found, "headline": {name: shown(v) for name, v in (found.get("headline") or {}).items()}}
     tables = [
         {
@@ -130,12 +116,13 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
 
 
 @login_required
+@page_errors()
 def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpResponse:
     _staff(request)
-    run, found = _run_and_section(run_id, key)
+    run, found = run_section(run_id, key)
     rows = found.get("tables", {}).get(table)
     if rows is None:
-        raise Http404
+        raise NotFound(gettext("Not found."))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slugify(key)}-{slugify(table)}-run{run.pk}.csv"'
     writer = SpreadsheetWriter(response)  # cells that start like a formula are neutralised

@@ -1,4 +1,4 @@
-"""Reads of notifications."""
+"""Reads of a member's notifications."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from typing import Any
 from prosumo.community.models import Member
 from prosumo.notifications.models import Notification
 
-LATEST = 50
+SHOWN = 100  # on the notifications page
+LATEST = 50  # in the API
+
+
+def notifications_of(member: Any, *, limit: int = SHOWN) -> list[Notification]:
+    """A member's latest notifications, in the model's order."""
+    return list(Notification.objects.filter(recipient=member)[:limit])
 
 
 def notifications_for(*, member: Member) -> dict[str, Any]:
-    """The member's unread count and their latest notifications, newest first."""
-    mine = Notification.objects.filter(recipient=member)
-    return {"unread": mine.filter(read_at__isnull=True).count(), "items": list(mine[:LATEST])}
+    """The member's unread count and their latest notifications, newest first (the API's answer)."""
+    return {
+        "unread": Notification.objects.filter(recipient=member, read_at__isnull=True).count(),
+        "items": notifications_of(member, limit=LATEST),
+    }

@@ -13,7 +13,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import EmailPreference, Member, Segment
-from prosumo.core.errors import ProsumoError
 from prosumo.core.input import ID_MAX, ID_MIN, validate_text
 from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, VotingMode
 from prosumo.ideas.services.campaigns import UNSKIPPABLE
@@ -61,18 +60,6 @@ def form_problems(form: forms.BaseForm) -> str:
         for error in errors:
             parts.append(f"{label}: {error}" if label else str(error))
     return " ".join(parts)
-
-
-def apply_error(form: forms.BaseForm, exc: ProsumoError) -> None:
-    """Show a service error on the form: field errors beside fields, the rest on top."""
-    placed = False
-    for name, messages in exc.fields.items():
-        target = name if name in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 class IdeaForm(Form):

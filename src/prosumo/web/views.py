@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import mimetypes
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
@@ -13,10 +14,8 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,14 +28,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 
-from prosumo.activity.models import Event
+from prosumo.activity.selectors import moderation_audit
 from prosumo.activity.services import presence_record
 from prosumo.community import imports as customer_imports
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
-from prosumo.community.models import Invitation, Member
 from prosumo.community.permissions import (
     access_customer_import,
     can_manage_campaigns,
@@ -44,25 +42,17 @@ from prosumo.community.permissions import (
     can_review,
     is_staff,
 )
-from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
 from prosumo.core.http import HtmxRequest
 from prosumo.core.markdown import render_markdown
+from prosumo.core.pages import form_errors, page_errors, refused
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import (
-    WAITING_STAGES,
-    Campaign,
-    CoAuthor,
-    CoAuthorStatus,
-    Flag,
-    IdeaRevision,
-    Stage,
-    Visibility,
-)
+from prosumo.ideas.models import Campaign, Stage, Visibility
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
-from prosumo.notifications.models import Notification
+from prosumo.notifications.selectors import notifications_of
 from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
 from prosumo.web import accounts as web_accounts
 from prosumo.web.forms import (
@@ -85,13 +75,8 @@ from prosumo.web.forms import (
     StageForm,
     StageMoveForm,
     SuspendForm,
-    apply_error,
     form_problems,
 )
-
-
-def _not_found(exc: ProsumoError) -> Http404:
-    return Http404(exc.message)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -105,28 +90,23 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page_errors(back="campaign")
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = IdeaListForm(request.GET)
-    try:
-        campaign = access_campaign(request.user, slug)
-        if not filters.is_valid():
-            messages.error(request, form_problems(filters))
-            return redirect("campaign", slug=slug)
-        order = filters.cleaned_data["order"] or "hot"
-        page = selectors.idea_list(
-            viewer=request.user,
-            campaign=campaign,
-            order=order,
-            stage=filters.cleaned_data["stage"] or None,
-            tag=filters.cleaned_data["tag"] or None,
-            query=filters.cleaned_data["q"] or None,
-            page=filters.cleaned_data["page"] or 1,
-        )
-    except NotFound as exc:
-        raise _not_found(exc) from exc
-    except ProsumoError as exc:
-        messages.error(request, exc.message)
+    campaign = access_campaign(request.user, slug)
+    if not filters.is_valid():
+        messages.error(request, form_problems(filters))
         return redirect("campaign", slug=slug)
+    order = filters.cleaned_data["order"] or "hot"
+    page = selectors.idea_list(
+        viewer=request.user,
+        campaign=campaign,
+        order=order,
+        stage=filters.cleaned_data["stage"] or None,
+        tag=filters.cleaned_data["tag"] or None,
+        query=filters.cleaned_data["q"] or None,
+        page=filters.cleaned_data["page"] or 1,
+    )
     return render(
         request,
         "ideas/campaign.html",
@@ -144,29 +124,22 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @rate_limited("idea")
+@page_errors()
 def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
-    try:
-        campaign = access_campaign(request.user, slug)
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    campaign = access_campaign(request.user, slug)
     form = IdeaForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                idea = services.idea_submit(
-                    actor=request.user,
-                    campaign_id=campaign.pk,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    tags=form.tag_list(),
-                )
-            except ProsumoError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Your idea is in. Thank you!"))
-                return redirect("idea", idea_id=idea.pk)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            idea = services.idea_submit(
+                actor=request.user,
+                campaign_id=campaign.pk,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                tags=form.tag_list(),
+            )
+            messages.success(request, _("Your idea is in. Thank you!"))
+            return redirect("idea", idea_id=idea.pk)
+    status = 400 if request.method == "POST" else 200
     return render(request, "ideas/submit.html", {"campaign": campaign, "form": form}, status=status)
 
 
@@ -182,11 +155,9 @@ def similar(request: HttpRequest) -> HttpResponse:
     return render(request, "ideas/_similar.html", {"similar": ideas})
 
 
+@page_errors()
 def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
-    try:
-        idea = access_idea(request.user, idea_id)
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    idea = access_idea(request.user, idea_id)
     if idea.merged_into_id and idea.stage == Stage.MERGED:
         messages.info(request, _("This idea was merged into another; here it is."))
     if request.user.is_authenticated:
@@ -200,9 +171,6 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
         )
     page = selectors.idea_page(idea=idea, member=request.user)
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
-    pending_invite = None
-    if request.user.is_authenticated:
-        pending_invite = CoAuthor.objects.filter(idea=idea, member=request.user, status=CoAuthorStatus.INVITED).first()
     threshold = idea.campaign.support_threshold
     return render(
         request,
@@ -223,11 +191,11 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "can_edit": can_edit_idea(request.user, idea),
             "can_review": can_review(request.user),
             "can_moderate": can_moderate(request.user),
-            "pending_invite": pending_invite,
+            "pending_invite": page.invitation,
             "threshold": threshold,
             "progress": min(100, round(100 * idea.support_count / threshold)) if threshold else None,
             "stage_label": idea.campaign.stage_label(idea.stage),
-            "attachments": list(idea.attachments.all()),
+            "attachments": page.attachments,
             "revision_count": idea.revision,
         },
     )
@@ -243,180 +211,144 @@ def public_media(request: HttpRequest, folder: str, path: str) -> HttpResponseBa
 
 
 @require_GET
+@page_errors()
 def idea_attachment(request: HttpRequest, idea_id: int, attachment_id: int) -> HttpResponseBase:
     """An idea's file, for whoever may read the idea (the idea page's own rule), and for nobody else."""
-    try:
-        idea = access_idea(request.user, idea_id)
-        attachment = selectors.idea_attachment(idea=idea, attachment_id=attachment_id)
-        return file_response(
-            name=attachment.file.name, content_type=attachment.content_type, download_name=attachment.original_name
-        )
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    idea = access_idea(request.user, idea_id)
+    attachment = selectors.idea_attachment(idea=idea, attachment_id=attachment_id)
+    return file_response(
+        name=attachment.file.name, content_type=attachment.content_type, download_name=attachment.original_name
+    )
 
 
 @require_GET
+@page_errors()
 def campaign_cover(request: HttpRequest, slug: str) -> HttpResponseBase:
     """A campaign's cover image, for whoever may see the campaign; public only for a published public campaign."""
-    try:
-        campaign = access_campaign(request.user, slug)
-        name = campaign.cover.name or ""
-        return file_response(
-            name=name,
-            content_type=mimetypes.guess_type(name)[0] or "",
-            download_name=f"{campaign.slug}-cover{PurePath(name).suffix}",
-            public=campaign.is_published and campaign.visibility == Visibility.PUBLIC,
-        )
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    campaign = access_campaign(request.user, slug)
+    name = campaign.cover.name or ""
+    return file_response(
+        name=name,
+        content_type=mimetypes.guess_type(name)[0] or "",
+        download_name=f"{campaign.slug}-cover{PurePath(name).suffix}",
+        public=campaign.is_published and campaign.visibility == Visibility.PUBLIC,
+    )
 
 
-def _back(idea_id: int, anchor: str = "") -> HttpResponse:
+def _idea_page(anchor: str = "") -> Callable[..., str]:
+    """Where an action posted from an idea's page goes back to: that page, at `anchor` (the view's ids filled in)."""
+
+    def address(request: HttpRequest, idea_id: int, **ids: int) -> str:
+        return reverse("idea", args=[idea_id]) + anchor.format(**ids)
+
+    return address
+
+
+def _done(request: HttpRequest, idea_id: int, message: str, anchor: str = "") -> HttpResponse:
+    """Back to the idea's page after an action, saying what was done."""
+    messages.success(request, message)
     return redirect(reverse("idea", args=[idea_id]) + anchor)
 
 
 def _refused(request: HtmxRequest, idea_id: int, message: str, anchor: str = "") -> HttpResponse:
     """Back to the idea page with the reason a POST from it was refused (for htmx, the reason alone)."""
-    messages.error(request, message)
-    if request.htmx:
-        return HttpResponse(escape(message), status=400)
-    return _back(idea_id, anchor)
-
-
-def _run(request: HtmxRequest, idea_id: int, action: Any, success: str, anchor: str = "") -> HttpResponse:
-    """Run a service for a POST from the idea page and come back with a message."""
-    try:
-        action()
-    except NotFound as exc:
-        raise _not_found(exc) from exc
-    except ProsumoError as exc:
-        detail = "; ".join(m for ms in exc.fields.values() for m in ms)
-        messages.error(request, f"{exc.message} {detail}".strip())
-        if request.htmx:
-            return HttpResponse(escape(exc.message), status=400)
-        return _back(idea_id, anchor)
-    if success:
-        messages.success(request, success)
-    return _back(idea_id, anchor)
+    return refused(request, message, reverse("idea", args=[idea_id]) + anchor)
 
 
 @login_required
 @require_POST
 @rate_limited("vote")
+@page_errors(back=_idea_page())
 def idea_vote(request: MemberRequest, idea_id: int) -> HttpResponse:
     try:
         value = int(request.POST.get("value", "1"))
     except ValueError:
         return HttpResponseBadRequest(_("A vote is a number."))
-    return _run(
-        request,
-        idea_id,
-        lambda: services.vote_cast(actor=request.user, idea_id=idea_id, value=value),
-        _("Your vote counts."),
-    )
+    services.vote_cast(actor=request.user, idea_id=idea_id, value=value)
+    return _done(request, idea_id, _("Your vote counts."))
 
 
 @login_required
 @require_POST
 @rate_limited("vote")
+@page_errors(back=_idea_page())
 def idea_unvote(request: MemberRequest, idea_id: int) -> HttpResponse:
-    return _run(
-        request,
-        idea_id,
-        lambda: services.vote_withdraw(actor=request.user, idea_id=idea_id),
-        _("Your vote is withdrawn."),
-    )
+    services.vote_withdraw(actor=request.user, idea_id=idea_id)
+    return _done(request, idea_id, _("Your vote is withdrawn."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def idea_withdraw_carried(request: MemberRequest, idea_id: int) -> HttpResponse:
-    return _run(
-        request,
-        idea_id,
-        lambda: services.merged_support_withdraw(actor=request.user, target_id=idea_id),
-        _("Your carried support is withdrawn."),
-    )
+    services.merged_support_withdraw(actor=request.user, target_id=idea_id)
+    return _done(request, idea_id, _("Your carried support is withdrawn."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def idea_follow(request: MemberRequest, idea_id: int) -> HttpResponse:
     if request.POST.get("follow") == "0":
-        return _run(
-            request,
-            idea_id,
-            lambda: services.idea_unfollow(actor=request.user, idea_id=idea_id),
-            _("You no longer follow this idea."),
-        )
-    return _run(
-        request, idea_id, lambda: services.idea_follow(actor=request.user, idea_id=idea_id), _("You follow this idea.")
-    )
+        services.idea_unfollow(actor=request.user, idea_id=idea_id)
+        return _done(request, idea_id, _("You no longer follow this idea."))
+    services.idea_follow(actor=request.user, idea_id=idea_id)
+    return _done(request, idea_id, _("You follow this idea."))
 
 
 @login_required
 @require_POST
 @rate_limited("comment")
+@page_errors(back=_idea_page("#comments"))
 def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         empty = form.has_error("body", "required")
         messages.error(request, _("Write something before posting.") if empty else form_problems(form))
-        return _back(idea_id, "#comments")
+        return redirect(reverse("idea", args=[idea_id]) + "#comments")
     data = form.cleaned_data
-    return _run(
-        request,
-        idea_id,
-        lambda: services.comment_post(
-            actor=request.user,
-            idea_id=idea_id,
-            body=data["body"],
-            parent_id=data.get("parent_id"),
-            builds_on=data.get("builds_on", False),
-        ),
-        _("Comment posted."),
-        "#comments",
+    services.comment_post(
+        actor=request.user,
+        idea_id=idea_id,
+        body=data["body"],
+        parent_id=data.get("parent_id"),
+        builds_on=data.get("builds_on", False),
     )
+    return _done(request, idea_id, _("Comment posted."), "#comments")
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page("#comment-{comment_id}"))
 def comment_edit(request: MemberRequest, idea_id: int, comment_id: int) -> HttpResponse:
     form = CommentEditForm(request.POST)
     if not form.is_valid():
         return _refused(request, idea_id, form_problems(form), f"#comment-{comment_id}")
-    return _run(
-        request,
-        idea_id,
-        lambda: services.comment_edit(actor=request.user, comment_id=comment_id, body=form.cleaned_data["body"]),
-        _("Comment saved; the earlier text stays in its history."),
-        f"#comment-{comment_id}",
-    )
+    services.comment_edit(actor=request.user, comment_id=comment_id, body=form.cleaned_data["body"])
+    return _done(request, idea_id, _("Comment saved; the earlier text stays in its history."), f"#comment-{comment_id}")
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def stage_change(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = StageMoveForm(request.POST)
     if not form.is_valid():
         return _refused(request, idea_id, form_problems(form))
     data = form.cleaned_data
-    return _run(
-        request,
-        idea_id,
-        lambda: services.stage_change(
-            actor=request.user,
-            idea_id=idea_id,
-            to_stage=data["to_stage"],
-            message=data["message"],
-            reason_id=data["reason_id"],
-        ),
-        _("The idea moved, and its contributors were told."),
+    services.stage_change(
+        actor=request.user,
+        idea_id=idea_id,
+        to_stage=data["to_stage"],
+        message=data["message"],
+        reason_id=data["reason_id"],
     )
+    return _done(request, idea_id, _("The idea moved, and its contributors were told."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -425,42 +357,38 @@ def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
             request,
             _("Give the number of the idea to merge into, and a message.") if missing else form_problems(form),
         )
-        return _back(idea_id)
-    try:
-        services.idea_merge(
-            actor=request.user,
-            source_id=idea_id,
-            target_id=form.cleaned_data["target_id"],
-            message=form.cleaned_data["message"],
-        )
-    except ProsumoError as exc:
-        messages.error(request, f"{exc.message} " + "; ".join(m for ms in exc.fields.values() for m in ms))
-        return _back(idea_id)
-    messages.success(request, _("Merged. Supporters were told and may withdraw their support."))
-    return _back(form.cleaned_data["target_id"])
-
-
-@login_required
-@require_POST
-@rate_limited("flag")
-def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
-    form = ModerationForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, idea_id, form_problems(form))
-    kind = form.cleaned_data["kind"] or "idea"
-    object_id = form.cleaned_data["object_id"] or idea_id
-    return _run(
-        request,
-        idea_id,
-        lambda: services.flag_create(
-            actor=request.user, kind=kind, object_id=object_id, reason=form.cleaned_data["reason"]
-        ),
-        _("Thank you. A moderator will look at it."),
+        return redirect("idea", idea_id=idea_id)
+    services.idea_merge(
+        actor=request.user,
+        source_id=idea_id,
+        target_id=form.cleaned_data["target_id"],
+        message=form.cleaned_data["message"],
+    )
+    return _done(
+        request, form.cleaned_data["target_id"], _("Merged. Supporters were told and may withdraw their support.")
     )
 
 
 @login_required
 @require_POST
+@rate_limited("flag")
+@page_errors(back=_idea_page())
+def idea_flag(request: MemberRequest, idea_id: int) -> HttpResponse:
+    form = ModerationForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, idea_id, form_problems(form))
+    services.flag_create(
+        actor=request.user,
+        kind=form.cleaned_data["kind"] or "idea",
+        object_id=form.cleaned_data["object_id"] or idea_id,
+        reason=form.cleaned_data["reason"],
+    )
+    return _done(request, idea_id, _("Thank you. A moderator will look at it."))
+
+
+@login_required
+@require_POST
+@page_errors(back=_idea_page())
 def content_visibility(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = ModerationForm(request.POST)
     if not form.is_valid():
@@ -469,100 +397,75 @@ def content_visibility(request: MemberRequest, idea_id: int) -> HttpResponse:
     object_id = form.cleaned_data["object_id"] or idea_id
     reason = form.cleaned_data["reason"]
     if request.POST.get("hide") == "1":
-        action = lambda: services.content_hide(actor=request.user, kind=kind, object_id=object_id, reason=reason)  # noqa: E731
-        done = _("Hidden.")
-    else:
-        action = lambda: services.content_restore(actor=request.user, kind=kind, object_id=object_id, reason=reason)  # noqa: E731
-        done = _("Restored.")
-    return _run(request, idea_id, action, done)
+        services.content_hide(actor=request.user, kind=kind, object_id=object_id, reason=reason)
+        return _done(request, idea_id, _("Hidden."))
+    services.content_restore(actor=request.user, kind=kind, object_id=object_id, reason=reason)
+    return _done(request, idea_id, _("Restored."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
-    try:
-        idea = access_idea(request.user, idea_id)
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    idea = access_idea(request.user, idea_id)
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
     form = ReviewForm(request.POST, criteria=criteria)
     if not form.is_valid():
         messages.error(request, _("Score every criterion from 1 to 5."))
-        return _back(idea_id)
+        return redirect("idea", idea_id=idea_id)
     scores = {c: form.cleaned_data[c] for c in criteria}
-    return _run(
-        request,
-        idea_id,
-        lambda: services.review_submit(
-            actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", "")
-        ),
-        _("Scorecard saved."),
-    )
+    services.review_submit(actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", ""))
+    return _done(request, idea_id, _("Scorecard saved."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def coauthor_invite(request: MemberRequest, idea_id: int) -> HttpResponse:
     """Invite a co-author by address; the answer never says whether the address has an account."""
     form = CoAuthorForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give an email address and a share between 1 and 99."))
-        return _back(idea_id)
+        return redirect("idea", idea_id=idea_id)
     email = form.cleaned_data["email"]
-    return _run(
-        request,
-        idea_id,
-        lambda: services.coauthor_invite_by_email(
-            actor=request.user, idea_id=idea_id, email=email, share=form.cleaned_data["share"]
-        ),
-        _("Invitation sent to %(email)s.") % {"email": email},
+    services.coauthor_invite_by_email(
+        actor=request.user, idea_id=idea_id, email=email, share=form.cleaned_data["share"]
     )
+    return _done(request, idea_id, _("Invitation sent to %(email)s.") % {"email": email})
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def coauthor_respond(request: MemberRequest, idea_id: int, coauthor_id: int) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
-    return _run(
-        request,
-        idea_id,
-        lambda: services.coauthor_respond(actor=request.user, coauthor_id=coauthor_id, accept=accept),
-        _("You are now a co-author.") if accept else _("Invitation declined."),
-    )
+    services.coauthor_respond(actor=request.user, coauthor_id=coauthor_id, accept=accept)
+    return _done(request, idea_id, _("You are now a co-author.") if accept else _("Invitation declined."))
 
 
 @login_required
 @require_POST
+@page_errors(back=_idea_page())
 def attachment_add(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file to upload."))
-        return _back(idea_id)
-    return _run(
-        request,
-        idea_id,
-        lambda: services.attachment_add(actor=request.user, idea_id=idea_id, upload=form.cleaned_data["file"]),
-        _("File attached."),
-    )
+        return redirect("idea", idea_id=idea_id)
+    services.attachment_add(actor=request.user, idea_id=idea_id, upload=form.cleaned_data["file"])
+    return _done(request, idea_id, _("File attached."))
 
 
 @login_required
+@page_errors()
 def idea_revise(request: MemberRequest, idea_id: int) -> HttpResponse:
-    try:
-        idea = access_idea(request.user, idea_id)
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+    idea = access_idea(request.user, idea_id)
     if not can_edit_idea(request.user, idea):
-        raise Http404
+        raise NotFound(_("No such idea."))
     form = RevisionForm(request.POST or None, initial={"title": idea.title, "body": idea.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_errors(form):
             services.idea_revise(actor=request.user, idea_id=idea.pk, **form.cleaned_data)
-        except ProsumoError as exc:
-            apply_error(form, exc)
-        else:
-            messages.success(request, _("Revision saved."))
-            return _back(idea.pk)
+            return _done(request, idea.pk, _("Revision saved."))
     status = 400 if request.method == "POST" else 200
     return render(request, "ideas/revise.html", {"idea": idea, "form": form}, status=status)
 
@@ -580,12 +483,10 @@ def _word_diff(before: str, after: str) -> str:
     return mark_safe(" ".join(out))  # noqa: S308 - every piece is escaped above
 
 
+@page_errors()
 def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
-    try:
-        idea = access_idea(request.user, idea_id)
-    except NotFound as exc:
-        raise _not_found(exc) from exc
-    revisions = list(IdeaRevision.objects.filter(idea=idea).select_related("author").order_by("number"))
+    idea = access_idea(request.user, idea_id)
+    revisions = selectors.idea_revisions(idea)
     pairs = []
     for previous, current in itertools.pairwise(revisions):
         pairs.append(
@@ -602,10 +503,9 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
     )
 
 
+@page_errors()
 def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = Member.objects.filter(pk=member_id, is_active=True).first()
-    if member is None:
-        raise Http404
+    member = community_selectors.member_of_profile(member_id)
     activity = selectors.profile_activity(member=member, viewer=request.user)
     return render(
         request, "community/profile.html", {"profile": member, "ideas": activity.ideas, "stats": activity.stats}
@@ -629,20 +529,14 @@ def profile_edit(request: MemberRequest) -> HttpResponse:
             changes["avatar"] = None
         elif isinstance(avatar, UploadedFile):
             changes["avatar"] = avatar
-        try:
+        with form_errors(form):
             community_services.member_update_profile(member=member, **changes)
-        except ProsumoError as exc:
-            if "avatar" in exc.fields:  # the upload check names a code there; the message says it
-                form.add_error("avatar", exc.message)
-            else:
-                apply_error(form, exc)
-        else:
             messages.success(request, _("Profile saved."))
             return redirect("profile_edit")
     return render(
         request,
         "community/profile_edit.html",
-        {"form": form, "tokens": member.api_tokens.filter(revoked_at__isnull=True)},
+        {"form": form, "tokens": community_selectors.tokens_active(member=member)},
         status=400 if form.errors else 200,
     )
 
@@ -652,7 +546,7 @@ def notifications(request: MemberRequest) -> HttpResponse:
     if request.method == "POST":
         notifications_mark_read(member=request.user)
         return redirect("notifications")
-    items = list(Notification.objects.filter(recipient=request.user)[:100])
+    items = notifications_of(request.user)
     return render(request, "notifications/list.html", {"items": items})
 
 
@@ -672,6 +566,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@page_errors()
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """One click from an email: GET shows a confirmation page, POST unsubscribes.
 
@@ -682,11 +577,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         member = member_unsubscribe(token=token)
         if member is None:
-            raise Http404
+            raise NotFound(_("Not found."))
         return render(request, "notifications/unsubscribed.html", {"member": member})
     return render(request, "notifications/unsubscribe.html", {"token": token})
 
 
+@page_errors(back=lambda request, token: reverse("home"))
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """An invitation's link: it belongs to the address it was sent to.
 
@@ -694,9 +590,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     account); a signed-in member whose address it is accepts it with a button; anyone else
     signed in is told it is not theirs (docs/security.md, "Invitations").
     """
-    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("campaign").first()
-    if invite is None:
-        raise Http404
+    invite = community_selectors.invitation_open(token)
     if not request.user.is_authenticated:
         request.session["invitation_token"] = token
         request.session["channel"] = "invite"
@@ -710,11 +604,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if not community_services.invitation_addressed_to(invite, member):
         return render(request, "community/invitation.html", {"invite": invite, "theirs": False}, status=403)
     if request.method == "POST":
-        try:
-            accepted = services.invitation_take_up(invitation=invite, member=member)
-        except ProsumoError as exc:
-            messages.error(request, exc.message)
-            return redirect("home")
+        accepted = services.invitation_take_up(invitation=invite, member=member)
         messages.success(request, _("Invitation accepted."))
         return redirect(web_accounts.invitation_destination(accepted))
     return render(request, "community/invitation.html", {"invite": invite, "theirs": True})
@@ -724,102 +614,80 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
+    """Staff pages are for staff; to anyone else they do not exist."""
     if not is_staff(request.user):
-        raise Http404
+        raise NotFound(_("Not found."))
 
 
 @login_required
+@page_errors()
 def staff_queue(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
     return render(request, "staff/queue.html", {"ideas": selectors.answer_queue()})
 
 
 @login_required
+@page_errors()
 def staff_duplicates(request: MemberRequest) -> HttpResponse:
     _staff_only(request)
-    pairs = []
-    for idea in selectors.answer_queue(limit=60):
-        for other in selectors.similar_ideas(
-            viewer=request.user,
-            text=f"{idea.title} {idea.body}",
-            campaign_id=idea.campaign_id,
-            exclude_id=idea.pk,
-            limit=2,
-        ):
-            pairs.append((idea, other))
-    return render(request, "staff/duplicates.html", {"pairs": pairs})
+    return render(request, "staff/duplicates.html", {"pairs": selectors.possible_duplicates(viewer=request.user)})
 
 
 @login_required
+@page_errors()
 def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):
-        raise Http404
-    flags = (
-        Flag.objects.filter(resolved_at__isnull=True)
-        .select_related("idea", "comment", "comment__idea", "reporter")
-        .order_by("created_at")
-    )
-    audit = Event.objects.filter(
-        Q(verb__startswith="moderation.")
-        | Q(verb__in=["member.suspended", "member.unsuspended", "idea.merged", "member.role_changed"])
-    ).order_by("-id")[:100]
-    actors: dict[int | None, Member] = {
-        m.pk: m for m in Member.objects.filter(pk__in={e.actor_id for e in audit if e.actor_id})
-    }
+        raise NotFound(_("Not found."))
+    audit = moderation_audit()
+    actors = community_selectors.members_by_id(e.actor_id for e in audit)
     return render(
-        request, "staff/moderation.html", {"flags": flags, "audit": [(e, actors.get(e.actor_id)) for e in audit]}
+        request,
+        "staff/moderation.html",
+        {"flags": selectors.flags_open(), "audit": [(e, actors.get(e.actor_id or 0)) for e in audit]},
     )
 
 
 @login_required
+@page_errors(back="member")
 def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
     _staff_only(request)
-    member = Member.objects.filter(pk=member_id).first()
-    if member is None:
-        raise Http404
+    member = community_selectors.member_for_staff(member_id)
     form = SuspendForm(request.POST or None)
     if request.method == "POST" and not form.is_valid():
         messages.error(request, form_problems(form))
     elif request.method == "POST":
-        try:
-            if request.POST.get("suspend") == "1":
-                community_services.member_suspend(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-            else:
-                community_services.member_unsuspend(actor=request.user, member=member)
-        except ProsumoError as exc:
-            messages.error(request, exc.message)
+        if request.POST.get("suspend") == "1":
+            community_services.member_suspend(actor=request.user, member=member, reason=form.cleaned_data["reason"])
         else:
-            messages.success(request, _("Saved."))
+            community_services.member_unsuspend(actor=request.user, member=member)
+        messages.success(request, _("Saved."))
     return redirect("member", member_id=member.pk)
 
 
 @login_required
 @rate_limited("invitation")
+@page_errors()
 def staff_invite(request: MemberRequest) -> HttpResponse:
     """Staff invite people by email, to the community or to one invitation-only campaign."""
     _staff_only(request)
     form = InviteForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             campaign = form.cleaned_data.get("campaign")
-            try:
+            with form_errors(form):
                 community_services.invitation_create(
                     actor=request.user, email=form.cleaned_data["email"], campaign_id=campaign.pk if campaign else None
                 )
-            except ProsumoError as exc:
-                apply_error(form, exc)
-                status = 400
-            else:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("staff_invite")
-        else:
-            status = 400
-    invitations = Invitation.objects.select_related("campaign", "accepted_by").order_by("-created_at")[:50]
+    invitations = community_selectors.invitations_latest()
     return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
 
 
 @login_required
+@page_errors()
 def staff_import(request: MemberRequest) -> HttpResponse:
     """Staff upload a customer CSV; a background job checks and writes it, and its page shows how far it got."""
     _staff_only(request)
@@ -829,7 +697,7 @@ def staff_import(request: MemberRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            try:
+            with form_errors(form) as caught:
                 customer_imports.size_check(file_name=upload.name, size=upload.size)
                 job = customer_imports.customer_import_create(
                     actor=request.user,
@@ -837,11 +705,8 @@ def staff_import(request: MemberRequest) -> HttpResponse:
                     data=upload.read(),
                     dry_run=form.cleaned_data["dry_run"],
                 )
-            except ProsumoError as exc:
-                form.add_error("file" if "file" in exc.fields else None, exc.message)
-                status = exc.status
-            else:
                 return redirect("staff_import_job", import_id=job.pk)
+            status = caught.status
     jobs = community_selectors.customer_imports_for(request.user)
     limits = {
         "import_max_rows": settings.PROSUMO_IMPORT_MAX_ROWS,
@@ -851,35 +716,21 @@ def staff_import(request: MemberRequest) -> HttpResponse:
 
 
 @login_required
+@page_errors(back="staff_import_job")
 def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
     """One import's progress; htmx asks for it again every second until the job has ended."""
     _staff_only(request)
-    try:
-        job = access_customer_import(request.user, import_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    job = access_customer_import(request.user, import_id)
     if request.method == "POST":
-        try:
-            customer_imports.customer_import_cancel(actor=request.user, import_id=job.pk)
-        except ProsumoError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The import is cancelled; nothing was imported."))
+        customer_imports.customer_import_cancel(actor=request.user, import_id=job.pk)
+        messages.success(request, _("The import is cancelled; nothing was imported."))
         return redirect("staff_import_job", import_id=job.pk)
     template = "staff/_import_job.html" if request.htmx else "staff/import_job.html"
     return render(request, template, {"job": job})
 
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:
-    campaigns = selectors.campaigns_for(request.user).annotate(
-        waiting=Count(
-            "ideas",
-            filter=Q(
-                ideas__answered_at__isnull=True, ideas__approved=True, ideas__hidden=False, ideas__stage=Stage.OPEN
-            ),
-        )
-    )
-    return render(request, "ideas/campaigns.html", {"campaigns": campaigns})
+    return render(request, "ideas/campaigns.html", {"campaigns": selectors.campaigns_with_open_ideas(request.user)})
 
 
 # --- staff: campaigns -------------------------------------------------------------------
@@ -889,7 +740,7 @@ def _admins_only(request: HttpRequest) -> None:
     """Campaign set-up is for admins: other staff get 403; members, as on every staff page, 404."""
     _staff_only(request)
     if not can_manage_campaigns(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("You do not have permission to do that."))
 
 
 def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
@@ -904,38 +755,29 @@ def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
 
 
 @login_required
+@page_errors()
 def staff_campaigns(request: MemberRequest) -> HttpResponse:
     _admins_only(request)
-    campaigns = (
-        selectors.campaigns_for(request.user)
-        .select_related("segment")
-        .annotate(
-            waiting=Count(
-                "ideas", filter=Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES)
-            )
-        )
-    )
+    campaigns = selectors.campaigns_with_waiting(request.user)
     now = timezone.now()
     return render(request, "staff/campaigns.html", {"rows": [(c, *campaign_status(c, now)) for c in campaigns]})
 
 
 @login_required
+@page_errors()
 def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) -> HttpResponse:
     """Create a campaign (no id) or change one, through the campaign services."""
     _admins_only(request)
     campaign = None
     if campaign_id is not None:
-        try:
-            campaign = access_campaign(request.user, campaign_id)
-        except NotFound as exc:
-            raise _not_found(exc) from exc
+        campaign = access_campaign(request.user, campaign_id)
     initial = None if campaign else {"starts_at": timezone.now().replace(second=0, microsecond=0)}
     posted = request.method == "POST"
     form = CampaignForm(
         request.POST if posted else None, request.FILES if posted else None, campaign=campaign, initial=initial
     )
     if posted and form.is_valid():
-        try:
+        with form_errors(form):
             if campaign is None:
                 created = services.campaign_create(actor=request.user, **form.service_fields())
                 done = _("Campaign “%(title)s” created.") % {"title": created.title}
@@ -944,9 +786,6 @@ def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) 
                 done = _("Campaign “%(title)s” saved.") % {"title": campaign.title}
             else:
                 done = _("Nothing changed.")
-        except ProsumoError as exc:
-            apply_error(form, exc)
-        else:
             messages.success(request, done)
             return redirect("staff_campaigns")
     return render(
@@ -956,6 +795,7 @@ def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) 
 
 @login_required
 @require_POST
+@page_errors()
 def staff_campaign_preview(request: MemberRequest) -> HttpResponse:
     """The htmx partial under the brief: the Markdown as the campaign page will show it."""
     _admins_only(request)

@@ -1,0 +1,70 @@
+"""The main pages cost a fixed number of queries, however many ideas, comments and votes they show.
+
+Each count is taken twice, with two ideas and with five (each with comments, votes and
+a co-author), and must be the same number: a query per row would show as a difference.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from prosumo.ideas.services import coauthor_invite, coauthor_respond, comment_post, vote_cast
+
+
+@pytest.fixture(params=[2, 5], ids=["two ideas", "five ideas"])
+def busy(request, campaign, make_idea, make_member, member):
+    """`params` ideas in the campaign by `member`, each with two comments, two votes and an accepted co-author."""
+    ideas = []
+    for n in range(request.param):
+        idea = make_idea(member, title=f"A tent that pitches itself, model {n}")
+        for _ in range(2):
+            fan = make_member()
+            vote_cast(actor=fan, idea_id=idea.pk)
+            comment_post(actor=fan, idea_id=idea.pk, body="Kids would love it, and so would we.")
+        helper = make_member()
+        offer = coauthor_invite(actor=member, idea_id=idea.pk, member_id=helper.pk, share=10)
+        coauthor_respond(actor=helper, coauthor_id=offer.pk, accept=True)
+        ideas.append(idea)
+    return ideas
+
+
+def signed_in(client: Client, path: str) -> Client:
+    """A member's client that has already opened a page today (so that the day's first visit is not counted)."""
+    assert client.get(path).status_code == 200
+    return client
+
+
+@pytest.mark.parametrize(
+    ("page", "visitor", "member_queries"),
+    [
+        ("home", 6, 9),
+        ("campaign", 3, 6),
+        ("idea", 8, 19),
+        ("profile", 7, 10),
+    ],
+)
+def test_a_page_costs_the_same_number_of_queries_for_any_number_of_rows(
+    page, visitor, member_queries, busy, member, login, django_assert_num_queries
+):
+    idea = busy[-1]
+    path = {
+        "home": "/",
+        "campaign": f"/c/{idea.campaign.slug}/",
+        "idea": f"/ideas/{idea.pk}/",
+        "profile": f"/members/{member.pk}/",
+    }[page]
+    with django_assert_num_queries(visitor):
+        assert Client().get(path).status_code == 200
+    client = signed_in(login(member), path)
+    with django_assert_num_queries(member_queries):
+        assert client.get(path).status_code == 200
+
+
+def test_the_answer_queue_costs_the_same_number_of_queries_for_any_number_of_ideas(
+    busy, admin, login, django_assert_num_queries
+):
+    client = signed_in(login(admin), "/staff/queue/")
+    with django_assert_num_queries(4):
+        response = client.get("/staff/queue/")
+    assert len(response.context["ideas"]) == len(busy)
