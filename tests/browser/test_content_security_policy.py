@@ -135,6 +135,10 @@ def site(demo: None, community: dict[str, Any], django_capture_on_commit_callbac
 
 def watched_page(new_page: Callable[[], Any], problems: list[str]) -> Any:
     page = new_page()
+    # The first Insights page builds the Vega bundle (two seconds of CPU, more while the other
+    # test processes share the two cores); this test is about the policy, not about speed.
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(30_000)
     page.add_init_script(WATCH)
 
     def console(message: Any) -> None:
@@ -178,8 +182,8 @@ def test_no_page_breaks_the_policy_and_charts_still_draw(
             expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
         if "/staff/insights/" in path and path.endswith("/involvement/"):
             # the charts are drawn (as SVG, by the site's own Vega), the hostile name shown as text only
-            expect(page.locator("#chart0 svg")).to_be_visible()
-            expect(page.locator("[id^=chart] svg.marks")).to_have_count(site["charts"])
+            expect(page.locator("#chart0 svg")).to_be_visible(timeout=30_000)
+            expect(page.locator("[id^=chart] svg.marks")).to_have_count(site["charts"], timeout=30_000)
             expect(page.locator("img[src=x]")).to_have_count(0)
             specs = page.evaluate(
                 "[...document.querySelectorAll('script[id$=\"-spec\"]')].map(s => JSON.parse(s.textContent))"
