@@ -21,6 +21,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/insights/", include("prosumo.insights.urls")),
     path("me/data/", include("prosumo.privacy.urls")),
+    # each app's pages, at the site's root (their paths do not overlap)
+    path("", include("prosumo.notifications.urls")),
     path("", include("prosumo.web.urls")),
 ]
 # Only the public part of the media folder is served as it is (web.views.PUBLIC_MEDIA_FOLDERS:

@@ -16,9 +16,14 @@ def notifications_of(member: Any, *, limit: int = SHOWN) -> list[Notification]:
     return list(Notification.objects.filter(recipient=member)[:limit])
 
 
+def unread_count(member: Member) -> int:
+    """How many of the member's notifications are unread (the header's badge)."""
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+
+
 def notifications_for(*, member: Member) -> dict[str, Any]:
     """The member's unread count and their latest notifications, newest first (the API's answer)."""
     return {
-        "unread": Notification.objects.filter(recipient=member, read_at__isnull=True).count(),
+        "unread": unread_count(member),
         "items": notifications_of(member, limit=LATEST),
     }

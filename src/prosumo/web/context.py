@@ -10,13 +10,14 @@ from prosumo.community.permissions import (
     can_review,
     is_staff,
 )
+from prosumo.notifications.selectors import unread_count
 
 
 def site(request: HttpRequest) -> dict[str, object]:
     user = request.user
     unread = 0
     if user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = unread_count(user)
     return {
         "SITE_NAME": settings.SITE_NAME,
         "unread_count": unread,

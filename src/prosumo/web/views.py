@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
@@ -44,6 +43,7 @@ from prosumo.community.permissions import (
 )
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
+from prosumo.core.forms import form_problems
 from prosumo.core.http import HtmxRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
@@ -52,8 +52,6 @@ from prosumo.ideas.models import Campaign, Stage, Visibility
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
-from prosumo.notifications.selectors import notifications_of
-from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
 from prosumo.web import accounts as web_accounts
 from prosumo.web.forms import (
     AttachmentForm,
@@ -75,7 +73,6 @@ from prosumo.web.forms import (
     StageForm,
     StageMoveForm,
     SuspendForm,
-    form_problems,
 )
 
 
@@ -541,15 +538,6 @@ def profile_edit(request: MemberRequest) -> HttpResponse:
     )
 
 
-@login_required
-def notifications(request: MemberRequest) -> HttpResponse:
-    if request.method == "POST":
-        notifications_mark_read(member=request.user)
-        return redirect("notifications")
-    items = notifications_of(request.user)
-    return render(request, "notifications/list.html", {"items": items})
-
-
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language picker; for a signed-in member it also becomes their profile language.
@@ -563,23 +551,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if member.is_authenticated and language in dict(settings.LANGUAGES) and member.locale != language:
         community_services.member_update_profile(member=member, locale=language)
     return response
-
-
-@csrf_exempt
-@page_errors()
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from an email: GET shows a confirmation page, POST unsubscribes.
-
-    A mail client's one-click unsubscribe (RFC 8058) POSTs ``List-Unsubscribe=One-Click``
-    to this address with no cookies, so there is no CSRF token to check: the unguessable
-    token in the address is what authenticates the request, as it does for the GET.
-    """
-    if request.method == "POST":
-        member = member_unsubscribe(token=token)
-        if member is None:
-            raise NotFound(_("Not found."))
-        return render(request, "notifications/unsubscribed.html", {"member": member})
-    return render(request, "notifications/unsubscribe.html", {"token": token})
 
 
 @page_errors(back=lambda request, token: reverse("home"))

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from prosumo.notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
