@@ -56,6 +56,12 @@ def is_staff(actor: Any) -> bool:
     return has_role(actor, *STAFF_ROLES)
 
 
+def require_staff_page(actor: Any) -> None:
+    """Staff pages are for staff; to anyone else they do not exist (404, not 403)."""
+    if not is_staff(actor):
+        raise NotFound(gettext("Not found."))
+
+
 def access_customer_import(actor: Any, import_id: int) -> CustomerImport:
     """A customer import, for an admin; anyone else is told it does not exist."""
     if not has_role(actor, Role.ADMIN):

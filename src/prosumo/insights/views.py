@@ -15,7 +15,7 @@ from django.views.decorators.cache import cache_control
 
 from prosumo.community import selectors as community_selectors
 from prosumo.community.http import MemberRequest
-from prosumo.community.permissions import is_staff
+from prosumo.community.permissions import require_staff_page
 from prosumo.core.errors import NotFound
 from prosumo.core.pages import page_errors
 from prosumo.core.spreadsheet import SpreadsheetWriter
@@ -25,12 +25,6 @@ from prosumo.insights.selectors import dashboard_runs, run_section
 from prosumo.insights.services import insights_request
 
 PREVIEW_ROWS = 50
-
-
-def _staff(request: HttpRequest) -> None:
-    """The dashboards are for staff; to anyone else they do not exist."""
-    if not is_staff(request.user):
-        raise NotFound(gettext("Not found."))
 
 
 def _choices() -> dict[str, Sequence[object]]:
@@ -50,7 +44,7 @@ def _filtered(request: HttpRequest) -> str:
 @login_required
 @page_errors(back=_filtered)
 def dashboard(request: MemberRequest) -> HttpResponse:
-    _staff(request)
+    require_staff_page(request.user)
     raw = {k: request.GET.get(k, "") for k in FILTERS}
     for bound in ("since", "until"):  # the form shows dates; runs store timestamps
         raw[bound] = raw[bound][:10]
@@ -79,7 +73,7 @@ def _vega_script() -> str:
 @login_required
 @page_errors()
 def vega(request: HttpRequest) -> HttpResponse:
-    _staff(request)
+    require_staff_page(request.user)
     return HttpResponse(_vega_script(), content_type="text/javascript")
 
 
@@ -95,7 +89,7 @@ def shown(value: object) -> object:
 @login_required
 @page_errors()
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
-    _staff(request)
+    require_staff_page(request.user)
     run, found = run_section(run_id, key)
     found = {**found, "headline": {name: shown(v) for name, v in (found.get("headline") or {}).items()}}
     tables = [
@@ -118,7 +112,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
 @login_required
 @page_errors()
 def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpResponse:
-    _staff(request)
+    require_staff_page(request.user)
     run, found = run_section(run_id, key)
     rows = found.get("tables", {}).get(table)
     if rows is None:

@@ -11,8 +11,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prosumo.community.models import EmailPreference, Member, Segment
-from prosumo.core.forms import Form, IdField, ModelForm
+from prosumo.community.models import Segment
+from prosumo.core.forms import Form, IdField
 from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, VotingMode
 from prosumo.ideas.services.campaigns import UNSKIPPABLE
 
@@ -79,10 +79,6 @@ class StageMoveForm(Form):
     reason_id = IdField(label=_("Reason (when declining)"), required=False)
 
 
-class SuspendForm(Form):
-    reason = forms.CharField(label=_("Reason"), required=False)
-
-
 class IdeaListForm(Form):
     """The filters of a campaign's idea list (query string); the selector checks their values."""
 
@@ -113,38 +109,11 @@ class AttachmentForm(Form):
     file = forms.FileField(label=_("Image or PDF"))
 
 
-class ProfileForm(ModelForm):
-    # Not the model's field: the service checks the upload (size, type from the bytes) and
-    # stores it, so the form never puts an unchecked file on the member.
-    avatar = forms.FileField(
-        label=_("Avatar"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
-        help_text=_("A PNG, JPEG, GIF or WebP image."),
-    )
-    interests_text = forms.CharField(label=_("Interests"), required=False, help_text=_("Separated by commas"))
-    field_order = ["display_name", "avatar"]
-
-    class Meta:
-        model = Member
-        fields = ["display_name", "locale", "country", "bio", "email_preference"]
-        labels = {"email_preference": _("Email notifications")}
-        widgets = {
-            "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),
-            "email_preference": forms.RadioSelect(choices=EmailPreference.choices),
-        }
-
-
 class InviteForm(Form):
     email = forms.EmailField(label=_("Email address"))
     campaign = forms.ModelChoiceField(
         label=_("Invite to a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
     )
-
-
-class ImportForm(Form):
-    file = forms.FileField(label=_("Customer CSV"))
-    dry_run = forms.BooleanField(label=_("Only check the file"), required=False)
 
 
 class ReviewForm(Form):

@@ -14,7 +14,6 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,17 +28,15 @@ from django.views.static import serve
 
 from prosumo.activity.selectors import moderation_audit
 from prosumo.activity.services import presence_record
-from prosumo.community import imports as customer_imports
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
 from prosumo.community.permissions import (
-    access_customer_import,
     can_manage_campaigns,
     can_moderate,
     can_review,
-    is_staff,
+    require_staff_page,
 )
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
@@ -62,17 +59,14 @@ from prosumo.web.forms import (
     FlagForm,
     IdeaForm,
     IdeaListForm,
-    ImportForm,
     InviteForm,
     MergeForm,
     ModerationForm,
-    ProfileForm,
     ReviewForm,
     RevisionForm,
     SimilarForm,
     StageForm,
     StageMoveForm,
-    SuspendForm,
 )
 
 
@@ -509,35 +503,6 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-@login_required
-def profile_edit(request: MemberRequest) -> HttpResponse:
-    member = request.user
-    form = ProfileForm(
-        request.POST or None,
-        request.FILES or None,
-        instance=member,
-        initial={"interests_text": ", ".join(member.interests), "avatar": member.avatar},
-    )
-    if request.method == "POST" and form.is_valid():
-        changes: dict[str, Any] = {name: form.cleaned_data[name] for name in ProfileForm.Meta.fields}
-        changes["interests"] = [t.strip() for t in form.cleaned_data.get("interests_text", "").split(",") if t.strip()]
-        avatar = form.cleaned_data.get("avatar")
-        if avatar is False:  # "Clear" ticked
-            changes["avatar"] = None
-        elif isinstance(avatar, UploadedFile):
-            changes["avatar"] = avatar
-        with form_errors(form):
-            community_services.member_update_profile(member=member, **changes)
-            messages.success(request, _("Profile saved."))
-            return redirect("profile_edit")
-    return render(
-        request,
-        "community/profile_edit.html",
-        {"form": form, "tokens": community_selectors.tokens_active(member=member)},
-        status=400 if form.errors else 200,
-    )
-
-
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """The header's language picker; for a signed-in member it also becomes their profile language.
@@ -584,23 +549,17 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- staff ------------------------------------------------------------------------
 
 
-def _staff_only(request: HttpRequest) -> None:
-    """Staff pages are for staff; to anyone else they do not exist."""
-    if not is_staff(request.user):
-        raise NotFound(_("Not found."))
-
-
 @login_required
 @page_errors()
 def staff_queue(request: MemberRequest) -> HttpResponse:
-    _staff_only(request)
+    require_staff_page(request.user)
     return render(request, "staff/queue.html", {"ideas": selectors.answer_queue()})
 
 
 @login_required
 @page_errors()
 def staff_duplicates(request: MemberRequest) -> HttpResponse:
-    _staff_only(request)
+    require_staff_page(request.user)
     return render(request, "staff/duplicates.html", {"pairs": selectors.possible_duplicates(viewer=request.user)})
 
 
@@ -619,28 +578,11 @@ def staff_moderation(request: MemberRequest) -> HttpResponse:
 
 
 @login_required
-@page_errors(back="member")
-def staff_suspend(request: MemberRequest, member_id: int) -> HttpResponse:
-    _staff_only(request)
-    member = community_selectors.member_for_staff(member_id)
-    form = SuspendForm(request.POST or None)
-    if request.method == "POST" and not form.is_valid():
-        messages.error(request, form_problems(form))
-    elif request.method == "POST":
-        if request.POST.get("suspend") == "1":
-            community_services.member_suspend(actor=request.user, member=member, reason=form.cleaned_data["reason"])
-        else:
-            community_services.member_unsuspend(actor=request.user, member=member)
-        messages.success(request, _("Saved."))
-    return redirect("member", member_id=member.pk)
-
-
-@login_required
 @rate_limited("invitation")
 @page_errors()
 def staff_invite(request: MemberRequest) -> HttpResponse:
     """Staff invite people by email, to the community or to one invitation-only campaign."""
-    _staff_only(request)
+    require_staff_page(request.user)
     form = InviteForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -657,49 +599,6 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
     return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
 
 
-@login_required
-@page_errors()
-def staff_import(request: MemberRequest) -> HttpResponse:
-    """Staff upload a customer CSV; a background job checks and writes it, and its page shows how far it got."""
-    _staff_only(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            with form_errors(form) as caught:
-                customer_imports.size_check(file_name=upload.name, size=upload.size)
-                job = customer_imports.customer_import_create(
-                    actor=request.user,
-                    file_name=upload.name,
-                    data=upload.read(),
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-                return redirect("staff_import_job", import_id=job.pk)
-            status = caught.status
-    jobs = community_selectors.customer_imports_for(request.user)
-    limits = {
-        "import_max_rows": settings.PROSUMO_IMPORT_MAX_ROWS,
-        "import_max_bytes": settings.PROSUMO_IMPORT_MAX_BYTES,
-    }
-    return render(request, "staff/import.html", {"form": form, "jobs": jobs, **limits}, status=status)
-
-
-@login_required
-@page_errors(back="staff_import_job")
-def staff_import_job(request: MemberRequest, import_id: int) -> HttpResponse:
-    """One import's progress; htmx asks for it again every second until the job has ended."""
-    _staff_only(request)
-    job = access_customer_import(request.user, import_id)
-    if request.method == "POST":
-        customer_imports.customer_import_cancel(actor=request.user, import_id=job.pk)
-        messages.success(request, _("The import is cancelled; nothing was imported."))
-        return redirect("staff_import_job", import_id=job.pk)
-    template = "staff/_import_job.html" if request.htmx else "staff/import_job.html"
-    return render(request, template, {"job": job})
-
-
 def campaigns_index(request: HttpRequest) -> HttpResponse:
     return render(request, "ideas/campaigns.html", {"campaigns": selectors.campaigns_with_open_ideas(request.user)})
 
@@ -709,7 +608,7 @@ def campaigns_index(request: HttpRequest) -> HttpResponse:
 
 def _admins_only(request: HttpRequest) -> None:
     """Campaign set-up is for admins: other staff get 403; members, as on every staff page, 404."""
-    _staff_only(request)
+    require_staff_page(request.user)
     if not can_manage_campaigns(request.user):
         raise PermissionDenied(_("You do not have permission to do that."))
 
