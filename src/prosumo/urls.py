@@ -22,6 +22,7 @@ urlpatterns = [
     path("staff/insights/", include("prosumo.insights.urls")),
     path("me/data/", include("prosumo.privacy.urls")),
     # each app's pages, at the site's root (their paths do not overlap)
+    path("", include("prosumo.ideas.urls")),
     path("", include("prosumo.community.urls")),
     path("", include("prosumo.notifications.urls")),
     path("", include("prosumo.web.urls")),

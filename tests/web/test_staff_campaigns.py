@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from prosumo.activity.models import Event
 from prosumo.community.models import Segment
+from prosumo.ideas.forms import parse_gates
 from prosumo.ideas.models import Campaign
 from prosumo.ideas.services import campaign_update, stage_change
-from prosumo.web.forms import parse_gates
 from tests.web.test_i18n import visible_text
 
 PNG = (

@@ -39,15 +39,6 @@ def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
     return Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
 
 
-def invitation_destination(invitation: Invitation) -> str:
-    """Where a member goes after accepting: the idea they may co-author, the campaign they were invited to, or home."""
-    if invitation.idea_id is not None:
-        return f"/ideas/{invitation.idea_id}/"
-    if invitation.campaign is not None:
-        return f"/c/{invitation.campaign.slug}/"
-    return "/"
-
-
 class SignupForm(AllauthSignupForm):
     """allauth's sign-up form with a display name, held to the invitation the visitor came through.
 

@@ -1,4 +1,4 @@
-"""Forms for the pages; services do the real validation, forms shape the input."""
+"""Forms of the ideas pages; services do the real validation, forms shape the input."""
 
 from __future__ import annotations
 
@@ -53,10 +53,6 @@ class MergeForm(Form):
 
 class FlagForm(Form):
     reason = forms.CharField(label=_("What is wrong?"), max_length=300)
-
-
-class HideForm(Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
 class ModerationForm(Form):
