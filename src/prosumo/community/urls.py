@@ -6,5 +6,5 @@ urlpatterns = [
     path("me/", views.profile_edit, name="profile_edit"),
     path("staff/members/<id:member_id>/suspend/", views.staff_suspend, name="staff_suspend"),
     path("staff/import/", views.staff_import, name="staff_import"),
-    path("staff/import/<int:import_id>/", views.staff_import_job, name="staff_import_job"),
+    path("staff/import/<id:import_id>/", views.staff_import_job, name="staff_import_job"),
 ]
