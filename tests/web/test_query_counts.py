@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from prosumo.ideas.services import coauthor_invite, coauthor_respond, comment_post, vote_cast
+from prosumo.ideas.services import (
+    coauthor_invite,
+    coauthor_respond,
+    comment_post,
+    content_hide,
+    flag_create,
+    vote_cast,
+)
 
 
 @pytest.fixture(params=[2, 5], ids=["two ideas", "five ideas"])
@@ -68,3 +75,23 @@ def test_the_answer_queue_costs_the_same_number_of_queries_for_any_number_of_ide
     with django_assert_num_queries(4):
         response = client.get("/staff/queue/")
     assert len(response.context["ideas"]) == len(busy)
+
+
+def test_the_moderation_page_costs_the_same_number_of_queries_for_any_number_of_reports(
+    busy, moderator, make_member, login, django_assert_num_queries
+):
+    # given a report on each idea, and a comment of each hidden by the moderator
+    done = []
+    for idea in busy:
+        reporter = make_member()
+        flag_create(actor=reporter, kind="idea", object_id=idea.pk, reason="Spam link")
+        comment = content_hide(actor=moderator, kind="comment", object_id=idea.comments.first().pk, reason="Spam")
+        done += [("idea", idea.pk, reporter.pk), ("comment", comment.pk, moderator.pk)]
+    client = signed_in(login(moderator), "/staff/moderation/")
+    # when
+    with django_assert_num_queries(6):
+        response = client.get("/staff/moderation/")
+    # then every report is listed, and each report and hiding with the member who made it, newest first
+    assert [f.idea_id for f in response.context["flags"]] == [i.pk for i in busy]
+    audit = [(e.object_type, e.object_id, actor.pk) for e, actor in response.context["audit"]]
+    assert audit == done[::-1]

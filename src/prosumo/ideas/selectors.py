@@ -15,7 +15,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from prosumo.activity.models import Event
+from prosumo.activity.selectors import moderation_audit
 from prosumo.community.models import Member, public_name
+from prosumo.community.selectors import members_by_id
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search
@@ -514,6 +517,21 @@ def idea_with_author(idea_id: int) -> Idea:
 def decline_reasons() -> list[DeclineReason]:
     """The reasons staff may give to decline an idea, by label."""
     return list(DeclineReason.objects.filter(is_active=True).order_by("label"))
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationPage:
+    """What the moderation page shows: the open reports, and the latest staff actions with who took them."""
+
+    flags: QuerySet[Flag]
+    audit: list[tuple[Event, Member | None]]
+
+
+def moderation_page() -> ModerationPage:
+    """The open reports and the audit trail of moderation and staff actions (three queries)."""
+    audit = moderation_audit()
+    actors = members_by_id(e.actor_id for e in audit)
+    return ModerationPage(flags=flags_open(), audit=[(e, actors.get(e.actor_id or 0)) for e in audit])
 
 
 def flags_open() -> QuerySet[Flag]:

@@ -30,7 +30,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from prosumo.activity.selectors import moderation_audit
 from prosumo.activity.services import presence_record
 from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
@@ -546,13 +545,8 @@ def staff_duplicates(request: MemberRequest) -> HttpResponse:
 def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):
         raise NotFound(_("Not found."))
-    audit = moderation_audit()
-    actors = community_selectors.members_by_id(e.actor_id for e in audit)
-    return render(
-        request,
-        "staff/moderation.html",
-        {"flags": selectors.flags_open(), "audit": [(e, actors.get(e.actor_id or 0)) for e in audit]},
-    )
+    page = selectors.moderation_page()
+    return render(request, "staff/moderation.html", {"flags": page.flags, "audit": page.audit})
 
 
 @login_required
