@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from prosumo.web.templatetags.prosumo_text import plain
+from prosumo.core.templatetags.prosumo_text import plain
 
 
 @pytest.mark.parametrize(
