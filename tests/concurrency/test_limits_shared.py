@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
+
 from prosumo.cli import web_server_command
 from tests.migrated import copy_migrated
 
@@ -50,6 +52,7 @@ def comment(port: int, token: str, idea_id: int, n: int) -> int:
         connection.close()
 
 
+@pytest.mark.sqlite_site
 def test_two_web_servers_on_one_database_let_through_exactly_the_limit(tmp_path, migrated_sqlite):
     # given: a member and an idea in a SQLite file, a limit of 5 comments a minute, two servers on the file
     env = {

@@ -56,6 +56,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.sqlite_site
 def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path, migrated_sqlite):
     # given a SQLite file served by Granian (as `prosumo serve` runs it) in 2 processes of 4 threads (writers from two processes contend)
     env = {

@@ -222,7 +222,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
         postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-BOTH = pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres_only)])
+# A site on SQLite is the same whatever the suite's database: those cases run in the SQLite pass only.
+SQLITE = pytest.param("sqlite", marks=pytest.mark.sqlite_site)
+BOTH = pytest.mark.parametrize("engine", [SQLITE, pytest.param("postgresql", marks=pytest.mark.postgres_only)])
 POSTGRESQL = pytest.mark.parametrize("engine", [pytest.param("postgresql", marks=pytest.mark.postgres_only)])
 
 
@@ -432,7 +434,7 @@ REFUSALS = {
 @pytest.mark.parametrize(
     ("engine", "case"),
     # The checks run before the database engine matters: every case on SQLite, two on PostgreSQL.
-    [("sqlite", case) for case in REFUSALS]
+    [pytest.param("sqlite", case, marks=pytest.mark.sqlite_site) for case in REFUSALS]
     + [
         pytest.param("postgresql", case, marks=pytest.mark.postgres_only) for case in ["partial backup", "damaged file"]
     ],
@@ -483,6 +485,7 @@ def test_a_backup_is_never_written_into_a_folder_that_holds_files(engine: str, s
     assert os.listdir(tmp_path) == ["notes.txt"]
 
 
+@pytest.mark.sqlite_site
 def test_a_site_without_a_database_has_nothing_to_back_up(tmp_path: Path):
     site = Site(tmp_path / "site")
     refused = site.prosumo("backup", str(tmp_path / "backup"))
@@ -491,6 +494,7 @@ def test_a_site_without_a_database_has_nothing_to_back_up(tmp_path: Path):
     assert not (tmp_path / "backup").exists()
 
 
+@pytest.mark.sqlite_site
 def test_an_older_backup_is_brought_up_to_date_by_migrate(sites: Sites, tmp_path: Path):
     # given a backup of a site one migration behind this code
     old = sites.migrated("sqlite")
