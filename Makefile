@@ -47,11 +47,12 @@ test-sqlite: setup
 # The fault tests (marker "faults") run once, in test-sqlite: their processes use SQLite
 # files of their own and the real clock.
 # So do the browser tests (marker "browser"): they are about pages in Chromium, which the
-# database under them does not change, and they are among the costliest.
+# database under them does not change, and they are among the costliest; and the tests
+# that start a site on a SQLite file of their own (marker "sqlite_site").
 # The PostgreSQL pass also runs with the clock a year ahead: a test that reads today's date
 # without freezing the clock fails here, not on the day the calendar catches up with it.
 test-postgres: setup
-	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser" tests \
+	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser and not sqlite_site" tests \
 	  --ignore=tests/analytics --ignore=tests/synth
 
 # The platform's tests on SQLite with the clock a year ahead (make test does this on PostgreSQL).

@@ -15,6 +15,8 @@ import pytest
 import time_machine
 from django.test import Client
 
+from tests.migrated import migrated_template, shared_folder
+
 _counter = itertools.count(1)
 _clock_ahead: list[time_machine.travel] = []
 
@@ -73,6 +75,17 @@ def _seed_after_flush() -> None:
         seed.add(apps, None)
 
     post_migrate.connect(reseed, sender=apps.get_app_config("ideas"), weak=False, dispatch_uid="test-seed")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file that `prosumo migrate` made, built once per run and shared by every worker.
+
+    Tests that start a site in real processes copy it (`tests.migrated.copy_migrated`)
+    instead of running the migrations again; tests/core/test_file_modes.py and the backup
+    tests still run `prosumo migrate` itself.
+    """
+    return migrated_template(shared_folder(tmp_path_factory) / "migrated-sqlite")
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

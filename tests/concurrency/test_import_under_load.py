@@ -33,6 +33,7 @@ from django.conf import settings
 from prosumo.cli import web_server_command
 from tests.concurrency import site
 from tests.concurrency.voting import VALUES, discrepancies
+from tests.migrated import copy_migrated
 
 pytestmark = pytest.mark.faults
 
@@ -200,11 +201,11 @@ def wait_listening(port: int, server: subprocess.Popen[bytes], log: Path) -> Non
         time.sleep(0.1)
 
 
-def test_a_100k_row_import_runs_beside_live_votes_and_no_vote_fails(tmp_path):
+def test_a_100k_row_import_runs_beside_live_votes_and_no_vote_fails(tmp_path, migrated_sqlite):
     # given: a SQLite site with 6 voters and 3 ideas, served by Granian, with the task worker beside it
     env = environment(tmp_path)
     (tmp_path / "static").mkdir()
-    run(env, sys.executable, "-m", "prosumo.cli", "migrate")
+    copy_migrated(migrated_sqlite, tmp_path / "site.sqlite3")
     seeded = json.loads(run(env, sys.executable, "-m", "tests.concurrency.importing", "seed", "6").splitlines()[-1])
     ideas = {int(k): v for k, v in seeded["ideas"].items()}
     admin_token = seeded["admin"]
@@ -310,10 +311,10 @@ def _when(text: object) -> float:
     return datetime.fromisoformat(str(text)).timestamp()
 
 
-def test_a_worker_killed_while_writing_an_import_is_replaced_and_the_import_ends_whole(tmp_path):
+def test_a_worker_killed_while_writing_an_import_is_replaced_and_the_import_ends_whole(tmp_path, migrated_sqlite):
     # given: a site whose jobs are taken over after 2 s without a sign of life, and an import queued
     env = environment(tmp_path, PROSUMO_IMPORT_STALE_SECONDS="2")
-    run(env, sys.executable, "-m", "prosumo.cli", "migrate")
+    copy_migrated(migrated_sqlite, tmp_path / "site.sqlite3")
     rows = 30_000
     csv_path = tmp_path / "customers.csv"
     customers_csv(csv_path, rows)

@@ -19,7 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import pytest
+
 from prosumo.cli import web_server_command
+from tests.migrated import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +52,8 @@ def comment(port: int, token: str, idea_id: int, n: int) -> int:
         connection.close()
 
 
-def test_two_web_servers_on_one_database_let_through_exactly_the_limit(tmp_path):
+@pytest.mark.sqlite_site
+def test_two_web_servers_on_one_database_let_through_exactly_the_limit(tmp_path, migrated_sqlite):
     # given: a member and an idea in a SQLite file, a limit of 5 comments a minute, two servers on the file
     env = {
         **os.environ,
@@ -71,7 +75,7 @@ def test_two_web_servers_on_one_database_let_through_exactly_the_limit(tmp_path)
         return done.stdout
 
     (tmp_path / "static").mkdir()
-    run(sys.executable, "-m", "prosumo.cli", "migrate")
+    copy_migrated(migrated_sqlite, tmp_path / "site.sqlite3")
     seeded = json.loads(run(sys.executable, "-m", "tests.concurrency.site", "seed", "1").splitlines()[-1])
     token, idea_id = seeded["tokens"][0], min(int(i) for i in seeded["ideas"])
     ports = [free_port(), free_port()]

@@ -24,6 +24,7 @@ from django.db import connection
 from prosumo.cli import web_server_command
 from tests.concurrency import site
 from tests.concurrency.voting import discrepancies, fire, plan
+from tests.migrated import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +56,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path):
+@pytest.mark.sqlite_site
+def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path, migrated_sqlite):
     # given a SQLite file served by Granian (as `prosumo serve` runs it) in 2 processes of 4 threads (writers from two processes contend)
     env = {
         **os.environ,
@@ -77,7 +79,7 @@ def test_parallel_votes_over_http_are_exact_on_sqlite(tmp_path):
         return done.stdout
 
     (tmp_path / "static").mkdir()
-    run(sys.executable, "-m", "prosumo.cli", "migrate")
+    copy_migrated(migrated_sqlite, tmp_path / "votes.sqlite3")
     seeded = json.loads(run(sys.executable, "-m", "tests.concurrency.site", "seed", "20").splitlines()[-1])
     ideas = {int(k): v for k, v in seeded["ideas"].items()}
     port = free_port()

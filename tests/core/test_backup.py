@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -22,14 +23,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from filelock import FileLock
 
 from prosumo.core.backup.postgres import environment
+from tests.migrated import copy_migrated, migrated_template, shared_folder
 
 PROSUMO = Path(sys.executable).with_name("prosumo")
+# The same bytes in every xdist worker (the source site is shared): seeded, not os.urandom.
+_BYTES = random.Random(20261205)
 UPLOADS = {
-    "avatars/member-7.png": os.urandom(200_000),
-    "attachments/2026/05/tent sketch.pdf": os.urandom(1_500_000),
-    "covers/ñandú.jpg": os.urandom(3_000),
+    "avatars/member-7.png": _BYTES.randbytes(200_000),
+    "attachments/2026/05/tent sketch.pdf": _BYTES.randbytes(1_500_000),
+    "covers/ñandú.jpg": _BYTES.randbytes(3_000),
     "attachments/2026/05/empty.txt": b"",
 }
 
@@ -115,34 +120,69 @@ class Site:
 
 
 class Sites:
-    """The module's sites, each built once: the demo source, its backup, and a site that holds data."""
+    """The sites the tests share, each built once per run, whichever xdist worker asks first.
+
+    The demo source and its backup are only read, so every worker uses the same ones
+    (a file lock in the run's shared folder guards the building); a site that holds data
+    is changed by one test, so each worker builds its own. An empty migrated site is a
+    copy of a template: of the run's migrated SQLite file, or on PostgreSQL a database
+    made with ``CREATE DATABASE ... TEMPLATE``.
+    """
 
     def __init__(self, tmp_path_factory: pytest.TempPathFactory):
         self.tmp = tmp_path_factory
+        self.shared = shared_folder(tmp_path_factory)
         self.databases: list[str] = []
         self.built: dict[tuple[str, str], object] = {}
 
-    def new(self, engine: str) -> Site:
-        folder = self.tmp.mktemp("site")
+    def new(self, engine: str, folder: Path | None = None, *, template: str = "", keep: bool = False) -> Site:
+        """A new site: an empty folder and, on PostgreSQL, a new database (a copy of ``template`` if given)."""
+        folder = folder or self.tmp.mktemp("site")
         if engine == "sqlite":
             return Site(folder)
         if not os.environ.get("PROSUMO_TEST_POSTGRES"):
             pytest.skip("needs the PostgreSQL server of `make test-postgres`")
         name = f"backup_{uuid.uuid4().hex[:12]}"
-        postgres_admin(f"CREATE DATABASE {name}")
-        self.databases.append(name)
+        postgres_admin(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        if not keep:
+            self.databases.append(name)
         return Site(folder, postgres_url(name))
 
-    def _once(self, what: str, engine: str, build):
-        if (what, engine) not in self.built:
-            self.built[(what, engine)] = build()
-        return self.built[(what, engine)]
+    def migrated(self, engine: str) -> Site:
+        """A new site with every migration applied and no rows of its own."""
+        if engine == "sqlite":
+            site = self.new(engine)
+            copy_migrated(migrated_template(self.shared / "migrated-sqlite"), site.sqlite_file)
+            return site
+        template = self._shared("migrated", engine, self._migrated_postgresql)
+        return self.new(engine, template=urlsplit(template.url or "").path[1:])
+
+    def _migrated_postgresql(self, folder: Path) -> Site:
+        site = self.new("postgresql", folder, keep=True)
+        done = site.prosumo("migrate")
+        assert done.returncode == 0, done.stderr
+        return site
+
+    def _shared(self, what: str, engine: str, build) -> Site:
+        """A site built once per run by ``build(folder)``, its folder and database recorded for the other workers."""
+        if engine == "postgresql" and not os.environ.get("PROSUMO_TEST_POSTGRES"):
+            pytest.skip("needs the PostgreSQL server of `make test-postgres`")
+        folder = self.shared / f"backup-{what}-{engine}"
+        record = self.shared / f"backup-{what}-{engine}.json"
+        with FileLock(f"{record}.lock"):
+            if not record.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                site = build(folder)
+                record.write_text(json.dumps({"folder": str(site.folder), "url": site.url}))
+        described = json.loads(record.read_text())
+        return Site(Path(described["folder"]), described["url"])
 
     def source(self, engine: str) -> Site:
-        """The demo community (50 members) with uploaded files."""
+        """The demo community (50 members) with uploaded files, shared by every worker: tests only read it."""
 
-        def build() -> Site:
-            site = self.new(engine)
+        def build(folder: Path) -> Site:
+            site = self.new(engine, folder, keep=True)
             demo = site.prosumo("demo", "--members", "50", "--seed", "5", "--no-serve")
             assert demo.returncode == 0, demo.stderr
             for path, content in UPLOADS.items():
@@ -150,40 +190,41 @@ class Sites:
                 (site.media / path).write_bytes(content)
             return site
 
-        return self._once("source", engine, build)
+        return self._shared("source", engine, build)
 
     def backup(self, engine: str) -> Path:
-        def build() -> Path:
-            folder = self.tmp.mktemp("backups") / "tonight"
-            done = self.source(engine).prosumo("backup", str(folder))
-            assert done.returncode == 0, done.stderr
-            return folder
-
-        return self._once("backup", engine, build)
+        """The source's backup, shared by every worker: tests that damage it damage a copy."""
+        folder = self.shared / f"backup-of-source-{engine}"
+        with FileLock(f"{folder}.lock"):
+            if not (folder / "manifest.json").exists():
+                done = self.source(engine).prosumo("backup", str(folder))
+                assert done.returncode == 0, done.stderr
+        return folder
 
     def occupied(self, engine: str) -> Site:
         """A site that holds data: the backup restored, then a new admin and an upload of its own."""
-
-        def build() -> Site:
+        if ("occupied", engine) not in self.built:
             site = self.new(engine)
             assert site.prosumo("restore", str(self.backup(engine))).returncode == 0
             made = site.prosumo("createadmin", "--email", "late@example.org", "--password", "correct horse 12")
             assert made.returncode == 0, made.stderr
             (site.media / "avatars" / "late.png").write_bytes(b"only on this site")
-            return site
-
-        return self._once("occupied", engine, build)
+            self.built[("occupied", engine)] = site
+        return self.built[("occupied", engine)]
 
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     built = Sites(tmp_path_factory)
     yield built
+    # the shared sites (source, template) stay until the throwaway server of the run goes
     for name in built.databases:
         postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-BOTH = pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres_only)])
+# A site on SQLite is the same whatever the suite's database: those cases run in the SQLite pass only.
+SQLITE = pytest.param("sqlite", marks=pytest.mark.sqlite_site)
+BOTH = pytest.mark.parametrize("engine", [SQLITE, pytest.param("postgresql", marks=pytest.mark.postgres_only)])
 POSTGRESQL = pytest.mark.parametrize("engine", [pytest.param("postgresql", marks=pytest.mark.postgres_only)])
 
 
@@ -393,7 +434,7 @@ REFUSALS = {
 @pytest.mark.parametrize(
     ("engine", "case"),
     # The checks run before the database engine matters: every case on SQLite, two on PostgreSQL.
-    [("sqlite", case) for case in REFUSALS]
+    [pytest.param("sqlite", case, marks=pytest.mark.sqlite_site) for case in REFUSALS]
     + [
         pytest.param("postgresql", case, marks=pytest.mark.postgres_only) for case in ["partial backup", "damaged file"]
     ],
@@ -444,6 +485,7 @@ def test_a_backup_is_never_written_into_a_folder_that_holds_files(engine: str, s
     assert os.listdir(tmp_path) == ["notes.txt"]
 
 
+@pytest.mark.sqlite_site
 def test_a_site_without_a_database_has_nothing_to_back_up(tmp_path: Path):
     site = Site(tmp_path / "site")
     refused = site.prosumo("backup", str(tmp_path / "backup"))
@@ -452,10 +494,10 @@ def test_a_site_without_a_database_has_nothing_to_back_up(tmp_path: Path):
     assert not (tmp_path / "backup").exists()
 
 
+@pytest.mark.sqlite_site
 def test_an_older_backup_is_brought_up_to_date_by_migrate(sites: Sites, tmp_path: Path):
     # given a backup of a site one migration behind this code
-    old = sites.new("sqlite")
-    assert old.prosumo("migrate").returncode == 0
+    old = sites.migrated("sqlite")
     assert old.prosumo("django", "migrate", "ideas", "0007", "--verbosity", "0").returncode == 0
     assert old.prosumo("backup", str(tmp_path / "old")).returncode == 0
     # when it is restored into a new site
@@ -533,8 +575,7 @@ class Writer(threading.Thread):
 @BOTH
 def test_a_backup_taken_while_the_site_writes_is_consistent(engine: str, sites: Sites, tmp_path: Path):
     # given a site whose database another connection keeps writing to
-    site = sites.new(engine)
-    assert site.prosumo("migrate").returncode == 0
+    site = sites.migrated(engine)
     writer = Writer(site)
     writer.start()
     while writer.written < 10:

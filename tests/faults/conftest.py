@@ -1,7 +1,7 @@
 """Real parts for the fault tests: a site on a SQLite file, real `prosumo` processes, a real SMTP server.
 
-* ``site``: a migrated SQLite site in the test's folder (migrated once per test process
-  and copied), with the environment its child processes run in, and helpers to start
+* ``site``: a migrated SQLite site in the test's folder (a copy of the run's migrated
+  template, ``migrated_sqlite``), with the environment its child processes run in, and helpers to start
   `prosumo` commands (their output goes to a log file in the folder), read the
   database with plain SQL, and list a process's children.
 * ``mailbox``: an aiosmtpd server on 127.0.0.1 (tests/browser/smtp.py) that the site
@@ -13,7 +13,6 @@ Every test module here is marked ``faults``: ``pytest -m faults`` runs them alon
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import sqlite3
@@ -28,6 +27,7 @@ from typing import Any
 import pytest
 
 from tests.browser.smtp import Mailbox
+from tests.migrated import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,25 +91,6 @@ def base_env(folder: Path, database: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("faults-template")
-    database = folder / "site.sqlite3"
-    done = subprocess.run(
-        [sys.executable, "-m", "prosumo.cli", "migrate"],
-        env=base_env(folder, database),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    with sqlite3.connect(database) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    return database
-
-
 @dataclass
 class Site:
     folder: Path
@@ -156,9 +137,9 @@ class Site:
 
 
 @pytest.fixture
-def site(tmp_path: Path, migrated_database: Path) -> Iterator[Site]:
+def site(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Site]:
     database = tmp_path / "site.sqlite3"
-    shutil.copyfile(migrated_database, database)
+    copy_migrated(migrated_sqlite, database)
     env = base_env(tmp_path, database)
     env.update(
         PROSUMO_WORKER_HEARTBEAT_SECONDS="0.5",

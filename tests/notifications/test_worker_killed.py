@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,23 +18,12 @@ from typing import Any
 import pytest
 
 from tests.browser.smtp import smtp_server
+from tests.migrated import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIM_SECONDS = 2
 
 pytestmark = pytest.mark.faults
-
-
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated database file, copied by each test."""
-    folder = tmp_path_factory.mktemp("mail-template")
-    env = site_env(folder / "db.sqlite3", folder, smtp_port=1)
-    done = subprocess.run(
-        [sys.executable, "-m", "prosumo.cli", "migrate"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return folder / "db.sqlite3"
 
 
 def site_env(database: Path, folder: Path, *, smtp_port: int) -> dict[str, str]:
@@ -66,10 +54,10 @@ def site_env(database: Path, folder: Path, *, smtp_port: int) -> dict[str, str]:
     ],
 )
 def test_a_worker_killed_mid_send_leaves_the_mail_to_the_next_worker(
-    migrated: Path, tmp_path: Path, stall: str, copies: int
+    migrated_sqlite: Path, tmp_path: Path, stall: str, copies: int
 ) -> None:
     database = tmp_path / "db.sqlite3"
-    shutil.copy(migrated, database)
+    copy_migrated(migrated_sqlite, database)
     with smtp_server(stall=stall) as box:
         env = site_env(database, tmp_path, smtp_port=box.port)
 
