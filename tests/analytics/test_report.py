@@ -48,6 +48,7 @@ def test_metric_modules_are_discovered_in_question_order():
         "channels",
         "relationship",
         "influence",
+        "remuneration",
         "effectiveness",
         "propensity",
         "opinions",

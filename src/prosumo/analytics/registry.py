@@ -23,6 +23,7 @@ from prosumo.analytics.metrics import (
     opinions,
     propensity,
     relationship,
+    remuneration,
 )
 from prosumo.analytics.section import Section
 from prosumo.analytics.sections import (
@@ -51,6 +52,9 @@ from prosumo.analytics.sections import (
 )
 from prosumo.analytics.sections import (
     relationship as relationship_section,
+)
+from prosumo.analytics.sections import (
+    remuneration as remuneration_section,
 )
 
 __all__ = ["METRICS", "Metric", "metric"]
@@ -93,6 +97,7 @@ METRICS: tuple[Metric[Any], ...] = (
     Metric("channels", channels.compute, channels_section.present, cost=3.06),
     Metric("relationship", relationship.compute, relationship_section.present, cost=3.85),
     Metric("influence", influence.compute, influence_section.present, cost=4.17),
+    Metric("remuneration", remuneration.compute, remuneration_section.present, cost=0.85),
     Metric("effectiveness", effectiveness.compute, effectiveness_section.present, cost=5.90),
     Metric("propensity", propensity.compute, propensity_section.present, cost=10.07),
     Metric("opinions", opinions.compute, opinions_section.present, cost=1.85),

@@ -1,0 +1,89 @@
+"""Remuneration in the report: how are contributors rewarded, and does a reward bring them back?"""
+
+from __future__ import annotations
+
+import altair as alt
+
+from prosumo.analytics.dataset import Dataset
+from prosumo.analytics.metrics.remuneration import RemunerationFigures, compute
+from prosumo.analytics.section import Section
+
+TOP = 20
+
+
+def present(figures: RemunerationFigures) -> Section:
+    """Remuneration as a report section: points and money shown apart, never added."""
+    summary = figures.summary
+    compared = summary["participation"]
+    headline = {
+        "rewarded_members": summary["recipients"],
+        "points_granted": summary["points"],
+        "money_paid": summary["money"],
+        "median_money_per_paid_member": summary["median_money"],
+        "revenue_share_returned": summary["returned_share"],
+        "contributions_after_reward_difference": compared["difference"],
+        "contributions_after_reward_difference_95": [compared["low_95"], compared["high_95"]],
+    }
+    contributors = figures.contributors
+    charts = []
+    for column, title in (("money", "Money paid"), ("points", "Points granted")):
+        top = contributors[contributors[column] > 0].nlargest(TOP, column)
+        if len(top):
+            charts.append(
+                alt.Chart(top.assign(member=top["member_id"].astype(str)))
+                .mark_bar()
+                .encode(
+                    x=alt.X(f"{column}:Q", title=column),
+                    y=alt.Y("member:N", sort="-x", title="member"),
+                    tooltip=["member_id", "points", "money", "awards", "payments"],
+                )
+                .properties(title=f"{title}: the {min(TOP, len(top))} members who received most", width=380)
+            )
+    participation = figures.participation
+    if len(participation):
+        long = participation.melt(
+            id_vars=["prior"],
+            value_vars=["rewarded_after", "comparable_after"],
+            var_name="group",
+            value_name="contributions",
+        )
+        charts.append(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X("prior:N", title=f"contributions in the {compared['months']} months before"),
+                xOffset="group:N",
+                y=alt.Y("contributions:Q", title=f"mean contributions in the {compared['months']} months after"),
+                color=alt.Color("group:N", title=""),
+                tooltip=["prior", "group", "contributions"],
+            )
+            .properties(title="After a first reward: rewarded members and comparable members not yet rewarded")
+        )
+    notes = [
+        "Points (reward.granted) and money (royalty.paid, in currency units) are kept apart and never added.",
+        "Revenue share returned: money paid for ideas that have sales, divided by the revenue of the products "
+        "that came from them (orders that name their idea).",
+        f"Participation: members rewarded for the first time in a month, against members who had joined by then "
+        f"and were not rewarded in the next {compared['months']} months, with the same number of contributions "
+        f"in the {compared['months']} months before; the month of the reward itself is left out. A comparison, "
+        "not a controlled experiment: members are often rewarded for the very activity that is measured.",
+    ]
+    if not summary["recipients"]:
+        notes.insert(0, "No reward or royalty has been recorded yet.")
+    return Section(
+        key="remuneration",
+        title="How are contributors rewarded, and does a reward bring them back?",
+        headline=headline,
+        tables={
+            "contributors": contributors,
+            "ideas": figures.ideas,
+            "participation_after_reward": participation,
+        },
+        charts=charts,
+        notes=notes,
+    )
+
+
+def section(ds: Dataset) -> Section:
+    """Question 6 for ``ds``, computed and presented."""
+    return present(compute(ds))

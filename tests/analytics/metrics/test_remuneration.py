@@ -1,0 +1,157 @@
+"""Question 6, remuneration: who received what, for which ideas, and participation after a first reward."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from prosumo.analytics.metrics import remuneration
+from prosumo.analytics.report import Report, to_json
+from prosumo.analytics.sections import remuneration as remuneration_section
+
+
+def _story(b):
+    """Six members and a staff member (7) over four months of 2024, counted by hand in the tests.
+
+    Contributions (supports of idea 10) per month, and rewards:
+
+    | member | Jan | Feb | Mar | Apr | first reward |
+    |---|---|---|---|---|---|
+    | 1 | 2 | 0 | 3 | 0 | Feb: 100 points |
+    | 2 | 0 | 0 | 1 | 0 | Feb: 40 points |
+    | 3 | 1 | 0 | 2 | 1 | Mar: 5.00 royalty |
+    | 4 | 3 | 0 | 1 | 0 | none |
+    | 5 | 0 | 0 | 2 | 0 | none |
+    | 6 | 1 | 0 | 2 | 0 | none |
+    """
+    members = b.members([(n, b.at(1), "a", "ads", False) for n in range(1, 7)] + [(7, b.at(1), None, None, True)])
+    ideas = b.ideas([(10, 1, b.at(1), "launched")])
+    per_month = {1: [2, 0, 3, 0], 2: [0, 0, 1, 0], 3: [1, 0, 2, 1], 4: [3, 0, 1, 0], 5: [0, 0, 2, 0], 6: [1, 0, 2, 0]}
+    rows = []
+    for member, counts in per_month.items():
+        for month, count in enumerate(counts, start=1):
+            rows += [(b.at(2 + n, month), member, "idea.supported", 10, 1, None, 1.0) for n in range(count)]
+    rows += [
+        (b.at(10, 2), 7, "reward.granted", 10, 1, '{"reason": "idea_accepted"}', 100.0),
+        (b.at(11, 2), 7, "reward.granted", 10, 2, '{"reason": "comment_improved"}', 40.0),
+        (b.at(20, 3), 7, "royalty.paid", 10, 3, None, 500.0),
+    ]
+    events = b.events(sorted(rows, key=lambda r: r[0]))
+    events.loc[events["verb"].isin(["reward.granted", "royalty.paid"]), "object_type"] = "idea"
+    outcomes = pd.DataFrame(
+        {"member_id": [4, 5], "product_id": [9, 9], "ordered_at": [b.at(5, 3), b.at(6, 3)], "amount": [300.0, 200.0]}
+    )
+    outcomes["from_idea_id"] = pd.array([10, 10], dtype="Int64")
+    return {"members": members, "ideas": ideas, "events": events, "outcomes": outcomes}
+
+
+def test_points_and_money_per_contributor_are_kept_apart(make_dataset, b):
+    # given
+    ds = make_dataset(**_story(b))
+    # when
+    table = remuneration.per_contributor(ds)
+    # then: money first, then points; points are never counted as money
+    assert table.drop(columns="first_rewarded_at").to_dict("records") == [
+        {"member_id": 3, "points": 0.0, "money": 5.0, "awards": 0, "payments": 1},
+        {"member_id": 1, "points": 100.0, "money": 0.0, "awards": 1, "payments": 0},
+        {"member_id": 2, "points": 40.0, "money": 0.0, "awards": 1, "payments": 0},
+    ]
+
+
+def test_an_idea_returns_its_royalties_as_a_share_of_its_products_revenue(make_dataset, b):
+    # given
+    ds = make_dataset(**_story(b))
+    # when
+    table = remuneration.per_idea(ds)
+    # then: 5.00 paid over 500.00 of sales
+    assert table.to_dict("records") == [
+        {
+            "idea_id": 10,
+            "status": "launched",
+            "contributors": 3,
+            "points": 140.0,
+            "money": 5.0,
+            "revenue": 500.0,
+            "returned_share": 0.01,
+        }
+    ]
+
+
+def test_participation_after_a_first_reward_is_compared_within_groups_of_prior_activity(make_dataset, b):
+    # given
+    ds = make_dataset(**_story(b))
+    # when
+    table, summary = remuneration.participation_after_reward(ds, months=1)
+    # then
+    # February's rewarded: member 1 (2 before, 3 after: group 2-4), member 2 (0 before, 1 after: group 0);
+    # comparable: 4 (3 before, 1 after), 5 (0, 2), 6 (1, 2: a group with nobody rewarded); not 3, rewarded in March.
+    # March's rewarded: member 3 (0 in February, 1 in April); comparable: 4, 5 and 6, with 0 before and 0 after.
+    assert table.to_dict("records") == [
+        {
+            "prior": "0",
+            "rewarded": 2,
+            "comparable": 4,
+            "rewarded_after": 1.0,
+            "comparable_after": 0.5,
+            "difference": 0.5,
+        },
+        {
+            "prior": "2-4",
+            "rewarded": 1,
+            "comparable": 1,
+            "rewarded_after": 3.0,
+            "comparable_after": 1.0,
+            "difference": 2.0,
+        },
+    ]
+    # the difference weighs the groups by their rewarded members: 2/3 x 0.5 + 1/3 x 2 = 1.0; the only variance
+    # is group 0's comparable one, (4 - 2^2/4) / 3 = 1, so the standard error is 2/3 x sqrt(1/4) = 1/3
+    half = 1.959963984540054 / 3
+    assert summary == {
+        "months": 1,
+        "rewarded": 3,
+        "comparable": 5,
+        "difference": 1.0,
+        "low_95": round(1.0 - half, 6),
+        "high_95": round(1.0 + half, 6),
+    }
+
+
+def test_a_community_without_rewards_gets_empty_figures_and_says_so(make_dataset, tiny):
+    # given: no reward or royalty event
+    ds = make_dataset(**tiny)
+    # when
+    section = remuneration_section.section(ds)
+    # then
+    assert section.headline["rewarded_members"] == 0
+    assert section.headline["money_paid"] == 0.0
+    assert section.headline["revenue_share_returned"] is None
+    assert section.headline["contributions_after_reward_difference"] is None
+    assert section.notes[0] == "No reward or royalty has been recorded yet."
+    assert section.charts == []
+    assert all(len(table) == 0 for table in section.tables.values())
+
+
+def test_the_section_draws_money_points_and_the_comparison(make_dataset, b):
+    # given
+    ds = make_dataset(**_story(b))
+    # when
+    section = remuneration_section.section(ds)
+    report = Report(title="t", meta={}, extent={}, sections=[section], created_at="2024-05-01", engine="duckdb")
+    payload = to_json(report)
+    # then
+    assert section.headline == {
+        "rewarded_members": 3,
+        "points_granted": 140.0,
+        "money_paid": 5.0,
+        "median_money_per_paid_member": 5.0,
+        "revenue_share_returned": 0.01,
+        # the report compares three months after a reward: four months of data hold none
+        "contributions_after_reward_difference": None,
+        "contributions_after_reward_difference_95": [None, None],
+    }
+    titles = [chart.to_dict()["title"] for chart in section.charts]
+    assert titles == [
+        "Money paid: the 1 members who received most",
+        "Points granted: the 2 members who received most",
+    ]
+    assert payload["sections"][0]["key"] == "remuneration"
