@@ -73,7 +73,9 @@ def test_a_worker_killed_mid_send_leaves_the_mail_to_the_next_worker(
         run(sys.executable, "-m", "tests.notifications.mailsite", "invite", "friend@example.org")
         log = (tmp_path / "worker-1.log").open("w")
         first = subprocess.Popen(
-            [sys.executable, "-m", "prosumo.cli", "worker", "--no-schedule", "--interval", "0.2"],
+            # one process serving the default queue, the one that sends: without --queue, `worker`
+            # supervises a child per queue, and killing the supervisor would leave its sender running
+            [sys.executable, "-m", "prosumo.cli", "worker", "--queue", "default", "--no-schedule", "--interval", "0.2"],
             env=env,
             cwd=ROOT,
             stdout=log,
