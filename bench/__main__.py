@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ("platform", "analytics", "mail")
+BENCHMARKS = ("platform", "paths", "analytics", "mail")
 
 
 def available(name: str) -> bool:
