@@ -150,7 +150,6 @@ def main(argv: list[str]) -> int:
     if min(args.ideas, args.members, args.rounds, args.per_round) < 1:
         print("--ideas, --members, --rounds and --per-round must be at least 1", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(ROOT / "src"))
     started = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="prosumo-paths-") as folder:
         configure(Path(folder))
