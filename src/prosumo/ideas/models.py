@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import STAFF_ROLES, Member, Role
+from prosumo.community.models import Invitation as JoinInvitation
 from prosumo.community.permissions import can_moderate, is_staff
 from prosumo.core.input import id_in_range
 from prosumo.core.models import Timestamped
@@ -347,6 +348,26 @@ class CoAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.member_id} on idea {self.idea_id} ({self.share}%)"
+
+
+class Invitation(JoinInvitation):
+    """An invitation to join that also opens an invitation-only campaign, or offers a share of an idea to co-author.
+
+    It extends the community's invitation (one more table, joined on its id), so the
+    invitation's link, address rule and acceptance stay the community's; what it adds is
+    taken up by `ideas.services.invitation_take_up`.
+    """
+
+    invitation_ptr = models.OneToOneField(
+        JoinInvitation, on_delete=models.CASCADE, parent_link=True, primary_key=True, related_name="offer"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE)
+    # A co-author invitation to someone who is not a member yet: the share the author offers, once they join.
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    def mail_context(self) -> dict[str, str]:
+        return {"idea_title": self.idea.title} if self.idea is not None else {}
 
 
 class Follow(models.Model):
