@@ -283,7 +283,7 @@ def load(*, scale: float = 1.0, seed: int = 1, progress: bool = True) -> Loaded:
         tokens = [bench_token(seed, int(pk)) for pk in bench_ids]
         _copy(
             cur,
-            "integrations_apitoken",
+            "community_apitoken",
             ["member_id", "name", "prefix", "digest", "scopes", "revoked_reason", "created_at"],
             (
                 (int(pk), "bench", raw[:10], hashlib.sha256(raw.encode()).hexdigest(), "read write", "", now)

@@ -10,8 +10,9 @@ from django.test import Client
 from prosumo.activity.models import Event
 from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Invitation, Member
-from prosumo.community.services import invitation_accept, invitation_create
+from prosumo.community.services import invitation_accept
 from prosumo.core.errors import PermissionDenied
+from prosumo.ideas.services import invitation_create
 
 PASSWORD = "a long pass phrase 42"
 

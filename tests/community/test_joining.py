@@ -7,7 +7,7 @@ from django.test import Client
 
 from prosumo.activity.models import Event
 from prosumo.community.models import Member
-from prosumo.community.services import invitation_create
+from prosumo.ideas.services import invitation_create
 
 
 def signup(client: Client, email: str) -> None:

@@ -443,7 +443,7 @@ def test_invite_to_join(actor_as, role, expected):
 def test_invite_to_campaign(actor_as, make_campaign, role, expected):
     campaign = make_campaign(visibility="invitation")
     actor = actor_as(role)
-    invite = lambda: community.invitation_create(actor=actor, email="friend@example.org", campaign_id=campaign.pk)  # noqa: E731
+    invite = lambda: services.invitation_create(actor=actor, email="friend@example.org", campaign_id=campaign.pk)  # noqa: E731
     assert outcome(invite) == expected
 
 

@@ -12,6 +12,9 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -46,3 +49,52 @@ def test_an_import_against_the_layers_fails_the_contract(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Apps in layers: each imports only the layers below it BROKEN" in done.stdout
     assert "prosumo.core.upward -> prosumo.ideas.models" in done.stdout
+
+
+def _layer_of() -> dict[str, int]:
+    """Each Django app's label and its layer's place, lowest first (core is 0)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    [contract] = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return {
+        name.strip().removeprefix("prosumo."): place
+        for place, layer in enumerate(reversed(contract["layers"]))
+        for name in layer.split("|")
+    }
+
+
+def migrations_against_the_layers(graph: Any, layer_of: dict[str, int]) -> list[str]:
+    """The migration dependencies that go to an app above their own, or beside it in its layer."""
+    wrong = []
+    for app, name in sorted(graph.nodes):
+        if app not in layer_of:
+            continue  # Django's own apps and allauth's sit below all of ours
+        for parent_app, parent_name in sorted(parent.key for parent in graph.node_map[(app, name)].parents):
+            if parent_app != app and parent_app in layer_of and layer_of[parent_app] >= layer_of[app]:
+                wrong.append(f"{app}.{name} -> {parent_app}.{parent_name}")
+    return wrong
+
+
+@pytest.mark.django_db
+def test_migrations_depend_only_on_apps_below_their_own():
+    from django.db.migrations.loader import MigrationLoader
+
+    # given every app's migrations, as Django orders them
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    layer_of = _layer_of()
+    assert {"core", "activity", "community", "ideas", "integrations"} <= set(layer_of)
+    # then no migration waits for one of an app above its own
+    assert migrations_against_the_layers(graph, layer_of) == []
+
+
+def test_the_migration_check_names_a_dependency_against_the_layers():
+    from django.db.migrations.graph import MigrationGraph
+
+    # given a graph where community's second migration waits for ideas' first
+    graph = MigrationGraph()
+    for key in [("community", "0001_initial"), ("community", "0002_up"), ("ideas", "0001_initial")]:
+        graph.add_node(key, None)
+    graph.add_dependency("community.0002_up", ("community", "0002_up"), ("community", "0001_initial"))
+    graph.add_dependency("community.0002_up", ("community", "0002_up"), ("ideas", "0001_initial"))
+    graph.add_dependency("ideas.0001_initial", ("ideas", "0001_initial"), ("community", "0001_initial"))
+    # then the check names that dependency, and only it
+    assert migrations_against_the_layers(graph, _layer_of()) == ["community.0002_up -> ideas.0001_initial"]

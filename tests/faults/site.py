@@ -31,6 +31,7 @@ def stage_change() -> dict[str, object]:
 
 
 def webhook(url: str) -> dict[str, object]:
+    from prosumo.activity.reactions import reactions_run
     from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas.services import campaign_create, idea_submit
     from prosumo.integrations.models import WebhookDelivery
@@ -46,6 +47,7 @@ def webhook(url: str) -> dict[str, object]:
         title="A tent with a porch",
         body="A short porch keeps muddy boots out of the sleeping area.",
     )
+    reactions_run()  # what the default queue's worker does next: the event's reactions queue the delivery
     return {"delivery": WebhookDelivery.objects.get().pk, "secret": hook.secret}
 
 

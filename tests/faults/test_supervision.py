@@ -42,7 +42,7 @@ def all_beating(site, supervisor: int) -> dict[str, int] | None:
 def nothing_due(site) -> None:
     """The periodic tasks ran a moment ago, so the workers start with nothing to do."""
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
-    for name in ("expire_support_gates", "retry_webhooks", "send_daily_digests", "nightly_insights"):
+    for name in ("expire_support_gates", "retry_webhooks", "send_daily_digests", "nightly_insights", "reactions_sweep"):
         site.sql("INSERT INTO core_scheduledrun (name, last_enqueued_at) VALUES (?, ?)", name, now)
 
 

@@ -8,9 +8,9 @@ from django.core import mail
 from django.test import Client
 
 from prosumo.community.bootstrap import create_verified_member
-from prosumo.community.models import Invitation, Member
+from prosumo.community.models import Member
 from prosumo.core.errors import Conflict, InvalidInput, PermissionDenied
-from prosumo.ideas.models import CoAuthor
+from prosumo.ideas.models import CoAuthor, Invitation
 from prosumo.ideas.services import coauthor_invite, coauthor_invite_by_email
 from prosumo.notifications.models import Notification
 

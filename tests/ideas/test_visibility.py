@@ -31,8 +31,9 @@ from prosumo.community.models import Segment
 from prosumo.core.errors import NotFound
 from prosumo.core.phrases import phrase
 from prosumo.ideas import search, selectors, services
-from prosumo.ideas.models import DeclineReason, Follow, Idea
-from prosumo.ideas.permissions import access_idea, idea_visible
+from prosumo.ideas.models import Campaign, DeclineReason, Follow, Idea
+from prosumo.ideas.permissions import access_idea, campaign_visible, idea_visible
+from prosumo.ideas.services.votes import _lock_idea
 from prosumo.notifications.models import Notification
 from prosumo.notifications.services import fanout_deliver, notify
 
@@ -63,6 +64,15 @@ SEES: dict[str, frozenset[str]] = {
     "approved": EVERYONE,
     "rejected": frozenset({"author", "coauthor"}) | STAFF,
     "hidden": frozenset({"author", "moderator"}),
+}
+# kind of campaign -> who may see it.
+CAMPAIGN_SEES: dict[str, frozenset[str]] = {
+    "public": EVERYONE,
+    "ended": EVERYONE,
+    "premoderated": EVERYONE,
+    "segment": SEES["segment"],
+    "invitation": SEES["invitation"],
+    "unpublished": STAFF,
 }
 # A list shows only approved ideas that are not hidden (nor merged), even to those who may open them.
 UNLISTED = {"waiting", "rejected", "hidden"}
@@ -244,6 +254,23 @@ def test_the_rule_in_sql_in_python_and_from_the_members_side_agree(world, db, re
     assert in_python == expected(reader)
     if reader != "visitor":
         assert from_members == expected(reader)
+
+
+@each_reader
+def test_the_vote_path_and_the_lists_apply_one_rule(world, db, reader):
+    # given the rule's two forms: SQL for the lists (`visible_to`), Python for the rows the vote path
+    # and access_campaign load with statements of their own (ideas/visibility.py)
+    person = world.reader(reader)
+    # when each decides for every campaign and every idea
+    visible = set(Campaign.objects.visible_to(person).values_list("pk", flat=True))
+    campaigns_in_sql = {kind for kind, c in world.campaigns.items() if c.pk in visible}
+    campaigns_in_python = {kind for kind, c in world.campaigns.items() if campaign_visible(c, person)}
+    with transaction.atomic():
+        ideas_for_votes = {kind for kind, idea in world.ideas.items() if idea_visible(_lock_idea(idea.pk), person)}
+    ideas_in_sql = world.kinds(list(Idea.objects.visible_to(person).values_list("pk", flat=True)))
+    # then they agree, with each other and with the table
+    assert campaigns_in_python == campaigns_in_sql == {kind for kind, who in CAMPAIGN_SEES.items() if reader in who}
+    assert ideas_for_votes == ideas_in_sql == expected(reader)
 
 
 @each_reader

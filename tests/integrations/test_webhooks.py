@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from prosumo.activity.tasks import reactions_sweep
 from prosumo.integrations.models import WebhookDelivery
 from prosumo.integrations.tasks import MAX_ATTEMPTS, NO_ANSWER, deliver_webhook, retry_webhooks
 
@@ -101,10 +102,15 @@ def test_idea_submitted_is_delivered_after_one_retry(
     with django_capture_on_commit_callbacks(execute=False) as after_commit:
         submitted = call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
     assert submitted.status_code == 201
+    assert (WebhookDelivery.objects.count(), receiver.received) == (0, [])
+    # when: the transaction's after-commit work runs the event's reactions, which owe the receiver a delivery
+    with django_capture_on_commit_callbacks(execute=False) as after_reactions:
+        for callback in after_commit:
+            callback()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, receiver.received) == ("pending", 0, [])
-    # when: the transaction's after-commit work runs the first try
-    for callback in after_commit:
+    # when: their after-commit work runs the first try
+    for callback in after_reactions:
         callback()
     delivery.refresh_from_db()
     # then: it failed and waits 30 s
@@ -262,6 +268,7 @@ def test_a_first_try_whose_worker_died_is_retried_once_its_claim_expires(
     receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
     with django_capture_on_commit_callbacks(execute=False):
         call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+        reactions_sweep.enqueue()  # the event's reactions write the delivery
     delivery = WebhookDelivery.objects.get()
     claimed_until = delivery.created_at + timedelta(seconds=60)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=claimed_until)
@@ -291,6 +298,7 @@ def test_a_delivery_whose_first_try_was_never_queued_is_sent_by_the_retry_task(
     receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
     with django_capture_on_commit_callbacks(execute=False):
         call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+        reactions_sweep.enqueue()  # the event's reactions write the delivery
     delivery = WebhookDelivery.objects.get()
     # when the retry task runs 59 s after it was created, then 60 s after
     early = retry_webhooks.enqueue(now=(delivery.created_at + timedelta(seconds=59)).isoformat())
@@ -304,3 +312,24 @@ def test_a_delivery_whose_first_try_was_never_queued_is_sent_by_the_retry_task(
 
 def test_webhook_tasks_run_on_their_own_queue():
     assert (deliver_webhook.queue_name, retry_webhooks.queue_name) == ("webhooks", "webhooks")
+
+
+def test_an_event_owes_each_webhook_one_delivery_however_often_its_reaction_runs(
+    receiver, admin, member, campaign, call, django_capture_on_commit_callbacks
+):
+    # given an event delivered to two webhooks
+    from prosumo.activity.models import Event
+    from prosumo.integrations.services import event_recorded
+
+    for _ in range(2):
+        receiver.secret = register(call, admin, receiver.url, ["idea.submitted"])["secret"]
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/campaigns/{campaign.pk}/ideas", IDEA, as_member=member)
+    event = Event.objects.get(verb="idea.submitted")
+    assert sorted(WebhookDelivery.objects.values_list("status", "attempts")) == [("delivered", 1)] * 2
+    # when the webhooks' reaction runs on it again (a retry after a crash, say)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_recorded(event=event)
+    # then there are still two deliveries, each sent once
+    assert sorted(WebhookDelivery.objects.values_list("status", "attempts")) == [("delivered", 1)] * 2
+    assert len(receiver.received) == 2

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from prosumo.activity.models import Event
+from prosumo.activity.models import Event, ReactionFailure
 
 
 @admin.register(Event)
@@ -18,4 +18,18 @@ class EventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ReactionFailure)
+class ReactionFailureAdmin(admin.ModelAdmin):
+    """Reactions that raised on an event; the sweep runs each again every minute until it succeeds."""
+
+    list_display = ["reaction", "event_id", "attempts", "failed_at", "last_error"]
+    list_filter = ["reaction"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

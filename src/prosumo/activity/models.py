@@ -45,3 +45,32 @@ class DailyPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} by {self.member_id} on {self.day}"
+
+
+class EventOutbox(models.Model):
+    """An event the reactions have still to see: written with the event, deleted by the pass that runs them.
+
+    A row per event rather than a cursor on the event's id: on PostgreSQL a transaction
+    may commit after one that took a higher id, and a cursor would step over its event.
+    """
+
+    event_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"event {self.event_id}, reactions to run"
+
+
+class ReactionFailure(models.Model):
+    """A reaction that raised on an event: the sweep tries it again, every pass, until it succeeds."""
+
+    reaction = models.CharField(max_length=200, help_text="the reaction's dotted path")
+    event_id = models.BigIntegerField()
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.TextField(blank=True)
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["reaction", "event_id"], name="reaction_failure_once")]
+
+    def __str__(self) -> str:
+        return f"{self.reaction} on event {self.event_id} ({self.attempts} attempts)"

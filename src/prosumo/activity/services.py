@@ -1,7 +1,7 @@
 """Writing to the event log. Every service that changes state calls `event_record`.
 
-The event log knows nothing of the apps above it; those that must act on a new event in
-its transaction register a reaction (`prosumo.activity.reactions`).
+The event log knows nothing of the apps above it; those that act on new events register
+a reaction (`prosumo.activity.reactions`), which a task runs after the event commits.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from prosumo.activity.models import DailyPresence, Event
-from prosumo.activity.reactions import react
+from prosumo.activity import reactions
+from prosumo.activity.models import DailyPresence, Event, EventOutbox
+from prosumo.activity.tasks import react_to_events
 from prosumo.core import statements
 
 
@@ -47,8 +48,15 @@ def event_record(
             details=details or {},
         )
     )
-    react(event)
+    if reactions.wanted(verb):
+        # The outbox row commits with the event; the task after commit (or the sweep) runs the reactions.
+        EventOutbox.objects.create(event_id=event.pk)
+        transaction.on_commit(_react_soon)
     return event
+
+
+def _react_soon() -> None:
+    react_to_events.enqueue()
 
 
 def presence_record(
@@ -86,7 +94,7 @@ def presence_record(
 
 
 def events_record_many(events: list[Event]) -> list[Event]:
-    """Append many events at once (e.g. the supporters carried by a merge); no webhooks fire."""
+    """Append many events at once (e.g. the supporters carried by a merge); no reactions run on them."""
     now = timezone.now()
     for event in events:
         event.occurred_at = event.occurred_at or now

@@ -29,7 +29,7 @@ class CustomerRecordAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "campaign", "invited_by", "created_at", "accepted_at"]
+    list_display = ["email", "invited_by", "created_at", "accepted_at"]
     raw_id_fields = ["invited_by", "accepted_by"]
 
 

@@ -273,25 +273,27 @@ class CustomerImportFile(models.Model):
 
 
 class Invitation(models.Model):
-    """An email invitation to join (and optionally to a campaign, or to co-author an idea); its channel is `invite`.
+    """An email invitation to join the community; its channel is `invite`.
 
     It belongs to its address: only a member signing up or signed in with that address
-    can take it up (docs/security.md, "Invitations").
+    can take it up (docs/security.md, "Invitations"). An app above may invite to more
+    than joining: ideas' own Invitation extends this one with a campaign or an idea to
+    co-author, and says so in the email through `mail_context`.
     """
 
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_token)
     invited_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="invitations_sent")
-    campaign = models.ForeignKey("ideas.Campaign", null=True, blank=True, on_delete=models.CASCADE)
-    # A co-author invitation to someone who is not a member yet: the share the author offers, once they join.
-    idea = models.ForeignKey("ideas.Idea", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.email
+
+    def mail_context(self) -> dict[str, str]:
+        """What the invitation's email says besides the invitation to join (nothing, for a plain one)."""
+        return {}
 
 
 # API tokens: a member's credentials for scripts and integrations (docs/api.md, "Tokens").
@@ -334,9 +336,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=32, choices=TokenEnd.choices, blank=True)
-
-    class Meta:
-        db_table = "integrations_apitoken"  # where the table was made, when tokens lived in integrations
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}...)"

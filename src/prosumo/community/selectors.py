@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from prosumo.community.models import ApiToken, CustomerImport, Invitation, Member, Role, Segment
+from prosumo.community.models import ApiToken, CustomerImport, Member, Role, Segment
 from prosumo.community.permissions import has_role
 from prosumo.core.errors import NotFound
 
@@ -54,22 +54,6 @@ def member_for_staff(member_id: int) -> Member:
 def members_by_id(ids: Iterable[int | None]) -> dict[int, Member]:
     """The members with these ids (None and unknown ids left out), by id."""
     return {m.pk: m for m in Member.objects.filter(pk__in={i for i in ids if i})}
-
-
-def invitation_open(token: str) -> Invitation:
-    """The invitation this token opens, with its campaign, while nobody has taken it up; else NotFound."""
-    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("campaign").first()
-    if invite is None:
-        raise NotFound(gettext("No such invitation."))
-    return invite
-
-
-INVITATIONS_LISTED = 50
-
-
-def invitations_latest() -> QuerySet[Invitation]:
-    """The latest invitations, newest first, with their campaign and who took them up."""
-    return Invitation.objects.select_related("campaign", "accepted_by").order_by("-created_at")[:INVITATIONS_LISTED]
 
 
 def segment_names() -> list[str]:

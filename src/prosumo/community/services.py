@@ -6,7 +6,6 @@ import logging
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import cast
 
 from allauth.account.models import EmailAddress
@@ -244,33 +243,26 @@ def member_unsuspend(*, actor: Member, member: Member) -> Member:
 
 
 def invitation_create(
-    *,
-    actor: Member,
-    email: str,
-    campaign_id: int | None = None,
-    idea_id: int | None = None,
-    share: Decimal | None = None,
+    *, actor: Member, email: str, invitation: Invitation | None = None, campaign_id: int | None = None
 ) -> Invitation:
-    """Invite someone by email: to the community, to one invitation-only campaign, or to co-author an idea.
+    """Invite someone by email to join the community: the invitation, its event and its email commit together.
 
-    ``idea_id`` and ``share`` come only from ``ideas.services.coauthor_invite_by_email``,
-    which checks that the actor is the idea's author and that the share is free.
+    An app above that invites to more than joining (ideas: to a campaign, or to co-author
+    an idea) checks its own rules, then passes its unsaved ``invitation`` (a subclass of
+    this one) and the campaign the event is about (`ideas.services.invitation_create`).
     """
-    from prosumo.community.permissions import is_staff
-
     require_member(actor)
-    if campaign_id is not None and not is_staff(actor):
-        raise PermissionDenied(gettext("Only staff can invite members to a campaign."))
     try:
         validate_email(email)
     except ValidationError as exc:
         raise InvalidInput(
             gettext("{email!r} is not an email address.").format(email=email), fields={"email": ["invalid"]}
         ) from exc
+    invitation = invitation if invitation is not None else Invitation()
+    invitation.email = email.strip().lower()
+    invitation.invited_by = actor
     with transaction.atomic():
-        invitation = Invitation.objects.create(
-            email=email.strip().lower(), invited_by=actor, campaign_id=campaign_id, idea_id=idea_id, share=share
-        )
+        invitation.save()
         event_record(
             verb="member.invited",
             actor_id=actor.pk,
@@ -290,7 +282,8 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
             "notifications/email/invitation.txt",
             {
                 "invitation": invitation,
-                "idea_title": invitation.idea.title if invitation.idea is not None else "",
+                "idea_title": "",
+                **invitation.mail_context(),
                 "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
                 "site_name": settings.SITE_NAME,
             },
@@ -308,11 +301,13 @@ def invitation_addressed_to(invitation: Invitation, member: Member) -> bool:
     return bool(EmailAddress.objects.filter(user=member, email__iexact=invitation.email, verified=True).exists())
 
 
-def invitation_accept(*, invitation: Invitation, member: Member) -> Invitation:
+def invitation_accept(*, invitation: Invitation, member: Member, campaign_id: int | None = None) -> Invitation:
     """The invited person takes the invitation up: as a new member at sign-up, or signed in.
 
     An invitation belongs to the address it was sent to: whoever holds its link cannot
-    take the invitee's place with another address (`invitation_other_address`).
+    take the invitee's place with another address (`invitation_other_address`). What an
+    app above adds to an invitation, it takes up itself in the same transaction, and names
+    the campaign the event is about (`ideas.services.invitation_take_up`).
     """
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
@@ -329,14 +324,12 @@ def invitation_accept(*, invitation: Invitation, member: Member) -> Invitation:
         locked.accepted_by = member
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_by", "accepted_at"])
-        if locked.campaign_id:
-            locked.campaign.invitees.add(member)  # type: ignore[union-attr]
         event_record(
             verb="member.invitation_accepted",
             actor_id=member.pk,
             object_type="invitation",
             object_id=locked.pk,
-            campaign_id=locked.campaign_id,
+            campaign_id=campaign_id,
             channel="invite",
         )
     return locked

@@ -10,7 +10,18 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 
-from prosumo.ideas.models import Campaign, Comment, DeclineReason, Flag, Idea, IdeaLineage, Review, StageChange, Tag
+from prosumo.ideas.models import (
+    Campaign,
+    Comment,
+    DeclineReason,
+    Flag,
+    Idea,
+    IdeaLineage,
+    Invitation,
+    Review,
+    StageChange,
+    Tag,
+)
 
 
 @admin.register(Campaign)
@@ -124,3 +135,11 @@ class FlagAdmin(admin.ModelAdmin):
 admin.site.register(Tag)
 admin.site.register(IdeaLineage, raw_id_fields=["source", "target", "merged_by"])
 admin.site.register(Review, list_display=["idea", "reviewer", "created_at"], raw_id_fields=["idea", "reviewer"])
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations to a campaign or to co-author an idea; every invitation shows in the community's list too."""
+
+    list_display = ["email", "campaign", "idea", "invited_by", "created_at", "accepted_at"]
+    raw_id_fields = ["invited_by", "accepted_by", "idea"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import STAFF_ROLES, Member, Role
-from prosumo.community.permissions import can_moderate, is_staff
+from prosumo.community.models import Invitation as JoinInvitation
 from prosumo.core.input import id_in_range
 from prosumo.core.models import Timestamped
 from prosumo.core.phrases import words
@@ -61,16 +61,14 @@ def attachment_upload_to(instance: Any, filename: str) -> str:
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
     def visible_to(self, member: Any) -> CampaignQuerySet:
-        """The campaigns this person may see; `ideas.permissions.campaign_visible` asks the same of one campaign."""
-        if is_staff(member):
-            return self
-        public = Q(is_published=True, visibility=Visibility.PUBLIC)
-        if member is None or not member.is_authenticated:
-            return self.filter(public)
-        # A segment campaign with no segment is for nobody (`segment_id=None` would match members without one).
-        segment = Q(is_published=True, visibility=Visibility.SEGMENT, segment_id=member.segment_id)
-        invited = Q(is_published=True, visibility=Visibility.INVITATION, invitees=member)
-        return self.filter(public | (segment if member.segment_id is not None else Q(pk__in=[])) | invited).distinct()
+        """The campaigns this person may see: the rule `ideas.visibility.CAMPAIGN`, in SQL."""
+        from prosumo.ideas.visibility import CAMPAIGN  # the rule reads these models
+
+        rule = CAMPAIGN.where(member)
+        if isinstance(rule, bool):
+            return self if rule else self.none()
+        # A join through the invitees can repeat a campaign.
+        return self.filter(rule).distinct() if getattr(member, "is_authenticated", False) else self.filter(rule)
 
     def named(self, reference: int | str) -> CampaignQuerySet:
         """The campaign a reference names, if any: the one rule behind every page and endpoint.
@@ -171,13 +169,6 @@ LISTED = Q(hidden=False, approved=True) & ~Q(stage=Stage.MERGED)
 APPROVING_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW, Stage.ACCEPTED, Stage.IN_DEVELOPMENT, Stage.LAUNCHED)
 
 
-def _shared_with(member: Any) -> Q:
-    """Ideas this member wrote, or was asked to co-author (invited or accepted)."""
-    return Q(author_id=member.pk) | Q(
-        pk__in=CoAuthor.objects.filter(member_id=member.pk).exclude(status=CoAuthorStatus.DECLINED).values("idea_id")
-    )
-
-
 class IdeaQuerySet(models.QuerySet["Idea"]):
     def visible_to(self, member: Any) -> IdeaQuerySet:
         """The ideas this person may read: the one rule behind every page, endpoint, list, search and file.
@@ -187,19 +178,16 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
         * an idea not approved (waiting in premoderation, or refused there) only to staff,
           its author and its co-authors, invited or accepted.
 
-        `Idea.readers` is the same rule seen from the members' side, and
-        `ideas.permissions.idea_visible` the same rule for one idea already loaded; a test
-        checks that the three agree for every kind of reader and idea.
+        The rule is `ideas.visibility.IDEA`, read here in SQL; `ideas.permissions.idea_visible`
+        reads it for one idea already loaded. `Idea.readers` is the same rule seen from the
+        members' side; a test checks that the three agree for every kind of reader and idea.
         """
-        signed_in = getattr(member, "is_authenticated", False)
-        qs = self if is_staff(member) else self.filter(campaign__in=Campaign.objects.visible_to(member).values("pk"))
-        if not signed_in:
-            return qs.filter(hidden=False, approved=True)
-        if not can_moderate(member):
-            qs = qs.filter(Q(hidden=False) | Q(author_id=member.pk))
-        if not is_staff(member):
-            qs = qs.filter(Q(approved=True) | _shared_with(member))
-        return qs
+        from prosumo.ideas.visibility import IDEA  # the rule reads these models
+
+        rule = IDEA.where(member)
+        if isinstance(rule, bool):
+            return self if rule else self.none()
+        return self.filter(rule)
 
     def listed(self) -> IdeaQuerySet:
         """The ideas a public list shows; for anyone who may see the campaign, a part of `visible_to`."""
@@ -347,6 +335,26 @@ class CoAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.member_id} on idea {self.idea_id} ({self.share}%)"
+
+
+class Invitation(JoinInvitation):
+    """An invitation to join that also opens an invitation-only campaign, or offers a share of an idea to co-author.
+
+    It extends the community's invitation (one more table, joined on its id), so the
+    invitation's link, address rule and acceptance stay the community's; what it adds is
+    taken up by `ideas.services.invitation_take_up`.
+    """
+
+    invitation_ptr = models.OneToOneField(
+        JoinInvitation, on_delete=models.CASCADE, parent_link=True, primary_key=True, related_name="offer"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.CASCADE)
+    # A co-author invitation to someone who is not a member yet: the share the author offers, once they join.
+    idea = models.ForeignKey(Idea, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    def mail_context(self) -> dict[str, str]:
+        return {"idea_title": self.idea.title} if self.idea is not None else {}
 
 
 class Follow(models.Model):

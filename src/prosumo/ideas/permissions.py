@@ -7,11 +7,12 @@ from typing import Any, Protocol, TypeVar, cast
 
 from django.utils.translation import gettext
 
-from prosumo.community.permissions import can_moderate, is_staff, require_member
+from prosumo.community.permissions import is_staff, require_member
 from prosumo.core import statements
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.input import id_in_range
-from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Visibility
+from prosumo.ideas.models import Campaign, Idea
+from prosumo.ideas.visibility import CAMPAIGN, IDEA
 
 
 class CampaignFacts(Protocol):
@@ -81,18 +82,8 @@ def access_campaign(actor: Any, campaign: int | str) -> Campaign:
 
 
 def campaign_visible(campaign: CampaignFacts, actor: Any) -> bool:
-    """Whether the actor may see this campaign; the same rule as `Campaign.objects.visible_to`."""
-    if is_staff(actor):
-        return True
-    if not campaign.is_published:
-        return False
-    if campaign.visibility == Visibility.PUBLIC:
-        return True
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    if campaign.visibility == Visibility.SEGMENT:
-        return campaign.segment_id is not None and campaign.segment_id == actor.segment_id
-    return Campaign.invitees.through.objects.filter(campaign_id=campaign.pk, member_id=actor.pk).exists()
+    """Whether the actor may see this campaign: the rule `ideas.visibility.CAMPAIGN`, for one loaded row."""
+    return CAMPAIGN.holds(campaign, actor)
 
 
 def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
@@ -115,25 +106,12 @@ def access_idea(actor: Any, idea_id: int, *, lock: bool = False) -> Idea:
 
 
 def idea_visible(idea: IdeaFacts, actor: Any) -> bool:
-    """Whether the actor may read this idea, already loaded with its campaign: `Idea.objects.visible_to` for one.
+    """Whether the actor may read this idea, already loaded with its campaign: the rule `ideas.visibility.IDEA`.
 
     For the vote path, which reads the idea with a statement of its own; a test checks
     that this, `visible_to` and `Idea.readers` agree for every kind of reader and idea.
     """
-    if not campaign_visible(idea.campaign, actor):
-        return False
-    own = getattr(actor, "pk", None) is not None and actor.pk == idea.author_id
-    if idea.hidden and not (own or can_moderate(actor)):
-        return False
-    if idea.approved:
-        return True
-    return own or is_staff(actor) or _asked_to_coauthor(actor, idea)
-
-
-def _asked_to_coauthor(actor: Any, idea: IdeaFacts) -> bool:
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return CoAuthor.objects.filter(idea_id=idea.pk, member_id=actor.pk).exclude(status=CoAuthorStatus.DECLINED).exists()
+    return IDEA.holds(idea, actor)
 
 
 def check_idea_visible(actor: Any, idea: SomeIdea | None) -> SomeIdea:

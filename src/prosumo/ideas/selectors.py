@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.selectors import moderation_audit
-from prosumo.community.models import Member, public_name
+from prosumo.community.models import Invitation, Member, public_name
 from prosumo.community.selectors import members_by_id
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
@@ -541,3 +541,22 @@ def flags_open() -> QuerySet[Flag]:
         .select_related("idea", "comment", "comment__idea", "reporter")
         .order_by("created_at")
     )
+
+
+# --- invitations --------------------------------------------------------------------
+
+INVITATIONS_LISTED = 50
+
+
+def invitation_open(token: str) -> Invitation:
+    """The invitation this token opens, with what it offers (``offer.campaign``), while nobody has taken it up."""
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("offer__campaign").first()
+    if invite is None:
+        raise NotFound(gettext("No such invitation."))
+    return invite
+
+
+def invitations_latest() -> QuerySet[Invitation]:
+    """The latest invitations, newest first, with who took them up and the campaign each is to, if any."""
+    latest = Invitation.objects.select_related("accepted_by", "offer__campaign").order_by("-created_at")
+    return latest[:INVITATIONS_LISTED]

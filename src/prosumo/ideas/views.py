@@ -35,7 +35,7 @@ from prosumo.community import selectors as community_selectors
 from prosumo.community import services as community_services
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
-from prosumo.community.models import Invitation
+from prosumo.community.models import Invitation as JoinInvitation
 from prosumo.community.permissions import (
     can_manage_campaigns,
     can_moderate,
@@ -67,7 +67,7 @@ from prosumo.ideas.forms import (
     StageForm,
     StageMoveForm,
 )
-from prosumo.ideas.models import Campaign, Stage, Visibility
+from prosumo.ideas.models import Campaign, Invitation, Stage, Visibility
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
@@ -486,11 +486,11 @@ def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-def invitation_destination(invitation: Invitation) -> str:
+def invitation_destination(invitation: JoinInvitation) -> str:
     """Where a member goes after accepting: the idea they may co-author, the campaign they were invited to, or home."""
-    if invitation.idea_id is not None:
+    if isinstance(invitation, Invitation) and invitation.idea_id is not None:
         return f"/ideas/{invitation.idea_id}/"
-    if invitation.campaign is not None:
+    if isinstance(invitation, Invitation) and invitation.campaign is not None:
         return f"/c/{invitation.campaign.slug}/"
     return "/"
 
@@ -503,7 +503,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     account); a signed-in member whose address it is accepts it with a button; anyone else
     signed in is told it is not theirs (docs/security.md, "Invitations").
     """
-    invite = community_selectors.invitation_open(token)
+    invite = selectors.invitation_open(token)
     if not request.user.is_authenticated:
         request.session["invitation_token"] = token
         request.session["channel"] = "invite"
@@ -562,12 +562,12 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
         if form.is_valid():
             campaign = form.cleaned_data.get("campaign")
             with form_errors(form):
-                community_services.invitation_create(
+                services.invitation_create(
                     actor=request.user, email=form.cleaned_data["email"], campaign_id=campaign.pk if campaign else None
                 )
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("staff_invite")
-    invitations = community_selectors.invitations_latest()
+    invitations = selectors.invitations_latest()
     return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
 
 

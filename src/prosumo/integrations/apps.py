@@ -14,8 +14,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from prosumo.activity.reactions import react_to
-        from prosumo.integrations.services import event_recorded
+        from prosumo.integrations.services import WEBHOOK_VERBS, event_recorded
 
-        # In the event's transaction: a suspension or a new password ends the member's
-        # tokens with the change, and a webhook's deliveries are written with their event.
-        react_to(event_recorded)
+        # After the event commits, from the event log's outbox: a webhook's deliveries.
+        react_to(event_recorded, verbs=WEBHOOK_VERBS)

@@ -40,5 +40,9 @@ class WebhookDelivery(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        # A retried reaction cannot owe a receiver the same event twice.
+        constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="delivery_once_per_event")]
+
     def __str__(self) -> str:
         return f"{self.payload.get('verb', '')} #{self.event_id} -> {self.webhook_id} ({self.status})"

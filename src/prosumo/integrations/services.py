@@ -98,22 +98,31 @@ def event_payload(event: Event) -> dict[str, Any]:
 
 
 def event_recorded(*, event: Event) -> None:
-    """What integrations do when any event is recorded, in its transaction: queue its webhooks."""
+    """What integrations do with a new event, run from the event log's outbox after it commits: queue its webhooks."""
     webhooks_enqueue_for_event(event=event)
 
 
 def webhooks_enqueue_for_event(*, event: Event) -> None:
-    """Queue one delivery per active webhook that wants this verb, sent after commit."""
+    """Queue one delivery per active webhook that wants this verb, sent after commit.
+
+    Idempotent: a delivery is unique per webhook and event, so running it again for the
+    same event adds no delivery, and a delivery already tried is not tried again.
+    """
     if event.verb not in WEBHOOK_VERBS:
         return
     hooks = [h for h in Webhook.objects.filter(is_active=True) if event.verb in h.verbs]
     if not hooks:
         return
     payload = json.loads(json.dumps(event_payload(event), default=str))
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(webhook=h, event_id=event.pk, payload=payload, next_attempt_at=timezone.now()) for h in hooks]
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(webhook=h, event_id=event.pk, payload=payload, next_attempt_at=timezone.now()) for h in hooks],
+        ignore_conflicts=True,
     )
+    # Their first tries (deliver_webhook does nothing for a delivery already tried).
+    untried = WebhookDelivery.objects.filter(
+        event_id=event.pk, webhook__in=hooks, status=WebhookDelivery.Status.PENDING, attempts=0
+    )
+    ids = list(untried.values_list("pk", flat=True))
     from prosumo.integrations.tasks import deliver_webhook
 
-    ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: [deliver_webhook.enqueue(i) for i in ids])

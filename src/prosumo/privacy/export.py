@@ -173,8 +173,9 @@ def coauthorships(member: Member) -> Iterator[dict[str, Any]]:
 
 
 def invitations(member: Member) -> Iterator[dict[str, Any]]:
-    for i in Invitation.objects.filter(invited_by=member).order_by("pk"):
-        yield {"email": i.email, "campaign_id": i.campaign_id, "sent_at": i.created_at, "accepted_at": i.accepted_at}
+    for i in Invitation.objects.filter(invited_by=member).select_related("offer").order_by("pk"):
+        campaign_id = i.offer.campaign_id if hasattr(i, "offer") else None
+        yield {"email": i.email, "campaign_id": campaign_id, "sent_at": i.created_at, "accepted_at": i.accepted_at}
 
 
 def notifications(member: Member) -> Iterator[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Writes for campaigns, ideas, votes, comments, stages, merges and moderation."""
+"""Writes for campaigns, ideas, invitations, votes, comments, stages, merges and moderation."""
 
 from prosumo.ideas.services.campaigns import campaign_create, campaign_update
 from prosumo.ideas.services.comments import comment_edit, comment_post
@@ -11,8 +11,8 @@ from prosumo.ideas.services.ideas import (
     idea_revise,
     idea_submit,
     idea_unfollow,
-    invitation_take_up,
 )
+from prosumo.ideas.services.invitations import invitation_create, invitation_take_up
 from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
 from prosumo.ideas.services.reviews import review_submit
@@ -37,6 +37,7 @@ __all__ = [
     "idea_revise",
     "idea_submit",
     "idea_unfollow",
+    "invitation_create",
     "invitation_take_up",
     "merged_support_withdraw",
     "review_submit",

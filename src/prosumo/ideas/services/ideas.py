@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import cast
@@ -16,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
-from prosumo.community.models import Invitation, Member
+from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
-from prosumo.community.services import invitation_accept, invitation_create
-from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ProsumoError
+from prosumo.community.services import invitation_create
+from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from prosumo.core.phrases import phrase
 from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
 from prosumo.ideas.models import (
@@ -29,13 +28,12 @@ from prosumo.ideas.models import (
     Follow,
     Idea,
     IdeaRevision,
+    Invitation,
     Stage,
     Tag,
 )
 from prosumo.ideas.permissions import access_campaign, access_idea, access_idea_to_take_part, can_edit_idea
 from prosumo.notifications.services import notify
-
-logger = logging.getLogger(__name__)
 
 TITLE_MIN, TITLE_MAX = 5, 160
 BODY_MIN, BODY_MAX = 20, 20_000
@@ -253,7 +251,7 @@ def coauthor_invite_by_email(*, actor: Member, idea_id: int, email: str, share: 
 
     A member with that address gets the usual co-author invitation; anyone else gets an
     email inviting them to join and co-author, and the offer is made when they join
-    through its link (`invitation_take_up`). Both answer the same, nothing: whatever the
+    through its link (`invitations.invitation_take_up`). Both answer the same, nothing: whatever the
     author is told must not depend on whether the address belongs to a member (the form
     used to say "No member has that email address", which let anyone test addresses).
     """
@@ -280,28 +278,7 @@ def coauthor_invite_by_email(*, actor: Member, idea_id: int, email: str, share: 
             return  # a closed account is told nothing, and the author is told what everyone is
         if Invitation.objects.filter(idea=idea, email=address, accepted_at__isnull=True).exists():
             raise Conflict(already, code="already_coauthor")
-        invitation_create(actor=author, email=address, idea_id=idea.pk, share=offered)
-
-
-def invitation_take_up(*, invitation: Invitation, member: Member) -> Invitation:
-    """The invited member accepts an invitation (`invitation_accept`); one to co-author becomes the offer itself.
-
-    The author's offer is made as if they made it now, with the same checks: if it no
-    longer fits (the author gave the share away meanwhile, or the idea closed), the
-    member has still joined, and the co-author offer lapses.
-    """
-    with transaction.atomic():
-        accepted = invitation_accept(invitation=invitation, member=member)
-        if accepted.idea_id is None or accepted.invited_by is None or accepted.share is None:
-            return accepted
-        try:
-            with transaction.atomic():
-                coauthor_invite(
-                    actor=accepted.invited_by, idea_id=accepted.idea_id, member_id=member.pk, share=accepted.share
-                )
-        except ProsumoError:
-            logger.info("The co-author offer of invitation %s lapsed", accepted.pk, exc_info=True)
-    return accepted
+        invitation_create(actor=author, email=address, invitation=Invitation(idea=idea, share=offered))
 
 
 def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuthor:

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("notifications", "0003_fanout_and_digest_pending"),
-        ("community", "0006_display_name_pseudonyms"),
+        ("community", "0001_initial"),
         ("activity", "0001_initial"),
     ]
 
