@@ -1,0 +1,149 @@
+"""Writes to the proof log: appending entries, signing tree heads."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+
+from prosumo.activity.models import Event
+from prosumo.activity.services import event_record
+from prosumo.ideas.models import Attachment, Comment, IdeaRevision
+from prosumo.provenance import keys, merkle
+from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
+from prosumo.provenance.proof import b64, content_hash, entry_leaf_hash, tree_head_message
+from prosumo.provenance.selectors import content_of, leaf_hashes, tree_head_latest
+
+# The events that create something the log keeps, and what each one logs.
+LOGGED_VERBS = ("idea.submitted", "idea.revised", "idea.attachment_added", "comment.posted", "comment.edited")
+
+
+def entry_append(*, kind: str, object_id: int, version: int = 0) -> LogEntry | None:
+    """Log one piece of content, once: the entry already there if it was, None when the content is gone.
+
+    Appends take the lock on the log's one state row, so each gets the next index and no
+    index repeats or is skipped, whatever runs at the same time.
+    """
+    found = LogEntry.objects.filter(kind=kind, object_id=object_id, version=version).first()
+    if found is not None:
+        return found
+    logged = content_of(kind, object_id, version)
+    if logged is None:
+        return None
+    digest = content_hash(logged.content)
+    with transaction.atomic():
+        LogState.objects.get_or_create(pk=1)
+        state = LogState.objects.select_for_update().get(pk=1)
+        found = LogEntry.objects.filter(kind=kind, object_id=object_id, version=version).first()
+        if found is not None:
+            return found
+        entry = LogEntry(
+            index=state.size,
+            kind=kind,
+            object_id=object_id,
+            version=version,
+            idea_id=logged.idea_id,
+            author_id=logged.author_id,
+            content_hash=digest,
+            logged_at=timezone.now(),
+        )
+        entry.leaf_hash = entry_leaf_hash(entry.fields())
+        entry.save()
+        state.size += 1
+        state.save(update_fields=["size"])
+    return entry
+
+
+def _what_event_logs(event: Event) -> tuple[str, int, int] | None:
+    """(kind, object id, version) of the content an event created, or None."""
+    if event.verb in ("idea.submitted", "idea.revised") and event.object_id is not None:
+        number = int(event.value or 1)
+        revision = IdeaRevision.objects.filter(idea_id=event.object_id, number=number).only("pk").first()
+        return (EntryKind.REVISION, revision.pk, 0) if revision is not None else None
+    if event.verb == "idea.attachment_added" and isinstance(event.details.get("attachment"), int):
+        return (EntryKind.ATTACHMENT, event.details["attachment"], 0)
+    if event.verb == "comment.posted" and event.object_id is not None:
+        return (EntryKind.COMMENT, event.object_id, 0)
+    if event.verb == "comment.edited" and event.object_id is not None:
+        edits = Event.objects.filter(
+            verb="comment.edited", object_type="comment", object_id=event.object_id, pk__lte=event.pk
+        ).count()
+        return (EntryKind.COMMENT, event.object_id, edits)
+    return None
+
+
+def event_log(*, event_id: int) -> LogEntry | None:
+    """Log the content an event created (idempotent: a second call finds the entry)."""
+    event = Event.objects.filter(pk=event_id).first()
+    what = _what_event_logs(event) if event is not None else None
+    if what is None:
+        return None
+    kind, object_id, version = what
+    return entry_append(kind=kind, object_id=object_id, version=version)
+
+
+def event_recorded(*, event: Event) -> None:
+    """The reaction to every event: content to log is logged by a task after the event commits.
+
+    The task takes the log's lock in a transaction of its own, never inside the service
+    that created the content (which may hold locks of its own), and appending twice
+    is harmless, so it may run late, again, or from an outbox.
+    """
+    if event.verb not in LOGGED_VERBS:
+        return
+    from prosumo.provenance.tasks import log_event
+
+    event_id = event.pk
+    transaction.on_commit(lambda: log_event.enqueue(event_id))
+
+
+def log_catch_up() -> int:
+    """Log every revision, attachment and comment version the log lacks (after a lost task); how many."""
+    added = 0
+    logged = LogEntry.objects.filter(object_id=OuterRef("pk"))
+    for pk in IdeaRevision.objects.exclude(Exists(logged.filter(kind=EntryKind.REVISION))).values_list("pk", flat=True):
+        added += entry_append(kind=EntryKind.REVISION, object_id=pk) is not None
+    for pk in Attachment.objects.exclude(Exists(logged.filter(kind=EntryKind.ATTACHMENT))).values_list("pk", flat=True):
+        added += entry_append(kind=EntryKind.ATTACHMENT, object_id=pk) is not None
+    comments = Comment.objects.annotate(edits=Count("revisions")).values_list("pk", "edits")
+    versions = {
+        (pk, v) for pk, v in LogEntry.objects.filter(kind=EntryKind.COMMENT).values_list("object_id", "version")
+    }
+    for pk, edits in comments.iterator():
+        for version in range(edits + 1):
+            if (pk, version) not in versions:
+                added += entry_append(kind=EntryKind.COMMENT, object_id=pk, version=version) is not None
+    return added
+
+
+def tree_head_sign(*, force: bool = False) -> SignedTreeHead | None:
+    """Sign the root of the whole log when it grew since the last head (or always, with ``force``).
+
+    Returns the new head, or the latest one when the log did not grow; None for an
+    empty log with no head yet.
+    """
+    latest = tree_head_latest()
+    leaves = leaf_hashes()
+    if not force and (not leaves or (latest is not None and latest.size == len(leaves))):
+        return latest
+    key = keys.instance_key()
+    root = merkle.tree_head(leaves).hex()
+    now = timezone.now()
+    head = SignedTreeHead(
+        size=len(leaves), root_hash=root, signed_at=now, origin=settings.SITE_URL, public_key=keys.public_key_b64()
+    )
+    message = tree_head_message(
+        origin=head.origin, size=head.size, root_hash=root, timestamp=head.as_json()["timestamp"]
+    )
+    head.signature = b64(key.sign(message))
+    with transaction.atomic():
+        head.save()
+        event_record(
+            verb="tree_head.signed",
+            actor_id=None,
+            value=head.size,
+            details={"root_hash": root, "head": head.pk},
+            occurred_at=now,
+        )
+    return head
