@@ -67,6 +67,11 @@ def tree_head_message(*, origin: str, size: int, root_hash: str, timestamp: str)
     )
 
 
+def certificate_message(document: Mapping[str, Any]) -> bytes:
+    """The bytes the instance's key signs for a whole certificate: everything in it but the signature."""
+    return canonical({k: v for k, v in document.items() if k != "signature"})
+
+
 def key_id(public_key: bytes) -> str:
     """A short name for a public key: the first 16 hex digits of its SHA-256."""
     return hashlib.sha256(public_key).hexdigest()[:16]
@@ -77,7 +82,11 @@ def b64(data: bytes) -> str:
 
 
 def unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode(), validate=True)
+    """Strict base64: only the one spelling ``b64`` writes (no other padding, no stray low bits)."""
+    raw = base64.b64decode(text.encode(), validate=True)
+    if b64(raw) != text:
+        raise ValueError("not canonical base64")
+    return raw
 
 
 @dataclass(frozen=True)
@@ -136,6 +145,12 @@ def verify_certificate(document: Any, *, public_key: str | None = None) -> Check
         facts.append(f"tree head of {size} entries signed at {timestamp} by {origin}, key {key_id(key_bytes)}")
     except (InvalidSignature, ValueError, TypeError):
         problems.append("bad signature: the tree head (size, root, time or origin) is not what the key signed")
+    try:
+        key.verify(unb64(document.get("signature") or ""), certificate_message(document))
+    except (InvalidSignature, ValueError, TypeError):
+        problems.append(
+            "bad signature: the certificate was changed after it was issued (its names, terms, title or records)"
+        )
     try:
         root = _hex32(root_text)
     except ValueError:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from prosumo.community.models import Member
 from prosumo.ideas.models import Attachment, Comment, CommentRevision, IdeaRevision
-from prosumo.provenance import merkle
-from prosumo.provenance.models import EntryKind, LogEntry, SignedTreeHead
+from prosumo.provenance import merkle, proof
+from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
 
 
 @dataclass(frozen=True)
@@ -103,3 +108,76 @@ def tree_head_latest() -> SignedTreeHead | None:
 
 def root_hash(size: int) -> str:
     return merkle.tree_head(leaf_hashes(size)).hex()
+
+
+@dataclass
+class LogAudit:
+    """What `prosumo verify-log` found: problems (the log or the content was altered) and notes."""
+
+    entries: int = 0
+    heads: int = 0
+    problems: list[str] = field(default_factory=list)
+    removed_at_erasure: int = 0
+
+
+def _erased(member_ids: set[int]) -> set[int]:
+    return set(Member.objects.filter(pk__in=member_ids, erased_at__isnull=False).values_list("pk", flat=True))
+
+
+def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 500) -> LogAudit:
+    """Check the whole log against the database: gaps, altered rows, altered content, and every signed head.
+
+    Each entry's leaf hash is recomputed from its row, and its content from the current
+    revision, attachment or comment; content of a member who erased their account with
+    their content is expected to be gone (it is counted, not reported). Each signed head's
+    root is recomputed from the rows and its signature checked.
+    """
+    audit = LogAudit()
+    leaves: list[bytes] = []
+    expected = 0
+    entries = LogEntry.objects.order_by("index")
+    last = None
+    while True:
+        batch = list(entries.filter(index__gt=last) if last is not None else entries)[:chunk]
+        if not batch:
+            break
+        erased = _erased({e.author_id for e in batch if e.author_id is not None})
+        for entry in batch:
+            if entry.index != expected:
+                audit.problems.append(f"gap: entries {expected} to {entry.index - 1} are missing")
+            expected = entry.index + 1
+            name = f"entry {entry.index} ({entry.kind} {entry.object_id}, version {entry.version})"
+            if entry.leaf_hash != proof.entry_leaf_hash(entry.fields()):
+                audit.problems.append(f"{name}: altered row: its fields no longer give its leaf hash")
+            logged = content_of(entry.kind, entry.object_id, entry.version)
+            if logged is None or proof.content_hash(logged.content) != entry.content_hash:
+                if entry.author_id in erased:
+                    audit.removed_at_erasure += 1
+                elif logged is None:
+                    audit.problems.append(f"{name}: the content is gone from the database")
+                else:
+                    audit.problems.append(f"{name}: altered content: it no longer has the logged hash")
+            leaves.append(bytes.fromhex(entry.leaf_hash) if len(entry.leaf_hash) == 64 else b"")
+            audit.entries += 1
+        last = batch[-1].index
+        advance(len(batch))
+    state = LogState.objects.filter(pk=1).first()
+    if state is not None and state.size != expected:
+        audit.problems.append(f"the log's size is {state.size}, but its entries run to {expected}")
+    for head in SignedTreeHead.objects.order_by("size", "signed_at"):
+        audit.heads += 1
+        name = f"tree head of {head.size} entries signed {head.as_json()['timestamp']}"
+        if head.size > len(leaves):
+            audit.problems.append(f"{name}: the log has only {len(leaves)} entries")
+        elif merkle.tree_head(leaves[: head.size]).hex() != head.root_hash:
+            audit.problems.append(f"{name}: its root does not match the entries (one before it was altered)")
+        message = proof.tree_head_message(
+            origin=head.origin, size=head.size, root_hash=head.root_hash, timestamp=head.as_json()["timestamp"]
+        )
+        try:
+            Ed25519PublicKey.from_public_bytes(proof.unb64(head.public_key)).verify(
+                proof.unb64(head.signature), message
+            )
+        except (InvalidSignature, ValueError):
+            audit.problems.append(f"{name}: bad signature")
+    return audit

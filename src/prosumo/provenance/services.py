@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
-from prosumo.ideas.models import Attachment, Comment, IdeaRevision
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, Idea, IdeaRevision
 from prosumo.provenance import keys, merkle
 from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
-from prosumo.provenance.proof import b64, content_hash, entry_leaf_hash, tree_head_message
+from prosumo.provenance.proof import (
+    CERTIFICATE_FORMAT,
+    b64,
+    certificate_message,
+    content_hash,
+    entry_leaf_hash,
+    tree_head_message,
+)
 from prosumo.provenance.selectors import content_of, leaf_hashes, tree_head_latest
 
 # The events that create something the log keeps, and what each one logs.
@@ -147,3 +159,72 @@ def tree_head_sign(*, force: bool = False) -> SignedTreeHead | None:
             occurred_at=now,
         )
     return head
+
+
+def _idea_entries(idea: Idea) -> list[LogEntry]:
+    """The idea's revisions and attachments in the log, logging any that are not yet."""
+    for pk in IdeaRevision.objects.filter(idea=idea).order_by("number").values_list("pk", flat=True):
+        entry_append(kind=EntryKind.REVISION, object_id=pk)
+    for pk in Attachment.objects.filter(idea=idea).order_by("pk").values_list("pk", flat=True):
+        entry_append(kind=EntryKind.ATTACHMENT, object_id=pk)
+    kinds = (EntryKind.REVISION, EntryKind.ATTACHMENT)
+    return list(LogEntry.objects.filter(idea_id=idea.pk, kind__in=kinds).order_by("index"))
+
+
+def certificate_issue(*, idea: Idea) -> dict[str, Any]:
+    """The authorship certificate of an idea (docs/ip.md), signed by the instance's key.
+
+    Each of the idea's revisions and attachments is a record: its content, its log
+    entry and the proof that the entry is in the tree whose signed head the certificate
+    carries. A head covering every record is signed first when the latest one does not.
+    The caller has checked that the idea may be read.
+    """
+    entries = _idea_entries(idea)
+    head = tree_head_latest()
+    if entries and (head is None or head.size <= entries[-1].index):
+        head = tree_head_sign()
+    if head is None:
+        raise InvalidInput(gettext("This idea has nothing in the proof log yet."), code="not_logged")
+    leaves = leaf_hashes(head.size)
+    records = []
+    for entry in entries:
+        logged = content_of(entry.kind, entry.object_id, entry.version)
+        records.append(
+            {
+                "content": logged.content if logged is not None else None,
+                "content_hash": entry.content_hash,
+                "entry": entry.fields(),
+                "leaf_hash": entry.leaf_hash,
+                "inclusion_proof": [p.hex() for p in merkle.inclusion_proof(leaves, entry.index)],
+            }
+        )
+    coauthors = CoAuthor.objects.filter(idea=idea, status=CoAuthorStatus.ACCEPTED).select_related("member")
+    authors = [
+        {"name": idea.author.name, "member": idea.author_id, "role": "author"},
+        *(
+            {"name": c.member.name, "member": c.member_id, "role": "co-author", "share": str(c.share)}
+            for c in coauthors.order_by("pk")
+        ),
+    ]
+    document: dict[str, Any] = {
+        "format": CERTIFICATE_FORMAT,
+        "issued_at": timezone.now().astimezone(UTC).isoformat(timespec="microseconds"),
+        "idea": {
+            "id": idea.pk,
+            "title": idea.title,
+            "campaign": idea.campaign.title,
+            "url": f"{settings.SITE_URL}/ideas/{idea.pk}/",
+        },
+        "authors": authors,
+        "terms": idea_terms(idea),
+        "public_key": head.public_key,
+        "tree_head": head.as_json(),
+        "records": records,
+    }
+    document["signature"] = b64(keys.instance_key().sign(certificate_message(document)))
+    return document
+
+
+def idea_terms(idea: Idea) -> dict[str, Any] | None:
+    """The terms the idea was contributed under, as the certificate states them."""
+    return None
