@@ -65,6 +65,10 @@ class IdeaIn(BodyIn):
     body: str
     tags: list[str] = Field(default_factory=list)
     language: str = ""
+    # The contribution terms (docs/ip.md): the licence chosen among the campaign's, and the
+    # number of the terms version accepted with this idea (GET /api/terms), if not accepted before.
+    licence: str = ""
+    accept_terms: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class RevisionIn(BodyIn):

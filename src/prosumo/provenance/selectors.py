@@ -33,16 +33,26 @@ def _file_sha256(attachment: Attachment) -> str | None:
         return None
 
 
+Key = tuple[str, int, int]  # (kind, object id, version)
+
+
 def content_of(kind: str, object_id: int, version: int = 0) -> Logged | None:
-    """The content of a revision, an attachment, or a comment as it read at ``version``; None when gone.
+    """The content of a revision, an attachment, or a comment as it read at ``version``; None when gone."""
+    return contents_of([(kind, object_id, version)]).get((kind, object_id, version))
+
+
+def contents_of(keys: list[Key]) -> dict[Key, Logged]:
+    """The content of each revision, attachment or comment version, in a few queries; what is gone is left out.
 
     These dictionaries are the canonical forms the log hashes (docs/ip.md): change one and
     every entry logged before stops matching its content.
     """
-    if kind == EntryKind.REVISION:
-        revision = IdeaRevision.objects.filter(pk=object_id).first()
-        if revision is None:
-            return None
+    unknown = {k for k, _, _ in keys} - set(EntryKind.values)
+    if unknown:
+        raise ValueError(f"unknown kind of log entry {sorted(unknown)!r}")
+    found: dict[Key, Logged] = {}
+    wanted = {kind: [pk for k, pk, _ in keys if k == kind] for kind in EntryKind.values}
+    for revision in IdeaRevision.objects.filter(pk__in=wanted[EntryKind.REVISION]):
         content = {
             "kind": "revision",
             "idea": revision.idea_id,
@@ -50,12 +60,11 @@ def content_of(kind: str, object_id: int, version: int = 0) -> Logged | None:
             "title": revision.title,
             "body": revision.body,
         }
-        return Logged(content, revision.idea_id, revision.author_id)
-    if kind == EntryKind.ATTACHMENT:
-        attachment = Attachment.objects.filter(pk=object_id).first()
-        digest = _file_sha256(attachment) if attachment is not None else None
-        if attachment is None or digest is None:
-            return None
+        found[(EntryKind.REVISION, revision.pk, 0)] = Logged(content, revision.idea_id, revision.author_id)
+    for attachment in Attachment.objects.filter(pk__in=wanted[EntryKind.ATTACHMENT]):
+        digest = _file_sha256(attachment)
+        if digest is None:
+            continue
         content = {
             "kind": "attachment",
             "idea": attachment.idea_id,
@@ -65,29 +74,35 @@ def content_of(kind: str, object_id: int, version: int = 0) -> Logged | None:
             "size": attachment.size,
             "sha256": digest,
         }
-        return Logged(content, attachment.idea_id, attachment.uploaded_by_id)
-    if kind == EntryKind.COMMENT:
-        comment = Comment.objects.filter(pk=object_id).first()
+        found[(EntryKind.ATTACHMENT, attachment.pk, 0)] = Logged(content, attachment.idea_id, attachment.uploaded_by_id)
+    comment_ids = wanted[EntryKind.COMMENT]
+    # A comment keeps its earlier texts as revisions, oldest first; version n reads as the
+    # n-th of them, or as the comment now when it is the latest.
+    earlier: dict[int, list[str]] = {}
+    for comment_id, body in (
+        CommentRevision.objects.filter(comment_id__in=comment_ids)
+        .order_by("comment_id", "created_at", "pk")
+        .values_list("comment_id", "body")
+    ):
+        earlier.setdefault(comment_id, []).append(body)
+    comments = {c.pk: c for c in Comment.objects.filter(pk__in=comment_ids)}
+    for kind, pk, version in keys:
+        comment = comments.get(pk) if kind == EntryKind.COMMENT else None
         if comment is None:
-            return None
-        # A comment keeps its earlier texts as revisions, oldest first; version n read as
-        # the n-th of them, or as the comment now when it is the latest.
-        earlier = list(
-            CommentRevision.objects.filter(comment=comment).order_by("created_at", "pk").values_list("body", flat=True)
-        )
-        if version > len(earlier):
-            return None
-        body = earlier[version] if version < len(earlier) else comment.body
+            continue
+        texts = earlier.get(pk, [])
+        if version > len(texts):
+            continue
         content = {
             "kind": "comment",
             "idea": comment.idea_id,
             "comment": comment.pk,
             "parent": comment.parent_id,
             "version": version,
-            "body": body,
+            "body": texts[version] if version < len(texts) else comment.body,
         }
-        return Logged(content, comment.idea_id, comment.author_id)
-    raise ValueError(f"unknown kind of log entry {kind!r}")
+        found[(kind, pk, version)] = Logged(content, comment.idea_id, comment.author_id)
+    return found
 
 
 def log_size() -> int:

@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
+from prosumo.community.models import Licence
 from prosumo.core.errors import InvalidInput
-from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, Idea, IdeaRevision
+from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, CommentRevision, Idea, IdeaRevision
 from prosumo.provenance import keys, merkle
 from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
 from prosumo.provenance.proof import (
@@ -25,46 +26,59 @@ from prosumo.provenance.proof import (
     entry_leaf_hash,
     tree_head_message,
 )
-from prosumo.provenance.selectors import content_of, leaf_hashes, tree_head_latest
+from prosumo.provenance.selectors import Key, content_of, contents_of, leaf_hashes, tree_head_latest
 
 # The events that create something the log keeps, and what each one logs.
 LOGGED_VERBS = ("idea.submitted", "idea.revised", "idea.attachment_added", "comment.posted", "comment.edited")
 
 
 def entry_append(*, kind: str, object_id: int, version: int = 0) -> LogEntry | None:
-    """Log one piece of content, once: the entry already there if it was, None when the content is gone.
-
-    Appends take the lock on the log's one state row, so each gets the next index and no
-    index repeats or is skipped, whatever runs at the same time.
-    """
+    """Log one piece of content, once: the entry already there if it was, None when the content is gone."""
     found = LogEntry.objects.filter(kind=kind, object_id=object_id, version=version).first()
     if found is not None:
         return found
-    logged = content_of(kind, object_id, version)
-    if logged is None:
-        return None
-    digest = content_hash(logged.content)
+    entries_append(keys=[(kind, object_id, version)])
+    return LogEntry.objects.filter(kind=kind, object_id=object_id, version=version).first()
+
+
+def entries_append(*, keys: list[Key]) -> list[LogEntry]:
+    """Log pieces of content in the order given, each once; what is logged already or gone is skipped.
+
+    The content is read and hashed first; then the append takes the lock on the log's one
+    state row, so each entry gets the next index and no index repeats or is skipped,
+    whatever runs at the same time.
+    """
+    contents = contents_of(keys)
+    digests = {key: content_hash(logged.content) for key, logged in contents.items()}
     with transaction.atomic():
         LogState.objects.get_or_create(pk=1)
         state = LogState.objects.select_for_update().get(pk=1)
-        found = LogEntry.objects.filter(kind=kind, object_id=object_id, version=version).first()
-        if found is not None:
-            return found
-        entry = LogEntry(
-            index=state.size,
-            kind=kind,
-            object_id=object_id,
-            version=version,
-            idea_id=logged.idea_id,
-            author_id=logged.author_id,
-            content_hash=digest,
-            logged_at=timezone.now(),
+        taken = set(
+            LogEntry.objects.filter(object_id__in={pk for _, pk, _ in keys}).values_list("kind", "object_id", "version")
         )
-        entry.leaf_hash = entry_leaf_hash(entry.fields())
-        entry.save()
-        state.size += 1
+        now = timezone.now()
+        rows: list[LogEntry] = []
+        for key in keys:
+            if key in taken or key not in contents:
+                continue
+            taken.add(key)
+            kind, object_id, version = key
+            entry = LogEntry(
+                index=state.size + len(rows),
+                kind=kind,
+                object_id=object_id,
+                version=version,
+                idea_id=contents[key].idea_id,
+                author_id=contents[key].author_id,
+                content_hash=digests[key],
+                logged_at=now,
+            )
+            entry.leaf_hash = entry_leaf_hash(entry.fields())
+            rows.append(entry)
+        LogEntry.objects.bulk_create(rows, batch_size=500)
+        state.size += len(rows)
         state.save(update_fields=["size"])
-    return entry
+    return rows
 
 
 def _what_event_logs(event: Event) -> tuple[str, int, int] | None:
@@ -110,22 +124,33 @@ def event_recorded(*, event: Event) -> None:
     transaction.on_commit(lambda: log_event.enqueue(event_id))
 
 
-def log_catch_up() -> int:
-    """Log every revision, attachment and comment version the log lacks (after a lost task); how many."""
-    added = 0
+def log_catch_up(*, chunk: int = 500) -> int:
+    """Log every revision, attachment and comment version the log lacks, oldest first; how many.
+
+    The periodic job runs it, so content whose logging task was lost (the process stopped
+    between the commit and the task) or that was written in bulk is logged all the same.
+    """
     logged = LogEntry.objects.filter(object_id=OuterRef("pk"))
-    for pk in IdeaRevision.objects.exclude(Exists(logged.filter(kind=EntryKind.REVISION))).values_list("pk", flat=True):
-        added += entry_append(kind=EntryKind.REVISION, object_id=pk) is not None
-    for pk in Attachment.objects.exclude(Exists(logged.filter(kind=EntryKind.ATTACHMENT))).values_list("pk", flat=True):
-        added += entry_append(kind=EntryKind.ATTACHMENT, object_id=pk) is not None
-    comments = Comment.objects.annotate(edits=Count("revisions")).values_list("pk", "edits")
-    versions = {
-        (pk, v) for pk, v in LogEntry.objects.filter(kind=EntryKind.COMMENT).values_list("object_id", "version")
-    }
-    for pk, edits in comments.iterator():
-        for version in range(edits + 1):
+    missing: list[tuple[Any, Key]] = []
+    for pk, at in IdeaRevision.objects.exclude(Exists(logged.filter(kind=EntryKind.REVISION))).values_list(
+        "pk", "created_at"
+    ):
+        missing.append((at, (EntryKind.REVISION, pk, 0)))
+    for pk, at in Attachment.objects.exclude(Exists(logged.filter(kind=EntryKind.ATTACHMENT))).values_list(
+        "pk", "created_at"
+    ):
+        missing.append((at, (EntryKind.ATTACHMENT, pk, 0)))
+    versions = set(LogEntry.objects.filter(kind=EntryKind.COMMENT).values_list("object_id", "version"))
+    edits = dict(CommentRevision.objects.values("comment_id").annotate(n=Count("pk")).values_list("comment_id", "n"))
+    for pk, at, edited in Comment.objects.values_list("pk", "created_at", "edited_at").iterator():
+        for version in range(edits.get(pk, 0) + 1):
             if (pk, version) not in versions:
-                added += entry_append(kind=EntryKind.COMMENT, object_id=pk, version=version) is not None
+                when = at if version == 0 else (edited or at)
+                missing.append((when, (EntryKind.COMMENT, pk, version)))
+    missing.sort(key=lambda item: (item[0], item[1]))
+    added = 0
+    for start in range(0, len(missing), chunk):
+        added += len(entries_append(keys=[key for _, key in missing[start : start + chunk]]))
     return added
 
 
@@ -163,11 +188,21 @@ def tree_head_sign(*, force: bool = False) -> SignedTreeHead | None:
 
 def _idea_entries(idea: Idea) -> list[LogEntry]:
     """The idea's revisions and attachments in the log, logging any that are not yet."""
-    for pk in IdeaRevision.objects.filter(idea=idea).order_by("number").values_list("pk", flat=True):
-        entry_append(kind=EntryKind.REVISION, object_id=pk)
-    for pk in Attachment.objects.filter(idea=idea).order_by("pk").values_list("pk", flat=True):
-        entry_append(kind=EntryKind.ATTACHMENT, object_id=pk)
+    keys: list[Key] = [
+        *(
+            (EntryKind.REVISION, pk, 0)
+            for pk in IdeaRevision.objects.filter(idea=idea).order_by("number").values_list("pk", flat=True)
+        ),
+        *(
+            (EntryKind.ATTACHMENT, pk, 0)
+            for pk in Attachment.objects.filter(idea=idea).order_by("pk").values_list("pk", flat=True)
+        ),
+    ]
     kinds = (EntryKind.REVISION, EntryKind.ATTACHMENT)
+    entries = list(LogEntry.objects.filter(idea_id=idea.pk, kind__in=kinds).order_by("index"))
+    if {(e.kind, e.object_id, e.version) for e in entries} >= set(keys):
+        return entries
+    entries_append(keys=keys)
     return list(LogEntry.objects.filter(idea_id=idea.pk, kind__in=kinds).order_by("index"))
 
 
@@ -226,5 +261,13 @@ def certificate_issue(*, idea: Idea) -> dict[str, Any]:
 
 
 def idea_terms(idea: Idea) -> dict[str, Any] | None:
-    """The terms the idea was contributed under, as the certificate states them."""
-    return None
+    """The terms the idea was contributed under, as the certificate states them; None from before terms."""
+    version = idea.terms_version
+    if version is None:
+        return None
+    return {
+        "version": version.number,
+        "text_sha256": version.text_sha256,
+        "licence": idea.licence,
+        "licence_name": str(Licence(idea.licence).label) if idea.licence in Licence.values else idea.licence,
+    }
