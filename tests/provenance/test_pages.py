@@ -64,3 +64,25 @@ def test_the_certificate_page_and_file_follow_the_idea_access_rule(idea, member,
     Idea.objects.filter(pk=idea.pk).update(hidden=True)
     assert client.get(f"/ideas/{idea.pk}/certificate.json").status_code == 404
     assert client.get("/ideas/99999999/certificate/").status_code == 404
+
+
+def test_prior_art_shows_staff_the_earliest_logged_similar_ideas(make_idea, member, make_member, reviewer, login):
+    from prosumo.ideas.search import index
+    from prosumo.provenance.services import log_catch_up
+
+    # given two similar ideas, the older one logged first, and an unrelated one
+    older = make_idea(make_member(), title="Solar lantern for tents", body="A lantern that charges by day.")
+    newer = make_idea(member, title="Tent lantern, solar", body="Charges by day, lights the tent by night.")
+    make_idea(member, title="Quieter zips", body="Zips that do not wake everyone up.")
+    log_catch_up()
+    for idea in Idea.objects.all():
+        index(idea.pk)
+    # when a reviewer opens the prior-art page of the newer one
+    page = login(reviewer).get(f"/staff/ideas/{newer.pk}/prior-art/")
+    # then the older idea is listed, marked as earlier in the log
+    assert page.status_code == 200
+    rows = page.context["similar"]
+    assert [(p.idea.pk, p.earlier) for p in rows] == [(older.pk, True)]
+    assert rows[0].first_entry < page.context["first"].index
+    # and to a member the page does not exist
+    assert login(member).get(f"/staff/ideas/{newer.pk}/prior-art/").status_code == 404

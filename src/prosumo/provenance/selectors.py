@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from prosumo.community.models import Member
-from prosumo.ideas.models import Attachment, Comment, CommentRevision, IdeaRevision
+from prosumo.ideas.models import Attachment, Comment, CommentRevision, Idea, IdeaRevision
+from prosumo.ideas.selectors import similar_ideas
 from prosumo.provenance import merkle, proof
 from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
 
@@ -196,3 +198,40 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
         except (InvalidSignature, ValueError):
             audit.problems.append(f"{name}: bad signature")
     return audit
+
+
+@dataclass(frozen=True)
+class PriorArt:
+    """An idea like the one in question, with when the proof log first recorded it."""
+
+    idea: Idea
+    first_logged_at: datetime | None
+    first_entry: int | None
+    earlier: bool
+
+
+def prior_art(*, viewer: Any, idea: Idea, limit: int = 10) -> list[PriorArt]:
+    """The ideas most like ``idea`` in every campaign the viewer may see, the earliest logged first.
+
+    "Earlier" compares the first revisions' log entries (their index, which orders them
+    for certain), so a dispute about who was first is settled by the log, not by a date
+    anyone could edit. Ideas not logged yet come last. Three queries besides the search.
+    """
+    similar = similar_ideas(viewer=viewer, text=f"{idea.title} {idea.body}", exclude_id=idea.pk, limit=limit)
+    ids = [idea.pk, *(s.pk for s in similar)]
+    first: dict[int, tuple[int, datetime]] = {}
+    rows = (
+        LogEntry.objects.filter(kind=EntryKind.REVISION, idea_id__in=ids)
+        .order_by("index")
+        .values_list("idea_id", "index", "logged_at")
+    )
+    for idea_id, index, logged_at in rows:
+        first.setdefault(idea_id, (index, logged_at))
+    own = first.get(idea.pk)
+    found = []
+    for other in similar:
+        entry = first.get(other.pk)
+        earlier = entry is not None and (own is None or entry[0] < own[0])
+        found.append(PriorArt(other, entry[1] if entry else None, entry[0] if entry else None, earlier))
+    found.sort(key=lambda p: (p.first_entry is None, p.first_entry or 0, p.idea.created_at))
+    return found
