@@ -35,3 +35,20 @@ def test_submitting_through_the_api_asks_for_terms_and_licence(member, admin, ca
     idea = Idea.objects.get(pk=created.json()["id"])
     assert (idea.terms_version.number, idea.licence) == (1, "assignment")
     assert call("GET", "/api/terms", as_member=member).json()["accepted"] is True
+
+
+def test_a_campaign_says_which_licences_it_takes(admin, call, unchanged):
+    created = call(
+        "POST",
+        "/api/campaigns",
+        {"title": "Open designs", "brief": "Share it with everyone.", "allowed_licences": ["cc_by_4_0"]},
+        as_member=admin,
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["allowed_licences"] == ["cc_by_4_0"]
+    default = call("POST", "/api/campaigns", {"title": "Ours", "brief": "For the company."}, as_member=admin)
+    assert default.json()["allowed_licences"] == ["assignment", "exclusive", "non_exclusive"]
+    with unchanged():
+        bad = {"title": "Bad", "brief": "Bad", "allowed_licences": []}
+        body = error(call("POST", "/api/campaigns", bad, as_member=admin), 400, "invalid")
+    assert list(body["fields"]) == ["allowed_licences"]

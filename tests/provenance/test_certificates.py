@@ -206,3 +206,15 @@ def test_content_removed_with_its_authors_account_is_not_a_problem(revised, memb
     member_erase(actor=member, member=member, password="correct horse 12", remove_content=True)
     audit = log_audit()
     assert (audit.entries, audit.problems, audit.removed_at_erasure) == (2, [], 2)
+
+
+def test_a_certificate_after_erasure_certifies_the_hash_without_the_words(revised, member):
+    from prosumo.privacy.services import member_erase
+
+    member_erase(actor=member, member=member, password="correct horse 12", remove_content=True)
+    revised.refresh_from_db()
+    document = certificate_issue(idea=revised)
+    assert [r["content"] for r in document["records"]] == [None, None]
+    check = verify_certificate(json.loads(json.dumps(document)))
+    assert check.problems == []
+    assert sum("the content is not included (removed)" in fact for fact in check.facts) == 2

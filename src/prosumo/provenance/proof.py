@@ -172,7 +172,9 @@ def _check_record(number: int, record: Any, *, idea_id: Any, size: int, root: by
     except (KeyError, TypeError):
         return [f"record {number} lacks its content, entry or inclusion proof"]
     problems = []
-    if content_hash(content) != entry.get("content"):
+    if content is None:
+        facts.append(f"{name}: the content is not included (removed); only its logged hash is certified")
+    elif content_hash(content) != entry.get("content"):
         problems.append(f"{name}: content hash mismatch: the content is not what was logged")
     if record.get("content_hash") not in (None, entry.get("content")):
         problems.append(f"{name}: the content hash shown differs from the logged one")

@@ -224,9 +224,13 @@ def certificate_issue(*, idea: Idea) -> dict[str, Any]:
     records = []
     for entry in entries:
         logged = content_of(entry.kind, entry.object_id, entry.version)
+        # Content removed since it was logged (its author erased it with their account) is
+        # left out: the certificate still proves the logged hash. `prosumo verify-log`
+        # reports content changed any other way.
+        kept = logged is not None and content_hash(logged.content) == entry.content_hash
         records.append(
             {
-                "content": logged.content if logged is not None else None,
+                "content": logged.content if kept and logged is not None else None,
                 "content_hash": entry.content_hash,
                 "entry": entry.fields(),
                 "leaf_hash": entry.leaf_hash,
