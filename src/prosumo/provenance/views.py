@@ -7,14 +7,12 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import TermsVersion
-from prosumo.community.permissions import is_staff
+from prosumo.community.permissions import require_staff_page
 from prosumo.community.terms import terms_current
-from prosumo.core.errors import NotFound
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import page_errors
 from prosumo.ideas.permissions import access_idea
@@ -68,8 +66,7 @@ def certificate_download(request: HttpRequest, idea_id: int) -> HttpResponse:
 @page_errors()
 def prior_art(request: MemberRequest, idea_id: int) -> HttpResponse:
     """Staff: the ideas most like this one, the earliest in the proof log first (docs/ip.md)."""
-    if not is_staff(request.user):
-        raise NotFound(gettext("Not found."))
+    require_staff_page(request.user)
     idea = access_idea(request.user, idea_id)
     first = LogEntry.objects.filter(kind="revision", idea_id=idea.pk).order_by("index").first()
     context = {"idea": idea, "first": first, "similar": selectors.prior_art(viewer=request.user, idea=idea)}
