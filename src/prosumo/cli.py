@@ -461,6 +461,105 @@ def restore(
         )
 
 
+def _demo_folder_settings() -> None:
+    """In the folder `prosumo demo` made, use its settings when none are given (the trial site's key)."""
+    if "PROSUMO_SECRET_KEY" in os.environ or "DATABASE_URL" in os.environ:
+        return
+    data_dir = Path(os.environ.get("PROSUMO_DATA_DIR", str(Path.cwd() / "var")))
+    key_file = data_dir / "secret_key"
+    if key_file.is_file() and (data_dir / "prosumo.sqlite3").is_file():
+        os.environ.setdefault("PROSUMO_DEBUG", "1")
+        os.environ["PROSUMO_SECRET_KEY"] = key_file.read_text().strip()
+
+
+@app.command()
+def certificate(
+    idea_id: Annotated[int, typer.Argument(help="The idea's number, as in its address /ideas/ID/.")],
+    out: Annotated[Path, typer.Option(help="The file to write the certificate (JSON) to.")],
+) -> None:
+    """Write an idea's authorship certificate: its content, times, authors and proof, signed."""
+    _demo_folder_settings()
+    setup_django()
+    import json
+
+    from prosumo.core.errors import InvalidInput
+    from prosumo.ideas.models import Idea
+    from prosumo.provenance.services import certificate_issue
+
+    idea = Idea.objects.select_related("author", "campaign").filter(pk=idea_id).first()
+    if idea is None:
+        fail(f"There is no idea {idea_id}.")
+    assert idea is not None
+    try:
+        document = certificate_issue(idea=idea)
+    except InvalidInput as exc:
+        fail(exc.message)
+    try:
+        out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"Could not write {out}: {exc.strerror}.")
+    records = len(document["records"])
+    typer.echo(f"Certificate of idea {idea_id} ({records} record{'s' if records != 1 else ''}) written to {out}.")
+
+
+@app.command()
+def verify(
+    path: Annotated[Path, typer.Argument(help="A certificate file written by `prosumo certificate` or the site.")],
+    public_key: Annotated[
+        str | None, typer.Option(help="The site's public key (base64), to require that it signed.")
+    ] = None,
+) -> None:
+    """Check an authorship certificate offline: no database, no settings. Exit 1 when anything was altered."""
+    import json
+
+    from prosumo.provenance.proof import Unreadable, verify_certificate
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        check = verify_certificate(document, public_key=public_key)
+    except OSError as exc:
+        fail(f"Could not read {path}: {exc.strerror}.")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fail(f"{path} is not a certificate: it is not JSON ({exc}).")
+    except Unreadable as exc:
+        fail(f"{path}: {exc}.")
+    for fact in check.facts:
+        typer.echo(f"ok    {fact}")
+    for problem in check.problems:
+        typer.secho(f"FAIL  {problem}", fg=typer.colors.RED)
+    if not check.ok:
+        raise typer.Exit(code=1)
+    typer.echo("The certificate is intact: every record was in the log the site signed, as it reads now.")
+
+
+@app.command("verify-log")
+def verify_log() -> None:
+    """Check the whole proof log against the database: gaps, altered rows and content, signed heads."""
+    _demo_folder_settings()
+    setup_django()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from prosumo.provenance.models import LogEntry
+    from prosumo.provenance.selectors import log_audit
+
+    total = LogEntry.objects.count()
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("Checking the log", total=total)
+        audit = log_audit(advance=lambda n: bar.advance(task, n))
+    for problem in audit.problems:
+        typer.secho(f"FAIL  {problem}", fg=typer.colors.RED)
+    erased = f"; {audit.removed_at_erasure} removed with their author's account" if audit.removed_at_erasure else ""
+    heads = f"{audit.heads} signed tree head{'s' if audit.heads != 1 else ''}"
+    summary = f"{audit.entries} entr{'ies' if audit.entries != 1 else 'y'} and {heads} checked{erased}"
+    if audit.problems:
+        typer.secho(f"{len(audit.problems)} problem(s): {summary}.", fg=typer.colors.RED)
+        raise typer.Exit(code=1)
+    typer.echo(f"The proof log is intact: {summary}.")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def django(ctx: typer.Context) -> None:
     """Run a Django management command, e.g. `prosumo django check --deploy`."""

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("prosumo.ideas.urls")),
     path("", include("prosumo.community.urls")),
     path("", include("prosumo.notifications.urls")),
+    path("", include("prosumo.provenance.urls")),
     path("", include("prosumo.web.urls")),
 ]
 # Only the public part of the media folder is served as it is (web.views.PUBLIC_MEDIA_FOLDERS:

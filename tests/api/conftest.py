@@ -53,7 +53,7 @@ def call(bearer: Callable[[Any], dict[str, str]]) -> Callable[..., Any]:
 def row_counts() -> dict[str, Any]:
     """How many rows every table the API writes holds, and every idea's tallies."""
     from prosumo.activity.models import Event
-    from prosumo.community.models import ApiToken, CustomerRecord, Member, Segment
+    from prosumo.community.models import ApiToken, CustomerRecord, Member, Segment, TermsAcceptance
     from prosumo.ideas.models import (
         Attachment,
         Campaign,
@@ -90,6 +90,7 @@ def row_counts() -> dict[str, Any]:
         Webhook,
         WebhookDelivery,
         Notification,
+        TermsAcceptance,
     ]
     counts = {m.__name__: m.objects.count() for m in models}
     counts["ApiToken"] = ApiToken.objects.exclude(name=TEST_TOKEN).count()

@@ -267,6 +267,7 @@ SCOPES = {
     ("post", "/api/webhooks"): "staff",
     ("delete", "/api/webhooks/{webhook_id}"): "staff",
     ("get", "/api/webhooks/{webhook_id}/deliveries"): "staff",
+    ("get", "/api/terms"): "read",
 }
 
 

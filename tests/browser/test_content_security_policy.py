@@ -92,6 +92,8 @@ def community(
             campaign_id=campaign.pk,
             title="Solar-powered lantern with USB charging",
             body="A lantern with a *solar panel* on top.",
+            accept_terms=1,  # the demo's contribution terms
+            licence="non_exclusive",
         )
         comment_post(actor=admin, idea_id=idea.pk, body="Thank you, we will look at panel sizes.")
     return {

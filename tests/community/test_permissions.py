@@ -102,6 +102,8 @@ TABLE: dict[str, list[str]] = {
     "Change a member's role": ADMIN_ONLY,
     "Import customer records": ADMIN_ONLY,
     "Create a webhook": ADMIN_ONLY,
+    "Publish a version of the contribution terms": ADMIN_ONLY,
+    "Download the authorship certificate of a public idea": EVERYONE,
     "Create an API token": TAKE_PART,
     "See the answer queue page": PAGE_ALL_STAFF,
     "See the duplicates page": PAGE_ALL_STAFF,
@@ -603,6 +605,20 @@ def test_create_webhook(actor_as, role, expected):
         outcome(lambda: webhook_create(actor=actor, url="https://crm.example.org/hook", verbs=["idea.submitted"]))
         == expected
     )
+
+
+@cases("Publish a version of the contribution terms")
+def test_publish_terms(actor_as, role, expected):
+    from prosumo.community.terms import terms_publish
+
+    actor = actor_as(role)
+    assert outcome(lambda: terms_publish(actor=actor, text="You stay the author.")) == expected
+
+
+@cases("Download the authorship certificate of a public idea")
+def test_download_certificate(actor_as, make_idea, admin, role, expected):
+    idea = make_idea(admin)
+    assert page_outcome(actor_as(role), f"/ideas/{idea.pk}/certificate.json") == expected
 
 
 @cases("Create an API token")

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import json
+
 from django.db.models import Count, Q, Sum
 
 from prosumo.activity.models import Event
-from prosumo.community.models import Member, Role
+from prosumo.community.models import Member, Role, TermsAcceptance
 from prosumo.demo.loader import MEMBER_EMAIL, STAFF_EMAIL, demo_logins, load_demo
-from prosumo.ideas.models import Idea, Vote
+from prosumo.ideas.models import Comment, Idea, IdeaRevision, Vote
 from prosumo.ideas.selectors import idea_list
+from prosumo.provenance.models import LogEntry, SignedTreeHead
+from prosumo.provenance.proof import verify_certificate
+from prosumo.provenance.selectors import log_audit
+from prosumo.provenance.services import certificate_issue
 
 
 def test_demo_community_is_consistent(db):
@@ -29,7 +35,9 @@ def test_demo_community_is_consistent(db):
             assert (idea.up_count, idea.down_count) == (idea.sup, idea.down)
         else:
             assert idea.score_sum == (Vote.objects.filter(idea=idea).aggregate(s=Sum("value"))["s"] or 0)
-    assert Event.objects.count() == counts["events"]
+    # the generator's events, and the platform's signature on the proof log
+    assert Event.objects.exclude(verb="tree_head.signed").count() == counts["events"]
+    assert Event.objects.filter(verb="tree_head.signed").count() == 1
     assert Event.objects.filter(verb="idea.submitted").count() == Idea.objects.count()
     # ideas are dated in the past, and new sessions can still write (sequences were reset)
     newest = idea_list(order="new", per_page=1).object_list[0]
@@ -38,6 +46,17 @@ def test_demo_community_is_consistent(db):
 
     late = create_verified_member(email="late@example.org", password="correct horse 12")
     assert late.pk > 150
+    # every idea was contributed under the demo's terms, by an author who accepted them
+    assert Idea.objects.filter(terms_version__number=1).exclude(licence="").count() == Idea.objects.count()
+    authors = set(Idea.objects.values_list("author_id", flat=True))
+    assert set(TermsAcceptance.objects.values_list("member_id", flat=True)) == authors
+    # every revision and comment is in the signed proof log, and the log checks out
+    logged = IdeaRevision.objects.count() + Comment.objects.count()
+    assert LogEntry.objects.count() == logged
+    assert SignedTreeHead.objects.get().size == logged
+    assert log_audit().problems == []
+    mine = Idea.objects.filter(author__email=MEMBER_EMAIL).first()
+    assert verify_certificate(json.loads(json.dumps(certificate_issue(idea=mine)))).problems == []
 
 
 def test_the_loaded_community_is_the_generated_one(db):

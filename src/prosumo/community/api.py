@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -14,6 +15,8 @@ from prosumo.community.http import MemberRequest
 from prosumo.community.models import Member, Role, Scope
 from prosumo.community.permissions import access_customer_import, require_member, require_role
 from prosumo.community.selectors import customer_imports_for
+from prosumo.community.terms import terms_accepted, terms_current
+from prosumo.core.errors import NotFound
 from prosumo.core.input import BodyIn
 from prosumo.core.schemas import ERRORS, ErrorOut
 
@@ -146,3 +149,27 @@ def customer_imports_cancel(request: MemberRequest, import_id: int) -> Any:
     """Cancel an import that is queued or being checked (nothing was written); 409 once it is writing or has ended."""
     access_customer_import(request.user, import_id)
     return imports.customer_import_cancel(actor=request.user, import_id=import_id)
+
+
+class TermsOut(Schema):
+    number: int
+    text: str
+    text_sha256: str
+    published_at: datetime
+    accepted: bool
+
+
+@router.get("/terms", response={200: TermsOut, **ERRORS}, auth=needs(Scope.READ))
+def terms(request: MemberRequest) -> Any:
+    """The current contribution terms, and whether you accepted them (docs/ip.md)."""
+    member = require_member(request.user)
+    version = terms_current()
+    if version is None:
+        raise NotFound(gettext("No contribution terms are published."), code="no_terms")
+    return {
+        "number": version.number,
+        "text": version.text,
+        "text_sha256": version.text_sha256,
+        "published_at": version.published_at,
+        "accepted": terms_accepted(member, version),
+    }

@@ -347,3 +347,47 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return "psm_" + secrets.token_urlsafe(32)
+
+
+# --- contribution terms (docs/ip.md) ----------------------------------------------------------
+
+
+class Licence(models.TextChoices):
+    """What a contributor grants the company for an idea: chosen per idea, among what its campaign allows."""
+
+    ASSIGNMENT = "assignment", _("Assign the rights to the company")
+    EXCLUSIVE = "exclusive", _("Exclusive licence to the company")
+    NON_EXCLUSIVE = "non_exclusive", _("Non-exclusive licence to the company")
+    CC_BY = "cc_by_4_0", _("Creative Commons Attribution 4.0 (CC BY 4.0)")
+    CC_BY_SA = "cc_by_sa_4_0", _("Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)")
+
+
+# What a campaign allows unless staff choose otherwise: the company's own licences, no Creative Commons.
+DEFAULT_LICENCES = [Licence.ASSIGNMENT.value, Licence.EXCLUSIVE.value, Licence.NON_EXCLUSIVE.value]
+
+
+class TermsVersion(models.Model):
+    """One published version of the contribution terms; never edited once published (a change is a new version)."""
+
+    number = models.PositiveIntegerField(unique=True)
+    text = models.TextField(help_text=_("Markdown"))
+    text_sha256 = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Terms version {self.number}"
+
+
+class TermsAcceptance(models.Model):
+    """A member accepted one version of the terms, once."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_accepted")
+    version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "version"], name="terms_accepted_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} accepted version {self.version_id}"

@@ -8,6 +8,7 @@ one transaction, so a failed load leaves the database as it was.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import defaultdict
@@ -25,7 +26,15 @@ from django.utils.text import slugify
 from rich.progress import Progress
 
 from prosumo.activity.models import Event
-from prosumo.community.models import CustomerRecord, Member, Role, Segment
+from prosumo.community.models import (
+    DEFAULT_LICENCES,
+    CustomerRecord,
+    Member,
+    Role,
+    Segment,
+    TermsAcceptance,
+    TermsVersion,
+)
 from prosumo.ideas import search, tallies
 from prosumo.ideas.models import (
     Campaign,
@@ -42,12 +51,22 @@ from prosumo.ideas.models import (
     Vote,
 )
 from prosumo.notifications.models import Notification
+from prosumo.provenance.services import log_catch_up, tree_head_sign
 from prosumo.synth import generate
 
 DEMO_PASSWORD = "prosumo-demo"  # noqa: S105 - printed for the trial site, documented in the README
 STAFF_EMAIL = "staff@example.com"
 MEMBER_EMAIL = "member@example.com"
 STAFF_ROLES = [Role.ADMIN, Role.REVIEWER, Role.REVIEWER, Role.MODERATOR]
+DEMO_TERMS = """\
+**You stay the author.** Your name (as you choose to show it) goes with your idea wherever
+we use it, and the platform keeps a signed record of what you wrote and when.
+
+**You choose the licence** for each idea: assign it to us, give us an exclusive licence,
+or a non-exclusive one (then you may offer it to others too).
+
+**If your idea becomes a product,** you share in what it earns, as each campaign says.
+"""
 
 
 def demo_logins() -> dict[str, str] | None:
@@ -92,7 +111,7 @@ def load_demo(
     community = generate(
         seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo"
     )
-    steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index"]
+    steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index and proof log"]
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Seeding the demo community", total=len(steps))
         with transaction.atomic():
@@ -100,6 +119,9 @@ def load_demo(
             _reset_sequences()
         for idea_id in Idea.objects.values_list("pk", flat=True):
             search.index(idea_id)
+        # Every revision and comment in the proof log, so that certificates verify from the start.
+        log_catch_up()
+        tree_head_sign()
         bar.advance(task)
     return counts
 
@@ -229,6 +251,21 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
     for v in _rows(c.votes):
         votes_by_idea[v["idea_id"]].append(v)
     comment_counts = c.comments.groupby("idea_id").size()
+    # Terms published before the first idea, accepted by every author with their first idea.
+    terms = TermsVersion.objects.create(
+        number=1,
+        text=DEMO_TERMS,
+        text_sha256=hashlib.sha256(DEMO_TERMS.encode()).hexdigest(),
+        published_at=now - timedelta(days=401),
+        published_by=next((p for p in people if p.email == STAFF_EMAIL), None),
+    )
+    first_idea: dict[int, datetime] = {}
+    for row in _rows(c.ideas):
+        at = _at(row["created_at"])
+        first_idea[row["author_id"]] = min(at, first_idea.get(row["author_id"], at))
+    TermsAcceptance.objects.bulk_create(
+        [TermsAcceptance(member_id=m, version=terms, accepted_at=at) for m, at in sorted(first_idea.items())]
+    )
     ideas = []
     created: dict[int, datetime] = {}
     open_campaign = next((camp.pk for camp in campaigns if camp.ends_at is None), campaigns[0].pk)
@@ -246,6 +283,8 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             answered_at=answered.get(row["idea_id"]),
             revision=int(revisions.get(row["idea_id"], 1)),
             comment_count=int(comment_counts.get(row["idea_id"], 0)),
+            terms_version=terms,
+            licence=DEFAULT_LICENCES[row["idea_id"] % len(DEFAULT_LICENCES)],
         )
         idea.created_at = created[idea.pk] = _at(row["created_at"])
         mode = modes[idea.campaign_id]

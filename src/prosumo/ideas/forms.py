@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from prosumo.community.models import Segment
+from prosumo.community.models import Licence, Segment
 from prosumo.core.forms import Form, IdField
 from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, VotingMode
 from prosumo.ideas.services.campaigns import UNSKIPPABLE
@@ -21,6 +21,9 @@ class IdeaForm(Form):
     title = forms.CharField(label=_("Title"), max_length=160)
     body = forms.CharField(label=_("Describe your idea"), widget=forms.Textarea, help_text=_("Markdown is welcome."))
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
+    # The contribution terms (docs/ip.md): the licence chosen, and the number of the version accepted.
+    licence = forms.ChoiceField(label=_("Licence"), choices=[("", ""), *Licence.choices], required=False)
+    accept_terms = forms.IntegerField(required=False, min_value=1)
 
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]

@@ -10,7 +10,7 @@ from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prosumo.community.models import STAFF_ROLES, Member, Role
+from prosumo.community.models import DEFAULT_LICENCES, STAFF_ROLES, Licence, Member, Role
 from prosumo.community.models import Invitation as JoinInvitation
 from prosumo.core.input import id_in_range
 from prosumo.core.models import Timestamped
@@ -57,6 +57,10 @@ def cover_upload_to(instance: Any, filename: str) -> str:
 def attachment_upload_to(instance: Any, filename: str) -> str:
     """A name nobody can guess: an attachment is served only through its idea's access rule."""
     return unguessable_name(f"attachments/{timezone.now():%Y/%m}", filename)
+
+
+def default_licences() -> list[str]:
+    return list(DEFAULT_LICENCES)
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -119,6 +123,9 @@ class Campaign(Timestamped):
     stage_labels = models.JSONField(default=dict, blank=True)
     skipped_stages = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    allowed_licences = models.JSONField(
+        default=default_licences, blank=True, help_text=_("The licences a contributor may choose (docs/ip.md)")
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -250,6 +257,11 @@ class Idea(TallyFigures, Timestamped):
     rank_trending = models.FloatField(default=0)
     gate_index = models.PositiveSmallIntegerField(default=0)
     gate_deadline = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The contribution terms the idea was submitted under, and the licence its author chose (docs/ip.md).
+    terms_version = models.ForeignKey(
+        "community.TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="ideas"
+    )
+    licence = models.CharField(max_length=16, choices=Licence.choices, blank=True)
 
     objects = IdeaQuerySet.as_manager()
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from prosumo.community.models import DEFAULT_LICENCES
 from prosumo.core.input import BodyIn, Id
 
 
@@ -21,6 +22,7 @@ class CampaignOut(Schema):
     support_threshold: int
     support_gates: list[dict[str, int]]
     scorecard_criteria: list[str]
+    allowed_licences: list[str]
 
 
 class CampaignIn(BodyIn):
@@ -35,6 +37,8 @@ class CampaignIn(BodyIn):
     support_gates: list[dict[str, int]] = Field(default_factory=list)
     scorecard_criteria: list[str] = Field(default_factory=list)
     premoderation: bool = False
+    # The licences a contributor may choose (docs/ip.md): by default the company's three.
+    allowed_licences: list[str] = Field(default_factory=lambda: list(DEFAULT_LICENCES))
 
 
 class MemberRef(Schema):
@@ -65,6 +69,10 @@ class IdeaIn(BodyIn):
     body: str
     tags: list[str] = Field(default_factory=list)
     language: str = ""
+    # The contribution terms (docs/ip.md): the licence chosen among the campaign's, and the
+    # number of the terms version accepted with this idea (GET /api/terms), if not accepted before.
+    licence: str = ""
+    accept_terms: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class RevisionIn(BodyIn):

@@ -42,6 +42,7 @@ from prosumo.community.permissions import (
     can_review,
     require_staff_page,
 )
+from prosumo.community.terms import contribution_context
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
 from prosumo.core.forms import form_problems
@@ -119,11 +120,14 @@ def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 tags=form.tag_list(),
+                licence=form.cleaned_data["licence"],
+                accept_terms=form.cleaned_data["accept_terms"],
             )
             messages.success(request, _("Your idea is in. Thank you!"))
             return redirect("idea", idea_id=idea.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "ideas/submit.html", {"campaign": campaign, "form": form}, status=status)
+    context = {"campaign": campaign, "form": form, **contribution_context(request.user, campaign)}
+    return render(request, "ideas/submit.html", context, status=status)
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
-from prosumo.community.models import Member, Role, Segment
+from prosumo.community.models import Licence, Member, Role, Segment
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
@@ -34,6 +34,7 @@ EDITABLE = {
     "premoderation",
     "is_published",
     "cover",
+    "allowed_licences",
 }
 # Stages a campaign may not skip: the loop must be able to open, decline and merge.
 UNSKIPPABLE = {Stage.SUBMITTED, Stage.OPEN, Stage.DECLINED, Stage.MERGED}
@@ -72,6 +73,13 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
                 or len({s for s, _ in pairs}) < len(pairs)
             ):
                 errors["support_gates"] = [gettext("Gates need positive numbers, rising in both supporters and days.")]
+    licences = fields.get("allowed_licences")
+    if licences is not None and (
+        not isinstance(licences, list) or not licences or any(v not in Licence.values for v in licences)
+    ):
+        errors["allowed_licences"] = [
+            gettext("Allow at least one licence among {names}.").format(names=", ".join(Licence.values))
+        ]
     skipped = fields.get("skipped_stages")
     if skipped is not None:
         bad = [s for s in skipped if s not in Stage.values or s in UNSKIPPABLE]

@@ -18,6 +18,7 @@ from prosumo.activity.services import event_record
 from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
 from prosumo.community.services import invitation_create
+from prosumo.community.terms import contribution_accept, contribution_problems
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from prosumo.core.phrases import phrase
 from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
@@ -84,14 +85,24 @@ def idea_submit(
     body: str,
     tags: list[str] | None = None,
     language: str = "",
+    licence: str = "",
+    accept_terms: int | None = None,
 ) -> Idea:
-    """A member submits a new idea to a campaign that is running."""
+    """A member submits a new idea to a campaign that is running, under the current contribution terms.
+
+    When terms are published the member must have accepted the current version, or accept
+    it now (``accept_terms``: its number), and choose a licence the campaign allows
+    (docs/ip.md).
+    """
     member = require_member(actor)
     campaign = access_campaign(member, campaign_id)
     now = timezone.now()
     if campaign.starts_at > now or (campaign.ends_at and campaign.ends_at <= now):
         raise InvalidInput(gettext("This campaign is not taking ideas now."), code="campaign_closed")
     errors = _validate_text(title, body)
+    errors |= contribution_problems(
+        member=member, allowed=list(campaign.allowed_licences), licence=licence, accept_terms=accept_terms
+    )
     if errors:
         raise InvalidInput(gettext("The idea could not be submitted."), fields=errors)
     tag_names = _clean_tags(tags)
@@ -101,9 +112,12 @@ def idea_submit(
     if campaign.support_gates and stage == Stage.OPEN:
         gate_deadline = now + timedelta(days=int(campaign.support_gates[0]["days"]))
     with transaction.atomic():
+        terms = contribution_accept(member=member, accept_terms=accept_terms)
         idea = Idea.objects.create(
             campaign=campaign,
             author=member,
+            terms_version=terms,
+            licence=licence,
             title=title.strip(),
             body=body.strip(),
             language=language,
@@ -130,7 +144,12 @@ def idea_submit(
             campaign_id=campaign.pk,
             channel=member.channel,
             value=1,
-            details={"stage": stage, "language": language, "tags": tag_names},
+            details={
+                "stage": stage,
+                "language": language,
+                "tags": tag_names,
+                **({"terms_version": terms.number, "licence": licence} if terms is not None else {}),
+            },
             occurred_at=now,
         )
         _enqueue_indexing(idea.pk)

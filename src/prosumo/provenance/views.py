@@ -1,0 +1,73 @@
+"""Pages of the proof log: the contribution terms, an idea's authorship certificate."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from prosumo.community.http import MemberRequest
+from prosumo.community.models import TermsVersion
+from prosumo.community.permissions import require_staff_page
+from prosumo.community.terms import terms_current
+from prosumo.core.markdown import render_markdown
+from prosumo.core.pages import page_errors
+from prosumo.ideas.permissions import access_idea
+from prosumo.provenance import selectors
+from prosumo.provenance.models import LogEntry
+from prosumo.provenance.proof import key_id, unb64
+from prosumo.provenance.services import certificate_issue
+
+
+@require_GET
+def terms(request: HttpRequest, number: int | None = None) -> HttpResponse:
+    """The contribution terms: the current version, or an earlier one by its number."""
+    version = terms_current() if number is None else TermsVersion.objects.filter(number=number).first()
+    if version is None:
+        raise Http404("No such version of the terms.")
+    current = terms_current()
+    context = {"version": version, "text": render_markdown(version.text), "current": current}
+    return render(request, "provenance/terms.html", context)
+
+
+@require_GET
+@page_errors()
+def certificate(request: HttpRequest, idea_id: int) -> HttpResponse:
+    """An idea's authorship certificate, as a page to print; anyone who may read the idea may see it."""
+    idea = access_idea(request.user, idea_id)
+    document = certificate_issue(idea=idea)
+    context = {
+        "idea": idea,
+        "document": document,
+        "key_id": key_id(unb64(document["public_key"])),
+    }
+    return render(request, "provenance/certificate.html", context)
+
+
+@require_GET
+@page_errors()
+def certificate_download(request: HttpRequest, idea_id: int) -> HttpResponse:
+    """The same certificate as a JSON file, for `prosumo verify`."""
+    idea = access_idea(request.user, idea_id)
+    document = certificate_issue(idea=idea)
+    response = HttpResponse(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="idea-{idea.pk}-certificate.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@login_required
+@page_errors()
+def prior_art(request: MemberRequest, idea_id: int) -> HttpResponse:
+    """Staff: the ideas most like this one, the earliest in the proof log first (docs/ip.md)."""
+    require_staff_page(request.user)
+    idea = access_idea(request.user, idea_id)
+    first = LogEntry.objects.filter(kind="revision", idea_id=idea.pk).order_by("index").first()
+    context = {"idea": idea, "first": first, "similar": selectors.prior_art(viewer=request.user, idea=idea)}
+    return render(request, "provenance/prior_art.html", context)

@@ -1,0 +1,88 @@
+"""The pages: the submit form's terms and licence, the terms page, an idea's certificate page and file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from prosumo.community.terms import terms_publish
+from prosumo.ideas.models import Idea
+from prosumo.provenance.proof import verify_certificate
+
+
+@pytest.fixture(autouse=True)
+def key_file(settings, tmp_path):
+    settings.PROSUMO_PROVENANCE_KEY_FILE = tmp_path / "provenance.pem"
+
+
+def test_the_submit_page_asks_for_the_terms_and_a_licence(member, admin, campaign, login):
+    terms_publish(actor=admin, text="Keep **credit** for what you write.")
+    client = login(member)
+    page = client.get(f"/c/{campaign.slug}/submit/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="accept_terms" value="1"' in html
+    assert '<option value="non_exclusive">Non-exclusive licence to the company</option>' in html
+    assert "cc_by_4_0" not in html
+    # a submission without them is refused beside the fields, and writes nothing
+    idea = {"title": "A lantern that charges by day", "body": "Solar cells in the handle."}
+    refused = client.post(f"/c/{campaign.slug}/submit/", idea)
+    assert refused.status_code == 400
+    assert "Read and accept the contribution terms (version 1) to contribute." in refused.content.decode()
+    assert Idea.objects.count() == 0
+    # with them, the idea is in
+    done = client.post(f"/c/{campaign.slug}/submit/", {**idea, "accept_terms": "1", "licence": "non_exclusive"})
+    assert done.status_code == 302
+    assert Idea.objects.get().licence == "non_exclusive"
+    # and the form now says the terms are accepted
+    assert (
+        "You accepted the contribution terms, version 1." in client.get(f"/c/{campaign.slug}/submit/").content.decode()
+    )
+
+
+def test_the_terms_page_shows_each_version(admin, client):
+    assert client.get("/terms/").status_code == 404
+    terms_publish(actor=admin, text="Keep **credit**.")
+    terms_publish(actor=admin, text="Version two.")
+    assert "Version two." in client.get("/terms/").content.decode()
+    old = client.get("/terms/1/").content.decode()
+    assert "<strong>credit</strong>" in old
+    assert "Version 2 is the current one." in old
+    assert client.get("/terms/3/").status_code == 404
+
+
+def test_the_certificate_page_and_file_follow_the_idea_access_rule(idea, member, make_member, login, client):
+    page = login(member).get(f"/ideas/{idea.pk}/certificate/")
+    assert page.status_code == 200
+    assert "Authorship certificate" in page.content.decode()
+    download = login(make_member()).get(f"/ideas/{idea.pk}/certificate.json")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="idea-{idea.pk}-certificate.json"'
+    assert verify_certificate(json.loads(download.content)).problems == []
+    # an idea the reader may not see gives the same 404 as a missing one
+    Idea.objects.filter(pk=idea.pk).update(hidden=True)
+    assert client.get(f"/ideas/{idea.pk}/certificate.json").status_code == 404
+    assert client.get("/ideas/99999999/certificate/").status_code == 404
+
+
+def test_prior_art_shows_staff_the_earliest_logged_similar_ideas(make_idea, member, make_member, reviewer, login):
+    from prosumo.ideas.search import index
+    from prosumo.provenance.services import log_catch_up
+
+    # given two similar ideas, the older one logged first, and an unrelated one
+    older = make_idea(make_member(), title="Solar lantern for tents", body="A lantern that charges by day.")
+    newer = make_idea(member, title="Tent lantern, solar", body="Charges by day, lights the tent by night.")
+    make_idea(member, title="Quieter zips", body="Zips that do not wake everyone up.")
+    log_catch_up()
+    for idea in Idea.objects.all():
+        index(idea.pk)
+    # when a reviewer opens the prior-art page of the newer one
+    page = login(reviewer).get(f"/staff/ideas/{newer.pk}/prior-art/")
+    # then the older idea is listed, marked as earlier in the log
+    assert page.status_code == 200
+    rows = page.context["similar"]
+    assert [(p.idea.pk, p.earlier) for p in rows] == [(older.pk, True)]
+    assert rows[0].first_entry < page.context["first"].index
+    # and to a member the page does not exist
+    assert login(member).get(f"/staff/ideas/{newer.pk}/prior-art/").status_code == 404
