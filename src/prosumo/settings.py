@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "prosumo.ideas",
     "prosumo.notifications",
     "prosumo.integrations",
+    "prosumo.rewards",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]
