@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/insights/", include("prosumo.insights.urls")),
     path("me/data/", include("prosumo.privacy.urls")),
+    path("", include("prosumo.rewards.urls")),
     path("", include("prosumo.web.urls")),
 ]
 # Only the public part of the media folder is served as it is (web.views.PUBLIC_MEDIA_FOLDERS:

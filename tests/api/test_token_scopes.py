@@ -267,6 +267,12 @@ SCOPES = {
     ("post", "/api/webhooks"): "staff",
     ("delete", "/api/webhooks/{webhook_id}"): "staff",
     ("get", "/api/webhooks/{webhook_id}/deliveries"): "staff",
+    ("get", "/api/rewards/me"): "read",
+    ("put", "/api/rewards/me/leaderboard"): "write",
+    ("get", "/api/rewards/leaderboard"): "read",
+    ("get", "/api/rewards/rules"): "staff",
+    ("put", "/api/rewards/rules"): "staff",
+    ("post", "/api/comments/{comment_id}/improvement"): "staff",
 }
 
 

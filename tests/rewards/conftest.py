@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import bearer, call  # the API tests' request helpers
+
+__all__ = ["bearer", "call"]
+
 
 @pytest.fixture
 def set_rule(admin: Any) -> Callable[..., Any]:

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils.translation import gettext
 
 from prosumo.community.models import Member, Role
-from prosumo.community.permissions import has_role, require_member
-from prosumo.core.errors import PermissionDenied
+from prosumo.community.permissions import has_role, is_staff, require_member
+from prosumo.core.errors import NotFound, PermissionDenied
 
 
 def can_manage_rewards(actor: Any) -> bool:
@@ -33,3 +33,10 @@ def require_improvement_marker(actor: Any) -> Member:
     if not can_mark_improvements(member):
         raise PermissionDenied(gettext("Only a moderator or an admin can mark a comment as an improvement."))
     return member
+
+
+def staff_page(actor: Any) -> Member:
+    """Staff pages are for staff; to anyone else they do not exist (as every staff page answers)."""
+    if not is_staff(actor):
+        raise NotFound(gettext("Not found."))
+    return actor  # type: ignore[no-any-return]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
+from prosumo.activity.models import Event
 from prosumo.community.models import Member
+from prosumo.ideas.models import Campaign, CoAuthorStatus, Comment, Idea, Stage
 from prosumo.rewards.models import (
     AccountKind,
     Entry,
+    ImprovementMark,
     LeaderboardChoice,
     Posting,
     PostingKind,
@@ -106,6 +110,7 @@ def leaderboard(*, campaign_id: int | None = None, limit: int = 20) -> list[Stan
     hidden = LeaderboardChoice.objects.filter(hidden=True).values("member_id")
     rows = list(
         postings.exclude(member_id__in=hidden)
+        .filter(member__erased_at__isnull=True)
         .values("member_id")
         .annotate(points=Sum("points"), awards=Count("id", filter=Q(kind=PostingKind.AWARD)))
         .filter(points__gt=0)
@@ -122,3 +127,131 @@ def leaderboard(*, campaign_id: int | None = None, limit: int = 20) -> list[Stan
 
 def hidden_from_leaderboards(*, member_id: int) -> bool:
     return LeaderboardChoice.objects.filter(member_id=member_id, hidden=True).exists()
+
+
+# -- levels and badges ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Level:
+    number: int
+    name: str
+    points: int  # earned points it starts at
+    next_at: int | None  # earned points the next level starts at
+
+
+# The points earned that each level starts at; spending points never lowers a level.
+LEVELS = (
+    (0, _("Newcomer")),
+    (50, _("Contributor")),
+    (200, _("Regular")),
+    (500, _("Innovator")),
+    (1500, _("Co-creator")),
+    (5000, _("Visionary")),
+)
+
+
+def level_for(points: int) -> Level:
+    number = max(i for i, (start, _name) in enumerate(LEVELS) if points >= start or i == 0)
+    start, name = LEVELS[number]
+    following = LEVELS[number + 1][0] if number + 1 < len(LEVELS) else None
+    return Level(number + 1, str(name), start, following)
+
+
+@dataclass(frozen=True)
+class Badge:
+    key: str
+    name: str
+    description: str
+
+
+BADGES = (
+    ("first_idea", _("First idea"), _("Shared a first idea.")),
+    ("ten_ideas", _("Ten ideas"), _("Shared ten ideas.")),
+    ("commenter", _("In the conversation"), _("Wrote 25 comments.")),
+    ("improver", _("Improver"), _("Wrote a comment that staff marked as having improved an idea.")),
+    ("supported", _("Supported"), _("Authored or co-authored an idea that reached its campaign's support threshold.")),
+    ("accepted", _("Accepted"), _("Authored or co-authored an idea the company accepted.")),
+    ("launched", _("Launched"), _("Authored or co-authored an idea that became a product.")),
+    ("ambassador", _("Ambassador"), _("Brought three friends who joined.")),
+)
+
+
+@dataclass(frozen=True)
+class MemberRewards:
+    earned: int
+    level: Level
+    badges: list[Badge]
+
+
+def member_rewards(*, member_id: int) -> MemberRewards:
+    """Points earned, level and badges, read from the ledger and the activity (four queries)."""
+    postings = Posting.objects.filter(member_id=member_id)
+    ledger = postings.aggregate(
+        earned=Sum(
+            "points",
+            filter=~Q(kind=PostingKind.SPEND) & ~Q(kind=PostingKind.CORRECTION, corrects__kind=PostingKind.SPEND),
+        ),
+        supported=Count("id", filter=Q(kind=PostingKind.AWARD, reason=Trigger.SUPPORT_THRESHOLD)),
+    )
+    acts = Event.objects.filter(
+        actor_id=member_id, verb__in=["idea.submitted", "comment.posted", "member.referred"]
+    ).aggregate(
+        ideas=Count("id", filter=Q(verb="idea.submitted")),
+        comments=Count("id", filter=Q(verb="comment.posted")),
+        referrals=Count("id", filter=Q(verb="member.referred")),
+    )
+    mine = Q(author_id=member_id) | Q(coauthors__member_id=member_id, coauthors__status=CoAuthorStatus.ACCEPTED)
+    reached = Idea.objects.filter(mine).aggregate(
+        accepted=Count("id", distinct=True, filter=Q(stage__in=[Stage.ACCEPTED, Stage.IN_DEVELOPMENT, Stage.LAUNCHED])),
+        launched=Count("id", distinct=True, filter=Q(stage=Stage.LAUNCHED)),
+        supported=Count(
+            "id",
+            distinct=True,
+            filter=Q(campaign__support_threshold__gt=0, support_count__gte=F("campaign__support_threshold")),
+        ),
+    )
+    improved = ImprovementMark.objects.filter(comment__author_id=member_id).exists()
+    held = {
+        "first_idea": acts["ideas"] >= 1,
+        "ten_ideas": acts["ideas"] >= 10,
+        "commenter": acts["comments"] >= 25,
+        "improver": improved,
+        "supported": ledger["supported"] >= 1 or reached["supported"] >= 1,
+        "accepted": reached["accepted"] >= 1,
+        "launched": reached["launched"] >= 1,
+        "ambassador": acts["referrals"] >= 3,
+    }
+    earned_points = int(ledger["earned"] or 0)
+    return MemberRewards(
+        earned=earned_points,
+        level=level_for(earned_points),
+        badges=[Badge(key, str(name), str(text)) for key, name, text in BADGES if held[key]],
+    )
+
+
+# -- staff ----------------------------------------------------------------------------------------------------------
+
+
+def campaigns_for_rules() -> list[Campaign]:
+    """Every campaign, newest first, for the rules page's choice (one query)."""
+    return list(Campaign.objects.order_by("-starts_at").only("pk", "title", "slug", "starts_at"))
+
+
+@dataclass(frozen=True)
+class Improvement:
+    comment: Comment
+    marked: bool
+
+
+def improvement_candidates(*, limit: int = 50) -> list[Improvement]:
+    """The latest visible comments that propose an improvement, marked or not (two queries)."""
+    comments = list(
+        Comment.objects.filter(builds_on=True, hidden=False)
+        .select_related("idea", "author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    marked = set(
+        ImprovementMark.objects.filter(comment_id__in=[c.pk for c in comments]).values_list("comment_id", flat=True)
+    )
+    return [Improvement(comment, comment.pk in marked) for comment in comments]

@@ -1,0 +1,93 @@
+"""The rewards endpoints: my points, the leaderboard choice, leaderboards, rules and improvements."""
+
+from __future__ import annotations
+
+import pytest
+
+from prosumo.ideas.services import comment_post
+from prosumo.rewards.models import ImprovementMark, LeaderboardChoice, Posting, RuleVersion, Trigger
+from tests.api.conftest import error
+
+
+@pytest.mark.django_db
+def test_my_rewards_gives_balance_level_badges_and_history(call, set_rule, make_idea, member):
+    set_rule(Trigger.IDEA_SUBMITTED, 60)
+    make_idea(member)
+    response = call("GET", "/api/rewards/me", as_member=member)
+    assert response.status_code == 200
+    body = response.json()
+    posting = Posting.objects.get()
+    assert body["balance"] == 60
+    assert body["earned"] == 60
+    assert body["level"] == {"number": 2, "name": "Contributor", "points": 50, "next_at": 200}
+    assert body["badges"] == [{"key": "first_idea", "name": "First idea", "description": "Shared a first idea."}]
+    assert body["hidden_from_leaderboards"] is False
+    [row] = body["history"]
+    assert {k: row[k] for k in ("id", "kind", "reason", "points", "rule_version", "source_event_id")} == {
+        "id": posting.pk,
+        "kind": "award",
+        "reason": "idea_submitted",
+        "points": 60,
+        "rule_version": 1,
+        "source_event_id": posting.source_event_id,
+    }
+
+
+@pytest.mark.django_db
+def test_a_member_leaves_the_leaderboard_over_the_api(call, set_rule, make_idea, member):
+    set_rule(Trigger.IDEA_SUBMITTED, 10)
+    make_idea(member)
+    before = call("GET", "/api/rewards/leaderboard").json()
+    assert [(s["rank"], s["member_id"], s["points"], s["awards"]) for s in before] == [(1, member.pk, 10, 1)]
+    response = call("PUT", "/api/rewards/me/leaderboard", {"hidden": True}, as_member=member)
+    assert response.json() == {"hidden": True}
+    assert call("GET", "/api/rewards/leaderboard").json() == []
+    assert LeaderboardChoice.objects.get(member=member).hidden is True
+
+
+@pytest.mark.django_db
+def test_a_leaderboard_of_a_campaign_one_cannot_see_is_not_found(call, make_campaign):
+    hidden = make_campaign(title="Staff only", is_published=False)
+    error(call("GET", f"/api/rewards/leaderboard?campaign_id={hidden.pk}"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_an_admin_sets_and_reads_rules(call, admin, campaign):
+    body = {"campaign_id": campaign.pk, "trigger": "idea_launched", "points": 500, "daily_cap": 0}
+    response = call("PUT", "/api/rewards/rules", body, as_member=admin)
+    assert response.status_code == 200
+    assert {k: response.json()[k] for k in ("campaign_id", "trigger", "version", "points", "daily_cap")} == {
+        "campaign_id": campaign.pk,
+        "trigger": "idea_launched",
+        "version": 1,
+        "points": 500,
+        "daily_cap": 0,
+    }
+    call("PUT", "/api/rewards/rules", {**body, "points": 700}, as_member=admin)
+    listed = call("GET", f"/api/rewards/rules?campaign_id={campaign.pk}", as_member=admin).json()
+    assert [(r["version"], r["points"]) for r in listed] == [(2, 700), (1, 500)]
+
+
+@pytest.mark.django_db
+def test_a_bad_rule_over_the_api_is_a_400_and_changes_nothing(call, admin):
+    response = call("PUT", "/api/rewards/rules", {"trigger": "idea_liked", "points": 5}, as_member=admin)
+    assert error(response, 400, "invalid")["fields"] == {"trigger": ["invalid"]}
+    assert not RuleVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_moderator_without_admin_rights_cannot_set_rules(call, moderator):
+    response = call("PUT", "/api/rewards/rules", {"trigger": "idea_submitted", "points": 5}, as_member=moderator)
+    error(response, 403, "forbidden")
+    assert not RuleVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_moderator_marks_an_improvement_over_the_api(call, moderator, idea, member):
+    comment = comment_post(actor=member, idea_id=idea.pk, body="Use shorter poles.", builds_on=True)
+    response = call("POST", f"/api/comments/{comment.pk}/improvement", as_member=moderator)
+    assert response.status_code == 200
+    assert response.json()["comment_id"] == comment.pk
+    refused = call("POST", f"/api/comments/{comment.pk}/improvement", as_member=member)
+    error(refused, 403, "forbidden")
+    assert ImprovementMark.objects.count() == 1
