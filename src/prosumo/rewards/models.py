@@ -217,3 +217,100 @@ class LeaderboardChoice(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.member_id} {'hidden from' if self.hidden else 'shown on'} leaderboards"
+
+
+# -- royalty pools --------------------------------------------------------------------------------------------------
+
+
+class PoolKind(models.TextChoices):
+    RATE = "rate", _("A rate of net sales")
+    PRIZE = "prize", _("A fixed prize")
+
+
+class SplitRule(models.TextChoices):
+    EQUAL = "equal", _("Equally")
+    SHARES = "shares", _("By declared shares")
+    ROLES = "roles", _("By role")
+    SHAPLEY = "shapley", _("By Shapley value")
+
+
+class RoyaltyPool(models.Model):
+    """Money set aside for the contributors of a launched idea: a rate of its net sales, or a fixed prize."""
+
+    idea = models.OneToOneField("ideas.Idea", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=PoolKind.choices)
+    rate_bp = models.PositiveIntegerField(null=True, blank=True, help_text=_("Basis points of net sales: 100 is 1%."))
+    prize_cents = models.PositiveBigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    split_rule = models.CharField(max_length=8, choices=SplitRule.choices)
+    merged_percent = models.PositiveSmallIntegerField(
+        default=20, help_text=_("Part of each payout for the authors of ideas merged into this one, percent.")
+    )
+    role_weights = models.JSONField(default=dict, blank=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="rate", rate_bp__gte=1, rate_bp__lte=10_000, prize_cents__isnull=True)
+                | Q(kind="prize", prize_cents__gte=1, rate_bp__isnull=True),
+                name="pool_rate_or_prize",
+            ),
+            models.CheckConstraint(condition=Q(merged_percent__lte=100), name="pool_merged_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pool of idea {self.idea_id}"
+
+
+class SalesPeriod(models.Model):
+    """Net sales of the product in a period, entered by staff (a form, a CSV file or the API)."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Form")
+        CSV = "csv", _("CSV file")
+        API = "api", _("API")
+
+    pool = models.ForeignKey(RoyaltyPool, on_delete=models.PROTECT, related_name="periods")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    net_sales_cents = models.PositiveBigIntegerField()
+    pool_cents = models.PositiveBigIntegerField(help_text=_("What the pool pays for this period."))
+    source = models.CharField(max_length=8, choices=Source.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pool", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "starts_on"], name="sales_period_once"),
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="sales_period_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}..{self.ends_on} of pool {self.pool_id}"
+
+
+class Payout(models.Model):
+    """One contributor's part of a pool for a period (or of a prize), in whole cents."""
+
+    pool = models.ForeignKey(RoyaltyPool, on_delete=models.PROTECT, related_name="payouts")
+    period = models.ForeignKey(SalesPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount_cents = models.PositiveBigIntegerField()
+    weight = models.CharField(max_length=64, help_text=_("The contributor's weight under the pool's rule, exact."))
+    roles = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pool", "period", "member"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "member"], name="payout_once_per_period"),
+            models.UniqueConstraint(
+                fields=["pool", "member"], condition=Q(period__isnull=True), name="prize_payout_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents} cents to member {self.member_id}"

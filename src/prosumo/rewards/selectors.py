@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.activity.models import Event
 from prosumo.community.models import Member
-from prosumo.ideas.models import Campaign, CoAuthorStatus, Comment, Idea, Stage
+from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Comment, Idea, IdeaLineage, Stage
+from prosumo.rewards import credit
 from prosumo.rewards.models import (
     AccountKind,
     Entry,
     ImprovementMark,
     LeaderboardChoice,
+    Payout,
     Posting,
     PostingKind,
+    RoyaltyPool,
     RuleVersion,
+    SalesPeriod,
     Trigger,
 )
 
@@ -255,3 +260,108 @@ def improvement_candidates(*, limit: int = 50) -> list[Improvement]:
         ImprovementMark.objects.filter(comment_id__in=[c.pk for c in comments]).values_list("comment_id", flat=True)
     )
     return [Improvement(comment, comment.pk in marked) for comment in comments]
+
+
+# -- contributors of a launched idea ---------------------------------------------------------------------------------
+
+
+def lineage(idea_id: int) -> list[int]:
+    """The ideas merged into this one, directly or through another merged idea (oldest merge first)."""
+    found: list[int] = []
+    frontier = [idea_id]
+    while frontier:
+        sources = list(
+            IdeaLineage.objects.filter(target_id__in=frontier)
+            .order_by("created_at", "id")
+            .values_list("source_id", flat=True)
+        )
+        sources = [s for s in sources if s not in found and s != idea_id]
+        found.extend(sources)
+        frontier = sources
+    return found
+
+
+def contributions(idea_id: int) -> list[credit.Contribution]:
+    """The launched idea's and its merged ideas' authors and accepted co-authors, with declared shares."""
+    merged = lineage(idea_id)
+    ideas = dict(Idea.objects.filter(pk__in=[idea_id, *merged]).values_list("pk", "author_id"))
+    coauthors = CoAuthor.objects.filter(idea_id__in=list(ideas), status=CoAuthorStatus.ACCEPTED)
+    given: dict[int, Decimal] = {}
+    found: list[credit.Contribution] = []
+    for row in coauthors.order_by("idea_id", "member_id").values("idea_id", "member_id", "share"):
+        given[row["idea_id"]] = given.get(row["idea_id"], Decimal(0)) + row["share"]
+        found.append(
+            credit.Contribution(row["member_id"], row["idea_id"], False, row["share"], row["idea_id"] != idea_id)
+        )
+    for pk, author_id in ideas.items():
+        found.append(credit.Contribution(author_id, pk, True, Decimal(100) - given.get(pk, Decimal(0)), pk != idea_id))
+    return found
+
+
+# -- royalty pools --------------------------------------------------------------------------------------------------
+
+
+def pools() -> list[RoyaltyPool]:
+    """Every pool, newest first, with its idea and what it has paid (one query)."""
+    return list(
+        RoyaltyPool.objects.select_related("idea")
+        .annotate(paid_cents=Sum("payouts__amount_cents"))
+        .order_by("-opened_at", "-id")
+    )
+
+
+def pool(*, pool_id: int) -> RoyaltyPool | None:
+    return RoyaltyPool.objects.select_related("idea", "idea__campaign").filter(pk=pool_id).first()
+
+
+def pool_periods(*, pool_id: int) -> list[SalesPeriod]:
+    """A pool's periods, oldest first, each with its payouts and their members (two queries)."""
+    return list(
+        SalesPeriod.objects.filter(pool_id=pool_id)
+        .prefetch_related(Prefetch("payouts", Payout.objects.select_related("member").order_by("member_id")))
+        .order_by("starts_on")
+    )
+
+
+def prize_payouts(*, pool_id: int) -> list[Payout]:
+    return list(Payout.objects.filter(pool_id=pool_id, period__isnull=True).select_related("member"))
+
+
+def statements(*, member_id: int) -> list[Payout]:
+    """A member's royalty payouts, newest period first, with the pool, idea and period (one query)."""
+    return list(
+        Payout.objects.filter(member_id=member_id)
+        .select_related("pool", "pool__idea", "period")
+        .order_by("-period__starts_on", "-created_at", "-id")
+    )
+
+
+def payouts_for_finance(*, pool_id: int | None = None, period_id: int | None = None) -> list[Payout]:
+    """Payouts for the finance export: each with its member, pool, idea and period (one query)."""
+    found = Payout.objects.select_related("member", "pool", "pool__idea", "period")
+    if pool_id is not None:
+        found = found.filter(pool_id=pool_id)
+    if period_id is not None:
+        found = found.filter(period_id=period_id)
+    return list(found.order_by("pool_id", "period__starts_on", "member_id"))
+
+
+def launched_ideas_without_pool() -> list[Idea]:
+    return list(
+        Idea.objects.filter(stage=Stage.LAUNCHED)
+        .exclude(pk__in=RoyaltyPool.objects.values("idea_id"))
+        .order_by("-stage_changed_at", "-id")
+        .only("pk", "title")
+    )
+
+
+def credit_line(*, idea: Idea) -> list[Member]:
+    """Who a launched idea was designed with, as they chose to be named, in credit order (three queries).
+
+    Empty for an idea that has not launched.
+    """
+    if idea.stage != Stage.LAUNCHED:
+        return []
+    order = credit.credit_names(contributions(idea.pk))
+    members = Member.objects.in_bulk(order)
+    return [members[pk] for pk in order if pk in members]
