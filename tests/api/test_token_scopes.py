@@ -273,6 +273,11 @@ SCOPES = {
     ("get", "/api/rewards/rules"): "staff",
     ("put", "/api/rewards/rules"): "staff",
     ("post", "/api/comments/{comment_id}/improvement"): "staff",
+    ("post", "/api/royalties/pools"): "staff",
+    ("get", "/api/royalties/pools/{pool_id}"): "staff",
+    ("post", "/api/royalties/pools/{pool_id}/periods"): "staff",
+    ("get", "/api/royalties/statements"): "read",
+    ("get", "/api/ideas/{idea_id}/credits"): "read",
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from prosumo.ideas.services import coauthor_invite, coauthor_respond, idea_merge, stage_change
 from tests.api.conftest import bearer, call  # the API tests' request helpers
 
 __all__ = ["bearer", "call"]
@@ -35,3 +36,25 @@ def ledger_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     postings = list(Posting.objects.order_by("id").values_list("id", "kind", "member_id", "points", "reason"))
     entries = list(Entry.objects.order_by("id").values_list("id", "posting_id", "account_id", "points"))
     return postings, entries
+
+
+MESSAGE = "Moving it along for everyone."
+
+
+def launch(admin: Any, idea: Any) -> None:
+    for stage in ("under_review", "accepted", "in_development", "launched"):
+        stage_change(actor=admin, idea_id=idea.pk, to_stage=stage, message=MESSAGE)
+    idea.refresh_from_db()
+
+
+@pytest.fixture
+def product(make_idea: Callable[..., Any], make_member: Callable[..., Any], admin: Any) -> tuple[Any, ...]:
+    """A launched idea by A with co-author B (30%), into which C's idea was merged."""
+    a, b, c = make_member(display_name="Ana"), make_member(display_name="Bo"), make_member(display_name="Cy")
+    idea = make_idea(a)
+    offer = coauthor_invite(actor=a, idea_id=idea.pk, member_id=b.pk, share=30)
+    coauthor_respond(actor=b, coauthor_id=offer.pk, accept=True)
+    merged = make_idea(c, title="A tent with poles that fold into the bag")
+    idea_merge(actor=admin, source_id=merged.pk, target_id=idea.pk, message="The same idea, told twice.")
+    launch(admin, idea)
+    return idea, a, b, c

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from prosumo.ideas.services import comment_post
-from prosumo.rewards.models import ImprovementMark, LeaderboardChoice, Posting, RuleVersion, Trigger
+from prosumo.rewards.models import ImprovementMark, LeaderboardChoice, Payout, Posting, RuleVersion, Trigger
 from tests.api.conftest import error
 
 
@@ -91,3 +91,48 @@ def test_a_moderator_marks_an_improvement_over_the_api(call, moderator, idea, me
     refused = call("POST", f"/api/comments/{comment.pk}/improvement", as_member=member)
     error(refused, 403, "forbidden")
     assert ImprovementMark.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_royalties_over_the_api_open_enter_and_read(call, product, admin):
+    idea, a, b, c = product
+    body = {"idea_id": idea.pk, "kind": "rate", "rate_bp": 100, "currency": "EUR", "split_rule": "shares"}
+    opened = call("POST", "/api/royalties/pools", body, as_member=admin)
+    assert opened.status_code == 201
+    pool_id = opened.json()["id"]
+    period = {"starts_on": "2027-01-01", "ends_on": "2027-03-31", "net_sales_cents": 1_000_000}
+    entered = call("POST", f"/api/royalties/pools/{pool_id}/periods", period, as_member=admin)
+    assert entered.status_code == 201
+    assert {k: entered.json()[k] for k in ("net_sales_cents", "pool_cents", "source")} == {
+        "net_sales_cents": 1_000_000,
+        "pool_cents": 10_000,
+        "source": "api",
+    }
+    assert [(p["member_id"], p["amount_cents"]) for p in entered.json()["payouts"]] == [
+        (a.pk, 5600),
+        (b.pk, 2400),
+        (c.pk, 2000),
+    ]
+    again = call("POST", f"/api/royalties/pools/{pool_id}/periods", period, as_member=admin)
+    assert error(again, 400, "invalid")["fields"] == {"starts_on": ["overlap"]}
+    detail = call("GET", f"/api/royalties/pools/{pool_id}", as_member=admin).json()
+    assert (detail["idea_id"], len(detail["periods"]), detail["prize_payouts"]) == (idea.pk, 1, [])
+    mine = call("GET", "/api/royalties/statements", as_member=c).json()
+    assert [(s["idea_id"], s["amount_cents"], s["currency"], s["roles"]) for s in mine] == [
+        (idea.pk, 2000, "EUR", ["merged"])
+    ]
+    credits = call("GET", f"/api/ideas/{idea.pk}/credits").json()
+    assert [x["member_id"] for x in credits] == [a.pk, b.pk, c.pk]
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_open_a_pool_over_the_api(call, product, member):
+    body = {"idea_id": product[0].pk, "kind": "prize", "prize_cents": 100, "currency": "EUR", "split_rule": "equal"}
+    error(call("POST", "/api/royalties/pools", body, as_member=member), 403, "forbidden")
+    assert not Payout.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_credits_of_an_idea_before_launch_are_empty_and_a_hidden_idea_is_not_found(call, idea, make_campaign):
+    assert call("GET", f"/api/ideas/{idea.pk}/credits").json() == []
+    error(call("GET", "/api/ideas/999999/credits"), 404, "not_found")

@@ -83,3 +83,29 @@ def test_simultaneous_submissions_stop_exactly_at_the_daily_cap(on_postgresql, s
     assert Posting.objects.count() == 5
     assert Event.objects.filter(verb="reward.granted").count() == 5
     assert Entry.objects.aggregate(total=Sum("points"))["total"] == 0
+
+
+def test_the_same_sales_entered_from_many_threads_at_once_are_paid_once(on_postgresql, product, admin):
+    # given a pool of 10% of net sales
+    from prosumo.core.errors import InvalidInput
+    from prosumo.rewards.models import Payout, SalesPeriod
+    from prosumo.rewards.services import pool_open, sales_period_add
+
+    pool = pool_open(actor=admin, idea_id=product[0].pk, kind="rate", rate_bp=1000, currency="EUR", split_rule="shares")
+
+    def enter() -> str:
+        try:
+            sales_period_add(
+                actor=admin, pool_id=pool.pk, starts_on="2027-01-01", ends_on="2027-01-31", net_sales_cents=100_000
+            )
+        except InvalidInput as exc:
+            return exc.fields["starts_on"][0]
+        return "entered"
+
+    # when 8 staff sessions enter the same month's sales at the same instant
+    outcomes = in_parallel([enter] * 8)
+    # then one entered it, the others were told it overlaps, and the contributors were paid once
+    assert sorted(outcomes) == ["entered"] + ["overlap"] * 7
+    assert SalesPeriod.objects.count() == 1
+    assert sorted(Payout.objects.values_list("amount_cents", flat=True)) == [2000, 2400, 5600]
+    assert Event.objects.filter(verb="royalty.paid").count() == 3

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
 
 from prosumo.community.auth import PUBLIC, needs
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import Scope
 from prosumo.community.permissions import require_member
+from prosumo.core.errors import NotFound
 from prosumo.core.input import BodyIn, Id
 from prosumo.core.schemas import ERRORS
-from prosumo.ideas.permissions import access_campaign
+from prosumo.ideas.permissions import access_campaign, access_idea
 from prosumo.rewards import selectors, services
-from prosumo.rewards.models import Posting, RuleVersion
+from prosumo.rewards.models import Payout, Posting, RuleVersion, SalesPeriod
 from prosumo.rewards.permissions import require_rewards_admin
 
 router = Router(tags=["rewards"])
@@ -173,3 +175,146 @@ class ImprovementOut(Schema):
 def improvement_mark(request: MemberRequest, comment_id: Id) -> Any:
     mark = services.comment_mark_improved(actor=request.user, comment_id=comment_id)
     return {"comment_id": mark.comment_id, "marked_at": mark.created_at}
+
+
+# -- royalties ------------------------------------------------------------------------------------------------------
+
+
+class PoolIn(BodyIn):
+    idea_id: Id
+    kind: str = Field(description="rate (a share of net sales) or prize (a fixed amount)")
+    rate_bp: int | None = Field(None, description="For a rate: basis points of net sales, 1 to 10000 (100 is 1%)")
+    prize_cents: int | None = Field(None, description="For a prize: the amount in cents")
+    currency: str = Field(description="Three letters, such as EUR")
+    split_rule: str = Field(description="equal, shares, roles or shapley")
+    merged_percent: int = Field(20, description="Part of each payout for the authors of merged ideas, 0 to 100")
+    role_weights: dict[str, int] | None = Field(None, description="For roles: weights of author, coauthor, merged")
+
+
+class PayoutOut(Schema):
+    id: int
+    member_id: int
+    period_id: int | None
+    amount_cents: int
+    roles: list[str]
+    weight: str = Field(description="The contributor's weight under the pool's rule, as an exact fraction")
+
+
+class PeriodOut(Schema):
+    id: int
+    starts_on: date
+    ends_on: date
+    net_sales_cents: int
+    pool_cents: int
+    source: str
+    payouts: list[PayoutOut]
+
+    @staticmethod
+    def resolve_payouts(obj: SalesPeriod) -> list[Payout]:
+        return list(obj.payouts.all())
+
+
+class PoolOut(Schema):
+    id: int
+    idea_id: int
+    kind: str
+    rate_bp: int | None
+    prize_cents: int | None
+    currency: str
+    split_rule: str
+    merged_percent: int
+    opened_at: datetime
+
+
+class PoolDetailOut(PoolOut):
+    periods: list[PeriodOut]
+    prize_payouts: list[PayoutOut]
+
+
+@router.post("/royalties/pools", response={201: PoolOut, **ERRORS}, auth=needs(Scope.STAFF))
+def pool_open(request: MemberRequest, payload: PoolIn) -> Any:
+    """Open the royalty pool of a launched idea; a prize pool pays out at once."""
+    opened = services.pool_open(actor=request.user, **payload.model_dump())
+    return Status(201, opened)
+
+
+@router.get("/royalties/pools/{pool_id}", response={200: PoolDetailOut, **ERRORS}, auth=needs(Scope.STAFF))
+def pool_detail(request: MemberRequest, pool_id: Id) -> Any:
+    require_rewards_admin(request.user)
+    found = selectors.pool(pool_id=pool_id)
+    if found is None:
+        raise NotFound(gettext("That pool does not exist."))
+    return {
+        **{f: getattr(found, f) for f in PoolOut.model_fields},
+        "idea_id": found.idea_id,
+        "periods": selectors.pool_periods(pool_id=pool_id),
+        "prize_payouts": selectors.prize_payouts(pool_id=pool_id),
+    }
+
+
+class PeriodIn(BodyIn):
+    starts_on: date = Field(strict=False, description="First day, 2027-01-01")
+    ends_on: date = Field(strict=False, description="Last day, 2027-03-31")
+    net_sales_cents: int = Field(description="Net sales in the period, in cents of the pool's currency")
+
+
+@router.post("/royalties/pools/{pool_id}/periods", response={201: PeriodOut, **ERRORS}, auth=needs(Scope.STAFF))
+def period_add(request: MemberRequest, pool_id: Id, payload: PeriodIn) -> Any:
+    """Enter a period's net sales; the pool's part is split among the contributors and paid at once."""
+    period = services.sales_period_add(
+        actor=request.user,
+        pool_id=pool_id,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        net_sales_cents=payload.net_sales_cents,
+        source=SalesPeriod.Source.API,
+    )
+    return Status(201, period)
+
+
+class StatementOut(Schema):
+    payout_id: int
+    pool_id: int
+    idea_id: int
+    period_id: int | None
+    starts_on: date | None
+    ends_on: date | None
+    currency: str
+    net_sales_cents: int | None
+    pool_cents: int | None
+    amount_cents: int
+    roles: list[str]
+
+
+@router.get("/royalties/statements", response={200: list[StatementOut], **ERRORS}, auth=needs(Scope.READ))
+def statements(request: MemberRequest) -> Any:
+    """Your royalty payouts, newest period first."""
+    member = require_member(request.user)
+    return [
+        {
+            "payout_id": p.pk,
+            "pool_id": p.pool_id,
+            "idea_id": p.pool.idea_id,
+            "period_id": p.period_id,
+            "starts_on": p.period.starts_on if p.period else None,
+            "ends_on": p.period.ends_on if p.period else None,
+            "currency": p.pool.currency,
+            "net_sales_cents": p.period.net_sales_cents if p.period else None,
+            "pool_cents": p.period.pool_cents if p.period else p.pool.prize_cents,
+            "amount_cents": p.amount_cents,
+            "roles": p.roles,
+        }
+        for p in selectors.statements(member_id=member.pk)
+    ]
+
+
+class CreditOut(Schema):
+    member_id: int
+    name: str
+
+
+@router.get("/ideas/{idea_id}/credits", response={200: list[CreditOut], **ERRORS}, auth=PUBLIC)
+def credits(request: MemberRequest, idea_id: Id) -> Any:
+    """ "Designed with ...": a launched idea's contributors, as they chose to be named; empty before launch."""
+    idea = access_idea(request.user, idea_id)
+    return [{"member_id": m.pk, "name": m.name} for m in selectors.credit_line(idea=idea)]
