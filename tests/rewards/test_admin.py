@@ -50,3 +50,20 @@ def test_the_ledger_in_the_admin_cannot_be_changed(login, admin, set_rule, make_
     assert response.status_code == 403
     assert client.post(f"/admin/rewards/posting/{posting.pk}/delete/", {"post": "yes"}).status_code == 403
     assert list(Posting.objects.values_list("points", flat=True)) == [10]
+
+
+@pytest.mark.django_db
+def test_pools_in_the_admin_are_read_only(login, admin, product):
+    from prosumo.rewards.models import RoyaltyPool
+    from prosumo.rewards.services import pool_open
+
+    admin.is_superuser = True
+    admin.save(update_fields=["is_superuser"])
+    pool = pool_open(
+        actor=admin, idea_id=product[0].pk, kind="prize", prize_cents=300, currency="EUR", split_rule="equal"
+    )
+    client = login(admin)
+    assert client.get(f"/admin/rewards/royaltypool/{pool.pk}/change/").status_code == 200
+    assert client.post(f"/admin/rewards/royaltypool/{pool.pk}/change/", {"prize_cents": 1}).status_code == 403
+    assert client.get("/admin/rewards/salesperiod/").status_code == 200
+    assert RoyaltyPool.objects.get().prize_cents == 300

@@ -9,7 +9,17 @@ from django.http import HttpRequest
 
 from prosumo.core.errors import ProsumoError
 from prosumo.ideas.models import Campaign
-from prosumo.rewards.models import Entry, ImprovementMark, Posting, RewardRule, RuleVersion, Trigger
+from prosumo.rewards.models import (
+    Entry,
+    ImprovementMark,
+    Payout,
+    Posting,
+    RewardRule,
+    RoyaltyPool,
+    RuleVersion,
+    SalesPeriod,
+    Trigger,
+)
 from prosumo.rewards.services import rule_set
 
 
@@ -111,3 +121,27 @@ class RewardRuleAdmin(ReadOnly):
 @admin.register(ImprovementMark)
 class ImprovementMarkAdmin(ReadOnly):
     list_display = ["comment", "marked_by", "created_at"]
+
+
+class PayoutInline(admin.TabularInline):
+    model = Payout
+    fields = ("member", "period", "amount_cents", "roles", "weight")
+    readonly_fields = ("member", "period", "amount_cents", "roles", "weight")
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RoyaltyPool)
+class RoyaltyPoolAdmin(ReadOnly):
+    """Pools are opened, and sales entered, on the staff pages or the API, where the rules are checked."""
+
+    list_display = ["idea", "kind", "rate_bp", "prize_cents", "currency", "split_rule", "opened_at"]
+    inlines = [PayoutInline]
+
+
+@admin.register(SalesPeriod)
+class SalesPeriodAdmin(ReadOnly):
+    list_display = ["pool", "starts_on", "ends_on", "net_sales_cents", "pool_cents", "source", "entered_by"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -365,3 +366,47 @@ def credit_line(*, idea: Idea) -> list[Member]:
     order = credit.credit_names(contributions(idea.pk))
     members = Member.objects.in_bulk(order)
     return [members[pk] for pk in order if pk in members]
+
+
+# -- a member's copy of their data (prosumo.privacy) ----------------------------------------------------------------
+
+
+def export_points(*, member_id: int) -> Iterator[dict[str, object]]:
+    """Every posting of the member's points, oldest first: what the data export's points.json holds."""
+    rows = Posting.objects.filter(member_id=member_id).select_related("rule_version").order_by("created_at", "id")
+    for p in rows.iterator(chunk_size=2000):
+        yield {
+            "id": p.pk,
+            "kind": p.kind,
+            "reason": p.reason,
+            "points": p.points,
+            "campaign_id": p.campaign_id,
+            "object_type": p.object_type,
+            "object_id": p.object_id,
+            "source_event_id": p.source_event_id,
+            "rule_version": p.rule_version.number if p.rule_version else None,
+            "corrects_id": p.corrects_id,
+            "note": p.note,
+            "occurred_at": p.occurred_at,
+            "created_at": p.created_at,
+        }
+
+
+def export_royalties(*, member_id: int) -> Iterator[dict[str, object]]:
+    """Every royalty payout to the member, oldest first: the data export's royalties.json."""
+    rows = Payout.objects.filter(member_id=member_id).select_related("pool", "period").order_by("created_at", "id")
+    for p in rows.iterator(chunk_size=2000):
+        yield {
+            "id": p.pk,
+            "idea_id": p.pool.idea_id,
+            "pool_id": p.pool_id,
+            "period_starts_on": p.period.starts_on.isoformat() if p.period else None,
+            "period_ends_on": p.period.ends_on.isoformat() if p.period else None,
+            "currency": p.pool.currency,
+            "net_sales_cents": p.period.net_sales_cents if p.period else None,
+            "pool_cents": p.period.pool_cents if p.period else p.pool.prize_cents,
+            "amount_cents": p.amount_cents,
+            "roles": p.roles,
+            "split_rule": p.pool.split_rule,
+            "paid_at": p.created_at,
+        }
