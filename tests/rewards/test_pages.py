@@ -145,3 +145,16 @@ def test_badges_follow_the_ideas_stages(make_idea, member, admin, client):
     assert 'id="badge-accepted"' in page
     assert 'id="badge-launched"' in page
     assert 'id="badge-ten_ideas"' not in page
+
+
+@pytest.mark.django_db
+def test_a_member_leaves_the_leaderboards_from_the_settings_page(login, member):
+    client = login(member)
+    page = client.get("/me/").content.decode()
+    assert 'id="leaderboard-choice"' in page
+    assert '<input type="hidden" name="next" value="settings">' in page
+    response = client.post("/rewards/leaderboard/choice/", {"hidden": "1", "next": "settings"})
+    assert response.status_code == 302
+    assert response["Location"] == "/me/"
+    assert LeaderboardChoice.objects.get(member=member).hidden is True
+    assert "Show me on the leaderboards" in client.get("/me/").content.decode()

@@ -32,7 +32,6 @@ def my_rewards(request: MemberRequest) -> HttpResponse:
         "balance": selectors.balance(member_id=member.pk),
         "rewards": selectors.member_rewards(member_id=member.pk),
         "history": selectors.history(member_id=member.pk),
-        "hidden": selectors.hidden_from_leaderboards(member_id=member.pk),
     }
     return render(request, "rewards/mine.html", context)
 
@@ -41,12 +40,15 @@ def my_rewards(request: MemberRequest) -> HttpResponse:
 @require_POST
 @page_errors(back="my_rewards")
 def leaderboard_choice(request: MemberRequest) -> HttpResponse:
+    """From the points page or the settings page: back to the page it came from (the points page otherwise)."""
     hidden = request.POST.get("hidden") == "1"
     services.leaderboard_choose(actor=require_member(request.user), hidden=hidden)
     if hidden:
         messages.success(request, _("You are no longer shown on the leaderboards."))
     else:
         messages.success(request, _("You are shown on the leaderboards again."))
+    if request.POST.get("next") == "settings":
+        return redirect("profile_edit")
     return redirect("my_rewards")
 
 

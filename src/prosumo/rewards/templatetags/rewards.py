@@ -37,3 +37,13 @@ def basis_points(value: int | None) -> str:
     if value is None:
         return ""
     return f"{Decimal(value) / 100:f}".rstrip("0").rstrip(".")
+
+
+@register.inclusion_tag("rewards/_leaderboard_choice.html", takes_context=True)
+def leaderboard_choice(context: Any, member: Any, back: str = "") -> dict[str, Any]:
+    """The button that takes a member off the leaderboards, or back on; `back="settings"` returns to the settings."""
+    return {
+        "hidden": selectors.hidden_from_leaderboards(member_id=member.pk),
+        "back": back,
+        "csrf_token": context.get("csrf_token"),
+    }
