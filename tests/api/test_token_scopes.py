@@ -278,6 +278,8 @@ SCOPES = {
     ("post", "/api/royalties/pools/{pool_id}/periods"): "staff",
     ("get", "/api/royalties/statements"): "read",
     ("get", "/api/ideas/{idea_id}/credits"): "read",
+    ("post", "/api/rewards/members/{member_id}/spend"): "staff",
+    ("post", "/api/rewards/postings/{posting_id}/correction"): "staff",
 }
 
 

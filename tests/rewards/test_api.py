@@ -136,3 +136,27 @@ def test_a_member_cannot_open_a_pool_over_the_api(call, product, member):
 def test_the_credits_of_an_idea_before_launch_are_empty_and_a_hidden_idea_is_not_found(call, idea, make_campaign):
     assert call("GET", f"/api/ideas/{idea.pk}/credits").json() == []
     error(call("GET", "/api/ideas/999999/credits"), 404, "not_found")
+
+
+@pytest.mark.django_db
+def test_an_admin_records_a_spend_and_a_correction_over_the_api(call, admin, set_rule, make_idea, member):
+    set_rule(Trigger.IDEA_SUBMITTED, 30)
+    make_idea(member)
+    award = Posting.objects.get()
+    spent = call(
+        "POST", f"/api/rewards/members/{member.pk}/spend", {"points": 10, "reason": "Tent bag"}, as_member=admin
+    )
+    assert spent.status_code == 201
+    assert (spent.json()["kind"], spent.json()["points"]) == ("spend", -10)
+    body = {"points": -5, "note": "Counted twice"}
+    corrected = call("POST", f"/api/rewards/postings/{award.pk}/correction", body, as_member=admin)
+    assert corrected.status_code == 201
+    assert (corrected.json()["corrects_id"], corrected.json()["points"]) == (award.pk, -5)
+    too_much = call(
+        "POST", f"/api/rewards/members/{member.pk}/spend", {"points": 16, "reason": "Tent"}, as_member=admin
+    )
+    assert error(too_much, 400, "invalid")["fields"] == {"points": ["insufficient"]}
+    assert call("GET", "/api/rewards/me", as_member=member).json()["balance"] == 15
+    refused = call("POST", f"/api/rewards/members/{member.pk}/spend", {"points": 1, "reason": "Tent"}, as_member=member)
+    error(refused, 403, "forbidden")
+    assert Posting.objects.count() == 3

@@ -177,6 +177,35 @@ def improvement_mark(request: MemberRequest, comment_id: Id) -> Any:
     return {"comment_id": mark.comment_id, "marked_at": mark.created_at}
 
 
+class SpendIn(BodyIn):
+    points: int = Field(description="Points spent, at least 1, never more than the balance")
+    reason: str = Field(description="What they were spent on, 2 to 48 characters")
+    note: str = ""
+
+
+class CorrectionIn(BodyIn):
+    points: int = Field(description="Signed: -10 takes 10 points back, 10 adds 10")
+    note: str = Field(description="Why the points are corrected")
+
+
+@router.post("/rewards/members/{member_id}/spend", response={201: PostingOut, **ERRORS}, auth=needs(Scope.STAFF))
+def points_spend(request: MemberRequest, member_id: Id, payload: SpendIn) -> Any:
+    """Record points a member spent (a gift, a discount)."""
+    posting = services.points_spend(
+        actor=request.user, member_id=member_id, points=payload.points, reason=payload.reason, note=payload.note
+    )
+    return Status(201, posting)
+
+
+@router.post("/rewards/postings/{posting_id}/correction", response={201: PostingOut, **ERRORS}, auth=needs(Scope.STAFF))
+def points_correct(request: MemberRequest, posting_id: Id, payload: CorrectionIn) -> Any:
+    """Correct a posting with a new one that points at it; the original is never changed."""
+    posting = services.points_correct(
+        actor=request.user, posting_id=posting_id, points=payload.points, note=payload.note
+    )
+    return Status(201, posting)
+
+
 # -- royalties ------------------------------------------------------------------------------------------------------
 
 
