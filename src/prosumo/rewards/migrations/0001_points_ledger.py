@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('ideas', '0008_private_file_names'),
+        ('ideas', '0001_initial'),  # only the tables of campaigns, ideas and comments
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

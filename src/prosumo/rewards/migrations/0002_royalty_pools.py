@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0008_private_file_names'),
+        ('ideas', '0001_initial'),
         ('rewards', '0001_points_ledger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
