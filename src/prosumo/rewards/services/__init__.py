@@ -3,6 +3,7 @@
 from prosumo.rewards.services.points import (
     MAX_POINTS,
     awards_for_event,
+    awards_from_log,
     comment_mark_improved,
     event_recorded,
     leaderboard_choose,
@@ -21,6 +22,7 @@ from prosumo.rewards.services.pools import (
 __all__ = [
     "MAX_POINTS",
     "awards_for_event",
+    "awards_from_log",
     "comment_mark_improved",
     "event_recorded",
     "leaderboard_choose",

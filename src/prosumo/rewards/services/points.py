@@ -446,3 +446,37 @@ def leaderboard_choose(*, actor: Member, hidden: bool) -> LeaderboardChoice:
             details={"hidden": hidden},
         )
     return choice
+
+
+def awards_from_log(*, version: RuleVersion, events: list[Event]) -> int:
+    """Put rewards that are already in the event log (`reward.granted`) into the ledger, writing no event again.
+
+    For a community loaded with its history, such as the demo's synthetic one: each
+    event becomes an award under `version`, once (a second call adds nothing).
+    """
+    issued = _site_account(AccountKind.ISSUED)
+    made = 0
+    with transaction.atomic():
+        for event in events:
+            points = int(event.value or 0)
+            if event.verb != "reward.granted" or not event.target_member_id or points <= 0:
+                continue
+            account = _locked_member_account(event.target_member_id)
+            if Posting.objects.filter(kind=PostingKind.AWARD, source_event_id=event.pk).exists():
+                continue
+            _post(
+                kind=PostingKind.AWARD,
+                member_account=account,
+                other=issued,
+                points=points,
+                now=timezone.now(),
+                reason=str(event.details.get("reason") or version.rule.trigger)[:REASON_MAX],
+                campaign_id=event.campaign_id,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                source_event_id=event.pk,
+                rule_version=version,
+                occurred_at=event.occurred_at,
+            )
+            made += 1
+    return made
