@@ -29,6 +29,17 @@ def set_rule(admin: Any) -> Callable[..., Any]:
     return make
 
 
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
+    """``with after_commit(): service(...)`` runs what the service left to after its commit.
+
+    Awards are a reaction to events: a reaction may run in the event's transaction or from
+    a task enqueued when it commits; inside a test's transaction nothing commits, so this
+    runs those callbacks when the block ends, either way.
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def ledger_rows() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Every posting and entry, for asserting that a refused action wrote nothing."""
     from prosumo.rewards.models import Entry, Posting

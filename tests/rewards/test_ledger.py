@@ -22,15 +22,17 @@ def rewarded(set_rule, make_idea, member):
     return member
 
 
-def accept(admin, idea):
-    stage_change(actor=admin, idea_id=idea.pk, to_stage="under_review", message="We are looking at it now.")
-    stage_change(actor=admin, idea_id=idea.pk, to_stage="accepted", message="We will build this one.")
+def accept(admin, idea, after_commit):
+    with after_commit():
+        stage_change(actor=admin, idea_id=idea.pk, to_stage="under_review", message="We are looking at it now.")
+    with after_commit():
+        stage_change(actor=admin, idea_id=idea.pk, to_stage="accepted", message="We will build this one.")
 
 
 @pytest.mark.django_db
-def test_every_posting_has_two_legs_that_add_up_to_zero(rewarded, make_idea, admin):
+def test_every_posting_has_two_legs_that_add_up_to_zero(rewarded, make_idea, admin, after_commit):
     idea = make_idea(rewarded)
-    accept(admin, idea)
+    accept(admin, idea, after_commit)
     postings = list(Posting.objects.order_by("id"))
     assert [(p.kind, p.reason, p.points) for p in postings] == [
         ("award", "idea_submitted", 10),

@@ -115,7 +115,7 @@ def test_the_rules_page_is_for_admins(login, make_member):
 
 @pytest.mark.django_db
 def test_a_moderator_marks_a_comment_as_an_improvement_from_the_staff_page(
-    login, moderator, idea, make_member, set_rule
+    login, moderator, idea, make_member, set_rule, after_commit
 ):
     set_rule(Trigger.COMMENT_IMPROVED, 5)
     commenter = make_member()
@@ -123,7 +123,8 @@ def test_a_moderator_marks_a_comment_as_an_improvement_from_the_staff_page(
     client = login(moderator)
     page = client.get("/staff/rewards/improvements/").content.decode()
     assert f'id="comment-{comment.pk}"' in page
-    response = client.post(f"/staff/rewards/improvements/{comment.pk}/")
+    with after_commit():
+        response = client.post(f"/staff/rewards/improvements/{comment.pk}/")
     assert response.status_code == 302
     assert ImprovementMark.objects.get().comment_id == comment.pk
     assert list(Posting.objects.values_list("member_id", "points")) == [(commenter.pk, 5)]

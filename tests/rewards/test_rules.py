@@ -108,7 +108,7 @@ def test_the_daily_cap_counts_awards_per_member_per_rule_per_utc_day(set_rule, m
 
 @pytest.mark.django_db
 def test_acceptance_and_launch_split_the_points_by_the_coauthors_declared_shares(
-    set_rule, make_idea, make_member, member, admin
+    set_rule, make_idea, make_member, member, admin, after_commit
 ):
     coauthor = make_member()
     idea = make_idea(member)
@@ -117,7 +117,8 @@ def test_acceptance_and_launch_split_the_points_by_the_coauthors_declared_shares
     set_rule(Trigger.IDEA_ACCEPTED, 101)
     set_rule(Trigger.IDEA_LAUNCHED, 1000)
     for stage in ("under_review", "accepted", "in_development", "launched"):
-        stage_change(actor=admin, idea_id=idea.pk, to_stage=stage, message="Moving it along for everyone.")
+        with after_commit():
+            stage_change(actor=admin, idea_id=idea.pk, to_stage=stage, message="Moving it along for everyone.")
     assert sorted(awards()) == sorted(
         [
             (member.pk, "idea_accepted", 71, 1),  # 70.7 + the odd point (larger remainder)
@@ -129,24 +130,32 @@ def test_acceptance_and_launch_split_the_points_by_the_coauthors_declared_shares
 
 
 @pytest.mark.django_db
-def test_an_idea_accepted_again_earns_its_acceptance_once(set_rule, make_idea, member, admin):
+def test_an_idea_accepted_again_earns_its_acceptance_once(set_rule, make_idea, member, admin, after_commit):
     idea = make_idea(member)
     set_rule(Trigger.IDEA_ACCEPTED, 20)
     for stage in ("under_review", "accepted", "declined", "open", "under_review", "accepted"):
-        stage_change(actor=admin, idea_id=idea.pk, to_stage=stage, message="Moving it along for everyone.", reason_id=1)
+        with after_commit():
+            stage_change(
+                actor=admin, idea_id=idea.pk, to_stage=stage, message="Moving it along for everyone.", reason_id=1
+            )
     assert awards() == [(member.pk, "idea_accepted", 20, 1)]
 
 
 @pytest.mark.django_db
 def test_reaching_the_support_threshold_rewards_the_author_but_a_staff_move_to_review_does_not(
-    set_rule, make_idea, make_member, member, admin, campaign
+    set_rule, make_idea, make_member, member, admin, campaign, after_commit
 ):
     set_rule(Trigger.SUPPORT_THRESHOLD, 15)
     moved_by_staff = make_idea(member, title="A tent that staff move by hand")
-    stage_change(actor=admin, idea_id=moved_by_staff.pk, to_stage="under_review", message="Staff took it to review.")
+    with after_commit():
+        stage_change(
+            actor=admin, idea_id=moved_by_staff.pk, to_stage="under_review", message="Staff took it to review."
+        )
     idea = make_idea(member)
     for _ in range(campaign.support_threshold):
-        vote_cast(actor=make_member(), idea_id=idea.pk, value=1)
+        voter = make_member()
+        with after_commit():
+            vote_cast(actor=voter, idea_id=idea.pk, value=1)
     idea.refresh_from_db()
     assert idea.stage == "under_review"
     assert [(p.object_id, p.reason, p.points) for p in Posting.objects.all()] == [(idea.pk, "support_threshold", 15)]
@@ -154,13 +163,15 @@ def test_reaching_the_support_threshold_rewards_the_author_but_a_staff_move_to_r
 
 @pytest.mark.django_db
 def test_a_comment_staff_mark_as_an_improvement_rewards_its_author_once(
-    set_rule, idea, make_member, moderator, campaign
+    set_rule, idea, make_member, moderator, campaign, after_commit
 ):
     set_rule(Trigger.COMMENT_IMPROVED, 7, campaign=campaign)
     commenter = make_member()
     comment = comment_post(actor=commenter, idea_id=idea.pk, body="Make the poles shorter.", builds_on=True)
-    mark = comment_mark_improved(actor=moderator, comment_id=comment.pk)
-    again = comment_mark_improved(actor=moderator, comment_id=comment.pk)
+    with after_commit():
+        mark = comment_mark_improved(actor=moderator, comment_id=comment.pk)
+    with after_commit():
+        again = comment_mark_improved(actor=moderator, comment_id=comment.pk)
     assert again == mark
     assert awards() == [(commenter.pk, "comment_improved", 7, 1)]
     event = Event.objects.get(verb="comment.improvement_marked")
@@ -187,13 +198,14 @@ def test_only_moderators_and_admins_mark_improvements(idea, member, make_member)
 
 
 @pytest.mark.django_db
-def test_a_referral_rewards_the_referrer_under_the_site_rule(set_rule, make_member):
+def test_a_referral_rewards_the_referrer_under_the_site_rule(set_rule, make_member, after_commit):
     from prosumo.community.services import member_joined
 
     referrer = make_member()
     set_rule(Trigger.REFERRAL, 40)
     newcomer = make_member()
-    member_joined(member=newcomer, referrer=referrer)
+    with after_commit():
+        member_joined(member=newcomer, referrer=referrer)
     assert [(p.member_id, p.reason, p.points, p.object_type, p.object_id) for p in Posting.objects.all()] == [
         (referrer.pk, "referral", 40, "member", newcomer.pk)
     ]
