@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "prosumo.notifications",
     "prosumo.integrations",
     "prosumo.provenance",
+    "prosumo.rewards",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]

@@ -268,6 +268,19 @@ SCOPES = {
     ("delete", "/api/webhooks/{webhook_id}"): "staff",
     ("get", "/api/webhooks/{webhook_id}/deliveries"): "staff",
     ("get", "/api/terms"): "read",
+    ("get", "/api/rewards/me"): "read",
+    ("put", "/api/rewards/me/leaderboard"): "write",
+    ("get", "/api/rewards/leaderboard"): "read",
+    ("get", "/api/rewards/rules"): "staff",
+    ("put", "/api/rewards/rules"): "staff",
+    ("post", "/api/comments/{comment_id}/improvement"): "staff",
+    ("post", "/api/royalties/pools"): "staff",
+    ("get", "/api/royalties/pools/{pool_id}"): "staff",
+    ("post", "/api/royalties/pools/{pool_id}/periods"): "staff",
+    ("get", "/api/royalties/statements"): "read",
+    ("get", "/api/ideas/{idea_id}/credits"): "read",
+    ("post", "/api/rewards/members/{member_id}/spend"): "staff",
+    ("post", "/api/rewards/postings/{posting_id}/correction"): "staff",
 }
 
 

@@ -74,3 +74,20 @@ def test_the_loaded_community_is_the_generated_one(db):
     loaded = list(Idea.objects.order_by("pk").values_list("pk", "title", "stage"))
     assert loaded == [(int(r.idea_id), r.title[:160], r.status) for r in community.ideas.itertuples()]
     assert Vote.objects.count() == len(community.votes)
+
+
+def test_the_demo_has_balances_a_royalty_pool_and_statements(db):
+    from prosumo.rewards import selectors
+    from prosumo.rewards.models import Entry, Payout, Posting, RoyaltyPool
+
+    counts = load_demo(members=150, seed=3)
+    granted = Event.objects.filter(verb="reward.granted")
+    assert counts["awards"] == Posting.objects.filter(kind="award").count() == granted.count() > 0
+    assert Entry.objects.aggregate(total=Sum("points"))["total"] == 0
+    assert selectors.leaderboard()[0].points > 0
+    pool = RoyaltyPool.objects.get()
+    assert pool.idea.stage == "launched"
+    assert counts["sales_periods"] == pool.periods.count() == 2
+    assert Payout.objects.filter(pool=pool).aggregate(s=Sum("amount_cents"))["s"] == 42_500 + 61_801
+    assert selectors.credit_line(idea=pool.idea) != []
+    assert Event.objects.count() == counts["events"]

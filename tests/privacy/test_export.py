@@ -57,9 +57,11 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         "ideas.json",
         "invitations.json",
         "notifications.json",
+        "points.json",
         "profile.json",
         "reports.json",
         "revisions.json",
+        "royalties.json",
         "votes.json",
     ]
     assert files["avatar/face.png"] == zelda.avatar.open("rb").read()

@@ -46,12 +46,15 @@ from prosumo.ideas.models import (
     Idea,
     IdeaLineage,
     IdeaRevision,
+    Stage,
     StageChange,
     Tag,
     Vote,
 )
 from prosumo.notifications.models import Notification
 from prosumo.provenance.services import log_catch_up, tree_head_sign
+from prosumo.rewards.models import RuleVersion, Trigger
+from prosumo.rewards.services import awards_from_log, pool_open, rule_set, sales_period_add
 from prosumo.synth import generate
 
 DEMO_PASSWORD = "prosumo-demo"  # noqa: S105 - printed for the trial site, documented in the README
@@ -111,12 +114,24 @@ def load_demo(
     community = generate(
         seed=seed, members=members, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo"
     )
-    steps = ["members", "campaigns", "ideas", "votes and comments", "stages", "events", "search index and proof log"]
+    steps = [
+        "members",
+        "campaigns",
+        "ideas",
+        "votes and comments",
+        "stages",
+        "events",
+        "rewards",
+        "search index and proof log",
+    ]
     with Progress(disable=not progress, transient=True) as bar:
         task = bar.add_task("Seeding the demo community", total=len(steps))
         with transaction.atomic():
             counts = _load(community, now=now, advance=lambda: bar.advance(task))
             _reset_sequences()
+            counts.update(_rewards())
+            counts["events"] = Event.objects.count()
+            bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
             search.index(idea_id)
         # Every revision and comment in the proof log, so that certificates verify from the start.
@@ -433,3 +448,49 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
         "votes": len(c.votes),
         "events": len(events),
     }
+
+
+def _rewards() -> dict[str, int]:
+    """Points and a royalty pool, through the rewards services, as staff would set them up.
+
+    The site's rules; the generator's `reward.granted` events in the ledger (so members
+    have balances); and a royalty pool on a launched idea, the one with the most ideas
+    merged into it, with two quarters of sales paid out.
+    """
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    for trigger, points, cap in RULES:
+        rule_set(actor=staff, campaign_id=None, trigger=trigger, points=points, daily_cap=cap)
+    accepted = RuleVersion.objects.get(rule__campaign__isnull=True, rule__trigger=Trigger.IDEA_ACCEPTED)
+    awards = awards_from_log(version=accepted, events=list(Event.objects.filter(verb="reward.granted").order_by("id")))
+    launched = (
+        Idea.objects.filter(stage=Stage.LAUNCHED).annotate(merged=Count("lineage_in")).order_by("-merged", "pk").first()
+    )
+    periods = 0
+    if launched is not None:
+        pool = pool_open(
+            actor=staff, idea_id=launched.pk, kind="rate", rate_bp=100, currency="EUR", split_rule="shares"
+        )
+        today = timezone.now().date()
+        for quarter, sales in ((2, 4_250_000), (1, 6_180_050)):
+            end = today - timedelta(days=91 * (quarter - 1) + 1)
+            sales_period_add(
+                actor=staff,
+                pool_id=pool.pk,
+                starts_on=end - timedelta(days=90),
+                ends_on=end,
+                net_sales_cents=sales,
+            )
+            periods += 1
+    return {"awards": awards, "sales_periods": periods}
+
+
+# The site's reward rules in the demo: points per idea submitted (at most 5 a day), and more
+# as an idea goes further.
+RULES = (
+    (Trigger.IDEA_SUBMITTED, 10, 5),
+    (Trigger.SUPPORT_THRESHOLD, 50, 0),
+    (Trigger.IDEA_ACCEPTED, 1000, 0),
+    (Trigger.IDEA_LAUNCHED, 2000, 0),
+    (Trigger.COMMENT_IMPROVED, 25, 0),
+    (Trigger.REFERRAL, 20, 0),
+)

@@ -3,8 +3,8 @@
 Each file is one *section*, written by a function from the member to its rows. A
 section that can be long (events, votes, notifications) is read in chunks and
 written to the zip as it is read, so a member with many thousands of rows needs
-little memory. A later feature (rewards, certificates) adds its section to
-`SECTIONS` and a line to the README.
+little memory. A later feature (certificates) adds its section to `SECTIONS`
+and a line to the README, as rewards did (points and royalties).
 
 What is left out: secrets (password hash, API tokens, the unsubscribe token) and
 other people's personal data. An event done by someone else about the member
@@ -34,6 +34,7 @@ from prosumo.activity.models import Event
 from prosumo.community.models import ApiToken, CustomerRecord, Invitation, Member
 from prosumo.ideas.models import Attachment, CoAuthor, Comment, CommentRevision, Flag, Follow, Idea, IdeaRevision, Vote
 from prosumo.notifications.models import Notification
+from prosumo.rewards.selectors import export_points, export_royalties
 
 CHUNK = 2000
 AVATAR_FOLDER = "avatar"
@@ -259,6 +260,16 @@ SECTIONS: tuple[Section, ...] = (
     Section("api_tokens.json", api_tokens, gettext_noop("the names of your API tokens (never the tokens)")),
     Section("reports.json", reports, gettext_noop("the content you reported to the moderators")),
     Section("events.json", events, gettext_noop("the activity log about you")),
+    Section(
+        "points.json",
+        lambda member: export_points(member_id=member.pk),
+        gettext_noop("every award, spend and correction of your points"),
+    ),
+    Section(
+        "royalties.json",
+        lambda member: export_royalties(member_id=member.pk),
+        gettext_noop("your royalty payments, period by period"),
+    ),
 )
 
 

@@ -175,7 +175,7 @@ def row_count(schema: str, table: str) -> int:
 
 
 def _preamble(schema: str) -> str:
-    """SQL that opens the transaction and drops every table, view and sequence in the schema."""
+    """SQL that opens the transaction and drops every table, view, sequence and function in the schema."""
     kinds = " ".join(f"WHEN '{kind}' THEN '{word}'" for kind, word in _DROP.items())
     return f"""BEGIN;
 SET client_min_messages = warning;
@@ -190,6 +190,15 @@ BEGIN
     ORDER BY c.relkind = 'S', c.relname
   LOOP
     EXECUTE format('DROP %s IF EXISTS %s CASCADE', CASE item.relkind {kinds} ELSE 'TABLE' END, item.name);
+  END LOOP;
+  -- and the functions the migrations made there (the ledger's append-only trigger), not an extension's
+  FOR item IN
+    SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS name
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = {_literal(schema)} AND p.prokind = 'f'
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE format('DROP FUNCTION IF EXISTS %s CASCADE', item.name);
   END LOOP;
 END
 $prosumo_clear$;

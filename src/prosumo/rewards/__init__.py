@@ -1,0 +1,1 @@
+"""Rewards: points, badges, leaderboards and royalty pools for contributors."""
