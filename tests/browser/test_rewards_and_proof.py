@@ -130,6 +130,7 @@ def test_a_member_proves_authorship_and_is_paid_a_royalty(
     assert (done.returncode, done.stderr) == (0, ""), done.stdout + done.stderr
     assert done.stdout.endswith(INTACT)
     assert "FAIL" not in done.stdout
+    assert done.stdout.startswith(f"ok    tree head of 1 entry signed at {document['tree_head']['timestamp']} by ")
     entry = document["records"][0]["entry"]
     record = f"record 1 (revision {entry['object']}, version 0)"
     assert f"ok    {record}: logged at {entry['logged_at']} as entry {entry['index']}\n" in done.stdout
