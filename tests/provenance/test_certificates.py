@@ -60,6 +60,15 @@ def test_a_certificate_holds_every_revision_and_verifies(revised, member, make_m
     assert len(check.facts) == 3
 
 
+def test_a_log_of_one_entry_is_named_in_the_singular(idea):
+    # given the certificate of an idea whose one revision is the whole log
+    document = certificate_issue(idea=idea)
+    # when it is checked, then its tree head is "of 1 entry"
+    check = verify_certificate(json.loads(json.dumps(document)))
+    assert check.problems == []
+    assert check.facts[0].startswith(f"tree head of 1 entry signed at {document['tree_head']['timestamp']} by ")
+
+
 def test_cli_writes_a_certificate_that_verifies_offline_with_no_settings(revised, tmp_path):
     # given the certificate written by `prosumo certificate`
     out = tmp_path / "cert.json"

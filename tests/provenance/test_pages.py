@@ -66,6 +66,18 @@ def test_the_certificate_page_and_file_follow_the_idea_access_rule(idea, member,
     assert client.get("/ideas/99999999/certificate/").status_code == 404
 
 
+def test_the_certificate_page_counts_the_signed_entries_in_words(idea, client):
+    # given an idea whose one revision is the only entry of the log
+    # when a visitor reads its certificate page, in English and in Spanish
+    english = client.get(f"/ideas/{idea.pk}/certificate/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = client.get(f"/ideas/{idea.pk}/certificate/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    # then one entry is one entry, not "1 entries"
+    assert "Signed tree head: 1 entry at " in english
+    assert "1 entries" not in english
+    assert "Raíz del árbol firmada: 1 entrada, el " in spanish
+    assert "1 entradas" not in spanish
+
+
 def test_prior_art_shows_staff_the_earliest_logged_similar_ideas(make_idea, member, make_member, reviewer, login):
     from prosumo.ideas.search import index
     from prosumo.provenance.services import log_catch_up

@@ -105,6 +105,11 @@ class Unreadable(ValueError):
     """The input is not an authorship certificate at all (rather than an altered one)."""
 
 
+def entries(n: int) -> str:
+    """ "1 entry", "2 entries": the size of a log, in the checks' words."""
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
 def _hex32(value: Any) -> bytes:
     if not isinstance(value, str) or len(value) != 2 * merkle.HASH_SIZE:
         raise ValueError("not a 32-byte hex hash")
@@ -142,7 +147,7 @@ def verify_certificate(document: Any, *, public_key: str | None = None) -> Check
     message = tree_head_message(origin=origin, size=size, root_hash=root_text, timestamp=timestamp)
     try:
         key.verify(unb64(signature_text), message)
-        facts.append(f"tree head of {size} entries signed at {timestamp} by {origin}, key {key_id(key_bytes)}")
+        facts.append(f"tree head of {entries(size)} signed at {timestamp} by {origin}, key {key_id(key_bytes)}")
     except (InvalidSignature, ValueError, TypeError):
         problems.append("bad signature: the tree head (size, root, time or origin) is not what the key signed")
     try:

@@ -183,9 +183,9 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
         audit.problems.append(f"the log's size is {state.size}, but its entries run to {expected}")
     for head in SignedTreeHead.objects.order_by("size", "signed_at"):
         audit.heads += 1
-        name = f"tree head of {head.size} entries signed {head.as_json()['timestamp']}"
+        name = f"tree head of {proof.entries(head.size)} signed {head.as_json()['timestamp']}"
         if head.size > len(leaves):
-            audit.problems.append(f"{name}: the log has only {len(leaves)} entries")
+            audit.problems.append(f"{name}: the log has only {proof.entries(len(leaves))}")
         elif merkle.tree_head(leaves[: head.size]).hex() != head.root_hash:
             audit.problems.append(f"{name}: its root does not match the entries (one before it was altered)")
         message = proof.tree_head_message(
