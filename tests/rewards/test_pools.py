@@ -264,3 +264,28 @@ def test_a_member_who_contributed_nothing_gets_nothing_under_any_rule():
     found.append(credit.Contribution(3, 10, False, Decimal(0), False))
     assert credit.weights("shares", found)[3] == 0
     assert credit.weights("shapley", found)[3] == 0
+
+
+@pytest.mark.django_db
+def test_each_paid_contributor_is_told_what_they_were_paid_in_their_language(
+    product, admin, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    from prosumo.notifications.models import Notification
+
+    # given a pool split by shares: A 56.00, B 24.00, C 20.00 of 100.00
+    idea, a, b, c = product
+    pool = open_rate_pool(admin, idea, "shares")
+    # when a period of sales is entered
+    with django_capture_on_commit_callbacks(execute=True):
+        sales_period_add(
+            actor=admin, pool_id=pool.pk, starts_on="2027-01-01", ends_on="2027-03-31", net_sales_cents=100_000
+        )
+    # then each of them has one notification, linking to their statements
+    told = {n.recipient_id: n for n in Notification.objects.filter(verb="royalty.paid")}
+    assert sorted(told) == sorted([a.pk, b.pk, c.pk])
+    assert {n.url for n in told.values()} == {"/rewards/royalties/"}
+    assert told[a.pk].display_title == f"You were paid 56.00 EUR in royalties for “{idea.title}”"
+    with translation.override("es"):
+        assert told[b.pk].display_title == f"Te han pagado 24.00 EUR en regalías por «{idea.title}»"

@@ -28,6 +28,7 @@ PHRASES: dict[str, str] = {
     "idea.coauthor_invited": gettext_noop("{name} invites you to co-author “{idea}”"),
     "idea.coauthor_added": gettext_noop("{name} is now a co-author of “{idea}”"),
     "comment.posted": gettext_noop("{name} commented on “{idea}”"),
+    "royalty.paid": gettext_noop("You were paid {amount} {currency} in royalties for “{idea}”"),
     # The same, once the member who acted has erased their account (prosumo.privacy).
     "idea.coauthor_invited.former_member": gettext_noop("A former member invited you to co-author “{idea}”"),
     "idea.coauthor_added.former_member": gettext_noop("A former member is now a co-author of “{idea}”"),

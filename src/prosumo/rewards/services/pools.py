@@ -23,7 +23,9 @@ from django.utils.translation import gettext
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member
 from prosumo.core.errors import Conflict, InvalidInput, NotFound
+from prosumo.core.phrases import phrase
 from prosumo.ideas.models import Idea, Stage
+from prosumo.notifications.services import notify
 from prosumo.rewards import credit, splits
 from prosumo.rewards.models import Payout, PoolKind, RoyaltyPool, SalesPeriod, SplitRule
 from prosumo.rewards.permissions import require_rewards_admin
@@ -191,7 +193,7 @@ def _pay(*, pool: RoyaltyPool, period: SalesPeriod | None, amount: int) -> list[
     Payout.objects.bulk_create(payouts)
     idea = pool.idea
     for payout in Payout.objects.filter(pool=pool, period=period).order_by("member_id"):
-        event_record(
+        event = event_record(
             verb="royalty.paid",
             actor_id=None,
             object_type="idea",
@@ -206,6 +208,17 @@ def _pay(*, pool: RoyaltyPool, period: SalesPeriod | None, amount: int) -> list[
                 "currency": pool.currency,
                 "split_rule": pool.split_rule,
             },
+        )
+        # Each paid contributor is told, with a link to their statements.
+        notify(
+            recipient_ids=[payout.member_id],
+            verb="royalty.paid",
+            title=phrase(
+                "royalty.paid", amount=f"{payout.amount_cents / 100:.2f}", currency=pool.currency, idea=idea.title
+            ),
+            url="/rewards/royalties/",
+            event_id=event.pk,
+            about_idea=idea.pk,
         )
     return payouts
 
