@@ -88,6 +88,8 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "supporters": 100,
         "days": 60,
         "had": 7,
+        "amount": "24.00",
+        "currency": "EUR",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}
