@@ -11,6 +11,7 @@ from django.test import Client
 
 from prosumo.activity.models import Event
 from prosumo.privacy.models import MemberExport, MemberExportFile
+from prosumo.provenance.proof import verify_certificate
 from tests.privacy.conftest import EMAIL, NAME, NOW
 
 AT = NOW.isoformat()
@@ -50,6 +51,8 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         "README.txt",
         "api_tokens.json",
         "avatar/face.png",
+        f"certificates/idea-{mine}.json",
+        f"certificates/idea-{theirs}.json",
         "coauthorships.json",
         "comments.json",
         "events.json",
@@ -70,7 +73,12 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         f"Your data at Prosumo\n\nA copy of everything Prosumo keeps about you (member {zelda.pk})"
     )
     for name in data:
-        assert f"\n{name}: " in readme
+        assert f"\n{name.split('/')[0] + '/' if '/' in name else name}: " in readme
+    # the certificates of the idea she wrote and of the one she co-authors, each one that verifies offline
+    for idea_id in (mine, theirs):
+        certificate = data[f"certificates/idea-{idea_id}.json"]
+        assert certificate["idea"]["id"] == idea_id
+        assert verify_certificate(certificate).ok
     assert data["profile.json"] == {
         "id": zelda.pk,
         "email": EMAIL,

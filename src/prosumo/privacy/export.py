@@ -32,8 +32,21 @@ from django.utils.translation import gettext, gettext_noop
 
 from prosumo.activity.models import Event
 from prosumo.community.models import ApiToken, CustomerRecord, Invitation, Member
-from prosumo.ideas.models import Attachment, CoAuthor, Comment, CommentRevision, Flag, Follow, Idea, IdeaRevision, Vote
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas.models import (
+    Attachment,
+    CoAuthor,
+    CoAuthorStatus,
+    Comment,
+    CommentRevision,
+    Flag,
+    Follow,
+    Idea,
+    IdeaRevision,
+    Vote,
+)
 from prosumo.notifications.models import Notification
+from prosumo.provenance.services import certificate_issue
 from prosumo.rewards.selectors import export_points, export_royalties
 
 CHUNK = 2000
@@ -273,6 +286,24 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+CERTIFICATES = "certificates"
+
+
+def certificates(member: Member) -> Iterator[tuple[str, str]]:
+    """(file name, text) of the authorship certificate of each idea the member wrote or co-authors.
+
+    The same file as `prosumo certificate` writes, so `prosumo verify` checks it; an idea
+    with nothing in the proof log yet has none.
+    """
+    mine = Q(author=member) | Q(coauthors__member=member, coauthors__status=CoAuthorStatus.ACCEPTED)
+    for idea in Idea.objects.filter(mine).select_related("author", "campaign").distinct().order_by("pk"):
+        try:
+            document = certificate_issue(idea=idea)
+        except InvalidInput:
+            continue
+        yield f"{CERTIFICATES}/idea-{idea.pk}.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
 def _write_rows(archive: zipfile.ZipFile, name: str, rows: Iterable[dict[str, Any]]) -> None:
     with archive.open(name, "w") as out:
         text = io.TextIOWrapper(out, encoding="utf-8")
@@ -300,6 +331,13 @@ def readme(member: Member, now: datetime) -> str:
             "",
         ]
         lines += [f"{s.file}: {gettext(s.about)}" for s in SECTIONS]
+        lines.append(
+            f"{CERTIFICATES}/: "
+            + gettext(
+                "the authorship certificate of each idea you wrote or co-author; "
+                "`prosumo verify FILE` checks one, with no connection to the site"
+            )
+        )
         if member.avatar:
             lines.append(f"{AVATAR_FOLDER}/: " + gettext("your profile picture"))
         lines += [
@@ -317,7 +355,7 @@ def readme(member: Member, now: datetime) -> str:
 
 
 def build_zip(member: Member, *, now: datetime | None = None) -> bytes:
-    """The member's data as a zip: README.txt, one JSON file per section, and their avatar."""
+    """The member's data as a zip: README.txt, one JSON file per section, their certificates and their avatar."""
     now = now or timezone.now()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -328,6 +366,8 @@ def build_zip(member: Member, *, now: datetime | None = None) -> bytes:
                 archive.writestr(section.file, _json(rows) + "\n")
             else:
                 _write_rows(archive, section.file, rows)
+        for name, text in certificates(member):
+            archive.writestr(name, text)
         if member.avatar:
             try:
                 with member.avatar.open("rb") as avatar:
