@@ -54,8 +54,9 @@ def _certificate(
         .issuer_name(_name(issuer))
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=30))
+        # Wide enough for `--clock-ahead`: openssl stamps with the real time, the test's clock may be a year on.
+        .not_valid_before(now - timedelta(days=800))
+        .not_valid_after(now + timedelta(days=800))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
