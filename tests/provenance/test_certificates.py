@@ -231,3 +231,19 @@ def test_a_certificate_after_erasure_certifies_the_hash_without_the_words(revise
     check = verify_certificate(json.loads(json.dumps(document)))
     assert check.problems == []
     assert sum("the content is not included (removed)" in fact for fact in check.facts) == 2
+
+
+def test_verify_log_reads_the_log_in_a_fixed_number_of_queries(idea, member, make_idea, django_assert_num_queries):
+    # given a log of a revision and a comment
+    comment_post(actor=member, idea_id=idea.pk, body="A first comment")
+    log_catch_up()
+    with django_assert_num_queries(8):
+        assert log_audit().entries == 2
+    # when it holds three times as many, then checking it takes the same queries
+    for n in range(2):
+        other = make_idea(member, title=f"Another tent idea, number {n + 2}")
+        comment_post(actor=member, idea_id=other.pk, body="Another comment")
+    log_catch_up()
+    with django_assert_num_queries(8):
+        audit = log_audit()
+    assert (audit.entries, audit.problems) == (6, [])

@@ -277,7 +277,8 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
     Each entry's leaf hash is recomputed from its row, and its content from the current
     revision, attachment or comment; content of a member who erased their account with
     their content is expected to be gone (it is counted, not reported). Each signed head's
-    root is recomputed from the rows and its signature checked.
+    root is recomputed from the rows and its signature checked. A fixed number of
+    queries per chunk of entries, however long the log.
     """
     audit = LogAudit()
     leaves: list[bytes] = []
@@ -285,10 +286,11 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
     entries = LogEntry.objects.order_by("index")
     last = None
     while True:
-        batch = list(entries.filter(index__gt=last) if last is not None else entries)[:chunk]
+        batch = list((entries.filter(index__gt=last) if last is not None else entries)[:chunk])
         if not batch:
             break
         erased = _erased({e.author_id for e in batch if e.author_id is not None})
+        contents = contents_of([(e.kind, e.object_id, e.version) for e in batch])
         for entry in batch:
             if entry.index != expected:
                 missing = (
@@ -301,7 +303,7 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
             name = f"entry {entry.index} ({entry.kind} {entry.object_id}, version {entry.version})"
             if entry.leaf_hash != proof.entry_leaf_hash(entry.fields()):
                 audit.problems.append(f"{name}: altered row: its fields no longer give its leaf hash")
-            logged = content_of(entry.kind, entry.object_id, entry.version)
+            logged = contents.get((entry.kind, entry.object_id, entry.version))
             if logged is None or proof.content_hash(logged.content) != entry.content_hash:
                 if entry.author_id in erased:
                     audit.removed_at_erasure += 1

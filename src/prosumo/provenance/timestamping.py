@@ -104,8 +104,6 @@ def check_reply(
     builder = VerifierBuilder()
     for certificate in trusted:
         builder = builder.add_root_certificate(certificate)
-    if not response.signed_data.certificates:
-        builder = builder.tsa_certificate(trusted[0])
     try:
         builder.build().verify(response, imprint.message)
     except (VerificationError, ValueError) as exc:
