@@ -508,15 +508,28 @@ def verify(
     public_key: Annotated[
         str | None, typer.Option(help="The site's public key (base64), to require that it signed.")
     ] = None,
+    tsa_certificate: Annotated[
+        Path | None,
+        typer.Option(help="The time-stamping authority's CA certificate (PEM), to check the time-stamp's signature."),
+    ] = None,
 ) -> None:
     """Check an authorship certificate offline: no database, no settings. Exit 1 when anything was altered."""
     import json
 
     from prosumo.provenance.proof import Unreadable, verify_certificate
+    from prosumo.provenance.timestamping import load_certificates
 
+    trusted = None
+    if tsa_certificate is not None:
+        try:
+            trusted = load_certificates(tsa_certificate.read_bytes())
+        except OSError as exc:
+            fail(f"Could not read {tsa_certificate}: {exc.strerror}.")
+        except ValueError:
+            fail(f"{tsa_certificate} holds no PEM certificate.")
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-        check = verify_certificate(document, public_key=public_key)
+        check = verify_certificate(document, public_key=public_key, tsa_certificates=trusted)
     except OSError as exc:
         fail(f"Could not read {path}: {exc.strerror}.")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -237,6 +237,9 @@ MEDIA_ROOT = Path(os.environ.get("PROSUMO_MEDIA_ROOT", DATA_DIR / "media"))
 # The instance's Ed25519 key, which signs the proof log's tree heads: made on first use,
 # kept outside MEDIA_ROOT and out of backups; back it up apart (docs/operations.md).
 PROSUMO_PROVENANCE_KEY_FILE = Path(os.environ.get("PROSUMO_PROVENANCE_KEY_FILE", DATA_DIR / "provenance-ed25519.pem"))
+# An RFC 3161 time-stamping authority for the signed tree heads (docs/ip.md); none by default.
+PROSUMO_TSA_URL = os.environ.get("PROSUMO_TSA_URL", "").strip()
+PROSUMO_TSA_CERTIFICATE = os.environ.get("PROSUMO_TSA_CERTIFICATE", "").strip()
 # Who sends the bytes of a private file (an attachment, a campaign cover) once the site has
 # checked that the reader may see it: "django" streams it from the web process; "nginx" hands
 # it to nginx with X-Accel-Redirect under PROSUMO_NGINX_PRIVATE_MEDIA_URL (an `internal`

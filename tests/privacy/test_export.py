@@ -337,3 +337,23 @@ def test_a_copy_expires_after_a_week(world, login, time_machine, django_capture_
     time_machine.move_to(NOW + timedelta(days=7, seconds=1), tick=False)
     assert expire_member_exports.call() == 1
     assert MemberExport.objects.count() == MemberExportFile.objects.count() == 0
+
+
+def test_the_certificates_of_the_copy_take_as_many_queries_for_three_ideas_as_for_one(
+    member, make_idea, django_assert_num_queries, settings, tmp_path
+):
+    from prosumo.privacy.export import certificates
+
+    settings.PROSUMO_PROVENANCE_KEY_FILE = tmp_path / "provenance.pem"
+    # given a member with one idea, logged and signed by its logging task
+    make_idea(member)
+    with django_assert_num_queries(13):
+        assert len(list(certificates(member))) == 1
+    # when she has three
+    make_idea(member, title="A lantern that charges by day in the sun")
+    make_idea(member, title="Zips that do not wake everyone up at night")
+    # then her certificates take the same queries
+    with django_assert_num_queries(13):
+        files = list(certificates(member))
+    assert len(files) == 3
+    assert all(verify_certificate(json.loads(text)).ok for _, text in files)

@@ -44,10 +44,11 @@ def test_a_certificate_holds_every_revision_and_verifies(revised, member, make_m
     partner = make_member(display_name="Ana")
     invitation = coauthor_invite(actor=member, idea_id=revised.pk, member_id=partner.pk, share=25)
     coauthor_respond(actor=partner, coauthor_id=invitation.pk, accept=True)
-    # when its certificate is issued (no head was signed yet)
+    # when its certificate is issued
     document = certificate_issue(idea=revised)
-    # then a head covering both revisions was signed, and the certificate checks out
-    assert SignedTreeHead.objects.get().size == 2
+    # then it carries the latest head, which the task that logged the revision signed, and checks out
+    assert list(SignedTreeHead.objects.order_by("size").values_list("size", flat=True)) == [1, 2]
+    assert document["tree_head"]["size"] == 2
     assert [r["content"]["number"] for r in document["records"]] == [1, 2]
     assert document["records"][1]["content"]["body"] == "Pre-bent poles, now with clips."
     assert [r["entry"]["index"] for r in document["records"]] == [0, 1]
@@ -171,14 +172,14 @@ def test_no_single_changed_byte_passes(compact, data):
 
 
 def test_verify_log_passes_on_an_intact_log_and_names_each_alteration(revised, member, tmp_path):
-    # given a log of three entries and a signed head
+    # given a log of three entries and three signed heads (one by each revision's logging, one by the job)
     comment_post(actor=member, idea_id=revised.pk, body="A first comment")
     log_catch_up()
     tree_head_sign()
     result = CliRunner().invoke(app, ["verify-log"])
     assert (result.exit_code, result.output) == (
         0,
-        "The proof log is intact: 3 entries and 1 signed tree head checked.\n",
+        "The proof log is intact: 3 entries and 3 signed tree heads checked.\n",
     )
     # when one stored row is altered (its time moved)
     entry = LogEntry.objects.get(index=1)
@@ -201,10 +202,13 @@ def test_verify_log_catches_altered_content_and_gaps(revised, member):
     first = IdeaRevision.objects.get(idea=revised, number=1)
     IdeaRevision.objects.filter(pk=first.pk).update(body="Someone else's words")
     LogEntry.objects.filter(index=1).delete()
-    # then both are reported
+    # then both are reported, and the head signed over the deleted entry no longer holds
+    second = SignedTreeHead.objects.get(size=2)
     assert log_audit().problems == [
         f"entry 0 (revision {first.pk}, version 0): altered content: it no longer has the logged hash",
-        "gap: entries 1 to 1 are missing",
+        "gap: entry 1 is missing",
+        f"tree head of 2 entries signed {second.as_json()['timestamp']}: its root does not match the entries"
+        " (one before it was altered)",
     ]
 
 
@@ -227,3 +231,19 @@ def test_a_certificate_after_erasure_certifies_the_hash_without_the_words(revise
     check = verify_certificate(json.loads(json.dumps(document)))
     assert check.problems == []
     assert sum("the content is not included (removed)" in fact for fact in check.facts) == 2
+
+
+def test_verify_log_reads_the_log_in_a_fixed_number_of_queries(idea, member, make_idea, django_assert_num_queries):
+    # given a log of a revision and a comment
+    comment_post(actor=member, idea_id=idea.pk, body="A first comment")
+    log_catch_up()
+    with django_assert_num_queries(8):
+        assert log_audit().entries == 2
+    # when it holds three times as many, then checking it takes the same queries
+    for n in range(2):
+        other = make_idea(member, title=f"Another tent idea, number {n + 2}")
+        comment_post(actor=member, idea_id=other.pk, body="Another comment")
+    log_catch_up()
+    with django_assert_num_queries(8):
+        audit = log_audit()
+    assert (audit.entries, audit.problems) == (6, [])

@@ -98,3 +98,37 @@ def test_prior_art_shows_staff_the_earliest_logged_similar_ideas(make_idea, memb
     assert rows[0].first_entry < page.context["first"].index
     # and to a member the page does not exist
     assert login(member).get(f"/staff/ideas/{newer.pk}/prior-art/").status_code == 404
+
+
+def _tables() -> dict[str, list[tuple]]:
+    """Every row of every table, to show that a request changed none."""
+    from django.apps import apps
+
+    return {m._meta.label: sorted(map(repr, m.objects.values_list())) for m in apps.get_models()}
+
+
+def test_reading_a_certificate_writes_nothing(idea, member, make_member, login, client):
+    from prosumo.ideas.services import idea_revise
+
+    # given an idea whose revision the logging task logged and covered with a signed head,
+    # and a signed-in reader whose visit today is already counted
+    reader = login(make_member())
+    assert reader.get(f"/ideas/{idea.pk}/").status_code == 200
+    before = _tables()
+    # when its page and its file are read, by the member and by a visitor
+    assert reader.get(f"/ideas/{idea.pk}/certificate/").status_code == 200
+    assert client.get(f"/ideas/{idea.pk}/certificate.json").status_code == 200
+    # then no table changed
+    assert _tables() == before
+    # given a revision saved while no task ran (its entry and head are not written yet)
+    idea_revise(actor=member, idea_id=idea.pk, title=idea.title, body="Pre-bent poles, now with clips.")
+    before = _tables()
+    # when its certificate is read
+    page = client.get(f"/ideas/{idea.pk}/certificate/")
+    download = client.get(f"/ideas/{idea.pk}/certificate.json")
+    # then both say it is not ready yet, and write nothing
+    message = "This idea's proof is not signed yet: its certificate is ready within ten minutes of its last change."
+    assert page.status_code == 409
+    assert message.replace("'", "&#x27;") in page.content.decode()
+    assert (download.status_code, download.json()) == (409, {"code": "not_signed", "message": message, "fields": {}})
+    assert _tables() == before

@@ -46,7 +46,14 @@ def test_an_admin_opens_a_pool_on_the_staff_page(product, admin, login):
         25,
         "EUR",
     )
-    assert "1.5% of net sales" in client.get("/staff/royalties/").content.decode()
+    # the pool reads as a sentence, in both languages
+    assert "1.5% of net sales, paid in EUR" in client.get("/staff/royalties/").content.decode()
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("es"):
+        spanish = render_to_string("rewards/_pool_terms.html", {"pool": created}).strip()
+    assert spanish == "el 1.5 % de las ventas netas, pagado en EUR"
 
 
 @pytest.mark.django_db

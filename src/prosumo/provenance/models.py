@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import models
 
+from prosumo.provenance.proof import b64
+
 
 class EntryKind(models.TextChoices):
     REVISION = "revision"  # an idea's revision (the first one is the idea as submitted)
@@ -88,4 +90,6 @@ class SignedTreeHead(models.Model):
             "timestamp": self.signed_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "origin": self.origin,
             "signature": self.signature,
+            # Only when an authority time-stamped the head: a certificate without one reads as before.
+            **({"timestamp_token": b64(bytes(self.timestamp_token))} if self.timestamp_token is not None else {}),
         }

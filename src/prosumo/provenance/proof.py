@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from prosumo.provenance import merkle
+from prosumo.provenance import merkle, timestamping
 
 CERTIFICATE_FORMAT = "prosumo-authorship-certificate/1"
 LEAF_VERSION = 1
@@ -116,11 +116,16 @@ def _hex32(value: Any) -> bytes:
     return bytes.fromhex(value)
 
 
-def verify_certificate(document: Any, *, public_key: str | None = None) -> Check:
-    """Check a certificate offline: the tree head's signature, then each record's content, leaf and proof.
+def verify_certificate(
+    document: Any, *, public_key: str | None = None, tsa_certificates: list[Any] | None = None
+) -> Check:
+    """Check a certificate offline: the tree head's signature and time-stamp, then each record's content, leaf and proof.
 
     ``public_key`` (base64), when given, must be the key that signed; otherwise the
     certificate's own key is used and its id reported, to compare with the site's.
+    A tree head that carries an RFC 3161 time-stamp token has it checked: its message
+    imprint must be the SHA-256 of the signed head's bytes, and its signature must hold
+    under ``tsa_certificates`` (the authority's CA certificates) when they are given.
     Raises ``Unreadable`` when ``document`` is not a certificate of a known format.
     """
     if not isinstance(document, dict) or document.get("format") != CERTIFICATE_FORMAT:
@@ -150,6 +155,11 @@ def verify_certificate(document: Any, *, public_key: str | None = None) -> Check
         facts.append(f"tree head of {entries(size)} signed at {timestamp} by {origin}, key {key_id(key_bytes)}")
     except (InvalidSignature, ValueError, TypeError):
         problems.append("bad signature: the tree head (size, root, time or origin) is not what the key signed")
+    token = head.get("timestamp_token") if isinstance(head, dict) else None
+    if token is not None:
+        _check_timestamp(token, message, tsa_certificates, problems, facts)
+    elif tsa_certificates:
+        problems.append("the tree head carries no time-stamp token, but an authority certificate was given")
     try:
         key.verify(unb64(document.get("signature") or ""), certificate_message(document))
     except (InvalidSignature, ValueError, TypeError):
@@ -167,6 +177,19 @@ def verify_certificate(document: Any, *, public_key: str | None = None) -> Check
     for number, record in enumerate(records, start=1):
         problems.extend(_check_record(number, record, idea_id=idea_id, size=size, root=root, facts=facts))
     return Check(problems, facts)
+
+
+def _check_timestamp(
+    token: Any, message: bytes, trusted: list[Any] | None, problems: list[str], facts: list[str]
+) -> None:
+    try:
+        reply = unb64(token)
+    except (ValueError, TypeError, AttributeError):
+        problems.append("the tree head's time-stamp token is not base64")
+        return
+    check = timestamping.check_reply(reply, message, trusted=trusted)
+    problems.extend(check.problems)
+    facts.extend(check.facts)
 
 
 def _check_record(number: int, record: Any, *, idea_id: Any, size: int, root: bytes, facts: list[str]) -> list[str]:

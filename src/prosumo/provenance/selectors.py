@@ -5,16 +5,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from prosumo.community.models import Member
-from prosumo.ideas.models import Attachment, Comment, CommentRevision, Idea, IdeaRevision
+from prosumo.community.models import Licence, Member
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, CommentRevision, Idea, IdeaRevision
 from prosumo.ideas.selectors import similar_ideas
-from prosumo.provenance import merkle, proof
+from prosumo.provenance import keys, merkle, proof, timestamping
 from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
 
 
@@ -123,6 +127,132 @@ def tree_head_latest() -> SignedTreeHead | None:
     return SignedTreeHead.objects.order_by("-size", "-signed_at").first()
 
 
+# What a certificate holds records of: an idea's revisions and attachments (comments are logged, not certified).
+CERTIFIED_KINDS = (EntryKind.REVISION, EntryKind.ATTACHMENT)
+
+
+def idea_terms(idea: Idea) -> dict[str, Any] | None:
+    """The terms the idea was contributed under, as the certificate states them; None from before terms."""
+    version = idea.terms_version
+    if version is None:
+        return None
+    return {
+        "version": version.number,
+        "text_sha256": version.text_sha256,
+        "licence": idea.licence,
+        "licence_name": str(Licence(idea.licence).label) if idea.licence in Licence.values else idea.licence,
+    }
+
+
+def certificates_of(*, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The authorship certificate of each idea whose records a signed head covers (docs/ip.md); writes nothing.
+
+    Each of an idea's logged revisions and attachments is a record: its content, its log
+    entry and the proof that the entry is in the tree whose signed head the certificate
+    carries (the latest). An idea with a revision or attachment not logged yet, or not
+    covered by the head yet, is left out: the task that logs one signs a head, so that is
+    brief. Ten queries however many ideas; the log's leaf hashes are read once.
+    """
+    head = tree_head_latest()
+    if head is None or not idea_ids:
+        return {}
+    entries: dict[int, list[LogEntry]] = {}
+    for entry in LogEntry.objects.filter(idea_id__in=idea_ids, kind__in=CERTIFIED_KINDS).order_by("index"):
+        entries.setdefault(entry.idea_id, []).append(entry)
+    # An idea is ready when every revision and attachment it has is logged, and the head covers them.
+    logged_keys = {(e.kind, e.object_id) for found in entries.values() for e in found}
+    unlogged = {
+        *(
+            i
+            for i, pk in IdeaRevision.objects.filter(idea_id__in=idea_ids).values_list("idea_id", "pk")
+            if (EntryKind.REVISION, pk) not in logged_keys
+        ),
+        *(
+            i
+            for i, pk in Attachment.objects.filter(idea_id__in=idea_ids).values_list("idea_id", "pk")
+            if (EntryKind.ATTACHMENT, pk) not in logged_keys
+        ),
+    }
+    ready = [i for i in idea_ids if i in entries and i not in unlogged and entries[i][-1].index < head.size]
+    if not ready:
+        return {}
+    ideas = Idea.objects.filter(pk__in=ready).select_related("author", "campaign", "terms_version")
+    coauthors: dict[int, list[CoAuthor]] = {}
+    for coauthor in (
+        CoAuthor.objects.filter(idea_id__in=ready, status=CoAuthorStatus.ACCEPTED)
+        .select_related("member")
+        .order_by("pk")
+    ):
+        coauthors.setdefault(coauthor.idea_id, []).append(coauthor)
+    wanted = [(e.kind, e.object_id, e.version) for i in ready for e in entries[i]]
+    contents = contents_of(wanted)
+    leaves = leaf_hashes(head.size)
+    issued_at = timezone.now().astimezone(UTC).isoformat(timespec="microseconds")
+    key = keys.instance_key()
+    documents = {}
+    for idea in ideas:
+        records = []
+        for entry in entries[idea.pk]:
+            logged = contents.get((entry.kind, entry.object_id, entry.version))
+            # Content removed since it was logged (its author erased it with their account) is
+            # left out: the certificate still proves the logged hash. `prosumo verify-log`
+            # reports content changed any other way.
+            kept = logged is not None and proof.content_hash(logged.content) == entry.content_hash
+            records.append(
+                {
+                    "content": logged.content if kept and logged is not None else None,
+                    "content_hash": entry.content_hash,
+                    "entry": entry.fields(),
+                    "leaf_hash": entry.leaf_hash,
+                    "inclusion_proof": [p.hex() for p in merkle.inclusion_proof(leaves, entry.index)],
+                }
+            )
+        authors = [
+            {"name": idea.author.name, "member": idea.author_id, "role": "author"},
+            *(
+                {"name": c.member.name, "member": c.member_id, "role": "co-author", "share": str(c.share)}
+                for c in coauthors.get(idea.pk, [])
+            ),
+        ]
+        document: dict[str, Any] = {
+            "format": proof.CERTIFICATE_FORMAT,
+            "issued_at": issued_at,
+            "idea": {
+                "id": idea.pk,
+                "title": idea.title,
+                "campaign": idea.campaign.title,
+                "url": f"{settings.SITE_URL}/ideas/{idea.pk}/",
+            },
+            "authors": authors,
+            "terms": idea_terms(idea),
+            "public_key": head.public_key,
+            "tree_head": head.as_json(),
+            "records": records,
+        }
+        document["signature"] = proof.b64(key.sign(proof.certificate_message(document)))
+        documents[idea.pk] = document
+    return documents
+
+
+def certificate_read(*, idea: Idea) -> dict[str, Any]:
+    """An idea's certificate for its page and its file; a clear error while its proof is not signed yet."""
+    document = certificates_of(idea_ids=[idea.pk]).get(idea.pk)
+    if document is None:
+        raise InvalidInput(
+            gettext(
+                "This idea's proof is not signed yet: its certificate is ready within ten minutes of its last change."
+            ),
+            code="not_signed",
+        )
+    return document
+
+
+def timestamp_of(document: dict[str, Any]) -> tuple[str, datetime] | None:
+    """Who time-stamped a certificate's tree head and when, read from its token; None without one."""
+    token = document.get("tree_head", {}).get("timestamp_token")
+    return timestamping.describe(proof.unb64(token)) if token else None
+
+
 def root_hash(size: int) -> str:
     return merkle.tree_head(leaf_hashes(size)).hex()
 
@@ -147,7 +277,8 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
     Each entry's leaf hash is recomputed from its row, and its content from the current
     revision, attachment or comment; content of a member who erased their account with
     their content is expected to be gone (it is counted, not reported). Each signed head's
-    root is recomputed from the rows and its signature checked.
+    root is recomputed from the rows and its signature checked. A fixed number of
+    queries per chunk of entries, however long the log.
     """
     audit = LogAudit()
     leaves: list[bytes] = []
@@ -155,18 +286,24 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
     entries = LogEntry.objects.order_by("index")
     last = None
     while True:
-        batch = list(entries.filter(index__gt=last) if last is not None else entries)[:chunk]
+        batch = list((entries.filter(index__gt=last) if last is not None else entries)[:chunk])
         if not batch:
             break
         erased = _erased({e.author_id for e in batch if e.author_id is not None})
+        contents = contents_of([(e.kind, e.object_id, e.version) for e in batch])
         for entry in batch:
             if entry.index != expected:
-                audit.problems.append(f"gap: entries {expected} to {entry.index - 1} are missing")
+                missing = (
+                    f"entry {expected} is missing"
+                    if entry.index == expected + 1
+                    else f"entries {expected} to {entry.index - 1} are missing"
+                )
+                audit.problems.append(f"gap: {missing}")
             expected = entry.index + 1
             name = f"entry {entry.index} ({entry.kind} {entry.object_id}, version {entry.version})"
             if entry.leaf_hash != proof.entry_leaf_hash(entry.fields()):
                 audit.problems.append(f"{name}: altered row: its fields no longer give its leaf hash")
-            logged = content_of(entry.kind, entry.object_id, entry.version)
+            logged = contents.get((entry.kind, entry.object_id, entry.version))
             if logged is None or proof.content_hash(logged.content) != entry.content_hash:
                 if entry.author_id in erased:
                     audit.removed_at_erasure += 1
@@ -197,6 +334,9 @@ def log_audit(*, advance: Callable[[int], None] = lambda n: None, chunk: int = 5
             )
         except (InvalidSignature, ValueError):
             audit.problems.append(f"{name}: bad signature")
+        if head.timestamp_token is not None:
+            stamp = timestamping.check_reply(bytes(head.timestamp_token), message)
+            audit.problems.extend(f"{name}: {problem}" for problem in stamp.problems)
     return audit
 
 

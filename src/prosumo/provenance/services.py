@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,20 +14,21 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
-from prosumo.community.models import Licence
 from prosumo.core.errors import InvalidInput
-from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, CommentRevision, Idea, IdeaRevision
-from prosumo.provenance import keys, merkle
+from prosumo.ideas.models import Attachment, Comment, CommentRevision, Idea, IdeaRevision
+from prosumo.provenance import keys, merkle, timestamping
 from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
-from prosumo.provenance.proof import (
-    CERTIFICATE_FORMAT,
-    b64,
-    certificate_message,
-    content_hash,
-    entry_leaf_hash,
-    tree_head_message,
+from prosumo.provenance.proof import b64, content_hash, entry_leaf_hash, tree_head_message
+from prosumo.provenance.selectors import (
+    CERTIFIED_KINDS,
+    Key,
+    certificates_of,
+    contents_of,
+    leaf_hashes,
+    tree_head_latest,
 )
-from prosumo.provenance.selectors import Key, content_of, contents_of, leaf_hashes, tree_head_latest
+
+logger = logging.getLogger(__name__)
 
 # The events that create something the log keeps, and what each one logs.
 LOGGED_VERBS = ("idea.submitted", "idea.revised", "idea.attachment_added", "comment.posted", "comment.edited")
@@ -106,7 +108,14 @@ def event_log(*, event_id: int) -> LogEntry | None:
     if what is None:
         return None
     kind, object_id, version = what
-    return entry_append(kind=kind, object_id=object_id, version=version)
+    entry = entry_append(kind=kind, object_id=object_id, version=version)
+    if entry is not None and entry.kind in CERTIFIED_KINDS:
+        # A certificate carries a revision or an attachment once a signed head covers it:
+        # sign one now, so the idea's certificate can be read at once, by a page that writes nothing.
+        head = tree_head_latest()
+        if head is None or head.size <= entry.index:
+            tree_head_sign()
+    return entry
 
 
 def event_recorded(*, event: Event) -> None:
@@ -183,95 +192,133 @@ def tree_head_sign(*, force: bool = False) -> SignedTreeHead | None:
             details={"root_hash": root, "head": head.pk},
             occurred_at=now,
         )
+        if settings.PROSUMO_TSA_URL:
+            from prosumo.provenance.tasks import timestamp_tree_head
+
+            head_id = head.pk
+            transaction.on_commit(lambda: timestamp_tree_head.enqueue(head_id))
     return head
 
 
-def _idea_entries(idea: Idea) -> list[LogEntry]:
-    """The idea's revisions and attachments in the log, logging any that are not yet."""
+def _authority_certificates() -> list[Any] | None:
+    path = settings.PROSUMO_TSA_CERTIFICATE
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return timestamping.load_certificates(handle.read())
+    except (OSError, ValueError) as exc:
+        raise timestamping.TimestampError(f"PROSUMO_TSA_CERTIFICATE: cannot read {path} ({exc})") from exc
+
+
+TIMESTAMP_TIMEOUT_SECONDS = 20
+
+
+def tree_head_timestamp(*, head_id: int) -> SignedTreeHead | None:
+    """Ask the configured authority for an RFC 3161 time-stamp of a signed head, and keep its checked reply.
+
+    Idempotent: a head that has one keeps it. None when no authority is configured or
+    the head is gone. Raises ``timestamping.TimestampError`` when the authority cannot
+    be reached or its reply does not hold; the head is then left as it was, and the
+    periodic job asks again. The request is made outside any transaction.
+    """
+    url = settings.PROSUMO_TSA_URL
+    head = SignedTreeHead.objects.filter(pk=head_id).first()
+    if not url or head is None:
+        return None
+    if head.timestamp_token is not None:
+        return head
+    message = tree_head_message(
+        origin=head.origin, size=head.size, root_hash=head.root_hash, timestamp=head.as_json()["timestamp"]
+    )
+    reply = timestamping.timestamp_request(
+        message, url=url, trusted=_authority_certificates(), timeout=TIMESTAMP_TIMEOUT_SECONDS
+    )
+    stamped = timestamping.describe(reply)
+    with transaction.atomic():
+        updated = SignedTreeHead.objects.filter(pk=head.pk, timestamp_token__isnull=True).update(timestamp_token=reply)
+        if updated:
+            event_record(
+                verb="tree_head.timestamped",
+                actor_id=None,
+                value=head.size,
+                details={"head": head.pk, "authority": url, "time": stamped[1].isoformat() if stamped else None},
+            )
+    head.refresh_from_db()
+    return head
+
+
+def tree_heads_timestamp_missing(*, within: timedelta = timedelta(days=1), limit: int = 10) -> int:
+    """Retry the time-stamp of recent heads that lack one (an authority that was down); how many got one."""
+    if not settings.PROSUMO_TSA_URL:
+        return 0
+    since = timezone.now() - within
+    heads = SignedTreeHead.objects.filter(timestamp_token__isnull=True, signed_at__gte=since).order_by("-signed_at")
+    done = 0
+    for head_id in heads.values_list("pk", flat=True)[:limit]:
+        try:
+            tree_head_timestamp(head_id=head_id)
+        except timestamping.TimestampError as exc:
+            logger.warning("Time-stamp of tree head %s failed again: %s", head_id, exc)
+            break  # the authority is still down: try again at the next run
+        done += 1
+    return done
+
+
+def certificate_prepare(*, idea_ids: list[int]) -> None:
+    """Log whatever of these ideas' revisions and attachments the log lacks, and sign a head covering them.
+
+    Certificates are read, never written, by the pages (a GET writes nothing): the task
+    that logs a revision or an attachment signs a head at once, and this catches up for
+    the command line and the data export. A bounded number of queries, however many ideas.
+    """
     keys: list[Key] = [
         *(
             (EntryKind.REVISION, pk, 0)
-            for pk in IdeaRevision.objects.filter(idea=idea).order_by("number").values_list("pk", flat=True)
+            for pk in IdeaRevision.objects.filter(idea_id__in=idea_ids)
+            .order_by("idea_id", "number")
+            .values_list("pk", flat=True)
         ),
         *(
             (EntryKind.ATTACHMENT, pk, 0)
-            for pk in Attachment.objects.filter(idea=idea).order_by("pk").values_list("pk", flat=True)
+            for pk in Attachment.objects.filter(idea_id__in=idea_ids).order_by("pk").values_list("pk", flat=True)
         ),
     ]
-    kinds = (EntryKind.REVISION, EntryKind.ATTACHMENT)
-    entries = list(LogEntry.objects.filter(idea_id=idea.pk, kind__in=kinds).order_by("index"))
-    if {(e.kind, e.object_id, e.version) for e in entries} >= set(keys):
-        return entries
-    entries_append(keys=keys)
-    return list(LogEntry.objects.filter(idea_id=idea.pk, kind__in=kinds).order_by("index"))
+    rows = set(
+        LogEntry.objects.filter(idea_id__in=idea_ids, kind__in=CERTIFIED_KINDS).values_list(
+            "kind", "object_id", "version", "index"
+        )
+    )
+    if not {(k, o, v) for k, o, v, _ in rows} >= set(keys):
+        entries_append(keys=keys)
+        rows = set(
+            LogEntry.objects.filter(idea_id__in=idea_ids, kind__in=CERTIFIED_KINDS).values_list(
+                "kind", "object_id", "version", "index"
+            )
+        )
+    last = max((index for _, _, _, index in rows), default=None)
+    head = tree_head_latest()
+    if last is not None and (head is None or head.size <= last):
+        tree_head_sign()
 
 
 def certificate_issue(*, idea: Idea) -> dict[str, Any]:
-    """The authorship certificate of an idea (docs/ip.md), signed by the instance's key.
+    """The authorship certificate of an idea (docs/ip.md), logging and signing first what it needs.
 
-    Each of the idea's revisions and attachments is a record: its content, its log
-    entry and the proof that the entry is in the tree whose signed head the certificate
-    carries. A head covering every record is signed first when the latest one does not.
+    For `prosumo certificate`; the pages read it with ``selectors.certificate_read``.
     The caller has checked that the idea may be read.
     """
-    entries = _idea_entries(idea)
-    head = tree_head_latest()
-    if entries and (head is None or head.size <= entries[-1].index):
-        head = tree_head_sign()
-    if head is None:
+    certificate_prepare(idea_ids=[idea.pk])
+    document = certificates_of(idea_ids=[idea.pk]).get(idea.pk)
+    if document is None:
         raise InvalidInput(gettext("This idea has nothing in the proof log yet."), code="not_logged")
-    leaves = leaf_hashes(head.size)
-    records = []
-    for entry in entries:
-        logged = content_of(entry.kind, entry.object_id, entry.version)
-        # Content removed since it was logged (its author erased it with their account) is
-        # left out: the certificate still proves the logged hash. `prosumo verify-log`
-        # reports content changed any other way.
-        kept = logged is not None and content_hash(logged.content) == entry.content_hash
-        records.append(
-            {
-                "content": logged.content if kept and logged is not None else None,
-                "content_hash": entry.content_hash,
-                "entry": entry.fields(),
-                "leaf_hash": entry.leaf_hash,
-                "inclusion_proof": [p.hex() for p in merkle.inclusion_proof(leaves, entry.index)],
-            }
-        )
-    coauthors = CoAuthor.objects.filter(idea=idea, status=CoAuthorStatus.ACCEPTED).select_related("member")
-    authors = [
-        {"name": idea.author.name, "member": idea.author_id, "role": "author"},
-        *(
-            {"name": c.member.name, "member": c.member_id, "role": "co-author", "share": str(c.share)}
-            for c in coauthors.order_by("pk")
-        ),
-    ]
-    document: dict[str, Any] = {
-        "format": CERTIFICATE_FORMAT,
-        "issued_at": timezone.now().astimezone(UTC).isoformat(timespec="microseconds"),
-        "idea": {
-            "id": idea.pk,
-            "title": idea.title,
-            "campaign": idea.campaign.title,
-            "url": f"{settings.SITE_URL}/ideas/{idea.pk}/",
-        },
-        "authors": authors,
-        "terms": idea_terms(idea),
-        "public_key": head.public_key,
-        "tree_head": head.as_json(),
-        "records": records,
-    }
-    document["signature"] = b64(keys.instance_key().sign(certificate_message(document)))
     return document
 
 
-def idea_terms(idea: Idea) -> dict[str, Any] | None:
-    """The terms the idea was contributed under, as the certificate states them; None from before terms."""
-    version = idea.terms_version
-    if version is None:
-        return None
-    return {
-        "version": version.number,
-        "text_sha256": version.text_sha256,
-        "licence": idea.licence,
-        "licence_name": str(Licence(idea.licence).label) if idea.licence in Licence.values else idea.licence,
-    }
+def certificates_issue(*, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The certificates of many ideas at once (the data export), in a bounded number of queries.
+
+    An idea with nothing in the log is left out.
+    """
+    certificate_prepare(idea_ids=idea_ids)
+    return certificates_of(idea_ids=idea_ids)

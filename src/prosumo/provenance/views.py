@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,13 +13,13 @@ from prosumo.community.http import MemberRequest
 from prosumo.community.models import TermsVersion
 from prosumo.community.permissions import require_staff_page
 from prosumo.community.terms import terms_current
+from prosumo.core.errors import InvalidInput
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import page_errors
 from prosumo.ideas.permissions import access_idea
 from prosumo.provenance import selectors
 from prosumo.provenance.models import LogEntry
 from prosumo.provenance.proof import key_id, unb64
-from prosumo.provenance.services import certificate_issue
 
 
 @require_GET
@@ -36,13 +36,25 @@ def terms(request: HttpRequest, number: int | None = None) -> HttpResponse:
 @require_GET
 @page_errors()
 def certificate(request: HttpRequest, idea_id: int) -> HttpResponse:
-    """An idea's authorship certificate, as a page to print; anyone who may read the idea may see it."""
+    """An idea's authorship certificate, as a page to print; anyone who may read the idea may see it.
+
+    Read only: a GET writes nothing. Until a signed head covers the idea's latest entry
+    (the task that logs it signs one), the page says so with 409.
+    """
     idea = access_idea(request.user, idea_id)
-    document = certificate_issue(idea=idea)
+    try:
+        document = selectors.certificate_read(idea=idea)
+    except InvalidInput as exc:
+        return render(
+            request, "provenance/certificate_pending.html", {"idea": idea, "message": exc.message}, status=409
+        )
+    stamp = selectors.timestamp_of(document)
     context = {
         "idea": idea,
         "document": document,
         "key_id": key_id(unb64(document["public_key"])),
+        "stamp_authority": stamp[0] if stamp else None,
+        "stamp_time": stamp[1] if stamp else None,
     }
     return render(request, "provenance/certificate.html", context)
 
@@ -52,7 +64,10 @@ def certificate(request: HttpRequest, idea_id: int) -> HttpResponse:
 def certificate_download(request: HttpRequest, idea_id: int) -> HttpResponse:
     """The same certificate as a JSON file, for `prosumo verify`."""
     idea = access_idea(request.user, idea_id)
-    document = certificate_issue(idea=idea)
+    try:
+        document = selectors.certificate_read(idea=idea)
+    except InvalidInput as exc:
+        return JsonResponse(exc.as_dict(), status=409)
     response = HttpResponse(
         json.dumps(document, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
     )

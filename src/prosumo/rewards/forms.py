@@ -55,3 +55,21 @@ class PeriodForm(forms.Form):
 
 class SalesFileForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("Columns starts_on, ends_on, net_sales; UTF-8"))
+
+
+class SpendForm(forms.Form):
+    points = forms.IntegerField(label=_("Points spent"), min_value=1, max_value=MAX_POINTS)
+    reason = forms.CharField(
+        label=_("Spent on"), max_length=48, help_text=_("Such as “Tent bag” or “Discount on a tent”")
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class CorrectionForm(forms.Form):
+    points = forms.IntegerField(
+        label=_("Points"),
+        min_value=-MAX_POINTS,
+        max_value=MAX_POINTS,
+        help_text=_("Signed: -50 takes 50 back, 20 adds 20."),
+    )
+    note = forms.CharField(label=_("Why"), max_length=500)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prosumo.activity.models import Event
 from prosumo.community.models import Member
+from prosumo.core.input import id_in_range
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Comment, Idea, IdeaLineage, Stage
 from prosumo.rewards import credit
 from prosumo.rewards.models import (
@@ -55,12 +56,22 @@ def earned(*, member_id: int) -> int:
 
 
 def history(*, member_id: int, limit: int = 50) -> list[Posting]:
-    """A member's latest postings, newest first (one query)."""
+    """A member's latest postings, newest first, each correction with the posting it corrects (one query)."""
     return list(
         Posting.objects.filter(member_id=member_id)
-        .select_related("rule_version")
+        .select_related("rule_version", "corrects", "created_by")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def ledger_member(*, query: str) -> Member | None:
+    """The member a staff search names: by member number, or by email address exactly (one query)."""
+    query = query.strip().lstrip("#")
+    if query.isdigit():
+        return Member.objects.filter(pk=int(query)).first() if id_in_range(int(query)) else None
+    if "@" in query:
+        return Member.objects.filter(email__iexact=query).first()
+    return None
 
 
 def site_totals() -> dict[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,13 +15,13 @@ from django.views.decorators.http import require_POST
 
 from prosumo.community.http import MemberRequest
 from prosumo.community.permissions import require_member
-from prosumo.core.errors import NotFound
+from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.input import id_in_range
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.core.spreadsheet import spreadsheet_csv
 from prosumo.ideas.permissions import access_campaign
 from prosumo.rewards import selectors, services
-from prosumo.rewards.forms import PeriodForm, PoolForm, RuleForm, SalesFileForm
+from prosumo.rewards.forms import CorrectionForm, PeriodForm, PoolForm, RuleForm, SalesFileForm, SpendForm
 from prosumo.rewards.models import Payout
 from prosumo.rewards.permissions import require_improvement_marker, require_rewards_admin, staff_page
 
@@ -110,6 +111,73 @@ def staff_improvement_mark(request: MemberRequest, comment_id: int) -> HttpRespo
     services.comment_mark_improved(actor=request.user, comment_id=comment_id)
     messages.success(request, _("Marked as an improvement."))
     return redirect("staff_improvements")
+
+
+# -- the points ledger: spends and corrections ----------------------------------------------------------------------
+
+
+def _ledger_address(request: HttpRequest, **kwargs: object) -> str:
+    """Back to the ledger page of the member the form was about."""
+    raw = request.POST.get("member") or str(kwargs.get("member_id") or "")
+    back = reverse("staff_ledger")
+    return f"{back}?member={raw}#ledger" if raw.isdigit() else back
+
+
+@login_required
+@page_errors()
+def staff_ledger(request: MemberRequest) -> HttpResponse:
+    """Admins: find a member, see their ledger, record a spend or correct a line (never edit one)."""
+    staff_page(request.user)
+    require_rewards_admin(request.user)
+    query = (request.GET.get("member") or "").strip()
+    member = selectors.ledger_member(query=query) if query else None
+    context = {
+        "query": query,
+        "member": member,
+        "balance": selectors.balance(member_id=member.pk) if member else None,
+        "history": selectors.history(member_id=member.pk, limit=200) if member else [],
+        "spend_form": SpendForm(),
+    }
+    return render(request, "rewards/staff_ledger.html", context, status=404 if query and member is None else 200)
+
+
+@login_required
+@require_POST
+@page_errors(back=_ledger_address)
+def staff_ledger_spend(request: MemberRequest, member_id: int) -> HttpResponse:
+    """Record points a member spent; refused (and nothing written) when their balance is too low."""
+    staff_page(request.user)
+    form = SpendForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("The spend could not be recorded."), fields=_sentences(form))
+    data = form.cleaned_data
+    posting = services.points_spend(
+        actor=request.user, member_id=member_id, points=data["points"], reason=data["reason"], note=data["note"]
+    )
+    messages.success(
+        request, _("Recorded: %(n)s points spent on %(reason)s.") % {"n": -posting.points, "reason": posting.reason}
+    )
+    return redirect(_ledger_address(request, member_id=member_id))
+
+
+@login_required
+@require_POST
+@page_errors(back=_ledger_address)
+def staff_ledger_correct(request: MemberRequest, posting_id: int) -> HttpResponse:
+    """Correct a ledger line with a new one that names it; the line itself is never changed."""
+    staff_page(request.user)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput(_("The correction could not be recorded."), fields=_sentences(form))
+    posting = services.points_correct(
+        actor=request.user, posting_id=posting_id, points=form.cleaned_data["points"], note=form.cleaned_data["note"]
+    )
+    messages.success(request, _("Recorded: a correction of %(n)+d points.") % {"n": posting.points})
+    return redirect(_ledger_address(request, member_id=posting.member_id))
+
+
+def _sentences(form: forms.Form) -> dict[str, list[str]]:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
 # -- royalties ------------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from prosumo.community.permissions import (
     is_staff,
 )
 from prosumo.notifications.selectors import unread_count
+from prosumo.rewards.permissions import can_manage_rewards
 
 
 def site(request: HttpRequest) -> dict[str, object]:
@@ -26,4 +27,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "can_moderate": can_moderate(user),
         "can_manage_campaigns": can_manage_campaigns(user),
         "can_import_customers": can_import_customers(user),
+        "can_manage_rewards": can_manage_rewards(user),
     }
