@@ -166,3 +166,16 @@ def test_the_lexical_setting_loads_no_model_and_ranks_by_shared_words(make_idea,
     assert {i.pk for i in found} == {night.pk, theme.pk}
     assert all(i.match.meaning is None for i in found)
     assert found[0].match.lexical == 1.0
+
+
+def test_staff_see_why_two_ideas_are_paired(make_idea, make_member, reviewer, login):
+    dark = make_idea(make_member(), **DARK)
+    black = make_idea(make_member(), title="Black theme", body=DRAFT)
+    make_idea(make_member(), **BOOTS)
+    page = login(reviewer).get("/staff/duplicates/").content.decode()
+    rows = [row for row in page.split("<tr>") if f"#{dark.pk} Dark mode" in row and f"#{black.pk} Black theme" in row]
+    assert len(rows) == 2  # each waiting idea, paired with the other
+    found = similar_ideas(viewer=reviewer, text=f"{dark.title} {dark.body}", exclude_id=dark.pk)
+    assert [(i.pk, i.shared_words) for i in found] == [(black.pk, [])]
+    assert f"score {found[0].match.score:.2f} · the meaning alone: no word in common" in rows[0] + rows[1]
+    assert "Boots" not in page
