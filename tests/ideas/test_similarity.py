@@ -33,7 +33,10 @@ def stored(idea_id: int) -> tuple[str, bytes] | None:
 
 
 def test_the_default_install_ranks_by_meaning():
-    assert similarity.enabled()
+    import prosumo.settings as defaults  # the site's settings, before tests/settings.py chooses "lexical"
+
+    assert defaults.PROSUMO_SIMILARITY == "hybrid"
+    assert similarity.enabled()  # and the encoder's package is installed by make setup
 
 
 def test_a_paraphrase_with_no_shared_word_comes_before_ideas_that_share_a_word(make_idea, make_member, campaign):

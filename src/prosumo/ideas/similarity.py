@@ -206,9 +206,8 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
     if not enabled():
         return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
     current = index()
-    query = vectors([text])[0]
-    if len(current.ideas):
-        cosines = current.matrix @ query
+    if len(current.ideas):  # an empty index needs no model: the draft is not embedded
+        cosines = current.matrix @ vectors([text])[0]
         eligible = np.ones(len(current.ideas), dtype=bool)
         if campaign_id is not None:
             eligible &= current.campaigns == campaign_id
