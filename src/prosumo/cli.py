@@ -373,6 +373,7 @@ def embed(
     campaign: Annotated[int | None, typer.Option(help="Only the ideas of this campaign (its id).")] = None,
 ) -> None:
     """Compute the vectors behind similar ideas for existing ideas (only those whose text changed)."""
+    _demo_folder_settings()
     setup_django()
     from rich.progress import Progress
 
