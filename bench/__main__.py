@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ("platform", "paths", "analytics", "mail")
+BENCHMARKS = ("platform", "paths", "analytics", "mail", "similarity")
 
 
 def available(name: str) -> bool:

@@ -24,6 +24,9 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test
 PROSUMO_TOKEN_CACHE_SECONDS = 0  # tests revoke and suspend between requests; the cache has its own test
+# Similar ideas by shared words only, so that the thousands of ideas the suite creates are not
+# each embedded; tests/ideas/test_similarity.py turns the default, hybrid ranking on for itself.
+PROSUMO_SIMILARITY = "lexical"
 if DATABASES["default"]["ENGINE"] == "prosumo.core.db.sqlite":  # noqa: F405
     # Django's default test database for SQLite, said out loud: pytest-django recognises
     # SQLite by the stock engine name only, and would otherwise name a file per process.

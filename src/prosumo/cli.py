@@ -368,6 +368,32 @@ def export_dataset(
     typer.echo(f"Community dataset written to {path}")
 
 
+@app.command()
+def embed(
+    campaign: Annotated[int | None, typer.Option(help="Only the ideas of this campaign (its id).")] = None,
+) -> None:
+    """Compute the vectors behind similar ideas for existing ideas (only those whose text changed)."""
+    _demo_folder_settings()
+    setup_django()
+    from rich.progress import Progress
+
+    from prosumo.ideas import similarity
+    from prosumo.ideas.models import Campaign, Idea
+
+    if not similarity.enabled():
+        fail("Similar ideas use shared words only here (PROSUMO_SIMILARITY=lexical): there are no vectors to compute.")
+    ideas = Idea.objects.order_by("pk")
+    if campaign is not None:
+        if not Campaign.objects.filter(pk=campaign).exists():
+            fail(f"There is no campaign {campaign}.")
+        ideas = ideas.filter(campaign_id=campaign)
+    ids = list(ideas.values_list("pk", flat=True))
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Computing idea vectors", total=len(ids))
+        changed = similarity.embed_many(ids, progress=lambda count: bar.advance(task, count))
+    typer.echo(f"{len(ids)} ideas checked, {changed} vectors written ({similarity.MODEL}).")
+
+
 def _progress_steps(bar: Any) -> Any:
     """Steps for prosumo.core.backup shown as rich progress bars, one per step."""
     tasks: list[Any] = []

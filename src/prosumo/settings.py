@@ -278,6 +278,13 @@ PROSUMO_MAIL_CLAIM_SECONDS = int(os.environ.get("PROSUMO_MAIL_CLAIM_SECONDS", "6
 # Sent mail is kept this many days (staff can look a message up), then deleted; failed mail stays.
 PROSUMO_MAIL_KEEP_DAYS = int(os.environ.get("PROSUMO_MAIL_KEEP_DAYS", "30"))
 
+# Similar ideas (docs/similarity.md): "hybrid" ranks by meaning (a multilingual sentence
+# encoder, run in-process) and shared words together; "lexical" by shared words alone,
+# with no model loaded.
+PROSUMO_SIMILARITY = os.environ.get("PROSUMO_SIMILARITY", "hybrid")
+if PROSUMO_SIMILARITY not in ("hybrid", "lexical"):
+    raise ImproperlyConfigured(f"PROSUMO_SIMILARITY: {PROSUMO_SIMILARITY!r} is neither 'hybrid' nor 'lexical'.")
+
 # Background work: the database-backed queue by default; "immediate" runs a task
 # as soon as it is enqueued (after the transaction commits), for trials without a worker.
 # Three queues, so that one kind of work never waits behind another: "default" for short

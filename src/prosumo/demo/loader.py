@@ -35,7 +35,7 @@ from prosumo.community.models import (
     TermsAcceptance,
     TermsVersion,
 )
-from prosumo.ideas import search, tallies
+from prosumo.ideas import search, similarity, tallies
 from prosumo.ideas.models import (
     Campaign,
     CoAuthor,
@@ -134,6 +134,8 @@ def load_demo(
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
             search.index(idea_id)
+        if similarity.enabled():
+            similarity.embed_many(Idea.objects.order_by("pk").values_list("pk", flat=True))
         # Every revision and comment in the proof log, so that certificates verify from the start.
         log_catch_up()
         tree_head_sign()

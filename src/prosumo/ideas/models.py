@@ -522,3 +522,24 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review of idea {self.idea_id} by {self.reviewer_id}"
+
+
+class IdeaEmbedding(models.Model):
+    """An idea's title and text as a unit vector of one model, for similar ideas (ideas/similarity.py).
+
+    One row per idea and model; `digest` is the hash of the text it was computed from, so
+    computing it again for unchanged text writes nothing. A changed text replaces the row (a
+    new id), which lets each process see from (count, newest id) that its copy is stale.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    campaign_id = models.BigIntegerField()  # the idea's campaign, copied for the in-process index
+    model = models.CharField(max_length=40)
+    digest = models.CharField(max_length=64)
+    vector = models.BinaryField()  # float32, little-endian
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "model"], name="idea_embedding_once")]
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of idea {self.idea_id}"

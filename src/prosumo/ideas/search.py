@@ -168,6 +168,14 @@ def index(idea_id: int) -> None:
 
 def search_ids(query: str, *, any_word: bool = False, limit: int = 50) -> list[int]:
     """Idea ids matching the query, best first. `any_word` matches any term (for similar ideas)."""
+    return [idea_id for idea_id, _ in search_scores(query, any_word=any_word, limit=limit)]
+
+
+def search_scores(query: str, *, any_word: bool = False, limit: int = 50) -> list[tuple[int, float]]:
+    """(idea id, score) of the ideas matching the query, best first; a higher score is a better match.
+
+    The score is -BM25 on SQLite and ts_rank_cd on PostgreSQL: comparable within one query only.
+    """
     words = terms(query, limit=MAX_TERMS) if any_word else [w for w in TOKEN.findall(query.lower())][:MAX_TERMS]
     if not words:
         return []
@@ -176,7 +184,7 @@ def search_ids(query: str, *, any_word: bool = False, limit: int = 50) -> list[i
             joiner = " OR " if any_word else " AND "
             expression = joiner.join(f'"{w}"*' for w in words)
             cur.execute(
-                "SELECT rowid FROM idea_search WHERE idea_search MATCH %s "
+                "SELECT rowid, -bm25(idea_search, 10.0, 3.0, 1.0) FROM idea_search WHERE idea_search MATCH %s "
                 "ORDER BY bm25(idea_search, 10.0, 3.0, 1.0) LIMIT %s",
                 [expression, limit],
             )
@@ -184,8 +192,15 @@ def search_ids(query: str, *, any_word: bool = False, limit: int = 50) -> list[i
             joiner = " | " if any_word else " & "
             expression = joiner.join(f"{w}:*" for w in (re.sub(r"[^\w]", "", w) for w in words) if w)
             cur.execute(
-                "SELECT idea_id FROM idea_search, to_tsquery('simple', %s) q WHERE document @@ q "
-                "ORDER BY ts_rank_cd(document, q) DESC, idea_id DESC LIMIT %s",
+                "SELECT idea_id, ts_rank_cd(document, q) FROM idea_search, to_tsquery('simple', %s) q "
+                "WHERE document @@ q ORDER BY ts_rank_cd(document, q) DESC, idea_id DESC LIMIT %s",
                 [expression, limit],
             )
-        return [row[0] for row in cur.fetchall()]
+        return [(row[0], float(row[1])) for row in cur.fetchall()]
+
+
+def shared_terms(text: str, other: str) -> list[str]:
+    """The significant words two texts have in common, longest first (to say why two ideas are paired)."""
+    mine = terms(text, limit=64)
+    theirs = set(terms(other, limit=256))
+    return [word for word in mine if word in theirs]

@@ -21,7 +21,7 @@ from prosumo.community.models import Invitation, Member, public_name
 from prosumo.community.selectors import members_by_id
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
-from prosumo.ideas import search
+from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
     WAITING_STAGES,
     Attachment,
@@ -315,17 +315,24 @@ def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index:
 def similar_ideas(
     *, viewer: Any = None, text: str, campaign_id: int | None = None, exclude_id: int | None = None, limit: int = 5
 ) -> list[Idea]:
-    """Listed ideas the viewer may see that share the draft's significant words, best match first."""
-    ids = search.search_ids(text, any_word=True, limit=limit * 4)
-    if exclude_id is not None:
-        ids = [i for i in ids if i != exclude_id]
-    if not ids:
+    """Listed ideas the viewer may see that are like the draft, best match first (ideas/similarity.py).
+
+    Each idea carries `match` (its score, meaning and lexical parts) and `shared_words`. Two
+    queries besides the ranking's own: the visible ideas among the candidates, in SQL.
+    """
+    matches = {m.idea_id: m for m in similarity.rank(text, campaign_id=campaign_id, exclude_id=exclude_id)}
+    if not matches:
         return []
-    qs = Idea.objects.listed().visible_to(viewer).filter(pk__in=ids).select_related("campaign")
+    qs = Idea.objects.listed().visible_to(viewer).filter(pk__in=list(matches)).select_related("campaign")
     if campaign_id is not None:
         qs = qs.filter(campaign_id=campaign_id)
-    by_id = {idea.pk: idea for idea in qs}
-    return [by_id[i] for i in ids if i in by_id][:limit]
+    found = []
+    for idea in qs:
+        idea.match = matches[idea.pk]  # type: ignore[attr-defined]
+        idea.shared_words = search.shared_terms(text, f"{idea.title} {idea.body}")  # type: ignore[attr-defined]
+        found.append(idea)
+    order = {idea_id: n for n, idea_id in enumerate(matches)}
+    return sorted(found, key=lambda idea: order[idea.pk])[:limit]
 
 
 def answer_queue(*, limit: int = 200) -> list[Idea]:

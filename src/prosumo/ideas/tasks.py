@@ -1,15 +1,21 @@
-"""Background work for ideas: keep the search index fresh, expire support deadlines."""
+"""Background work for ideas: keep the search index and the idea vectors fresh, expire support deadlines."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from prosumo.ideas import search
+from prosumo.ideas import search, similarity
 
 
 @task()
 def index_idea(idea_id: int) -> None:
     search.index(idea_id)
+
+
+@task()
+def embed_idea(idea_id: int) -> bool:
+    """The idea's vector for similar ideas; writes nothing when its text has not changed."""
+    return similarity.embed(idea_id)
 
 
 @task()

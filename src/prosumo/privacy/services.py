@@ -30,7 +30,7 @@ from prosumo.community.tokens import token_cache
 from prosumo.core.errors import Conflict, InvalidInput
 from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english, phrase
-from prosumo.ideas import search
+from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
     Attachment,
     CoAuthor,
@@ -266,6 +266,8 @@ def _content_remove(member: Member) -> int:
     count = len(idea_ids) + comments.update(body=removed_comment, hidden=True)
     for idea_id in sorted(commented | set(idea_ids)):
         search.index(idea_id)  # in this transaction: the removed text leaves search with it
+    for idea_id in idea_ids:
+        similarity.forget(idea_id)  # and the vector computed from it
     for model in (Notification, Fanout):
         for row in model.objects.filter(_about_ideas(idea_ids)).exclude(title_phrase={}).iterator():
             values = dict(row.title_phrase.get("values") or {})

@@ -72,9 +72,12 @@ def _clean_tags(tags: list[str] | None) -> list[str]:
 
 
 def _enqueue_indexing(idea_id: int) -> None:
-    from prosumo.ideas.tasks import index_idea
+    from prosumo.ideas import similarity
+    from prosumo.ideas.tasks import embed_idea, index_idea
 
     transaction.on_commit(lambda: index_idea.enqueue(idea_id))
+    if similarity.enabled():
+        transaction.on_commit(lambda: embed_idea.enqueue(idea_id))
 
 
 def idea_submit(

@@ -1,0 +1,151 @@
+"""How similar ideas agree with people: Spearman's rho of each method against human ratings.
+
+    python -m bench similarity                      # the short idea pairs of bench/similarity/pairs.csv
+    python -m bench similarity --sts FOLDER         # and the STS benchmark (stsb-{en,es}-{dev,test}.csv)
+
+Methods (docs/similarity.md): the full-text rank as similar ideas used it before (an OR of
+the draft's longest significant words, BM25 on an FTS5 table with the site's tokenizer; 0
+where nothing matches), a TF-IDF cosine (character 3-5-grams), the sentence encoder's
+cosine, and the hybrid the site uses (ideas/similarity.py: MEANING_WEIGHT x cosine + the
+rest x the full-text score over the query's best). For a pair, the "query" is the first
+text and the index holds every second text of the split. Each text is embedded once, with
+one thread. Prints a table; writes it to bench/out/similarity-<UTC time>.json.
+
+pairs.csv: 20 short ideas, each with a paraphrase that shares no significant word and a
+different idea on the same topic that shares one, rated 0-5 by the author of this file, in
+English and in Spanish (written for this benchmark, no outside source).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent / "out"
+
+Pairs = list[tuple[str, str, float]]
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prosumo.settings")
+    os.environ.setdefault("PROSUMO_DEBUG", "1")
+    import django
+
+    django.setup()
+
+
+def read_sts(path: Path) -> Pairs:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(a, b, float(score)) for a, b, score in csv.reader(handle)]
+
+
+def read_own(path: Path, lang: str) -> Pairs:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [(r["text1"], r["text2"], float(r["score"])) for r in csv.DictReader(handle) if r["lang"] == lang]
+
+
+def full_text(pairs: Pairs, *, normalise: bool) -> np.ndarray:
+    """-BM25 of each second text for the first text's OR query (divided by the query's best when `normalise`)."""
+    from prosumo.ideas.search import terms
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(title, body, comments, tokenize = 'unicode61 remove_diacritics 2')")
+    db.executemany(
+        "INSERT INTO t (rowid, title, body, comments) VALUES (?, '', ?, '')",
+        [(i + 1, b) for i, (_, b, _) in enumerate(pairs)],
+    )
+    out = np.zeros(len(pairs))
+    for i, (a, _, _) in enumerate(pairs):
+        words = terms(a)
+        if not words:
+            continue
+        expression = " OR ".join(f'"{w}"*' for w in words)
+        rank = "bm25(t, 10.0, 3.0, 1.0)"
+        row = db.execute(f"SELECT -{rank} FROM t WHERE t MATCH ? AND rowid = ?", (expression, i + 1)).fetchone()
+        if row is None:
+            continue
+        out[i] = row[0]
+        if normalise:
+            best = db.execute(
+                f"SELECT -{rank} FROM t WHERE t MATCH ? ORDER BY {rank} LIMIT 1", (expression,)
+            ).fetchone()
+            out[i] = row[0] / best[0]
+    return out
+
+
+def tfidf(pairs: Pairs, corpus: list[str]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(strip_accents="unicode", sublinear_tf=True, analyzer="char_wb", ngram_range=(3, 5))
+    vectorizer.fit(corpus)
+    left = vectorizer.transform([a for a, _, _ in pairs])
+    right = vectorizer.transform([b for _, b, _ in pairs])
+    return np.asarray(left.multiply(right).sum(1)).ravel()
+
+
+def scores(pairs: Pairs, corpus: list[str], vectors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    from prosumo.ideas import similarity
+
+    left = np.stack([vectors[a] for a, _, _ in pairs])
+    right = np.stack([vectors[b] for _, b, _ in pairs])
+    cosine = (left * right).sum(1)
+    weight = similarity.MEANING_WEIGHT
+    return {
+        "full-text rank as before": full_text(pairs, normalise=False),
+        "TF-IDF cosine, character 3-5-grams": tfidf(pairs, corpus),
+        "encoder cosine": cosine,
+        "hybrid (the site's)": weight * cosine + (1 - weight) * full_text(pairs, normalise=True),
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench similarity", description=__doc__.split("\n")[0])
+    parser.add_argument("--sts", type=Path, help="folder holding stsb-{en,es}-{dev,test}.csv")
+    parser.add_argument("--pairs", type=Path, default=HERE / "pairs.csv")
+    args = parser.parse_args(argv)
+    _setup()
+    from scipy.stats import spearmanr
+
+    from prosumo.ideas import similarity
+
+    sets: dict[str, Pairs] = {f"own-{lang}": read_own(args.pairs, lang) for lang in ("en", "es")}
+    if args.sts is not None:
+        for lang in ("en", "es"):
+            for split in ("dev", "test"):
+                sets[f"{lang}-{split}"] = read_sts(args.sts / f"stsb-{lang}-{split}.csv")
+    texts = sorted({t for pairs in sets.values() for a, b, _ in pairs for t in (a, b)})
+    started = time.perf_counter()
+    similarity.vectors(["a first text loads the model"])
+    print(f"model loaded in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    matrix = similarity.vectors(texts)
+    elapsed = time.perf_counter() - started
+    vectors = dict(zip(texts, matrix, strict=True))
+    print(f"{len(texts)} texts embedded in {elapsed:.1f} s ({1000 * elapsed / len(texts):.1f} ms per text, one thread)")
+    table: dict[str, dict[str, float]] = {}
+    for name, pairs in sets.items():
+        lang = name.split("-")[1] if name.startswith("own") else name.split("-")[0]
+        corpus = [t for other, p in sets.items() if lang in other for a, b, _ in p for t in (a, b)]
+        human = [score for _, _, score in pairs]
+        for method, values in scores(pairs, corpus, vectors).items():
+            table.setdefault(method, {})[name] = round(float(spearmanr(values, human).statistic), 3)
+    columns = list(sets)
+    print(f"{'method':40s}" + "".join(f"{c:>9s}" for c in columns))
+    for method, row in table.items():
+        print(f"{method:40s}" + "".join(f"{row[c]:9.3f}" for c in columns))
+    OUT.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (OUT / f"similarity-{stamp}.json").write_text(json.dumps({"model": similarity.MODEL, "spearman": table}, indent=1))
+    return 0

