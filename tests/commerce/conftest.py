@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import bearer, call  # the API tests' request helpers
+
 
 def commerce_rows() -> dict[str, Any]:
     from prosumo.activity.models import Event
