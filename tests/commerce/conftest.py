@@ -8,6 +8,8 @@ import pytest
 
 from tests.api.conftest import bearer, call  # the API tests' request helpers
 
+__all__ = ["bearer", "call"]
+
 
 def commerce_rows() -> dict[str, Any]:
     from prosumo.activity.models import Event

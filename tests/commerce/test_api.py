@@ -15,7 +15,7 @@ from prosumo.commerce import services
 from prosumo.commerce.models import ChannelSpend, Order, WebhookReceipt
 from prosumo.community.models import CustomerRecord
 
-SECRET = "shop-secret-for-tests"  # noqa: S105
+SECRET = "shop-secret-for-tests"
 
 
 def order(order_id: str, **extra):
@@ -152,9 +152,9 @@ def signed(body: bytes, *, secret: str = SECRET, at: int | None = None) -> dict[
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as refused:
         return refused.code, json.loads(refused.read())
