@@ -396,6 +396,7 @@ def export_dataset(
     """Write the platform's members, ideas, stages, events and outcomes as a community dataset."""
     if out.exists() and any(out.iterdir()) and not force:
         fail(f"{out} is not empty; choose another folder or pass --force.")
+    _demo_folder_settings()
     setup_django()
     from rich.progress import Progress
 

@@ -74,6 +74,7 @@ def test_outcomes_and_costs_are_the_members_orders_and_the_spend_in_the_site_cur
     meta = json.loads((path / "dataset.json").read_text())
     assert meta["commerce"] == {
         "currency": "EUR",
+        "orders_before_joining": True,  # the buyer joined today; the orders are from 2025
         "orders_in_other_currencies": 1,
         "orders_of_non_members": 1,
         "spend_in_other_currencies": 1,

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from prosumo.activity.models import Event
@@ -242,10 +242,17 @@ def _midnight(day: date) -> datetime:
 
 
 def commerce_left_out() -> dict[str, Any]:
-    """What `commerce_tables` leaves out, for `dataset.json`: records in other currencies, non-members' orders."""
+    """What `commerce_tables` leaves out, for `dataset.json`: records in other currencies, non-members' orders.
+
+    And ``orders_before_joining``: whether some member's orders go back before they
+    joined (a shop's history of its customers), which lets the matched comparison look
+    at spend before joining.
+    """
     currency = settings.PROSUMO_CURRENCY
+    members_orders = Order.objects.filter(member__isnull=False, currency=currency)
     return {
         "currency": currency,
+        "orders_before_joining": members_orders.filter(ordered_at__lt=F("member__date_joined")).exists(),
         "orders_in_other_currencies": Order.objects.exclude(currency=currency).count(),
         "orders_of_non_members": Order.objects.filter(member__isnull=True, currency=currency).count(),
         "spend_in_other_currencies": ChannelSpend.objects.exclude(currency=currency).count(),

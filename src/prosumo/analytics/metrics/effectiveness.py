@@ -590,9 +590,12 @@ class EffectivenessFigures:
 
 def compute(ds: Dataset) -> EffectivenessFigures:
     """Question 8's figures (:func:`company_value`, :func:`prosumer_value`, :func:`matched_did`, :func:`cooperation_efficiency`)."""
+    # The platform's export says when the orders cover customers before they joined (a
+    # shop's history): the "before" window may then start before joining.
+    commerce = ds.meta.get("commerce") or {}
     return EffectivenessFigures(
         company=company_value(ds),
         prosumer=prosumer_value(ds),
-        did=matched_did(ds),
+        did=matched_did(ds, customers_before_joining=bool(commerce.get("orders_before_joining"))),
         cooperation=cooperation_efficiency(ds),
     )
