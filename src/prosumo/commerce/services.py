@@ -16,6 +16,7 @@ import io
 import json
 import re
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -58,6 +59,7 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
 CURRENCY = re.compile(r"[A-Z]{3}\Z")
 LIMITS = {"order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64}
 CHUNK = 5_000  # ids per lookup query: far below any database's limit on bound values
+SPEND_LOCK_SPACE = 2_024_011  # the first key of the advisory lock on a channel's spend (PostgreSQL)
 PROBLEMS_SHOWN = 200  # problems a page shows of a refused file; the command line prints them all
 FUTURE_SLACK = timedelta(days=1)  # a shop's clock, or its time zone, may run ahead of ours
 
@@ -663,8 +665,7 @@ def spend_record(
     if problems:
         raise InvalidInput(gettext("The spend was not recorded."), fields=problems)
     with transaction.atomic():
-        # One channel's spend is entered by one admin at a time: the overlap check holds.
-        list(ChannelSpend.objects.select_for_update().filter(channel=channel).values_list("pk"))
+        _lock_channel(channel)
         overlap = (
             ChannelSpend.objects.filter(channel=channel, starts_on__lte=ends_on, ends_on__gte=starts_on)
             .order_by("starts_on")
@@ -702,6 +703,19 @@ def spend_record(
             },
         )
     return spend
+
+
+def _lock_channel(channel: str) -> None:
+    """One channel's spend is recorded by one transaction at a time, so that the overlap check holds.
+
+    PostgreSQL: an advisory lock on the channel's name, held until commit (a row lock
+    would not do: the first spend of a channel has no row to lock). SQLite lets one
+    transaction write at a time anyway.
+    """
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(channel.encode("utf-8")) - 2**31  # the signed 32-bit range the lock takes
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SPEND_LOCK_SPACE, key])
 
 
 def spend_remove(*, actor: Member, spend_id: int) -> None:
