@@ -79,6 +79,7 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_problem(admin, row
         + "B1,C-1,,,2025-03-01,12.50,EUR,SKU-1,,\n"
         + "B2,C-2,,,yesterday,12.50,EUR,SKU-1,,\n"
         + "B3,,,,2025-03-01,12.505,EURO,SKU-1,,\n"
+        + 'B5,C-5,,,2025-03-01,"12,50",EUR,SKU-1,,\n'
         + "B4,C-4,not-an-email,,2025-03-01,3,EUR,,,999999\n"
         + "B1,C-1,,,2025-03-01,12.50,EUR,SKU-1,,\n"
     ).encode()
@@ -92,11 +93,13 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_problem(admin, row
         "bad.csv, row 3, column customer_id: Name the customer: a customer_id, an email or an email_sha256.",
         "bad.csv, row 3, column amount: Write an amount such as 1234.56: 0 or more, at most two decimals.",
         "bad.csv, row 3, column currency: Write a three-letter currency code such as EUR.",
-        "bad.csv, row 4, column email: Not an email address.",
-        "bad.csv, row 4, column product: This value is missing.",
-        "bad.csv, row 5, column order_id: Order B1 is in this batch twice (first at 1).",
+        "bad.csv, row 4, column amount: Write an amount such as 1234.56: 0 or more, at most two decimals.",
+        "bad.csv, row 5, column email: Not an email address.",
+        "bad.csv, row 5, column product: This value is missing.",
+        "bad.csv, row 5, column idea_id: There is no idea 999999.",
+        "bad.csv, row 6, column order_id: Order B1 is in this batch twice (first at 1).",
     ]
-    assert refused.value.message == "Nothing was imported: bad.csv has 7 problems."
+    assert refused.value.message == "Nothing was imported: bad.csv has 9 problems."
     assert rows_now() == before
 
 

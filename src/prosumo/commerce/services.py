@@ -200,7 +200,9 @@ def _cents(values: Mapping[str, Any], problems: dict[str, str]) -> int | None:
             problems["amount_cents"] = gettext("Give a whole number of cents, 0 or more.")
             return None
         return raw
-    text = _text(values, "amount", problems, required=True).replace(",", "")
+    # No comma, neither for thousands nor for decimals: "12,50" would be read as 1250 or as 12.50
+    # depending on the country that wrote it, so it is refused rather than guessed.
+    text = _text(values, "amount", problems, required=True)
     if not text or "amount" in problems:
         return None
     cents = parse_cents(text)
@@ -229,8 +231,12 @@ def orders_check(rows: Sequence[Mapping[str, Any]], *, progress: Progress | None
     lines: list[OrderLine | None] = []
     problems: list[OrderProblem] = []
     first_row: dict[str, int] = {}
+    named: dict[int, int] = {}  # the idea each order names, bad orders included: every problem is reported
     for index, values in enumerate(rows):
         line, found = order_check(values, now=now)
+        idea_id = _idea_id(values.get("idea_id"), {})
+        if idea_id is not None:
+            named[index] = idea_id
         problems.extend(OrderProblem(index, column, message) for column, message in found.items())
         if line is not None and line.order_id in first_row:
             problems.append(
@@ -248,12 +254,11 @@ def orders_check(rows: Sequence[Mapping[str, Any]], *, progress: Progress | None
         lines.append(line)
         if progress is not None and (index + 1) % 1_000 == 0:
             progress("checking", index + 1, len(rows))
-    named = {line.idea_id for line in lines if line is not None and line.idea_id is not None}
-    known = _existing(Idea.objects.all(), "pk", named)
-    for index, line in enumerate(lines):
-        if line is not None and line.idea_id is not None and line.idea_id not in known:
+    known = _existing(Idea.objects.all(), "pk", set(named.values()))
+    for index, idea_id in named.items():
+        if idea_id not in known:
             problems.append(
-                OrderProblem(index, "idea_id", gettext("There is no idea {number}.").format(number=line.idea_id))
+                OrderProblem(index, "idea_id", gettext("There is no idea {number}.").format(number=idea_id))
             )
     if problems:
         raise BatchRefused(sorted(problems, key=lambda p: p.index))

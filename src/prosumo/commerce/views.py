@@ -56,7 +56,7 @@ def staff_spend(request: MemberRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         with form_errors(form) as caught:
-            cents = services.parse_cents(data["amount"].strip().replace(",", ""))
+            cents = services.parse_cents(data["amount"].strip())
             if cents is None:
                 raise InvalidInput(
                     _("Write an amount such as 1234.56: 0 or more, at most two decimals."),
