@@ -208,3 +208,44 @@ def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, tmp_
     assert done.exit_code == 0, done.output
     assert done.output.strip() == "good.csv: 1 orders imported, 0 matched to members, 0 recorded already."
     assert Event.objects.get(verb="orders.imported").actor_id is None
+
+
+def test_the_orders_and_spend_pages_make_as_many_queries_for_many_rows_as_for_one(admin, login, make_member, idea):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(admin)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as caught:
+            assert client.get(url).status_code == 200
+        return len(caught.captured_queries)
+
+    buyer = make_member()
+    CustomerRecord.objects.create(customer_id="C-1", email="c1@example.org", member=buyer)
+    rows = "".join(f"Q{n},C-1,,,2025-03-01,1,EUR,SKU-{n},,{idea.pk}\n" for n in range(1))
+    services.orders_import_csv(actor=admin, file_name="one.csv", data=(HEADER + rows).encode())
+    services.spend_record(
+        actor=admin,
+        channel="email",
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 1, 31),
+        amount_cents=1,
+        currency="EUR",
+    )
+    queries("/staff/orders/")  # the day's visit is logged on the first page
+    one = (queries("/staff/orders/"), queries("/staff/spend/"))
+    rows = "".join(f"R{n},C-1,,,2025-03-01,1,EUR,SKU-{n},,{idea.pk}\n" for n in range(30))
+    services.orders_import_csv(actor=admin, file_name="many.csv", data=(HEADER + rows).encode())
+    for month in range(2, 12):
+        services.spend_record(
+            actor=admin,
+            channel=f"channel-{month}",
+            starts_on=date(2025, month, 1),
+            ends_on=date(2025, month, 28),
+            amount_cents=1,
+            currency="EUR",
+        )
+    assert (queries("/staff/orders/"), queries("/staff/spend/")) == one
