@@ -405,6 +405,7 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
+from prosumo.commerce.api import router as commerce_router  # noqa: E402
 from prosumo.community.api import router as community_router  # noqa: E402
 from prosumo.ideas.api import router as ideas_router  # noqa: E402
 from prosumo.integrations.api import router as integrations_router  # noqa: E402
@@ -418,6 +419,7 @@ api.add_router("/", notifications_router)
 api.add_router("/", integrations_router)
 api.add_router("/", privacy_router)
 api.add_router("/", rewards_router)
+api.add_router("/", commerce_router)
 
 # Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.
 fallback = Router(auth=None)

@@ -349,6 +349,45 @@ def import_customers(
     typer.echo(f"{verb}: {job.created_count} new, {job.updated_count} updated, {job.matched_count} matched to members.")
 
 
+@app.command("import-orders")
+def import_orders(
+    path: Annotated[Path, typer.Argument(help="CSV with order_id, customer_id or email, ordered_at, amount, ...")],
+) -> None:
+    """Import the company's orders from a CSV file (docs/commerce.md); any bad row rejects the whole file.
+
+    Every problem is printed with its file, row and column; orders already imported
+    (same order_id) are left as they were, so a file may be imported again.
+    """
+    if not path.is_file():
+        fail(f"{path}: no such file.")
+    _demo_folder_settings()
+    setup_django()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from prosumo.commerce import services
+    from prosumo.core.errors import ProsumoError
+
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+            tasks = {"checking": bar.add_task("Checking", total=None), "writing": bar.add_task("Writing", total=None)}
+
+            def show(phase: str, done: int, total: int) -> None:
+                bar.update(tasks[phase], completed=done, total=total)
+
+            result = services.orders_import_csv(actor=None, file_name=path.name, data=path.read_bytes(), progress=show)
+    except services.CsvRefused as exc:
+        fail("\n".join([exc.message, *exc.lines]))
+    except ProsumoError as exc:
+        fail(exc.message)
+    typer.echo(
+        f"{path.name}: {result.created} orders imported, {result.matched} matched to members, "
+        f"{result.duplicates} recorded already."
+    )
+
+
 @app.command("export-dataset")
 def export_dataset(
     out: Annotated[Path, typer.Argument(help="Folder to write the community dataset (Parquet) into.")],
@@ -357,6 +396,7 @@ def export_dataset(
     """Write the platform's members, ideas, stages, events and outcomes as a community dataset."""
     if out.exists() and any(out.iterdir()) and not force:
         fail(f"{out} is not empty; choose another folder or pass --force.")
+    _demo_folder_settings()
     setup_django()
     from rich.progress import Progress
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "prosumo.integrations",
     "prosumo.provenance",
     "prosumo.rewards",
+    "prosumo.commerce",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]
@@ -444,3 +445,12 @@ PROSUMO_TRENDING_HALF_LIFE_HOURS = float(os.environ.get("PROSUMO_TRENDING_HALF_L
 PROSUMO_IMPORT_MAX_BYTES = int(os.environ.get("PROSUMO_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 PROSUMO_IMPORT_MAX_ROWS = int(os.environ.get("PROSUMO_IMPORT_MAX_ROWS", "200000"))
 PROSUMO_IMPORT_STALE_SECONDS = float(os.environ.get("PROSUMO_IMPORT_STALE_SECONDS", "60"))
+
+# The company's commercial data (docs/commerce.md): the currency the analytics count money
+# in (orders and spend in another currency are left out of the dataset), the secret a shop
+# signs order webhooks with (empty: the receiver is off) and how old a signed request may be.
+PROSUMO_CURRENCY = os.environ.get("PROSUMO_CURRENCY", "EUR").strip().upper()
+if len(PROSUMO_CURRENCY) != 3 or not PROSUMO_CURRENCY.isalpha() or not PROSUMO_CURRENCY.isascii():
+    raise ImproperlyConfigured(f"PROSUMO_CURRENCY: {PROSUMO_CURRENCY!r} is not a three-letter currency code (EUR).")
+PROSUMO_ORDERS_WEBHOOK_SECRET = os.environ.get("PROSUMO_ORDERS_WEBHOOK_SECRET", "")
+PROSUMO_ORDERS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PROSUMO_ORDERS_WEBHOOK_TOLERANCE_SECONDS", "300"))

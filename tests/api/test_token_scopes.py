@@ -281,6 +281,11 @@ SCOPES = {
     ("get", "/api/ideas/{idea_id}/credits"): "read",
     ("post", "/api/rewards/members/{member_id}/spend"): "staff",
     ("post", "/api/rewards/postings/{posting_id}/correction"): "staff",
+    ("post", "/api/orders"): "staff",
+    ("post", "/api/orders/webhook"): "signature",
+    ("get", "/api/channel-spend"): "staff",
+    ("post", "/api/channel-spend"): "staff",
+    ("delete", "/api/channel-spend/{spend_id}"): "staff",
 }
 
 

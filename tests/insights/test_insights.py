@@ -25,6 +25,14 @@ def test_staff_compute_and_read_every_question(demo, admin, login, django_captur
     assert run.extent["members"] == 120 + 1  # the demo plus the admin fixture
     keys = [s["key"] for s in run.result["sections"]]
     assert {"involvement", "channels", "influence"} <= set(keys)
+    # the demo's imported orders and channel spend give the money figures (docs/commerce.md)
+    sections = {s["key"]: s for s in run.result["sections"]}
+    assert not any("No costs table" in note for note in sections["channels"]["notes"])
+    costs = [r["cost_per_activated"] for r in sections["channels"]["tables"]["channels"] if r["activated"]]
+    assert costs
+    assert all(cost is not None and cost > 0 for cost in costs)
+    assert sections["effectiveness"]["headline"]["co_created_revenue"] > 0
+    assert "spend_uplift" in sections["effectiveness"]["headline"]
     page = client.get("/staff/insights/").content.decode()
     assert "Compute again" in page
     for key in keys:

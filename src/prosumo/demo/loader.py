@@ -8,7 +8,9 @@ one transaction, so a failed load leaves the database as it was.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import math
 from collections import defaultdict
@@ -17,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -130,6 +133,7 @@ def load_demo(
             counts = _load(community, now=now, advance=lambda: bar.advance(task))
             _reset_sequences()
             counts.update(_rewards())
+            counts.update(_commerce(community))
             counts["events"] = Event.objects.count()
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
@@ -439,6 +443,7 @@ def _load(c: Any, *, now: datetime, advance: Any) -> dict[str, int]:
             details=json.loads(r["details"]) if r["details"] else {},
         )
         for r in _rows(c.events)
+        if r["verb"] != "order.imported"  # orders come in through the CSV import (_commerce)
     ]
     Event.objects.bulk_create(events, batch_size=2000)
     advance()
@@ -496,3 +501,54 @@ RULES = (
     (Trigger.COMMENT_IMPROVED, 25, 0),
     (Trigger.REFERRAL, 20, 0),
 )
+
+
+# --- the company's orders and channel spend, through the import paths (docs/commerce.md) -----------
+
+
+def _commerce(c: Any) -> dict[str, int]:
+    """The generator's orders as a CSV file through the CSV import, its channel spend through the API's service.
+
+    Customers are named as a shop would: members with a customer record by its customer
+    id, the others (staff) by email, which the import hashes and matches.
+    """
+    from prosumo.commerce.models import Source
+    from prosumo.commerce.services import orders_import_csv, spend_record
+
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    currency = settings.PROSUMO_CURRENCY
+    customer_ids = dict(CustomerRecord.objects.filter(member__isnull=False).values_list("member_id", "customer_id"))
+    emails = dict(Member.objects.values_list("pk", "email"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["order_id", "customer_id", "email", "ordered_at", "amount", "currency", "product", "idea_id"])
+    for n, row in enumerate(_rows(c.outcomes), start=1):
+        member_id = int(row["member_id"])
+        customer = customer_ids.get(member_id, "")
+        writer.writerow(
+            [
+                f"DEMO-{n:07d}",
+                customer,
+                "" if customer else emails[member_id],
+                _at(row["ordered_at"]).isoformat(),
+                f"{float(row['amount']):.2f}",
+                currency,
+                f"P{int(row['product_id']):04d}",
+                "" if row["from_idea_id"] is None else int(row["from_idea_id"]),
+            ]
+        )
+    orders = orders_import_csv(actor=staff, file_name="demo-orders.csv", data=out.getvalue().encode())
+    spends = 0
+    for row in _rows(c.costs):
+        spend_record(
+            actor=staff,
+            channel=row["channel"],
+            starts_on=(starts := _at(row["period_start"]).date()),
+            # the generator's periods end where the next begins; a recorded period ends on its last day
+            ends_on=max(starts, _at(row["period_end"]).date() - timedelta(days=1)),
+            amount_cents=round(float(row["spend"]) * 100),
+            currency=currency,
+            source=Source.API,
+        )
+        spends += 1
+    return {"orders": orders.created, "spend_periods": spends}

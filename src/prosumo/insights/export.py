@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from prosumo.activity.models import Event
+from prosumo.commerce.models import ChannelSpend, Order
 from prosumo.community.models import STAFF_ROLES, Member
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
 
@@ -150,29 +151,18 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
             "details",
         ]
     }
-    outcomes: dict[str, list[Any]] = {
-        k: [] for k in ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]
-    }
     fields = ["pk", *list(events)[1:]]  # the contract's columns are the model's fields, event_id its pk
     for row in Event.objects.order_by("pk").values_list(*fields).iterator(chunk_size=CHUNK):
         record = dict(zip(events, row, strict=True))
         record["object_type"] = record["object_type"] or None
         record["channel"] = record["channel"] or None
-        details = record["details"] or {}
-        record["details"] = _json(details)
+        record["details"] = _json(record["details"] or {})
         for key, value in record.items():
             events[key].append(value)
-        customer = record["target_member_id"] or record["actor_id"]
-        if record["verb"] == "order.imported" and customer is not None:
-            outcomes["member_id"].append(customer)
-            outcomes["product_id"].append(details.get("product", record["object_id"]))
-            outcomes["ordered_at"].append(record["occurred_at"])
-            outcomes["amount"].append(record["value"] or 0.0)
-            outcomes["from_idea_id"].append(details.get("from_idea"))
     _add_former_members(data, events)
     tables["members"] = pa.table(data)
     tables["events"] = pa.table(events)
-    tables["outcomes"] = pa.table(outcomes)
+    tables.update(commerce_tables())
     step("events")
     return tables
 
@@ -206,6 +196,69 @@ def _add_former_members(members: dict[str, list[Any]], events: dict[str, list[An
             cells.append(row.get(name))
 
 
+# --- the company's orders and channel spend (docs/commerce.md) ------------------------------------
+
+
+def commerce_tables() -> dict[str, pa.Table]:
+    """`outcomes` from the members' orders and `costs` from the channel spend, in the site's currency.
+
+    Amounts become the currency's units (cents / 100). Orders and spend in another
+    currency are left out (the site keeps no exchange rates), and so are orders of
+    customers who are not members: the dataset's `outcomes` are members' orders.
+    `commerce_left_out` counts both for `dataset.json`. `costs` is written only when some
+    spend is recorded, so that "no costs" stays distinguishable from "no spend".
+    """
+    from prosumo.analytics.dataset import arrow_schema
+
+    currency = settings.PROSUMO_CURRENCY
+    orders = (
+        Order.objects.filter(member__isnull=False, currency=currency)
+        .order_by("ordered_at", "pk")
+        .values_list("member_id", "product_id", "ordered_at", "amount_cents", "idea_id")
+    )
+    outcomes = _columns(
+        orders.iterator(chunk_size=CHUNK), ["member_id", "product_id", "ordered_at", "amount", "from_idea_id"]
+    )
+    outcomes["amount"] = [cents / 100 for cents in outcomes["amount"]]
+    tables = {"outcomes": pa.table(outcomes, schema=arrow_schema("outcomes"))}
+    spend = ChannelSpend.objects.filter(currency=currency).order_by("starts_on", "channel", "pk")
+    if spend.exists():
+        day = timedelta(days=1)
+        rows = list(spend.values_list("channel", "starts_on", "ends_on", "amount_cents"))
+        tables["costs"] = pa.table(
+            {
+                "channel": [r[0] for r in rows],
+                "period_start": [_midnight(r[1]) for r in rows],
+                "period_end": [_midnight(r[2] + day) for r in rows],  # the end of the last day
+                "spend": [r[3] / 100 for r in rows],
+            },
+            schema=arrow_schema("costs"),
+        )
+    return tables
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def commerce_left_out() -> dict[str, Any]:
+    """What `commerce_tables` leaves out, for `dataset.json`: records in other currencies, non-members' orders.
+
+    And ``orders_before_joining``: whether some member's orders go back before they
+    joined (a shop's history of its customers), which lets the matched comparison look
+    at spend before joining.
+    """
+    currency = settings.PROSUMO_CURRENCY
+    members_orders = Order.objects.filter(member__isnull=False, currency=currency)
+    return {
+        "currency": currency,
+        "orders_before_joining": members_orders.filter(ordered_at__lt=F("member__date_joined")).exists(),
+        "orders_in_other_currencies": Order.objects.exclude(currency=currency).count(),
+        "orders_of_non_members": Order.objects.filter(member__isnull=True, currency=currency).count(),
+        "spend_in_other_currencies": ChannelSpend.objects.exclude(currency=currency).count(),
+    }
+
+
 def export_dataset(
     path: str | Path, *, progress: Callable[[str], None] | None = None, now: datetime | None = None
 ) -> Path:
@@ -219,5 +272,6 @@ def export_dataset(
         "created_at": (now or timezone.now()).isoformat(),
         "licence": "proprietary: the community's own data",
         "attribution": "",
+        "commerce": commerce_left_out(),
     }
     return write_dataset(tables, path, meta)

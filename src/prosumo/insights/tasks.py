@@ -19,7 +19,7 @@ def run_now(run: InsightRun) -> InsightRun:
     """Export, filter, analyse and store; a failure is stored with its error, never raised."""
     from prosumo.analytics.dataset import load_dataset, write_dataset
     from prosumo.analytics.report import build_report, to_json
-    from prosumo.insights.export import export_tables
+    from prosumo.insights.export import commerce_left_out, export_tables
     from prosumo.insights.filters import subset
 
     InsightRun.objects.filter(pk=run.pk).update(status=InsightRun.Status.RUNNING, started_at=timezone.now())
@@ -28,7 +28,9 @@ def run_now(run: InsightRun) -> InsightRun:
         tables = subset(export_tables(), run.filters)
         with tempfile.TemporaryDirectory(prefix="prosumo-insights-") as folder:
             path = write_dataset(
-                tables, Path(folder) / "dataset", {"name": "Prosumo", "source": "platform", "filters": run.filters}
+                tables,
+                Path(folder) / "dataset",
+                {"name": "Prosumo", "source": "platform", "filters": run.filters, "commerce": commerce_left_out()},
             )
             report = build_report(load_dataset(path), workers=2)  # two sections at a time (bench/RESULTS.md)
             result = to_json(report, max_rows=MAX_TABLE_ROWS)

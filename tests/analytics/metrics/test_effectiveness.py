@@ -47,8 +47,11 @@ def test_company_and_prosumer_value_totals(make_dataset, b, tiny):
     assert company["co_created_revenue"] == 60.0
     assert company["co_created_share"] == pytest.approx(0.6)
     assert company["co_created_products"] == 1
-    assert company["rewards_paid"] == 195.0
-    assert company["programme_cost"] == 395.0
+    # points stay points; the royalty of 120 cents is money: programme cost = 200 + 1.20
+    assert company["reward_points"] == 75.0
+    assert company["royalties_paid"] == 1.2
+    assert company["acquisition_spend"] == 200.0
+    assert company["programme_cost"] == pytest.approx(201.2)
     assert (prosumer["reward_count"], prosumer["reward_value"], prosumer["reward_recipients"]) == (2, 75.0, 2)
     assert prosumer["royalty_value"] == 120.0
     assert prosumer["credited_members"] == 2

@@ -49,14 +49,16 @@ def company_value(ds: Dataset) -> dict[str, Any]:
 
     ideas, accepted (accepted or later), launched; revenue = sum(outcomes.amount);
     co-created revenue = sum(amount) over orders with ``from_idea_id``; its share;
-    programme cost = sum(costs.spend) + rewards and royalties paid (event values).
+    programme cost = sum(costs.spend) + royalties paid (``royalty.paid`` values are cents, so
+    / 100): money only. Reward points (``reward.granted``) are reported on their own as
+    ``reward_points``, never added to money.
 
     Examples
     --------
     >>> from prosumo.analytics.examples import example_dataset
     >>> ds = example_dataset()
     >>> company_value(ds)
-    {'ideas': 3, 'accepted': 1, 'launched': 0, 'rewards_paid': 0.0}
+    {'ideas': 3, 'accepted': 1, 'launched': 0, 'reward_points': 0.0, 'royalties_paid': 0.0}
     """
     ideas = ds.ideas
     counts = (
@@ -86,12 +88,16 @@ def company_value(ds: Dataset) -> dict[str, Any]:
         out["co_created_share"] = out["co_created_revenue"] / revenue if revenue else None
         out["co_created_products"] = int(_num(rev["co_created_products"]))
     ev = ds.events
-    rewards = _num(ev.filter(ev.verb.isin(REWARD_VERBS)).value.sum().execute())
-    out["rewards_paid"] = rewards
+    # Points and money are never added together: points are the platform's own unit, while
+    # royalties are money paid (cents in the log), counted with the spend.
+    points = _num(ev.filter(ev.verb == "reward.granted").value.sum().execute())
+    royalties = _num(ev.filter(ev.verb == "royalty.paid").value.sum().execute()) / 100
+    out["reward_points"] = points
+    out["royalties_paid"] = royalties
     if ds.costs is not None:
         spend = _num(ds.costs.spend.sum().execute())
         out["acquisition_spend"] = spend
-        out["programme_cost"] = spend + rewards
+        out["programme_cost"] = spend + royalties
     return out
 
 
@@ -584,9 +590,12 @@ class EffectivenessFigures:
 
 def compute(ds: Dataset) -> EffectivenessFigures:
     """Question 8's figures (:func:`company_value`, :func:`prosumer_value`, :func:`matched_did`, :func:`cooperation_efficiency`)."""
+    # The platform's export says when the orders cover customers before they joined (a
+    # shop's history): the "before" window may then start before joining.
+    commerce = ds.meta.get("commerce") or {}
     return EffectivenessFigures(
         company=company_value(ds),
         prosumer=prosumer_value(ds),
-        did=matched_did(ds),
+        did=matched_did(ds, customers_before_joining=bool(commerce.get("orders_before_joining"))),
         cooperation=cooperation_efficiency(ds),
     )

@@ -22,7 +22,8 @@ def present(figures: EffectivenessFigures) -> Section:
         "ideas_launched": company["launched"],
         "co_created_revenue": company.get("co_created_revenue"),
         "programme_cost": company.get("programme_cost"),
-        "rewards_paid": company["rewards_paid"],
+        "reward_points": company["reward_points"],
+        "royalties_paid": company["royalties_paid"],
         "credited_members": prosumer["credited_members"],
     }
     tables: dict[str, pd.DataFrame] = {
@@ -105,13 +106,13 @@ def present(figures: EffectivenessFigures) -> Section:
         headline["cooperation_efficiency_r_95"] = [round(coop["low"], 4), round(coop["high"], 4)]
     value_rows = pd.DataFrame(
         {
-            "side": ["company", "company", "prosumers", "prosumers"],
-            "item": ["co-created revenue", "programme cost", "rewards", "royalties"],
+            # money only: reward points are not money, and are shown as a count elsewhere
+            "side": ["company", "company", "prosumers"],
+            "item": ["co-created revenue", "programme cost", "royalties"],
             "amount": [
                 company.get("co_created_revenue") or 0.0,
                 -(company.get("programme_cost") or 0.0),
-                prosumer["reward_value"],
-                prosumer["royalty_value"],
+                company["royalties_paid"],
             ],
         }
     )
@@ -119,7 +120,7 @@ def present(figures: EffectivenessFigures) -> Section:
         alt.Chart(value_rows)
         .mark_bar()
         .encode(x=alt.X("amount:Q"), y=alt.Y("item:N"), color="side:N", tooltip=["side", "item", "amount"])
-        .properties(title="Value to both sides (rewards in the event log's units)", width=360)
+        .properties(title="Money to both sides", width=360)
     )
     return Section(
         key="effectiveness",
