@@ -201,3 +201,32 @@ def read_only_media(settings: Any) -> Iterator[Path]:
 
 def files_in(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Pages switch the thread's language per request; put it back so that no later test runs in Spanish."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    if settings.configured:
+        translation.deactivate()
+
+
+@pytest.fixture
+def busy_idea(
+    idea: Any, make_member: Callable[..., Any], reviewer: Any, django_capture_on_commit_callbacks: Any
+) -> Any:
+    """An idea under review with a supporter, a comment that builds on it and the author's reply."""
+    from prosumo.ideas.services import comment_post, stage_change, vote_cast
+
+    supporter = make_member()
+    vote_cast(actor=supporter, idea_id=idea.pk)
+    comment = comment_post(actor=supporter, idea_id=idea.pk, body="What about **kids**?", builds_on=True)
+    comment_post(actor=idea.author, idea_id=idea.pk, body="Good point, thanks", parent_id=comment.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        stage_change(
+            actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="Our team is reviewing this idea."
+        )
+    return idea

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 
 from prosumo.activity.models import Event
+from prosumo.community import services as community_services
 from prosumo.community.bootstrap import create_verified_member
 from prosumo.community.models import Invitation, Member
 from prosumo.community.services import invitation_accept
@@ -79,6 +82,7 @@ def test_a_member_whose_address_it_is_accepts_while_signed_in(invitation, campai
     # then
     assert page.status_code == 200
     assert "Accept the invitation" in page.content.decode()
+    assert f"You are invited to the campaign “{campaign.title}”." in html.unescape(page.content.decode())
     assert accepted.status_code == 302
     assert accepted.url == f"/c/{campaign.slug}/"
     invitation.refresh_from_db()
@@ -134,3 +138,21 @@ def test_a_used_invitation_is_not_found(invitation):
     invitation_accept(invitation=invitation, member=guest)
     assert Client().get(f"/invite/{invitation.token}/").status_code == 404
     assert Client().get("/invite/not-a-token/").status_code == 404
+
+
+def test_an_invitation_only_to_join_says_so_and_leads_home(admin, login, django_capture_on_commit_callbacks):
+    # given an invitation to the community alone, and the member whose address it is
+    with django_capture_on_commit_callbacks(execute=True):
+        plain = community_services.invitation_create(actor=admin, email="solo@example.org")
+    guest = create_verified_member(email="solo@example.org", password="correct horse 12", display_name="Solo")
+    client = login(guest)
+    # when
+    page = client.get(f"/invite/{plain.token}/")
+    accepted = client.post(f"/invite/{plain.token}/")
+    # then the page offers no campaign, and taking it up leads to the home page
+    assert page.status_code == 200
+    assert "You are invited to share ideas here." in page.content.decode()
+    assert "invited to the campaign" not in page.content.decode()
+    assert (accepted.status_code, accepted.url) == (302, "/")
+    plain.refresh_from_db()
+    assert plain.accepted_by_id == guest.pk

@@ -14,8 +14,8 @@ from prosumo.ideas.services import comment_post
 from tests.api.conftest import row_counts
 from tests.api.test_participation import png_bytes
 from tests.conftest import files_in
+from tests.ideas.test_staff_campaigns import form_data
 from tests.web.test_i18n import visible_text
-from tests.web.test_staff_campaigns import form_data
 
 BEYOND_64_BITS = 10**23
 NUL_PROBLEM = "Text may not contain the NUL character (U+0000)."

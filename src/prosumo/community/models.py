@@ -278,7 +278,8 @@ class Invitation(models.Model):
     It belongs to its address: only a member signing up or signed in with that address
     can take it up (docs/security.md, "Invitations"). An app above may invite to more
     than joining: ideas' own Invitation extends this one with a campaign or an idea to
-    co-author, and says so in the email through `mail_context`.
+    co-author, says so in the email through `mail_context`, and sends the member there
+    after they take it up through `destination`.
     """
 
     email = models.EmailField()
@@ -294,6 +295,10 @@ class Invitation(models.Model):
     def mail_context(self) -> dict[str, str]:
         """What the invitation's email says besides the invitation to join (nothing, for a plain one)."""
         return {}
+
+    def destination(self) -> str:
+        """Where the member goes once they have taken it up: the home page, for a plain one."""
+        return "/"
 
 
 # API tokens: a member's credentials for scripts and integrations (docs/api.md, "Tokens").

@@ -2,16 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from prosumo.community.models import ApiToken, CustomerImport, Member, Role, Segment
+from prosumo.community.models import ApiToken, CustomerImport, Invitation, Member, Role, Segment
 from prosumo.community.permissions import has_role
 from prosumo.core.errors import NotFound
 
 IMPORTS_LISTED = 20
+
+# What the apps above add to a member's profile page and to an invitation's page: each
+# registers, in its AppConfig.ready(), a callable that gives more of the page's context.
+_profile_parts: list[Callable[[Member, Any], dict[str, Any]]] = []
+_invitation_parts: list[Callable[[Invitation], dict[str, Any]]] = []
+
+
+def profile_part_register(part: Callable[[Member, Any], dict[str, Any]]) -> None:
+    """Add ``part(member, viewer)`` to the profile page's context: what the viewer may see of the member there."""
+    if part not in _profile_parts:
+        _profile_parts.append(part)
+
+
+def invitation_part_register(part: Callable[[Invitation], dict[str, Any]]) -> None:
+    """Add ``part(invitation)`` to the invitation page's context: what it offers besides joining."""
+    if part not in _invitation_parts:
+        _invitation_parts.append(part)
+
+
+def profile_page(*, member_id: int, viewer: Any) -> dict[str, Any]:
+    """The profile page's context: the member (`member_of_profile`) and what each app above adds for the viewer."""
+    member = member_of_profile(member_id)
+    context: dict[str, Any] = {"profile": member}
+    for part in _profile_parts:
+        context.update(part(member, viewer))
+    return context
+
+
+def invitation_open(token: str) -> Invitation:
+    """The invitation this token opens, while nobody has taken it up; NotFound otherwise."""
+    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).first()
+    if invite is None:
+        raise NotFound(gettext("No such invitation."))
+    return invite
+
+
+def invitation_page(invitation: Invitation) -> dict[str, Any]:
+    """What the invitation's page says it offers, from each app above (a campaign, for ideas)."""
+    context: dict[str, Any] = {}
+    for part in _invitation_parts:
+        context.update(part(invitation))
+    return context
 
 
 def customer_imports_for(actor: Member) -> QuerySet[CustomerImport]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import cast
 
@@ -299,6 +299,24 @@ def invitation_addressed_to(invitation: Invitation, member: Member) -> bool:
     if invitation.email == member.email.lower():
         return True
     return bool(EmailAddress.objects.filter(user=member, email__iexact=invitation.email, verified=True).exists())
+
+
+# How an invitation is taken up: `invitation_accept`, unless an app above that adds to
+# invitations registers its own in its AppConfig.ready(); that one accepts through
+# `invitation_accept` and takes up what it added in the same transaction (ideas does).
+_take_up: list[Callable[..., Invitation]] = []
+
+
+def invitation_take_up_register(take_up: Callable[..., Invitation]) -> None:
+    """Take invitations up with ``take_up(invitation=..., member=...)``, which returns the invitation accepted."""
+    _take_up[:] = [take_up]
+
+
+def invitation_take_up(*, invitation: Invitation, member: Member) -> Invitation:
+    """The invited person takes the invitation up, with whatever an app above added to it (`destination()` says where next)."""
+    if _take_up:
+        return _take_up[0](invitation=invitation, member=member)
+    return invitation_accept(invitation=invitation, member=member)
 
 
 def invitation_accept(*, invitation: Invitation, member: Member, campaign_id: int | None = None) -> Invitation:

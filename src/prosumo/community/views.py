@@ -1,15 +1,23 @@
-"""The members' pages: one's own profile, and the staff pages for members (suspension, customer imports)."""
+"""The members' pages: a member's profile, one's own profile form, an invitation's link, and the staff pages for members.
+
+The profile shows the member's ideas and the invitation page what an invitation offers
+besides joining: those parts come from the apps above, which register them in their
+AppConfig.ready() (`selectors.profile_part_register`, `selectors.invitation_part_register`,
+`services.invitation_take_up_register`; docs/architecture.md, "Turning dependencies around").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prosumo.community import imports as customer_imports
@@ -19,6 +27,41 @@ from prosumo.community.http import MemberRequest
 from prosumo.community.permissions import access_customer_import, require_staff_page
 from prosumo.core.forms import form_problems
 from prosumo.core.pages import form_errors, page_errors
+
+
+@page_errors()
+def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A member's public profile, with what each app above shows of them to this viewer."""
+    return render(request, "community/profile.html", selectors.profile_page(member_id=member_id, viewer=request.user))
+
+
+@page_errors(back=lambda request, token: reverse("home"))
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation's link: it belongs to the address it was sent to.
+
+    A visitor goes on to sign up with that address (or to sign in, when it already has an
+    account); a signed-in member whose address it is accepts it with a button; anyone else
+    signed in is told it is not theirs (docs/security.md, "Invitations").
+    """
+    invite = selectors.invitation_open(token)
+    if not request.user.is_authenticated:
+        request.session["invitation_token"] = token
+        request.session["channel"] = "invite"
+        if selectors.member_with_address(invite.email) is not None:
+            messages.info(request, _("Sign in to accept the invitation."))
+            return redirect(f"{reverse('account_login')}?next={reverse('invitation', args=[token])}")
+        # Holding the link proves the address: the sign-up form takes it and needs no confirmation email.
+        get_account_adapter(request).stash_verified_email(request, invite.email)
+        return redirect("account_signup")
+    member = request.user
+    if not services.invitation_addressed_to(invite, member):
+        return render(request, "community/invitation.html", {"invite": invite, "theirs": False}, status=403)
+    if request.method == "POST":
+        accepted = services.invitation_take_up(invitation=invite, member=member)
+        messages.success(request, _("Invitation accepted."))
+        return redirect(accepted.destination())
+    context = {"invite": invite, "theirs": True, **selectors.invitation_page(invite)}
+    return render(request, "community/invitation.html", context)
 
 
 @login_required

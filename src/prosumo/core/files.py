@@ -9,6 +9,9 @@ with ``X-Accel-Redirect`` and nginx sends the bytes from an ``internal`` locatio
 Every answer carries the type the upload check read from the bytes, ``nosniff`` so a
 browser never guesses another, ``Content-Disposition`` (inline for images, a download for
 anything else) and ``Cache-Control: private`` unless the file is public.
+
+A file made for the asker on the fly (a copy of their data, a statement, a certificate)
+is sent by `download_response`: a download that no cache keeps.
 """
 
 from __future__ import annotations
@@ -54,4 +57,12 @@ def file_response(*, name: str | None, content_type: str, download_name: str, pu
         response["Content-Disposition"] = disposition
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = f"{'public' if public else 'private'}, max-age={MAX_AGE_SECONDS}"
+    return response
+
+
+def download_response(content: bytes | str, *, content_type: str, file_name: str) -> HttpResponse:
+    """`content`, made for this reader alone, as a download named `file_name` that no cache keeps."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Cache-Control"] = "private, no-store"
     return response

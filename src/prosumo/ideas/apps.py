@@ -13,8 +13,23 @@ class IdeasConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from prosumo.ideas.selectors import idea_followers, idea_involved_members, idea_readers
+        from prosumo.community.selectors import invitation_part_register, profile_part_register
+        from prosumo.community.services import invitation_take_up_register
+        from prosumo.ideas.selectors import (
+            idea_followers,
+            idea_involved_members,
+            idea_readers,
+            invitation_part,
+            profile_part,
+        )
+        from prosumo.ideas.services import invitation_take_up
         from prosumo.notifications.services import audience_register, idea_readers_register
+
+        # Community's pages know nothing of ideas: a profile's ideas and what an invitation
+        # offers (a campaign, an idea to co-author) are ideas' to show and to take up.
+        profile_part_register(profile_part)
+        invitation_part_register(invitation_part)
+        invitation_take_up_register(invitation_take_up)
 
         # Notifications know nothing of ideas: the groups and the reading rule are ideas'.
         audience_register("idea.involved", idea_involved_members)

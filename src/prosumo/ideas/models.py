@@ -368,6 +368,14 @@ class Invitation(JoinInvitation):
     def mail_context(self) -> dict[str, str]:
         return {"idea_title": self.idea.title} if self.idea is not None else {}
 
+    def destination(self) -> str:
+        """The idea they may co-author, or the campaign they were invited to."""
+        if self.idea_id is not None:
+            return f"/ideas/{self.idea_id}/"
+        if self.campaign is not None:
+            return f"/c/{self.campaign.slug}/"
+        return super().destination()
+
 
 class Follow(models.Model):
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="follows")

@@ -41,6 +41,7 @@ from prosumo.ideas.models import (
     TallyFigures,
     Vote,
 )
+from prosumo.ideas.models import Invitation as CampaignInvitation
 
 ORDERS = {
     "new": ("-created_at", "-id"),
@@ -492,6 +493,12 @@ def profile_activity(*, member: Member, viewer: Any) -> ProfileActivity:
     )
 
 
+def profile_part(member: Member, viewer: Any) -> dict[str, Any]:
+    """For the member's profile page (registered with community): their ideas and counts, as the viewer may see them."""
+    activity = profile_activity(member=member, viewer=viewer)
+    return {"ideas": activity.ideas, "stats": activity.stats}
+
+
 def idea_attachment(*, idea: Idea, attachment_id: int) -> Attachment:
     """One of the idea's attachments (the caller got the idea from `access_idea`); else NotFound."""
     attachment = Attachment.objects.filter(idea=idea, pk=attachment_id).first()
@@ -555,12 +562,10 @@ def flags_open() -> QuerySet[Flag]:
 INVITATIONS_LISTED = 50
 
 
-def invitation_open(token: str) -> Invitation:
-    """The invitation this token opens, with what it offers (``offer.campaign``), while nobody has taken it up."""
-    invite = Invitation.objects.filter(token=token, accepted_at__isnull=True).select_related("offer__campaign").first()
-    if invite is None:
-        raise NotFound(gettext("No such invitation."))
-    return invite
+def invitation_part(invitation: Invitation) -> dict[str, Any]:
+    """For the invitation's page (registered with community): the campaign it opens, if any."""
+    offer = CampaignInvitation.objects.select_related("campaign").filter(pk=invitation.pk).first()
+    return {"campaign": offer.campaign if offer is not None else None}
 
 
 def invitations_latest() -> QuerySet[Invitation]:

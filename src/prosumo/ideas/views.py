@@ -1,8 +1,9 @@
 """The ideas pages: campaigns, ideas and everything done on an idea's page, and the staff pages for them.
 
-A member's profile, an invitation's link and the staff's invitation form live here too,
-not in community: the profile lists the member's ideas, and an invitation can be to a
-campaign or to co-author an idea, so each needs this app's selectors or services.
+The staff's invitation form lives here too, not in community: an invitation may open an
+invitation-only campaign, so the form lists campaigns and saves through this app's service
+(`staff_invite`). A member's profile and an invitation's link are community's pages; this
+app adds its part to them from its apps.py.
 
 Each view parses input, checks access, calls one service or selector, and renders.
 """
@@ -17,7 +18,6 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -31,11 +31,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from prosumo.activity.services import presence_record
-from prosumo.community import selectors as community_selectors
-from prosumo.community import services as community_services
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
-from prosumo.community.models import Invitation as JoinInvitation
 from prosumo.community.permissions import (
     can_manage_campaigns,
     can_moderate,
@@ -68,7 +65,7 @@ from prosumo.ideas.forms import (
     StageForm,
     StageMoveForm,
 )
-from prosumo.ideas.models import Campaign, Invitation, Stage, Visibility
+from prosumo.ideas.models import Campaign, Stage, Visibility
 from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
@@ -481,52 +478,6 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
     )
 
 
-@page_errors()
-def member_profile(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = community_selectors.member_of_profile(member_id)
-    activity = selectors.profile_activity(member=member, viewer=request.user)
-    return render(
-        request, "community/profile.html", {"profile": member, "ideas": activity.ideas, "stats": activity.stats}
-    )
-
-
-def invitation_destination(invitation: JoinInvitation) -> str:
-    """Where a member goes after accepting: the idea they may co-author, the campaign they were invited to, or home."""
-    if isinstance(invitation, Invitation) and invitation.idea_id is not None:
-        return f"/ideas/{invitation.idea_id}/"
-    if isinstance(invitation, Invitation) and invitation.campaign is not None:
-        return f"/c/{invitation.campaign.slug}/"
-    return "/"
-
-
-@page_errors(back=lambda request, token: reverse("home"))
-def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    """An invitation's link: it belongs to the address it was sent to.
-
-    A visitor goes on to sign up with that address (or to sign in, when it already has an
-    account); a signed-in member whose address it is accepts it with a button; anyone else
-    signed in is told it is not theirs (docs/security.md, "Invitations").
-    """
-    invite = selectors.invitation_open(token)
-    if not request.user.is_authenticated:
-        request.session["invitation_token"] = token
-        request.session["channel"] = "invite"
-        if community_selectors.member_with_address(invite.email) is not None:
-            messages.info(request, _("Sign in to accept the invitation."))
-            return redirect(f"{reverse('account_login')}?next={reverse('invitation', args=[token])}")
-        # Holding the link proves the address: the sign-up form takes it and needs no confirmation email.
-        get_account_adapter(request).stash_verified_email(request, invite.email)
-        return redirect("account_signup")
-    member = request.user
-    if not community_services.invitation_addressed_to(invite, member):
-        return render(request, "community/invitation.html", {"invite": invite, "theirs": False}, status=403)
-    if request.method == "POST":
-        accepted = services.invitation_take_up(invitation=invite, member=member)
-        messages.success(request, _("Invitation accepted."))
-        return redirect(invitation_destination(accepted))
-    return render(request, "community/invitation.html", {"invite": invite, "theirs": True})
-
-
 # --- staff ------------------------------------------------------------------------
 
 
@@ -557,7 +508,12 @@ def staff_moderation(request: MemberRequest) -> HttpResponse:
 @rate_limited("invitation")
 @page_errors()
 def staff_invite(request: MemberRequest) -> HttpResponse:
-    """Staff invite people by email, to the community or to one invitation-only campaign."""
+    """Staff invite people by email, to the community or to one invitation-only campaign.
+
+    It stays in ideas: the form offers the invitation-only campaigns, the service records
+    the campaign with the invitation, and the list shows each invitation's campaign. A
+    registration could lend community a form field, but not the campaign's rule (staff only).
+    """
     require_staff_page(request.user)
     form = InviteForm(request.POST or None)
     status = 200

@@ -38,44 +38,33 @@ class Clause:
 
 def all_of(*clauses: Clause) -> Clause:
     """Every clause holds; in SQL, a clause the viewer decides is dropped (True) or ends the rule (False)."""
-
-    def where(viewer: Any) -> Where:
-        parts = []
-        for clause in clauses:
-            part = clause.where(viewer)
-            if part is False:
-                return False
-            if part is not True:
-                parts.append(part)
-        return functools.reduce(operator.and_, parts) if parts else True
-
-    def holds(row: Any, viewer: Any) -> bool:
-        for clause in clauses:  # noqa: SIM110 (a loop: the vote path calls this, and all() on a generator costs more)
-            if not clause.holds(row, viewer):
-                return False
-        return True
-
-    return Clause(where, holds)
+    return _joined(clauses, operator.and_, neutral=True)
 
 
 def any_of(*clauses: Clause) -> Clause:
     """One clause holds, tried in order (in Python, a clause that needs a query comes last)."""
+    return _joined(clauses, operator.or_, neutral=False)
+
+
+def _joined(clauses: tuple[Clause, ...], join: Callable[[Any, Any], Any], *, neutral: bool) -> Clause:
+    """The clauses joined by `join`: one that is `neutral` adds nothing, one that is its opposite decides alone."""
+    decisive = not neutral
 
     def where(viewer: Any) -> Where:
         parts = []
         for clause in clauses:
             part = clause.where(viewer)
-            if part is True:
-                return True
-            if part is not False:
+            if part is decisive:
+                return decisive
+            if part is not neutral:
                 parts.append(part)
-        return functools.reduce(operator.or_, parts) if parts else False
+        return functools.reduce(join, parts) if parts else neutral
 
     def holds(row: Any, viewer: Any) -> bool:
-        for clause in clauses:  # noqa: SIM110 (as in all_of)
-            if clause.holds(row, viewer):
-                return True
-        return False
+        for clause in clauses:  # a loop: the vote path calls this, and all() on a generator costs more
+            if bool(clause.holds(row, viewer)) is decisive:
+                return decisive
+        return neutral
 
     return Clause(where, holds)
 

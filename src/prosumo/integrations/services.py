@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
-from prosumo.community.models import Member, Role
-from prosumo.community.permissions import require_role
+from prosumo.community.models import Member
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.integrations.destinations import destination_problem
 from prosumo.integrations.models import Webhook, WebhookDelivery
+from prosumo.integrations.permissions import require_webhook_admin
 
 TOKEN_LAST_USED_PRECISION = timedelta(minutes=1)
 WEBHOOK_VERBS = ("idea.submitted", "idea.stage_changed")
@@ -28,7 +28,7 @@ URL_MAX = 500
 
 
 def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
-    admin = require_role(actor, Role.ADMIN)
+    admin = require_webhook_admin(actor)
     errors = {}
     url = url.strip()
     try:
@@ -53,7 +53,7 @@ def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
 
 def webhook_deactivate(*, actor: Member, webhook_id: int) -> Webhook:
     """Stop sending to a webhook; its pending deliveries are not tried again."""
-    require_role(actor, Role.ADMIN)
+    require_webhook_admin(actor)
     with transaction.atomic():
         hook = Webhook.objects.select_for_update().filter(pk=webhook_id).first()
         if hook is None:

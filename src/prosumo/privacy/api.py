@@ -15,12 +15,12 @@ from prosumo.community.auth import needs
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import Scope
 from prosumo.core.errors import NotFound
+from prosumo.core.files import download_response
 from prosumo.core.input import BodyIn, Id
 from prosumo.core.schemas import ErrorOut
 from prosumo.privacy import selectors, services
 from prosumo.privacy.models import MemberExport
 from prosumo.privacy.permissions import access_member_export, require_account
-from prosumo.privacy.views import zip_response
 
 router = Router(tags=["your data"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -83,7 +83,8 @@ def export_latest(request: MemberRequest) -> Any:
 def export_download(request: MemberRequest, export_id: Id) -> HttpResponse:
     """The zip; only for the member it belongs to (anyone else gets 404). 409 `export_not_ready` while it is built."""
     export = access_member_export(request.user, export_id)
-    return zip_response(selectors.export_file(export=export, now=timezone.now()), export.file_name)
+    data = selectors.export_file(export=export, now=timezone.now())
+    return download_response(data, content_type="application/zip", file_name=export.file_name)
 
 
 @router.post("/me/erase", response={200: ErasedOut, 409: ErrorOut, **ERRORS}, auth=needs(Scope.WRITE))

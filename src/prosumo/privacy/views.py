@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prosumo.community.http import MemberRequest
+from prosumo.core.files import download_response
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.privacy import selectors, services
 from prosumo.privacy.forms import EraseForm
@@ -45,14 +46,7 @@ def export_download(request: MemberRequest, export_id: int) -> HttpResponse:
     """
     export = access_member_export(request.user, export_id)
     data = selectors.export_file(export=export, now=timezone.now())
-    return zip_response(data, export.file_name)
-
-
-def zip_response(data: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(data, content_type="application/zip", file_name=export.file_name)
 
 
 @login_required

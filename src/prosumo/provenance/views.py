@@ -14,6 +14,7 @@ from prosumo.community.models import TermsVersion
 from prosumo.community.permissions import require_staff_page
 from prosumo.community.terms import terms_current
 from prosumo.core.errors import InvalidInput
+from prosumo.core.files import download_response
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import page_errors
 from prosumo.ideas.permissions import access_idea
@@ -68,12 +69,11 @@ def certificate_download(request: HttpRequest, idea_id: int) -> HttpResponse:
         document = selectors.certificate_read(idea=idea)
     except InvalidInput as exc:
         return JsonResponse(exc.as_dict(), status=409)
-    response = HttpResponse(
-        json.dumps(document, indent=2, ensure_ascii=False) + "\n", content_type="application/json; charset=utf-8"
+    return download_response(
+        json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        content_type="application/json; charset=utf-8",
+        file_name=f"idea-{idea.pk}-certificate.json",
     )
-    response["Content-Disposition"] = f'attachment; filename="idea-{idea.pk}-certificate.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_GET

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from prosumo.community.http import MemberRequest
 from prosumo.community.permissions import require_member
 from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.core.files import download_response
 from prosumo.core.input import id_in_range
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.core.spreadsheet import spreadsheet_csv
@@ -219,10 +220,7 @@ def statement_row(payout: Payout) -> list[object]:
 
 
 def csv_response(text: str, file_name: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download_response(text, content_type="text/csv; charset=utf-8", file_name=file_name)
 
 
 @login_required

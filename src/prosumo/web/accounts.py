@@ -24,9 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from prosumo.community.limits import rate_limit
 from prosumo.community.models import Invitation, Member
 from prosumo.community.pseudonyms import pseudonym
-from prosumo.community.services import member_joined, member_password_change
+from prosumo.community.services import invitation_take_up, member_joined, member_password_change
 from prosumo.core.validators import validate_one_line
-from prosumo.ideas.services import invitation_take_up
 
 
 def invitation_in_session(request: HttpRequest | None) -> Invitation | None:

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import capacity
-from prosumo.analytics.sections import capacity as capacity_section
+from prosumo.analytics.registry import metric
 
 
 def _bass_counts(p: float, q: float, m: float, periods: int) -> np.ndarray:
@@ -135,6 +135,6 @@ def test_forecast_continues_the_fitted_curve():
 
 def test_section_renders(make_dataset, tiny):
     ds = make_dataset(**tiny)
-    sec = capacity_section.section(ds)
+    sec = metric("capacity").section(ds)
     assert sec.headline["contributor_absence_factor"] == 2
     assert "No diffusion fit" in " ".join(sec.notes)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import effectiveness
-from prosumo.analytics.sections import effectiveness as effectiveness_section
+from prosumo.analytics.registry import metric
 
 DAY = pd.Timedelta(days=1)
 
@@ -186,6 +186,6 @@ def test_welch_difference_by_hand():
 
 
 def test_section_without_outcomes_says_so(make_dataset, tiny):
-    sec = effectiveness_section.section(make_dataset(**tiny))
+    sec = metric("effectiveness").section(make_dataset(**tiny))
     assert sec.headline["ideas_launched"] == 0
     assert any("No matched comparison" in n for n in sec.notes)

@@ -8,8 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.capacity import CapacityFigures, bass_cumulative, compute
+from prosumo.analytics.metrics.capacity import CapacityFigures, bass_cumulative
 from prosumo.analytics.section import Section
 
 
@@ -100,8 +99,3 @@ def present(figures: CapacityFigures) -> Section:
         charts=charts,
         notes=notes,
     )
-
-
-def section(ds: Dataset) -> Section:
-    """Question 2 for ``ds``, computed and presented."""
-    return present(compute(ds))

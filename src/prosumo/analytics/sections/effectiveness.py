@@ -7,8 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.effectiveness import EffectivenessFigures, compute
+from prosumo.analytics.metrics.effectiveness import EffectivenessFigures
 from prosumo.analytics.section import Section
 
 
@@ -130,8 +129,3 @@ def present(figures: EffectivenessFigures) -> Section:
         charts=charts,
         notes=notes,
     )
-
-
-def section(ds: Dataset) -> Section:
-    """Question 8 for ``ds``, computed and presented."""
-    return present(compute(ds))

@@ -8,6 +8,8 @@ credit can later follow the contributors of both ideas.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -90,34 +92,8 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
             ]
         )
         events_record_many(
-            [
-                Event(
-                    occurred_at=now,
-                    actor_id=v.member_id,
-                    verb="idea.support_withdrawn",
-                    object_type="idea",
-                    object_id=source.pk,
-                    target_member_id=source.author_id,
-                    campaign_id=source.campaign_id,
-                    value=v.value,
-                    details={"merged_into": target.pk},
-                )
-                for v in source_votes
-            ]
-            + [
-                Event(
-                    occurred_at=now,
-                    actor_id=v.member_id,
-                    verb="idea.supported",
-                    object_type="idea",
-                    object_id=target.pk,
-                    target_member_id=target.author_id,
-                    campaign_id=target.campaign_id,
-                    value=v.value,
-                    details={"carried_from": source.pk},
-                )
-                for v in carried
-            ]
+            _support_events(source_votes, "idea.support_withdrawn", source, {"merged_into": target.pk}, now)
+            + _support_events(carried, "idea.supported", target, {"carried_from": source.pk}, now)
         )
 
         existing_followers = set(Follow.objects.filter(idea=target).values_list("member_id", flat=True))
@@ -183,3 +159,21 @@ def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
         record.status = MergedSupport.Status.WITHDRAWN
         record.save(update_fields=["status"])
     return vote is not None
+
+
+def _support_events(votes: list[Vote], verb: str, idea: Idea, details: dict[str, int], now: datetime) -> list[Event]:
+    """One event per vote: its member's support of `idea` withdrawn or given by the merge."""
+    return [
+        Event(
+            occurred_at=now,
+            actor_id=v.member_id,
+            verb=verb,
+            object_type="idea",
+            object_id=idea.pk,
+            target_member_id=idea.author_id,
+            campaign_id=idea.campaign_id,
+            value=v.value,
+            details=dict(details),
+        )
+        for v in votes
+    ]
