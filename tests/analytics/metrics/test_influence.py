@@ -95,3 +95,23 @@ def test_section_renders(make_dataset, tiny):
     sec = influence_section.section(make_dataset(**tiny))
     assert sec.headline["prosumers"] == 2
     assert sec.headline["largest_core"] == 2
+
+
+def test_support_links_are_positive_votes_that_stand(make_dataset, b):
+    # given: 2 votes up on 1's idea, 3 votes down, 4 passes (Pol.is 0), 5 votes up then down
+    members = b.members([(i, b.at(1), None, None, False) for i in (1, 2, 3, 4, 5)])
+    ideas = b.ideas([(10, 1, b.at(2), "open")])
+    events = b.events(
+        [
+            (b.at(3), 2, "idea.supported", 10, 1, None, 1.0),
+            (b.at(3), 3, "idea.supported", 10, 1, None, -1.0),
+            (b.at(3), 4, "idea.supported", 10, 1, None, 0.0),
+            (b.at(3), 5, "idea.supported", 10, 1, None, 1.0),
+            (b.at(4), 5, "idea.supported", 10, 1, '{"previous": 1}', -1.0),
+        ]
+    )
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    edges = influence.interaction_edges(ds).execute()
+    # then
+    assert [(r.src, r.dst, r.kind, r.weight) for r in edges.itertuples()] == [(2, 1, "support", 1)]

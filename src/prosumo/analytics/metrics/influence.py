@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people, tagged_events
+from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people, tagged_events
 from prosumo.analytics.metrics.relationship import member_levels
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
@@ -32,7 +32,9 @@ def interaction_edges(ds: Dataset) -> ir.Table:
 
     * ``reply``: a comment by src whose target is dst (the member replied to or the
       idea's author);
-    * ``support``: src supported an idea of dst (``idea.supported``, target = author);
+    * ``support``: src supports an idea of dst today, one per idea (a positive vote
+      that stands: :func:`~prosumo.analytics.metrics.activity.current_supports`; a
+      down vote, a Pol.is disagree or pass, a low score or a withdrawn vote is no link);
     * ``coauthor``: src and dst are credited on the same idea (both directions;
       from ``idea_authors``, else ``idea.coauthor_added`` events);
     * ``referral``: dst referred src (``member.referred`` events and
@@ -56,9 +58,8 @@ def interaction_edges(ds: Dataset) -> ir.Table:
     replies = ev.filter(ev.verb == "comment.posted").select(
         src=ev.actor_id, dst=ev.target_member_id, kind=ibis.literal("reply")
     )
-    support = ev.filter(ev.verb == "idea.supported").select(
-        src=ev.actor_id, dst=ev.target_member_id, kind=ibis.literal("support")
-    )
+    standing = current_supports(ev)
+    support = standing.select(src=standing.member_id, dst=standing.author_id, kind=ibis.literal("support"))
     if ds.idea_authors is not None:
         a = ds.idea_authors.select("idea_id", "member_id")
         o = a.view()
