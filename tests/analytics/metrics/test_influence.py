@@ -69,7 +69,11 @@ def test_influence_ratio_matches_an_independent_pagerank(make_dataset, tiny):
     # then
     assert out.loc["influence", "prosumers"] == 2
     assert out.loc["influence", "ratio"] == pytest.approx(expected, rel=1e-6)
-    assert out.loc["influence", "low_95"] <= out.loc["influence", "high_95"]
+    # two prosumers and three others: too few for an interval
+    assert out.loc["influence", "interval"] == "too few"
+    assert np.isnan(out.loc["influence", "low_95"])
+    assert np.isnan(out.loc["influence", "high_95"])
+    assert not out.loc["influence", "within_claim"]
 
 
 def test_ratio_of_means_interval_collapses_on_constant_groups():
@@ -95,6 +99,21 @@ def test_section_renders(make_dataset, tiny):
     sec = influence_section.section(make_dataset(**tiny))
     assert sec.headline["prosumers"] == 2
     assert sec.headline["largest_core"] == 2
+    assert sec.headline["influence_ratio_95"] == "too few"
+
+
+def test_an_interval_from_the_minimum_group_size(make_dataset, b):
+    # given: 10 prosumers (each credited on an accepted idea) and 10 other members who support them
+    members = b.members([(i, b.at(1), None, None, False) for i in range(1, 21)])
+    ideas = b.ideas([(100 + i, i, b.at(2), "accepted") for i in range(1, 11)])
+    events = b.events([(b.at(3), 10 + i, "idea.supported", 100 + i, i, None, 1.0) for i in range(1, 11)])
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    out = influence.influence_ratio(ds, draws=200).set_index("measure")
+    # then
+    assert (out.loc["influence", "prosumers"], out.loc["influence", "others"]) == (10, 10)
+    assert out.loc["influence", "interval"] == ""
+    assert out.loc["influence", "low_95"] <= out.loc["influence", "ratio"] <= out.loc["influence", "high_95"]
 
 
 def test_support_links_are_positive_votes_that_stand(make_dataset, b):

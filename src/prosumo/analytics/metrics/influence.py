@@ -22,6 +22,11 @@ from prosumo.analytics.metrics.relationship import member_levels
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
 EXACT_BOOTSTRAP_MAX = 50_000
+#: The fewest members a group needs for a 95% interval: below it, resampling a handful
+#: of members (one prosumer resampled is always the same one) gives an interval that
+#: looks precise and is not. The table then says "too few" instead.
+MIN_GROUP_FOR_INTERVAL = 10
+TOO_FEW = "too few"
 CLAIM = (4.0, 6.0)
 
 
@@ -248,12 +253,15 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
 
     rho = mean influence of prosumers / mean influence of the others [METRICS.md E4],
     for PageRank influence, coreness, referrals made and interactions received.
+    With fewer than :data:`MIN_GROUP_FOR_INTERVAL` members in either group there is no
+    interval (``low_95``, ``high_95`` empty, ``interval`` = "too few"), and the claim
+    is not supported.
 
     Returns
     -------
     pandas.DataFrame
         ``measure, prosumers, others, prosumer_mean, other_mean, ratio, low_95,
-        high_95, within_claim`` (the interval lies inside [4, 6]).
+        high_95, interval, within_claim`` (the interval lies inside [4, 6]).
         ``scores`` may pass in :func:`member_graph_scores` already computed.
     """
     if scores is None:
@@ -264,6 +272,9 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
     for measure in ("influence", "coreness", "referrals", "in_weight"):
         values = scores[measure].to_numpy(dtype="float64")
         ratio, low, high = ratio_of_means(values[is_pro], values[~is_pro], draws, seed)
+        too_few = min(int(is_pro.sum()), int((~is_pro).sum())) < MIN_GROUP_FOR_INTERVAL
+        if too_few:
+            low = high = float("nan")
         rows.append(
             {
                 "measure": measure,
@@ -274,7 +285,8 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
                 "ratio": ratio,
                 "low_95": low,
                 "high_95": high,
-                "within_claim": bool(CLAIM[0] <= low and high <= CLAIM[1]),
+                "interval": TOO_FEW if too_few else "",
+                "within_claim": bool(not too_few and CLAIM[0] <= low and high <= CLAIM[1]),
             }
         )
     return pd.DataFrame(rows)
