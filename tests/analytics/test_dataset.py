@@ -90,9 +90,61 @@ def test_missing_table_and_column_are_named(tmp_path):
     # then
     assert problems == [
         "events.parquet or events.csv: missing table",
+        "ideas.csv, column body: missing column",
     ]
     (folder / "events.csv").write_text(EVENTS_CSV)
-    assert problems_of(folder) == ["ideas.csv, column body: missing column"]
+    assert problems_of(folder) == [
+        "ideas.csv, column body: missing column",
+        "events.csv, row 1, column object_id: unknown idea id 10",
+        "events.csv, row 2, column object_id: unknown idea id 10",
+        "events.csv, row 3, column object_id: unknown idea id 10",
+    ]
+
+
+def test_format_and_reference_problems_are_reported_together(tmp_path):
+    # given: a bad boolean and a bad number, beside an unknown author, an unknown voter
+    # and a vote for an unknown idea (the unknown ids in columns that are otherwise fine)
+    members = MEMBERS_CSV.replace("referral,1,false", "referral,1,maybe")
+    ideas = IDEAS_CSV.replace("11,,2,", "11,,7,")
+    events = EVENTS_CSV.replace(",-1,", ",lots,").replace("2,2024-01-06T08:00:00Z,2,", "2,2024-01-06T08:00:00Z,9,")
+    events = events.replace("idea.supported,idea,10,1,,,lots", "idea.supported,idea,12,1,,,lots")
+    folder = write_folder(tmp_path / "ds", members=members, ideas=ideas, events=events)
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "members.csv, row 2, column is_staff: not a boolean (true/false) 'maybe'",
+        "events.csv, row 3, column value: not a number 'lots'",
+        "ideas.csv, row 2, column author_id: unknown member id 7",
+        "events.csv, row 2, column actor_id: unknown member id 9",
+        "events.csv, row 3, column object_id: unknown idea id 12",
+    ]
+
+
+def test_csv_syntax_errors_name_file_row_and_column(tmp_path):
+    # given: events with a row short of two fields and a row with one too many; members
+    # with a quote left open; a file that is not UTF-8
+    events = EVENTS_CSV.replace(
+        "1,2024-01-05T12:00:00Z,1,idea.submitted,idea,10,,,,,", "1,2024-01-05T12:00:00Z,1,idea.submitted,idea,10,,,,"
+    )
+    events = events.replace(
+        "3,2024-01-06T09:00:00Z,3,idea.supported,idea,10,1,,,-1,",
+        "3,2024-01-06T09:00:00Z,3,idea.supported,idea,10,1,,,-1,,",
+    )
+    members = MEMBERS_CSV.replace("3,2024-01-03,staff,", '3,2024-01-03,"staff,')
+    folder = write_folder(tmp_path / "ds", events=events, members=members)
+    (folder / "ideas.csv").write_bytes(
+        IDEAS_CSV.replace("Repair kit", "Repair k\xe9t").encode("utf-8").replace(b"\xc3\xa9", b"\xe9")
+    )
+    # when
+    problems = problems_of(folder)
+    # then
+    assert problems == [
+        "members.csv, row 3: broken CSV: unexpected end of data",
+        "ideas.csv, row 2, column title: not UTF-8 text (byte 0xe9)",
+        "events.csv, row 1, column details: 10 fields where the header has 11",
+        "events.csv, row 3: 12 fields where the header has 11: one too many or more",
+    ]
 
 
 def test_bad_values_name_file_row_and_column(tmp_path):

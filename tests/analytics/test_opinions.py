@@ -190,3 +190,32 @@ def test_real_conversations_against_pol_is_groups(tmp_path, name):
     k, ari = REAL_ARI[name]
     assert section.headline["groups"] == k
     assert section.headline["ari_vs_source_groups"] == pytest.approx(ari, abs=1e-4)
+
+
+def test_a_low_score_is_a_disagree_vote(tmp_path):
+    # given: on a score campaign member 2 scores idea 10 with 5, member 3 with 1, member 4 with 3
+    at = dt.datetime(2024, 1, 2, tzinfo=dt.UTC)
+    members = pd.DataFrame({"member_id": [1, 2, 3, 4], "joined_at": [at] * 4, "is_staff": [False] * 4})
+    ideas = pd.DataFrame(
+        {"idea_id": [10], "author_id": [1], "created_at": [at], "status": ["open"], "title": ["t"], "body": ["b"]}
+    )
+    events = pd.DataFrame(
+        {
+            "event_id": [1, 2, 3],
+            "occurred_at": [at] * 3,
+            "actor_id": [2, 3, 4],
+            "verb": ["idea.rated"] * 3,
+            "object_type": ["idea"] * 3,
+            "object_id": [10, 10, 10],
+            "value": [5.0, 1.0, 3.0],
+        }
+    )
+    write_dataset({"members": members, "ideas": ideas, "events": events}, tmp_path / "ds", {"name": "t"})
+    # when
+    votes = votes_of(load_dataset(tmp_path / "ds"))
+    # then
+    assert votes[["member_id", "vote"]].to_dict("records") == [
+        {"member_id": 2, "vote": 1.0},
+        {"member_id": 3, "vote": -1.0},
+        {"member_id": 4, "vote": 0.0},
+    ]

@@ -260,6 +260,8 @@ def test_backup_writes_the_database_the_media_and_a_manifest_last(engine: str, s
         "0008_private_file_names",
         "0009_invitation",
         "0010_terms_and_licences",
+        "0011_idea_embedding",
+        "0012_answer_deadline",
     ]
     assert manifest["tables"]["community_member"] == 50
     assert {name: len(rows) for name, rows in source.tables().items()} == manifest["tables"]
@@ -500,7 +502,7 @@ def test_a_site_without_a_database_has_nothing_to_back_up(tmp_path: Path):
 def test_an_older_backup_is_brought_up_to_date_by_migrate(sites: Sites, tmp_path: Path):
     # given a backup of a site one migration behind this code
     old = sites.migrated("sqlite")
-    assert old.prosumo("django", "migrate", "ideas", "0009", "--verbosity", "0").returncode == 0
+    assert old.prosumo("django", "migrate", "ideas", "0011", "--verbosity", "0").returncode == 0
     assert old.prosumo("backup", str(tmp_path / "old")).returncode == 0
     # when it is restored into a new site
     target = sites.new("sqlite")
@@ -511,9 +513,9 @@ def test_an_older_backup_is_brought_up_to_date_by_migrate(sites: Sites, tmp_path
         "The backup's schema is older than this Prosumo's (1 migration to apply): "
         "run `prosumo migrate` before starting the site.\n"
     )
-    assert ("ideas", "0010_terms_and_licences") not in migrations(target)
+    assert ("ideas", "0012_answer_deadline") not in migrations(target)
     assert target.prosumo("migrate").returncode == 0
-    assert ("ideas", "0010_terms_and_licences") in migrations(target)
+    assert ("ideas", "0012_answer_deadline") in migrations(target)
 
 
 def migrations(site: Site) -> set[tuple[str, str]]:

@@ -555,3 +555,31 @@ def test_an_update_through_the_service_still_refuses_a_bad_cover(admin, campaign
     with pytest.raises(InvalidInput) as caught:
         campaign_update(actor=admin, campaign=campaign, cover=SimpleUploadedFile("cover.gif", b"just some text"))
     assert caught.value.fields == {"cover": ["A cover is a PNG, JPEG, GIF or WebP image."]}
+
+
+def test_admin_sets_an_answer_deadline_on_the_campaign_form(admin, login, make_campaign):
+    # given
+    campaign = make_campaign(title="Tents for families")
+    client = login(admin)
+    page = client.get(f"/staff/campaigns/{campaign.pk}/edit/")
+    assert 'name="answer_days"' in page.content.decode()
+    data = page.context["form"].initial
+    posted = form_data(
+        title=campaign.title,
+        brief=campaign.brief,
+        starts_at=f"{data['starts_at']:%Y-%m-%dT%H:%M}",
+        ends_at="",
+        support_threshold="0",
+        support_gates="",
+        scorecard_criteria="",
+        skipped_stages=[],
+        premoderation=None,
+        answer_days="7",
+    )
+    # when
+    response = client.post(f"/staff/campaigns/{campaign.pk}/edit/", posted)
+    # then
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.answer_days == 7
+    assert "answer_days" in Event.objects.filter(verb="campaign.updated").get().details["fields"]

@@ -90,6 +90,7 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "had": 7,
         "amount": "24.00",
         "currency": "EUR",
+        "due": "2026-12-07",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}

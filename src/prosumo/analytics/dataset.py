@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -439,7 +440,8 @@ def _conform_table(name: str, table: pa.Table, file: str) -> tuple[pa.Table | No
             problems += _row_problems(file, column, missing, None, "missing value")
         columns[column] = col
     if blocking:
-        return None, problems
+        # the columns that did conform, so that their ids and references are still checked
+        return (pa.table(columns) if columns else None), problems
     for column in table.column_names:
         if column not in columns:
             columns[column] = table.column(column)
@@ -448,7 +450,7 @@ def _conform_table(name: str, table: pa.Table, file: str) -> tuple[pa.Table | No
 
 def _check_unique(name: str, table: pa.Table, file: str) -> list[Problem]:
     key = _PRIMARY_KEYS.get(name)
-    if key is None:
+    if key is None or key not in table.column_names:
         return []
     ids = table.column(key).to_numpy()
     # Exports are usually written in id order: one linear pass proves those unique.
@@ -467,7 +469,7 @@ def _check_unique(name: str, table: pa.Table, file: str) -> list[Problem]:
 def _check_values(name: str, table: pa.Table, file: str) -> list[Problem]:
     problems = []
     for (tname, column), allowed in _ALLOWED_VALUES.items():
-        if tname != name:
+        if tname != name or column not in table.column_names:
             continue
         col = table.column(column)
         bad = pc.and_(pc.is_valid(col), pc.invert(pc.is_in(col, value_set=pa.array(allowed))))
@@ -480,7 +482,7 @@ def _check_values(name: str, table: pa.Table, file: str) -> list[Problem]:
                 col.to_numpy(zero_copy_only=False),
                 f"not one of {', '.join(allowed)}:",
             )
-    if name == "idea_authors":
+    if name == "idea_authors" and {"idea_id", "share"} <= set(table.column_names):
         sums = table.group_by("idea_id").aggregate([("share", "sum")])
         off = np.abs(sums.column("share_sum").to_numpy() - 1.0) > 1e-6
         for idea_id in sums.column("idea_id").to_numpy()[off][:_MAX_ROWS_LISTED]:
@@ -512,6 +514,8 @@ def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] |
     for (name, column), target in _REFERENCES.items():
         if name not in tables or target not in tables:
             continue
+        if column not in tables[name].column_names or _PRIMARY_KEYS[target] not in tables[target].column_names:
+            continue  # a column that could not be read: its problem is already reported
         col = tables[name].column(column)
         known = tables[target].column(_PRIMARY_KEYS[target])
         if target not in runs:
@@ -524,10 +528,15 @@ def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] |
                 _file_of(name, files),
                 column,
                 bad_np,
-                col.to_numpy(zero_copy_only=False),
+                pc.fill_null(col, 0).to_numpy(),  # ids as integers, not 4.0 (a null is never unknown)
                 f"unknown {noun} id",
             )
-    if "events" in tables:
+    if (
+        "events" in tables
+        and "ideas" in tables
+        and {"object_type", "object_id"} <= set(tables["events"].column_names)
+        and "idea_id" in tables["ideas"].column_names
+    ):
         events = tables["events"]
         is_idea = pc.fill_null(pc.equal(events.column("object_type"), "idea"), False)
         obj = events.column("object_id")
@@ -540,7 +549,7 @@ def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] |
                 _file_of("events", files),
                 "object_id",
                 bad_np,
-                obj.to_numpy(zero_copy_only=False),
+                pc.fill_null(obj, 0).to_numpy(),
                 "unknown idea id",
             )
     return problems
@@ -572,12 +581,30 @@ def validate(
         value, missing value, duplicate id, unknown member/idea/campaign id, unknown
         stage or voting mode, co-author shares not summing to 1.
     """
+    conformed, problems = _validated(tables, files=files)
+    if problems:
+        raise DatasetError(problems)
+    return conformed
+
+
+def _validated(
+    tables: Mapping[str, pa.Table | pd.DataFrame],
+    *,
+    files: Mapping[str, str] | None = None,
+    unreadable: Collection[str] = (),
+) -> tuple[dict[str, pa.Table], list[Problem]]:
+    """Every problem of the tables at once: format, values, ids and references together.
+
+    A column that cannot be read is left out of the checks that need it; every other
+    check still runs (``unreadable`` names tables whose file was found but could not
+    be read, so they are not reported missing as well).
+    """
     problems: list[Problem] = []
     unknown = sorted(set(tables) - set(SCHEMA))
     for name in unknown:
         problems.append(Problem(_file_of(name, files), "not a table of the contract"))
     for name in REQUIRED_TABLES:
-        if name not in tables:
+        if name not in tables and name not in unreadable:
             problems.append(Problem(f"{name}.parquet or {name}.csv", "missing table"))
     conformed: dict[str, pa.Table] = {}
     for name, raw in tables.items():
@@ -590,11 +617,8 @@ def validate(
             problems += _check_unique(name, table, file)
             problems += _check_values(name, table, file)
             conformed[name] = table
-    if not problems:
-        problems += _check_references(conformed, files)
-    if problems:
-        raise DatasetError(problems)
-    return conformed
+    problems += _check_references(conformed, files)
+    return conformed, problems
 
 
 def _read_csv(path: Path) -> pa.Table:
@@ -642,7 +666,8 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pa.Table], dict
         try:
             raw[name] = pq.read_table(file) if file.suffix == ".parquet" else _read_csv(file)
         except (pa.ArrowInvalid, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            problems.append(Problem(file.name, f"cannot be read: {exc}"))
+            found_rows = _csv_syntax_problems(file) if file.suffix == ".csv" else []
+            problems += found_rows or [Problem(file.name, f"cannot be read: {exc}")]
     meta: dict[str, Any] = {}
     meta_file = folder / "dataset.json"
     if meta_file.exists():
@@ -654,12 +679,43 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pa.Table], dict
             if not isinstance(meta, dict):
                 problems.append(Problem("dataset.json", "must hold a JSON object"))
                 meta = {}
-    for name in REQUIRED_TABLES:
-        if name not in raw and name not in files:
-            problems.append(Problem(f"{name}.parquet or {name}.csv", "missing table"))
+    conformed, table_problems = _validated(raw, files=files, unreadable=set(files) - set(raw))
+    problems += table_problems
     if problems:
         raise DatasetError(problems)
-    return validate(raw, files=files), meta
+    return conformed, meta
+
+
+def _csv_syntax_problems(path: Path) -> list[Problem]:
+    """Where a CSV file breaks the format: each row with the wrong number of fields, a
+    broken quote, or bytes that are not UTF-8, by row (counted as in every message:
+    row 1 is the first after the header) and, where one is to blame, column."""
+    data = path.read_bytes()
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8-sig", errors="replace")
+        records = list(csv.reader(io.StringIO(before, newline="")))
+        header = records[0] if records else []
+        row = max(len(records) - 1, 0)
+        column = header[len(records[-1]) - 1] if row and 0 < len(records[-1]) <= len(header) else None
+        return [Problem(path.name, f"not UTF-8 text (byte {data[exc.start]:#04x})", row or None, column)]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    row = 0
+    try:
+        header = next(reader, [])
+        for fields in reader:
+            row += 1
+            if len(fields) < len(header):
+                message = f"{len(fields)} fields where the header has {len(header)}"
+                problems.append(Problem(path.name, message, row, header[len(fields)]))
+            elif len(fields) > len(header):
+                message = f"{len(fields)} fields where the header has {len(header)}: one too many or more"
+                problems.append(Problem(path.name, message, row))
+    except csv.Error as exc:
+        problems.append(Problem(path.name, f"broken CSV: {exc}", row + 1))
+    return problems
 
 
 # --------------------------------------------------------------------------- backends

@@ -33,6 +33,7 @@ PHRASES: dict[str, str] = {
     "idea.coauthor_invited.former_member": gettext_noop("A former member invited you to co-author “{idea}”"),
     "idea.coauthor_added.former_member": gettext_noop("A former member is now a co-author of “{idea}”"),
     "comment.posted.former_member": gettext_noop("A former member commented on “{idea}”"),
+    "idea.answer_due": gettext_noop("“{idea}” is waiting for a staff answer, due on {due}"),
     "stage.threshold_reached": gettext_noop("This idea reached {threshold} supporters and goes to review."),
     "stage.gate_missed": gettext_noop(
         "This idea needed {supporters} supporters within {days} days and had {had}. "

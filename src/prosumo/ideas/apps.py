@@ -10,6 +10,7 @@ class IdeasConfig(AppConfig):
     label = "ideas"
     periodic = [
         Periodic("expire_support_gates", timedelta(hours=1), "prosumo.ideas.tasks.expire_support_gates"),
+        Periodic("remind_answers", timedelta(hours=1), "prosumo.ideas.tasks.remind_answers"),
     ]
 
     def ready(self) -> None:

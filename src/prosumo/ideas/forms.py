@@ -258,6 +258,13 @@ class CampaignForm(Form):
             "counted from submission. “100 60” then “1000 365”: 100 supporters in 60 days, then 1,000 in a year."
         ),
     )
+    answer_days = forms.IntegerField(
+        label=_("Answer within (days)"),
+        required=False,
+        min_value=1,
+        max_value=365,
+        help_text=_("Days staff have to answer a new idea; staff are reminded a day before. Empty for no deadline."),
+    )
     scorecard_criteria = forms.CharField(
         label=_("Scorecard criteria"),
         required=False,
@@ -302,6 +309,7 @@ class CampaignForm(Form):
             "voting_mode": campaign.voting_mode,
             "support_threshold": campaign.support_threshold,
             "support_gates": format_gates(campaign.support_gates),
+            "answer_days": campaign.answer_days,
             "scorecard_criteria": "\n".join(campaign.scorecard_criteria),
             "skipped_stages": list(campaign.skipped_stages),
             "premoderation": campaign.premoderation,
@@ -348,6 +356,7 @@ class CampaignForm(Form):
             "voting_mode": data["voting_mode"],
             "support_threshold": data["support_threshold"],
             "support_gates": data["support_gates"],
+            "answer_days": data.get("answer_days"),
             "scorecard_criteria": data["scorecard_criteria"],
             "stage_labels": {
                 s.value: data[f"label_{s.value}"].strip() for s in Stage if data.get(f"label_{s.value}", "").strip()

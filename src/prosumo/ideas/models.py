@@ -31,8 +31,6 @@ class Stage(models.TextChoices):
     MERGED = "merged", _("Merged")
 
 
-# Stages at which an idea still waits for the company's answer.
-WAITING_STAGES = (Stage.SUBMITTED, Stage.OPEN)
 CLOSED_STAGES = (Stage.LAUNCHED, Stage.DECLINED, Stage.MERGED)
 STAGE_ORDER = [s.value for s in Stage]
 
@@ -115,6 +113,11 @@ class Campaign(Timestamped):
         default=list,
         blank=True,
         help_text=_('Staged deadlines, e.g. [{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}]'),
+    )
+    answer_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Days staff have to answer a new idea; empty for no deadline"),
     )
     premoderation = models.BooleanField(
         default=False, help_text=_("New ideas wait in 'submitted' until staff open them for support.")
@@ -201,7 +204,9 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
         return self.filter(LISTED)
 
     def waiting_for_answer(self) -> IdeaQuerySet:
-        return self.filter(answered_at__isnull=True, hidden=False, stage__in=WAITING_STAGES)
+        """Ideas no staff member has answered yet, at any stage: a move the site made by
+        itself (a support threshold reached, a supporter deadline missed) is no answer."""
+        return self.filter(answered_at__isnull=True, hidden=False)
 
 
 class TallyFigures:
@@ -231,6 +236,9 @@ class Idea(TallyFigures, Timestamped):
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.OPEN, db_index=True)
     stage_changed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True, help_text=_("First answer from staff"))
+    answer_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When staff were reminded that the answer is due")
+    )
     revision = models.PositiveIntegerField(default=1)
     hidden = models.BooleanField(default=False)
     approved = models.BooleanField(

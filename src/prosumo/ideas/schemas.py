@@ -35,6 +35,7 @@ class CampaignIn(BodyIn):
     voting_mode: str = "support"
     support_threshold: int = 0
     support_gates: list[dict[str, int]] = Field(default_factory=list)
+    answer_days: int | None = None
     scorecard_criteria: list[str] = Field(default_factory=list)
     premoderation: bool = False
     # The licences a contributor may choose (docs/ip.md): by default the company's three.

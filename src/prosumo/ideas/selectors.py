@@ -23,7 +23,6 @@ from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
-    WAITING_STAGES,
     Attachment,
     Campaign,
     CoAuthor,
@@ -129,7 +128,7 @@ def campaigns_with_open_ideas(actor: Any) -> QuerySet[Campaign]:
 
 def campaigns_with_waiting(actor: Any) -> QuerySet[Campaign]:
     """For staff: the campaigns with their segment and `waiting`, the ideas (premoderated too) awaiting an answer."""
-    waiting = Q(ideas__answered_at__isnull=True, ideas__hidden=False, ideas__stage__in=WAITING_STAGES)
+    waiting = Q(ideas__answered_at__isnull=True, ideas__hidden=False)  # as Idea.objects.waiting_for_answer
     return campaigns_for(actor).select_related("segment").annotate(waiting=Count("ideas", filter=waiting))
 
 

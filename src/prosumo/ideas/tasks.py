@@ -1,4 +1,4 @@
-"""Background work for ideas: keep the search index and the idea vectors fresh, expire support deadlines."""
+"""Background work for ideas: keep the search index and the idea vectors fresh, expire support deadlines, remind of answers due."""
 
 from __future__ import annotations
 
@@ -23,6 +23,13 @@ def expire_support_gates() -> int:
     from prosumo.ideas.services import support_gates_expire
 
     return support_gates_expire()
+
+
+@task()
+def remind_answers() -> int:
+    from prosumo.ideas.services import answer_reminders_send
+
+    return answer_reminders_send()
 
 
 @task(queue_name="bulk")

@@ -138,3 +138,46 @@ def test_section_renders(make_dataset, tiny):
     sec = metric("capacity").section(ds)
     assert sec.headline["contributor_absence_factor"] == 2
     assert "No diffusion fit" in " ".join(sec.notes)
+
+
+def test_forecast_never_below_the_members_counted_when_growth_stopped():
+    # given: a Madrid-like community: 2,272 members who joined in a burst that died out
+    counts = np.array([1200, 500, 250, 150, 90, 50, 20, 8, 3, 1, 0, 0])
+    months = pd.date_range("2024-01-01", periods=len(counts), freq="MS", tz="UTC")
+    joiners = pd.DataFrame({"month": months, "joiners": counts, "members": np.cumsum(counts)})
+    active = pd.DataFrame({"month": months, "active_contributors": np.cumsum(counts) * 0.1})
+    fit = capacity.fit_bass(counts)
+    # when
+    out = capacity.forecast(fit, joiners, active)
+    # then: the fit sits on its bounds (q = 0, m = today's members) and says so
+    assert fit.q < capacity.DEGENERATE_Q
+    assert fit.m == pytest.approx(2272.0)
+    assert fit.degenerate == (
+        "the ceiling m is the 2272 members already counted: growth has stopped or cannot be told from these months"
+    )
+    # and the forecast and its band hold the 2,272 members, never fewer, never falling
+    for column in ("members", "members_low", "members_high"):
+        values = out[column].to_numpy()
+        assert (values >= 2272.0).all(), column
+        assert (np.diff(values) >= 0).all(), column
+    assert out["members"].round(6).tolist() == [2272.0] * 12
+
+
+def test_a_growing_community_is_not_degenerate():
+    fit = capacity.fit_bass(_bass_counts(0.03, 0.38, 1000.0, 12))
+    assert fit.degenerate is None
+
+
+def test_section_says_when_the_fit_is_degenerate(make_dataset, b):
+    # given: 228 members who joined in a burst that died out over nine months
+    per_month = [120, 50, 25, 15, 9, 5, 2, 1, 1]
+    joined = [b.at(1, month + 1) for month, n in enumerate(per_month) for _ in range(n)]
+    members = b.members([(i + 1, when, None, None, False) for i, when in enumerate(joined)])
+    events = b.events([(b.at(1, 9), 1, "member.visited")])
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    sec = capacity_section.section(ds)
+    # then
+    assert sec.headline["members"] == 228
+    assert sec.headline["members_in_12_months"] >= 228
+    assert any(note.startswith("The diffusion fit is degenerate: ") for note in sec.notes)

@@ -39,9 +39,9 @@ def test_channel_table_reach_activation_and_accepted_ideas(make_dataset, tiny):
     assert out.loc["ads", "activation"] == 1.0
     assert out.loc["ads", "accepted_per_100"] == 50.0
     assert out.loc["friends", "accepted_per_100"] == 0.0
-    assert out.loc["friends", "share_voted"] == 1.0
+    assert out.loc["friends", "share_voted"] == 0.5  # member 4 voted, member 3 did not
     assert out.loc["friends", "share_accepted"] == 0.5
-    assert out.loc["ads", "share_co-authored"] == 0.5
+    assert out.loc["ads", "share_co-authored"] == 0.0  # nobody from ads co-authored
     assert math.isnan(out.loc["ads", "retention_90"])
     assert math.isnan(out.loc["ads", "cost_per_activated"])
 

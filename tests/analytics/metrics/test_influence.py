@@ -69,7 +69,11 @@ def test_influence_ratio_matches_an_independent_pagerank(make_dataset, tiny):
     # then
     assert out.loc["influence", "prosumers"] == 2
     assert out.loc["influence", "ratio"] == pytest.approx(expected, rel=1e-6)
-    assert out.loc["influence", "low_95"] <= out.loc["influence", "high_95"]
+    # two prosumers and three others: too few for an interval
+    assert out.loc["influence", "interval"] == "too few"
+    assert np.isnan(out.loc["influence", "low_95"])
+    assert np.isnan(out.loc["influence", "high_95"])
+    assert not out.loc["influence", "within_claim"]
 
 
 def test_ratio_of_means_interval_collapses_on_constant_groups():
@@ -95,3 +99,38 @@ def test_section_renders(make_dataset, tiny):
     sec = influence_section.section(make_dataset(**tiny))
     assert sec.headline["prosumers"] == 2
     assert sec.headline["largest_core"] == 2
+    assert sec.headline["influence_ratio_95"] == "too few"
+
+
+def test_an_interval_from_the_minimum_group_size(make_dataset, b):
+    # given: 10 prosumers (each credited on an accepted idea) and 10 other members who support them
+    members = b.members([(i, b.at(1), None, None, False) for i in range(1, 21)])
+    ideas = b.ideas([(100 + i, i, b.at(2), "accepted") for i in range(1, 11)])
+    events = b.events([(b.at(3), 10 + i, "idea.supported", 100 + i, i, None, 1.0) for i in range(1, 11)])
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    out = influence.influence_ratio(ds, draws=200).set_index("measure")
+    # then
+    assert (out.loc["influence", "prosumers"], out.loc["influence", "others"]) == (10, 10)
+    assert out.loc["influence", "interval"] == ""
+    assert out.loc["influence", "low_95"] <= out.loc["influence", "ratio"] <= out.loc["influence", "high_95"]
+
+
+def test_support_links_are_positive_votes_that_stand(make_dataset, b):
+    # given: 2 votes up on 1's idea, 3 votes down, 4 passes (Pol.is 0), 5 votes up then down
+    members = b.members([(i, b.at(1), None, None, False) for i in (1, 2, 3, 4, 5)])
+    ideas = b.ideas([(10, 1, b.at(2), "open")])
+    events = b.events(
+        [
+            (b.at(3), 2, "idea.supported", 10, 1, None, 1.0),
+            (b.at(3), 3, "idea.supported", 10, 1, None, -1.0),
+            (b.at(3), 4, "idea.supported", 10, 1, None, 0.0),
+            (b.at(3), 5, "idea.supported", 10, 1, None, 1.0),
+            (b.at(4), 5, "idea.supported", 10, 1, '{"previous": 1}', -1.0),
+        ]
+    )
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    edges = influence.interaction_edges(ds).execute()
+    # then
+    assert [(r.src, r.dst, r.kind, r.weight) for r in edges.itertuples()] == [(2, 1, "support", 1)]

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
 
+from prosumo.analytics.dataset import load_dataset
+from prosumo.analytics.importers.polis import write_polis_dataset
 from prosumo.analytics.metrics import innovation
 from prosumo.analytics.sections import innovation as innovation_section
+
+POLIS_SAMPLE = Path(__file__).parents[1] / "data" / "polis_sample"
 
 
 def test_shrunk_rate_is_the_posterior_mean():
@@ -168,3 +174,46 @@ def test_section_renders(make_dataset, tiny):
     sec = innovation_section.section(make_dataset(**tiny))
     assert sec.headline["ranked_members"] == 3
     assert len(sec.tables["ranking"]) == 3
+
+
+def test_support_counts_only_positive_votes_that_stand(make_dataset, b):
+    # given: on up/down idea 10 member 2 votes up, 3 down, 4 up then changes to down,
+    # 5 up then withdraws; on score idea 11 member 2 scores 5, 3 scores 1, 4 scores 3
+    members = b.members([(i, b.at(1), None, None, False) for i in (1, 2, 3, 4, 5)])
+    ideas = b.ideas([(10, 1, b.at(2), "open"), (11, 1, b.at(2), "open")])
+    events = b.events(
+        [
+            (b.at(3), 2, "idea.supported", 10, 1, None, 1.0),
+            (b.at(3), 3, "idea.supported", 10, 1, None, -1.0),
+            (b.at(3), 4, "idea.supported", 10, 1, None, 1.0),
+            (b.at(4), 4, "idea.supported", 10, 1, '{"previous": 1}', -1.0),
+            (b.at(3), 5, "idea.supported", 10, 1, None, 1.0),
+            (b.at(4), 5, "idea.support_withdrawn", 10, 1, None, 1.0),
+            (b.at(3), 2, "idea.rated", 11, 1, None, 5.0),
+            (b.at(3), 3, "idea.rated", 11, 1, None, 1.0),
+            (b.at(3), 4, "idea.rated", 11, 1, None, 3.0),
+        ]
+    )
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    evidence = innovation.member_evidence(ds).set_index("member_id")
+    # then: one up vote on 10 and one high score on 11
+    assert evidence.loc[1, "support"] == 2
+
+
+def test_polis_disagree_and_pass_are_not_support(tmp_path):
+    # given: the Pol.is sample (agree +1, disagree -1, pass 0)
+    write_polis_dataset(POLIS_SAMPLE, tmp_path / "ds")
+    ds = load_dataset(tmp_path / "ds")
+    votes = pd.read_csv(POLIS_SAMPLE / "votes.csv").sort_values("timestamp", kind="stable")
+    latest = votes.drop_duplicates(["voter-id", "comment-id"], keep="last")
+    comments = pd.read_csv(POLIS_SAMPLE / "comments.csv").set_index("comment-id")
+    agree = latest[latest["vote"] == 1].assign(author=lambda f: comments.loc[f["comment-id"], "author-id"].to_numpy())
+    expected = agree.groupby("author").size().to_dict()
+    every_vote = latest.groupby(comments.loc[latest["comment-id"], "author-id"].to_numpy()).size().to_dict()
+    assert expected != every_vote  # the sample has disagree and pass votes
+    # when
+    evidence = innovation.member_evidence(ds)
+    # then: each author's support is the agree votes standing on their statements
+    got = {int(m): int(s) for m, s in zip(evidence["member_id"], evidence["support"], strict=True) if s}
+    assert got == {int(a): int(n) for a, n in expected.items()}

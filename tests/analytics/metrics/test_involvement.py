@@ -22,7 +22,9 @@ def test_funnel_counts_each_step_and_the_deepest_step_reached(make_dataset, tiny
         "accepted": 2,
     }
     assert a["reached"].tolist() == [3, 3, 3, 3, 2, 2]
-    assert a["conversion"].tolist() == pytest.approx([1, 1, 1, 1, 2 / 3, 1])
+    # of those who did the step before, the share who did this one too
+    assert a["conversion"].tolist() == pytest.approx([1, 1 / 3, 1, 1 / 2, 0, 1])
+    assert a["share"].tolist() == pytest.approx([1, 1 / 3, 2 / 3, 2 / 3, 1 / 3, 2 / 3])
     b = out[out["group"] == "b"].set_index("step")
     assert b["reached"].tolist() == [1, 1, 0, 0, 0, 0]
     assert b.loc["visited", "share"] == 0.5
@@ -68,3 +70,40 @@ def test_section_has_headline_tables_and_charts(make_dataset, tiny):
     assert sec.headline["gini"] == 0.4
     assert set(sec.tables) == {"funnel", "involvement_index", "participation_inequality"}
     assert sec.charts[0].to_dict()["mark"]["type"] == "bar"
+
+
+def test_a_step_nobody_took_is_zero_and_says_what_it_counts(make_dataset, b):
+    # given: two members submit ideas and one comments; nobody votes
+    members = b.members([(1, b.at(1), "a", None, False), (2, b.at(1), "a", None, False)])
+    ideas = b.ideas([(10, 1, b.at(2), "open"), (11, 2, b.at(2), "open")])
+    events = b.events(
+        [
+            (b.at(2), 1, "idea.submitted", 10),
+            (b.at(2), 2, "idea.submitted", 11),
+            (b.at(3), 1, "comment.posted", 100, 2, '{"idea_id": 11}'),
+        ]
+    )
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    out = involvement.funnel(ds).set_index("step")
+    # then: both reached "voted" on the way to submitting, but nobody voted
+    assert out.loc["voted", "reached"] == 2
+    assert (out.loc["voted", "did"], out.loc["voted", "share"]) == (0, 0.0)
+    assert out.loc["commented", "share"] == 0.5
+    assert out.loc["voted", "definition"] == involvement.STEP_DEFINITIONS["voted"]
+    assert out["definition"].notna().all()
+
+
+def test_top_one_percent_of_126_members_is_one_member(make_dataset, b):
+    # given: 126 members, contributions 126, 125, ..., 1
+    members = b.members([(i, b.at(1), None, None, False) for i in range(1, 127)])
+    ideas = b.ideas([(1, 1, b.at(2), "open")])
+    comments = [(b.at(3), i, "comment.posted", 1000 + i * 200 + k) for i in range(1, 127) for k in range(127 - i)]
+    ds = make_dataset(members=members, ideas=ideas, events=b.events(comments))
+    # when
+    out = involvement.participation_inequality(ds).set_index("group").loc["(all)"]
+    # then: round(1.26) = 1 member, round(12.6) = 13 members
+    total = sum(range(1, 127))
+    assert (out["top1_members"], out["top10_members"]) == (1, 13)
+    assert out["top1"] == pytest.approx(126 / total)
+    assert out["next9"] == pytest.approx(sum(range(114, 126)) / total)

@@ -85,6 +85,41 @@ def test_answer_summary(community):
     assert out["within_30d"] == pytest.approx(2 / 3)
 
 
+def test_an_automatic_move_is_not_an_answer(make_dataset, b):
+    # given: idea 10 reached its support threshold and moved to review by itself (no
+    # actor) on 3 Jan, then staff wrote to its author on 9 Jan; idea 11 moved by
+    # itself only; idea 12 was moved by staff without a message
+    members = b.members([(1, b.at(1), None, None, False), (9, b.at(1), None, None, True)])
+    ideas = b.ideas([(10, 1, b.at(2), "under_review"), (11, 1, b.at(2), "under_review"), (12, 1, b.at(2), "open")])
+    stages = pd.DataFrame(
+        {
+            "idea_id": [10, 10, 10, 11, 11, 12, 12],
+            "stage": ["submitted", "under_review", "accepted", "submitted", "under_review", "submitted", "open"],
+            "changed_at": [b.at(2), b.at(3), b.at(9), b.at(2), b.at(3), b.at(2), b.at(4)],
+            "actor_id": pd.array([1, None, 9, 1, None, 1, 9], dtype="Int64"),
+            "message": [None, "Reached 10 supporters.", "We are building it.", None, "Reached 10.", None, ""],
+        }
+    )
+    events = b.events(
+        [
+            (b.at(3), None, "idea.stage_changed", 10, 1, '{"answer": false}'),
+            (b.at(3), None, "idea.stage_changed", 11, 1, '{"answer": false}'),
+            (b.at(4), 9, "idea.stage_changed", 12, 1, '{"answer": true}'),
+            (b.at(9), 9, "idea.stage_changed", 10, 1, '{"answer": true}'),
+        ]
+    )
+    with_stages = make_dataset(members=members, ideas=ideas, events=events, idea_stages=stages)
+    without_stages = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    from_stages = relationship.answer_summary(with_stages)
+    from_events = relationship.answer_summary(without_stages)
+    # then: only idea 10 was answered, by staff after 7 days; from the events alone the
+    # staff move of idea 12 counts too (events carry no message)
+    assert (from_stages["answered"], from_stages["median_days"]) == (1, 7.0)
+    assert from_stages["answered_share"] == pytest.approx(1 / 3)
+    assert (from_events["answered"], from_events["median_days"]) == (2, 4.5)
+
+
 def test_answer_effect_compares_answered_and_unanswered_authors(community):
     # when
     effect = relationship.answer_effect(community)

@@ -40,6 +40,10 @@ CONTRIBUTION_VERBS: tuple[str, ...] = tuple(v for v, (stage, _) in VERB_STAGE_WE
 COPRODUCTION_VERBS: tuple[str, ...] = ("idea.submitted", "idea.coauthor_added", "idea.revised")
 VOTE_VERBS: tuple[str, ...] = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 
+#: On a 1-5 score (``idea.rated``), the lowest score that counts as support: the top
+#: two boxes, 4 and 5.
+SUPPORT_MIN_SCORE = 4.0
+
 #: The involvement funnel, in order.
 FUNNEL_STEPS: tuple[str, ...] = (
     "visited",
@@ -104,6 +108,52 @@ def tagged_events(events: ir.Table) -> ir.Table:
         channel=events.channel,
         value=events.value,
     ).filter(ibis._.member_id.notnull())
+
+
+def current_supports(events: ir.Table) -> ir.Table:
+    """Each member's support that stands today: ``member_id, idea_id, author_id``.
+
+    A member's vote on an idea is their last ``idea.supported``, ``idea.rated`` or
+    ``idea.support_withdrawn`` row (by time, then event id): a changed vote counts
+    once, with its new value, and a withdrawn vote not at all. The vote is support
+    when it is positive:
+
+    * ``idea.supported``: value > 0 (+1 on support and up/down campaigns, Pol.is
+      agree); an empty value is read as +1 (a support campaign has only one kind of
+      vote). A down vote or a Pol.is disagree (-1) and a Pol.is pass (0) are not
+      support;
+    * ``idea.rated``: a score of at least :data:`SUPPORT_MIN_SCORE` on the 1-5 scale;
+    * ``idea.support_withdrawn``: never.
+
+    ``author_id`` is the event's target (the idea's author).
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> s = current_supports(ds.events).execute().sort_values(["idea_id", "member_id"])
+    >>> s[["member_id", "idea_id"]].to_dict("records")
+    [{'member_id': 2, 'idea_id': 10},
+     {'member_id': 3, 'idea_id': 10},
+     {'member_id': 2, 'idea_id': 11},
+     {'member_id': 3, 'idea_id': 11},
+     {'member_id': 2, 'idea_id': 12}]
+    """
+    votes = events.filter(events.verb.isin(VOTE_VERBS) & events.object_id.notnull() & events.actor_id.notnull())
+    last = votes.mutate(
+        newest=ibis.row_number().over(
+            group_by=[votes.actor_id, votes.object_id],
+            order_by=[ibis.desc(votes.occurred_at), ibis.desc(votes.event_id)],
+        )
+    )
+    last = last.filter(last.newest == 0)
+    positive = ibis.cases(
+        (last.verb == "idea.supported", last.value.fill_null(1.0) > 0),
+        (last.verb == "idea.rated", last.value >= SUPPORT_MIN_SCORE),
+        else_=False,
+    )
+    kept = last.filter(positive.fill_null(False))
+    return kept.select(member_id=kept.actor_id, idea_id=kept.object_id, author_id=kept.target_member_id)
 
 
 def people(members: ir.Table) -> ir.Table:

@@ -29,6 +29,8 @@ from prosumo.analytics.metrics.activity import (
 )
 
 Z95 = 1.959963984540054
+#: An imitation q below this is q = 0: the fit sits on its bound.
+DEGENERATE_Q = 1e-6
 
 
 def bass_cumulative(t: Any, p: Any, q: Any, m: Any) -> Any:
@@ -88,6 +90,29 @@ class BassFit:
         low, high = est - Z95 * self.se[idx], est + Z95 * self.se[idx]
         floor = self.adopters if name == "m" else 0.0
         return max(low, floor), high
+
+    @property
+    def degenerate(self) -> str | None:
+        """Why the fit says nothing about growth to come, or None when it does.
+
+        The fit is degenerate when the ceiling m sits on its lower bound, the members
+        already counted (growth has stopped, or the data cannot place a ceiling above
+        today), or when the imitation q is 0 (every joiner came on their own, a curve
+        that only decays).
+
+        Examples
+        --------
+        >>> BassFit(0.7, 0.0, 2272.0, (0.0, 0.0, 0.0), np.zeros((3, 3)), 12, 2272.0).degenerate
+        'the ceiling m is the 2272 members already counted: growth has stopped or cannot be told from these months'
+        """
+        if self.m - self.adopters < max(0.5, 1e-3 * self.adopters):
+            return (
+                f"the ceiling m is the {self.adopters:.0f} members already counted: "
+                "growth has stopped or cannot be told from these months"
+            )
+        if self.q < DEGENERATE_Q:
+            return "the imitation q is 0: joining does not spread from member to member in these months"
+        return None
 
     @property
     def peak(self) -> tuple[float, float]:
@@ -237,9 +262,16 @@ def forecast(
 ) -> pd.DataFrame:
     """Forecast members and active contributors for the next ``horizon`` months.
 
-    members_t = m F(t) for t = T+1 .. T+horizon, with a 95% band from ``draws``
-    parameter vectors drawn from the fit's asymptotic normal distribution
-    (a parametric bootstrap of the curve).
+    The forecast starts from the A members already counted and adds the share of
+    the remaining pool m - A that the model expects to join, given that they had not
+    joined by month T:
+
+    members_t = A + (m - A) (F(t) - F(T)) / (1 - F(T)),  t = T+1 .. T+horizon
+
+    so it is never below A and never falls (F only grows), whatever the fit; on an
+    exact Bass curve (A = m F(T)) it is m F(t). The 95% band comes from ``draws``
+    parameter vectors drawn from the fit's asymptotic normal distribution (a
+    parametric bootstrap of the curve), each with m >= A, through the same formula.
 
     active_contributors_t = members_t x r, where r is the mean ratio of active
     contributors to members over the last three observed months: the community's
@@ -254,7 +286,7 @@ def forecast(
     """
     T = fit.periods
     t = np.arange(T + 1, T + horizon + 1, dtype="float64")
-    point = bass_cumulative(t, fit.p, fit.q, fit.m)
+    point = _from_today(t, T, fit.adopters, fit.p, fit.q, fit.m)
     rng = np.random.default_rng(seed)
     cov = np.nan_to_num(fit.cov, nan=0.0, posinf=0.0, neginf=0.0)
     # Nearest positive semi-definite matrix (round-off can make tiny eigenvalues < 0).
@@ -264,7 +296,7 @@ def forecast(
     samples[:, 0] = np.clip(samples[:, 0], 1e-7, None)
     samples[:, 1] = np.clip(samples[:, 1], 0, None)
     samples[:, 2] = np.clip(samples[:, 2], fit.adopters, None)
-    curves = bass_cumulative(t[None, :], samples[:, [0]], samples[:, [1]], samples[:, [2]])
+    curves = _from_today(t[None, :], T, fit.adopters, samples[:, [0]], samples[:, [1]], samples[:, [2]])
     low, high = np.percentile(curves, [2.5, 97.5], axis=0)
 
     merged = joiners.merge(active, on="month", how="left").fillna({"active_contributors": 0})
@@ -284,6 +316,16 @@ def forecast(
             "active_high": high * ratio,
         }
     )
+
+
+def _from_today(t: Any, periods: int, adopters: float, p: Any, q: Any, m: Any) -> Any:
+    """Members at t >= T: the adopters counted plus the expected joiners from the pool left."""
+    at_end = bass_cumulative(periods, p, q, 1.0)
+    left = np.clip(1.0 - at_end, 0.0, None)
+    ahead = bass_cumulative(t, p, q, 1.0) - at_end
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(left > 1e-12, ahead / left, 0.0)
+    return adopters + (np.asarray(m, dtype="float64") - adopters) * np.clip(share, 0.0, 1.0)
 
 
 def contributor_absence_factor(contributions: Any) -> int | None:

@@ -65,8 +65,8 @@ def channel_table(ds: Dataset, retention_days: int = 90) -> pd.DataFrame:
     * ``reach`` R_c = |M_c|;
     * ``activated`` = members of M_c with at least one contribution (vote, comment,
       idea, revision, co-authorship); ``activation`` A_c = activated / R_c;
-    * ``share_<step>`` = members of M_c whose deepest funnel step is that step or
-      later, / R_c (see :func:`~prosumo.analytics.metrics.involvement.funnel`);
+    * ``share_<step>`` = members of M_c who took that funnel step themselves, / R_c
+      (see :func:`~prosumo.analytics.metrics.involvement.funnel`);
     * ``accepted_per_100`` = 100 x accepted ideas submitted by M_c / R_c;
     * ``spend`` and ``cost_per_activated`` = spend_c / activated (null without
       ``costs``);

@@ -17,11 +17,16 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people, tagged_events
+from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people, tagged_events
 from prosumo.analytics.metrics.relationship import member_levels
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
 EXACT_BOOTSTRAP_MAX = 50_000
+#: The fewest members a group needs for a 95% interval: below it, resampling a handful
+#: of members (one prosumer resampled is always the same one) gives an interval that
+#: looks precise and is not. The table then says "too few" instead.
+MIN_GROUP_FOR_INTERVAL = 10
+TOO_FEW = "too few"
 CLAIM = (4.0, 6.0)
 
 
@@ -32,7 +37,9 @@ def interaction_edges(ds: Dataset) -> ir.Table:
 
     * ``reply``: a comment by src whose target is dst (the member replied to or the
       idea's author);
-    * ``support``: src supported an idea of dst (``idea.supported``, target = author);
+    * ``support``: src supports an idea of dst today, one per idea (a positive vote
+      that stands: :func:`~prosumo.analytics.metrics.activity.current_supports`; a
+      down vote, a Pol.is disagree or pass, a low score or a withdrawn vote is no link);
     * ``coauthor``: src and dst are credited on the same idea (both directions;
       from ``idea_authors``, else ``idea.coauthor_added`` events);
     * ``referral``: dst referred src (``member.referred`` events and
@@ -56,9 +63,8 @@ def interaction_edges(ds: Dataset) -> ir.Table:
     replies = ev.filter(ev.verb == "comment.posted").select(
         src=ev.actor_id, dst=ev.target_member_id, kind=ibis.literal("reply")
     )
-    support = ev.filter(ev.verb == "idea.supported").select(
-        src=ev.actor_id, dst=ev.target_member_id, kind=ibis.literal("support")
-    )
+    standing = current_supports(ev)
+    support = standing.select(src=standing.member_id, dst=standing.author_id, kind=ibis.literal("support"))
     if ds.idea_authors is not None:
         a = ds.idea_authors.select("idea_id", "member_id")
         o = a.view()
@@ -247,12 +253,15 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
 
     rho = mean influence of prosumers / mean influence of the others [METRICS.md E4],
     for PageRank influence, coreness, referrals made and interactions received.
+    With fewer than :data:`MIN_GROUP_FOR_INTERVAL` members in either group there is no
+    interval (``low_95``, ``high_95`` empty, ``interval`` = "too few"), and the claim
+    is not supported.
 
     Returns
     -------
     pandas.DataFrame
         ``measure, prosumers, others, prosumer_mean, other_mean, ratio, low_95,
-        high_95, within_claim`` (the interval lies inside [4, 6]).
+        high_95, interval, within_claim`` (the interval lies inside [4, 6]).
         ``scores`` may pass in :func:`member_graph_scores` already computed.
     """
     if scores is None:
@@ -263,6 +272,9 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
     for measure in ("influence", "coreness", "referrals", "in_weight"):
         values = scores[measure].to_numpy(dtype="float64")
         ratio, low, high = ratio_of_means(values[is_pro], values[~is_pro], draws, seed)
+        too_few = min(int(is_pro.sum()), int((~is_pro).sum())) < MIN_GROUP_FOR_INTERVAL
+        if too_few:
+            low = high = float("nan")
         rows.append(
             {
                 "measure": measure,
@@ -273,7 +285,8 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
                 "ratio": ratio,
                 "low_95": low,
                 "high_95": high,
-                "within_claim": bool(CLAIM[0] <= low and high <= CLAIM[1]),
+                "interval": TOO_FEW if too_few else "",
+                "within_claim": bool(not too_few and CLAIM[0] <= low and high <= CLAIM[1]),
             }
         )
     return pd.DataFrame(rows)

@@ -23,7 +23,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.activity import idea_credits, is_accepted, people
+from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people
 
 #: Weight of each component in the score (renormalised over those present).
 WEIGHTS: dict[str, float] = {
@@ -280,7 +280,9 @@ def member_evidence(ds: Dataset) -> pd.DataFrame:
     """Per member with at least one credited idea: ideas, accepted, net support.
 
     ``ideas`` n_i and ``accepted`` k_i count ideas the member is credited on (author
-    or co-author); ``support`` = supports minus withdrawals on those ideas.
+    or co-author); ``support`` = members whose vote on those ideas is support today
+    (:func:`~prosumo.analytics.metrics.activity.current_supports`: a down vote, a
+    Pol.is disagree or pass, a low score and a withdrawn vote are not support).
 
     Examples
     --------
@@ -297,10 +299,8 @@ def member_evidence(ds: Dataset) -> pd.DataFrame:
         accepted=ibis.cases((is_accepted(j.status), 1), else_=0).sum(),
         first_idea_day=j.created_at.min().epoch_seconds().cast("float64") / 86_400,
     )
-    ev = ds.events
-    votes = ev.filter(ev.verb.isin(("idea.supported", "idea.support_withdrawn")) & ev.object_id.notnull())
-    votes = votes.select(idea_id=votes.object_id, sign=ibis.cases((votes.verb == "idea.supported", 1), else_=-1))
-    per_idea = votes.group_by("idea_id").aggregate(support=votes.sign.sum())
+    votes = current_supports(ds.events)
+    per_idea = votes.group_by("idea_id").aggregate(support=ibis._.count())
     sj = credits.join(per_idea, credits.idea_id == per_idea.idea_id)
     support = sj.group_by(sj.member_id).aggregate(support=sj.support.sum())
     staff_free = people(ds.members).select("member_id")
@@ -343,7 +343,7 @@ def innovation_scores(ds: Dataset, seed: int = 0) -> tuple[pd.DataFrame, BetaPri
     a missing component counts as 0.5):
 
     * ``acceptance`` p_i = (k_i + a)/(n_i + a + b), Beta(a, b) fitted across members;
-    * ``support`` = net support received per idea;
+    * ``support`` = supports standing today per idea (positive votes only);
     * ``novelty`` = mean novelty of the member's ideas (:func:`novelty`);
     * ``diversity`` of the member's ideas (:func:`diversity`);
     * ``foresight`` = max over the member's ideas of log(1 + later ideas in the same

@@ -39,6 +39,33 @@ def _grouped_people(ds: Dataset, by: str) -> ir.Table:
     return members.select(member_id=members.member_id, group=members[by].cast("string").fill_null(NO_GROUP))
 
 
+#: What each funnel step counts, written beside it in the report.
+STEP_DEFINITIONS: dict[str, str] = {
+    "visited": "members with any activity (a visit, a view, a vote, a comment, an idea)",
+    "voted": "members who cast a vote of any kind (support, up or down, a score) or withdrew one",
+    "commented": "members who posted a comment",
+    "submitted": "members who submitted an idea",
+    "co-authored": "members named co-author of someone else's idea",
+    "accepted": "members credited on an idea accepted, in development or launched",
+}
+
+
+# The top p% of n members is round(p x n) members (halves up), at least one: the
+# nearest whole number of members to the share asked for. Ceiling(p x n) would take 2
+# members (1.6%) for the top 1% of 126, doubling the share it claims to show.
+def top_members(p: float, n: float) -> int:
+    """Members in the top share ``p`` of ``n`` members: round(p x n), at least 1 (0 when n is 0).
+
+    Examples
+    --------
+    >>> top_members(0.01, 126), top_members(0.10, 126), top_members(0.01, 4), top_members(0.01, 250)
+    (1, 13, 1, 3)
+    """
+    if n <= 0:
+        return 0
+    return max(1, int(np.floor(p * n + 0.5)))
+
+
 def funnel(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     """Involvement funnel per group of members.
 
@@ -47,9 +74,13 @@ def funnel(ds: Dataset, by: str = "segment") -> pd.DataFrame:
 
     * ``did`` = members of *g* who did step *k* at least once;
     * ``reached`` = members whose deepest step is *k* or later (the classic funnel,
-      monotone by construction);
-    * ``share`` = reached_k / size_g (penetration of the step);
-    * ``conversion`` = reached_k / reached_{k-1} (1 step back; for *visited*, / size).
+      monotone by construction, so it can credit a step nobody took: a member who
+      submitted an idea "reached" voting without a vote);
+    * ``share`` = did_k / size_g: the members who took the step themselves, so a step
+      nobody took is 0;
+    * ``conversion`` = members who did both step *k* and step *k-1* / did_{k-1} (for
+      *visited*, did / size); empty when nobody did step *k-1*;
+    * ``definition`` = what the step counts, in words (:data:`STEP_DEFINITIONS`).
 
     Source: the involvement funnel of DESIGN.md task 1; stage placement after the
     Orbit model's activity ladder [METRICS.md 1a]. Staff are excluded. One engine
@@ -85,19 +116,23 @@ def funnel(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     for i, col in enumerate(STEP_COLUMNS):
         aggs[f"did_{i}"] = j[col].fill_null(0).sum()
         aggs[f"reached_{i}"] = ibis.cases((deepest >= i, 1), else_=0).sum()
+        before = j[STEP_COLUMNS[i - 1]].fill_null(0) if i else ibis.literal(1)
+        aggs[f"both_{i}"] = (j[col].fill_null(0) * before).sum()
     wide = j.group_by("group").aggregate(**aggs).execute()
     rows = []
     for i, step in enumerate(FUNNEL_STEPS):
-        part = wide[["group", "size", f"did_{i}", f"reached_{i}"]].rename(
-            columns={f"did_{i}": "did", f"reached_{i}": "reached"}
+        part = wide[["group", "size", f"did_{i}", f"reached_{i}", f"both_{i}"]].rename(
+            columns={f"did_{i}": "did", f"reached_{i}": "reached", f"both_{i}": "both"}
         )
-        rows.append(part.assign(step=step, step_order=i))
+        previous = part["did"] if i == 0 else wide[f"did_{i - 1}"]
+        rows.append(part.assign(step=step, step_order=i, previous=part["size"] if i == 0 else previous))
     out = pd.concat(rows, ignore_index=True).sort_values(["group", "step_order"], ignore_index=True)
     out = out.astype({"did": "int64", "reached": "int64", "size": "int64", "step_order": "int64"})
-    previous = out.groupby("group")["reached"].shift(1).fillna(out["size"])
-    out["share"] = out["reached"] / out["size"]
-    out["conversion"] = np.where(previous > 0, out["reached"] / previous.replace(0, 1), np.nan)
-    cols = ["group", "step", "step_order", "size", "did", "reached", "share", "conversion"]
+    out["share"] = out["did"] / out["size"]
+    previous = out["previous"].astype("float64")
+    out["conversion"] = np.where(previous > 0, out["both"] / previous.replace(0, 1), np.nan)
+    out["definition"] = out["step"].map(STEP_DEFINITIONS)
+    cols = ["group", "step", "step_order", "size", "did", "reached", "share", "conversion", "definition"]
     return out[cols]
 
 
@@ -177,12 +212,14 @@ def _inequality_from_frequencies(values: np.ndarray, counts: np.ndarray) -> dict
         taken = np.minimum(rev_c, np.maximum(k - (np.cumsum(rev_c) - rev_c), 0))
         return float((rev_x * taken).sum())
 
-    k1, k10 = np.ceil(0.01 * n), np.ceil(0.10 * n)
+    k1, k10 = top_members(0.01, n), top_members(0.10, n)
     top1, top10 = top_share(k1), top_share(k10)
     lurkers = float(c[x == 0].sum())
     if total == 0:
         return {
             "members": n,
+            "top1_members": k1,
+            "top10_members": k10,
             "contributions": 0.0,
             "gini": np.nan,
             "top1": np.nan,
@@ -192,6 +229,8 @@ def _inequality_from_frequencies(values: np.ndarray, counts: np.ndarray) -> dict
         }
     return {
         "members": n,
+        "top1_members": k1,
+        "top10_members": k10,
         "contributions": total,
         "gini": gini_num / (n * total),
         "top1": top1 / total,
@@ -210,9 +249,10 @@ def participation_inequality(ds: Dataset, by: str = "segment") -> pd.DataFrame:
 
     Gini G = sum_i (2i - n - 1) x_(i) / (n sum_i x_i)
 
-    ``top1`` = share of contributions made by the ceil(0.01 n) most active members,
-    ``next9`` = by the following members up to ceil(0.10 n), ``rest90`` = by the
-    others; ``lurkers`` = share of members with no contribution.
+    ``top1`` = share of contributions made by the :func:`top_members` (0.01, n) most
+    active members (round(0.01 n), at least 1; counted in ``top1_members``), ``next9``
+    = by the following members up to round(0.10 n) (``top10_members``), ``rest90`` =
+    by the others; ``lurkers`` = share of members with no contribution.
 
     The engine returns only the frequency table (group, count value, members); the
     Gini and shares follow exactly from it, tied blocks at once.
@@ -223,8 +263,8 @@ def participation_inequality(ds: Dataset, by: str = "segment") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``group, members, contributions, gini, top1, next9, rest90, lurkers``; the
-        row ``(all)`` covers every member.
+        ``group, members, top1_members, top10_members, contributions, gini, top1,
+        next9, rest90, lurkers``; the row ``(all)`` covers every member.
 
     Examples
     --------
@@ -249,7 +289,7 @@ def participation_inequality(ds: Dataset, by: str = "segment") -> pd.DataFrame:
             {"group": group, **_inequality_from_frequencies(part["contributions"].to_numpy(), part["n"].to_numpy())}
         )
     out = pd.DataFrame(rows)
-    return out.astype({"members": "int64", "contributions": "int64"})
+    return out.astype({"members": "int64", "contributions": "int64", "top1_members": "int64", "top10_members": "int64"})
 
 
 @dataclass(frozen=True)
@@ -270,6 +310,6 @@ def compute(ds: Dataset) -> InvolvementFigures:
     >>> ds = example_dataset()
     >>> figures = compute(ds)
     >>> figures.funnel.shape, list(figures.index["group"])
-    ((12, 8), ['buyers', 'makers'])
+    ((12, 9), ['buyers', 'makers'])
     """
     return InvolvementFigures(funnel=funnel(ds), index=involvement_index(ds), inequality=participation_inequality(ds))

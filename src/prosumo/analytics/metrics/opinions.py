@@ -6,8 +6,9 @@ Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code
 1. **Vote matrix.** A member x idea matrix with +1 (agree / support), -1 (disagree)
    and 0 (pass), from ``idea.supported`` / ``idea.rated`` / ``idea.support_withdrawn``
    events; a member's latest vote on an idea counts (Pol.is keeps the latest), a
-   withdrawn support is 0, a rating counts by its sign. Declined (moderated-out)
-   ideas are left out, as Pol.is leaves out moderated-out statements.
+   withdrawn support is 0, a 1-5 score of 4-5 agrees, 1-2 disagrees and 3 passes.
+   Declined (moderated-out) ideas are left out, as Pol.is leaves out moderated-out
+   statements.
 2. **Who is placed.** Members with at least ``min(7, number of ideas)`` votes, Pol.is's
    rule for participants "in the conversation"; members with fewer votes are too
    sparse to place.
@@ -136,7 +137,12 @@ def votes_of(ds: Dataset) -> pd.DataFrame:
         group_by=[votes.actor_id, votes.object_id],
         order_by=[ibis.desc(votes.occurred_at), ibis.desc(votes.event_id)],
     )
-    value = ibis.ifelse(votes.verb == "idea.support_withdrawn", 0.0, votes.value.fill_null(1.0).sign())
+    # a score is a level, not a direction: 4-5 agree, 1-2 disagree, 3 pass
+    value = ibis.cases(
+        (votes.verb == "idea.support_withdrawn", 0.0),
+        (votes.verb == "idea.rated", (votes.value.fill_null(3.0) - 3.0).sign()),
+        else_=votes.value.fill_null(1.0).sign(),
+    )
     latest = votes.select(
         member_id=votes.actor_id,
         idea_id=votes.object_id,

@@ -244,16 +244,43 @@ def level_matrix(ds: Dataset, window_months: int = 3, transitions: pd.DataFrame 
     return total
 
 
+def staff_answers(ds: Dataset) -> ir.Table:
+    """Every staff answer to an idea: ``idea_id, day`` (days since 1970-01-01).
+
+    Only a message from a person answers an idea. With ``idea_stages``: a row with an
+    ``actor_id`` and a non-empty ``message`` (the first row, the submission, is never
+    an answer). Without it: an ``idea.stage_changed`` event with an actor. A move the
+    platform made by itself (an idea that reached its support threshold, a supporter
+    deadline that passed) has no actor and is not an answer.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> ds = example_dataset()
+    >>> staff_answers(ds).execute().to_dict("records")
+    [{'idea_id': 10, 'day': 19736.5}]
+    """
+    if ds.idea_stages is not None:
+        st = ds.idea_stages
+        said = st.message.strip().length().fill_null(0) > 0
+        rows = st.filter(st.actor_id.notnull() & said & (st.stage != "submitted"))
+        return rows.select(idea_id=rows.idea_id, day=epoch_days(rows.changed_at))
+    ev = ds.events
+    moves = ev.filter((ev.verb == "idea.stage_changed") & ev.object_id.notnull() & ev.actor_id.notnull())
+    return moves.select(idea_id=moves.object_id, day=epoch_days(moves.occurred_at))
+
+
 def idea_answers(ds: Dataset) -> ir.Table:
     """Per idea: when it was submitted and when staff first answered (an Ibis table).
 
     submitted_at = the first ``idea.submitted`` event of the idea (``ideas.created_at``
-    when there is none); answered_at = the first ``idea.stage_changed`` event at or
-    after it; ``days_to_answer`` = (answered_at - submitted_at) in days (null when
-    unanswered).
+    when there is none); answered_at = the first staff answer (:func:`staff_answers`)
+    at or after it; ``days_to_answer`` = (answered_at - submitted_at) in days (null
+    when unanswered).
 
-    Source: CHAOSS "Time to First Response" [METRICS.md 5a], with a stage change as
-    the company's answer (DESIGN.md: "the staff answer closes the loop").
+    Source: CHAOSS "Time to First Response" [METRICS.md 5a], with a staff message as
+    the company's answer (DESIGN.md: "the staff answer closes the loop"); an automatic
+    move is not an answer.
 
     Returns
     -------
@@ -273,9 +300,7 @@ def idea_answers(ds: Dataset) -> ir.Table:
         author_id=ideas.author_id,
         submitted_day=epoch_days(ibis.coalesce(submitted.first_submitted, ideas.created_at)),
     )
-    changes = ev.filter((ev.verb == "idea.stage_changed") & ev.object_id.notnull()).select(
-        idea_id=ev.object_id, day=epoch_days(ev.occurred_at)
-    )
+    changes = staff_answers(ds)
     j = base.left_join(changes, base.idea_id == changes.idea_id)
     answered = j.group_by(["idea_id", "author_id", "submitted_day"]).aggregate(
         answered_day=ibis.cases((j.day >= j.submitted_day, j.day)).min()

@@ -63,6 +63,11 @@ def present(figures: CapacityFigures) -> Section:
             }
         )
         tables["forecast"] = fc
+        if fit.degenerate is not None:
+            notes.append(
+                f"The diffusion fit is degenerate: {fit.degenerate}. The forecast holds the members "
+                "already counted and says nothing about a ceiling above them."
+            )
         headline["members_in_12_months"] = round(float(fc["members"].iloc[-1]), 1)
         headline["active_contributors_in_12_months"] = round(float(fc["active_contributors"].iloc[-1]), 1)
         fitted = joiners.assign(fitted=bass_cumulative(np.arange(1, len(joiners) + 1), fit.p, fit.q, fit.m))

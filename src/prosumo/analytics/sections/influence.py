@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.influence import CLAIM, InfluenceFigures, compute
+from prosumo.analytics.metrics.influence import CLAIM, MIN_GROUP_FOR_INTERVAL, InfluenceFigures, compute
 from prosumo.analytics.section import Section
 
 
@@ -19,7 +19,7 @@ def present(figures: InfluenceFigures) -> Section:
     headline = {
         "prosumers": int(main["prosumers"]),
         "influence_ratio": _num(main["ratio"]),
-        "influence_ratio_95": [_num(main["low_95"]), _num(main["high_95"])],
+        "influence_ratio_95": (main["interval"] if main["interval"] else [_num(main["low_95"]), _num(main["high_95"])]),
         "claim_4_to_6x_supported": bool(main["within_claim"]),
         "largest_core": int(scores["coreness"].max()) if len(scores) else 0,
     }
@@ -46,7 +46,9 @@ def present(figures: InfluenceFigures) -> Section:
             "PageRank partly counts support for accepted ideas, so prosumers gain from it by "
             "construction; referrals made is the measure closest to the 4-6x claim "
             "(opinions passed to others) and does not share that bias.",
-            "Bootstrap: 2,000 resamples of members within each group; percentile interval.",
+            "Bootstrap: 2,000 resamples of members within each group; percentile interval. "
+            f"No interval when either group has fewer than {MIN_GROUP_FOR_INTERVAL} members: "
+            "the table says 'too few'.",
         ],
     )
 

@@ -21,7 +21,9 @@ def present(figures: InvolvementFigures) -> Section:
         "members": int(overall["members"]),
         "gini": _round(overall["gini"]),
         "top1_share": _round(overall["top1"]),
+        "top1_members": int(overall["top1_members"]),
         "top10_share": _round(overall["top1"] + overall["next9"]),
+        "top10_members": int(overall["top10_members"]),
         "lurkers": _round(overall["lurkers"]),
     }
     funnel_chart = (
@@ -29,10 +31,10 @@ def present(figures: InvolvementFigures) -> Section:
         .mark_bar()
         .encode(
             x=alt.X("step:N", sort=list(FUNNEL_STEPS), title="funnel step"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="members reaching the step"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="members who took the step"),
             color=alt.Color("group:N", title="segment"),
             xOffset="group:N",
-            tooltip=["group", "step", "reached", "size", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=["group", "step", "did", "size", alt.Tooltip("share:Q", format=".1%"), "definition"],
         )
         .properties(title="Involvement funnel per segment", width=480, height=240)
     )
@@ -55,8 +57,11 @@ def present(figures: InvolvementFigures) -> Section:
         tables={"funnel": fun, "involvement_index": index, "participation_inequality": ineq},
         charts=[funnel_chart, stage_chart],
         notes=[
-            "Funnel: 'reached' counts members whose deepest step is this one or later; "
-            "'did' counts those who did the step itself. Staff are excluded.",
+            "Funnel: the share of a step is the members who took that step themselves ('did'), "
+            "so a step nobody took is 0%; each step's definition is written beside it. 'reached' "
+            "counts members whose deepest step is this one or later. Staff are excluded.",
+            "Top 1% and top 10%: the round(p x n) most active members (at least one), the nearest "
+            "whole number of members to the share; the headline gives how many members that is.",
             "Stage weights are Orbit-style (1-12): view/visit 1, vote 2, comment 3, "
             "builds-on comment 5, revision 5, idea or co-authorship 8.",
             "Nielsen's 90-9-1 rule: about 90% of members lurk, 9% contribute a little and 1% make "

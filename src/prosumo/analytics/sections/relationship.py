@@ -72,7 +72,9 @@ def present(figures: RelationshipFigures) -> Section:
             "Levels over a trailing 3-month window: observer (reads), participant (votes, "
             "comments), contributor (ideas, revisions, co-authorship, builds-on comments), "
             "leader (contributor active on 30+ days in the window).",
-            "An answer is the first stage change of an idea by staff after submission.",
+            "An answer is the first message staff sent about an idea after submission (a stage change "
+            "with a message); a move the platform made by itself, such as reaching the support "
+            "threshold, is not an answer.",
             "Return effect: first idea of each author; answered = within 30 days; returned = "
             "any activity in the 90 days after that; Newcombe 95% interval. Observational.",
         ],

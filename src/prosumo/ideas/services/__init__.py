@@ -16,11 +16,12 @@ from prosumo.ideas.services.invitations import invitation_create, invitation_tak
 from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
 from prosumo.ideas.services.reviews import review_submit
-from prosumo.ideas.services.stages import stage_change, support_gates_expire
+from prosumo.ideas.services.stages import answer_reminders_send, stage_change, support_gates_expire
 from prosumo.ideas.services.votes import VoteResult, vote_cast, vote_withdraw, votes_withdraw_all
 
 __all__ = [
     "VoteResult",
+    "answer_reminders_send",
     "attachment_add",
     "campaign_create",
     "campaign_update",

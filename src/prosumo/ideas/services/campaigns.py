@@ -28,6 +28,7 @@ EDITABLE = {
     "voting_mode",
     "support_threshold",
     "support_gates",
+    "answer_days",
     "scorecard_criteria",
     "stage_labels",
     "skipped_stages",
@@ -36,6 +37,7 @@ EDITABLE = {
     "cover",
     "allowed_licences",
 }
+ANSWER_DAYS_MAX = 365
 # Stages a campaign may not skip: the loop must be able to open, decline and merge.
 UNSKIPPABLE = {Stage.SUBMITTED, Stage.OPEN, Stage.DECLINED, Stage.MERGED}
 
@@ -60,6 +62,15 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
     threshold = fields.get("support_threshold")
     if threshold is not None and (not isinstance(threshold, int) or threshold < 0):
         errors["support_threshold"] = [gettext("The threshold is a whole number of supporters, 0 for none.")]
+    answer_days = fields.get("answer_days")
+    if answer_days is not None and (
+        isinstance(answer_days, bool) or not isinstance(answer_days, int) or not 1 <= answer_days <= ANSWER_DAYS_MAX
+    ):
+        errors["answer_days"] = [
+            gettext("The answer deadline is a whole number of days from 1 to {limit}, or empty for none.").format(
+                limit=ANSWER_DAYS_MAX
+            )
+        ]
     gates = fields.get("support_gates")
     if gates is not None:
         try:

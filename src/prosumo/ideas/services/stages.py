@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
-from prosumo.community.models import Member, Role
+from prosumo.community.models import STAFF_ROLES, Member, Role
 from prosumo.community.permissions import require_role
 from prosumo.core.errors import InvalidInput
 from prosumo.core.phrases import english, phrase, source_text
@@ -208,3 +208,60 @@ def support_gates_expire(*, now: datetime | None = None) -> int:
             )
             expired += 1
     return expired
+
+
+#: How long before an idea's answer is due staff are reminded (at most half the deadline).
+REMINDER_LEAD = timedelta(days=1)
+
+
+def answer_due(idea: Idea) -> datetime | None:
+    """When staff should have answered the idea: its submission plus the campaign's answer days."""
+    days = idea.campaign.answer_days
+    return None if not days else idea.created_at + timedelta(days=days)
+
+
+def answer_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind staff of each unanswered idea whose answer is due within a day. Idempotent.
+
+    One reminder per idea, ever (``Idea.answer_reminded_at``): a second run, or a run
+    after the deadline, sends nothing again for it. Goes to every active staff member.
+    """
+    now = now or timezone.now()
+    sent = 0
+    candidates = (
+        Idea.objects.waiting_for_answer()
+        .filter(answer_reminded_at__isnull=True, campaign__answer_days__isnull=False)
+        .select_related("campaign")
+        .order_by("created_at", "pk")
+    )
+    for candidate in candidates:
+        due = answer_due(candidate)
+        if due is None or now < due - min(REMINDER_LEAD, (due - candidate.created_at) / 2):
+            continue
+        with transaction.atomic():
+            idea = Idea.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=candidate.pk)
+            if idea.answered_at is not None or idea.answer_reminded_at is not None or idea.hidden:
+                continue  # answered or reminded since the list was read
+            idea.answer_reminded_at = now
+            idea.save(update_fields=["answer_reminded_at", "updated_at"])
+            event = event_record(
+                verb="idea.answer_reminded",
+                actor_id=None,
+                object_type="idea",
+                object_id=idea.pk,
+                target_member_id=idea.author_id,
+                campaign_id=idea.campaign_id,
+                details={"due": due.isoformat()},
+                occurred_at=now,
+            )
+            staff = Member.objects.filter(Member.holding_role(*STAFF_ROLES)).values_list("pk", flat=True)
+            notify(
+                recipient_ids=list(staff),
+                verb="idea.answer_reminded",
+                title=phrase("idea.answer_due", idea=idea.title, due=due.date().isoformat()),
+                url=f"/ideas/{idea.pk}/",
+                event_id=event.pk,
+                about_idea=idea.pk,
+            )
+            sent += 1
+    return sent
