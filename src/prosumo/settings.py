@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "prosumo.integrations",
     "prosumo.provenance",
     "prosumo.rewards",
+    "prosumo.surveys",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]
