@@ -281,6 +281,12 @@ SCOPES = {
     ("get", "/api/ideas/{idea_id}/credits"): "read",
     ("post", "/api/rewards/members/{member_id}/spend"): "staff",
     ("post", "/api/rewards/postings/{posting_id}/correction"): "staff",
+    ("get", "/api/surveys"): "staff",
+    ("post", "/api/surveys"): "staff",
+    ("post", "/api/surveys/{survey_id}/open"): "staff",
+    ("post", "/api/surveys/{survey_id}/close"): "staff",
+    ("get", "/api/surveys/{survey_id}"): "read",
+    ("put", "/api/surveys/{survey_id}/answers"): "write",
 }
 
 
