@@ -32,17 +32,19 @@ def staff_page(actor: Any) -> Member:
     return actor  # type: ignore[no-any-return]
 
 
-def access_survey(survey_id: int) -> Survey:
-    survey = Survey.objects.select_related("segment", "campaign").filter(pk=survey_id).first()
-    if survey is None:
-        raise NotFound(gettext("No such survey."))
-    return survey
+def access_survey(survey_id: int, *, for_update: bool = False) -> Survey:
+    """A survey by id (locked for the caller's transaction when ``for_update``), or NotFound."""
+    surveys = Survey.objects.select_for_update() if for_update else Survey.objects.select_related("segment", "campaign")
+    try:
+        return surveys.get(pk=survey_id)
+    except Survey.DoesNotExist:
+        raise NotFound(gettext("No such survey.")) from None
 
 
-def access_survey_to_answer(actor: Any, survey_id: int) -> tuple[Member, Survey]:
+def access_survey_to_answer(actor: Any, survey_id: int, *, for_update: bool = False) -> tuple[Member, Survey]:
     """A signed-in member who is not suspended, and a survey whose audience holds them."""
     member = require_member(actor)
-    survey = access_survey(survey_id)
+    survey = access_survey(survey_id, for_update=for_update)
     if not in_audience(survey, member):
         raise PermissionDenied(gettext("This survey asks another group of members, not you."), code="not_in_audience")
     return member, survey

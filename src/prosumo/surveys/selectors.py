@@ -41,6 +41,9 @@ def survey_audience(survey_id: int) -> QuerySet[Member]:
 
 
 def in_audience(survey: Survey, member: Member) -> bool:
+    """Whether ``audience_members(survey)`` holds the member."""
+    if survey.audience == Audience.ALL:
+        return bool(member.is_active)  # every active account: the member's row says it
     return audience_members(survey).filter(pk=member.pk).exists()
 
 

@@ -103,7 +103,7 @@ def survey_open(*, actor: Any, survey_id: int) -> Survey:
     """
     staff = None if actor is None else require_survey_staff(actor)
     with transaction.atomic():
-        survey = Survey.objects.select_for_update().filter(pk=access_survey(survey_id).pk).get()
+        survey = access_survey(survey_id, for_update=True)
         if survey.status != SurveyStatus.DRAFT:
             raise Conflict(gettext("This survey was opened already."), code="survey_not_draft")
         now = timezone.now()
@@ -135,7 +135,7 @@ def survey_close(*, actor: Any, survey_id: int) -> Survey:
     """Close a survey: it takes no more answers; ``actor`` None is the platform at its closing time."""
     staff = None if actor is None else require_survey_staff(actor)
     with transaction.atomic():
-        survey = Survey.objects.select_for_update().filter(pk=access_survey(survey_id).pk).get()
+        survey = access_survey(survey_id, for_update=True)
         if survey.status == SurveyStatus.CLOSED:
             raise Conflict(gettext("This survey is closed already."), code="survey_closed")
         survey.status = SurveyStatus.CLOSED
@@ -209,21 +209,19 @@ def _scores(survey: Survey, scores: Mapping[str, Any]) -> dict[str, int]:
 def survey_answer(*, actor: Any, survey_id: int, scores: Mapping[str, Any]) -> Response:
     """Save a member's answers to a survey: once, then changed in place until the survey closes.
 
-    Refused, with nothing changed: a survey that is not open (not yet, or closed), a member
-    outside its audience, an item missing or a score off the scale.
+    Refused, with nothing changed: a member outside its audience, a survey that is not open
+    (not yet, or closed), an item missing or a score off the scale.
     """
-    member, survey = access_survey_to_answer(actor, survey_id)
-    if not survey.accepting:
-        if survey.status == SurveyStatus.DRAFT:
-            raise Conflict(gettext("This survey is not open yet."), code="survey_not_open")
-        raise Conflict(gettext("This survey is closed: answers are no longer taken."), code="survey_closed")
-    checked = _scores(survey, scores)
     now = timezone.now()
     try:
         with transaction.atomic():
             # the survey's row lock orders answers against its closing
-            if not Survey.objects.select_for_update().get(pk=survey.pk).accepting:
+            member, survey = access_survey_to_answer(actor, survey_id, for_update=True)
+            if not survey.accepting:
+                if survey.status == SurveyStatus.DRAFT:
+                    raise Conflict(gettext("This survey is not open yet."), code="survey_not_open")
                 raise Conflict(gettext("This survey is closed: answers are no longer taken."), code="survey_closed")
+            checked = _scores(survey, scores)
             response = Response.objects.select_for_update().filter(survey=survey, member=member).first()
             first = response is None
             if response is None:
