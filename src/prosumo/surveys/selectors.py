@@ -75,3 +75,18 @@ def surveys_for(member: Member) -> list[tuple[Survey, bool]]:
 
 def campaign_choices() -> list[tuple[int, str]]:
     return [(c.pk, c.title) for c in Campaign.objects.order_by("-starts_at", "pk").only("pk", "title")]
+
+
+def export_answers(*, member_id: int) -> list[dict[str, object]]:
+    """The member's answers to every survey, oldest first: what their copy's survey_answers.json holds."""
+    rows = Response.objects.filter(member_id=member_id).select_related("survey").order_by("answered_at", "pk")
+    return [
+        {
+            "survey_id": r.survey_id,
+            "template": r.survey.template,
+            "scores": r.scores,
+            "answered_at": r.answered_at,
+            "changed_at": r.changed_at,
+        }
+        for r in rows
+    ]

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
 from prosumo.community.models import Segment
 from prosumo.core.errors import Conflict, InvalidInput
@@ -204,6 +205,17 @@ def _scores(survey: Survey, scores: Mapping[str, Any]) -> dict[str, int]:
     if problems:
         raise InvalidInput(gettext("Your answers were not saved."), fields=problems)
     return out
+
+
+def member_answers_erase(*, member_id: int) -> int:
+    """Forget an erased member's answers: their responses, and the scores their answer events carried.
+
+    Called by the erasure service in its transaction (prosumo.privacy); the events stay,
+    as every erased member's do, with the member's id that no longer leads to anyone.
+    """
+    deleted, _ = Response.objects.filter(member_id=member_id).delete()
+    Event.objects.filter(verb__in=("survey.answered", "survey.answer_changed"), actor_id=member_id).update(details={})
+    return deleted
 
 
 def survey_answer(*, actor: Any, survey_id: int, scores: Mapping[str, Any]) -> Response:
