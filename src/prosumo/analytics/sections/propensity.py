@@ -17,12 +17,13 @@ ETGAR_NOTE = (
 )
 
 
-def _drivers_chart(drivers: pd.DataFrame) -> alt.Chart:
+def _drivers_chart(drivers: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(drivers).encode(y=alt.Y("item:N", sort=list(drivers["item"]), title="survey item"))
-    return (
+    chart: alt.LayerChart = (
         base.mark_rule().encode(x=alt.X("low_95:Q", title="coefficient (logit per scale point)"), x2="high_95:Q")
         + base.mark_point(filled=True).encode(x="coefficient:Q", tooltip=["item", "coefficient", "low_95", "high_95"])
     ).properties(title="What drives taking part (95% intervals)", width=320)
+    return chart
 
 
 def _drivers_only(drivers: pd.DataFrame) -> Section:
