@@ -90,6 +90,8 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "had": 7,
         "amount": "24.00",
         "currency": "EUR",
+        "survey": "Why you take part, and what it costs you",
+        "closes": "2026-05-15",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('community', '0002_contribution_terms'),
-        ('ideas', '0010_terms_and_licences'),
+        ('community', '0001_initial'),
+        ('ideas', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
