@@ -393,7 +393,7 @@ def export_dataset(
     out: Annotated[Path, typer.Argument(help="Folder to write the community dataset (Parquet) into.")],
     force: Annotated[bool, typer.Option(help="Write into a folder that is not empty.")] = False,
 ) -> None:
-    """Write the platform's members, ideas, stages, events and outcomes as a community dataset."""
+    """Write the platform's members, ideas, stages, events, outcomes and survey answers as a community dataset."""
     if out.exists() and any(out.iterdir()) and not force:
         fail(f"{out} is not empty; choose another folder or pass --force.")
     _demo_folder_settings()
@@ -403,7 +403,7 @@ def export_dataset(
     from prosumo.insights.export import export_dataset as run_export
 
     with Progress(transient=True) as bar:
-        task = bar.add_task("Exporting", total=4)
+        task = bar.add_task("Exporting", total=5)
         path = run_export(out, progress=lambda _step: bar.advance(task))
     typer.echo(f"Community dataset written to {path}")
 

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "prosumo.provenance",
     "prosumo.rewards",
     "prosumo.commerce",
+    "prosumo.surveys",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]

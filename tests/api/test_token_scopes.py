@@ -286,6 +286,12 @@ SCOPES = {
     ("get", "/api/channel-spend"): "staff",
     ("post", "/api/channel-spend"): "staff",
     ("delete", "/api/channel-spend/{spend_id}"): "staff",
+    ("get", "/api/surveys"): "staff",
+    ("post", "/api/surveys"): "staff",
+    ("post", "/api/surveys/{survey_id}/open"): "staff",
+    ("post", "/api/surveys/{survey_id}/close"): "staff",
+    ("get", "/api/surveys/{survey_id}"): "read",
+    ("put", "/api/surveys/{survey_id}/answers"): "write",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,9 @@ TABLE: dict[str, list[str]] = {
     "Download someone else's copy of their data": [NAUTH, NF, NF, NF, NF, NF],
     "Erase own account": [NAUTH, YES, YES, YES, YES, YES],
     "Erase someone else's account": ADMIN_ONLY,
+    "Create, open or close a survey": STAFF_WRITE,
+    "Answer a survey (its audience)": TAKE_PART,
+    "See the surveys page": PAGE_ALL_STAFF,
 }
 
 
@@ -691,6 +695,35 @@ def test_erase_someone_elses_account(actor_as, member, role, expected):
 
     actor = actor_as(role)
     assert outcome(lambda: member_erase(actor=actor, member=member)) == expected
+
+
+# --- surveys --------------------------------------------------------------------------
+
+
+@cases("Create, open or close a survey")
+def test_run_a_survey(actor_as, role, expected):
+    from prosumo.surveys.services import survey_create
+
+    actor = actor_as(role)
+    closes = timezone.now() + timedelta(days=7)
+    assert outcome(lambda: survey_create(actor=actor, template="lead_user", closes_at=closes)) == expected
+
+
+@cases("Answer a survey (its audience)")
+def test_answer_a_survey(actor_as, admin, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.surveys.services import survey_answer, survey_create, survey_open
+
+    actor = actor_as(role)
+    survey = survey_create(actor=admin, template="lead_user", closes_at=timezone.now() + timedelta(days=7))
+    with django_capture_on_commit_callbacks(execute=True):
+        survey_open(actor=admin, survey_id=survey.pk)
+    scores = dict.fromkeys(survey.spec.keys, 4)
+    assert outcome(lambda: survey_answer(actor=actor, survey_id=survey.pk, scores=scores)) == expected
+
+
+@cases("See the surveys page")
+def test_see_the_surveys_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/surveys/") == expected
 
 
 # --- the written table ------------------------------------------------------------------

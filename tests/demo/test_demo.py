@@ -5,17 +5,24 @@ import json
 from django.db.models import Count, Q, Sum
 
 from prosumo.activity.models import Event
+from prosumo.analytics.dataset import load_dataset
+from prosumo.analytics.metrics import propensity
+from prosumo.analytics.metrics.innovation import lead_user_scores
+from prosumo.analytics.sections.propensity import present
 from prosumo.community.models import Member, Role, TermsAcceptance
 from prosumo.demo.loader import MEMBER_EMAIL, STAFF_EMAIL, demo_logins, load_demo
 from prosumo.ideas.models import Comment, Idea, IdeaRevision, Vote
 from prosumo.ideas.selectors import idea_list
+from prosumo.insights.export import export_dataset
 from prosumo.provenance.models import LogEntry, SignedTreeHead
 from prosumo.provenance.proof import verify_certificate
 from prosumo.provenance.selectors import log_audit
 from prosumo.provenance.services import certificate_issue
+from prosumo.surveys.catalogue import TEMPLATES
+from prosumo.surveys.models import Response, Survey
 
 
-def test_demo_community_is_consistent(db):
+def test_demo_community_is_consistent(db, tmp_path):
     assert demo_logins() is None
     counts = load_demo(members=150, seed=3)
     assert demo_logins() == {"staff": STAFF_EMAIL, "member": MEMBER_EMAIL}
@@ -57,6 +64,22 @@ def test_demo_community_is_consistent(db):
     assert log_audit().problems == []
     mine = Idea.objects.filter(author__email=MEMBER_EMAIL).first()
     assert verify_certificate(json.loads(json.dumps(certificate_issue(idea=mine)))).problems == []
+    # both surveys were answered through the service, an event per answer, and the
+    # analytics estimate the Etgar drivers and the lead-user scores from the export
+    co_production = Survey.objects.get(template="co_production")
+    respondents = Response.objects.filter(survey=co_production).count()
+    assert counts["survey_answers"] == Response.objects.count() == 2 * respondents > 100
+    assert Event.objects.filter(verb="survey.answered").count() == counts["survey_answers"]
+    ds = load_dataset(export_dataset(tmp_path / "ds"))
+    figures = propensity.compute(ds)
+    assert figures.drivers is not None
+    assert figures.drivers.attrs["respondents"] == respondents
+    assert list(figures.drivers["item"]) == sorted(co_production.spec.keys + TEMPLATES["lead_user"].keys)
+    section = present(figures)
+    assert "drivers" in section.tables
+    lead = lead_user_scores(ds)
+    assert lead is not None
+    assert len(lead) == respondents
 
 
 def test_the_loaded_community_is_the_generated_one(db):
@@ -74,6 +97,9 @@ def test_the_loaded_community_is_the_generated_one(db):
     loaded = list(Idea.objects.order_by("pk").values_list("pk", "title", "stage"))
     assert loaded == [(int(r.idea_id), r.title[:160], r.status) for r in community.ideas.itertuples()]
     assert Vote.objects.count() == len(community.votes)
+    # the members' survey answers are the generator's scores
+    answered = {(r.member_id, k): float(v) for r in Response.objects.all() for k, v in r.scores.items()}
+    assert answered == {(int(m), str(i)): float(v) for m, i, v in community.surveys.itertuples(index=False)}
 
 
 def test_the_demo_has_balances_a_royalty_pool_and_statements(db):

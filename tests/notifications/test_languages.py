@@ -91,6 +91,8 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "amount": "24.00",
         "currency": "EUR",
         "due": "2026-12-07",
+        "survey": "Why you take part, and what it costs you",
+        "closes": "2026-05-15",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}

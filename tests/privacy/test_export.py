@@ -65,6 +65,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         "reports.json",
         "revisions.json",
         "royalties.json",
+        "survey_answers.json",
         "votes.json",
     ]
     assert files["avatar/face.png"] == zelda.avatar.open("rb").read()

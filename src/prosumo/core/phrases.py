@@ -34,13 +34,18 @@ PHRASES: dict[str, str] = {
     "idea.coauthor_added.former_member": gettext_noop("A former member is now a co-author of “{idea}”"),
     "comment.posted.former_member": gettext_noop("A former member commented on “{idea}”"),
     "idea.answer_due": gettext_noop("“{idea}” is waiting for a staff answer, due on {due}"),
+    # Surveys (prosumo.surveys): `survey` is a shipped template's title, itself a catalogue message.
+    "survey.opened": gettext_noop("A short survey for you: “{survey}”"),
+    "survey.opened.body": gettext_noop(
+        "It takes two minutes. You can answer, and change your answers, until {closes}."
+    ),
     "stage.threshold_reached": gettext_noop("This idea reached {threshold} supporters and goes to review."),
     "stage.gate_missed": gettext_noop(
         "This idea needed {supporters} supporters within {days} days and had {had}. "
         "Thank you to everyone who supported it."
     ),
 }
-TRANSLATED_VALUES = frozenset({"stage"})
+TRANSLATED_VALUES = frozenset({"stage", "survey"})
 
 
 def phrase(key: str, **values: Any) -> dict[str, Any]:

@@ -54,10 +54,13 @@ from prosumo.ideas.models import (
     Tag,
     Vote,
 )
-from prosumo.notifications.models import Notification
+from prosumo.notifications.models import Fanout, Notification
 from prosumo.provenance.services import log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
 from prosumo.rewards.services import awards_from_log, pool_open, rule_set, sales_period_add
+from prosumo.surveys.catalogue import TEMPLATES
+from prosumo.surveys.selectors import audience_members
+from prosumo.surveys.services import survey_answer, survey_create, survey_open
 from prosumo.synth import generate
 
 DEMO_PASSWORD = "prosumo-demo"  # noqa: S105 - printed for the trial site, documented in the README
@@ -134,6 +137,7 @@ def load_demo(
             _reset_sequences()
             counts.update(_rewards())
             counts.update(_commerce(community))
+            counts.update(_surveys(community))
             counts["events"] = Event.objects.count()
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
@@ -552,3 +556,53 @@ def _commerce(c: Any) -> dict[str, int]:
         )
         spends += 1
     return {"orders": orders.created, "spend_periods": spends}
+
+
+def _surveys(c: Any) -> dict[str, int]:
+    """Both shipped surveys, put to every member by staff and answered through the service.
+
+    The answers are the generator's: each respondent's motive, cost, lead-user and
+    satisfaction scores (its member profiles). The invitations the opening sends are
+    written as already mailed, as the loader writes the stage-change notifications, so
+    that a fresh demo does not mail every member at once.
+    """
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    scores: dict[int, dict[str, int]] = defaultdict(dict)
+    for member_id, item, score in c.surveys[["member_id", "item", "score"]].itertuples(index=False):
+        scores[int(member_id)][str(item)] = int(score)
+    people = Member.objects.in_bulk(list(scores))
+    answers = 0
+    for template in TEMPLATES.values():
+        survey = survey_create(actor=staff, template=template.key, closes_at=timezone.now() + timedelta(days=14))
+        survey = survey_open(actor=staff, survey_id=survey.pk)
+        fanout = Fanout.objects.get(audience="survey.audience", audience_id=survey.pk)
+        told = list(audience_members(survey).order_by("pk").values_list("pk", flat=True))
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=member_id,
+                    fanout=fanout,
+                    verb=fanout.verb,
+                    title=fanout.title,
+                    title_phrase=fanout.title_phrase,
+                    body=fanout.body,
+                    body_phrase=fanout.body_phrase,
+                    url=fanout.url,
+                    event_id=fanout.event_id,
+                    created_at=fanout.created_at,
+                    emailed_at=fanout.created_at,
+                    read_at=fanout.created_at if member_id in scores else None,
+                )
+                for member_id in told
+            ],
+            batch_size=1000,
+        )
+        fanout.done_through = told[-1] if told else 0
+        fanout.finished_at = fanout.created_at
+        fanout.save(update_fields=["done_through", "finished_at"])
+        for member_id, answered in sorted(scores.items()):
+            mine = {key: answered[key] for key in template.keys if key in answered}
+            if len(mine) == len(template.keys):
+                survey_answer(actor=people[member_id], survey_id=survey.pk, scores=mine)
+                answers += 1
+    return {"survey_answers": answers}

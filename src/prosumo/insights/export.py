@@ -21,6 +21,7 @@ from prosumo.activity.models import Event
 from prosumo.commerce.models import ChannelSpend, Order
 from prosumo.community.models import STAFF_ROLES, Member
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
+from prosumo.surveys.models import Response
 
 CHUNK = 50_000
 
@@ -164,7 +165,32 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     tables["events"] = pa.table(events)
     tables.update(commerce_tables())
     step("events")
+    tables["surveys"] = _surveys_table()
+    step("surveys")
     return tables
+
+
+def _surveys_table() -> pa.Table:
+    """Members' current survey answers, one row per answered item (docs/surveys.md).
+
+    An item in two surveys a member answered counts once per answer; the analytics take
+    each member's mean per item.
+    """
+    rows: dict[str, list[Any]] = {"member_id": [], "item": [], "score": []}
+    for member_id, scores in (
+        Response.objects.order_by("pk").values_list("member_id", "scores").iterator(chunk_size=CHUNK)
+    ):
+        for item, score in sorted(scores.items()):
+            rows["member_id"].append(member_id)
+            rows["item"].append(item)
+            rows["score"].append(float(score))
+    return pa.table(
+        {
+            "member_id": pa.array(rows["member_id"], pa.int64()),
+            "item": pa.array(rows["item"], pa.string()),
+            "score": pa.array(rows["score"], pa.float64()),
+        }
+    )
 
 
 def _add_former_members(members: dict[str, list[Any]], events: dict[str, list[Any]]) -> None:

@@ -47,6 +47,7 @@ from prosumo.ideas.models import (
 from prosumo.notifications.models import Notification
 from prosumo.provenance.services import certificates_issue
 from prosumo.rewards.selectors import export_points, export_royalties
+from prosumo.surveys.selectors import export_answers
 
 CHUNK = 2000
 AVATAR_FOLDER = "avatar"
@@ -281,6 +282,11 @@ SECTIONS: tuple[Section, ...] = (
         "royalties.json",
         lambda member: export_royalties(member_id=member.pk),
         gettext_noop("your royalty payments, period by period"),
+    ),
+    Section(
+        "survey_answers.json",
+        lambda member: export_answers(member_id=member.pk),
+        gettext_noop("your answers to surveys, as you last changed them"),
     ),
 )
 

@@ -47,6 +47,7 @@ from prosumo.notifications.models import Fanout, Notification
 from prosumo.privacy.export import build_zip
 from prosumo.privacy.models import MemberExport, MemberExportFile
 from prosumo.privacy.permissions import require_account
+from prosumo.surveys.services import member_answers_erase
 
 EXPORT_KEEP_DAYS = 7
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: never a real address
@@ -190,6 +191,7 @@ def member_erase(
         Invitation.objects.filter(email__iexact=old_email).update(email="")
         _sessions_end(member.pk)
         Event.objects.filter(verb="member.suspended", object_type="member", object_id=member.pk).update(details={})
+        member_answers_erase(member_id=member.pk)
         _scrub_member(member)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)

@@ -107,7 +107,7 @@ def build(
     log = EventLog(start_us)
 
     say("members")
-    people = make_people(streams[0], members, days, languages)
+    people = make_people(streams[0], members, days, languages, rates.survey_response_rate)
     regular = ~people.is_staff
     say("campaigns and ideas")
     campaigns = make_campaigns(streams[1], int(regular.sum()), days, rates)
@@ -665,7 +665,9 @@ def _truth(
             "coefficients": SURVEY_COEFFICIENTS,
             "centre": 4.0,
             "respondents": int(people.respondent.sum()),
-            "note": "surveys are answered by a random 30% of members, independent of everything else",
+            "response_rate": rates.survey_response_rate,
+            "note": "surveys are answered by a random share of regular members (response_rate), "
+            "independent of everything else",
         },
         "spend_uplift": {
             "multiplier": SPEND_MULTIPLIER,

@@ -99,8 +99,18 @@ def channel_intercepts() -> dict[str, float]:
     }
 
 
-def make_people(rng: np.random.Generator, members: int, days: float, languages: tuple[str, ...]) -> People:
-    """Draw the members table's latent and observed columns for ``members`` accounts."""
+def make_people(
+    rng: np.random.Generator,
+    members: int,
+    days: float,
+    languages: tuple[str, ...],
+    response_rate: float = SURVEY_RESPONSE_RATE,
+) -> People:
+    """Draw the members table's latent and observed columns for ``members`` accounts.
+
+    ``response_rate`` is the share of regular members who answer the surveys; it moves
+    no other draw (the same uniform numbers are compared with it).
+    """
     n_staff = staff_count(members)
     n = members
     regular = np.arange(n) >= n_staff
@@ -158,7 +168,7 @@ def make_people(rng: np.random.Generator, members: int, days: float, languages: 
 
     lead_mean = np.where(lead, 5.9, 3.6)
     lead_items = np.column_stack([likert(rng, lead_mean, 1.0 if k else 1.2, n) for k in (0, 0, 0, 1, 1, 1)])
-    respondent = regular & (rng.random(n) < SURVEY_RESPONSE_RATE)
+    respondent = regular & (rng.random(n) < response_rate)
 
     activity = np.where(contributor, rng.lognormal(0.0, 1.0, n), 0.0)
     activity = np.where(superuser, rng.lognormal(np.log(8.0), 0.7, n), activity)

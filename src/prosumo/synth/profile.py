@@ -74,6 +74,11 @@ class Profile:
         Demo: share of members who followed one or two tracked links (``member.touched``,
         a marketing channel other than referral) in the 30 days before joining, so that
         channel credit has multi-touch journeys; 0 in the bench.
+    survey_response_rate:
+        Share of regular members who answer the surveys (their motive, cost, lead-user and
+        satisfaction items): 0.3 in the bench; the demo's staff put the surveys to every
+        member and 0.9 answer, enough for the Etgar drivers to be estimated on a few hundred
+        members (docs/surveys.md).
     """
 
     name: str
@@ -105,6 +110,7 @@ class Profile:
     campaign_pull: float
     running_campaigns: tuple[tuple[int, int], tuple[int, int]] | None
     touch_share: float = 0.0
+    survey_response_rate: float = 0.3
 
 
 BENCH = Profile(
@@ -168,6 +174,7 @@ DEMO = Profile(
     campaign_pull=0.7,
     running_campaigns=((2, 3), (3, 4)),
     touch_share=0.4,
+    survey_response_rate=0.9,
 )
 
 PROFILES = {profile.name: profile for profile in (BENCH, DEMO)}

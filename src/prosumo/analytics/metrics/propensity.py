@@ -476,7 +476,9 @@ class PropensityFigures:
     """Co-production propensity: the model, whom to invite, and the survey drivers.
 
     ``model`` is ``None`` when too few members took part (or too few did not) in the
-    last 90 days to fit one; the ranking and drivers are then not computed.
+    last 90 days to fit one; the ranking is then not computed. The drivers need only the
+    survey and whether respondents ever contributed, so they are computed either way
+    (``None`` without a survey, or when they cannot be estimated).
     """
 
     model: PropensityModel | None
@@ -492,8 +494,8 @@ def compute(ds: Dataset) -> PropensityFigures:
     survey = survey_wide(ds)
     at_cutoff, today = member_snapshots(ds, [last_day - horizon, last_day + 1e-6], survey=survey)
     model = fit_propensity(ds, horizon, features=at_cutoff)
-    if model is None:
-        return PropensityFigures(model=None)
-    ranking = invite_ranking(ds, model, features=today)
     drivers = participation_drivers(ds, survey=survey)
+    if model is None:
+        return PropensityFigures(model=None, drivers=drivers)
+    ranking = invite_ranking(ds, model, features=today)
     return PropensityFigures(model=model, ranking=ranking, drivers=drivers)
