@@ -176,7 +176,7 @@ def test_section_says_when_the_fit_is_degenerate(make_dataset, b):
     events = b.events([(b.at(1, 9), 1, "member.visited")])
     ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
     # when
-    sec = capacity_section.section(ds)
+    sec = metric("capacity").section(ds)
     # then
     assert sec.headline["members"] == 228
     assert sec.headline["members_in_12_months"] >= 228
