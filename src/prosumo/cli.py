@@ -29,6 +29,7 @@ def fail(message: str) -> None:
 
 
 def setup_django() -> None:
+    _demo_folder_settings()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prosumo.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured
@@ -360,7 +361,6 @@ def import_orders(
     """
     if not path.is_file():
         fail(f"{path}: no such file.")
-    _demo_folder_settings()
     setup_django()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -396,7 +396,6 @@ def export_dataset(
     """Write the platform's members, ideas, stages, events, outcomes and survey answers as a community dataset."""
     if out.exists() and any(out.iterdir()) and not force:
         fail(f"{out} is not empty; choose another folder or pass --force.")
-    _demo_folder_settings()
     setup_django()
     from rich.progress import Progress
 
@@ -413,7 +412,6 @@ def embed(
     campaign: Annotated[int | None, typer.Option(help="Only the ideas of this campaign (its id).")] = None,
 ) -> None:
     """Compute the vectors behind similar ideas for existing ideas (only those whose text changed)."""
-    _demo_folder_settings()
     setup_django()
     from rich.progress import Progress
 
@@ -544,7 +542,6 @@ def certificate(
     out: Annotated[Path, typer.Option(help="The file to write the certificate (JSON) to.")],
 ) -> None:
     """Write an idea's authorship certificate: its content, times, authors and proof, signed."""
-    _demo_folder_settings()
     setup_django()
     import json
 
@@ -614,7 +611,6 @@ def verify(
 @app.command("verify-log")
 def verify_log() -> None:
     """Check the whole proof log against the database: gaps, altered rows and content, signed heads."""
-    _demo_folder_settings()
     setup_django()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
