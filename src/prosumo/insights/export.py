@@ -238,16 +238,16 @@ def _ip_and_pool_tables(members: set[int], ideas: set[int]) -> dict[str, pa.Tabl
     for row in rows.iterator(chunk_size=CHUNK):
         if row[4] not in ideas:
             continue
-        for name, value in zip(names, row, strict=True):
-            log[name].append(None if name == "member_id" and value not in members else value)
+        for name, cell in zip(names, row, strict=True):
+            log[name].append(None if name == "member_id" and cell not in members else cell)
     out["proof_log"] = pa.table(log) if log["entry"] else pa.table({n: pa.array([], type=pa.null()) for n in names})
     names = ["pool_id", "member_id", "idea_id", "is_author", "share_percent", "merged"]
     given = _columns((), names)
     for pool_id, idea_id in RoyaltyPool.objects.order_by("pk").values_list("pk", "idea_id"):
         for c in contributions(idea_id):
-            row = (pool_id, c.member_id, c.idea_id, c.is_author, float(c.share), c.merged)
-            for name, value in zip(names, row, strict=True):
-                given[name].append(value)
+            cells = (pool_id, c.member_id, c.idea_id, c.is_author, float(c.share), c.merged)
+            for name, part in zip(names, cells, strict=True):
+                given[name].append(part)
     out["pool_contributions"] = (
         pa.table(given) if given["pool_id"] else pa.table({n: pa.array([], type=pa.null()) for n in names})
     )

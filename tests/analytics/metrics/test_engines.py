@@ -73,9 +73,9 @@ def test_involvement_and_channels_agree_on_duckdb_and_spark(make_dataset, tiny, 
 
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
-def test_ip_figures_agree_on_duckdb_and_spark(spark):
+def test_ip_and_pool_figures_agree_on_duckdb_and_spark(spark):
     from prosumo.analytics.examples import example_dataset
-    from prosumo.analytics.metrics import ip
+    from prosumo.analytics.metrics import ip, remuneration
 
     # given: the example community with its IP story, on both engines
     on_duckdb = example_dataset(ip=True, pools=True)
@@ -91,3 +91,7 @@ def test_ip_figures_agree_on_duckdb_and_spark(spark):
     _same(duck.consent, spark_figures.consent, "segment")
     assert duck.summary == spark_figures.summary
     assert spark_figures.summary["proof_delay_p95_seconds"] == 57.1
+    _same(remuneration.pools(on_duckdb), remuneration.pools(on_spark), "pool_id")
+    spark_splits = remuneration.split_rules(on_spark)
+    _same(remuneration.split_rules(on_duckdb), spark_splits, "member_id")
+    assert spark_splits["shapley"].tolist() == [31.2, 8.8]
