@@ -14,12 +14,13 @@ from django.utils.translation import gettext
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
 from prosumo.community.models import Licence
+from prosumo.community.permissions import require_staff_page
 from prosumo.core.errors import Conflict, InvalidInput
 from prosumo.core.input import text_problem
 from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, CommentRevision, Idea, IdeaRevision
+from prosumo.ideas.permissions import access_idea
 from prosumo.provenance import keys, merkle
 from prosumo.provenance.models import EntryKind, FlagKind, IdeaFlag, LogEntry, LogState, SignedTreeHead
-from prosumo.provenance.permissions import access_idea_to_flag
 from prosumo.provenance.proof import (
     CERTIFICATE_FORMAT,
     b64,
@@ -290,7 +291,8 @@ def idea_flag(*, actor: Any, idea_id: int, kind: str, reason: str, earlier_idea_
     Prior art names the earlier idea; a dispute may name one. The reason is required. The
     same flag twice (same idea, kind and earlier idea) is refused. Writes ``idea.ip_flagged``.
     """
-    idea = access_idea_to_flag(actor, idea_id)
+    require_staff_page(actor)  # the prior-art page's rule: staff, then the idea's reading rule
+    idea = access_idea(actor, idea_id)
     errors: dict[str, list[str]] = {}
     text = (reason or "").strip()
     if kind not in FlagKind.values:
