@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ideas', '0010_terms_and_licences'),
+        ('ideas', '0001_initial'),
         ('provenance', '0001_proof_log'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
