@@ -208,6 +208,74 @@ def test_duplicate_ids_missing_values_and_unknown_status(tmp_path):
     ]
 
 
+IP_AND_POOL_CSV = {
+    "terms_versions": "version,published_at\n1,2024-01-01T00:00:00Z\n2,2024-01-04T00:00:00Z\n",
+    "terms_acceptances": "member_id,version,accepted_at\n1,1,2024-01-05T11:00:00Z\n2,2,2024-01-06T11:00:00Z\n",
+    "proof_log": "entry,kind,object_id,version,idea_id,member_id,logged_at\n"
+    "0,revision,100,0,10,1,2024-01-05T12:00:01Z\n1,comment,7,0,10,,2024-01-06T08:00:00Z\n",
+    "ip_flags": "idea_id,kind,flagged_at,earlier_idea_id,member_id,reason\n11,prior_art,2024-01-07,10,3,same rack\n",
+    "royalty_pools": "pool_id,idea_id,split_rule,merged_percent,role_weights,currency,opened_at\n"
+    '5,11,shares,20,"{""author"": 3}",EUR,2024-02-01\n',
+    "pool_contributions": "pool_id,member_id,idea_id,is_author,share_percent,merged\n5,2,11,true,100,false\n",
+    "pool_payouts": "pool_id,period_id,member_id,amount_cents,paid_at\n5,1,2,1234,2024-03-01\n",
+}
+
+
+def test_ip_and_pool_tables_load_with_their_types(tmp_path):
+    # given: the ideas' licence and terms version, and every intellectual-property and pool table
+    ideas = IDEAS_CSV.replace("merged_into\n", "merged_into,licence,terms_version\n")
+    ideas = ideas.replace('foldable",en,\n', 'foldable",en,,exclusive,1\n').replace(',"",,\n', ',"",,,,\n')
+    folder = write_folder(tmp_path / "ds", ideas=ideas, **IP_AND_POOL_CSV)
+    # when
+    ds = load_dataset(folder)
+    # then
+    assert ds.ideas.order_by("idea_id").to_pandas()[["licence", "terms_version"]].astype(object).where(
+        lambda f: f.notna(), None
+    ).to_dict("records") == [{"licence": "exclusive", "terms_version": 1}, {"licence": None, "terms_version": None}]
+    assert ds.proof_log.to_pandas()["member_id"].tolist()[0] == 1
+    assert ds.ip_flags.to_pandas()[["kind", "earlier_idea_id"]].to_dict("records") == [
+        {"kind": "prior_art", "earlier_idea_id": 10}
+    ]
+    assert ds.royalty_pools.to_pandas()["role_weights"].tolist() == ['{"author": 3}']
+    assert ds.pool_contributions.to_pandas()["is_author"].tolist() == [True]
+    assert ds.pool_payouts.to_pandas()["amount_cents"].tolist() == [1234]
+
+
+def test_ip_and_pool_tables_name_unknown_ids_and_values(tmp_path):
+    # given: a licence, a kind and a split rule the contract lacks; a terms version, a pool and an idea that do not exist
+    tables = dict(IP_AND_POOL_CSV)
+    tables["terms_acceptances"] = tables["terms_acceptances"].replace("2,2,2024", "2,3,2024")
+    tables["proof_log"] = tables["proof_log"].replace("comment,7,0,10", "note,7,0,12")
+    tables["ip_flags"] = tables["ip_flags"].replace("prior_art", "stolen")
+    tables["royalty_pools"] = tables["royalty_pools"].replace("shares", "lottery")
+    tables["pool_payouts"] = tables["pool_payouts"].replace("5,1,2,1234", "6,1,2,1234")
+    ideas = IDEAS_CSV.replace("merged_into\n", "merged_into,licence\n")
+    ideas = ideas.replace('foldable",en,\n', 'foldable",en,,mine\n').replace(',"",,\n', ',"",,,\n')
+    folder = write_folder(tmp_path / "ds", ideas=ideas, **tables)
+    # when
+    problems = problems_of(folder)
+    # then: values first (references are checked once the values are right)
+    assert problems == [
+        "ideas.csv, row 1, column licence: not one of assignment, exclusive, non_exclusive, cc_by_4_0, "
+        "cc_by_sa_4_0: 'mine'",
+        "proof_log.csv, row 2, column kind: not one of revision, attachment, comment: 'note'",
+        "ip_flags.csv, row 1, column kind: not one of dispute, prior_art: 'stolen'",
+        "royalty_pools.csv, row 1, column split_rule: not one of equal, shares, roles, shapley: 'lottery'",
+    ]
+    # when the values are put right
+    ideas = ideas.replace(",mine", ",exclusive")
+    tables["proof_log"] = tables["proof_log"].replace("note", "comment")
+    tables["ip_flags"] = tables["ip_flags"].replace("stolen", "dispute")
+    tables["royalty_pools"] = tables["royalty_pools"].replace("lottery", "equal")
+    problems = problems_of(write_folder(tmp_path / "ds2", ideas=ideas, **tables))
+    # then
+    assert problems == [
+        "terms_acceptances.csv, row 2, column version: unknown terms version id 3",
+        "proof_log.csv, row 2, column idea_id: unknown idea id 12",
+        "pool_payouts.csv, row 1, column pool_id: unknown royalty pool id 6",
+    ]
+
+
 def test_many_bad_rows_are_summarised(tmp_path):
     # given
     rows = "".join(f"{i},2024-01-01T00:00:00Z,1,member.visited,,,,,,x{i},\n" for i in range(1, 9))

@@ -49,6 +49,7 @@ def test_metric_modules_are_discovered_in_question_order():
         "relationship",
         "influence",
         "remuneration",
+        "ip",
         "effectiveness",
         "propensity",
         "opinions",

@@ -105,6 +105,7 @@ TABLE: dict[str, list[str]] = {
     "Create a webhook": ADMIN_ONLY,
     "Publish a version of the contribution terms": ADMIN_ONLY,
     "Download the authorship certificate of a public idea": EVERYONE,
+    "Record a dispute or prior art on an idea": STAFF_SEE,
     "Create an API token": TAKE_PART,
     "See the answer queue page": PAGE_ALL_STAFF,
     "See the duplicates page": PAGE_ALL_STAFF,
@@ -623,6 +624,17 @@ def test_publish_terms(actor_as, role, expected):
 def test_download_certificate(actor_as, make_idea, admin, role, expected):
     idea = make_idea(admin)
     assert page_outcome(actor_as(role), f"/ideas/{idea.pk}/certificate.json") == expected
+
+
+@cases("Record a dispute or prior art on an idea")
+def test_flag_dispute_or_prior_art(actor_as, make_idea, admin, role, expected):
+    from prosumo.provenance.services import idea_flag
+
+    idea = make_idea(admin)
+    actor = actor_as(role)
+    assert outcome(lambda: idea_flag(actor=actor, idea_id=idea.pk, kind="dispute", reason="Claimed by another")) == (
+        expected
+    )
 
 
 @cases("Create an API token")

@@ -118,3 +118,31 @@ def test_the_demo_has_balances_a_royalty_pool_and_statements(db):
     assert selectors.credit_line(idea=pool.idea) != []
     # every event but the signed tree head, which the proof log writes after the load
     assert Event.objects.exclude(verb="tree_head.signed").count() == counts["events"]
+
+
+def test_the_demo_shows_figures_in_the_ip_section_and_the_split_rules(db, tmp_path):
+    from prosumo.analytics.dataset import load_dataset
+    from prosumo.analytics.sections import ip, remuneration
+    from prosumo.insights.export import export_dataset
+    from prosumo.provenance.models import IdeaFlag
+
+    # given the demo community, exported as the analytics read it
+    counts = load_demo(members=150, seed=3)
+    ds = load_dataset(export_dataset(tmp_path / "ds"))
+    # when
+    ip_section = ip.section(ds)
+    pay = remuneration.section(ds)
+    # then: ideas under several licences, every one in the proof log, a prior-art flag and a dispute
+    assert counts["ip_flags"] == 2
+    assert sorted(IdeaFlag.objects.values_list("kind", flat=True)) == ["dispute", "prior_art"]
+    assert len(ip_section.tables["licences"]) == 3
+    assert ip_section.headline["ideas_in_proof_log_share"] == 1.0
+    assert ip_section.headline["authorship_disputes"] == 1
+    assert ip_section.headline["prior_art_flags"] == 1
+    assert 0 < ip_section.headline["active_members_who_accepted_current_terms_share"] < 1
+    # and the demo's pool, paid by declared shares, compared with the other rules
+    assert pay.headline["royalty_pools"] == 1
+    assert pay.headline["pool_sales_share_returned"] == 0.01
+    split = pay.tables["split_rules"]
+    assert (split["received"] == split["shares"]).all()
+    assert round(split["received"].sum(), 2) == round(split["equal"].sum(), 2) == 1043.01

@@ -111,3 +111,52 @@ def test_a_member_deleted_outright_is_exported_as_a_former_member(community, mak
         "attributes": None,
     }
     assert members[community.author_id]["erased"] is False
+
+
+def test_export_writes_terms_proof_log_flags_and_pools(make_idea, make_member, admin, reviewer, tmp_path):
+    from prosumo.community.terms import terms_publish
+    from prosumo.provenance.models import LogEntry
+    from prosumo.provenance.services import idea_flag, log_catch_up
+    from prosumo.rewards.services import pool_open
+
+    # given terms, an idea under them by A with co-author B (30%), launched, with a prize pool split by shares,
+    # the proof log caught up, and a dispute flagged by a reviewer
+    terms = terms_publish(actor=admin, text="You keep the credit.")
+    a, b = make_member(), make_member()
+    idea = make_idea(a, accept_terms=terms.number, licence="exclusive")
+    offer = coauthor_invite(actor=a, idea_id=idea.pk, member_id=b.pk, share=30)
+    coauthor_respond(actor=b, coauthor_id=offer.pk, accept=True)
+    for stage in ("under_review", "accepted", "in_development", "launched"):
+        stage_change(actor=admin, idea_id=idea.pk, to_stage=stage, message="Moving it along, thank you all.")
+    pool = pool_open(actor=admin, idea_id=idea.pk, kind="prize", prize_cents=1001, currency="EUR", split_rule="shares")
+    log_catch_up()
+    idea_flag(actor=reviewer, idea_id=idea.pk, kind="dispute", reason="A customer says it was theirs")
+    # when
+    path = export_dataset(tmp_path / "ds")
+
+    # then
+    def rows(name, *columns):
+        return [tuple(r[c] for c in columns) for r in pq.read_table(path / f"{name}.parquet").to_pylist()]
+
+    assert rows("ideas", "idea_id", "licence", "terms_version") == [(idea.pk, "exclusive", terms.number)]
+    assert rows("terms_versions", "version") == [(terms.number,)]
+    assert rows("terms_acceptances", "member_id", "version") == [(a.pk, terms.number)]
+    entry = LogEntry.objects.get(kind="revision")
+    assert rows("proof_log", "entry", "kind", "object_id", "idea_id", "member_id") == [
+        (entry.index, "revision", entry.object_id, idea.pk, a.pk)
+    ]
+    assert rows("ip_flags", "idea_id", "kind", "earlier_idea_id", "member_id", "reason") == [
+        (idea.pk, "dispute", None, reviewer.pk, "A customer says it was theirs")
+    ]
+    assert rows("royalty_pools", "pool_id", "idea_id", "split_rule", "merged_percent", "currency") == [
+        (pool.pk, idea.pk, "shares", 20, "EUR")
+    ]
+    assert sorted(rows("pool_contributions", "member_id", "is_author", "share_percent", "merged")) == sorted(
+        [(a.pk, True, 70.0, False), (b.pk, False, 30.0, False)]
+    )
+    assert sorted(rows("pool_payouts", "pool_id", "period_id", "member_id", "amount_cents")) == sorted(
+        [(pool.pk, None, a.pk, 701), (pool.pk, None, b.pk, 300)]
+    )
+    # and the analytics engine loads it without complaint
+    ds = load_dataset(path)
+    assert int(ds.pool_payouts.amount_cents.sum().execute()) == 1001

@@ -132,3 +132,63 @@ def test_reading_a_certificate_writes_nothing(idea, member, make_member, login, 
     assert message.replace("'", "&#x27;") in page.content.decode()
     assert (download.status_code, download.json()) == (409, {"code": "not_signed", "message": message, "fields": {}})
     assert _tables() == before
+
+
+def test_staff_flag_prior_art_and_a_dispute_from_the_prior_art_page(make_idea, member, make_member, reviewer, login):
+    from prosumo.activity.models import Event
+    from prosumo.provenance.models import IdeaFlag
+
+    # given two ideas
+    older = make_idea(make_member(), title="Solar lantern for tents", body="A lantern that charges by day.")
+    newer = make_idea(member, title="Tent lantern, solar", body="Charges by day, lights the tent by night.")
+    client = login(reviewer)
+    url = f"/staff/ideas/{newer.pk}/prior-art/flag/"
+    # when a reviewer flags the older one as prior art, and records a dispute
+    flagged = client.post(url, {"kind": "prior_art", "earlier_idea": str(older.pk), "reason": "Same lantern"})
+    disputed = client.post(url, {"kind": "dispute", "reason": "  A customer says it was theirs  "})
+    # then both are kept, with an event each, and the page lists them
+    assert flagged.status_code == disputed.status_code == 302
+    rows = list(
+        IdeaFlag.objects.order_by("pk").values_list("idea_id", "kind", "earlier_idea_id", "reason", "flagged_by")
+    )
+    assert rows == [
+        (newer.pk, "prior_art", older.pk, "Same lantern", reviewer.pk),
+        (newer.pk, "dispute", None, "A customer says it was theirs", reviewer.pk),
+    ]
+    events = list(Event.objects.filter(verb="idea.ip_flagged").order_by("pk").values_list("object_id", "details"))
+    flags = list(IdeaFlag.objects.order_by("pk").values_list("pk", flat=True))
+    assert events == [
+        (newer.pk, {"flag": flags[0], "kind": "prior_art", "earlier": older.pk}),
+        (newer.pk, {"flag": flags[1], "kind": "dispute", "earlier": None}),
+    ]
+    page = client.get(f"/staff/ideas/{newer.pk}/prior-art/")
+    assert [f.kind for f in page.context["flags"]] == ["dispute", "prior_art"]
+    assert "A customer says it was theirs" in page.content.decode()
+
+
+def test_a_flag_without_reason_twice_or_from_a_member_changes_nothing(make_idea, member, make_member, reviewer, login):
+    from prosumo.activity.models import Event
+    from prosumo.provenance.models import IdeaFlag
+
+    # given an idea already flagged as prior art of another
+    older = make_idea(make_member(), title="Solar lantern for tents", body="A lantern that charges by day.")
+    newer = make_idea(member, title="Tent lantern, solar", body="Charges by day, lights the tent by night.")
+    client = login(reviewer)
+    url = f"/staff/ideas/{newer.pk}/prior-art/flag/"
+    client.post(url, {"kind": "prior_art", "earlier_idea": str(older.pk), "reason": "Same lantern"})
+    before = (IdeaFlag.objects.count(), Event.objects.filter(verb="idea.ip_flagged").count())
+    # when the reason is missing, the same flag comes again, prior art names no idea or itself, or a member tries
+    no_reason = client.post(url, {"kind": "dispute", "reason": "  "}, follow=True)
+    again = client.post(url, {"kind": "prior_art", "earlier_idea": str(older.pk), "reason": "Again"}, follow=True)
+    unnamed = client.post(url, {"kind": "prior_art", "reason": "Which one?"}, follow=True)
+    itself = client.post(url, {"kind": "prior_art", "earlier_idea": str(newer.pk), "reason": "Self"}, follow=True)
+    garbled = client.post(url, {"kind": "prior_art", "earlier_idea": "x1", "reason": "Bad id"}, follow=True)
+    by_member = login(member).post(url, {"kind": "dispute", "reason": "Mine"})
+    # then each is refused with its reason, and nothing was written
+    assert "Say why: the reason is kept with the flag." in no_reason.content.decode()
+    assert "This idea already has that flag." in again.content.decode()
+    assert "Prior art names the earlier idea." in unnamed.content.decode()
+    assert "An idea cannot be prior art to itself." in itself.content.decode()
+    assert "No such idea." in garbled.content.decode()
+    assert by_member.status_code == 404
+    assert (IdeaFlag.objects.count(), Event.objects.filter(verb="idea.ip_flagged").count()) == before == (1, 1)

@@ -40,6 +40,8 @@ CONTRACT = {
         ("body", STR),
         ("language", STR),
         ("merged_into", I64),
+        ("licence", STR),
+        ("terms_version", I64),
     ],
     "idea_authors": [("idea_id", I64), ("member_id", I64), ("share", F64)],
     "idea_stages": [

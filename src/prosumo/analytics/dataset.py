@@ -99,6 +99,8 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "body": ("string", False),
         "language": ("string", True),
         "merged_into": ("int64", True),
+        "licence": ("string", True),
+        "terms_version": ("int64", True),
     },
     "idea_authors": {
         "idea_id": ("int64", False),
@@ -144,6 +146,58 @@ SCHEMA: dict[str, dict[str, tuple[str, bool]]] = {
         "period_end": ("timestamp", False),
         "spend": ("float64", False),
     },
+    # Intellectual property (docs/ip.md): the terms, the proof log, disputes and prior-art flags.
+    "terms_versions": {
+        "version": ("int64", False),
+        "published_at": ("timestamp", False),
+    },
+    "terms_acceptances": {
+        "member_id": ("int64", False),
+        "version": ("int64", False),
+        "accepted_at": ("timestamp", False),
+    },
+    "proof_log": {
+        "entry": ("int64", False),
+        "kind": ("string", False),
+        "object_id": ("int64", False),
+        "version": ("int64", False),
+        "idea_id": ("int64", False),
+        "member_id": ("int64", True),
+        "logged_at": ("timestamp", False),
+    },
+    "ip_flags": {
+        "idea_id": ("int64", False),
+        "kind": ("string", False),
+        "flagged_at": ("timestamp", False),
+        "earlier_idea_id": ("int64", True),
+        "member_id": ("int64", True),
+        "reason": ("string", True),
+    },
+    # Royalty pools (docs/rewards.md): each pool, its contributors, and what it paid.
+    "royalty_pools": {
+        "pool_id": ("int64", False),
+        "idea_id": ("int64", False),
+        "split_rule": ("string", False),
+        "merged_percent": ("int64", False),
+        "role_weights": ("string", True),
+        "currency": ("string", False),
+        "opened_at": ("timestamp", False),
+    },
+    "pool_contributions": {
+        "pool_id": ("int64", False),
+        "member_id": ("int64", False),
+        "idea_id": ("int64", False),
+        "is_author": ("bool", False),
+        "share_percent": ("float64", False),
+        "merged": ("bool", False),
+    },
+    "pool_payouts": {
+        "pool_id": ("int64", False),
+        "period_id": ("int64", True),
+        "member_id": ("int64", False),
+        "amount_cents": ("int64", False),
+        "paid_at": ("timestamp", False),
+    },
 }
 
 REQUIRED_TABLES: tuple[str, ...] = ("members", "ideas", "events")
@@ -154,6 +208,13 @@ OPTIONAL_TABLES: tuple[str, ...] = (
     "outcomes",
     "surveys",
     "costs",
+    "terms_versions",
+    "terms_acceptances",
+    "proof_log",
+    "ip_flags",
+    "royalty_pools",
+    "pool_contributions",
+    "pool_payouts",
 )
 STAGES: tuple[str, ...] = (
     "submitted",
@@ -166,6 +227,10 @@ STAGES: tuple[str, ...] = (
     "merged",
 )
 VOTING_MODES: tuple[str, ...] = ("support", "updown", "score")
+LICENCES: tuple[str, ...] = ("assignment", "exclusive", "non_exclusive", "cc_by_4_0", "cc_by_sa_4_0")
+PROOF_KINDS: tuple[str, ...] = ("revision", "attachment", "comment")
+FLAG_KINDS: tuple[str, ...] = ("dispute", "prior_art")
+SPLIT_RULES: tuple[str, ...] = ("equal", "shares", "roles", "shapley")
 
 #: Unique id column per table.
 _PRIMARY_KEYS = {
@@ -173,6 +238,9 @@ _PRIMARY_KEYS = {
     "campaigns": "campaign_id",
     "ideas": "idea_id",
     "events": "event_id",
+    "terms_versions": "version",
+    "proof_log": "entry",
+    "royalty_pools": "pool_id",
 }
 #: (table, column) -> table whose id it references.
 _REFERENCES: dict[tuple[str, str], str] = {
@@ -190,11 +258,29 @@ _REFERENCES: dict[tuple[str, str], str] = {
     ("outcomes", "member_id"): "members",
     ("outcomes", "from_idea_id"): "ideas",
     ("surveys", "member_id"): "members",
+    ("ideas", "terms_version"): "terms_versions",
+    ("terms_acceptances", "member_id"): "members",
+    ("terms_acceptances", "version"): "terms_versions",
+    ("proof_log", "idea_id"): "ideas",
+    ("proof_log", "member_id"): "members",
+    ("ip_flags", "idea_id"): "ideas",
+    ("ip_flags", "earlier_idea_id"): "ideas",
+    ("ip_flags", "member_id"): "members",
+    ("royalty_pools", "idea_id"): "ideas",
+    ("pool_contributions", "pool_id"): "royalty_pools",
+    ("pool_contributions", "member_id"): "members",
+    ("pool_contributions", "idea_id"): "ideas",
+    ("pool_payouts", "pool_id"): "royalty_pools",
+    ("pool_payouts", "member_id"): "members",
 }
 _ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("ideas", "status"): STAGES,
     ("idea_stages", "stage"): STAGES,
     ("campaigns", "voting_mode"): VOTING_MODES,
+    ("ideas", "licence"): LICENCES,
+    ("proof_log", "kind"): PROOF_KINDS,
+    ("ip_flags", "kind"): FLAG_KINDS,
+    ("royalty_pools", "split_rule"): SPLIT_RULES,
 }
 _ARROW_TYPES = {
     "int64": pa.int64(),
@@ -265,6 +351,13 @@ class Dataset:
     outcomes: ir.Table | None = None
     surveys: ir.Table | None = None
     costs: ir.Table | None = None
+    terms_versions: ir.Table | None = None
+    terms_acceptances: ir.Table | None = None
+    proof_log: ir.Table | None = None
+    ip_flags: ir.Table | None = None
+    royalty_pools: ir.Table | None = None
+    pool_contributions: ir.Table | None = None
+    pool_payouts: ir.Table | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     backend: Any = None
     arrow: dict[str, pa.Table] = field(default_factory=dict, repr=False)
@@ -523,7 +616,7 @@ def _check_references(tables: Mapping[str, pa.Table], files: Mapping[str, str] |
         bad = _unknown(col, known, runs[target])
         bad_np = bad.to_numpy(zero_copy_only=False)
         if bad_np.any():
-            noun = target[:-1]
+            noun = target[:-1].replace("_", " ")
             problems += _row_problems(
                 _file_of(name, files),
                 column,

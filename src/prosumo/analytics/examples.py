@@ -11,6 +11,21 @@ acceptance its author (member 1) gets 100 points and member 2, whose comment imp
 it, 50; in February member 1 revises the idea, two orders of its product bring 4,000,
 and 1% of that is paid out as royalties: 30.00 to member 1 and 10.00 to member 2.
 
+``example_dataset(ip=True)`` adds an intellectual-property story: terms version 1
+(published 1 January) and version 2 (20 January); member 1 accepted version 1 on
+5 January and version 2 on 25 January, member 2 version 1 on 15 January. Idea 10 was
+given under version 1 as an exclusive licence, idea 11 under version 1 as an
+assignment, idea 12 under version 2 as a non-exclusive licence. The proof log holds
+idea 10 two seconds after it was submitted, comment 10 (member 2's), and idea 12 a
+minute after it was submitted; idea 11 is not in it. Staff flagged idea 12 with idea 10
+as prior art (28 January) and recorded a dispute about idea 11 (1 February).
+
+``example_dataset(pools=True)`` adds a royalty pool: pool 1 of idea 10, split by
+declared shares, where member 1 wrote the idea with member 2 as co-author (70% and 30%)
+and member 2's idea 11 counts as merged into it (20% of each payment goes to merged
+ideas). It paid 40.00 once: 0.8 x 70% to member 1 (22.40), 0.8 x 30% + 0.2 to member 2
+(17.60).
+
 >>> ds = example_dataset()
 >>> int(ds.members.count().execute()), int(ds.ideas.count().execute()), int(ds.events.count().execute())
 (5, 3, 14)
@@ -31,8 +46,8 @@ def _at(month: int, day: int) -> dt.datetime:
     return dt.datetime(2024, month, day, 12, tzinfo=dt.UTC)
 
 
-def example_dataset(*, rewards: bool = False) -> Dataset:
-    """The example community on an in-process DuckDB connection (with the reward story if ``rewards``)."""
+def example_dataset(*, rewards: bool = False, ip: bool = False, pools: bool = False) -> Dataset:
+    """The example community on an in-process DuckDB connection, with the reward, IP and pool stories asked for."""
     members = pd.DataFrame(
         {
             "member_id": [1, 2, 3, 4, 5],
@@ -96,5 +111,79 @@ def example_dataset(*, rewards: bool = False) -> Dataset:
         if column in events:
             events[column] = pd.array(events[column], dtype="Int64")
     tables["events"] = events
+    if ip:
+        tables.update(_ip_story(ideas))
+    if pools:
+        tables.update(_pool_story())
     tables = validate(tables)
     return open_tables(tables, meta={"name": "example"})
+
+
+def _ip_story(ideas: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Terms, licences, the proof log and two flags (see the module's docstring)."""
+    ideas["licence"] = ["exclusive", "assignment", "non_exclusive"]
+    ideas["terms_version"] = [1, 1, 2]
+    second = dt.timedelta(seconds=1)
+    return {
+        "terms_versions": pd.DataFrame({"version": [1, 2], "published_at": [_at(1, 1), _at(1, 20)]}),
+        "terms_acceptances": pd.DataFrame(
+            {"member_id": [1, 2, 1], "version": [1, 1, 2], "accepted_at": [_at(1, 5), _at(1, 15), _at(1, 25)]}
+        ),
+        "proof_log": pd.DataFrame(
+            {
+                "entry": [0, 1, 2],
+                "kind": ["revision", "comment", "revision"],
+                "object_id": [100, 10, 102],
+                "version": [0, 0, 0],
+                "idea_id": [10, 10, 12],
+                "member_id": [1, 2, 1],
+                "logged_at": [_at(1, 5) + 2 * second, _at(1, 7) + second, _at(1, 25) + 60 * second],
+            }
+        ),
+        "ip_flags": pd.DataFrame(
+            {
+                "idea_id": [12, 11],
+                "kind": ["prior_art", "dispute"],
+                "flagged_at": [_at(1, 28), _at(2, 1)],
+                "earlier_idea_id": pd.array([10, None], dtype="Int64"),
+                "member_id": [5, 5],
+                "reason": ["Same refill station", "Another member says it was theirs"],
+            }
+        ),
+    }
+
+
+def _pool_story() -> dict[str, pd.DataFrame]:
+    """A royalty pool of idea 10 with a merged idea, paid once (see the module's docstring)."""
+    return {
+        "royalty_pools": pd.DataFrame(
+            {
+                "pool_id": [1],
+                "idea_id": [10],
+                "split_rule": ["shares"],
+                "merged_percent": [20],
+                "role_weights": [None],
+                "currency": ["EUR"],
+                "opened_at": [_at(2, 1)],
+            }
+        ),
+        "pool_contributions": pd.DataFrame(
+            {
+                "pool_id": [1, 1, 1],
+                "member_id": [1, 2, 2],
+                "idea_id": [10, 10, 11],
+                "is_author": [True, False, True],
+                "share_percent": [70.0, 30.0, 100.0],
+                "merged": [False, False, True],
+            }
+        ),
+        "pool_payouts": pd.DataFrame(
+            {
+                "pool_id": [1, 1],
+                "period_id": pd.array([None, None], dtype="Int64"),
+                "member_id": [1, 2],
+                "amount_cents": [2240, 1760],
+                "paid_at": [_at(2, 3)] * 2,
+            }
+        ),
+    }

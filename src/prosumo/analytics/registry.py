@@ -20,6 +20,7 @@ from prosumo.analytics.metrics import (
     influence,
     innovation,
     involvement,
+    ip,
     opinions,
     propensity,
     relationship,
@@ -43,6 +44,9 @@ from prosumo.analytics.sections import (
 )
 from prosumo.analytics.sections import (
     involvement as involvement_section,
+)
+from prosumo.analytics.sections import (
+    ip as ip_section,
 )
 from prosumo.analytics.sections import (
     opinions as opinions_section,
@@ -98,6 +102,7 @@ METRICS: tuple[Metric[Any], ...] = (
     Metric("relationship", relationship.compute, relationship_section.present, cost=3.85),
     Metric("influence", influence.compute, influence_section.present, cost=4.17),
     Metric("remuneration", remuneration.compute, remuneration_section.present, cost=0.85),
+    Metric("ip", ip.compute, ip_section.present, cost=2.5),
     Metric("effectiveness", effectiveness.compute, effectiveness_section.present, cost=5.90),
     Metric("propensity", propensity.compute, propensity_section.present, cost=10.07),
     Metric("opinions", opinions.compute, opinions_section.present, cost=1.85),

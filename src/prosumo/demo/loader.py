@@ -55,7 +55,7 @@ from prosumo.ideas.models import (
     Vote,
 )
 from prosumo.notifications.models import Fanout, Notification
-from prosumo.provenance.services import log_catch_up, tree_head_sign
+from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
 from prosumo.rewards.services import awards_from_log, pool_open, rule_set, sales_period_add
 from prosumo.surveys.catalogue import TEMPLATES
@@ -138,6 +138,7 @@ def load_demo(
             counts.update(_rewards())
             counts.update(_commerce(community))
             counts.update(_surveys(community))
+            counts.update(_ip_flags())
             counts["events"] = Event.objects.count()
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
@@ -493,6 +494,31 @@ def _rewards() -> dict[str, int]:
             )
             periods += 1
     return {"awards": awards, "sales_periods": periods}
+
+
+# --- intellectual property: a prior-art flag and a dispute, as staff record them on the prior-art page ----------
+
+
+def _ip_flags() -> dict[str, int]:
+    """The first merged pair flagged as prior art (the earlier idea of the two), and a dispute on the member's idea.
+
+    So the insights' IP section shows flags next to the terms, licences and proof log
+    the load writes anyway.
+    """
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    flags = 0
+    pair = IdeaLineage.objects.select_related("source", "target").order_by("pk").first()
+    if pair is not None:
+        earlier, later = sorted((pair.source, pair.target), key=lambda i: (i.created_at, i.pk))
+        reason = "Merged as the same idea: the earlier one was first in the proof log."
+        idea_flag(actor=staff, idea_id=later.pk, kind="prior_art", reason=reason, earlier_idea_id=earlier.pk)
+        flags += 1
+    mine = Idea.objects.filter(author__email=MEMBER_EMAIL).order_by("pk").first()
+    if mine is not None:
+        reason = "A customer wrote in to say they suggested this in the shop first."
+        idea_flag(actor=staff, idea_id=mine.pk, kind="dispute", reason=reason)
+        flags += 1
+    return {"ip_flags": flags}
 
 
 # The site's reward rules in the demo: points per idea submitted (at most 5 a day), and more

@@ -19,11 +19,26 @@ from django.utils import timezone
 
 from prosumo.activity.models import Event
 from prosumo.commerce.models import ChannelSpend, Order
-from prosumo.community.models import STAFF_ROLES, Member
+from prosumo.community.models import STAFF_ROLES, Member, TermsAcceptance, TermsVersion
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
+from prosumo.provenance.models import IdeaFlag, LogEntry
+from prosumo.rewards.models import Payout, RoyaltyPool
+from prosumo.rewards.selectors import contributions
 from prosumo.surveys.models import Response
 
 CHUNK = 50_000
+IDEA_FIELDS = ["pk", "campaign_id", "author_id", "created_at", "stage", "title", "body", "language", "merged_into_id"]
+IDEA_COLUMNS = [
+    "idea_id",
+    "campaign_id",
+    "author_id",
+    "created_at",
+    "status",
+    "title",
+    "body",
+    "language",
+    "merged_into",
+]
 
 
 def _columns(rows: Iterable[tuple[Any, ...]], names: list[str]) -> dict[str, list[Any]]:
@@ -89,8 +104,9 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     )
     tables["ideas"] = _table(
         Idea.objects.order_by("pk"),
-        ["pk", "campaign_id", "author_id", "created_at", "stage", "title", "body", "language", "merged_into_id"],
-        ["idea_id", "campaign_id", "author_id", "created_at", "status", "title", "body", "language", "merged_into"],
+        [*IDEA_FIELDS, "licence", "terms_version__number"],
+        [*IDEA_COLUMNS, "licence", "terms_version"],
+        convert={"licence": lambda v: v or None},
     )
     step("ideas")
     shares: dict[int, float] = {}
@@ -167,6 +183,8 @@ def export_tables(progress: Callable[[str], None] | None = None) -> dict[str, pa
     step("events")
     tables["surveys"] = _surveys_table()
     step("surveys")
+    tables.update(_ip_and_pool_tables(set(data["member_id"]), set(tables["ideas"].column("idea_id").to_pylist())))
+    step("intellectual property and royalty pools")
     return tables
 
 
@@ -191,6 +209,65 @@ def _surveys_table() -> pa.Table:
             "score": pa.array(rows["score"], pa.float64()),
         }
     )
+
+
+# --- intellectual property (docs/ip.md) and royalty pools (docs/rewards.md) ---------------------------------------
+
+
+def _ip_and_pool_tables(members: set[int], ideas: set[int]) -> dict[str, pa.Table]:
+    """The terms, the proof log, disputes and prior-art flags, and the royalty pools with their contributors.
+
+    The proof log keeps plain ids: an entry whose idea is gone is left out, and an author
+    whose row is gone is left empty, so the dataset refers to no one it lacks.
+    """
+    out: dict[str, pa.Table] = {
+        "terms_versions": _table(
+            TermsVersion.objects.order_by("number"), ["number", "published_at"], ["version", "published_at"]
+        ),
+        "terms_acceptances": _table(
+            TermsAcceptance.objects.order_by("pk"),
+            ["member_id", "version__number", "accepted_at"],
+            ["member_id", "version", "accepted_at"],
+        ),
+        "ip_flags": _table(
+            IdeaFlag.objects.order_by("pk"),
+            ["idea_id", "kind", "flagged_at", "earlier_idea_id", "flagged_by_id", "reason"],
+            ["idea_id", "kind", "flagged_at", "earlier_idea_id", "member_id", "reason"],
+        ),
+        "royalty_pools": _table(
+            RoyaltyPool.objects.order_by("pk"),
+            ["pk", "idea_id", "split_rule", "merged_percent", "role_weights", "currency", "opened_at"],
+            ["pool_id", "idea_id", "split_rule", "merged_percent", "role_weights", "currency", "opened_at"],
+            convert={"role_weights": _json},
+        ),
+        "pool_payouts": _table(
+            Payout.objects.order_by("pk"),
+            ["pool_id", "period_id", "member_id", "amount_cents", "created_at"],
+            ["pool_id", "period_id", "member_id", "amount_cents", "paid_at"],
+        ),
+    }
+    names = ["entry", "kind", "object_id", "version", "idea_id", "member_id", "logged_at"]
+    log = _columns((), names)
+    rows = LogEntry.objects.order_by("index").values_list(
+        "index", "kind", "object_id", "version", "idea_id", "author_id", "logged_at"
+    )
+    for row in rows.iterator(chunk_size=CHUNK):
+        if row[4] not in ideas:
+            continue
+        for name, cell in zip(names, row, strict=True):
+            log[name].append(None if name == "member_id" and cell not in members else cell)
+    out["proof_log"] = pa.table(log) if log["entry"] else pa.table({n: pa.array([], type=pa.null()) for n in names})
+    names = ["pool_id", "member_id", "idea_id", "is_author", "share_percent", "merged"]
+    given = _columns((), names)
+    for pool_id, idea_id in RoyaltyPool.objects.order_by("pk").values_list("pk", "idea_id"):
+        for c in contributions(idea_id):
+            cells = (pool_id, c.member_id, c.idea_id, c.is_author, float(c.share), c.merged)
+            for name, part in zip(names, cells, strict=True):
+                given[name].append(part)
+    out["pool_contributions"] = (
+        pa.table(given) if given["pool_id"] else pa.table({n: pa.array([], type=pa.null()) for n in names})
+    )
+    return out
 
 
 def _add_former_members(members: dict[str, list[Any]], events: dict[str, list[Any]]) -> None:

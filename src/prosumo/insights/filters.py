@@ -124,4 +124,77 @@ def subset(tables: dict[str, pa.Table], filters: dict[str, Any]) -> dict[str, pa
     out["members"] = _empty_outside(members, "referred_by", member_ids)
     out["ideas"] = _empty_outside(ideas, "merged_into", idea_ids)
     out["events"] = events
+    _narrow_ip_and_pools(out, filters)
     return out
+
+
+# --- intellectual property and royalty pools (docs/dataset.md) ----------------------------------------------------
+
+
+def _ids(table: pa.Table, column: str) -> pa.Array:
+    return table[column].combine_chunks() if table.num_rows else pa.array([], pa.int64())
+
+
+def _in(table: pa.Table, column: str, allowed: pa.Array) -> pa.ChunkedArray:
+    return pc.fill_null(pc.is_in(table[column], value_set=allowed), False)
+
+
+def _emptied(table: pa.Table, column: str, allowed: pa.Array) -> pa.Table:
+    """The table with ``column`` emptied where it names an id outside ``allowed``."""
+    col = table[column]
+    kept = pc.if_else(pc.or_(_in(table, column, allowed), pc.is_null(col)), col, pa.scalar(None, col.type))
+    return table.set_column(table.schema.get_field_index(column), column, kept)
+
+
+def _before(table: pa.Table, column: str, until: Any) -> pa.Table:
+    moment = pa.scalar(datetime.fromisoformat(str(until)), type=table[column].type)
+    return table.filter(pc.less(table[column], moment))
+
+
+def _narrow_ip_and_pools(out: dict[str, pa.Table], filters: dict[str, Any]) -> None:
+    """The terms, proof log, flags and pools of the members and ideas kept, so the subset refers to no one it lacks.
+
+    Terms published and accepted before ``until`` stay (a version published before the
+    period is still the current one in it); proof-log entries and flags go with their
+    idea, and an author, flagger or earlier idea outside the subset is emptied. A pool
+    stays only whole: when its idea, a contributor or a payee is outside, the whole pool
+    goes, since splitting it again among part of its contributors would show other
+    amounts than the rules give; its payouts are those paid in the period.
+    """
+    members, ideas = _ids(out["members"], "member_id"), _ids(out["ideas"], "idea_id")
+    until = filters.get("until")
+
+    def present(name: str) -> pa.Table | None:
+        table = out.get(name)
+        return table if table is not None and table.num_rows else None
+
+    if (versions := present("terms_versions")) is not None and until:
+        out["terms_versions"] = _before(versions, "published_at", until)
+    if (accepted := present("terms_acceptances")) is not None:
+        accepted = accepted.filter(_in(accepted, "member_id", members))
+        out["terms_acceptances"] = _before(accepted, "accepted_at", until) if until and accepted.num_rows else accepted
+    if (log := present("proof_log")) is not None:
+        out["proof_log"] = _emptied(log.filter(_in(log, "idea_id", ideas)), "member_id", members)
+    if (flags := present("ip_flags")) is not None:
+        flags = flags.filter(_in(flags, "idea_id", ideas))
+        out["ip_flags"] = _emptied(_emptied(flags, "earlier_idea_id", ideas), "member_id", members)
+    pools = present("royalty_pools")
+    if pools is None:
+        return
+    given, paid = present("pool_contributions"), present("pool_payouts")
+    whole = pools.filter(_in(pools, "idea_id", ideas))
+    for part in (given, paid):
+        if part is not None:
+            outside = part.filter(pc.invert(_in(part, "member_id", members)))
+            whole = whole.filter(pc.invert(_in(whole, "pool_id", _ids(outside, "pool_id"))))
+    kept = _ids(whole, "pool_id")
+    out["royalty_pools"] = whole
+    if given is not None:
+        out["pool_contributions"] = given.filter(_in(given, "pool_id", kept))
+    if paid is not None:
+        paid = paid.filter(_in(paid, "pool_id", kept))
+        since = filters.get("since")
+        if since and paid.num_rows:
+            moment = pa.scalar(datetime.fromisoformat(str(since)), type=paid["paid_at"].type)
+            paid = paid.filter(pc.greater_equal(paid["paid_at"], moment))
+        out["pool_payouts"] = _before(paid, "paid_at", until) if until and paid.num_rows else paid

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from prosumo.provenance.models import LogEntry, SignedTreeHead
+from prosumo.provenance.models import IdeaFlag, LogEntry, SignedTreeHead
 
 
 class ReadOnly(admin.ModelAdmin[Any]):
@@ -28,3 +28,9 @@ class LogEntryAdmin(ReadOnly):
 @admin.register(SignedTreeHead)
 class SignedTreeHeadAdmin(ReadOnly):
     list_display = ["size", "root_hash", "signed_at"]
+
+
+@admin.register(IdeaFlag)
+class IdeaFlagAdmin(ReadOnly):
+    list_display = ["idea", "kind", "earlier_idea", "flagged_by", "flagged_at"]
+    list_filter = ["kind"]

@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from prosumo.provenance.proof import b64
 
@@ -93,3 +95,29 @@ class SignedTreeHead(models.Model):
             # Only when an authority time-stamped the head: a certificate without one reads as before.
             **({"timestamp_token": b64(bytes(self.timestamp_token))} if self.timestamp_token is not None else {}),
         }
+
+
+class FlagKind(models.TextChoices):
+    DISPUTE = "dispute", _("Authorship disputed")
+    PRIOR_ART = "prior_art", _("Prior art: an earlier idea")
+
+
+class IdeaFlag(models.Model):
+    """Staff flagged an idea: someone disputes its authorship, or an earlier idea is prior art to it.
+
+    A record for the analytics and for whoever settles the matter; it changes nothing
+    about the idea, its credit or the proof log.
+    """
+
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=FlagKind.choices)
+    earlier_idea = models.ForeignKey("ideas.Idea", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField()
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    flagged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-flagged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on idea {self.idea_id}"

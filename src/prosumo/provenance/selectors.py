@@ -19,7 +19,7 @@ from prosumo.core.errors import InvalidInput
 from prosumo.ideas.models import Attachment, CoAuthor, CoAuthorStatus, Comment, CommentRevision, Idea, IdeaRevision
 from prosumo.ideas.selectors import similar_ideas
 from prosumo.provenance import keys, merkle, proof, timestamping
-from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
+from prosumo.provenance.models import EntryKind, IdeaFlag, LogEntry, LogState, SignedTreeHead
 
 
 @dataclass(frozen=True)
@@ -375,3 +375,8 @@ def prior_art(*, viewer: Any, idea: Idea, limit: int = 10) -> list[PriorArt]:
         found.append(PriorArt(other, entry[1] if entry else None, entry[0] if entry else None, earlier))
     found.sort(key=lambda p: (p.first_entry is None, p.first_entry or 0, p.idea.created_at))
     return found
+
+
+def idea_flags(*, idea_id: int) -> list[IdeaFlag]:
+    """The disputes and prior-art flags staff recorded on an idea, newest first (one query)."""
+    return list(IdeaFlag.objects.filter(idea_id=idea_id).select_related("earlier_idea", "flagged_by"))

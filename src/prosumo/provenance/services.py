@@ -14,10 +14,13 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
-from prosumo.core.errors import InvalidInput
+from prosumo.community.permissions import require_staff_page
+from prosumo.core.errors import Conflict, InvalidInput
+from prosumo.core.input import text_problem
 from prosumo.ideas.models import Attachment, Comment, CommentRevision, Idea, IdeaRevision
+from prosumo.ideas.permissions import access_idea
 from prosumo.provenance import keys, merkle, timestamping
-from prosumo.provenance.models import EntryKind, LogEntry, LogState, SignedTreeHead
+from prosumo.provenance.models import EntryKind, FlagKind, IdeaFlag, LogEntry, LogState, SignedTreeHead
 from prosumo.provenance.proof import b64, content_hash, entry_leaf_hash, tree_head_message
 from prosumo.provenance.selectors import (
     CERTIFIED_KINDS,
@@ -322,3 +325,57 @@ def certificates_issue(*, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
     """
     certificate_prepare(idea_ids=idea_ids)
     return certificates_of(idea_ids=idea_ids)
+
+
+# -- disputes and prior art -----------------------------------------------------------------------------------------
+
+FLAG_REASON_MAX = 2000
+
+
+def idea_flag(*, actor: Any, idea_id: int, kind: str, reason: str, earlier_idea_id: int | None = None) -> IdeaFlag:
+    """Staff record that an idea's authorship is disputed, or that an earlier idea is prior art to it.
+
+    Prior art names the earlier idea; a dispute may name one. The reason is required. The
+    same flag twice (same idea, kind and earlier idea) is refused. Writes ``idea.ip_flagged``.
+    """
+    require_staff_page(actor)  # the prior-art page's rule: staff, then the idea's reading rule
+    idea = access_idea(actor, idea_id)
+    errors: dict[str, list[str]] = {}
+    text = (reason or "").strip()
+    if kind not in FlagKind.values:
+        errors["kind"] = [gettext("Choose a dispute or prior art.")]
+    if not text:
+        errors["reason"] = [gettext("Say why: the reason is kept with the flag.")]
+    elif text_problem(text) is not None:
+        errors["reason"] = [str(text_problem(text))]
+    elif len(text) > FLAG_REASON_MAX:
+        errors["reason"] = [gettext("Keep the reason under {n} characters.").format(n=FLAG_REASON_MAX)]
+    earlier = None
+    if earlier_idea_id is not None:
+        if earlier_idea_id == idea.pk:
+            errors["earlier_idea"] = [gettext("An idea cannot be prior art to itself.")]
+        else:
+            earlier = Idea.objects.filter(pk=earlier_idea_id).first()
+            if earlier is None:
+                errors["earlier_idea"] = [gettext("No such idea.")]
+    elif kind == FlagKind.PRIOR_ART:
+        errors["earlier_idea"] = [gettext("Prior art names the earlier idea.")]
+    if errors:
+        raise InvalidInput(next(iter(errors.values()))[0], fields=errors)
+    with transaction.atomic():
+        Idea.objects.select_for_update().filter(pk=idea.pk).first()  # two staff flagging at once: one flag
+        if IdeaFlag.objects.filter(idea=idea, kind=kind, earlier_idea=earlier).exists():
+            raise Conflict(gettext("This idea already has that flag."), code="already_flagged")
+        flag = IdeaFlag.objects.create(
+            idea=idea, kind=kind, earlier_idea=earlier, reason=text, flagged_by=actor, flagged_at=timezone.now()
+        )
+        event_record(
+            verb="idea.ip_flagged",
+            actor_id=actor.pk,
+            object_type="idea",
+            object_id=idea.pk,
+            target_member_id=idea.author_id,
+            campaign_id=idea.campaign_id,
+            details={"flag": flag.pk, "kind": kind, "earlier": earlier.pk if earlier else None},
+        )
+    return flag

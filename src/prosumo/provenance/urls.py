@@ -8,4 +8,5 @@ urlpatterns = [
     path("ideas/<id:idea_id>/certificate/", views.certificate, name="idea_certificate"),
     path("ideas/<id:idea_id>/certificate.json", views.certificate_download, name="idea_certificate_download"),
     path("staff/ideas/<id:idea_id>/prior-art/", views.prior_art, name="idea_prior_art"),
+    path("staff/ideas/<id:idea_id>/prior-art/flag/", views.flag, name="idea_flag"),
 ]

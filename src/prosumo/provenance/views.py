@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import TermsVersion
@@ -15,12 +17,14 @@ from prosumo.community.permissions import require_staff_page
 from prosumo.community.terms import terms_current
 from prosumo.core.errors import InvalidInput
 from prosumo.core.files import download_response
+from prosumo.core.input import id_in_range
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import page_errors
 from prosumo.ideas.permissions import access_idea
 from prosumo.provenance import selectors
 from prosumo.provenance.models import LogEntry
 from prosumo.provenance.proof import key_id, unb64
+from prosumo.provenance.services import idea_flag
 
 
 @require_GET
@@ -84,5 +88,33 @@ def prior_art(request: MemberRequest, idea_id: int) -> HttpResponse:
     require_staff_page(request.user)
     idea = access_idea(request.user, idea_id)
     first = LogEntry.objects.filter(kind="revision", idea_id=idea.pk).order_by("index").first()
-    context = {"idea": idea, "first": first, "similar": selectors.prior_art(viewer=request.user, idea=idea)}
+    context = {
+        "idea": idea,
+        "first": first,
+        "similar": selectors.prior_art(viewer=request.user, idea=idea),
+        "flags": selectors.idea_flags(idea_id=idea.pk),
+    }
     return render(request, "provenance/prior_art.html", context)
+
+
+def _idea_id(text: str) -> int:
+    if not text.isdigit() or not id_in_range(int(text)):
+        raise InvalidInput(_("No such idea."), fields={"earlier_idea": ["invalid"]})
+    return int(text)
+
+
+@require_POST
+@login_required
+@page_errors(back="idea_prior_art")
+def flag(request: MemberRequest, idea_id: int) -> HttpResponse:
+    """Staff, from the prior-art page: record a dispute, or an earlier idea as prior art, with a reason."""
+    earlier = request.POST.get("earlier_idea", "").strip()
+    idea_flag(
+        actor=request.user,
+        idea_id=idea_id,
+        kind=request.POST.get("kind", ""),
+        reason=request.POST.get("reason", ""),
+        earlier_idea_id=_idea_id(earlier) if earlier else None,
+    )
+    messages.success(request, _("The flag is recorded."))
+    return redirect("idea_prior_art", idea_id=idea_id)

@@ -395,6 +395,8 @@ def build(
             "body": pa.array(latest_body, type=pa.string()),
             "language": lang_names,
             "merged_into": masked_int(np.where(stages.merged_into >= 0, stages.merged_into + 1, -1)),
+            "licence": pa.nulls(len(idea_ids), pa.string()),
+            "terms_version": pa.nulls(len(idea_ids), pa.int64()),
         },
         schema=CONTRACT_SCHEMAS["ideas"],
     )

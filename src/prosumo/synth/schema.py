@@ -45,6 +45,9 @@ CONTRACT_SCHEMAS: dict[str, pa.Schema] = {
             ("body", pa.string()),
             ("language", pa.string()),
             ("merged_into", pa.int64()),
+            # the generated community has no contribution terms: every idea's licence and version is empty
+            ("licence", pa.string()),
+            ("terms_version", pa.int64()),
         ]
     ),
     "idea_authors": pa.schema(

@@ -69,3 +69,29 @@ def test_involvement_and_channels_agree_on_duckdb_and_spark(make_dataset, tiny, 
     )
     _same(channels.channel_table(on_duckdb), channels.channel_table(on_spark), "channel")
     assert spark_funnel["reached"].sum() == 18
+
+
+@pytest.mark.spark
+@pytest.mark.filterwarnings("ignore::FutureWarning", "ignore::DeprecationWarning")
+def test_ip_and_pool_figures_agree_on_duckdb_and_spark(spark):
+    from prosumo.analytics.examples import example_dataset
+    from prosumo.analytics.metrics import ip, remuneration
+
+    # given: the example community with its IP story, on both engines
+    on_duckdb = example_dataset(ip=True, pools=True)
+    on_spark = _on_spark(spark, on_duckdb.arrow)
+    # when
+    duck, spark_figures = ip.compute(on_duckdb), ip.compute(on_spark)
+    # then
+    _same(duck.licences, spark_figures.licences, "licence")
+    _same(duck.terms_versions, spark_figures.terms_versions, "terms_version")
+    _same(duck.coverage, spark_figures.coverage, "contribution")
+    _same(duck.delays, spark_figures.delays, "idea_id")
+    _same(duck.flags, spark_figures.flags, "kind")
+    _same(duck.consent, spark_figures.consent, "segment")
+    assert duck.summary == spark_figures.summary
+    assert spark_figures.summary["proof_delay_p95_seconds"] == 57.1
+    _same(remuneration.pools(on_duckdb), remuneration.pools(on_spark), "pool_id")
+    spark_splits = remuneration.split_rules(on_spark)
+    _same(remuneration.split_rules(on_duckdb), spark_splits, "member_id")
+    assert spark_splits["shapley"].tolist() == [31.2, 8.8]

@@ -148,6 +148,9 @@ def test_the_section_draws_money_points_and_the_comparison(make_dataset, b):
         # the report compares three months after a reward: four months of data hold none
         "contributions_after_reward_difference": None,
         "contributions_after_reward_difference_95": [None, None],
+        "royalty_pools": 0,
+        "pool_sales_share_returned": None,
+        "largest_change_under_another_split_rule": None,
     }
     titles = [chart.to_dict()["title"] for chart in section.charts]
     assert titles == [
@@ -155,3 +158,123 @@ def test_the_section_draws_money_points_and_the_comparison(make_dataset, b):
         "Points granted: the 2 members who received most",
     ]
     assert payload["sections"][0]["key"] == "remuneration"
+
+
+def _pools(b):
+    """Two pools, counted by hand in the tests.
+
+    Pool 3, of idea 10, split by role weights (author 2, co-author 1, merged 1) with half of
+    each payment for merged ideas: member 1 wrote idea 10 (60%) with member 2 (40%); member
+    3's idea 11 was merged into it. Two sales periods of 1,000.00 and 101.00 net sales paid
+    10.00 and 1.01 (1%). Pool 4, of idea 12 by member 4 alone, a prize of 5.00 split
+    equally, with every role weight 0 (so the role rule would pay nobody).
+    """
+    members = b.members([(n, b.at(1), "a", "ads", False) for n in range(1, 5)] + [(7, b.at(1), None, None, True)])
+    ideas = b.ideas([(10, 1, b.at(2), "launched"), (11, 3, b.at(3), "merged"), (12, 4, b.at(4), "launched")])
+    events = b.events(
+        [
+            (b.at(5), 1, "idea.submitted", 10),
+            (b.at(20), 7, "royalty.sales_entered", 10, None, None, 100000.0),
+            (b.at(20, 4), 7, "royalty.sales_entered", 10, None, None, 10100.0),
+        ]
+    )
+    events.loc[events["verb"] == "royalty.sales_entered", "object_type"] = "idea"
+    pools = pd.DataFrame(
+        {
+            "pool_id": [3, 4],
+            "idea_id": [10, 12],
+            "split_rule": ["roles", "equal"],
+            "merged_percent": [50, 20],
+            "role_weights": ['{"author": 2, "coauthor": 1, "merged": 1}', '{"author": 0, "coauthor": 0, "merged": 0}'],
+            "currency": ["EUR", "EUR"],
+            "opened_at": [b.at(10), b.at(10)],
+        }
+    )
+    contributions = pd.DataFrame(
+        {
+            "pool_id": [3, 3, 3, 4],
+            "member_id": [1, 2, 3, 4],
+            "idea_id": [10, 10, 11, 12],
+            "is_author": [True, False, True, True],
+            "share_percent": [60.0, 40.0, 100.0, 100.0],
+            "merged": [False, False, True, False],
+        }
+    )
+    payouts = pd.DataFrame(
+        {
+            "pool_id": [3, 3, 3, 3, 3, 3, 4],
+            "period_id": pd.array([1, 1, 1, 2, 2, 2, None], dtype="Int64"),
+            "member_id": [1, 2, 3, 1, 2, 3, 4],
+            "amount_cents": [500, 250, 250, 51, 25, 25, 500],
+            "paid_at": [b.at(21)] * 3 + [b.at(21, 4)] * 3 + [b.at(10)],
+        }
+    )
+    return {
+        "members": members,
+        "ideas": ideas,
+        "events": events,
+        "royalty_pools": pools,
+        "pool_contributions": contributions,
+        "pool_payouts": payouts,
+    }
+
+
+def test_each_split_rule_is_recomputed_for_the_same_payments(make_dataset, b):
+    # given
+    ds = make_dataset(**_pools(b))
+    # when
+    table = remuneration.split_rules(ds)
+    table = table.astype(object).where(table.notna(), None)
+    # then, payment by payment in cents (1,000 then 101), summed:
+    # roles 2:1:1 -> 500/250/250 and 51/25/25 (the odd cent to the largest remainder, member 1's 0.5);
+    # equal -> 334/333/333 and 34/34/33; shares (ideas worth 0.5 each: 0.3, 0.2, 0.5) -> 300/200/500 and 30/20/51;
+    # Shapley (v(1) = 0.3, v(1,2) = 0.5, v(1,3) = 0.8, all = 1; merged idea 11 counts only with idea 10's author):
+    # 0.65, 0.1, 0.25 -> 650/100/250 and 66/10/25. Pool 4's role weights are all 0: that rule pays nobody.
+    assert table.drop(columns=["idea_id", "currency"]).to_dict("records") == [
+        {"pool_id": 3, "member_id": 1, "split_rule": "roles", "received": 5.51, "equal": 3.68, "shares": 3.3,
+         "roles": 5.51, "shapley": 7.16},
+        {"pool_id": 3, "member_id": 2, "split_rule": "roles", "received": 2.75, "equal": 3.67, "shares": 2.2,
+         "roles": 2.75, "shapley": 1.1},
+        {"pool_id": 3, "member_id": 3, "split_rule": "roles", "received": 2.75, "equal": 3.66, "shares": 5.51,
+         "roles": 2.75, "shapley": 2.75},
+        {"pool_id": 4, "member_id": 4, "split_rule": "equal", "received": 5.0, "equal": 5.0, "shares": 5.0,
+         "roles": None, "shapley": 5.0},
+    ]  # fmt: skip
+
+
+def test_a_pool_returns_a_share_of_its_products_net_sales(make_dataset, b):
+    # given
+    ds = make_dataset(**_pools(b))
+    # when
+    figures = remuneration.compute(ds)
+    # then: 11.01 paid over 1,101.00 of net sales; the prize pool has no sales
+    records = figures.pools.to_dict("records")
+    assert records[0] == {
+        "pool_id": 3,
+        "idea_id": 10,
+        "split_rule": "roles",
+        "currency": "EUR",
+        "net_sales": 1101.0,
+        "paid": 11.01,
+        "returned_share": 0.01,
+    }
+    assert (records[1]["pool_id"], records[1]["paid"]) == (4, 5.0)
+    assert pd.isna(records[1]["net_sales"])
+    assert pd.isna(records[1]["returned_share"])
+    assert figures.summary["pools"] == 2
+    assert figures.summary["pool_returned_share"] == 0.01
+    # member 3 would have had 5.51 instead of 2.75 under declared shares
+    assert figures.summary["largest_change_under_another_rule"] == 2.76
+
+
+def test_the_section_draws_the_split_rules_of_the_pool_that_paid_most(make_dataset, b):
+    # given
+    ds = make_dataset(**_pools(b))
+    # when
+    section = remuneration_section.section(ds)
+    # then
+    titles = [chart.to_dict()["title"] for chart in section.charts]
+    assert titles[-1] == "Pool 3: what each contributor received, and would have under each rule"
+    assert section.headline["royalty_pools"] == 2
+    assert section.headline["pool_sales_share_returned"] == 0.01
+    assert len(section.tables["split_rules"]) == 4

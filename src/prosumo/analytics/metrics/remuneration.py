@@ -10,7 +10,13 @@ target. Points and money are kept apart: they are never added together.
   (``outcomes.from_idea_id``) and the share of that revenue returned to its contributors;
 * participation after a first reward: rewarded members against comparable members not
   yet rewarded (same month, same prior activity), the difference in contributions over
-  the following months, with its 95% interval.
+  the following months, with its 95% interval;
+* per royalty pool (the optional ``royalty_pools``, ``pool_contributions`` and
+  ``pool_payouts`` tables): the net sales entered (``royalty.sales_entered``), what it
+  paid and the share of those sales returned to the product's contributors; and what
+  each contributor received under the rule chosen against what each other rule (equal,
+  declared shares, role weights, Shapley) would have paid from the same payments, with
+  the platform's own split arithmetic (:mod:`prosumo.rewards.credit`, which needs no Django).
 
 Source: METRICS.md 6 (remuneration); the comparison is our own design, in the spirit of
 the matched comparison of question 8.
@@ -18,7 +24,9 @@ the matched comparison of question 8.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import ibis
@@ -26,11 +34,13 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.dataset import Dataset
+from prosumo.analytics.dataset import SPLIT_RULES, Dataset
 from prosumo.analytics.metrics.activity import CONTRIBUTION_VERBS, month_index, people, tagged_events
+from prosumo.rewards import credit, splits
 
 POINTS_VERB = "reward.granted"
 MONEY_VERB = "royalty.paid"
+SALES_VERB = "royalty.sales_entered"
 #: Prior contributions (in the months before) that make members comparable: 0, 1, 2-4, 5-9, 10 or more.
 PRIOR_BUCKETS: tuple[tuple[int, int], ...] = ((0, 0), (1, 1), (2, 4), (5, 9), (10, 1 << 62))
 Z95 = 1.959963984540054
@@ -273,14 +283,137 @@ def participation_after_reward(ds: Dataset, months: int = 3) -> tuple[pd.DataFra
     return table, summary
 
 
+POOL_COLUMNS = ["pool_id", "idea_id", "split_rule", "currency", "net_sales", "paid", "returned_share"]
+SPLIT_COLUMNS = ["pool_id", "idea_id", "member_id", "currency", "split_rule", "received", *SPLIT_RULES]
+
+
+def pools(ds: Dataset) -> pd.DataFrame:
+    """Per royalty pool: ``pool_id, idea_id, split_rule, currency, net_sales, paid, returned_share``.
+
+    ``net_sales`` sums the ``royalty.sales_entered`` events of the pool's idea (their
+    value is in cents; here in currency units, null when none: a prize pool);
+    ``paid`` sums its payouts; ``returned_share`` = paid / net sales. Empty without
+    the pool tables.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> pools(example_dataset(pools=True)).to_dict("records")
+    [{'pool_id': 1, 'idea_id': 10, 'split_rule': 'shares', 'currency': 'EUR', 'net_sales': nan, 'paid': 40.0,
+      'returned_share': nan}]
+    """
+    if ds.royalty_pools is None or ds.pool_payouts is None:
+        return pd.DataFrame(columns=POOL_COLUMNS)
+    table = ds.royalty_pools.select("pool_id", "idea_id", "split_rule", "currency").execute()
+    p = ds.pool_payouts
+    paid = p.group_by("pool_id").aggregate(paid_cents=p.amount_cents.sum()).execute()
+    ev = ds.events
+    entered = ev.filter((ev.verb == SALES_VERB) & ev.object_id.notnull())
+    sales = entered.group_by(idea_id=entered.object_id).aggregate(sales_cents=entered.value.sum()).execute()
+    table = table.merge(paid, on="pool_id", how="left").merge(sales, on="idea_id", how="left")
+    table["paid"] = (table["paid_cents"].fillna(0).astype("float64") / 100).round(2)
+    table["net_sales"] = (table["sales_cents"].astype("float64") / 100).round(2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = table["paid"] / table["net_sales"].where(table["net_sales"] > 0)
+    table["returned_share"] = share.astype("float64").round(6)
+    table = table.astype({"pool_id": "int64", "idea_id": "int64"})
+    return table[POOL_COLUMNS].sort_values("pool_id").reset_index(drop=True)
+
+
+def _split_or_none(amount: int, weights: dict[int, Any]) -> dict[int, int] | None:
+    try:
+        return splits.largest_remainder(amount, weights)
+    except splits.SplitError:  # under this rule nobody has a positive weight: it would pay nobody
+        return None
+
+
+def split_rules(ds: Dataset) -> pd.DataFrame:
+    """Per pool and contributor: what they ``received``, and what each rule would have paid from the same payments.
+
+    Each payment of a pool (a sales period, or the prize) is split again among the
+    pool's contributors (``pool_contributions``) under each rule, in cents by the
+    largest-remainder method, with the pool's merged-ideas percent and role weights,
+    exactly as the platform splits it (:func:`prosumo.rewards.credit.weights`,
+    :func:`prosumo.rewards.splits.largest_remainder`); the parts are summed over the
+    payments. Amounts are in the pool's currency units. A rule under which nobody has a
+    positive weight pays nobody (null). ``received`` is what the payouts paid; it equals
+    the chosen rule's column unless the contributors changed after a payment.
+
+    Examples
+    --------
+    >>> from prosumo.analytics.examples import example_dataset
+    >>> split_rules(example_dataset(pools=True)).drop(columns=["pool_id", "idea_id", "currency"]).to_dict("records")
+    [{'member_id': 1, 'split_rule': 'shares', 'received': 22.4, 'equal': 20.0, 'shares': 22.4, 'roles': 20.0,
+      'shapley': 31.2},
+     {'member_id': 2, 'split_rule': 'shares', 'received': 17.6, 'equal': 20.0, 'shares': 17.6, 'roles': 20.0,
+      'shapley': 8.8}]
+    """
+    if ds.royalty_pools is None or ds.pool_payouts is None or ds.pool_contributions is None:
+        return pd.DataFrame(columns=SPLIT_COLUMNS)
+    pool_rows = ds.royalty_pools.execute().sort_values("pool_id")
+    given = ds.pool_contributions.execute()
+    payouts = ds.pool_payouts.execute()
+    payouts["period"] = payouts["period_id"].astype("Int64").fillna(-1)  # -1: the prize, paid once
+    rows: list[dict[str, Any]] = []
+    for pool in pool_rows.itertuples():
+        found = [
+            credit.Contribution(
+                int(c.member_id),
+                int(c.idea_id),
+                bool(c.is_author),
+                Decimal(repr(float(c.share_percent))),
+                bool(c.merged),
+            )
+            for c in given[given["pool_id"] == pool.pool_id].itertuples()
+        ]
+        paid = payouts[payouts["pool_id"] == pool.pool_id]
+        received = paid.groupby("member_id")["amount_cents"].sum()
+        payments = paid.groupby("period")["amount_cents"].sum()
+        weights_given = json.loads(pool.role_weights) if isinstance(pool.role_weights, str) else None
+        totals: dict[str, dict[int, int] | None] = {}
+        for rule in SPLIT_RULES:
+            weights = (
+                credit.weights(rule, found, merged_percent=int(pool.merged_percent), role_weights=weights_given)
+                if found
+                else {}
+            )
+            total: dict[int, int] | None = {}
+            for amount in payments.to_numpy(dtype="int64"):
+                parts = _split_or_none(int(amount), weights) if weights else None
+                if parts is None or total is None:
+                    total = None
+                    break
+                for member, cents in parts.items():
+                    total[member] = total.get(member, 0) + cents
+            totals[rule] = total
+        members = sorted({c.member_id for c in found} | {int(m) for m in received.index})
+        for member in members:
+            row: dict[str, Any] = {
+                "pool_id": int(pool.pool_id),
+                "idea_id": int(pool.idea_id),
+                "member_id": member,
+                "currency": pool.currency,
+                "split_rule": pool.split_rule,
+                "received": round(int(received.get(member, 0)) / 100, 2),
+            }
+            for rule in SPLIT_RULES:
+                total = totals[rule]
+                row[rule] = None if total is None else round(total.get(member, 0) / 100, 2)
+            rows.append(row)
+    table = pd.DataFrame(rows, columns=SPLIT_COLUMNS)
+    return table.astype({rule: "float64" for rule in SPLIT_RULES})
+
+
 @dataclass(frozen=True)
 class RemunerationFigures:
-    """Remuneration: who received what, for which ideas, and participation after a reward."""
+    """Remuneration: who received what, for which ideas and pools, participation after a reward, and the split rules."""
 
     contributors: pd.DataFrame
     ideas: pd.DataFrame
     participation: pd.DataFrame
     summary: dict[str, Any]
+    pools: pd.DataFrame
+    splits: pd.DataFrame
 
 
 def compute(ds: Dataset) -> RemunerationFigures:
@@ -311,4 +444,26 @@ def compute(ds: Dataset) -> RemunerationFigures:
         "returned_share": round(float(sold["money"].sum() / sold["revenue"].sum()), 6) if len(sold) else None,
         "participation": compared,
     }
-    return RemunerationFigures(contributors=contributors, ideas=ideas, participation=participation, summary=summary)
+    pool_table = pools(ds)
+    split_table = split_rules(ds)
+    sold_pools = pool_table[pool_table["net_sales"].astype("float64") > 0]
+    summary["pools"] = len(pool_table)
+    summary["pool_returned_share"] = (
+        round(float(sold_pools["paid"].sum() / sold_pools["net_sales"].sum()), 6) if len(sold_pools) else None
+    )
+    # How far the rule chosen moved money: the largest amount one contributor would have gained or lost under another.
+    shifts = [
+        (split_table[rule].astype("float64") - split_table["received"].astype("float64")).abs().max()
+        for rule in SPLIT_RULES
+        if len(split_table)
+    ]
+    finite = [float(x) for x in shifts if not pd.isna(x)]
+    summary["largest_change_under_another_rule"] = round(max(finite), 2) if finite else None
+    return RemunerationFigures(
+        contributors=contributors,
+        ideas=ideas,
+        participation=participation,
+        summary=summary,
+        pools=pool_table,
+        splits=split_table,
+    )

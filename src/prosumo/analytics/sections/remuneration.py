@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from prosumo.analytics.dataset import Dataset
+from prosumo.analytics.dataset import SPLIT_RULES, Dataset
 from prosumo.analytics.metrics.remuneration import RemunerationFigures, compute
 from prosumo.analytics.section import Section
 
@@ -23,6 +23,9 @@ def present(figures: RemunerationFigures) -> Section:
         "revenue_share_returned": summary["returned_share"],
         "contributions_after_reward_difference": compared["difference"],
         "contributions_after_reward_difference_95": [compared["low_95"], compared["high_95"]],
+        "royalty_pools": summary["pools"],
+        "pool_sales_share_returned": summary["pool_returned_share"],
+        "largest_change_under_another_split_rule": summary["largest_change_under_another_rule"],
     }
     contributors = figures.contributors
     charts = []
@@ -59,7 +62,34 @@ def present(figures: RemunerationFigures) -> Section:
             )
             .properties(title="After a first reward: rewarded members and comparable members not yet rewarded")
         )
+    split = figures.splits
+    if len(split):
+        top_pool = int(figures.pools.sort_values(["paid", "pool_id"], ascending=[False, True])["pool_id"].iloc[0])
+        shown = split[split["pool_id"] == top_pool]
+        long = shown.melt(
+            id_vars=["member_id", "currency"],
+            value_vars=["received", *SPLIT_RULES],
+            var_name="rule",
+            value_name="amount",
+        )
+        long = long.assign(member=long["member_id"].astype(str)).dropna(subset=["amount"])
+        charts.append(
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=alt.X("member:N", title="contributor (member id)"),
+                xOffset="rule:N",
+                y=alt.Y("amount:Q", title=f"amount paid, {shown['currency'].iloc[0]}"),
+                color=alt.Color("rule:N", title="split rule"),
+                tooltip=["member_id", "rule", "amount"],
+            )
+            .properties(title=f"Pool {top_pool}: what each contributor received, and would have under each rule")
+        )
     notes = [
+        "Royalty pools: what each contributor received under the rule chosen, and what the same payments would "
+        "have paid under each rule (equal; declared shares; role weights; Shapley value), split in cents by the "
+        "largest-remainder method with the platform's own arithmetic, over the pool's contributors today. "
+        "Pool sales share returned: what the pools paid over the net sales entered for them, in the pools' currency.",
         "Points (reward.granted) and money (royalty.paid, in currency units) are kept apart and never added.",
         "Revenue share returned: money paid for ideas that have sales, divided by the revenue of the products "
         "that came from them (orders that name their idea).",
@@ -78,6 +108,8 @@ def present(figures: RemunerationFigures) -> Section:
             "contributors": contributors,
             "ideas": figures.ideas,
             "participation_after_reward": participation,
+            "royalty_pools": figures.pools,
+            "split_rules": split,
         },
         charts=charts,
         notes=notes,
