@@ -254,13 +254,16 @@ def test_ip_and_pool_tables_name_unknown_ids_and_values(tmp_path):
     folder = write_folder(tmp_path / "ds", ideas=ideas, **tables)
     # when
     problems = problems_of(folder)
-    # then: values first (references are checked once the values are right)
+    # then: every problem at once, the values and the references
     assert problems == [
         "ideas.csv, row 1, column licence: not one of assignment, exclusive, non_exclusive, cc_by_4_0, "
         "cc_by_sa_4_0: 'mine'",
         "proof_log.csv, row 2, column kind: not one of revision, attachment, comment: 'note'",
         "ip_flags.csv, row 1, column kind: not one of dispute, prior_art: 'stolen'",
         "royalty_pools.csv, row 1, column split_rule: not one of equal, shares, roles, shapley: 'lottery'",
+        "terms_acceptances.csv, row 2, column version: unknown terms version id 3",
+        "proof_log.csv, row 2, column idea_id: unknown idea id 12",
+        "pool_payouts.csv, row 1, column pool_id: unknown royalty pool id 6",
     ]
     # when the values are put right
     ideas = ideas.replace(",mine", ",exclusive")

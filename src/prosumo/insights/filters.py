@@ -15,8 +15,13 @@ def filter_key(filters: dict[str, Any]) -> str:
     return "&".join(f"{k}={filters[k]}" for k in FILTERS if filters.get(k) not in (None, ""))[:200] or "all"
 
 
+def _in(table: pa.Table, column: str, allowed: pa.Array) -> pa.ChunkedArray:
+    """True where ``column`` names one of ``allowed``; a missing value is outside."""
+    return pc.fill_null(pc.is_in(table[column], value_set=allowed), False)
+
+
 def _keep(table: pa.Table, column: str, allowed: pa.Array) -> pa.Table:
-    return table.filter(pc.fill_null(pc.is_in(table[column], value_set=allowed), False))
+    return table.filter(_in(table, column, allowed))
 
 
 def _ids(table: pa.Table, column: str) -> pa.Array:
@@ -131,21 +136,6 @@ def subset(tables: dict[str, pa.Table], filters: dict[str, Any]) -> dict[str, pa
 # --- intellectual property and royalty pools (docs/dataset.md) ----------------------------------------------------
 
 
-def _ids(table: pa.Table, column: str) -> pa.Array:
-    return table[column].combine_chunks() if table.num_rows else pa.array([], pa.int64())
-
-
-def _in(table: pa.Table, column: str, allowed: pa.Array) -> pa.ChunkedArray:
-    return pc.fill_null(pc.is_in(table[column], value_set=allowed), False)
-
-
-def _emptied(table: pa.Table, column: str, allowed: pa.Array) -> pa.Table:
-    """The table with ``column`` emptied where it names an id outside ``allowed``."""
-    col = table[column]
-    kept = pc.if_else(pc.or_(_in(table, column, allowed), pc.is_null(col)), col, pa.scalar(None, col.type))
-    return table.set_column(table.schema.get_field_index(column), column, kept)
-
-
 def _before(table: pa.Table, column: str, until: Any) -> pa.Table:
     moment = pa.scalar(datetime.fromisoformat(str(until)), type=table[column].type)
     return table.filter(pc.less(table[column], moment))
@@ -171,18 +161,18 @@ def _narrow_ip_and_pools(out: dict[str, pa.Table], filters: dict[str, Any]) -> N
     if (versions := present("terms_versions")) is not None and until:
         out["terms_versions"] = _before(versions, "published_at", until)
     if (accepted := present("terms_acceptances")) is not None:
-        accepted = accepted.filter(_in(accepted, "member_id", members))
+        accepted = _keep(accepted, "member_id", members)
         out["terms_acceptances"] = _before(accepted, "accepted_at", until) if until and accepted.num_rows else accepted
     if (log := present("proof_log")) is not None:
-        out["proof_log"] = _emptied(log.filter(_in(log, "idea_id", ideas)), "member_id", members)
+        out["proof_log"] = _empty_outside(_keep(log, "idea_id", ideas), "member_id", members)
     if (flags := present("ip_flags")) is not None:
-        flags = flags.filter(_in(flags, "idea_id", ideas))
-        out["ip_flags"] = _emptied(_emptied(flags, "earlier_idea_id", ideas), "member_id", members)
+        flags = _keep(flags, "idea_id", ideas)
+        out["ip_flags"] = _empty_outside(_empty_outside(flags, "earlier_idea_id", ideas), "member_id", members)
     pools = present("royalty_pools")
     if pools is None:
         return
     given, paid = present("pool_contributions"), present("pool_payouts")
-    whole = pools.filter(_in(pools, "idea_id", ideas))
+    whole = _keep(pools, "idea_id", ideas)
     for part in (given, paid):
         if part is not None:
             outside = part.filter(pc.invert(_in(part, "member_id", members)))
@@ -190,9 +180,9 @@ def _narrow_ip_and_pools(out: dict[str, pa.Table], filters: dict[str, Any]) -> N
     kept = _ids(whole, "pool_id")
     out["royalty_pools"] = whole
     if given is not None:
-        out["pool_contributions"] = given.filter(_in(given, "pool_id", kept))
+        out["pool_contributions"] = _keep(given, "pool_id", kept)
     if paid is not None:
-        paid = paid.filter(_in(paid, "pool_id", kept))
+        paid = _keep(paid, "pool_id", kept)
         since = filters.get("since")
         if since and paid.num_rows:
             moment = pa.scalar(datetime.fromisoformat(str(since)), type=paid["paid_at"].type)
