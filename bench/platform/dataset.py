@@ -334,6 +334,7 @@ def load(*, scale: float = 1.0, seed: int = 1, progress: bool = True) -> Loaded:
                     float(rank_trending[i]),
                     0,
                     None,
+                    "",
                 )
 
         _copy(
@@ -366,6 +367,7 @@ def load(*, scale: float = 1.0, seed: int = 1, progress: bool = True) -> Loaded:
                 "rank_trending",
                 "gate_index",
                 "gate_deadline",
+                "licence",  # no contribution terms in the benchmark's community: no licence chosen
             ],
             idea_rows(),
             advance,

@@ -12,6 +12,23 @@ from prosumo.core.mail import mail_retry_now
 from prosumo.core.models import OutgoingMail
 
 
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """An admin page that shows records and never adds, changes or deletes one.
+
+    For the append-only records (ledgers, the proof log, imported orders, answers),
+    whose only writers are their app's services.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutgoingMail)
 class OutgoingMailAdmin(admin.ModelAdmin[OutgoingMail]):
     list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "next_attempt_at", "error"]

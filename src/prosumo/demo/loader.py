@@ -605,17 +605,8 @@ def _surveys(c: Any) -> dict[str, int]:
         told = list(audience_members(survey).order_by("pk").values_list("pk", flat=True))
         Notification.objects.bulk_create(
             [
-                Notification(
+                fanout.notification(
                     recipient_id=member_id,
-                    fanout=fanout,
-                    verb=fanout.verb,
-                    title=fanout.title,
-                    title_phrase=fanout.title_phrase,
-                    body=fanout.body,
-                    body_phrase=fanout.body_phrase,
-                    url=fanout.url,
-                    event_id=fanout.event_id,
-                    created_at=fanout.created_at,
                     emailed_at=fanout.created_at,
                     read_at=fanout.created_at if member_id in scores else None,
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -39,6 +41,25 @@ class Fanout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} #{self.pk}"
+
+    def notification(self, **recipient_and_state: Any) -> Notification:
+        """This fan-out's notification for one recipient (`recipient` or `recipient_id`), unsaved.
+
+        The rest of ``recipient_and_state`` is the recipient's own: `emailed_at`,
+        `digest_pending`, `read_at`.
+        """
+        return Notification(
+            fanout=self,
+            verb=self.verb,
+            title=self.title,
+            title_phrase=self.title_phrase,
+            body=self.body,
+            body_phrase=self.body_phrase,
+            url=self.url,
+            event_id=self.event_id,
+            created_at=self.created_at,
+            **recipient_and_state,
+        )
 
 
 class Notification(models.Model):

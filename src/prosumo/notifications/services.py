@@ -169,17 +169,8 @@ def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
         notifications, drafts = [], []
         for member in members:
             immediate = member.email_preference == EmailPreference.IMMEDIATE
-            notification = Notification(
+            notification = fanout.notification(
                 recipient=member,
-                fanout=fanout,
-                verb=fanout.verb,
-                title=fanout.title,
-                title_phrase=fanout.title_phrase,
-                body=fanout.body,
-                body_phrase=fanout.body_phrase,
-                url=fanout.url,
-                event_id=fanout.event_id,
-                created_at=fanout.created_at,
                 emailed_at=now if immediate else None,
                 digest_pending=member.email_preference == EmailPreference.DAILY,
             )

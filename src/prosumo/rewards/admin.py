@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from prosumo.core.admin import ReadOnlyAdmin
 from prosumo.core.errors import ProsumoError
 from prosumo.ideas.models import Campaign
 from prosumo.rewards.models import (
@@ -23,17 +24,6 @@ from prosumo.rewards.models import (
 from prosumo.rewards.services import rule_set
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class EntryInline(admin.TabularInline):
     model = Entry
     fields = ("account", "points")
@@ -46,7 +36,7 @@ class EntryInline(admin.TabularInline):
 
 
 @admin.register(Posting)
-class PostingAdmin(ReadOnly):
+class PostingAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "kind", "member", "points", "reason", "campaign", "source_event_id", "rule_version"]
     list_filter = ["kind", "reason"]
     search_fields = ["member__email", "member__display_name", "reason", "note"]
@@ -114,12 +104,12 @@ class RuleVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RewardRule)
-class RewardRuleAdmin(ReadOnly):
+class RewardRuleAdmin(ReadOnlyAdmin):
     list_display = ["trigger", "campaign", "created_at"]
 
 
 @admin.register(ImprovementMark)
-class ImprovementMarkAdmin(ReadOnly):
+class ImprovementMarkAdmin(ReadOnlyAdmin):
     list_display = ["comment", "marked_by", "created_at"]
 
 
@@ -135,7 +125,7 @@ class PayoutInline(admin.TabularInline):
 
 
 @admin.register(RoyaltyPool)
-class RoyaltyPoolAdmin(ReadOnly):
+class RoyaltyPoolAdmin(ReadOnlyAdmin):
     """Pools are opened, and sales entered, on the staff pages or the API, where the rules are checked."""
 
     list_display = ["idea", "kind", "rate_bp", "prize_cents", "currency", "split_rule", "opened_at"]
@@ -143,5 +133,5 @@ class RoyaltyPoolAdmin(ReadOnly):
 
 
 @admin.register(SalesPeriod)
-class SalesPeriodAdmin(ReadOnly):
+class SalesPeriodAdmin(ReadOnlyAdmin):
     list_display = ["pool", "starts_on", "ends_on", "net_sales_cents", "pool_cents", "source", "entered_by"]
