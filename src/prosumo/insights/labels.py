@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.analytics.metrics.precision import TOO_FEW
+
 TITLES: dict[str, Promise] = {
     "ip": _("Are contributors' intellectual property and consent protected?"),
 }
@@ -42,6 +44,13 @@ HEADLINES: dict[str, dict[str, Promise]] = {
 }
 
 
+#: Words the analytics write in place of a figure, in the page's language: "too few" where a
+#: group is below the minimum for a 95% interval (docs/metrics.md).
+VALUES: dict[str, Promise] = {
+    TOO_FEW: _("too few"),
+}
+
+
 def section_title(section: dict[str, Any]) -> str:
     """The section's question in the page's language (its own English title where none is written here)."""
     label = TITLES.get(str(section.get("key", "")))
@@ -52,3 +61,9 @@ def headline_label(key: str, name: str) -> str:
     """The label of one headline figure of section ``key``, with its unit; the figure's key where none is written."""
     label = HEADLINES.get(key, {}).get(name)
     return str(label) if label is not None else name
+
+
+def value_label(value: object) -> object:
+    """A word the analytics write in place of a figure ("too few"), translated; any other value as it is."""
+    label = VALUES.get(value) if isinstance(value, str) else None
+    return str(label) if label is not None else value

@@ -20,6 +20,7 @@ from prosumo.core.errors import NotFound
 from prosumo.core.pages import page_errors
 from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.selectors import campaign_choices
+from prosumo.insights import labels
 from prosumo.insights.filters import FILTERS
 from prosumo.insights.selectors import dashboard_runs, run_section
 from prosumo.insights.services import insights_request
@@ -78,12 +79,15 @@ def vega(request: HttpRequest) -> HttpResponse:
 
 
 def shown(value: object) -> object:
-    """A number as a person reads it on the page (4 significant digits); the CSV keeps every digit."""
+    """A number as a person reads it on the page (4 significant digits); the CSV keeps every digit.
+
+    A word the analytics write in place of a figure ("too few") is shown in the page's language.
+    """
     if isinstance(value, float) and not isinstance(value, bool):
         if value != value:  # NaN
             return "—"
         return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.4g}"
-    return value
+    return labels.value_label(value)
 
 
 @login_required

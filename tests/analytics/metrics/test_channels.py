@@ -108,3 +108,29 @@ def test_section_renders(make_dataset, tiny):
     sec = channels_section.section(ds)
     assert sec.headline["channels"] == 3
     assert sec.charts[0].to_dict()["layer"]
+
+
+def test_a_channel_below_the_minimum_gets_no_interval(make_dataset, b):
+    # given: "email" brings ten members and "ads" nine; the first three of each submit an idea
+    members = b.members(
+        [(m, b.at(1), None, "email", False) for m in range(1, 11)]
+        + [(m, b.at(1), None, "ads", False) for m in range(11, 20)]
+    )
+    authors = [1, 2, 3, 11, 12, 13]
+    ideas = b.ideas([(100 + m, m, b.at(5), "open") for m in authors])
+    events = b.events([(b.at(5), m, "idea.submitted", 100 + m) for m in authors])
+    ds = make_dataset(members=members, ideas=ideas, events=events)
+    # when
+    figures = channels.compute(ds)
+    sec = channels_section.present(figures)
+    # then: email, at the minimum, has the Beta(4, 8) interval; ads, one below it, has none
+    table = figures.table.set_index("channel")
+    assert table.loc["email", ["reach", "activated", "interval"]].tolist() == [10, 3, ""]
+    assert (table.loc["email", "low_95"], table.loc["email", "high_95"]) == channels.beta_interval(3, 10)
+    assert table.loc["ads", ["reach", "activated", "interval"]].tolist() == [9, 3, "too few"]
+    assert math.isnan(table.loc["ads", "low_95"])
+    assert math.isnan(table.loc["ads", "high_95"])
+    note = "No 95% interval for the activation of ads: ads 9 members; each group needs at least 10."
+    assert figures.note == note
+    assert note in sec.notes
+    assert sec.tables["channels"].set_index("channel").loc["ads", "interval"] == "too few"

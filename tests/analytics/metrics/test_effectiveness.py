@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,13 +92,75 @@ def test_matched_did_by_hand(make_dataset, b):
     # then
     assert (did.treated, did.matched) == (4, 4)
     assert did.effect == pytest.approx(40.0)
-    assert (did.low, did.high) == pytest.approx((40.0, 40.0))
     assert did.relative_effect == pytest.approx(40 / 110)
     assert did.cohens_d == pytest.approx(40 / np.sqrt(3200 / 7))
     # nobody bought in the window before: the placebo difference is exactly 0
-    assert (did.placebo, did.placebo_low, did.placebo_high) == pytest.approx((0.0, 0.0, 0.0))
-    # the naive comparison of spend after: 150 - 110, no spread within a group
-    assert (did.naive, did.naive_low, did.naive_high) == pytest.approx((40.0, 40.0, 40.0))
+    assert did.placebo == pytest.approx(0.0)
+    # the naive comparison of spend after: 150 - 110
+    assert did.naive == pytest.approx(40.0)
+    # four co-creators against one matched non-participant (all alike): too few for any interval
+    assert did.controls_used == 1
+    assert (did.low, did.high, did.d_low, did.d_high) == (None, None, None, None)
+    assert (did.placebo_low, did.placebo_high, did.naive_low, did.naive_high) == (None, None, None, None)
+    assert did.note == (
+        "No 95% interval for the matched comparison: matched co-creators 4, matched non-participants 1 members; "
+        "each group needs at least 10. No 95% interval for the naive comparison: co-creators 4, "
+        "non-participants 4 members; each group needs at least 10."
+    )
+
+
+def _spread_dataset(make_dataset, b, co_creators: int):
+    """``co_creators`` members (1..) co-create on day 182 and 20 others do not, all joined on 1 January.
+
+    Before day 182 co-creator i spends 100 + 10 i and non-participant 100 + i spends 101 + 10 i (each
+    co-creator has a non-participant one above it), those above 10 spending 1000 + 10 i; after it
+    co-creators spend 50 more than before, the others 10 more.
+    """
+    jan1 = b.at(1, hour=0)
+    index = jan1 + 182 * DAY
+    members = [(i, jan1, "s", "web", False) for i in [*range(1, co_creators + 1), *range(101, 121)]]
+    events = [(index, i, "idea.submitted") for i in range(1, co_creators + 1)]
+    orders = [(101, 1, jan1 + DAY, 0.0, None), (101, 1, jan1 + 364 * DAY, 0.0, None)]
+    for i in range(1, co_creators + 1):
+        orders += [(i, 1, index - 30 * DAY, 100.0 + 10 * i, None), (i, 1, index + 30 * DAY, 150.0 + 10 * i, None)]
+    for i in range(1, 21):
+        before = 101.0 + 10 * i if i <= 10 else 1000.0 + 10 * i
+        orders += [(100 + i, 1, index - 30 * DAY, before, None), (100 + i, 1, index + 30 * DAY, before + 10, None)]
+    return _did_dataset(make_dataset, b, members, events, orders)
+
+
+def test_matched_did_has_no_interval_below_ten_matched_co_creators(make_dataset, b):
+    # given
+    ds = _spread_dataset(make_dataset, b, co_creators=9)
+    # when
+    did = effectiveness.matched_did(ds, window_days=60)
+    sec = metric("effectiveness").present(dataclasses.replace(metric("effectiveness").compute(ds), did=did))
+    # then
+    assert (did.treated, did.matched, did.controls_used) == (9, 9, 9)
+    assert (did.low, did.high, did.d_low, did.d_high) == (None, None, None, None)
+    assert did.note == (
+        "No 95% interval for the matched comparison: matched co-creators 9, matched non-participants 9 members; "
+        "each group needs at least 10. No 95% interval for the naive comparison: co-creators 9, "
+        "non-participants 20 members; each group needs at least 10."
+    )
+    assert sec.headline["spend_uplift_95"] == "too few"
+    assert did.note in sec.notes
+
+
+def test_matched_did_has_an_interval_at_ten_matched_co_creators(make_dataset, b):
+    # given
+    ds = _spread_dataset(make_dataset, b, co_creators=10)
+    # when
+    did = effectiveness.matched_did(ds, window_days=60)
+    # then
+    assert (did.treated, did.matched, did.controls_used) == (10, 10, 10)
+    assert did.effect == pytest.approx(40.0)
+    z95 = 1.959963984540054
+    assert (did.low, did.high) == (did.effect - z95 * did.se, did.effect + z95 * did.se)
+    # Cohen's d's interval is the effect's, over the same standard deviation
+    assert (did.d_low, did.d_high) == pytest.approx((did.low * did.cohens_d / 40.0, did.high * did.cohens_d / 40.0))
+    assert did.naive_low < did.naive < did.naive_high
+    assert did.note is None
 
 
 def test_matched_did_treatment_by_first_contribution(make_dataset, b):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import involvement
@@ -107,3 +108,38 @@ def test_top_one_percent_of_126_members_is_one_member(make_dataset, b):
     assert (out["top1_members"], out["top10_members"]) == (1, 13)
     assert out["top1"] == pytest.approx(126 / total)
     assert out["next9"] == pytest.approx(sum(range(114, 126)) / total)
+
+
+def test_answering_a_survey_is_a_collect_act(make_dataset, tiny, b):
+    # given: member 5 (segment b), who did nothing else, answers a survey, then changes the answers
+    survey = b.events(
+        [
+            (
+                b.at(10),
+                5,
+                "survey.answered",
+                1,
+                None,
+                '{"survey": 1, "template": "drivers", "scores": {"fun": 5}}',
+                1.0,
+            ),
+            (
+                b.at(11),
+                5,
+                "survey.answer_changed",
+                1,
+                None,
+                '{"survey": 1, "template": "drivers", "scores": {"fun": 6}}',
+                1.0,
+            ),
+        ]
+    )
+    survey["event_id"] += 100
+    ds = make_dataset(**{**tiny, "events": pd.concat([tiny["events"], survey], ignore_index=True)})
+    # when
+    out = involvement.involvement_index(ds).set_index("group")
+    # then: b: collect 2 + 1 (the first answer only), process 2, of 5 points; member 5 is now active
+    assert out.loc["b", ["collect", "process", "analyse"]].tolist() == pytest.approx([0.6, 0.4, 0])
+    assert out.loc["b", "active"] == 2
+    assert out.loc["b", "penetration"] == 1.0
+    assert out.loc["a", ["collect", "process", "analyse"]].tolist() == pytest.approx([1 / 35, 5 / 35, 29 / 35])

@@ -127,8 +127,55 @@ def test_answer_effect_compares_answered_and_unanswered_authors(community):
     assert (effect.answered_n, effect.answered_returned) == (1, 1)
     assert (effect.unanswered_n, effect.unanswered_returned) == (1, 0)
     assert effect.difference == 1.0
-    assert effect.low < 1.0
-    assert effect.high == pytest.approx(1.0)
+    # one author in each group: no interval, and the note says why
+    assert (effect.low, effect.high) == (None, None)
+    assert effect.note == (
+        "No 95% interval for the return-rate difference: answered 1, unanswered 1 members; "
+        "each group needs at least 10."
+    )
+
+
+def _authors(b, answered: int, unanswered: int) -> dict:
+    """Authors 1.. submit one idea each on 5 January; staff (99) answer the first ``answered``
+    of them on 8 January; every author comes back on 15 February; the last event is 1 June."""
+    n = answered + unanswered
+    members = b.members([(m, b.at(1), None, None, False) for m in range(1, n + 1)] + [(99, b.at(1), None, None, True)])
+    ideas = b.ideas([(100 + m, m, b.at(5), "open") for m in range(1, n + 1)])
+    rows = [(b.at(5), m, "idea.submitted", 100 + m) for m in range(1, n + 1)]
+    rows += [(b.at(8), 99, "idea.stage_changed", 100 + m) for m in range(1, answered + 1)]
+    rows += [(b.at(15, 2), m, "member.visited") for m in range(1, n + 1)]
+    rows += [(b.at(1, 6), 99, "member.visited")]
+    return {"members": members, "ideas": ideas, "events": b.events(rows)}
+
+
+def test_answer_effect_has_no_interval_just_below_the_minimum(make_dataset, b):
+    # given: 9 answered and 12 unanswered authors
+    ds = make_dataset(**_authors(b, answered=9, unanswered=12))
+    # when
+    effect = relationship.answer_effect(ds)
+    sec = relationship_section.section(ds)
+    # then
+    assert (effect.answered_n, effect.unanswered_n, effect.difference) == (9, 12, 0.0)
+    assert (effect.low, effect.high) == (None, None)
+    assert effect.note == (
+        "No 95% interval for the return-rate difference: answered 9, unanswered 12 members; "
+        "each group needs at least 10."
+    )
+    assert sec.headline["return_difference_95"] == "too few"
+    assert effect.note in sec.notes
+
+
+def test_answer_effect_has_an_interval_at_the_minimum(make_dataset, b):
+    # given: 10 answered and 12 unanswered authors
+    ds = make_dataset(**_authors(b, answered=10, unanswered=12))
+    # when
+    effect = relationship.answer_effect(ds)
+    sec = relationship_section.section(ds)
+    # then
+    assert (effect.answered_n, effect.unanswered_n, effect.difference) == (10, 12, 0.0)
+    low, high = relationship.rate_difference(10, 10, 12, 12)[1:]
+    assert (effect.low, effect.high, effect.note) == (low, high, None)
+    assert sec.headline["return_difference_95"] == [low, high]
 
 
 def test_rate_difference_matches_newcombe():

@@ -103,17 +103,83 @@ def test_participation_after_a_first_reward_is_compared_within_groups_of_prior_a
             "difference": 2.0,
         },
     ]
-    # the difference weighs the groups by their rewarded members: 2/3 x 0.5 + 1/3 x 2 = 1.0; the only variance
-    # is group 0's comparable one, (4 - 2^2/4) / 3 = 1, so the standard error is 2/3 x sqrt(1/4) = 1/3
-    half = 1.959963984540054 / 3
+    # the difference weighs the groups by their rewarded members: 2/3 x 0.5 + 1/3 x 2 = 1.0; three rewarded
+    # and five comparable members are too few for an interval
     assert summary == {
         "months": 1,
         "rewarded": 3,
         "comparable": 5,
         "difference": 1.0,
-        "low_95": round(1.0 - half, 6),
-        "high_95": round(1.0 + half, 6),
+        "low_95": None,
+        "high_95": None,
+        "note": "No 95% interval for the difference in contributions after a reward: rewarded 3, comparable 5 "
+        "members; each group needs at least 10.",
     }
+
+
+def _rewarded_and_comparable(b, rewarded: int) -> dict:
+    """``rewarded`` members (1..) get their first points in February and support idea 500 once in March; ten
+    comparable members (101-110) are never rewarded, and the first five of them support idea 500 once in March.
+    Nobody contributes before February; staff member 900 grants the points and visits on 1 June (the last event),
+    so the three months after the reward lie within the data."""
+    plain = list(range(1, rewarded + 1)) + list(range(101, 111))
+    members = b.members([(m, b.at(1), "a", "ads", False) for m in plain] + [(900, b.at(1), None, None, True)])
+    ideas = b.ideas([(500, 900, b.at(1), "open")])
+    rows = [(b.at(10, 2), 900, "reward.granted", 500, m, None, 10.0) for m in range(1, rewarded + 1)]
+    rows += [
+        (b.at(5, 3), m, "idea.supported", 500, 900, None, 1.0) for m in [*range(1, rewarded + 1), *range(101, 106)]
+    ]
+    rows += [(b.at(1, 6), 900, "member.visited")]
+    events = b.events(sorted(rows, key=lambda r: r[0]))
+    events.loc[events["verb"] == "reward.granted", "object_type"] = "idea"
+    return {"members": members, "ideas": ideas, "events": events}
+
+
+def test_participation_has_no_interval_with_nine_rewarded_members(make_dataset, b):
+    # given
+    ds = make_dataset(**_rewarded_and_comparable(b, rewarded=9))
+    # when
+    _, summary = remuneration.participation_after_reward(ds, months=3)
+    section = remuneration_section.section(ds)
+    # then
+    note = (
+        "No 95% interval for the difference in contributions after a reward: rewarded 9, comparable 10 members; "
+        "each group needs at least 10."
+    )
+    assert summary == {
+        "months": 3,
+        "rewarded": 9,
+        "comparable": 10,
+        "difference": 0.5,
+        "low_95": None,
+        "high_95": None,
+        "note": note,
+    }
+    assert section.headline["contributions_after_reward_difference"] == 0.5
+    assert section.headline["contributions_after_reward_difference_95"] == "too few"
+    assert section.notes[-1] == note
+
+
+def test_participation_has_an_interval_with_ten_rewarded_members(make_dataset, b):
+    # given
+    ds = make_dataset(**_rewarded_and_comparable(b, rewarded=10))
+    # when
+    _, summary = remuneration.participation_after_reward(ds, months=3)
+    section = remuneration_section.section(ds)
+    # then: rewarded after 1 each (no variance); comparable 0.5 with variance (5 - 5^2/10) / 9, so the
+    # standard error is sqrt(2.5 / 9 / 10) = 1/6
+    half = 1.959963984540054 / 6
+    assert summary == {
+        "months": 3,
+        "rewarded": 10,
+        "comparable": 10,
+        "difference": 0.5,
+        "low_95": round(0.5 - half, 6),
+        "high_95": round(0.5 + half, 6),
+        "note": None,
+    }
+    assert section.headline["contributions_after_reward_difference_95"] == [round(0.5 - half, 6), round(0.5 + half, 6)]
+    assert not any(n.startswith("No 95% interval") for n in section.notes)
 
 
 def test_a_community_without_rewards_gets_empty_figures_and_says_so(make_dataset, tiny):

@@ -23,6 +23,7 @@ ACCEPTED_STATUSES: tuple[str, ...] = ("accepted", "in_development", "launched")
 VERB_STAGE_WEIGHT: dict[str, tuple[str, int]] = {
     "member.visited": ("collect", 1),
     "idea.viewed": ("collect", 1),
+    "survey.answered": ("collect", 1),
     "idea.supported": ("process", 2),
     "idea.support_withdrawn": ("process", 2),
     "idea.rated": ("process", 2),

@@ -26,6 +26,7 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
+from prosumo.analytics.metrics.precision import TOO_FEW, enough_for_interval, too_few_note
 
 UNKNOWN = "(unknown)"
 
@@ -197,6 +198,44 @@ def beta_interval(successes: int, trials: int) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def activation_intervals(table: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
+    """Each channel's 95% credible interval of activation (:func:`beta_interval`), where it has the members.
+
+    A channel that brought fewer than
+    :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` members gets
+    no interval (``low_95``, ``high_95`` empty, ``interval`` = "too few"), and the
+    note names those channels.
+
+    Returns
+    -------
+    (pandas.DataFrame, str or None)
+        :func:`channel_table` with ``low_95, high_95, interval`` added; the note.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"channel": ["ads", "search"], "reach": [10, 4], "activated": [3, 1]})
+    >>> out, note = activation_intervals(table)
+    >>> out.round(3).to_dict("records")
+    [{'channel': 'ads', 'reach': 10, 'activated': 3, 'low_95': 0.109, 'high_95': 0.61, 'interval': ''},
+     {'channel': 'search', 'reach': 4, 'activated': 1, 'low_95': nan, 'high_95': nan, 'interval': 'too few'}]
+    >>> note
+    'No 95% interval for the activation of search: search 4 members; each group needs at least 10.'
+    """
+    enough = [enough_for_interval(int(n)) for n in table["reach"]]
+    bounds = [
+        beta_interval(int(a), int(n)) if ok else (np.nan, np.nan)
+        for a, n, ok in zip(table["activated"], table["reach"], enough, strict=True)
+    ]
+    out = table.assign(
+        low_95=[b[0] for b in bounds],
+        high_95=[b[1] for b in bounds],
+        interval=["" if ok else TOO_FEW for ok in enough],
+    )
+    few = {str(c): int(n) for c, n, ok in zip(table["channel"], table["reach"], enough, strict=True) if not ok}
+    note = too_few_note(f"the activation of {', '.join(few)}", few) if few else None
+    return out, note
+
+
 @dataclass(frozen=True)
 class ChannelsFigures:
     """Question 4: activation per channel, pairwise comparisons and multi-touch attribution."""
@@ -207,6 +246,8 @@ class ChannelsFigures:
     credit: pd.DataFrame
     multi_touch: float
     has_costs: bool
+    #: The channels with too few members for an interval (else ``None``).
+    note: str | None = None
 
 
 def compute(ds: Dataset) -> ChannelsFigures:
@@ -220,7 +261,7 @@ def compute(ds: Dataset) -> ChannelsFigures:
     >>> list(figures.table["channel"]), figures.multi_touch, figures.has_costs
     (['ads', 'search'], 0.0, False)
     """
-    table = channel_table(ds)
+    table, note = activation_intervals(channel_table(ds))
     types, journey_channels = attribution.journey_types(ds)
     sizes = np.bitwise_count(types["mask"].to_numpy(dtype="uint64")) if len(types) else np.zeros(0)
     multi = float(types.loc[sizes > 1, "members"].sum() / types["members"].sum()) if len(types) else 0.0
@@ -231,4 +272,5 @@ def compute(ds: Dataset) -> ChannelsFigures:
         credit=attribution.attribution_table(types, journey_channels),
         multi_touch=multi,
         has_costs=ds.costs is not None,
+        note=note,
     )

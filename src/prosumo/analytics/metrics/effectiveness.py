@@ -34,6 +34,7 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
+from prosumo.analytics.metrics.precision import enough_for_interval, too_few_note
 
 Z95 = 1.959963984540054
 REWARD_VERBS = ("reward.granted", "royalty.paid")
@@ -197,8 +198,8 @@ class MatchedDiD:
     matched: int
     controls_used: int
     effect: float
-    low: float
-    high: float
+    low: float | None
+    high: float | None
     se: float
     control_post_mean: float
     relative_effect: float | None
@@ -215,6 +216,8 @@ class MatchedDiD:
     treatment: str = "co_creation"
     balance: pd.DataFrame = field(default_factory=pd.DataFrame)
     means: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Why an interval is missing, when a group is below the minimum (else ``None``).
+    note: str | None = None
 
 
 def _windowed_members(
@@ -370,6 +373,12 @@ def matched_did(
     7. Naive comparison, for contrast: mean post-window spend of all co-creators
        minus that of all eligible non-participants, Welch 95% interval. It mixes
        the effect with selection (members who spend more also take part more).
+    8. Too few: with fewer than
+       :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` matched
+       co-creators or distinct matched non-participants, the effect, effect size
+       and placebo have no interval (``low``, ``high``, ``d_low``, ``d_high``,
+       ``placebo_low``, ``placebo_high`` are ``None``); likewise the naive
+       comparison below the minimum in either of its groups. ``note`` says why.
 
     ``treatment`` says what starts the treatment: ``"co_creation"`` (the first
     analyse act: an idea, revision, co-authorship or builds-on comment; the
@@ -411,6 +420,12 @@ def matched_did(
         if len(treated_rows) > 1 and len(controls) > 1
         else (None, None, None)
     )
+    notes = []
+    if naive is not None and not enough_for_interval(len(treated_rows), len(controls)):
+        naive_low = naive_high = None
+        notes.append(
+            too_few_note("the naive comparison", {"co-creators": len(treated_rows), "non-participants": len(controls)})
+        )
     cap = MAX_CONTROLS_PER_TREATED * len(treated_rows)
     if len(controls) > cap:
         controls = controls.iloc[np.sort(rng.choice(len(controls), cap, replace=False))]
@@ -503,29 +518,40 @@ def matched_did(
             period=lambda d: np.where(d["post"] == 1, "after", "before"),
         )
     )
+    controls_used = len(np.unique(c_idx))
+    enough = enough_for_interval(len(t_idx), controls_used)
+    if not enough:
+        notes.insert(
+            0,
+            too_few_note(
+                "the matched comparison",
+                {"matched co-creators": len(t_idx), "matched non-participants": controls_used},
+            ),
+        )
     return MatchedDiD(
         treated=int(is_t.sum()),
         matched=len(t_idx),
-        controls_used=len(np.unique(c_idx)),
+        controls_used=controls_used,
         effect=delta,
-        low=delta - Z95 * se,
-        high=delta + Z95 * se,
+        low=delta - Z95 * se if enough else None,
+        high=delta + Z95 * se if enough else None,
         se=se,
         control_post_mean=control_post,
         relative_effect=delta / counterfactual if counterfactual > 0 else None,
         cohens_d=delta / sd if sd > 0 else None,
-        d_low=(delta - Z95 * se) / sd if sd > 0 else None,
-        d_high=(delta + Z95 * se) / sd if sd > 0 else None,
+        d_low=(delta - Z95 * se) / sd if sd > 0 and enough else None,
+        d_high=(delta + Z95 * se) / sd if sd > 0 and enough else None,
         window_days=window_days,
         placebo=None if np.isnan(placebo) else placebo,
-        placebo_low=None if np.isnan(placebo) else placebo - Z95 * placebo_se,
-        placebo_high=None if np.isnan(placebo) else placebo + Z95 * placebo_se,
+        placebo_low=None if np.isnan(placebo) or not enough else placebo - Z95 * placebo_se,
+        placebo_high=None if np.isnan(placebo) or not enough else placebo + Z95 * placebo_se,
         naive=naive,
         naive_low=naive_low,
         naive_high=naive_high,
         treatment=treatment,
         balance=balance,
         means=means[["group", "period", "mean_spend"]],
+        note=" ".join(notes) or None,
     )
 
 

@@ -18,15 +18,11 @@ import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people, tagged_events
+from prosumo.analytics.metrics.precision import TOO_FEW, enough_for_interval
 from prosumo.analytics.metrics.relationship import member_levels
 
 #: Groups above this size have their bootstrap means drawn from the normal limit.
 EXACT_BOOTSTRAP_MAX = 50_000
-#: The fewest members a group needs for a 95% interval: below it, resampling a handful
-#: of members (one prosumer resampled is always the same one) gives an interval that
-#: looks precise and is not. The table then says "too few" instead.
-MIN_GROUP_FOR_INTERVAL = 10
-TOO_FEW = "too few"
 CLAIM = (4.0, 6.0)
 
 
@@ -253,7 +249,7 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
 
     rho = mean influence of prosumers / mean influence of the others [METRICS.md E4],
     for PageRank influence, coreness, referrals made and interactions received.
-    With fewer than :data:`MIN_GROUP_FOR_INTERVAL` members in either group there is no
+    With fewer than :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` members in either group there is no
     interval (``low_95``, ``high_95`` empty, ``interval`` = "too few"), and the claim
     is not supported.
 
@@ -272,7 +268,7 @@ def influence_ratio(ds: Dataset, draws: int = 2000, seed: int = 0, scores: pd.Da
     for measure in ("influence", "coreness", "referrals", "in_weight"):
         values = scores[measure].to_numpy(dtype="float64")
         ratio, low, high = ratio_of_means(values[is_pro], values[~is_pro], draws, seed)
-        too_few = min(int(is_pro.sum()), int((~is_pro).sum())) < MIN_GROUP_FOR_INTERVAL
+        too_few = not enough_for_interval(int(is_pro.sum()), int((~is_pro).sum()))
         if too_few:
             low = high = float("nan")
         rows.append(

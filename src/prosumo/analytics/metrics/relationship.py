@@ -20,6 +20,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import epoch_days, month_index, people, tagged_events
+from prosumo.analytics.metrics.precision import enough_for_interval, too_few_note
 
 #: Level number -> name; 0 means no activity in the window.
 LEVELS: dict[int, str] = {0: "inactive", 1: "observer", 2: "participant", 3: "contributor", 4: "leader"}
@@ -362,6 +363,8 @@ class ReturnEffect:
     difference: float | None
     low: float | None
     high: float | None
+    #: Why there is no interval, when a group is below the minimum (else ``None``).
+    note: str | None = None
 
     @property
     def answered_rate(self) -> float | None:
@@ -403,7 +406,9 @@ def answer_effect(ds: Dataset, answer_days: int = 30, return_days: int = 90) -> 
 
     Effect = returned share (answered) - returned share (unanswered), with
     :func:`rate_difference`'s Newcombe 95% interval. Observational: ideas that get
-    answered may differ from those that do not.
+    answered may differ from those that do not. With fewer than
+    :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` authors in
+    either group, ``low`` and ``high`` are ``None`` and ``note`` says why.
 
     Examples
     --------
@@ -450,6 +455,9 @@ def answer_effect(ds: Dataset, answer_days: int = 30, return_days: int = 90) -> 
     if not (a_n and u_n):
         return ReturnEffect(a_n, a_r, u_n, u_r, None, None, None)
     diff, low, high = rate_difference(a_r, a_n, u_r, u_n)
+    if not enough_for_interval(a_n, u_n):
+        note = too_few_note("the return-rate difference", {"answered": a_n, "unanswered": u_n})
+        return ReturnEffect(a_n, a_r, u_n, u_r, diff, None, None, note)
     return ReturnEffect(a_n, a_r, u_n, u_r, diff, low, high)
 
 

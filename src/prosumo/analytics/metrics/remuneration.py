@@ -36,6 +36,7 @@ import pandas as pd
 
 from prosumo.analytics.dataset import SPLIT_RULES, Dataset
 from prosumo.analytics.metrics.activity import CONTRIBUTION_VERBS, month_index, people, tagged_events
+from prosumo.analytics.metrics.precision import enough_for_interval, too_few_note
 from prosumo.rewards import credit, splits
 
 POINTS_VERB = "reward.granted"
@@ -165,15 +166,17 @@ def participation_after_reward(ds: Dataset, months: int = 3) -> tuple[pd.DataFra
       what led to the reward with what followed it).
 
     The difference is the rewarded-weighted mean of the per-group differences; its
-    95% interval is normal, from the groups' variances. Staff are left out.
+    95% interval is normal, from the groups' variances. With fewer than
+    :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` rewarded or
+    comparable members there is no interval, and ``note`` says why. Staff are left out.
 
     Returns
     -------
     (pandas.DataFrame, dict)
         Per prior-activity group with rewarded members: ``prior, rewarded,
         comparable, rewarded_after, comparable_after, difference``; and the summary:
-        ``months, rewarded, comparable, difference, low_95, high_95`` (nulls when no
-        group has both).
+        ``months, rewarded, comparable, difference, low_95, high_95, note`` (nulls when no
+        group has both; no interval, and a note, below the minimum).
 
     Examples
     --------
@@ -182,7 +185,7 @@ def participation_after_reward(ds: Dataset, months: int = 3) -> tuple[pd.DataFra
     >>> table.to_dict("records")
     [{'prior': '0', 'rewarded': 2, 'comparable': 2, 'rewarded_after': 1.0, 'comparable_after': 0.0, 'difference': 1.0}]
     >>> summary
-    {'months': 1, 'rewarded': 2, 'comparable': 2, 'difference': 1.0, 'low_95': 1.0, 'high_95': 1.0}
+    {'months': 1, 'rewarded': 2, 'comparable': 2, 'difference': 1.0, 'low_95': None, 'high_95': None, 'note': 'No 95% interval for the difference in contributions after a reward: rewarded 2, comparable 2 members; each group needs at least 10.'}
     """
     members = people(ds.members)
     joined = members.select(member_id=members.member_id, joined=month_index(members.joined_at)).execute()
@@ -260,6 +263,7 @@ def participation_after_reward(ds: Dataset, months: int = 3) -> tuple[pd.DataFra
         "difference": None,
         "low_95": None,
         "high_95": None,
+        "note": None,
     }
     if weights.sum() > 0:
         w = weights / weights.sum()
@@ -276,9 +280,14 @@ def participation_after_reward(ds: Dataset, months: int = 3) -> tuple[pd.DataFra
             .sum()
         )
         half = Z95 * variance**0.5
-        summary.update(
-            difference=round(difference, 6), low_95=round(difference - half, 6), high_95=round(difference + half, 6)
-        )
+        summary.update(difference=round(difference, 6))
+        if enough_for_interval(summary["rewarded"], summary["comparable"]):
+            summary.update(low_95=round(difference - half, 6), high_95=round(difference + half, 6))
+        else:
+            summary["note"] = too_few_note(
+                "the difference in contributions after a reward",
+                {"rewarded": summary["rewarded"], "comparable": summary["comparable"]},
+            )
     table = table[table["rewarded"] > 0].drop(columns=["_rewarded_var", "_comparable_var"]).reset_index(drop=True)
     return table, summary
 

@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.channels import ChannelsFigures, beta_interval, compute
+from prosumo.analytics.metrics.channels import ChannelsFigures, compute
 from prosumo.analytics.section import Section
 
 
@@ -25,17 +25,13 @@ def present(figures: ChannelsFigures) -> Section:
     headline["multi_touch_journeys"] = round(multi, 4)
     if len(credit):
         headline["top_shapley_channel"] = str(credit["channel"].iloc[0])
-    chart_data = table.assign(
-        low=[beta_interval(a, n)[0] for a, n in zip(table["activated"], table["reach"], strict=True)],
-        high=[beta_interval(a, n)[1] for a, n in zip(table["activated"], table["reach"], strict=True)],
-    )
-    base = alt.Chart(chart_data).encode(y=alt.Y("channel:N", sort="-x", title="channel"))
+    base = alt.Chart(table).encode(y=alt.Y("channel:N", sort="-x", title="channel"))
     activation_chart = (
         base.mark_point(filled=True, size=60).encode(
             x=alt.X("activation:Q", axis=alt.Axis(format="%"), title="activation (95% credible interval)"),
             tooltip=["channel", "reach", "activated", alt.Tooltip("activation:Q", format=".1%")],
         )
-        + base.mark_rule().encode(x="low:Q", x2="high:Q")
+        + base.mark_rule().encode(x="low_95:Q", x2="high_95:Q")
     ).properties(title="Activation per channel", width=420)
     credit_long = credit.melt(
         id_vars="channel",
@@ -66,6 +62,8 @@ def present(figures: ChannelsFigures) -> Section:
         f"({credit['method'].iloc[0] if len(credit) else 'exact'}), beside first- and last-touch credit. "
         f"{100 * multi:.1f}% of journeys touch more than one channel; when none do, the three agree.",
     ]
+    if figures.note:
+        notes.append(figures.note)
     if not figures.has_costs:
         notes.append("No costs table: cost per activated contributor is not computed.")
     return Section(

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from prosumo.analytics.metrics.effectiveness import EffectivenessFigures
+from prosumo.analytics.metrics.precision import TOO_FEW
 from prosumo.analytics.section import Section
 
 
@@ -41,10 +42,14 @@ def present(figures: EffectivenessFigures) -> Section:
         headline.update(
             {
                 "spend_uplift": round(did.effect, 4),
-                "spend_uplift_95": [round(did.low, 4), round(did.high, 4)],
+                "spend_uplift_95": TOO_FEW
+                if did.low is None or did.high is None
+                else [round(did.low, 4), round(did.high, 4)],
                 "spend_uplift_relative": None if did.relative_effect is None else round(did.relative_effect, 4),
                 "cooperation_effect_size_d": None if did.cohens_d is None else round(did.cohens_d, 4),
                 "cooperation_effect_size_d_95": None
+                if did.cohens_d is None
+                else TOO_FEW
                 if did.d_low is None or did.d_high is None
                 else [round(did.d_low, 4), round(did.d_high, 4)],
             }
@@ -100,6 +105,8 @@ def present(figures: EffectivenessFigures) -> Section:
             f"Difference in differences over {did.window_days}-day windows, SEs clustered by member; "
             f"{did.matched} of {did.treated} co-creators matched."
         )
+        if did.note:
+            notes.append(did.note)
     if coop is not None:
         headline["cooperation_efficiency_r"] = round(coop["r"], 4)
         headline["cooperation_efficiency_r_95"] = [round(coop["low"], 4), round(coop["high"], 4)]

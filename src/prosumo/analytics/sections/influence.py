@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.influence import CLAIM, MIN_GROUP_FOR_INTERVAL, InfluenceFigures, compute
+from prosumo.analytics.metrics.influence import CLAIM, InfluenceFigures, compute
+from prosumo.analytics.metrics.precision import MIN_GROUP_FOR_INTERVAL
 from prosumo.analytics.section import Section
 
 

@@ -8,7 +8,8 @@ import altair as alt
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.relationship import LEVELS, RelationshipFigures, compute
+from prosumo.analytics.metrics.precision import TOO_FEW
+from prosumo.analytics.metrics.relationship import LEVELS, RelationshipFigures, ReturnEffect, compute
 from prosumo.analytics.section import Section
 
 
@@ -25,7 +26,7 @@ def present(figures: RelationshipFigures) -> Section:
         "return_rate_answered": effect.answered_rate,
         "return_rate_unanswered": effect.unanswered_rate,
         "return_difference": effect.difference,
-        "return_difference_95": [effect.low, effect.high] if effect.difference is not None else None,
+        "return_difference_95": _interval(effect),
     }
     effect_table = pd.DataFrame(
         {
@@ -77,8 +78,18 @@ def present(figures: RelationshipFigures) -> Section:
             "threshold, is not an answer.",
             "Return effect: first idea of each author; answered = within 30 days; returned = "
             "any activity in the 90 days after that; Newcombe 95% interval. Observational.",
+            *([effect.note] if effect.note else []),
         ],
     )
+
+
+def _interval(effect: ReturnEffect) -> list[float] | str | None:
+    """The return difference's interval, "too few" below the minimum, nothing without a difference."""
+    if effect.difference is None:
+        return None
+    if effect.low is None or effect.high is None:
+        return TOO_FEW
+    return [effect.low, effect.high]
 
 
 def section(ds: Dataset) -> Section:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 
 from prosumo.analytics.dataset import SPLIT_RULES, Dataset
+from prosumo.analytics.metrics.precision import TOO_FEW
 from prosumo.analytics.metrics.remuneration import RemunerationFigures, compute
 from prosumo.analytics.section import Section
 
@@ -22,7 +23,9 @@ def present(figures: RemunerationFigures) -> Section:
         "median_money_per_paid_member": summary["median_money"],
         "revenue_share_returned": summary["returned_share"],
         "contributions_after_reward_difference": compared["difference"],
-        "contributions_after_reward_difference_95": [compared["low_95"], compared["high_95"]],
+        "contributions_after_reward_difference_95": (
+            TOO_FEW if compared["note"] else [compared["low_95"], compared["high_95"]]
+        ),
         "royalty_pools": summary["pools"],
         "pool_sales_share_returned": summary["pool_returned_share"],
         "largest_change_under_another_split_rule": summary["largest_change_under_another_rule"],
@@ -98,6 +101,8 @@ def present(figures: RemunerationFigures) -> Section:
         f"in the {compared['months']} months before; the month of the reward itself is left out. A comparison, "
         "not a controlled experiment: members are often rewarded for the very activity that is measured.",
     ]
+    if compared["note"]:
+        notes.append(compared["note"])
     if not summary["recipients"]:
         notes.insert(0, "No reward or royalty has been recorded yet.")
     return Section(
