@@ -52,3 +52,21 @@ def test_a_campaign_says_which_licences_it_takes(admin, call, unchanged):
         bad = {"title": "Bad", "brief": "Bad", "allowed_licences": []}
         body = error(call("POST", "/api/campaigns", bad, as_member=admin), 400, "invalid")
     assert list(body["fields"]) == ["allowed_licences"]
+
+
+def test_commenting_through_the_api_asks_for_the_terms(member, admin, idea, make_member, call, unchanged):
+    terms_publish(actor=admin, text="The terms.")
+    writer = make_member()
+    url = f"/api/ideas/{idea.pk}/comments"
+    with unchanged():
+        body = error(call("POST", url, {"body": "Could the poles fold?"}, as_member=writer), 400, "invalid")
+    assert (body["message"], body["fields"]) == (
+        "The comment was not posted.",
+        {"accept_terms": ["Read and accept the contribution terms (version 1) to contribute."]},
+    )
+    created = call("POST", url, {"body": "Could the poles fold?", "accept_terms": 1}, as_member=writer)
+    assert created.status_code == 201, created.content
+    assert (created.json()["body"], created.json()["author"]["id"]) == ("Could the poles fold?", writer.pk)
+    assert call("GET", "/api/terms", as_member=writer).json()["accepted"] is True
+    again = call("POST", url, {"body": "Or in three parts?"}, as_member=writer)
+    assert again.status_code == 201, again.content

@@ -95,7 +95,7 @@ def community(
             accept_terms=1,  # the demo's contribution terms
             licence="non_exclusive",
         )
-        comment_post(actor=admin, idea_id=idea.pk, body="Thank you, we will look at panel sizes.")
+        comment_post(actor=admin, idea_id=idea.pk, body="Thank you, we will look at panel sizes.", accept_terms=1)
     return {
         "admin": admin,
         "member": member,

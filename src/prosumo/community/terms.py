@@ -3,7 +3,8 @@
 A version, once published, never changes: a change is a new version, which members are
 asked to accept at their next contribution; what was agreed before stays as it was (each
 idea keeps the version and licence it was given under). The ideas services call
-`contribution_problems` and `contribution_accept` in the transaction of a submission.
+`contribution_problems` and `contribution_accept` in the transaction of a submission,
+and `contribution_accept` in that of a comment (a comment takes no licence of its own).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -127,27 +128,31 @@ def contribution_problems(
     return errors
 
 
-def contribution_accept(*, member: Member, accept_terms: int | None) -> TermsVersion | None:
+def contribution_accept(*, member: Member, accept_terms: int | None, refused: str) -> TermsVersion | None:
     """The version a contribution is made under, recording the member's acceptance if they gave it now.
 
-    Call in the contribution's transaction, after ``contribution_problems``: a version
-    published in between is refused here rather than agreed to unread.
+    Call in the contribution's transaction (after ``contribution_problems`` for an idea):
+    a version published in between is refused here rather than agreed to unread. When the
+    member has not accepted the current version and does not accept it now, raises
+    InvalidInput with ``refused`` as its message and the reason on ``accept_terms``.
     """
     current = terms_current()
     problem = _terms_problem(member, current, accept_terms)
     if problem is not None:
-        raise InvalidInput(gettext("The idea could not be submitted."), fields={"accept_terms": [problem]})
+        raise InvalidInput(refused, fields={"accept_terms": [problem]})
     if current is not None and accept_terms == current.number:
         _accept(member, current, timezone.now())
     return current
 
 
+def terms_context(member: Member) -> dict[str, Any]:
+    """What a contribution form shows of the terms: the current version (None: none published), whether it is accepted."""
+    accepted = TermsAcceptance.objects.filter(member=member, version=OuterRef("pk"))
+    current = TermsVersion.objects.annotate(accepted=Exists(accepted)).order_by("-number").first()  # one query
+    return {"terms": current, "terms_accepted": current is not None and current.accepted}
+
+
 def contribution_context(member: Member, campaign: Any) -> dict[str, Any]:
     """What a submission form shows of the terms: the current version, whether it is accepted, the licences."""
-    current = terms_current()
     allowed = [v for v in campaign.allowed_licences if v in Licence.values]
-    return {
-        "terms": current,
-        "terms_accepted": current is not None and terms_accepted(member, current),
-        "licences": [(value, Licence(value).label) for value in allowed],
-    }
+    return {**terms_context(member), "licences": [(value, Licence(value).label) for value in allowed]}

@@ -39,6 +39,8 @@ class CommentForm(Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
     parent_id = IdField(required=False, widget=forms.HiddenInput)
     builds_on = forms.BooleanField(label=_("This builds on the idea (proposes an improvement)"), required=False)
+    # The number of the contribution terms version accepted with this comment (docs/ip.md).
+    accept_terms = forms.IntegerField(required=False, min_value=1)
 
 
 class StageForm(Form):

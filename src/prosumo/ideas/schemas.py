@@ -114,6 +114,8 @@ class CommentIn(BodyIn):
     body: str
     parent_id: Id | None = None
     builds_on: bool = False
+    # The number of the contribution terms version accepted with this comment, if not accepted before (docs/ip.md).
+    accept_terms: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class CommentOut(Schema):

@@ -39,7 +39,7 @@ from prosumo.community.permissions import (
     can_review,
     require_staff_page,
 )
-from prosumo.community.terms import contribution_context
+from prosumo.community.terms import contribution_context, terms_context
 from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
 from prosumo.core.forms import form_problems
@@ -181,6 +181,8 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "stage_label": idea.campaign.stage_label(idea.stage),
             "attachments": page.attachments,
             "revision_count": idea.revision,
+            # The comment forms ask for the current contribution terms until the member accepts them.
+            **(terms_context(request.user) if request.user.is_authenticated else {}),
         },
     )
 
@@ -288,6 +290,7 @@ def comment_post(request: MemberRequest, idea_id: int) -> HttpResponse:
         body=data["body"],
         parent_id=data.get("parent_id"),
         builds_on=data.get("builds_on", False),
+        accept_terms=data.get("accept_terms"),
     )
     return _done(request, idea_id, _("Comment posted."), "#comments")
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from prosumo.activity.services import event_record
 from prosumo.community.models import Member
 from prosumo.community.permissions import require_member
+from prosumo.community.terms import contribution_accept
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.phrases import phrase
 from prosumo.ideas.models import Comment, CommentRevision, Follow, Idea
@@ -31,8 +32,20 @@ def _check_body(body: str) -> str:
 
 
 def comment_post(
-    *, actor: Member, idea_id: int, body: str, parent_id: int | None = None, builds_on: bool = False
+    *,
+    actor: Member,
+    idea_id: int,
+    body: str,
+    parent_id: int | None = None,
+    builds_on: bool = False,
+    accept_terms: int | None = None,
 ) -> Comment:
+    """A member comments on an idea (or replies to a comment), under the current contribution terms.
+
+    A comment is a contribution (docs/ip.md): once terms are published, the member must
+    have accepted the current version, or accept it now (``accept_terms``: its number).
+    It takes no licence of its own; editing it later asks for nothing.
+    """
     member = require_member(actor)
     body = _check_body(body)
     with transaction.atomic():
@@ -48,6 +61,7 @@ def comment_post(
                 depth += 1
             if depth > MAX_DEPTH:
                 raise InvalidInput(gettext("This thread is too deep; reply higher up."), code="thread_too_deep")
+        contribution_accept(member=member, accept_terms=accept_terms, refused=gettext("The comment was not posted."))
         now = timezone.now()
         comment = Comment.objects.create(
             idea=idea, author=member, parent=parent, body=body, builds_on=bool(builds_on), created_at=now

@@ -115,7 +115,9 @@ def idea_submit(
     if campaign.support_gates and stage == Stage.OPEN:
         gate_deadline = now + timedelta(days=int(campaign.support_gates[0]["days"]))
     with transaction.atomic():
-        terms = contribution_accept(member=member, accept_terms=accept_terms)
+        terms = contribution_accept(
+            member=member, accept_terms=accept_terms, refused=gettext("The idea could not be submitted.")
+        )
         idea = Idea.objects.create(
             campaign=campaign,
             author=member,
