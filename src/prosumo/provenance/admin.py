@@ -1,6 +1,5 @@
 """The proof log in the Django admin: to read only, never to change (a changed row breaks the log)."""
 
-
 from django.contrib import admin
 
 from prosumo.core.admin import ReadOnlyAdmin

@@ -1,6 +1,5 @@
 """The admin shows surveys and answers as they are (read only): they change through the services only."""
 
-
 from django.contrib import admin
 
 from prosumo.core.admin import ReadOnlyAdmin
