@@ -15,7 +15,12 @@ less:
   in each of the four orders, pages 1 to 50 at random;
 * **list page over HTTP**: the same page through Django's whole request cycle (the
   test client: middleware, view, template), as a visitor who is not signed in, with the
-  anonymous cache off.
+  anonymous cache off;
+* **vote over HTTP**: the vote through the whole request cycle of the API (``PUT
+  /api/ideas/<id>/vote`` with a member's write token: middleware, token check, input
+  rules, the service, the JSON answer), rate limits off as in the HTTP benchmark;
+* **cached list over HTTP**: a page of the API's idea list as an anonymous reader gets
+  it from the few seconds' cache (what the HTTP benchmark's list rows mostly measure).
 
 Each is run ``--rounds`` times ``--per-round`` operations; the figure is the median of the
 rounds' CPU milliseconds per operation. Prints a table and writes JSON to
@@ -52,6 +57,8 @@ def configure(folder: Path) -> None:
         PROSUMO_SSL_REDIRECT="0",
         PROSUMO_ANONYMOUS_CACHE_SECONDS="0",
         PROSUMO_LOG_LEVEL="WARNING",
+        PROSUMO_RATE_LIMIT_VOTE="off",
+        PROSUMO_RATE_LIMIT_VOTE_IP="off",
     )
     import django
 
@@ -102,8 +109,9 @@ def timed(operation: Any, count: int) -> float:
 
 
 def measure(args: argparse.Namespace) -> dict[str, Any]:
-    from django.test import Client
+    from django.test import Client, override_settings
 
+    from prosumo.community.tokens import token_create
     from prosumo.ideas.permissions import access_campaign
     from prosumo.ideas.selectors import idea_list
     from prosumo.ideas.services.votes import vote_cast
@@ -130,10 +138,39 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         response = client.get(f"/c/paths/?order={ORDERS[i % 4]}&page={rng.randint(1, 50)}")
         assert response.status_code == 200, response.status_code
 
+    tokens = {member.pk: token_create(actor=member, name="bench", scopes=["write"])[1] for member in people}
+    http_plan = [(rng.choice(people), rng.choice(ids)) for _ in range(args.per_round)]
+
+    def vote_http(i: int) -> None:
+        member, idea_id = http_plan[i]
+        value = -current.get((member.pk, idea_id), -1)
+        current[(member.pk, idea_id)] = value
+        response = client.put(
+            f"/api/ideas/{idea_id}/vote",
+            data={"value": value},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[member.pk]}",
+        )
+        assert response.status_code == 200, response.status_code
+
+    reader = Client(HTTP_HOST="localhost")
+
+    def list_cached(i: int) -> None:
+        response = reader.get(f"/api/campaigns/paths/ideas?order={ORDERS[i % 4]}&page={1 + i % 5}")
+        assert response.status_code == 200, response.status_code
+
+    operations = (
+        ("vote", vote, {}),
+        ("list_page", list_page, {}),
+        ("list_page_http", list_http, {}),
+        ("vote_http", vote_http, {}),
+        ("list_cached_http", list_cached, {"PROSUMO_ANONYMOUS_CACHE_SECONDS": 3600}),
+    )
     results: dict[str, Any] = {}
-    for name, operation in (("vote", vote), ("list_page", list_page), ("list_page_http", list_http)):
-        operation(0)  # warm: imports, compiled statements, templates
-        rounds = [timed(operation, args.per_round) for _ in range(args.rounds)]
+    for name, operation, changed in operations:
+        with override_settings(**changed):
+            operation(0)  # warm: imports, compiled statements, templates (and the cache)
+            rounds = [timed(operation, args.per_round) for _ in range(args.rounds)]
         results[name] = {"median_ms": round(statistics.median(rounds), 3), "rounds_ms": [round(r, 3) for r in rounds]}
         print(f"{name:16} {results[name]['median_ms']:8.3f} ms CPU  (rounds: {results[name]['rounds_ms']})", flush=True)
     return results

@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from csp.decorators import csp_update
+from csp.utils import build_policy
+from django.http import HttpResponse
+from django.test import RequestFactory, override_settings
+
+from prosumo.core.headers import ContentSecurityPolicyMiddleware
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +58,37 @@ def test_staff_pages_and_the_admin_carry_it_too(admin, login, campaign):
         response = client.get(path)
         assert response.status_code == 200, path
         assert directives(response["Content-Security-Policy"]) == POLICY, path
+
+
+def test_the_kept_policy_gives_way_to_a_nonce_a_view_change_and_a_new_setting():
+    # given: one middleware instance, as a web process keeps it
+    seen = {}
+
+    def page(request):
+        if request.path == "/nonce/":
+            seen["nonce"] = str(request.csp_nonce)
+        return HttpResponse("page")
+
+    middleware = ContentSecurityPolicyMiddleware(page)
+    factory = RequestFactory()
+    # when / then: a response that changes nothing gets django-csp's own header
+    plain = middleware(factory.get("/plain/"))["Content-Security-Policy"]
+    assert plain == build_policy()
+    assert directives(plain) == POLICY
+    # a page that used the nonce names it
+    with_nonce = middleware(factory.get("/nonce/"))["Content-Security-Policy"]
+    assert f"'nonce-{seen['nonce']}'" in directives(with_nonce)["script-src"]
+    # a view's own change is applied
+    changed = ContentSecurityPolicyMiddleware(csp_update({"img-src": ["https://img.example.org"]})(page))
+    assert directives(changed(factory.get("/plain/"))["Content-Security-Policy"])["img-src"] == [
+        "'self'",
+        "data:",
+        "https://img.example.org",
+    ]
+    # and a changed setting is read again by the same instance
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}}):
+        assert middleware(factory.get("/plain/"))["Content-Security-Policy"] == "default-src 'none'"
+    assert middleware(factory.get("/plain/"))["Content-Security-Policy"] == plain
 
 
 def test_no_page_template_has_inline_script_handlers_or_style_attributes():

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 
 from prosumo.community.permissions import can_moderate
-from prosumo.core.ratelimit import client_address, rate_check
+from prosumo.core.ratelimit import client_address, rate_check, rate_counted
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -27,6 +27,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def rate_limit(request: HttpRequest, action: str) -> None:
     """Count the request's ``action`` against its member and its address; raise ``RateLimited`` past a limit."""
+    if not rate_counted(action):
+        return
     user = request.user
     if action in MODERATION_ACTIONS and can_moderate(user):
         return

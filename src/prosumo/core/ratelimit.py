@@ -109,12 +109,20 @@ def _wait_message(seconds: int) -> str:
     return gettext("You are doing this too often. Please wait {wait} and try again.").format(wait=wait)
 
 
+def rate_counted(action: str) -> bool:
+    """Whether any limit applies to ``action`` (an operator may lift both with "off")."""
+    member_limits, address_limits = settings.PROSUMO_RATE_LIMITS[action]
+    return bool(member_limits or address_limits)
+
+
 def rate_check(action: str, *, member_id: int | None, address: str | None) -> None:
     """Count one ``action`` for the member and for the address; raise ``RateLimited`` past a limit.
 
     An action past a limit is refused and counts toward that limit only, not toward the
     longer ones after it; the member's limits are checked before the address's.
     """
+    if not rate_counted(action):
+        return
     member_limits, address_limits = settings.PROSUMO_RATE_LIMITS[action]
     limiter = _limiter(settings.PROSUMO_RATE_LIMIT_STORAGE)
     subjects = []
