@@ -97,6 +97,7 @@ TABLE: dict[str, list[str]] = {
     "Move an idea to another stage": DECIDE,
     "Decline an idea": DECIDE,
     "Merge two ideas": DECIDE,
+    "Say two ideas are not duplicates": DECIDE,
     "Review an idea (scorecard)": DECIDE,
     "Create a campaign": ADMIN_ONLY,
     "Update a campaign": ADMIN_ONLY,
@@ -551,6 +552,14 @@ def test_merge(actor_as, idea, make_idea, make_member, role, expected):
         actor=actor, source_id=duplicate.pk, target_id=idea.pk, message="Both ideas ask for a self-pitching tent."
     )
     assert outcome(merge) == expected
+
+
+@cases("Say two ideas are not duplicates")
+def test_duplicate_dismiss(actor_as, idea, make_idea, make_member, role, expected):
+    other = make_idea(make_member(), title="A tent that sets itself up", body="Poles that spring open by themselves.")
+    actor = actor_as(role)
+    dismiss = lambda: services.duplicate_dismiss(actor=actor, idea_id=other.pk, other_id=idea.pk)  # noqa: E731
+    assert outcome(dismiss) == expected
 
 
 @cases("Review an idea (scorecard)")

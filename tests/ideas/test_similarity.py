@@ -182,3 +182,37 @@ def test_staff_see_why_two_ideas_are_paired(make_idea, make_member, reviewer, lo
     assert [(i.pk, i.shared_words) for i in found] == [(black.pk, [])]
     assert f"score {found[0].match.score:.2f} · the meaning alone: no word in common" in rows[0] + rows[1]
     assert "Boots" not in page
+
+
+def test_a_pair_staff_dismiss_on_the_page_stays_away_after_the_ideas_change(
+    make_idea, make_member, reviewer, moderator, login
+):
+    dark = make_idea(make_member(), **DARK)
+    black = make_idea(make_member(), title="Black theme", body=DRAFT)
+    page = login(reviewer).get("/staff/duplicates/").content.decode()
+    assert f"/staff/duplicates/{dark.pk}/{black.pk}/dismiss/" in page
+    # when: a reviewer says they are not duplicates
+    response = login(reviewer).post(f"/staff/duplicates/{dark.pk}/{black.pk}/dismiss/", follow=True)
+    assert "this pair will not be shown again" in response.content.decode()
+    # then: neither way round comes back, even after a revision re-embeds the text
+    idea_revise(actor=black.author, idea_id=black.pk, title="Black theme for the night", body=DRAFT + ", please.")
+    embed_idea.call(black.pk)
+    page = login(reviewer).get("/staff/duplicates/").content.decode()
+    assert f"#{dark.pk} Dark mode" not in page
+    assert "No likely duplicates." in page
+    # and a new idea like them is still paired
+    third = make_idea(make_member(), title="Dark theme", body="A dark theme for the app at night.")
+    page = login(moderator).get("/staff/duplicates/").content.decode()
+    assert f"#{third.pk} Dark theme" in page
+    assert "/dismiss/" not in page  # a moderator may look, not decide
+
+
+def test_a_moderator_or_member_posting_a_dismissal_changes_nothing(make_idea, make_member, moderator, login):
+    from prosumo.ideas.models import DismissedDuplicate
+
+    dark = make_idea(make_member(), **DARK)
+    black = make_idea(make_member(), title="Black theme", body=DRAFT)
+    refused = login(moderator).post(f"/staff/duplicates/{dark.pk}/{black.pk}/dismiss/", follow=True)
+    assert "You do not have permission to do that." in refused.content.decode()
+    assert login(make_member()).post(f"/staff/duplicates/{dark.pk}/{black.pk}/dismiss/").status_code == 404
+    assert DismissedDuplicate.objects.count() == 0

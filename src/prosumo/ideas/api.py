@@ -15,7 +15,7 @@ from ninja.renderers import JSONRenderer
 from prosumo.community.auth import PUBLIC, needs
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
-from prosumo.community.models import Role, Scope
+from prosumo.community.models import STAFF_ROLES, Role, Scope
 from prosumo.community.permissions import is_staff, require_role
 from prosumo.core.errors import NotFound
 from prosumo.core.input import Id
@@ -30,6 +30,9 @@ from prosumo.ideas.schemas import (
     CommentIn,
     CommentOut,
     DeclineReasonOut,
+    DismissalIn,
+    DismissalOut,
+    DuplicateOut,
     FlagIn,
     IdeaIn,
     IdeaOut,
@@ -289,6 +292,21 @@ def queue(request: MemberRequest) -> Any:
     if not is_staff(request.user):
         require_role(request.user, Role.REVIEWER, Role.ADMIN, Role.MODERATOR)
     return selectors.answer_queue()
+
+
+@router.get("/duplicates", response={200: list[DuplicateOut], **ERRORS}, auth=needs(Scope.STAFF))
+def duplicates(request: MemberRequest) -> Any:
+    """Waiting ideas and the ideas most like them, with why: the staff duplicates page as data."""
+    require_role(request.user, *STAFF_ROLES)
+    pairs = selectors.possible_duplicates(viewer=request.user)
+    return [{"idea_id": idea.pk, "title": idea.title, "other": other} for idea, other in pairs]
+
+
+@router.post("/duplicates/dismissals", response={200: DismissalOut, **ERRORS}, auth=needs(Scope.STAFF))
+def duplicate_dismiss(request: MemberRequest, payload: DismissalIn) -> Any:
+    """Two ideas are not duplicates: the pair leaves the list for good (saying it twice changes nothing)."""
+    dismissal = services.duplicate_dismiss(actor=request.user, idea_id=payload.idea_id, other_id=payload.other_id)
+    return {"idea_id": dismissal.idea_id, "other_id": dismissal.other_id, "dismissed_at": dismissal.created_at}
 
 
 @router.get("/decline-reasons", response=list[DeclineReasonOut], auth=PUBLIC)

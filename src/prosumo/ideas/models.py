@@ -509,6 +509,27 @@ class IdeaLineage(models.Model):
         return f"idea {self.source_id} merged into {self.target_id}"
 
 
+class DismissedDuplicate(models.Model):
+    """Two ideas staff said are not duplicates: the pair never comes back to the duplicates list.
+
+    One row per pair whichever idea was the waiting one: ``idea`` holds the lower id.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["idea", "other"], name="dismissed_duplicate_once"),
+            models.CheckConstraint(condition=Q(idea__lt=models.F("other")), name="dismissed_duplicate_lower_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ideas {self.idea_id} and {self.other_id} are not duplicates"
+
+
 class Flag(models.Model):
     """A report of an idea or comment that may break the rules."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -166,6 +167,35 @@ class SimilarOut(Schema):
     campaign_id: int
     stage: str
     support_count: int
+    score: float = Field(description="0 to 1: how alike, the meaning and the shared words together")
+    meaning: float | None = Field(description="cosine of the two texts' vectors; null where only words are compared")
+    shared_words: list[str] = Field(description="the significant words both texts use")
+
+    @staticmethod
+    def resolve_score(idea: Any) -> float:
+        return float(idea.match.score)
+
+    @staticmethod
+    def resolve_meaning(idea: Any) -> float | None:
+        meaning = idea.match.meaning
+        return None if meaning is None else round(float(meaning), 4)
+
+
+class DuplicateOut(Schema):
+    idea_id: int = Field(description="the idea waiting for an answer")
+    title: str
+    other: SimilarOut = Field(description="an idea of the same campaign like it, and how alike the two are")
+
+
+class DismissalIn(BodyIn):
+    idea_id: Id
+    other_id: Id
+
+
+class DismissalOut(Schema):
+    idea_id: int = Field(description="the lower of the two ids")
+    other_id: int
+    dismissed_at: datetime
 
 
 class QueueItemOut(Schema):

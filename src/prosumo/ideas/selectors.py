@@ -29,6 +29,7 @@ from prosumo.ideas.models import (
     CoAuthorStatus,
     Comment,
     DeclineReason,
+    DismissedDuplicate,
     Flag,
     Follow,
     Idea,
@@ -349,19 +350,30 @@ def answer_queue(*, limit: int = 200) -> list[Idea]:
 def possible_duplicates(*, viewer: Any, ideas: int = 60, per_idea: int = 2) -> list[tuple[Idea, Idea]]:
     """Pairs (waiting idea, a similar idea of its campaign) for staff to merge: the oldest `ideas` of the queue.
 
-    Two queries per idea of the queue (a search and its visible hits): a staff page, bounded by `ideas`.
+    A pair staff dismissed (`duplicate_dismiss`) never comes back. Two queries per idea of
+    the queue (a search and its visible hits) and one for the dismissed pairs: a staff
+    page, bounded by `ideas`.
     """
-    return [
-        (idea, other)
-        for idea in answer_queue(limit=ideas)
-        for other in similar_ideas(
+    queue = answer_queue(limit=ideas)
+    ids = [idea.pk for idea in queue]
+    dismissed: dict[int, set[int]] = {}
+    for low, high in DismissedDuplicate.objects.filter(Q(idea_id__in=ids) | Q(other_id__in=ids)).values_list(
+        "idea_id", "other_id"
+    ):
+        dismissed.setdefault(low, set()).add(high)
+        dismissed.setdefault(high, set()).add(low)
+    pairs = []
+    for idea in queue:
+        skip = dismissed.get(idea.pk, set())
+        similar = similar_ideas(
             viewer=viewer,
             text=f"{idea.title} {idea.body}",
             campaign_id=idea.campaign_id,
             exclude_id=idea.pk,
-            limit=per_idea,
+            limit=per_idea + len(skip),
         )
-    ]
+        pairs += [(idea, other) for other in similar if other.pk not in skip][:per_idea]
+    return pairs
 
 
 def answered_share(*, days: int = 30) -> tuple[int, int]:

@@ -28,6 +28,11 @@ urlpatterns = [
     path("ideas/<id:idea_id>/revisions/", views.idea_revisions, name="idea_revisions"),
     path("staff/queue/", views.staff_queue, name="staff_queue"),
     path("staff/duplicates/", views.staff_duplicates, name="staff_duplicates"),
+    path(
+        "staff/duplicates/<id:idea_id>/<id:other_id>/dismiss/",
+        views.staff_duplicate_dismiss,
+        name="staff_duplicate_dismiss",
+    ),
     path("staff/moderation/", views.staff_moderation, name="staff_moderation"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/campaigns/", views.staff_campaigns, name="staff_campaigns"),

@@ -495,7 +495,18 @@ def staff_queue(request: MemberRequest) -> HttpResponse:
 @page_errors()
 def staff_duplicates(request: MemberRequest) -> HttpResponse:
     require_staff_page(request.user)
-    return render(request, "staff/duplicates.html", {"pairs": selectors.possible_duplicates(viewer=request.user)})
+    pairs = selectors.possible_duplicates(viewer=request.user)
+    return render(request, "staff/duplicates.html", {"pairs": pairs, "can_review": can_review(request.user)})
+
+
+@login_required
+@require_POST
+@page_errors(back=lambda request, **_kwargs: reverse("staff_duplicates"))
+def staff_duplicate_dismiss(request: MemberRequest, idea_id: int, other_id: int) -> HttpResponse:
+    require_staff_page(request.user)
+    services.duplicate_dismiss(actor=request.user, idea_id=idea_id, other_id=other_id)
+    messages.success(request, _("Marked as not duplicates: this pair will not be shown again."))
+    return redirect("staff_duplicates")
 
 
 @login_required

@@ -13,7 +13,7 @@ from prosumo.ideas.services.ideas import (
     idea_unfollow,
 )
 from prosumo.ideas.services.invitations import invitation_create, invitation_take_up
-from prosumo.ideas.services.merge import idea_merge, merged_support_withdraw
+from prosumo.ideas.services.merge import duplicate_dismiss, idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
 from prosumo.ideas.services.reviews import review_submit
 from prosumo.ideas.services.stages import answer_reminders_send, stage_change, support_gates_expire
@@ -32,6 +32,7 @@ __all__ = [
     "comment_post",
     "content_hide",
     "content_restore",
+    "duplicate_dismiss",
     "flag_create",
     "idea_follow",
     "idea_merge",

@@ -1,4 +1,4 @@
-"""Merging duplicate ideas, with the supporters' consent and nobody counted twice.
+"""Merging duplicate ideas, with the supporters' consent and nobody counted twice; pairs that are not duplicates.
 
 The source idea's supporters are carried to the target unless they already support
 it; each is told and may withdraw the carried support (CONSUL's maintainers insist on
@@ -22,7 +22,16 @@ from prosumo.community.permissions import require_member, require_role
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.phrases import phrase
 from prosumo.ideas import tallies
-from prosumo.ideas.models import Comment, Follow, Idea, IdeaLineage, MergedSupport, Stage, Vote
+from prosumo.ideas.models import (
+    Comment,
+    DismissedDuplicate,
+    Follow,
+    Idea,
+    IdeaLineage,
+    MergedSupport,
+    Stage,
+    Vote,
+)
 from prosumo.ideas.permissions import access_idea
 from prosumo.ideas.services.stages import MESSAGE_MIN, _move
 from prosumo.ideas.services.votes import vote_withdraw_locked
@@ -137,6 +146,34 @@ def idea_merge(*, actor: Member, source_id: int, target_id: int, message: str) -
             event_id=event.pk,
         )
     return lineage
+
+
+def duplicate_dismiss(*, actor: Member, idea_id: int, other_id: int) -> DismissedDuplicate:
+    """Staff say two ideas are not duplicates: the pair leaves the duplicates list for good.
+
+    Whoever may merge the two may say so (reviewer or admin). Saying it again, either way
+    round, changes nothing and records no second event.
+    """
+    staff = require_role(actor, Role.REVIEWER, Role.ADMIN)
+    if idea_id == other_id:
+        raise InvalidInput(gettext("An idea is always like itself."), fields={"other_id": ["same"]})
+    low, high = sorted((idea_id, other_id))
+    with transaction.atomic():
+        first = access_idea(staff, low)
+        access_idea(staff, high)
+        dismissal, created = DismissedDuplicate.objects.get_or_create(
+            idea_id=low, other_id=high, defaults={"dismissed_by": staff, "created_at": timezone.now()}
+        )
+        if created:
+            event_record(
+                verb="idea.duplicate_dismissed",
+                actor_id=staff.pk,
+                object_type="idea",
+                object_id=low,
+                campaign_id=first.campaign_id,
+                details={"other": high},
+            )
+    return dismissal
 
 
 def merged_support_withdraw(*, actor: Member, target_id: int) -> bool:
