@@ -2,6 +2,7 @@
 
     python -m bench similarity                      # the short idea pairs of bench/similarity/pairs.csv
     python -m bench similarity --sts FOLDER         # and the STS benchmark (stsb-{en,es}-{dev,test}.csv)
+    python -m bench similarity --latency            # similar ideas at 100,000 ideas (bench/similarity/latency.py)
 
 Methods (docs/similarity.md): the full-text rank as similar ideas used it before (an OR of
 the draft's longest significant words, BM25 on an FTS5 table with the site's tokenizer; 0
@@ -23,6 +24,7 @@ import csv
 import json
 import os
 import sqlite3
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,7 +116,19 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench similarity", description=__doc__.split("\n")[0])
     parser.add_argument("--sts", type=Path, help="folder holding stsb-{en,es}-{dev,test}.csv")
     parser.add_argument("--pairs", type=Path, default=HERE / "pairs.csv")
+    parser.add_argument("--latency", action="store_true", help="measure similar ideas for typed drafts instead")
+    parser.add_argument("--ideas", type=int, default=100_000, help="with --latency: ideas in the campaign")
+    parser.add_argument("--pool", type=int, default=4000, help="with --latency: distinct texts embedded")
+    parser.add_argument("--drafts", type=int, default=200, help="with --latency: drafts measured")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite", help="with --latency")
     args = parser.parse_args(argv)
+    if args.latency:
+        if min(args.ideas, args.pool, args.drafts) < 1 or args.pool > args.ideas:
+            print("--ideas, --pool and --drafts must be at least 1, and --pool at most --ideas", file=sys.stderr)
+            return 2
+        from bench.similarity import latency
+
+        return latency.main(argv, ideas=args.ideas, pool_size=args.pool, drafts=args.drafts, engine=args.engine)
     _setup()
     from scipy.stats import spearmanr
 

@@ -244,6 +244,8 @@ SCOPES = {
     ("post", "/api/ideas/{idea_id}/attachments"): "write",
     ("post", "/api/flags"): "write",
     ("get", "/api/queue"): "staff",
+    ("get", "/api/duplicates"): "staff",
+    ("post", "/api/duplicates/dismissals"): "staff",
     ("get", "/api/decline-reasons"): "read",
     ("get", "/api/me"): "read",
     ("patch", "/api/me"): "write",

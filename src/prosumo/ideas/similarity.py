@@ -25,6 +25,7 @@ import hashlib
 import importlib.util
 import itertools
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,37 +150,69 @@ def forget(idea_id: int) -> None:
 
 @dataclass
 class Index:
-    """Every stored vector of the model as one matrix, with the idea and campaign of each row."""
+    """Every stored vector of the model as one matrix, rows grouped by campaign, with the idea of each row."""
 
     stamp: tuple[object, ...]
+    checked: float = 0.0  # when this process last asked the table whether it changed (time.monotonic)
     ideas: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     campaigns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, DIMENSIONS), dtype=np.float32))
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)  # campaign -> its rows [start, stop)
+    by_idea: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # rows in idea id order
+    sorted_ideas: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # ideas[by_idea]
 
-    def row_of(self) -> dict[int, int]:
-        return {int(idea_id): row for row, idea_id in enumerate(self.ideas)}
+    def row(self, idea_id: int) -> int | None:
+        """The row of an idea's vector, or None (a binary search: no dictionary of every idea per query)."""
+        at = int(np.searchsorted(self.sorted_ideas, idea_id))
+        if at < len(self.sorted_ideas) and self.sorted_ideas[at] == idea_id:
+            return int(self.by_idea[at])
+        return None
+
+    def rows(self, campaign_id: int | None) -> slice:
+        """The rows of one campaign (all rows for None), contiguous: a query reads only its campaign's vectors."""
+        if campaign_id is None:
+            return slice(0, len(self.ideas))
+        start, stop = self.spans.get(campaign_id, (0, 0))
+        return slice(start, stop)
 
 
 _index: dict[str, Index] = {}
 _lock = threading.Lock()
+# How often a process asks the table whether another process changed the vectors. A draft
+# typed meanwhile is compared with a copy at most this old; this process's own writes are
+# seen at once (`_written`). At 100,000 ideas the question costs more than the comparison.
+CHECK_SECONDS = 2.0
 
 
 def index() -> Index:
-    """This process's copy of the vectors, read again when the table changed (one aggregate query)."""
+    """This process's copy of the vectors, read again when the table changed (one aggregate query at most every CHECK_SECONDS)."""
+    now = time.monotonic()
+    with _lock:
+        current = _index.get(MODEL)
+        if current is not None and current.stamp[2] == _written[0] and now - current.checked < CHECK_SECONDS:
+            return current
     figures = IdeaEmbedding.objects.filter(model=MODEL).aggregate(rows=Count("id"), newest=Max("id"))
     stamp = (figures["rows"], figures["newest"], _written[0])
     with _lock:
         current = _index.get(MODEL)
         if current is not None and current.stamp == stamp:
+            current.checked = now
             return current
     rows = list(
-        IdeaEmbedding.objects.filter(model=MODEL).order_by("id").values_list("idea_id", "campaign_id", "vector")
+        IdeaEmbedding.objects.filter(model=MODEL)
+        .order_by("campaign_id", "id")
+        .values_list("idea_id", "campaign_id", "vector")
     )
-    fresh = Index(stamp=stamp)
+    fresh = Index(stamp=stamp, checked=now)
     if rows:
         fresh.ideas = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         fresh.campaigns = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
         fresh.matrix = np.frombuffer(b"".join(bytes(r[2]) for r in rows), dtype="<f4").reshape(len(rows), DIMENSIONS)
+        starts = np.flatnonzero(np.r_[True, fresh.campaigns[1:] != fresh.campaigns[:-1]])
+        stops = np.r_[starts[1:], len(rows)]
+        fresh.spans = {int(fresh.campaigns[a]): (int(a), int(b)) for a, b in zip(starts, stops, strict=True)}
+        fresh.by_idea = np.argsort(fresh.ideas, kind="stable")
+        fresh.sorted_ideas = fresh.ideas[fresh.by_idea]
     with _lock:
         _index[MODEL] = fresh
     return fresh
@@ -206,28 +239,25 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
     if not enabled():
         return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
     current = index()
-    if len(current.ideas):  # an empty index needs no model: the draft is not embedded
-        cosines = current.matrix @ vectors([text])[0]
-        eligible = np.ones(len(current.ideas), dtype=bool)
-        if campaign_id is not None:
-            eligible &= current.campaigns == campaign_id
+    rows = current.rows(campaign_id)
+    cosines = np.zeros(0, dtype=np.float32)
+    top: list[int] = []
+    if rows.stop > rows.start:  # an empty index needs no model: the draft is not embedded
+        cosines = current.matrix[rows] @ vectors([text])[0]
         if exclude_id is not None:
-            eligible &= current.ideas != exclude_id
-        masked = np.where(eligible, cosines, -np.inf)
-        nearest = np.argpartition(-masked, min(CANDIDATES, len(masked) - 1))[:CANDIDATES]
-        top = [int(r) for r in nearest if eligible[r]]
-    else:
-        cosines, top = np.zeros(0, dtype=np.float32), []
-    rows = current.row_of() if lexical else {}
-    candidates: dict[int, float | None] = {int(current.ideas[r]): float(cosines[r]) for r in top}
+            cosines = np.where(current.ideas[rows] == exclude_id, -np.inf, cosines)
+        count = min(CANDIDATES, len(cosines))
+        top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
+    candidates: dict[int, float | None] = {int(current.ideas[rows.start + r]): float(cosines[r]) for r in top}
     for idea_id in lexical:
-        row = rows.get(idea_id)
-        candidates.setdefault(idea_id, float(cosines[row]) if row is not None else None)
+        row = current.row(idea_id)
+        inside = row is not None and rows.start <= row < rows.stop
+        candidates.setdefault(idea_id, float(cosines[row - rows.start]) if inside else None)  # type: ignore[operator]
     matches = []
     for idea_id, meaning in candidates.items():
         words = lexical.get(idea_id, 0.0)
         score = MEANING_WEIGHT * (meaning if meaning is not None else 0.0) + (1 - MEANING_WEIGHT) * words
-        if meaning is None:  # not embedded yet (its task has not run): the words alone speak for it
+        if meaning is None:  # not embedded yet (its task has not run), or of another campaign: the words alone
             score = words
         if score >= FLOOR:
             matches.append(Match(idea_id, round(score, 4), meaning, words))

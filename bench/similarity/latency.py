@@ -1,0 +1,221 @@
+"""Similar ideas for a typed draft, at the size of a large campaign: latency and re-index throughput.
+
+    python -m bench similarity --latency [--ideas 100000] [--pool 4000] [--drafts 200]
+    python -m bench similarity --latency --engine postgresql    # a throwaway PostgreSQL server
+
+The site asks for similar ideas while a member types a new one (`similar_ideas`: the
+draft's full-text search, the draft's vector against the campaign's vectors, the visible
+ideas among the candidates). This measures it with ``--ideas`` ideas in one campaign, every
+one with its vector, as a member would see it:
+
+* **texts**: ideas written by the demo's generator (prosumo.synth: themes, features,
+  products, contexts and templates, English and Spanish). ``--pool`` distinct texts are
+  embedded by the site's model, and the ideas take them in turn, so the full-text index
+  and the vectors agree and the index holds ``--ideas`` rows; the drafts are further texts
+  of the same generator, with another seed (most share words with thousands of ideas,
+  which is what makes a full-text search expensive).
+* **re-index throughput**: the pool's embedding, in the site's batches, one BLAS thread,
+  as `prosumo similarity-index` would do it.
+* **latency**: wall time of each draft's `similar_ideas` after one warm-up call (the
+  process's copy of the vectors loaded), with its parts: the full-text search, the
+  draft's vector, the index's freshness check, the cosine ranking and the visibility query.
+
+Prints the figures and writes them to bench/out/similarity-latency-<UTC time>.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+OUT = HERE.parent / "out"
+
+
+def texts(count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` (title, body) pairs from the demo's generator, half English, half Spanish."""
+    from prosumo.synth import words
+    from prosumo.synth.text import idea_texts
+
+    rng = np.random.default_rng(seed)
+    theme = rng.integers(0, len(words.THEMES), count)
+    novel = rng.random(count) < 0.15
+    sizes = np.array(
+        [len(t.novel if n else t.common) for t, n in zip((words.THEMES[i] for i in theme), novel, strict=True)]
+    )
+    ideas = SimpleNamespace(
+        created=np.zeros(count),
+        language=rng.integers(0, 2, count),
+        theme=theme,
+        novel=novel,
+        feature=(rng.random(count) * sizes).astype(np.int64),
+        feature2=np.where(novel, (rng.random(count) * sizes).astype(np.int64), -1),
+        product=rng.integers(0, len(words.PRODUCTS), count),
+        context=rng.integers(0, len(words.CONTEXTS), count),
+        template=rng.integers(0, 15, count),
+    )
+    titles, bodies = idea_texts(ideas)  # type: ignore[arg-type]
+    return list(zip(titles, bodies, strict=True))
+
+
+def configure(folder: Path) -> None:
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder / 'latency.sqlite3'}")
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="prosumo.settings",
+        PROSUMO_DATA_DIR=str(folder),
+        PROSUMO_SECRET_KEY="similarity-benchmark-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        PROSUMO_TASKS="database",
+        PROSUMO_DEBUG="0",
+        PROSUMO_SSL_REDIRECT="0",
+        PROSUMO_SIMILARITY="hybrid",
+        PROSUMO_LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)
+
+
+def load(ideas: int, pool: list[tuple[str, str]]) -> tuple[Any, float]:
+    """One campaign of `ideas` open ideas taking the pool's texts in turn, each with its vector; (campaign, seconds to embed the pool)."""
+    from django.db import transaction
+
+    from prosumo.community.bootstrap import create_verified_member
+    from prosumo.ideas import search, similarity
+    from prosumo.ideas.models import Idea, IdeaEmbedding, Stage
+    from prosumo.ideas.services.campaigns import campaign_create
+
+    admin = create_verified_member(email="admin@bench.example", password="bench-password", role="admin")
+    authors = [create_verified_member(email=f"m{n}@bench.example", password="bench-password") for n in range(50)]
+    campaign = campaign_create(actor=admin, title="Similar", brief="The benchmark's campaign.", slug="similar")
+    similarity.vectors(["a first text loads the model"])
+    started = time.perf_counter()
+    vectors = np.concatenate(
+        [
+            similarity.vectors([similarity.idea_text(t, b) for t, b in pool[start : start + similarity.BATCH]])
+            for start in range(0, len(pool), similarity.BATCH)
+        ]
+    )
+    embed_seconds = time.perf_counter() - started
+    print(f"{len(pool):,} texts embedded in {embed_seconds:.1f} s", flush=True)
+    batch = 2000
+    for start in range(0, ideas, batch):
+        with transaction.atomic():
+            made = Idea.objects.bulk_create(
+                Idea(
+                    campaign=campaign,
+                    author=authors[n % len(authors)],
+                    title=pool[n % len(pool)][0],
+                    body=pool[n % len(pool)][1],
+                    stage=Stage.OPEN,
+                )
+                for n in range(start, min(start + batch, ideas))
+            )
+            IdeaEmbedding.objects.bulk_create(
+                IdeaEmbedding(
+                    idea_id=idea.pk,
+                    campaign_id=campaign.pk,
+                    model=similarity.MODEL,
+                    digest="",
+                    vector=vectors[n % len(pool)].astype("<f4").tobytes(),
+                )
+                for n, idea in zip(range(start, start + len(made)), made, strict=True)
+            )
+            search.index_new([(idea.pk, idea.title, idea.body, "") for idea in made])
+        print(f"\r{min(start + batch, ideas):,} of {ideas:,} ideas loaded", end="", flush=True)
+    print(flush=True)
+    return campaign, embed_seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
+    from prosumo.ideas import search, similarity
+    from prosumo.ideas.selectors import similar_ideas
+
+    similar_ideas(text=drafts[0], campaign_id=campaign.pk)  # warm: the process's copy of the vectors
+    whole, found = [], []
+    for draft in drafts:
+        started = time.perf_counter()
+        hits = similar_ideas(text=draft, campaign_id=campaign.pk)
+        whole.append((time.perf_counter() - started) * 1000)
+        found.append(len(hits))
+    parts: dict[str, list[float]] = {"full-text search": [], "draft's vector": [], "index check": [], "cosines": []}
+    current = similarity.index()
+    for draft in drafts:
+        for name, step in (
+            ("full-text search", lambda d=draft: search.search_scores(d, any_word=True, limit=similarity.CANDIDATES)),
+            ("draft's vector", lambda d=draft: similarity.vectors([d])),
+            ("index check", similarity.index),
+        ):
+            started = time.perf_counter()
+            step()
+            parts[name].append((time.perf_counter() - started) * 1000)
+        vector = similarity.vectors([draft])[0]
+        started = time.perf_counter()
+        cosines = current.matrix @ vector
+        masked = np.where(current.campaigns == campaign.pk, cosines, -np.inf)
+        np.argpartition(-masked, similarity.CANDIDATES)[: similarity.CANDIDATES]
+        parts["cosines"].append((time.perf_counter() - started) * 1000)
+    summary = {
+        "similar_ideas": {
+            "p50_ms": round(percentile(whole, 50), 1),
+            "p95_ms": round(percentile(whole, 95), 1),
+            "max_ms": round(max(whole), 1),
+        },
+        "found_median": statistics.median(found),
+    }
+    for name, values in parts.items():
+        summary[name] = {"p50_ms": round(percentile(values, 50), 2), "p95_ms": round(percentile(values, 95), 2)}
+    return summary
+
+
+def main(argv: list[str], *, ideas: int, pool_size: int, drafts: int, engine: str) -> int:
+    if engine == "postgresql" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, "-m", "bench"]
+        return subprocess.call([*command, "similarity", *argv], cwd=ROOT)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+    started_at = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="prosumo-similarity-") as folder:
+        configure(Path(folder))
+        from django.db import connection
+
+        pool = texts(pool_size, seed=1)
+        campaign, embed_seconds = load(ideas, pool)
+        results = measure(campaign, [f"{t} {b}" for t, b in texts(drafts, seed=2)])
+        vendor = connection.vendor
+    results["reindex_texts_per_second"] = round(pool_size / embed_seconds, 1)
+    report = {
+        "benchmark": "similarity-latency",
+        "started": started_at.isoformat(timespec="seconds"),
+        "database": vendor,
+        "ideas": ideas,
+        "pool": pool_size,
+        "drafts": drafts,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "load": os.getloadavg()},
+        "results": results,
+    }
+    print(json.dumps(report, indent=1))
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"similarity-latency-{started_at:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=1))
+    print(f"written to {path.relative_to(ROOT)}")
+    return 0
