@@ -149,20 +149,25 @@ def index(idea_id: int) -> None:
             cur.execute("DELETE FROM idea_search WHERE rowid = %s", [idea_id])
         else:
             cur.execute("DELETE FROM idea_search WHERE idea_id = %s", [idea_id])
-        if idea is None or idea["hidden"] or idea["stage"] == "merged":
-            return
-        comments = "\n".join(Comment.objects.filter(idea_id=idea_id, hidden=False).values_list("body", flat=True)[:500])
+    if idea is None or idea["hidden"] or idea["stage"] == "merged":
+        return
+    comments = "\n".join(Comment.objects.filter(idea_id=idea_id, hidden=False).values_list("body", flat=True)[:500])
+    index_new([(idea_id, idea["title"], idea["body"], comments)])
+
+
+def index_new(documents: list[tuple[int, str, str, str]]) -> None:
+    """Add the documents (idea id, title, body, comments) of ideas the index does not hold yet."""
+    if not documents:
+        return
+    with connection.cursor() as cur:
         if connection.vendor == "sqlite":
-            cur.execute(
-                "INSERT INTO idea_search (rowid, title, body, comments) VALUES (%s, %s, %s, %s)",
-                [idea_id, idea["title"], idea["body"], comments],
-            )
+            cur.executemany("INSERT INTO idea_search (rowid, title, body, comments) VALUES (%s, %s, %s, %s)", documents)
         else:
-            cur.execute(
+            cur.executemany(
                 "INSERT INTO idea_search (idea_id, document) VALUES (%s, "
                 "setweight(to_tsvector('simple', %s), 'A') || setweight(to_tsvector('simple', %s), 'B') "
                 "|| setweight(to_tsvector('simple', %s), 'C'))",
-                [idea_id, idea["title"], idea["body"], comments],
+                documents,
             )
 
 
