@@ -21,7 +21,11 @@ _invitation_parts: list[Callable[[Invitation], dict[str, Any]]] = []
 
 
 def profile_part_register(part: Callable[[Member, Any], dict[str, Any]]) -> None:
-    """Add ``part(member, viewer)`` to the profile page's context: what the viewer may see of the member there."""
+    """Add ``part(member, viewer)`` to the profile page's context: what the viewer may see of the member there.
+
+    A part may name templates of its own under ``profile_sections``: the page includes
+    them, in the order the apps registered, after the member's figures.
+    """
     if part not in _profile_parts:
         _profile_parts.append(part)
 
@@ -36,8 +40,12 @@ def profile_page(*, member_id: int, viewer: Any) -> dict[str, Any]:
     """The profile page's context: the member (`member_of_profile`) and what each app above adds for the viewer."""
     member = member_of_profile(member_id)
     context: dict[str, Any] = {"profile": member}
+    sections: list[str] = []
     for part in _profile_parts:
-        context.update(part(member, viewer))
+        extra = dict(part(member, viewer))
+        sections += extra.pop("profile_sections", [])
+        context.update(extra)
+    context["profile_sections"] = sections
     return context
 
 

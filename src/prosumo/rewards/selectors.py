@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -421,3 +422,8 @@ def export_royalties(*, member_id: int) -> Iterator[dict[str, object]]:
             "split_rule": p.pool.split_rule,
             "paid_at": p.created_at,
         }
+
+
+def profile_part(member: Member, viewer: Any) -> dict[str, Any]:
+    """The member's level, points and badges on their profile page (`community.selectors.profile_part_register`)."""
+    return {"rewards": member_rewards(member_id=member.pk), "profile_sections": ["rewards/_summary.html"]}

@@ -1,4 +1,4 @@
-"""Template tags of the rewards app: a member's level and badges, a launched idea's credit line, amounts."""
+"""Template tags of the rewards app: a launched idea's credit line, amounts."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from django import template
 from prosumo.rewards import selectors
 
 register = template.Library()
-
-
-@register.inclusion_tag("rewards/_summary.html")
-def rewards_summary(member: Any) -> dict[str, Any]:
-    return {"rewards": selectors.member_rewards(member_id=member.pk)}
 
 
 @register.inclusion_tag("rewards/_credit_line.html")
