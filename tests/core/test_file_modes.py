@@ -30,7 +30,8 @@ def _run(*args: str, data_dir: Path, cwd: Path) -> subprocess.CompletedProcess[s
     return subprocess.run(
         [PROSUMO, *args],
         cwd=cwd,
-        env=env | {"PROSUMO_DEBUG": "1"},
+        # (no sentence vectors for the demo ideas: they cost time and have nothing to do with file modes)
+        env=env | {"PROSUMO_DEBUG": "1", "PROSUMO_SIMILARITY": "lexical"},
         capture_output=True,
         text=True,
         timeout=300,
