@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class OutreachConfig(AppConfig):
+    name = "prosumo.outreach"
+    label = "outreach"
+
+    def ready(self) -> None:
+        from prosumo.activity.reactions import react_to
+        from prosumo.outreach.selectors import message_contents
+        from prosumo.outreach.services import LOGGED_VERBS, event_recorded
+        from prosumo.provenance.selectors import content_source_register
+
+        # The proof log knows nothing of messages: it reads their revisions through this source,
+        # and each new revision is logged by a task after its event commits.
+        content_source_register("message", message_contents)
+        react_to(event_recorded, verbs=LOGGED_VERBS)

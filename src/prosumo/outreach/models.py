@@ -1,0 +1,144 @@
+"""Co-produced marketing messages: staff's briefs and the messages members and the company write for them (docs/outreach.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelKind(models.TextChoices):
+    """Where a message is shown."""
+
+    EMAIL = "email", _("Email")
+    SOCIAL = "social", _("Social post")
+    PUSH = "push", _("Mobile push")
+    BANNER = "banner", _("Web banner")
+    IN_STORE = "in_store", _("In-store code")
+
+
+class MessageBrief(models.Model):
+    """What staff ask for: a message about a product, for an audience, in some channels and languages, by a date."""
+
+    title = models.CharField(_("title"), max_length=160)
+    product = models.CharField(_("product"), max_length=160)
+    segment = models.ForeignKey(
+        "community.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="message_briefs"
+    )
+    channels = models.JSONField(default=list)  # ChannelKind values
+    tone = models.CharField(_("tone"), max_length=200, blank=True)
+    length_min = models.PositiveIntegerField(default=1)
+    length_max = models.PositiveIntegerField(default=280)
+    deadline = models.DateTimeField(_("deadline"))
+    languages = models.JSONField(default=list)  # language codes, e.g. ["en", "es"]
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(length_min__gte=1, length_max__gte=models.F("length_min")),
+                name="brief_lengths_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (#{self.pk})"
+
+    @property
+    def open(self) -> bool:
+        return self.deadline > timezone.now()
+
+
+class Message(models.Model):
+    """One proposed message: its current text, who wrote it, under which terms; revisions keep the history."""
+
+    brief = models.ForeignKey(MessageBrief, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages")
+    company = models.BooleanField(default=False, help_text="Written by the company, not by a member")
+    text = models.TextField()
+    language = models.CharField(max_length=8)
+    terms_version = models.ForeignKey(
+        "community.TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    licence = models.CharField(max_length=16, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    vote_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    shortlisted_at = models.DateTimeField(null=True, blank=True)
+    shortlisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-vote_count", "pk"]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} on brief {self.brief_id}"
+
+    @property
+    def shortlisted(self) -> bool:
+        return self.shortlisted_at is not None
+
+
+class MessageRevision(models.Model):
+    """A message's text as one person left it: number 1 is the message as proposed."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by_staff = models.BooleanField(default=False, help_text="A staff edit: it changes the text, not the credit")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["message", "number"], name="message_revision_number_once")]
+
+    def __str__(self) -> str:
+        return f"message {self.message_id} r{self.number}"
+
+
+class MessageCoAuthor(models.Model):
+    """A member the author credits with a share (percent) of the message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="coauthors")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    share = models.DecimalField(max_digits=5, decimal_places=2)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "member"], name="message_coauthor_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on message {self.message_id} ({self.share}%)"
+
+
+class MessageVote(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "member"], name="message_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} for message {self.message_id}"
+
+
+class MessageComment(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on message {self.message_id}"

@@ -1,0 +1,100 @@
+"""Reads for the outreach pages and endpoints, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef
+
+from prosumo.community.models import Member
+from prosumo.outreach.models import Message, MessageBrief, MessageCoAuthor, MessageComment, MessageRevision, MessageVote
+from prosumo.outreach.permissions import briefs_visible_to
+from prosumo.provenance.selectors import Logged
+
+
+def brief_list(member: Member) -> list[MessageBrief]:
+    """The briefs a member may see, newest first, each with its message count (one query)."""
+    return list(briefs_visible_to(member).annotate(message_total=Count("messages")))
+
+
+def messages_of(brief: MessageBrief, member: Member) -> list[Message]:
+    """A brief's messages, most voted first, each knowing whether this member voted for it (one query)."""
+    voted = MessageVote.objects.filter(message=OuterRef("pk"), member=member)
+    return list(brief.messages.select_related("author").annotate(voted=Exists(voted)))
+
+
+def diff_words(before: str, after: str) -> list[tuple[str, str]]:
+    """The change from one text to the next, word by word: ("same" | "added" | "removed", words)."""
+    a, b = before.split(), after.split()
+    parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("removed", " ".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("added", " ".join(b[j1:j2])))
+    return parts
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    revision: MessageRevision
+    diff: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class MessageView:
+    message: Message
+    revisions: list[RevisionRow]
+    coauthors: list[MessageCoAuthor]
+    comments: list[MessageComment]
+    voted: bool
+
+
+def message_read(message: Message, member: Member) -> MessageView:
+    """A message with its history (each revision's change from the one before), co-authors, comments (four queries)."""
+    revisions = list(message.revisions.select_related("author"))
+    rows, before = [], ""
+    for revision in revisions:
+        rows.append(RevisionRow(revision, diff_words(before, revision.text)))
+        before = revision.text
+    return MessageView(
+        message=message,
+        revisions=rows,
+        coauthors=list(message.coauthors.select_related("member").order_by("added_at", "pk")),
+        comments=list(message.comments.select_related("author")),
+        voted=MessageVote.objects.filter(message=message, member=member).exists(),
+    )
+
+
+def credit_of(message: Message) -> dict[int, float]:
+    """Each contributor's share (percent) of a member's message: co-authors their share, the author the rest.
+
+    Staff edits change the text, never the credit; a company message credits no member.
+    """
+    if message.company:
+        return {}
+    shares = {c.member_id: float(c.share) for c in message.coauthors.all()}
+    return {message.author_id: 100.0 - sum(shares.values()), **shares}
+
+
+def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
+    """The canonical form the proof log hashes for each message revision (docs/ip.md); what is gone is left out.
+
+    A message belongs to no idea: its entries carry idea 0.
+    """
+    found: dict[int, Logged] = {}
+    for revision in MessageRevision.objects.filter(pk__in=revision_ids).select_related("message"):
+        content: dict[str, Any] = {
+            "kind": "message",
+            "message": revision.message_id,
+            "brief": revision.message.brief_id,
+            "number": revision.number,
+            "text": revision.text,
+        }
+        found[revision.pk] = Logged(content, 0, revision.author_id)
+    return found

@@ -1,0 +1,14 @@
+"""Background work for outreach: logging each message revision in the proof log."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def log_message_revision(revision_id: int) -> int | None:
+    """Idempotent: the proof log keeps a revision once; the entry's index, or None when the revision is gone."""
+    from prosumo.provenance.services import entry_append
+
+    entry = entry_append(kind="message", object_id=revision_id)
+    return entry.index if entry is not None else None
