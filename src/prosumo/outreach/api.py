@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from prosumo.core.input import BodyIn, Id
 from prosumo.core.schemas import ERRORS
 from prosumo.outreach import selectors, services
 from prosumo.outreach.models import Message, MessageBrief
-from prosumo.outreach.permissions import access_brief, access_message
+from prosumo.outreach.permissions import access_brief, access_message, require_outreach_staff
 
 router = Router(tags=["outreach"])
 
@@ -195,3 +195,62 @@ def message_shortlist(request: MemberRequest, message_id: Id) -> Any:
 def message_unshortlist(request: MemberRequest, message_id: Id) -> Any:
     """Take a message off the shortlist (staff)."""
     return _message(services.message_shortlist(actor=request.user, message_id=message_id, shortlisted=False))
+
+
+class ChannelIn(BodyIn):
+    name: str = Field(description="As commerce's spend and members' channels name it: lower-case, digits, - and _")
+    kind: str = Field(description="email, social, push, banner or in_store")
+    medium: str = Field("", description="personal or mass; empty: email, social and push are personal, the rest mass")
+    description: str = ""
+
+
+class ChannelOut(Schema):
+    id: int
+    name: str
+    kind: str
+    medium: str
+    description: str
+    spend: dict[str, int] = Field(description="Currency -> cents spent on it, over every period recorded")
+    periods: int = Field(description="How many periods of spend are recorded")
+
+
+class SpendIn(BodyIn):
+    starts_on: date = Field(strict=False)
+    ends_on: date = Field(strict=False, description="Inclusive")
+    amount_cents: int
+    currency: str = Field(description="Three letters, e.g. EUR")
+
+
+def _channel(row: selectors.ChannelRow) -> dict[str, Any]:
+    c = row.channel
+    return {
+        "id": c.pk,
+        "name": c.name,
+        "kind": c.kind,
+        "medium": c.medium,
+        "description": c.description,
+        "spend": row.spend,
+        "periods": row.periods,
+    }
+
+
+@router.get("/channels", response={200: list[ChannelOut], **ERRORS}, auth=needs(Scope.STAFF))
+def channel_list(request: MemberRequest) -> Any:
+    """Every channel with its kind, medium and recorded cost (staff)."""
+    require_outreach_staff(request.user)
+    return [_channel(row) for row in selectors.channel_list()]
+
+
+@router.post("/channels", response={201: ChannelOut, **ERRORS}, auth=needs(Scope.STAFF))
+def channel_create(request: MemberRequest, payload: ChannelIn) -> Any:
+    """Add a channel (staff)."""
+    channel = services.channel_create(actor=request.user, **payload.dict())
+    return Status(201, _channel(selectors.ChannelRow(channel, {}, 0)))
+
+
+@router.post("/channels/{channel_id}/spend", response={201: ChannelOut, **ERRORS}, auth=needs(Scope.STAFF))
+def channel_spend_record(request: MemberRequest, channel_id: Id, payload: SpendIn) -> Any:
+    """Record what a channel cost over a period, as commerce's channel spend (admins)."""
+    services.channel_spend_record(actor=request.user, channel_id=channel_id, **payload.dict())
+    [row] = [r for r in selectors.channel_list() if r.channel.pk == channel_id]
+    return Status(201, _channel(row))

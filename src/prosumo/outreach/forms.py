@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import Licence
 from prosumo.core.forms import Form
-from prosumo.outreach.models import ChannelKind
+from prosumo.outreach.models import ChannelKind, Medium
 from prosumo.outreach.services import LANGUAGES
 
 
@@ -46,3 +46,12 @@ class RevisionForm(Form):
 
 class CommentForm(Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ChannelForm(Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=64, help_text=_("As the spend records and members' channels name it")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=ChannelKind.choices)
+    medium = forms.ChoiceField(label=_("Medium"), choices=[("", _("As its kind")), *Medium.choices], required=False)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -18,6 +18,44 @@ class ChannelKind(models.TextChoices):
     IN_STORE = "in_store", _("In-store code")
 
 
+class Medium(models.TextChoices):
+    """Whether a channel speaks to one person at a time or to many at once."""
+
+    PERSONAL = "personal", _("Personal medium")
+    MASS = "mass", _("Mass medium")
+
+
+#: The medium a channel of each kind is, unless staff say otherwise.
+KIND_MEDIUM = {
+    ChannelKind.EMAIL: Medium.PERSONAL,
+    ChannelKind.SOCIAL: Medium.PERSONAL,
+    ChannelKind.PUSH: Medium.PERSONAL,
+    ChannelKind.BANNER: Medium.MASS,
+    ChannelKind.IN_STORE: Medium.MASS,
+}
+
+
+class Channel(models.Model):
+    """A place messages are shown: its kind, its medium, and (by its name) the spend commerce records for it.
+
+    ``name`` is the channel's name everywhere: in commerce's channel spend and in the
+    channel members came from, which the analytics join on.
+    """
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ChannelKind.choices)
+    medium = models.CharField(_("medium"), max_length=8, choices=Medium.choices)
+    description = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class MessageBrief(models.Model):
     """What staff ask for: a message about a product, for an audience, in some channels and languages, by a date."""
 

@@ -6,10 +6,19 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 
+from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
-from prosumo.outreach.models import Message, MessageBrief, MessageCoAuthor, MessageComment, MessageRevision, MessageVote
+from prosumo.outreach.models import (
+    Channel,
+    Message,
+    MessageBrief,
+    MessageCoAuthor,
+    MessageComment,
+    MessageRevision,
+    MessageVote,
+)
 from prosumo.outreach.permissions import briefs_visible_to
 from prosumo.provenance.selectors import Logged
 
@@ -98,3 +107,26 @@ def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
         }
         found[revision.pk] = Logged(content, 0, revision.author_id)
     return found
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: Channel
+    spend: dict[str, int]  # currency -> cents, over every period recorded
+    periods: int
+
+
+def channel_list() -> list[ChannelRow]:
+    """Every channel with what commerce's spend records say it cost, per currency (two queries)."""
+    channels = list(Channel.objects.all())
+    totals: dict[str, dict[str, int]] = {}
+    periods: dict[str, int] = {}
+    spent = (
+        ChannelSpend.objects.filter(channel__in=[c.name for c in channels])
+        .values("channel", "currency")
+        .annotate(cents=Sum("amount_cents"), n=Count("pk"))
+    )
+    for row in spent:
+        totals.setdefault(row["channel"], {})[row["currency"]] = int(row["cents"])
+        periods[row["channel"]] = periods.get(row["channel"], 0) + int(row["n"])
+    return [ChannelRow(c, totals.get(c.name, {}), periods.get(c.name, 0)) for c in channels]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,13 +14,18 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
+from prosumo.commerce.models import ChannelSpend
+from prosumo.commerce.services import spend_record
 from prosumo.community.models import Licence, Member, Segment
 from prosumo.community.permissions import is_staff, require_member
 from prosumo.community.terms import contribution_accept, contribution_problems
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from prosumo.core.input import text_problem
 from prosumo.outreach.models import (
+    KIND_MEDIUM,
+    Channel,
     ChannelKind,
+    Medium,
     Message,
     MessageBrief,
     MessageCoAuthor,
@@ -362,3 +368,59 @@ def event_recorded(*, event: Event) -> None:
     from prosumo.outreach.tasks import log_message_revision
 
     transaction.on_commit(lambda: log_message_revision.enqueue(revision_id))
+
+
+CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def channel_create(*, actor: Any, name: str, kind: str, medium: str = "", description: str = "") -> Channel:
+    """Staff add a channel: a name (as commerce's spend and members' channels name it), a kind, a medium.
+
+    The medium follows the kind (email, social and push are personal; banners and in-store
+    codes are mass media) unless staff choose it.
+    """
+    staff = require_outreach_staff(actor)
+    name, description = name.strip().lower(), description.strip()
+    problems: dict[str, list[str]] = {}
+    if not CHANNEL_NAME.match(name):
+        problems["name"] = [gettext("Name the channel in lower-case letters, digits, - and _ (at most 64).")]
+    elif Channel.objects.filter(name=name).exists():
+        problems["name"] = [gettext("There is a channel of that name already.")]
+    if kind not in ChannelKind.values:
+        problems["kind"] = [gettext("Choose one of the kinds: {names}.").format(names=", ".join(ChannelKind.values))]
+    medium = medium or (KIND_MEDIUM[ChannelKind(kind)] if kind in ChannelKind.values else "")
+    if medium not in Medium.values:
+        problems["medium"] = [gettext("The medium is personal or mass.")]
+    if len(description) > 200 or text_problem(description) is not None:
+        problems["description"] = [gettext("Describe the channel in at most 200 characters.")]
+    if problems:
+        raise InvalidInput(gettext("The channel could not be added."), fields=problems)
+    with transaction.atomic():
+        channel = Channel.objects.create(name=name, kind=kind, medium=medium, description=description, created_by=staff)
+        event_record(
+            verb="message.channel_added",
+            actor_id=staff.pk,
+            object_type="channel",
+            object_id=channel.pk,
+            channel=name,
+            details={"kind": kind, "medium": medium},
+        )
+    return channel
+
+
+def channel_spend_record(
+    *, actor: Any, channel_id: int, starts_on: date, ends_on: date, amount_cents: int, currency: str
+) -> ChannelSpend:
+    """What a channel cost over a period: recorded as commerce's channel spend under the channel's name (admins)."""
+    require_outreach_staff(actor)
+    channel = Channel.objects.filter(pk=channel_id).first()
+    if channel is None:
+        raise NotFound(gettext("No such channel."))
+    return spend_record(
+        actor=actor,
+        channel=channel.name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount_cents=amount_cents,
+        currency=currency,
+    )

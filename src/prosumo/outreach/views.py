@@ -18,7 +18,7 @@ from prosumo.community.permissions import is_staff
 from prosumo.community.terms import terms_context
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
-from prosumo.outreach.forms import BriefForm, CommentForm, MessageForm, RevisionForm
+from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, MessageForm, RevisionForm
 from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
 
 
@@ -116,3 +116,19 @@ def message_shortlist(request: MemberRequest, message_id: int) -> HttpResponse:
     services.message_shortlist(actor=request.user, message_id=message_id, shortlisted=on)
     messages.success(request, _("The message is on the shortlist.") if on else _("The message is off the shortlist."))
     return redirect("outreach_message", message_id=message_id)
+
+
+@login_required
+@page_errors()
+def staff_channels(request: MemberRequest) -> HttpResponse:
+    """Every channel with its medium and what it cost, and adding one."""
+    staff_page(request.user)
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            services.channel_create(actor=request.user, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("The channel is added."))
+            return redirect("staff_outreach_channels")
+    context = {"form": form, "rows": selectors.channel_list()}
+    return render(request, "outreach/staff_channels.html", context, status=400 if form.errors else 200)
