@@ -254,3 +254,103 @@ def channel_spend_record(request: MemberRequest, channel_id: Id, payload: SpendI
     services.channel_spend_record(actor=request.user, channel_id=channel_id, **payload.dict())
     [row] = [r for r in selectors.channel_list() if r.channel.pk == channel_id]
     return Status(201, _channel(row))
+
+
+class ArmIn(BodyIn):
+    message_id: Id
+    channel_id: Id
+
+
+class ExperimentIn(BodyIn):
+    name: str
+    arms: list[ArmIn] = Field(description="Two or more arms: a message (co-produced or the company's) in a channel")
+    segment_id: Id | None = Field(None, description="Its members take part; null: every member")
+    allocation: str = Field("random", description="random, or thompson (adaptive: Thompson sampling)")
+
+
+class ArmOut(Schema):
+    id: int
+    message_id: int
+    channel_id: int
+    company: bool = Field(description="The message was written by the company")
+    medium: str = Field(description="The channel's medium: personal or mass")
+    assigned: int
+    exposed: int
+    converted: int
+
+
+class ExperimentOut(Schema):
+    id: int
+    name: str
+    segment_id: int | None
+    allocation: str
+    status: str = Field(description="draft, running or finished")
+    arms: list[ArmOut]
+
+
+class ConversionIn(BodyIn):
+    member_id: Id
+    action: str = Field(description="idea_support, survey_answer or order (an imported order carrying the code)")
+
+
+def _experiment(experiment_id: int) -> dict[str, Any]:
+    view = selectors.experiment_read(experiment_id)
+    e = view.experiment
+    return {
+        "id": e.pk,
+        "name": e.name,
+        "segment_id": e.segment_id,
+        "allocation": e.allocation,
+        "status": e.status,
+        "arms": [row.__dict__ for row in view.arms],
+    }
+
+
+@router.get("/experiments", response={200: list[ExperimentOut], **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_list(request: MemberRequest) -> Any:
+    """Every experiment with each arm's counts (staff)."""
+    require_outreach_staff(request.user)
+    return [_experiment(pk) for pk in selectors.experiment_ids()]
+
+
+@router.post("/experiments", response={201: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_create(request: MemberRequest, payload: ExperimentIn) -> Any:
+    """Set up an experiment: arms of messages (co-produced and the company's) in channels, for a segment (staff)."""
+    arms = [(arm.message_id, arm.channel_id) for arm in payload.arms]
+    experiment = services.experiment_create(
+        actor=request.user,
+        name=payload.name,
+        arms=arms,
+        segment_id=payload.segment_id,
+        allocation=payload.allocation,
+    )
+    return Status(201, _experiment(experiment.pk))
+
+
+@router.get("/experiments/{experiment_id}", response={200: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_read(request: MemberRequest, experiment_id: Id) -> Any:
+    require_outreach_staff(request.user)
+    return _experiment(experiment_id)
+
+
+@router.post("/experiments/{experiment_id}/start", response={200: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_start(request: MemberRequest, experiment_id: Id) -> Any:
+    """Start it: its segment's members are given their arms in the background."""
+    services.experiment_start(actor=request.user, experiment_id=experiment_id)
+    return _experiment(experiment_id)
+
+
+@router.post("/experiments/{experiment_id}/finish", response={200: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_finish(request: MemberRequest, experiment_id: Id) -> Any:
+    services.experiment_finish(actor=request.user, experiment_id=experiment_id)
+    return _experiment(experiment_id)
+
+
+@router.post(
+    "/experiments/{experiment_id}/conversions", response={200: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF)
+)
+def conversion_record(request: MemberRequest, experiment_id: Id, payload: ConversionIn) -> Any:
+    """Record a member's landing action, e.g. an imported order carrying the code (staff); counted once."""
+    require_outreach_staff(request.user)
+    services.conversion_record(experiment_id=experiment_id, **payload.dict())
+    return _experiment(experiment_id)

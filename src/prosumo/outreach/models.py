@@ -180,3 +180,75 @@ class MessageComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on message {self.message_id}"
+
+
+class Allocation(models.TextChoices):
+    """How members are given an arm."""
+
+    RANDOM = "random", _("At random, evenly")
+    THOMPSON = "thompson", _("Adaptive (Thompson sampling)")
+
+
+class ExperimentStatus(models.TextChoices):
+    DRAFT = "draft", _("Not started")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+
+
+class Experiment(models.Model):
+    """Messages shown in channels to a segment, each member given one arm, to see which converts best."""
+
+    name = models.CharField(_("name"), max_length=160)
+    segment = models.ForeignKey(
+        "community.Segment", null=True, blank=True, on_delete=models.PROTECT, related_name="message_experiments"
+    )
+    allocation = models.CharField(max_length=16, choices=Allocation.choices, default=Allocation.RANDOM)
+    status = models.CharField(max_length=16, choices=ExperimentStatus.choices, default=ExperimentStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (#{self.pk})"
+
+
+class Arm(models.Model):
+    """One message in one channel, within an experiment."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="arms")
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="arms")
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="arms")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["experiment", "message", "channel"], name="arm_once_per_experiment")
+        ]
+
+    def __str__(self) -> str:
+        return f"arm {self.pk}: message {self.message_id} in {self.channel_id}"
+
+
+class Assignment(models.Model):
+    """The one arm a member is given in an experiment, and whether they saw it and acted on it."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="assignments")
+    arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="assignments")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    exposed_at = models.DateTimeField(null=True, blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    conversion = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            # A member never sees two arms of the same experiment, whatever runs at the same time.
+            models.UniqueConstraint(fields=["experiment", "member"], name="one_arm_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in experiment {self.experiment_id}: arm {self.arm_id}"

@@ -6,12 +6,15 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext
 
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
+from prosumo.core.errors import NotFound
 from prosumo.outreach.models import (
     Channel,
+    Experiment,
     Message,
     MessageBrief,
     MessageCoAuthor,
@@ -130,3 +133,55 @@ def channel_list() -> list[ChannelRow]:
         totals.setdefault(row["channel"], {})[row["currency"]] = int(row["cents"])
         periods[row["channel"]] = periods.get(row["channel"], 0) + int(row["n"])
     return [ChannelRow(c, totals.get(c.name, {}), periods.get(c.name, 0)) for c in channels]
+
+
+@dataclass(frozen=True)
+class ArmRow:
+    id: int
+    message_id: int
+    channel_id: int
+    company: bool
+    medium: str
+    assigned: int
+    exposed: int
+    converted: int
+
+
+@dataclass(frozen=True)
+class ExperimentView:
+    experiment: Experiment
+    arms: list[ArmRow]
+
+
+def experiment_ids() -> list[int]:
+    return list(Experiment.objects.values_list("pk", flat=True))
+
+
+def experiment_read(experiment_id: int) -> ExperimentView:
+    """An experiment and each arm's counts: members assigned, exposed (opened their link), converted (two queries)."""
+    experiment = Experiment.objects.filter(pk=experiment_id).first()
+    if experiment is None:
+        raise NotFound(gettext("No such experiment."))
+    arms = (
+        experiment.arms.select_related("message", "channel")
+        .annotate(
+            assigned=Count("assignments"),
+            exposed=Count("assignments", filter=Q(assignments__exposed_at__isnull=False)),
+            converted=Count("assignments", filter=Q(assignments__converted_at__isnull=False)),
+        )
+        .order_by("pk")
+    )
+    rows = [
+        ArmRow(
+            id=a.pk,
+            message_id=a.message_id,
+            channel_id=a.channel_id,
+            company=a.message.company,
+            medium=a.channel.medium,
+            assigned=a.assigned,  # type: ignore[attr-defined]
+            exposed=a.exposed,  # type: ignore[attr-defined]
+            converted=a.converted,  # type: ignore[attr-defined]
+        )
+        for a in arms
+    ]
+    return ExperimentView(experiment, rows)

@@ -12,3 +12,11 @@ def log_message_revision(revision_id: int) -> int | None:
 
     entry = entry_append(kind="message", object_id=revision_id)
     return entry.index if entry is not None else None
+
+
+@task()
+def assign_experiment(experiment_id: int) -> int:
+    """Idempotent: members who have their arm keep it; the count of those given one now."""
+    from prosumo.outreach.services import experiment_assign
+
+    return experiment_assign(experiment_id=experiment_id)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("outreach/messages/<id:message_id>/", views.message, name="outreach_message"),
     path("outreach/messages/<id:message_id>/vote/", views.message_vote, name="outreach_message_vote"),
     path("outreach/messages/<id:message_id>/shortlist/", views.message_shortlist, name="outreach_message_shortlist"),
+    path("o/<str:token>/", views.tracked_link, name="outreach_link"),
     path("staff/outreach/", views.staff_briefs, name="staff_outreach"),
     path("staff/outreach/channels/", views.staff_channels, name="staff_outreach_channels"),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from prosumo.community.http import MemberRequest
 from prosumo.community.models import Licence, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.community.terms import terms_context
+from prosumo.core.errors import InvalidInput
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
 from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, MessageForm, RevisionForm
@@ -132,3 +133,17 @@ def staff_channels(request: MemberRequest) -> HttpResponse:
             return redirect("staff_outreach_channels")
     context = {"form": form, "rows": selectors.channel_list()}
     return render(request, "outreach/staff_channels.html", context, status=400 if form.errors else 200)
+
+
+def tracked_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A tracked link from a message: its first opening is the member's exposure; the page shows their message.
+
+    Anyone holding the link may open it (a forwarded email still counts for the member it
+    was sent to); the page names no arm and no other member's message.
+    """
+    try:
+        assignment = services.link_open(token=token)
+    except InvalidInput as exc:
+        return render(request, "outreach/link_refused.html", {"message": exc.message}, status=400)
+    message = assignment.arm.message
+    return render(request, "outreach/landing.html", {"text": message.text, "brief": message.brief})
