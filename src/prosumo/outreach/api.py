@@ -354,3 +354,10 @@ def conversion_record(request: MemberRequest, experiment_id: Id, payload: Conver
     require_outreach_staff(request.user)
     services.conversion_record(experiment_id=experiment_id, **payload.dict())
     return _experiment(experiment_id)
+
+
+@router.post("/experiments/{experiment_id}/mail", response={202: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
+def experiment_mail(request: MemberRequest, experiment_id: Id) -> Any:
+    """Send the email arms to their members: in batches from a task, each in the member's language (staff)."""
+    services.experiment_mail(actor=request.user, experiment_id=experiment_id)
+    return Status(202, _experiment(experiment_id))

@@ -1,9 +1,17 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from prosumo.core.periodic import Periodic
 
 
 class OutreachConfig(AppConfig):
     name = "prosumo.outreach"
     label = "outreach"
+    periodic = [
+        # The rate limit of experiment email: one batch per experiment per minute.
+        Periodic("mail_experiments", timedelta(minutes=1), "prosumo.outreach.tasks.mail_experiments"),
+    ]
 
     def ready(self) -> None:
         from prosumo.activity.reactions import react_to

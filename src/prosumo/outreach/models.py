@@ -208,6 +208,9 @@ class Experiment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    mail_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="Staff asked for the email arms to be sent; batches go out from then on"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -240,6 +243,7 @@ class Assignment(models.Model):
     arm = models.ForeignKey(Arm, on_delete=models.CASCADE, related_name="assignments")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     assigned_at = models.DateTimeField(default=timezone.now)
+    mailed_at = models.DateTimeField(null=True, blank=True, help_text="Its email was queued (email arms only)")
     exposed_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     conversion = models.CharField(max_length=32, blank=True)

@@ -20,3 +20,11 @@ def assign_experiment(experiment_id: int) -> int:
     from prosumo.outreach.services import experiment_assign
 
     return experiment_assign(experiment_id=experiment_id)
+
+
+@task()
+def mail_experiments() -> dict[int, int]:
+    """Queue one batch of each sending experiment's email (idempotent: an email has one key, and is marked)."""
+    from prosumo.outreach.services.delivery import mail_due
+
+    return mail_due()

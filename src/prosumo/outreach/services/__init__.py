@@ -1,5 +1,6 @@
 """The outreach app's writes: briefs and messages (`messages`), experiments (`experiments`)."""
 
+from prosumo.outreach.services.delivery import experiment_mail, mail_batch, mail_due
 from prosumo.outreach.services.experiments import (
     ACTIONS,
     CONVERSION_VERBS,
@@ -45,9 +46,12 @@ __all__ = [
     "experiment_assign",
     "experiment_create",
     "experiment_finish",
+    "experiment_mail",
     "experiment_start",
     "link_open",
     "link_token",
+    "mail_batch",
+    "mail_due",
     "message_coauthor_add",
     "message_comment",
     "message_propose",
