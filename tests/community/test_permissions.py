@@ -120,6 +120,10 @@ TABLE: dict[str, list[str]] = {
     "Create, open or close a survey": STAFF_WRITE,
     "Answer a survey (its audience)": TAKE_PART,
     "See the surveys page": PAGE_ALL_STAFF,
+    "Open a message brief": STAFF_WRITE,
+    "Propose a message for a brief": TAKE_PART,
+    "Shortlist a message": STAFF_WRITE,
+    "See the message briefs page": PAGE_ALL_STAFF,
 }
 
 
@@ -745,6 +749,53 @@ def test_answer_a_survey(actor_as, admin, django_capture_on_commit_callbacks, ro
 @cases("See the surveys page")
 def test_see_the_surveys_page(actor_as, role, expected):
     assert page_outcome(actor_as(role), "/staff/surveys/") == expected
+
+
+# --- outreach -------------------------------------------------------------------------
+
+
+def _brief(admin: Any) -> Any:
+    from prosumo.outreach.services import brief_open
+
+    deadline = timezone.now() + timedelta(days=7)
+    return brief_open(
+        actor=admin, title="Spring", product="Tent", deadline=deadline, channels=["email"], languages=["en"]
+    )
+
+
+@cases("Open a message brief")
+def test_open_a_message_brief(actor_as, role, expected):
+    from prosumo.outreach.services import brief_open
+
+    actor = actor_as(role)
+    deadline = timezone.now() + timedelta(days=7)
+    opened = lambda: brief_open(  # noqa: E731
+        actor=actor, title="Spring", product="Tent", deadline=deadline, channels=["email"], languages=["en"]
+    )
+    assert outcome(opened) == expected
+
+
+@cases("Propose a message for a brief")
+def test_propose_a_message(actor_as, admin, role, expected):
+    from prosumo.outreach.services import message_propose
+
+    brief = _brief(admin)
+    actor = actor_as(role)
+    assert outcome(lambda: message_propose(actor=actor, brief_id=brief.pk, text="Sleep dry.")) == expected
+
+
+@cases("Shortlist a message")
+def test_shortlist_a_message(actor_as, admin, member, role, expected):
+    from prosumo.outreach.services import message_propose, message_shortlist
+
+    message = message_propose(actor=member, brief_id=_brief(admin).pk, text="Sleep dry.")
+    actor = actor_as(role)
+    assert outcome(lambda: message_shortlist(actor=actor, message_id=message.pk)) == expected
+
+
+@cases("See the message briefs page")
+def test_see_the_message_briefs_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/outreach/") == expected
 
 
 # --- the written table ------------------------------------------------------------------

@@ -41,6 +41,18 @@ def _file_sha256(attachment: Attachment) -> str | None:
 
 Key = tuple[str, int, int]  # (kind, object id, version)
 
+#: Kinds of content that apps above this one log, each read by the callable they register.
+_SOURCES: dict[str, Callable[[list[int]], dict[int, Logged]]] = {}
+
+
+def content_source_register(kind: str, reader: Callable[[list[int]], dict[int, Logged]]) -> None:
+    """An app above logs its own kind of content: ``reader(ids)`` gives the content of each id still there.
+
+    Called in the app's AppConfig.ready(); the log never imports the app (the outreach
+    app logs its message revisions this way, with version 0).
+    """
+    _SOURCES[kind] = reader
+
 
 def content_of(kind: str, object_id: int, version: int = 0) -> Logged | None:
     """The content of a revision, an attachment, or a comment as it read at ``version``; None when gone."""
@@ -53,7 +65,7 @@ def contents_of(keys: list[Key]) -> dict[Key, Logged]:
     These dictionaries are the canonical forms the log hashes (docs/ip.md): change one and
     every entry logged before stops matching its content.
     """
-    unknown = {k for k, _, _ in keys} - set(EntryKind.values)
+    unknown = {k for k, _, _ in keys} - set(EntryKind.values) - set(_SOURCES)
     if unknown:
         raise ValueError(f"unknown kind of log entry {sorted(unknown)!r}")
     found: dict[Key, Logged] = {}
@@ -108,6 +120,10 @@ def contents_of(keys: list[Key]) -> dict[Key, Logged]:
             "body": texts[version] if version < len(texts) else comment.body,
         }
         found[(kind, pk, version)] = Logged(content, comment.idea_id, comment.author_id)
+    for kind, reader in _SOURCES.items():
+        ids = [pk for k, pk, _ in keys if k == kind]
+        if ids:
+            found.update({(kind, pk, 0): logged for pk, logged in reader(ids).items()})
     return found
 
 

@@ -1,0 +1,187 @@
+"""Reads for the outreach pages and endpoints, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils.translation import gettext
+
+from prosumo.commerce.models import ChannelSpend
+from prosumo.community.models import Member
+from prosumo.core.errors import NotFound
+from prosumo.outreach.models import (
+    Channel,
+    Experiment,
+    Message,
+    MessageBrief,
+    MessageCoAuthor,
+    MessageComment,
+    MessageRevision,
+    MessageVote,
+)
+from prosumo.outreach.permissions import briefs_visible_to
+from prosumo.provenance.selectors import Logged
+
+
+def brief_list(member: Member) -> list[MessageBrief]:
+    """The briefs a member may see, newest first, each with its message count (one query)."""
+    return list(briefs_visible_to(member).annotate(message_total=Count("messages")))
+
+
+def messages_of(brief: MessageBrief, member: Member) -> list[Message]:
+    """A brief's messages, most voted first, each knowing whether this member voted for it (one query)."""
+    voted = MessageVote.objects.filter(message=OuterRef("pk"), member=member)
+    return list(brief.messages.select_related("author").annotate(voted=Exists(voted)))
+
+
+def diff_words(before: str, after: str) -> list[tuple[str, str]]:
+    """The change from one text to the next, word by word: ("same" | "added" | "removed", words)."""
+    a, b = before.split(), after.split()
+    parts: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("removed", " ".join(a[i1:i2])))
+        if j2 > j1:
+            parts.append(("added", " ".join(b[j1:j2])))
+    return parts
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    revision: MessageRevision
+    diff: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class MessageView:
+    message: Message
+    revisions: list[RevisionRow]
+    coauthors: list[MessageCoAuthor]
+    comments: list[MessageComment]
+    voted: bool
+
+
+def message_read(message: Message, member: Member) -> MessageView:
+    """A message with its history (each revision's change from the one before), co-authors, comments (four queries)."""
+    revisions = list(message.revisions.select_related("author"))
+    rows, before = [], ""
+    for revision in revisions:
+        rows.append(RevisionRow(revision, diff_words(before, revision.text)))
+        before = revision.text
+    return MessageView(
+        message=message,
+        revisions=rows,
+        coauthors=list(message.coauthors.select_related("member").order_by("added_at", "pk")),
+        comments=list(message.comments.select_related("author")),
+        voted=MessageVote.objects.filter(message=message, member=member).exists(),
+    )
+
+
+def credit_of(message: Message) -> dict[int, float]:
+    """Each contributor's share (percent) of a member's message: co-authors their share, the author the rest.
+
+    Staff edits change the text, never the credit; a company message credits no member.
+    """
+    if message.company:
+        return {}
+    shares = {c.member_id: float(c.share) for c in message.coauthors.all()}
+    return {message.author_id: 100.0 - sum(shares.values()), **shares}
+
+
+def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
+    """The canonical form the proof log hashes for each message revision (docs/ip.md); what is gone is left out.
+
+    A message belongs to no idea: its entries carry idea 0.
+    """
+    found: dict[int, Logged] = {}
+    for revision in MessageRevision.objects.filter(pk__in=revision_ids).select_related("message"):
+        content: dict[str, Any] = {
+            "kind": "message",
+            "message": revision.message_id,
+            "brief": revision.message.brief_id,
+            "number": revision.number,
+            "text": revision.text,
+        }
+        found[revision.pk] = Logged(content, 0, revision.author_id)
+    return found
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: Channel
+    spend: dict[str, int]  # currency -> cents, over every period recorded
+    periods: int
+
+
+def channel_list() -> list[ChannelRow]:
+    """Every channel with what commerce's spend records say it cost, per currency (two queries)."""
+    channels = list(Channel.objects.all())
+    totals: dict[str, dict[str, int]] = {}
+    periods: dict[str, int] = {}
+    spent = (
+        ChannelSpend.objects.filter(channel__in=[c.name for c in channels])
+        .values("channel", "currency")
+        .annotate(cents=Sum("amount_cents"), n=Count("pk"))
+    )
+    for row in spent:
+        totals.setdefault(row["channel"], {})[row["currency"]] = int(row["cents"])
+        periods[row["channel"]] = periods.get(row["channel"], 0) + int(row["n"])
+    return [ChannelRow(c, totals.get(c.name, {}), periods.get(c.name, 0)) for c in channels]
+
+
+@dataclass(frozen=True)
+class ArmRow:
+    id: int
+    message_id: int
+    channel_id: int
+    company: bool
+    medium: str
+    assigned: int
+    exposed: int
+    converted: int
+
+
+@dataclass(frozen=True)
+class ExperimentView:
+    experiment: Experiment
+    arms: list[ArmRow]
+
+
+def experiment_ids() -> list[int]:
+    return list(Experiment.objects.values_list("pk", flat=True))
+
+
+def experiment_read(experiment_id: int) -> ExperimentView:
+    """An experiment and each arm's counts: members assigned, exposed (opened their link), converted (two queries)."""
+    experiment = Experiment.objects.filter(pk=experiment_id).first()
+    if experiment is None:
+        raise NotFound(gettext("No such experiment."))
+    arms = (
+        experiment.arms.select_related("message", "channel")
+        .annotate(
+            assigned=Count("assignments"),
+            exposed=Count("assignments", filter=Q(assignments__exposed_at__isnull=False)),
+            converted=Count("assignments", filter=Q(assignments__converted_at__isnull=False)),
+        )
+        .order_by("pk")
+    )
+    rows = [
+        ArmRow(
+            id=a.pk,
+            message_id=a.message_id,
+            channel_id=a.channel_id,
+            company=a.message.company,
+            medium=a.channel.medium,
+            assigned=a.assigned,  # type: ignore[attr-defined]
+            exposed=a.exposed,  # type: ignore[attr-defined]
+            converted=a.converted,  # type: ignore[attr-defined]
+        )
+        for a in arms
+    ]
+    return ExperimentView(experiment, rows)

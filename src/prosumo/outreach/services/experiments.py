@@ -1,0 +1,290 @@
+"""Experiments: members given one arm each (a message in a channel), exposure through tracked links, conversions.
+
+Each write is one transaction with its event: ``message.assigned``, ``message.exposed``,
+``message.converted`` (docs/events.md), which reach the dataset like every event.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from prosumo.activity.models import Event
+from prosumo.activity.services import event_record
+from prosumo.community.models import Member, Segment
+from prosumo.core.errors import Conflict, InvalidInput, NotFound
+from prosumo.outreach.models import (
+    Allocation,
+    Arm,
+    Assignment,
+    Channel,
+    Experiment,
+    ExperimentStatus,
+    Message,
+)
+from prosumo.outreach.permissions import require_outreach_staff
+
+NAME_MAX = 160
+LINK_SALT = "prosumo.outreach.link"
+#: The landing actions a conversion may be.
+ACTIONS = ("idea_support", "survey_answer", "order")
+#: The landing actions recorded by themselves, by the verb of their event. A support is not
+#: among them: a reaction to every vote would cost each vote an outbox row and a task (the
+#: vote path is measured, bench/RESULTS.md); it is recorded through `conversion_record`.
+CONVERSION_VERBS = {"survey.answered": "survey_answer"}
+
+
+def experiment_create(
+    *,
+    actor: Any,
+    name: str,
+    arms: list[tuple[int, int]],
+    segment_id: int | None = None,
+    allocation: str = Allocation.RANDOM,
+) -> Experiment:
+    """Staff set up an experiment: two or more arms (message id, channel id), a segment (None: everyone), an allocation."""
+    staff = require_outreach_staff(actor)
+    name = name.strip()
+    problems: dict[str, list[str]] = {}
+    if not name or len(name) > NAME_MAX:
+        problems["name"] = [gettext("Give the experiment a name of at most {n} characters.").format(n=NAME_MAX)]
+    if allocation not in Allocation.values:
+        problems["allocation"] = [gettext("The allocation is random or thompson.")]
+    segment = None
+    if segment_id is not None:
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is None:
+            problems["segment_id"] = [gettext("No such segment.")]
+    pairs = list(dict.fromkeys((int(m), int(c)) for m, c in arms))
+    messages = Message.objects.in_bulk([m for m, _ in pairs])
+    channels = Channel.objects.in_bulk([c for _, c in pairs])
+    if len(pairs) < 2:
+        problems["arms"] = [gettext("An experiment compares two arms or more.")]
+    elif any(m not in messages or c not in channels for m, c in pairs):
+        problems["arms"] = [gettext("Each arm is a message and a channel that exist.")]
+    if problems:
+        raise InvalidInput(gettext("The experiment could not be created."), fields=problems)
+    with transaction.atomic():
+        experiment = Experiment.objects.create(name=name, segment=segment, allocation=allocation, created_by=staff)
+        Arm.objects.bulk_create([Arm(experiment=experiment, message_id=m, channel_id=c) for m, c in pairs])
+        event_record(
+            verb="message.experiment_created",
+            actor_id=staff.pk,
+            object_type="experiment",
+            object_id=experiment.pk,
+            details={"experiment": experiment.pk, "segment": segment_id, "allocation": allocation, "arms": len(pairs)},
+        )
+    return experiment
+
+
+def experiment_start(*, actor: Any, experiment_id: int) -> Experiment:
+    """Start an experiment: its segment's members are given their arms by a task, after the commit."""
+    staff = require_outreach_staff(actor)
+    with transaction.atomic():
+        experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
+        if experiment is None:
+            raise NotFound(gettext("No such experiment."))
+        if experiment.status != ExperimentStatus.DRAFT:
+            raise Conflict(gettext("This experiment has started already."), code="experiment_started")
+        experiment.status = ExperimentStatus.RUNNING
+        experiment.started_at = timezone.now()
+        experiment.save(update_fields=["status", "started_at"])
+        event_record(
+            verb="message.experiment_started",
+            actor_id=staff.pk,
+            object_type="experiment",
+            object_id=experiment.pk,
+            details={"experiment": experiment.pk},
+        )
+        from prosumo.outreach.tasks import assign_experiment
+
+        transaction.on_commit(lambda: assign_experiment.enqueue(experiment_id))
+    return experiment
+
+
+def experiment_finish(*, actor: Any, experiment_id: int) -> Experiment:
+    """Stop an experiment: no new assignment, exposure or conversion is recorded."""
+    staff = require_outreach_staff(actor)
+    with transaction.atomic():
+        experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
+        if experiment is None:
+            raise NotFound(gettext("No such experiment."))
+        if experiment.status != ExperimentStatus.RUNNING:
+            raise Conflict(gettext("Only a running experiment can be finished."), code="experiment_not_running")
+        experiment.status = ExperimentStatus.FINISHED
+        experiment.finished_at = timezone.now()
+        experiment.save(update_fields=["status", "finished_at"])
+        event_record(
+            verb="message.experiment_finished",
+            actor_id=staff.pk,
+            object_type="experiment",
+            object_id=experiment.pk,
+            details={"experiment": experiment.pk},
+        )
+    return experiment
+
+
+def arm_choose(experiment: Experiment, rng: random.Random) -> Arm:
+    """The arm for the next member: uniform at random, or by Thompson sampling on each arm's conversions so far.
+
+    Thompson sampling draws a conversion rate for each arm from its Beta(1 + conversions,
+    1 + assigned - conversions) posterior and gives the arm with the highest draw, so arms
+    that convert better are given more often while the others still get tried.
+    """
+    arms = list(
+        experiment.arms.annotate(
+            assigned=Count("assignments"),
+            converted=Count("assignments", filter=Q(assignments__converted_at__isnull=False)),
+        )
+    )
+    if experiment.allocation == Allocation.THOMPSON:
+        draws = [rng.betavariate(1 + a.converted, 1 + a.assigned - a.converted) for a in arms]  # type: ignore[attr-defined]
+        return arms[max(range(len(arms)), key=draws.__getitem__)]
+    return rng.choice(arms)
+
+
+def assignment_make(*, experiment_id: int, member_id: int, rng: random.Random | None = None) -> Assignment:
+    """Give a member of a running experiment's segment one arm; the one they have when they have one already.
+
+    The unique constraint on (experiment, member) decides between two writers at the same
+    time: the loser reads the winner's assignment, so a member never gets two arms.
+    """
+    experiment = Experiment.objects.filter(pk=experiment_id).first()
+    if experiment is None:
+        raise NotFound(gettext("No such experiment."))
+    if experiment.status != ExperimentStatus.RUNNING:
+        raise Conflict(gettext("This experiment is not running."), code="experiment_not_running")
+    member = Member.objects.filter(pk=member_id, is_active=True).first()
+    if member is None or (experiment.segment_id is not None and member.segment_id != experiment.segment_id):
+        raise InvalidInput(gettext("That member is not in the experiment's segment."), code="not_in_segment")
+    found = Assignment.objects.filter(experiment=experiment, member=member).first()
+    if found is not None:
+        return found
+    arm = arm_choose(experiment, rng or random.SystemRandom())
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(experiment=experiment, arm=arm, member=member)
+            event_record(
+                verb="message.assigned",
+                actor_id=None,
+                object_type="message",
+                object_id=arm.message_id,
+                target_member_id=member.pk,
+                details={"experiment": experiment.pk, "arm": arm.pk},
+            )
+    except IntegrityError:
+        return Assignment.objects.get(experiment=experiment, member=member)
+    return assignment
+
+
+def experiment_assign(*, experiment_id: int) -> int:
+    """Give every member of a running experiment's segment their arm (idempotent); how many were new."""
+    experiment = Experiment.objects.filter(pk=experiment_id, status=ExperimentStatus.RUNNING).first()
+    if experiment is None:
+        return 0
+    members = Member.objects.filter(is_active=True).exclude(
+        pk__in=Assignment.objects.filter(experiment=experiment).values("member_id")
+    )
+    if experiment.segment_id is not None:
+        members = members.filter(segment_id=experiment.segment_id)
+    rng = random.SystemRandom()
+    made = 0
+    for member_id in members.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=500):
+        assignment_make(experiment_id=experiment.pk, member_id=member_id, rng=rng)
+        made += 1
+    return made
+
+
+def link_token(assignment: Assignment) -> str:
+    """The signed token of an assignment's tracked link: it names the assignment and nothing a reader could change."""
+    return signing.dumps({"a": assignment.pk}, salt=LINK_SALT, compress=True)
+
+
+def link_open(*, token: str) -> Assignment:
+    """A tracked link is opened: the assignment's exposure is recorded the first time; a replay records nothing."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidInput(gettext("This link is not valid: it was changed or cut short."), code="bad_link") from exc
+    assignment_id = data.get("a") if isinstance(data, dict) else None
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update().select_related("experiment", "arm").filter(pk=assignment_id).first()
+            if isinstance(assignment_id, int)
+            else None
+        )
+        if assignment is None:
+            raise InvalidInput(gettext("This link is not valid: it was changed or cut short."), code="bad_link")
+        if assignment.exposed_at is not None or assignment.experiment.status != ExperimentStatus.RUNNING:
+            return assignment
+        assignment.exposed_at = timezone.now()
+        assignment.save(update_fields=["exposed_at"])
+        event_record(
+            verb="message.exposed",
+            actor_id=None,
+            object_type="message",
+            object_id=assignment.arm.message_id,
+            target_member_id=assignment.member_id,
+            details={"experiment": assignment.experiment_id, "arm": assignment.arm_id},
+        )
+    return assignment
+
+
+def conversion_record(*, experiment_id: int, member_id: int, action: str) -> Assignment:
+    """A member of a running experiment took a landing action after seeing their arm: a conversion, counted once.
+
+    A member outside the experiment, or one who has not opened their link, is refused
+    and nothing changes.
+    """
+    if action not in ACTIONS:
+        raise InvalidInput(gettext("Unknown landing action."), fields={"action": ["invalid"]})
+    with transaction.atomic():
+        assignment = (
+            Assignment.objects.select_for_update()
+            .select_related("experiment", "arm")
+            .filter(experiment_id=experiment_id, member_id=member_id)
+            .first()
+        )
+        if assignment is None:
+            raise InvalidInput(gettext("That member is not in the experiment."), code="not_in_experiment")
+        if assignment.experiment.status != ExperimentStatus.RUNNING:
+            raise Conflict(gettext("This experiment is not running."), code="experiment_not_running")
+        if assignment.exposed_at is None:
+            raise InvalidInput(gettext("That member has not seen their message yet."), code="not_exposed")
+        if assignment.converted_at is not None:
+            return assignment
+        assignment.converted_at = timezone.now()
+        assignment.conversion = action
+        assignment.save(update_fields=["converted_at", "conversion"])
+        event_record(
+            verb="message.converted",
+            actor_id=member_id,
+            object_type="message",
+            object_id=assignment.arm.message_id,
+            target_member_id=member_id,
+            details={"experiment": assignment.experiment_id, "arm": assignment.arm_id, "action": action},
+        )
+    return assignment
+
+
+def conversion_event(*, event: Event) -> None:
+    """The reaction to a landing action (a survey answer): a conversion in each running experiment where the member
+    opened their link and has not converted yet."""
+    action = CONVERSION_VERBS.get(event.verb)
+    if action is None or event.actor_id is None:
+        return
+    pending = Assignment.objects.filter(
+        member_id=event.actor_id,
+        experiment__status=ExperimentStatus.RUNNING,
+        exposed_at__isnull=False,
+        exposed_at__lte=event.occurred_at,
+        converted_at__isnull=True,
+    ).values_list("experiment_id", flat=True)
+    for experiment_id in list(pending):
+        conversion_record(experiment_id=experiment_id, member_id=event.actor_id, action=action)

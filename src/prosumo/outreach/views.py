@@ -1,0 +1,149 @@
+"""The outreach pages: briefs and their messages for members; opening briefs and shortlisting for staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from prosumo.community.http import MemberRequest
+from prosumo.community.models import Licence, Segment
+from prosumo.community.permissions import is_staff
+from prosumo.community.terms import terms_context
+from prosumo.core.errors import InvalidInput
+from prosumo.core.pages import form_errors, page_errors
+from prosumo.outreach import selectors, services
+from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, MessageForm, RevisionForm
+from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
+
+
+def _to_message(request: MemberRequest, message_id: int, **kwargs: object) -> str:
+    return reverse("outreach_message", args=[message_id])
+
+
+@login_required
+def briefs(request: MemberRequest) -> HttpResponse:
+    """The briefs a member may write for, newest first."""
+    return render(request, "outreach/briefs.html", {"briefs": selectors.brief_list(request.user)})
+
+
+@login_required
+@page_errors()
+def staff_briefs(request: MemberRequest) -> HttpResponse:
+    """Every brief, and opening a new one."""
+    staff_page(request.user)
+    form = BriefForm(request.POST or None, segments=list(Segment.objects.order_by("name").values_list("pk", "name")))
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            brief = services.brief_open(actor=request.user, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("The brief is open: members can propose messages until its deadline."))
+            return redirect("outreach_brief", brief_id=brief.pk)
+    context = {"form": form, "briefs": selectors.brief_list(request.user)}
+    return render(request, "outreach/staff_briefs.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@page_errors()
+def brief(request: MemberRequest, brief_id: int) -> HttpResponse:
+    """A brief, its messages with their votes, and proposing one."""
+    member, found = access_brief(request.user, brief_id)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            message = services.message_propose(actor=member, brief_id=found.pk, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("Your message is in the pool. Others can now improve it and vote."))
+            return redirect("outreach_message", message_id=message.pk)
+    context: dict[str, Any] = {
+        "brief": found,
+        "form": form,
+        "rows": selectors.messages_of(found, member),
+        "is_staff": is_staff(member),
+        "licences": Licence.choices,
+        **terms_context(member),
+    }
+    return render(request, "outreach/brief.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@page_errors()
+def message(request: MemberRequest, message_id: int) -> HttpResponse:
+    """A message: its text, its history with each change, its credit and comments; revising, voting, commenting."""
+    member, found = access_message(request.user, message_id)
+    revision_form = RevisionForm(request.POST if "text" in request.POST else None, initial={"text": found.text})
+    comment_form = CommentForm(request.POST if "body" in request.POST else None)
+    for form in (revision_form, comment_form):
+        if form.is_bound and form.is_valid():
+            with form_errors(form) as caught:
+                if form is revision_form:
+                    services.message_revise(actor=member, message_id=found.pk, **form.cleaned_data)
+                else:
+                    services.message_comment(actor=member, message_id=found.pk, body=form.cleaned_data["body"])
+            if caught.error is None:
+                return redirect("outreach_message", message_id=found.pk)
+    bad = bool(revision_form.errors or comment_form.errors)
+    context = {
+        "view": selectors.message_read(found, member),
+        "credit": selectors.credit_of(found),
+        "revision_form": revision_form,
+        "comment_form": comment_form,
+        "can_revise": can_revise(member, found),
+        "is_staff": is_staff(member),
+    }
+    return render(request, "outreach/message.html", context, status=400 if bad else 200)
+
+
+@login_required
+@require_POST
+@page_errors(_to_message)
+def message_vote(request: MemberRequest, message_id: int) -> HttpResponse:
+    services.message_vote(actor=request.user, message_id=message_id, vote=request.POST.get("vote") != "0")
+    return redirect("outreach_message", message_id=message_id)
+
+
+@login_required
+@require_POST
+@page_errors(_to_message)
+def message_shortlist(request: MemberRequest, message_id: int) -> HttpResponse:
+    staff_page(request.user)
+    on = request.POST.get("shortlisted") != "0"
+    services.message_shortlist(actor=request.user, message_id=message_id, shortlisted=on)
+    messages.success(request, _("The message is on the shortlist.") if on else _("The message is off the shortlist."))
+    return redirect("outreach_message", message_id=message_id)
+
+
+@login_required
+@page_errors()
+def staff_channels(request: MemberRequest) -> HttpResponse:
+    """Every channel with its medium and what it cost, and adding one."""
+    staff_page(request.user)
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            services.channel_create(actor=request.user, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("The channel is added."))
+            return redirect("staff_outreach_channels")
+    context = {"form": form, "rows": selectors.channel_list()}
+    return render(request, "outreach/staff_channels.html", context, status=400 if form.errors else 200)
+
+
+def tracked_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A tracked link from a message: its first opening is the member's exposure; the page shows their message.
+
+    Anyone holding the link may open it (a forwarded email still counts for the member it
+    was sent to); the page names no arm and no other member's message.
+    """
+    try:
+        assignment = services.link_open(token=token)
+    except InvalidInput as exc:
+        return render(request, "outreach/link_refused.html", {"message": exc.message}, status=400)
+    message = assignment.arm.message
+    return render(request, "outreach/landing.html", {"text": message.text, "brief": message.brief})

@@ -1,0 +1,59 @@
+"""The outreach pages: staff open a brief, members propose, improve and vote, staff shortlist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from prosumo.outreach.models import Message, MessageBrief
+
+TEXT = "Sleep under the stars, dry."
+
+
+@pytest.mark.django_db
+def test_a_brief_from_opening_to_shortlist_through_the_pages(login, admin, member, make_member):
+    staff, writer, improver = login(admin), login(member), login(make_member())
+    deadline = (timezone.now() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    opened = staff.post(
+        "/staff/outreach/",
+        {
+            "title": "Spring launch",
+            "product": "Trail tent",
+            "channels": ["email", "push"],
+            "languages": ["en"],
+            "length_min": 10,
+            "length_max": 120,
+            "deadline": deadline,
+        },
+    )
+    brief = MessageBrief.objects.get()
+    assert (opened.status_code, opened["Location"]) == (302, f"/outreach/briefs/{brief.pk}/")
+    assert "Spring launch" in writer.get("/outreach/").content.decode()
+    proposed = writer.post(f"/outreach/briefs/{brief.pk}/", {"text": TEXT, "language": "en"})
+    message = Message.objects.get()
+    assert (proposed.status_code, proposed["Location"]) == (302, f"/outreach/messages/{message.pk}/")
+    improver.post(f"/outreach/messages/{message.pk}/", {"text": "Sleep under the stars, warm and dry."})
+    improver.post(f"/outreach/messages/{message.pk}/vote/")
+    page = writer.get(f"/outreach/messages/{message.pk}/").content.decode()
+    assert "<ins>warm and</ins>" in page
+    assert "1 vote" in page
+    staff.post(f"/outreach/messages/{message.pk}/shortlist/")
+    message.refresh_from_db()
+    assert (message.revision, message.vote_count, message.shortlisted) == (2, 1, True)
+
+
+@pytest.mark.django_db
+def test_an_over_long_message_shows_the_reason_and_changes_nothing(login, member, make_brief):
+    brief = make_brief()
+    response = login(member).post(f"/outreach/briefs/{brief.pk}/", {"text": "x" * 200, "language": "en"})
+    assert response.status_code == 400
+    assert "This brief takes messages of 10 to 120 characters; this one has 200." in response.content.decode()
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_staff_page_does_not_exist_for_members(login, member):
+    assert login(member).get("/staff/outreach/").status_code == 404
+    assert login(member).get("/outreach/briefs/999999/").status_code == 404
