@@ -21,12 +21,24 @@ def test_import_then_analyze(tmp_path):
     imported = runner.invoke(app, ["import", "polis", str(SAMPLE), str(dataset)])
     analysed = runner.invoke(
         app,
-        ["analyze", str(dataset), "--out", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")],
+        [
+            "analyze",
+            str(dataset),
+            "--out",
+            str(tmp_path / "r.html"),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--language",
+            "es",
+        ],
     )
     # then
     assert imported.exit_code == 0, imported.output
     assert analysed.exit_code == 0, analysed.output
-    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>\n<html lang='es'>")
+    assert "<h1>Informe de Prosumo — " in page
+    assert "<h2>¿Qué grupos de opinión hay, y qué los une o los divide?</h2>" in page
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["extent"]["members"] == 39
     assert "opinions" in [s["key"] for s in report["sections"]]
