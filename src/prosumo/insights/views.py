@@ -29,6 +29,8 @@ from prosumo.insights.selectors import dashboard_runs, run_section
 from prosumo.insights.services import insights_request
 
 PREVIEW_ROWS = 50
+#: Columns that name a channel: each links to the page where its spend is recorded.
+CHANNEL_COLUMNS = frozenset({"channel", "channel_a", "channel_b"})
 
 
 def _choices() -> dict[str, Sequence[object]]:
@@ -100,7 +102,10 @@ def _cell(
     if read.unit(key, name) == MEMBER and isinstance(value, int | float) and int(value) in names:
         return {"text": names[int(value)], "member": int(value)}
     currency = row.get("currency") if isinstance(row.get("currency"), str) else None
-    return {"text": read.value(key, name, value, currency=currency)}
+    text = read.value(key, name, value, currency=currency)
+    if name in CHANNEL_COLUMNS and isinstance(value, str) and value:
+        return {"text": text, "channel": value}
+    return {"text": text}
 
 
 @login_required

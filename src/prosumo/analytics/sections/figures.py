@@ -602,6 +602,64 @@ SECTION_FIGURES: dict[tuple[str, str], Figure] = {
     ("innovation", "accepted"): F(N_("Accepted"), COUNT, N_("Of those, ideas accepted.")),
 }
 
+_STAGES = {
+    "submitted": N_("Submitted"),
+    "open": N_("Open for support"),
+    "under_review": N_("Under review"),
+    "accepted": N_("Accepted"),
+    "in_development": N_("In development"),
+    "launched": N_("Launched"),
+    "declined": N_("Declined"),
+    "merged": N_("Merged"),
+}
+_LEVELS = {
+    "inactive": N_("Inactive"),
+    "observer": N_("Observer"),
+    "participant": N_("Participant"),
+    "contributor": N_("Contributor"),
+    "leader": N_("Leader"),
+}
+
+#: The words the analytics write in a text column, by column: what each means in words.
+VALUES: dict[str, dict[str, str]] = {
+    "status": _STAGES,
+    "licence": {
+        "assignment": N_("Assign the rights to the company"),
+        "exclusive": N_("Exclusive licence to the company"),
+        "non_exclusive": N_("Non-exclusive licence to the company"),
+        "cc_by_4_0": N_("Creative Commons Attribution 4.0 (CC BY 4.0)"),
+        "cc_by_sa_4_0": N_("Creative Commons Attribution-ShareAlike 4.0 (CC BY-SA 4.0)"),
+    },
+    "kind": {"dispute": N_("Authorship disputed"), "prior_art": N_("Prior art: an earlier idea"), "any": N_("Any")},
+    "contribution": {"ideas": N_("Ideas"), "comments": N_("Comments")},
+    "before": _LEVELS,
+    "after": _LEVELS,
+    "period": {"before": N_("Before"), "after": N_("After")},
+    "step": {
+        "visited": N_("Visited"),
+        "voted": N_("Voted"),
+        "commented": N_("Commented"),
+        "submitted": N_("Submitted an idea"),
+        "co-authored": N_("Co-authored"),
+        "accepted": N_("Had an idea accepted"),
+    },
+    "group": {
+        "answered within 30 days": N_("Answered within 30 days"),
+        "not answered within 30 days": N_("Not answered within 30 days"),
+        "co-creators": N_("Co-creators"),
+        "matched non-participants": N_("Matched non-participants"),
+    },
+    "split_rule": {
+        "equal": N_("Equal split"),
+        "shares": N_("Split by shares"),
+        "roles": N_("Split by roles"),
+        "shapley": N_("Fair split"),
+    },
+}
+
+#: Text columns whose values are themselves figure keys or names of characteristics.
+KEY_COLUMNS = frozenset({"measure", "covariate", "feature", "item"})
+
 _INTERVAL = "_95"
 
 

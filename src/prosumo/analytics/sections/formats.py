@@ -95,11 +95,22 @@ class Reader:
     def value(self, section: str, key: str, value: Any, *, currency: str | None = None) -> str:
         """``value`` of figure ``key`` written for the reader; an interval as "low – high"."""
         unit = self.unit(section, key)
+        if unit == f.TEXT and isinstance(value, str) and value not in _WORDS:
+            return self.word(section, key, value)
         if isinstance(value, list | tuple):
             if all(_missing(v) for v in value):
                 return MISSING
             return " – ".join(self.format(unit, v, currency=currency) for v in value)
         return self.format(unit, value, currency=currency)
+
+    def word(self, section: str, key: str, value: str) -> str:
+        """A word the analytics write in column ``key`` (a stage, a licence, a level) as it reads in words."""
+        known = f.VALUES.get(key, {}).get(value)
+        if known is not None:
+            return self.gettext(known)
+        if key in f.KEY_COLUMNS:
+            return self.label(section, value)
+        return value
 
     def format(self, unit: str, value: Any, *, currency: str | None = None) -> str:
         """``value`` written as a figure of ``unit``."""
