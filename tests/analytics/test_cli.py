@@ -59,6 +59,17 @@ def test_bad_dataset_exits_2_naming_file_row_and_column(tmp_path):
     assert not (tmp_path / "r.html").exists()
 
 
+def test_a_currency_that_is_not_a_code_exits_2_and_writes_nothing(tmp_path):
+    # when
+    result = runner.invoke(
+        app, ["analyze", str(tmp_path / "ds"), "--out", str(tmp_path / "r.html"), "--currency", "euro"]
+    )
+    # then
+    assert result.exit_code == 2
+    assert "--currency: 'EURO' is not a three-letter currency code (EUR)." in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_bad_polis_export_exits_2(tmp_path):
     # given
     (tmp_path / "conv").mkdir()

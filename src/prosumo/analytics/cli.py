@@ -64,6 +64,9 @@ def analyze(
     from prosumo.analytics.dataset import DatasetError, load_dataset
     from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
+        raise _fail(f"--currency: {currency!r} is not a three-letter currency code (EUR).")
     if engine is Engine.spark:
         # PySpark 4.3 repeats, on every conversion, that pandas 3 is not fully
         # supported; results cross as Arrow, so the warning says nothing here.
@@ -87,7 +90,7 @@ def analyze(
 
         report = build_report(ds, progress=step, workers=workers)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_html(report, reader_for(language.value, currency.strip().upper())), encoding="utf-8")
+    out.write_text(to_html(report, reader_for(language.value, currency)), encoding="utf-8")
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(to_json(report), ensure_ascii=False, indent=1), encoding="utf-8")
