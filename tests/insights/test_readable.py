@@ -86,3 +86,9 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     # and the same figure is written the same way on the dashboard, its page and in the report
     assert "Inequality of contributions (Gini, 0-1)" in seen["en"]["involvement"]
     assert "Desigualdad de las contribuciones (Gini, 0-1)" in seen["es"]["report"]
+    # and the method notes that hold no figure of their own are in Spanish too
+    involvement = next(s for s in run.result["sections"] if s["key"] == "involvement")
+    assert len(involvement["notes"]) == 4
+    for text in (seen["es"]["involvement"], seen["es"]["report"]):
+        assert [note for note in involvement["notes"] if note in text] == []
+        assert "Regla 90-9-1 de Nielsen" in text
