@@ -86,3 +86,23 @@ def test_labels_and_explanations_in_both_languages(spanish):
     assert read.label("involvement", "new_figure") == "new figure"
     assert read.table("participation_inequality") == "Participation inequality"
     assert spanish.title("ip") == "¿Están protegidos la propiedad intelectual y el consentimiento de los colaboradores?"
+
+
+def test_an_empty_note_stays_empty_in_spanish_and_never_shows_the_catalogue_header():
+    # given: a section with an empty note (gettext("") is the catalogue's header)
+    from prosumo.analytics.report import Report, to_html
+    from prosumo.analytics.section import Section
+
+    report = Report(
+        title="t",
+        meta={},
+        extent={},
+        sections=[Section(key="x", title="x", notes=[""])],
+        created_at="",
+        engine="duckdb",
+    )
+    # when
+    page = to_html(report, reader_for("es"))
+    # then
+    assert "<ul class='notes'><li></li></ul>" in page
+    assert "Project-Id-Version" not in page

@@ -455,7 +455,7 @@ def to_html(report: Report, read: Reader | None = None) -> str:
             div = f"chart{len(chart_specs)}"
             chart_specs.append((div, spec))
             charts.append(f"<div class='chart' id='{div}'></div>")
-        notes = [read.gettext(note) for note in section.notes] + problems
+        notes = [read.gettext(note) if note else note for note in section.notes] + problems
         notes_html = (
             "<ul class='notes'>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
         )

@@ -116,7 +116,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     read = labels.reader()
     headline = labels.headline(found)
     # the method notes are the analytics' English sentences; the catalogue has those that hold no figure
-    found = {**found, "notes": [read.gettext(note) for note in found.get("notes", [])]}
+    found = {**found, "notes": [read.gettext(note) if note else note for note in found.get("notes", [])]}
     names = {pk: member.name for pk, member in community_selectors.members_by_id(_member_ids(found, read)).items()}
     tables = [
         {
