@@ -27,16 +27,6 @@ def section_title(section: dict[str, Any]) -> str:
     return reader().title(str(section.get("key", "")), str(section.get("title", "")))
 
 
-def headline_label(key: str, name: str) -> str:
-    """The label of one headline figure of section ``key``."""
-    return reader().label(key, name)
-
-
-def value_label(value: object) -> object:
-    """A word the analytics write in place of a figure ("too few"), translated; any other value as it is."""
-    return reader().format("text", value) if isinstance(value, str) else value
-
-
 def headline(section: dict[str, Any]) -> list[dict[str, str]]:
     """A section's headline figures: label, one-line explanation and value, as every page shows them."""
     read = reader()

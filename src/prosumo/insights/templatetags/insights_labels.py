@@ -17,11 +17,6 @@ def section_title(section: dict[str, Any]) -> str:
 
 
 @register.filter
-def headline_label(name: str, key: str) -> str:
-    return labels.headline_label(key, name)
-
-
-@register.filter
 def headline_figures(section: dict[str, Any]) -> list[dict[str, str]]:
     """The section's headline figures, each with its label, explanation and value as the pages write them."""
     return labels.headline(section)
