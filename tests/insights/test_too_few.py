@@ -36,8 +36,14 @@ def test_too_few_is_shown_in_english_and_spanish(make_member, login):
     es = login(spanish).get(f"/staff/insights/{run.pk}/influence/").content.decode()
     es_channels = login(spanish).get(f"/staff/insights/{run.pk}/channels/").content.decode()
     # then: the headline's interval and the tables' interval cells
-    assert "<th>influence_ratio_95</th><td>too few</td>" in en
-    assert "<th>influence_ratio_95</th><td>demasiado pocos</td>" in es
+    assert (
+        '<th title="Prosumers&#x27; mean influence over other members&#x27; mean.">'
+        "Influence of prosumers over others (times), 95% interval</th><td>too few</td>"
+    ) in en
+    assert (
+        '<th title="Influencia media de los prosumidores dividida entre la de los demás.">'
+        "Influencia de los prosumidores frente a los demás (veces), intervalo del 95 %</th><td>demasiado pocos</td>"
+    ) in es
     assert "<td>too few</td>" not in es
     assert es_channels.count("<td>demasiado pocos</td>") == 2
     assert "<td>too few</td>" not in es_channels

@@ -33,6 +33,13 @@ class Engine(StrEnum):
     spark = "spark"
 
 
+class Language(StrEnum):
+    """The languages a report is written in."""
+
+    en = "en"
+    es = "es"
+
+
 def _fail(message: str) -> typer.Exit:
     _err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=BAD_INPUT)
@@ -46,11 +53,20 @@ def analyze(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Sections computed at the same time (DuckDB only).")
     ] = min(2, os.cpu_count() or 1),
+    language: Annotated[
+        Language, typer.Option("--language", help="The report's language: en (default) or es.")
+    ] = Language.en,
+    currency: Annotated[
+        str, typer.Option("--currency", help="Three-letter code of the dataset's money (default EUR).")
+    ] = "EUR",
 ) -> None:
     """Analyse a community dataset and write a self-contained HTML report."""
     from prosumo.analytics.dataset import DatasetError, load_dataset
-    from prosumo.analytics.report import build_report, to_html, to_json
+    from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
+        raise _fail(f"--currency: {currency!r} is not a three-letter currency code (EUR).")
     if engine is Engine.spark:
         # PySpark 4.3 repeats, on every conversion, that pandas 3 is not fully
         # supported; results cross as Arrow, so the warning says nothing here.
@@ -74,7 +90,7 @@ def analyze(
 
         report = build_report(ds, progress=step, workers=workers)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_html(report), encoding="utf-8")
+    out.write_text(to_html(report, reader_for(language.value, currency)), encoding="utf-8")
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(to_json(report), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gettext
 import hashlib
 import html
 import importlib.util
@@ -24,6 +25,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.section import Section
+from prosumo.analytics.sections.figures import N_
+from prosumo.analytics.sections.formats import Reader
 from prosumo.core.spreadsheet import spreadsheet_csv
 
 if TYPE_CHECKING:
@@ -41,6 +45,11 @@ __all__ = ["Report", "build_report", "metric_modules", "to_html", "to_json"]
 
 _HTML_ROWS = 25
 _CSV_LINK_ROWS = 20_000
+_LOCALE = Path(__file__).resolve().parents[1] / "locale"
+_FIRST_ROWS = N_("(first {shown} of {total} rows)")
+_COMPUTED_IN = N_("computed in {seconds} s")
+_HEADING = N_("Prosumo report — {title}")
+_SOURCE, _LICENCE, _ATTRIBUTION = N_("Source:"), N_("Licence:"), N_("Attribution:")
 
 Progress = Callable[[str, int, int], None]
 
@@ -315,6 +324,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0 
 header { border-bottom: 2px solid #ddd; margin-bottom: 1.5rem; }
 h1 { margin-bottom: .3rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #eee; }
 .attribution { background: #f6f6f6; padding: .6rem .9rem; font-size: .9rem; }
+.scroll-x { overflow-x: auto; max-width: 100%; }
 .row { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; }
 .charts { flex: 1 1 560px; min-width: 320px; } .chart { margin-bottom: 1rem; }
 .numbers { flex: 0 1 320px; }
@@ -344,51 +354,56 @@ def _vega_bundle() -> str:
     return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())  # type: ignore[call-arg]
 
 
-def _fmt(value: Any) -> str:
-    value = _jsonable(value)
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    if value is None:
-        return "–"
-    return str(value)
+def reader_for(language: str = "en", currency: str = "EUR") -> Reader:
+    """The report's reader in ``language``, translated from the site's catalogue (English where it has none)."""
+    if language == "en":
+        return Reader(language="en", currency=currency)
+    catalogue = gettext.translation("django", localedir=_LOCALE, languages=[language], fallback=True)
+    return Reader(language=language, gettext=catalogue.gettext, currency=currency)
 
 
-def _headline_table(headline: dict[str, Any]) -> str:
+def _headline_table(key: str, headline: dict[str, Any], read: Reader) -> str:
     if not headline:
         return ""
     rows = "".join(
-        f"<tr><th>{html.escape(str(k).replace('_', ' '))}</th><td class='num'>{html.escape(_fmt(v))}</td></tr>"
+        f"<tr><th title='{html.escape(read.explanation(key, k))}'>{html.escape(read.label(key, str(k)))}</th>"
+        f"<td class='num'>{html.escape(read.value(key, str(k), _jsonable(v)))}</td></tr>"
         for k, v in headline.items()
     )
     return f"<table class='headline'>{rows}</table>"
 
 
-def _frame_table(name: str, frame: pd.DataFrame) -> str:
+def _frame_table(key: str, name: str, frame: pd.DataFrame, read: Reader) -> str:
     shown = frame.head(_HTML_ROWS)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    columns = [str(c) for c in shown.columns]
+    head = "".join(
+        f"<th title='{html.escape(read.explanation(key, c))}'>{html.escape(read.label(key, c))}</th>" for c in columns
+    )
     body = []
     for row in shown.itertuples(index=False):
+        values = dict(zip(columns, (_jsonable(v) for v in row), strict=True))
+        currency = values.get("currency") if isinstance(values.get("currency"), str) else None
         cells = []
-        for value in row:
-            css = " class='num'" if isinstance(value, int | float | np.number) else ""
-            cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
+        for column, value in values.items():
+            css = " class='num'" if isinstance(value, int | float) and not isinstance(value, bool) else ""
+            cells.append(f"<td{css}>{html.escape(read.value(key, column, value, currency=currency))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if len(frame) > _HTML_ROWS:
-        more = f" (first {_HTML_ROWS} of {len(frame):,} rows)"
+        more = " " + read.gettext(_FIRST_ROWS).format(shown=_HTML_ROWS, total=read.number(len(frame)))
     link = ""
     if len(frame) <= _CSV_LINK_ROWS:
         # for people to open in a spreadsheet: a cell that starts like a formula is neutralised
         csv_text = spreadsheet_csv(
-            frame.columns, ([_jsonable(v) for v in row] for row in frame.itertuples(index=False))
+            [read.label(key, c) for c in columns],
+            ([_jsonable(v) for v in row] for row in frame.itertuples(index=False)),
         )
         data = base64.b64encode(csv_text.encode("utf-8")).decode("ascii")
         link = f" <a download='{html.escape(name)}.csv' href='data:text/csv;charset=utf-8;base64,{data}'>CSV</a>"
     return (
-        f"<details><summary>{html.escape(name.replace('_', ' '))}{more}</summary>{link}"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></details>"
+        f"<details><summary>{html.escape(read.table(name))}{more}</summary>{link}"
+        f"<div class='scroll-x'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        "</details>"
     )
 
 
@@ -417,12 +432,14 @@ def _policy(scripts: Sequence[str]) -> str:
     )
 
 
-def to_html(report: Report) -> str:
+def to_html(report: Report, read: Reader | None = None) -> str:
     """One self-contained HTML page: charts drawn offline, numbers beside them, attribution.
 
     The vega, vega-lite and vega-embed scripts are embedded in the page, so it opens
-    from disk without a network connection.
+    from disk without a network connection. ``read`` gives the language and currency
+    (English and euros when none is given).
     """
+    read = read or reader_for()
     meta = report.meta
     chart_specs: list[tuple[str, dict[str, Any]]] = []
     parts: list[str] = []
@@ -430,24 +447,29 @@ def to_html(report: Report) -> str:
     for i, section in enumerate(report.sections):
         anchor = f"s{i}-{section.key}"
         css = " class='failed'" if section.key in report.failed else ""
-        nav.append(f"<li><a href='#{anchor}'{css}>{html.escape(section.title)}</a></li>")
+        title = read.title(section.key, section.title)
+        nav.append(f"<li><a href='#{anchor}'{css}>{html.escape(title)}</a></li>")
         specs, problems = _specs(section)
         charts = []
         for spec in specs:
             div = f"chart{len(chart_specs)}"
             chart_specs.append((div, spec))
             charts.append(f"<div class='chart' id='{div}'></div>")
-        notes = list(section.notes) + problems
+        notes = [read.gettext(note) if note else note for note in section.notes] + problems
         notes_html = (
             "<ul class='notes'>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
         )
-        tables = "".join(_frame_table(name, frame) for name, frame in section.tables.items())
+        tables = "".join(_frame_table(section.key, name, frame, read) for name, frame in section.tables.items())
         seconds = report.seconds.get(section.key)
-        timing = f"<p class='small'>computed in {seconds:.2f} s</p>" if seconds is not None else ""
+        timing = (
+            f"<p class='small'>{html.escape(read.gettext(_COMPUTED_IN).format(seconds=read.number(round(seconds, 2))))}</p>"
+            if seconds is not None
+            else ""
+        )
         parts.append(
-            f"<section id='{anchor}'><h2{css}>{html.escape(section.title)}</h2>"
+            f"<section id='{anchor}'><h2{css}>{html.escape(title)}</h2>"
             f"<div class='row'><div class='charts'>{''.join(charts)}</div>"
-            f"<div class='numbers'>{_headline_table(section.headline)}{timing}</div></div>"
+            f"<div class='numbers'>{_headline_table(section.key, section.headline, read)}{timing}</div></div>"
             f"{notes_html}{tables}</section>"
         )
     extent = report.extent
@@ -455,10 +477,10 @@ def to_html(report: Report) -> str:
         "members": extent.get("members"),
         "ideas": extent.get("ideas"),
         "events": extent.get("events"),
-        "first event": extent.get("first_event"),
-        "last event": extent.get("last_event"),
+        "first_event": extent.get("first_event"),
+        "last_event": extent.get("last_event"),
         "engine": report.engine,
-        "report made": report.created_at,
+        "report_made": report.created_at,
     }
     source = meta.get("source")
     licence = meta.get("licence")
@@ -467,9 +489,13 @@ def to_html(report: Report) -> str:
     if source or licence or attribution:
         credit = (
             "<div class='attribution'>"
-            + (f"<p><b>Source:</b> {html.escape(str(source))}</p>" if source else "")
-            + (f"<p><b>Licence:</b> {html.escape(str(licence))}</p>" if licence else "")
-            + (f"<p><b>Attribution:</b> {html.escape(str(attribution))}</p>" if attribution else "")
+            + (f"<p><b>{html.escape(read.gettext(_SOURCE))}</b> {html.escape(str(source))}</p>" if source else "")
+            + (f"<p><b>{html.escape(read.gettext(_LICENCE))}</b> {html.escape(str(licence))}</p>" if licence else "")
+            + (
+                f"<p><b>{html.escape(read.gettext(_ATTRIBUTION))}</b> {html.escape(str(attribution))}</p>"
+                if attribution
+                else ""
+            )
             + "</div>"
         )
     scripts = ""
@@ -492,11 +518,11 @@ def to_html(report: Report) -> str:
         )
         inline_scripts = [_vega_bundle(), draw]
         scripts = f"<script>{inline_scripts[0]}</script>\n{embeds}\n<script>{draw}</script>"
-    title = html.escape(report.title)
+    heading = html.escape(read.gettext(_HEADING).format(title=report.title))
     return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html>\n<html lang='{html.escape(read.language)}'><head><meta charset='utf-8'>"
         f'<meta http-equiv="Content-Security-Policy" content="{_policy(inline_scripts)}">'
-        f"<title>Prosumo report — {title}</title><style>{_STYLE}</style></head><body>"
-        f"<header><h1>Prosumo report — {title}</h1>{_headline_table(facts)}{credit}</header>"
+        f"<title>{heading}</title><style>{_STYLE}</style></head><body>"
+        f"<header><h1>{heading}</h1>{_headline_table('report', facts, read)}{credit}</header>"
         f"<nav><ol>{''.join(nav)}</ol></nav>{''.join(parts)}{scripts}</body></html>\n"
     )

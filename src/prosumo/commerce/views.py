@@ -52,7 +52,8 @@ def staff_spend(request: MemberRequest) -> HttpResponse:
     staff_page(request.user)
     require_commerce_admin(request.user)
     channels = selectors.known_channels()
-    form = SpendForm(request.POST or None, channels=channels)
+    # the Insights channel table links here with ?channel=, to record that channel's spend
+    form = SpendForm(request.POST or None, channels=channels, initial={"channel": request.GET.get("channel", "")[:64]})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         with form_errors(form) as caught:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
 
+from prosumo.analytics.sections.figures import MEMBER
+from prosumo.analytics.sections.formats import Reader
 from prosumo.community import selectors as community_selectors
 from prosumo.community.http import MemberRequest
 from prosumo.community.permissions import require_staff_page
@@ -26,6 +29,8 @@ from prosumo.insights.selectors import dashboard_runs, run_section
 from prosumo.insights.services import insights_request
 
 PREVIEW_ROWS = 50
+#: Columns that name a channel: each links to the page where its spend is recorded.
+CHANNEL_COLUMNS = frozenset({"channel", "channel_a", "channel_b"})
 
 
 def _choices() -> dict[str, Sequence[object]]:
@@ -78,16 +83,29 @@ def vega(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_vega_script(), content_type="text/javascript")
 
 
-def shown(value: object) -> object:
-    """A number as a person reads it on the page (4 significant digits); the CSV keeps every digit.
+def _member_ids(found: dict[str, Any], read: Reader) -> set[int]:
+    """The ids of the members a section's tables name (the staff see them by name)."""
+    key = str(found.get("key", ""))
+    return {
+        int(v)
+        for rows in found.get("tables", {}).values()
+        for row in rows[:PREVIEW_ROWS]
+        for name, v in row.items()
+        if read.unit(key, name) == MEMBER and isinstance(v, int | float) and not isinstance(v, bool)
+    }
 
-    A word the analytics write in place of a figure ("too few") is shown in the page's language.
-    """
-    if isinstance(value, float) and not isinstance(value, bool):
-        if value != value:  # NaN
-            return "—"
-        return f"{value:,.0f}" if abs(value) >= 1e5 else f"{value:,.4g}"
-    return labels.value_label(value)
+
+def _cell(
+    key: str, name: str, value: object, row: dict[str, Any], read: Reader, names: dict[int, str]
+) -> dict[str, Any]:
+    """One cell of a table as the page shows it: its text, and the profile it links to for a member."""
+    if read.unit(key, name) == MEMBER and isinstance(value, int | float) and int(value) in names:
+        return {"text": names[int(value)], "member": int(value)}
+    currency = row.get("currency") if isinstance(row.get("currency"), str) else None
+    text = read.value(key, name, value, currency=currency)
+    if name in CHANNEL_COLUMNS and isinstance(value, str) and value:
+        return {"text": text, "channel": value}
+    return {"text": text}
 
 
 @login_required
@@ -95,12 +113,20 @@ def shown(value: object) -> object:
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     require_staff_page(request.user)
     run, found = run_section(run_id, key)
-    found = {**found, "headline": {name: shown(v) for name, v in (found.get("headline") or {}).items()}}
+    read = labels.reader()
+    headline = labels.headline(found)
+    # the method notes are the analytics' English sentences; the catalogue has those that hold no figure
+    found = {**found, "notes": [read.gettext(note) if note else note for note in found.get("notes", [])]}
+    names = {pk: member.name for pk, member in community_selectors.members_by_id(_member_ids(found, read)).items()}
     tables = [
         {
             "name": name,
-            "columns": list(rows[0].keys()) if rows else [],
-            "rows": [[shown(v) for v in r.values()] for r in rows[:PREVIEW_ROWS]],
+            "label": read.table(name),
+            "columns": [
+                {"label": read.label(key, c), "explanation": read.explanation(key, c)}
+                for c in (rows[0] if rows else [])
+            ],
+            "rows": [[_cell(key, c, v, r, read, names) for c, v in r.items()] for r in rows[:PREVIEW_ROWS]],
             "total": len(rows),
         }
         for name, rows in found.get("tables", {}).items()
@@ -110,7 +136,11 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     charts = [
         {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(found.get("charts", []))
     ]
-    return render(request, "insights/section.html", {"run": run, "section": found, "tables": tables, "charts": charts})
+    return render(
+        request,
+        "insights/section.html",
+        {"run": run, "section": found, "headline": headline, "tables": tables, "charts": charts},
+    )
 
 
 @login_required
@@ -125,7 +155,8 @@ def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpRe
     response["Content-Disposition"] = f'attachment; filename="{slugify(key)}-{slugify(table)}-run{run.pk}.csv"'
     writer = SpreadsheetWriter(response)  # cells that start like a formula are neutralised
     if rows:
-        writer.writerow(rows[0].keys())
+        read = labels.reader()
+        writer.writerow([read.label(key, column) for column in rows[0]])
         for row in rows:
             writer.writerow(row.values())
     return response

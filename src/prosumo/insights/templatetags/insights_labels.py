@@ -1,4 +1,4 @@
-"""Template filters for the Insights pages: a section's question and its figures' labels, translated."""
+"""Template filters for the Insights pages: a section's question and its figures, in the page's language."""
 
 from __future__ import annotations
 
@@ -17,5 +17,6 @@ def section_title(section: dict[str, Any]) -> str:
 
 
 @register.filter
-def headline_label(name: str, key: str) -> str:
-    return labels.headline_label(key, name)
+def headline_figures(section: dict[str, Any]) -> list[dict[str, str]]:
+    """The section's headline figures, each with its label, explanation and value as the pages write them."""
+    return labels.headline(section)

@@ -1,0 +1,108 @@
+"""One way to write each kind of figure, in English and in Spanish, with no scientific notation."""
+
+from __future__ import annotations
+
+import pytest
+
+from prosumo.analytics.metrics.precision import TOO_FEW
+from prosumo.analytics.report import reader_for
+from prosumo.analytics.sections.formats import Reader
+
+
+@pytest.fixture(scope="module")
+def spanish() -> Reader:
+    return reader_for("es")
+
+
+def test_numbers_read_the_same_everywhere_and_never_in_scientific_notation():
+    read = Reader()
+    # then: one number, one way of writing it
+    assert [read.format("score", v) for v in (0.0333333333, 57.6923076923, 1234.5678, 250_000.4, 42000.0, 0.00253)] == [
+        "0.0333",
+        "57.7",
+        "1,235",
+        "250,000",
+        "42,000",
+        "0.00253",
+    ]
+    assert read.format("count", 42000) == read.format("count", 42000.0) == read.format("score", 42000.0) == "42,000"
+    assert read.format("score", 1e-9) == "0"
+
+
+def test_each_unit_is_written_in_english():
+    read = Reader(currency="EUR")
+    assert read.format("share", 0.2967) == "30%"
+    assert read.format("share", 0.0513) == "5.13%"
+    assert read.format("share", 1.0) == "100%"
+    assert read.format("money", 1043.01) == "€1,043.01"
+    assert read.format("money", -5.5) == "-€5.50"
+    assert read.format("money", 12.0, currency="USD") == "$12.00"
+    assert read.format("money", 12.0, currency="CHF") == "12.00 CHF"
+    assert read.format("points", 34000.0) == "34,000"
+    assert read.format("days", 0.964042896466708) == "0.964 days"
+    assert read.format("seconds", 4975064.64) == "57.6 days"
+    assert read.format("seconds", 31) == "31 seconds"
+    assert read.format("ratio", 6.7754) == "6.78×"
+    assert read.format("yes_no", False) == "no"
+    assert read.format("count", True) == "yes"
+    assert read.format("date", "2026-05-04T14:12:53.479Z") == "4 May 2026"
+    assert read.format("month", "2025-11-01T00:00:00.000Z") == "November 2025"
+    assert read.format("member", 33.0) == "33"
+    assert read.format("text", "email") == "email"
+
+
+def test_missing_values_are_a_dash_and_too_few_is_a_word():
+    read = Reader()
+    assert [read.format("share", v) for v in (None, float("nan"), "nan", "None")] == ["—"] * 4
+    assert read.value("relationship", "return_difference_95", None) == "—"
+    assert read.value("remuneration", "contributions_after_reward_difference_95", [None, None]) == "—"
+    assert read.value("capacity", "bass_p_95", [0.00253, 0.03482]) == "0.00253 – 0.0348"
+    assert read.value("influence", "influence_ratio_95", TOO_FEW) == "too few"
+
+
+def test_each_unit_is_written_in_spanish(spanish):
+    assert spanish.format("share", 0.0513) == "5,13 %"
+    assert spanish.format("money", 1043.01) == "1.043,01 €"
+    assert spanish.format("count", 42000) == "42.000"
+    assert spanish.format("days", 2.5) == "2,5 días"
+    assert spanish.format("yes_no", True) == "sí"
+    assert spanish.format("date", "2026-05-04T14:12:53.479Z") == "4 de mayo de 2026"
+    assert spanish.format("month", "2025-11-01T00:00:00.000Z") == "noviembre de 2025"
+    assert spanish.value("influence", "influence_ratio_95", TOO_FEW) == "demasiado pocos"
+
+
+def test_labels_and_explanations_in_both_languages(spanish):
+    read = Reader()
+    assert read.label("involvement", "gini") == "Inequality of contributions (Gini, 0-1)"
+    assert spanish.label("involvement", "gini") == "Desigualdad de las contribuciones (Gini, 0-1)"
+    assert read.label("capacity", "bass_p_95") == "Growth from outside (p), 95% interval"
+    assert spanish.label("capacity", "bass_p_95") == "Crecimiento desde fuera (p), intervalo del 95 %"
+    assert read.explanation("relationship", "return_rate_unanswered") == (
+        "Authors not answered in time who contributed again."
+    )
+    assert read.unit("opinions", "share") == "share"
+    assert spanish.label("capacity", "members") == "Miembros"
+    # a key no one has written a label for yet reads as words, never as a raw key
+    assert read.label("involvement", "new_figure") == "new figure"
+    assert read.table("participation_inequality") == "Participation inequality"
+    assert spanish.title("ip") == "¿Están protegidos la propiedad intelectual y el consentimiento de los colaboradores?"
+
+
+def test_an_empty_note_stays_empty_in_spanish_and_never_shows_the_catalogue_header():
+    # given: a section with an empty note (gettext("") is the catalogue's header)
+    from prosumo.analytics.report import Report, to_html
+    from prosumo.analytics.section import Section
+
+    report = Report(
+        title="t",
+        meta={},
+        extent={},
+        sections=[Section(key="x", title="x", notes=[""])],
+        created_at="",
+        engine="duckdb",
+    )
+    # when
+    page = to_html(report, reader_for("es"))
+    # then
+    assert "<ul class='notes'><li></li></ul>" in page
+    assert "Project-Id-Version" not in page

@@ -1,0 +1,94 @@
+"""Every Insights page and the report read in words, in English and in Spanish, on the demo community.
+
+One test walks them all (the demo is built and analysed once): no raw key, no "nan" or
+"None", no scientific notation, and on the Spanish pages no label left in English.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.utils import timezone
+
+from prosumo.analytics.dataset import load_dataset, write_dataset
+from prosumo.analytics.report import build_report, reader_for, to_html, to_json
+from prosumo.analytics.sections import figures
+from prosumo.demo.loader import load_demo
+from prosumo.insights.export import export_tables
+from prosumo.insights.models import InsightRun
+
+RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+NOT_A_NUMBER = re.compile(r"\b(?:nan|NaN|None|null)\b")
+SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE][+-]?\d+\b")
+
+
+def shown_text(page: str) -> str:
+    """What a reader sees: the text outside tags, scripts and styles, and the explanations in title attributes."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    titles = " ".join(re.findall(r"""title=["']([^"']*)["']""", page))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)) + " " + titles)
+
+
+def english_labels() -> set[str]:
+    """Every label, title and table name of the catalogue that Spanish writes differently."""
+    spanish = reader_for("es")
+    texts = {f.label for f in figures.FIGURES.values()} | set(figures.TITLES.values()) | set(figures.TABLES.values())
+    texts |= {f.label for f in figures.SECTION_FIGURES.values()}
+    return {t for t in texts if spanish.gettext(t) != t}
+
+
+def problems(text: str, *, spanish: bool) -> dict[str, list[str]]:
+    found = {
+        "raw keys": sorted(set(RAW_KEY.findall(text))),
+        "not a number": sorted(set(NOT_A_NUMBER.findall(text))),
+        "scientific notation": sorted(set(SCIENTIFIC.findall(text))),
+    }
+    if spanish:
+        found["untranslated"] = sorted(
+            t for t in english_labels() if re.search(rf"(?<![\w ]){re.escape(t)}(?![\w])", text)
+        )
+    return {k: v for k, v in found.items() if v}
+
+
+@pytest.fixture
+def demo(db):
+    load_demo(members=120, seed=5)
+
+
+def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo, make_member, login, tmp_path):
+    # given: the demo community analysed once, and an admin reading English and one reading Spanish
+    path = write_dataset(export_tables(), tmp_path / "dataset", {"name": "Demo", "source": "platform"})
+    report = build_report(load_dataset(path), workers=2)
+    now = timezone.now()
+    run = InsightRun.objects.create(
+        filter_key="all", status=InsightRun.Status.DONE, started_at=now, finished_at=now, result=to_json(report)
+    )
+    readers = {"en": login(make_member("admin")), "es": login(make_member("admin", locale="es"))}
+    keys = [s["key"] for s in run.result["sections"]]
+    assert len(keys) == 11
+    # when: each reader opens the dashboard and every question; and the report is written in each language
+    seen: dict[str, dict[str, str]] = {}
+    for language, client in readers.items():
+        pages = {"dashboard": client.get("/staff/insights/")}
+        pages.update({key: client.get(f"/staff/insights/{run.pk}/{key}/") for key in keys})
+        assert {name: page.status_code for name, page in pages.items()} == dict.fromkeys(pages, 200)
+        seen[language] = {name: shown_text(page.content.decode()) for name, page in pages.items()}
+        seen[language]["report"] = shown_text(to_html(report, reader_for(language)))
+    # then: every figure reads in words, in the reader's language
+    found = {
+        (language, name): problems(text, spanish=language == "es")
+        for language, pages in seen.items()
+        for name, text in pages.items()
+    }
+    assert {where: p for where, p in found.items() if p} == {}
+    # and the same figure is written the same way on the dashboard, its page and in the report
+    assert "Inequality of contributions (Gini, 0-1)" in seen["en"]["involvement"]
+    assert "Desigualdad de las contribuciones (Gini, 0-1)" in seen["es"]["report"]
+    # and the method notes that hold no figure of their own are in Spanish too
+    involvement = next(s for s in run.result["sections"] if s["key"] == "involvement")
+    assert len(involvement["notes"]) == 4
+    for text in (seen["es"]["involvement"], seen["es"]["report"]):
+        assert [note for note in involvement["notes"] if note in text] == []
+        assert "Regla 90-9-1 de Nielsen" in text
