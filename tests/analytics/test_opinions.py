@@ -11,7 +11,14 @@ import pytest
 
 from prosumo.analytics.dataset import load_dataset, write_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
-from prosumo.analytics.metrics.opinions import agreement_with_labels, opinion_groups, votes_of
+from prosumo.analytics.metrics.opinions import (
+    BASE_CLUSTERS,
+    KState,
+    _base_clusters,
+    agreement_with_labels,
+    opinion_groups,
+    votes_of,
+)
 from prosumo.analytics.sections import opinions
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
@@ -75,6 +82,81 @@ def test_sparse_voters_are_not_placed():
     assert result.n_voters == 10
     assert result.members["member_id"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 9]
     assert result.members.set_index("member_id").loc[9, "n_votes"] == 8
+
+
+def three_camps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """36 members x 9 ideas: camp c (12 members) agrees with ideas 3c..3c+2 and disagrees
+    with the rest, and passes on a fifth of its votes at random (a fixed draw), so the
+    members sit at many places."""
+    members = np.repeat(np.arange(36), 9)
+    ideas = np.tile(np.arange(9), 36)
+    camp = members // 12
+    votes = np.where(ideas // 3 == camp, 1.0, -1.0)
+    votes[np.random.default_rng(7).random(len(votes)) < 0.2] = 0.0
+    return members, ideas, votes
+
+
+def test_three_planted_camps_give_three_groups():
+    # when
+    result = opinion_groups(*three_camps())
+    # then
+    assert result.k == 3
+    groups = result.members.set_index("member_id")["group"]
+    camps = [sorted(set(groups[c * 12 : c * 12 + 12])) for c in range(3)]
+    assert [len(c) for c in camps] == [1, 1, 1]
+    assert sorted(c[0] for c in camps) == [0, 1, 2]
+    assert max(result.silhouettes, key=result.silhouettes.__getitem__) == 3
+    assert result.k_state == KState(last_k=3, last_k_count=1, smoothed_k=3)
+
+
+def test_k_changes_only_after_being_the_best_four_runs_in_a_row():
+    # given: earlier runs settled on 2 groups
+    state = KState(last_k=2, last_k_count=6, smoothed_k=2)
+    seen = []
+    # when: four runs in which 3 groups fit best
+    for _ in range(4):
+        result = opinion_groups(*three_camps(), k_state=state)
+        state = result.k_state
+        seen.append((result.k, state))
+    # then: k stays 2 for three runs and becomes 3 on the fourth
+    assert [k for k, _ in seen] == [2, 2, 2, 3]
+    assert [s.last_k_count for _, s in seen] == [1, 2, 3, 4]
+    assert seen[-1][1] == KState(last_k=3, last_k_count=4, smoothed_k=3)
+
+
+def test_a_fixed_k_overrides_the_silhouette():
+    # when
+    result = opinion_groups(*three_camps(), k=2)
+    # then
+    assert result.k == 2
+    assert list(result.silhouettes) == [2]
+    assert sorted(np.bincount(result.members["group"]).tolist()) == [12, 24]
+
+
+def test_members_are_condensed_into_a_hundred_base_clusters():
+    # given: 250 members at distinct places
+    points = np.random.default_rng(3).normal(size=(250, 2))
+    # when
+    base_of, centres, sizes = _base_clusters(points, 0)
+    # then
+    assert centres.shape == (BASE_CLUSTERS, 2) == (100, 2)
+    assert sizes.sum() == 250
+    assert (sizes > 0).all()
+    assert np.bincount(base_of, minlength=100).tolist() == sizes.tolist()
+    # each member's base cluster is the nearest centre
+    nearest = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    assert (nearest == base_of).all()
+
+
+def test_few_distinct_places_are_their_own_base_clusters():
+    # given: 8 members at two places
+    points = np.array([[0.0, 1.0]] * 5 + [[2.0, 0.0]] * 3)
+    # when
+    base_of, centres, sizes = _base_clusters(points, 0)
+    # then
+    assert centres.tolist() == [[0.0, 1.0], [2.0, 0.0]]
+    assert sizes.tolist() == [5, 3]
+    assert base_of.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
 
 
 def test_too_few_voters_gives_no_groups():
@@ -169,12 +251,12 @@ def test_section_on_the_pol_is_sample(tmp_path):
 #: ARI of our groups against Pol.is's own group-id, over the members both placed
 #: (docs/real-data.md reports the same figures).
 REAL_ARI = {
-    "15-per-hour-seattle": (2, 0.7761),
-    "brexit-consensus": (3, 0.6355),
+    "15-per-hour-seattle": (2, 0.8022),
+    "brexit-consensus": (2, 0.8764),
     "canadian-electoral-reform": (2, 0.8381),
-    "football-concussions": (4, 0.1479),
+    "football-concussions": (4, 0.1455),
     "scoop-hivemind.ubi": (2, 0.0947),
-    "vtaiwan.uberx": (2, 0.7401),
+    "vtaiwan.uberx": (2, 0.8496),
 }
 
 

@@ -17,10 +17,13 @@ Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code
    components come from the SVD of that matrix; each member's projection is scaled by
    ``sqrt(n_ideas / n_votes_i)`` (Pol.is's sparsity-aware projection), so members who
    voted on few ideas are not pulled to the centre.
-4. **Groups.** k-means (k-means++ init, 10 starts, fixed seed) on the 2-D projection for
-   k = 2..5, keeping the k with the highest silhouette (Pol.is also picks k in 2..5 by
-   silhouette; it first condenses members into 100 base clusters, which matters only
-   for speed, so members are clustered directly here).
+4. **Groups.** Pol.is's two levels: k-means condenses the placed members into about
+   100 base clusters; the base centres, weighted by their sizes, are then grouped by
+   k-means for k = 2..min(5, 2 + n_base / 12), and the k whose grouping has the best
+   silhouette over the base centres wins. Each member takes the group of their base
+   cluster. Pol.is keeps k stable as votes arrive: a new k replaces the current one only
+   after it has been the best ``K_BUFFER`` (4) runs in a row; a caller that stores the
+   groups passes the previous run's :class:`KState` to get the same rule.
 5. **Per idea and group.** With A agrees, D disagrees and S votes (pass included) of
    group g on idea j, Pol.is's smoothed probabilities are
    ``P(agree | g) = (1 + A) / (2 + S)`` and ``P(disagree | g) = (1 + D) / (2 + S)``.
@@ -62,6 +65,7 @@ from prosumo.analytics.dataset import Dataset
 
 __all__ = [
     "QUESTION",
+    "KState",
     "OpinionFigures",
     "OpinionGroups",
     "agreement_with_labels",
@@ -73,12 +77,25 @@ __all__ = [
 QUESTION = 9
 MIN_VOTES = 7
 K_RANGE = (2, 5)
+#: Pol.is's number of base clusters, and how many runs a new best k must last to be taken.
+BASE_CLUSTERS = 100
+K_BUFFER = 4
+_BASE_STARTS = 5
 _VOTE_VERBS = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 _SILHOUETTE_SAMPLE = 5000
 _KMEANS_SAMPLE = 50_000
 _SMALL = 300
 #: Ideas listed as uniting and as dividing the groups.
 TOP_IDEAS = 10
+
+
+@dataclass(frozen=True)
+class KState:
+    """Pol.is's k smoother between runs: the last best k, how many runs in a row, the k in use."""
+
+    last_k: int
+    last_k_count: int
+    smoothed_k: int
 
 
 @dataclass
@@ -98,6 +115,8 @@ class OpinionGroups:
         k -> mean silhouette for every k tried.
     explained_variance:
         Share of variance carried by the two components.
+    k_state:
+        The k smoother's state after this run, to pass to the next one.
     """
 
     members: pd.DataFrame
@@ -106,6 +125,7 @@ class OpinionGroups:
     silhouettes: dict[int, float] = field(default_factory=dict)
     explained_variance: float = float("nan")
     n_voters: int = 0
+    k_state: KState | None = None
 
 
 def votes_of(ds: Dataset) -> pd.DataFrame:
@@ -200,44 +220,90 @@ def _project(matrix: sparse.csr_matrix, n_votes: np.ndarray) -> tuple[np.ndarray
     return projection, explained
 
 
-def _cluster(points: np.ndarray, seed: int) -> tuple[np.ndarray, dict[int, float]]:
-    """k-means for k = 2..5 on the projection; the k with the best silhouette wins.
+def _base_clusters(points: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pol.is's base clusters: about ``BASE_CLUSTERS`` k-means centres of the members' positions.
 
-    Above ``_KMEANS_SAMPLE`` members the centres are fitted on a random sample and every
-    member goes to its nearest centre (in two dimensions a sample of that size places
-    the centres as well as all points do).
+    Returns each member's base cluster, the centres and their sizes (members per centre).
+    With no more distinct positions than ``BASE_CLUSTERS``, every distinct position is
+    its own base cluster. Above ``_KMEANS_SAMPLE`` members the centres are fitted on a
+    random sample and every member goes to its nearest centre.
     """
     from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-    from threadpoolctl import threadpool_limits
 
+    distinct, inverse = np.unique(points.round(12), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    if len(distinct) <= BASE_CLUSTERS:
+        return inverse, distinct, np.bincount(inverse, minlength=len(distinct))
     rng = np.random.default_rng(seed)
     sampled = len(points) > _KMEANS_SAMPLE
     fit_on = points[rng.choice(len(points), _KMEANS_SAMPLE, replace=False)] if sampled else points
-    n_distinct = len(np.unique(fit_on.round(12), axis=0))
+    model = KMeans(n_clusters=BASE_CLUSTERS, n_init=_BASE_STARTS, random_state=seed).fit(fit_on)
+    found = model.predict(points) if sampled else model.labels_
+    sizes = np.bincount(found, minlength=BASE_CLUSTERS)
+    used = np.flatnonzero(sizes)
+    renumber = np.full(BASE_CLUSTERS, -1)
+    renumber[used] = np.arange(len(used))
+    return renumber[found], model.cluster_centers_[used], sizes[used]
+
+
+def _choose_k(scores: dict[int, float], state: KState | None) -> tuple[int, KState]:
+    """Pol.is's k smoother: k changes only when another k has been best ``K_BUFFER`` runs in a row."""
+    this_k = max(scores, key=lambda k: (round(scores[k], 12), -k))
+    if state is None:
+        return this_k, KState(this_k, 1, this_k)
+    count = state.last_k_count + 1 if this_k == state.last_k else 1
+    smoothed = this_k if count >= K_BUFFER else state.smoothed_k
+    if smoothed not in scores:
+        smoothed = this_k
+    return smoothed, KState(this_k, count, smoothed)
+
+
+def _cluster(
+    points: np.ndarray, seed: int, *, k: int | None = None, state: KState | None = None
+) -> tuple[np.ndarray, dict[int, float], KState | None]:
+    """Pol.is's two-level clustering: base clusters, then groups of base clusters.
+
+    1. About 100 base clusters of the members' positions (:func:`_base_clusters`).
+    2. For each k in 2..min(5, 2 + n_base // 12), k-means of the base centres weighted by
+       their sizes; the silhouette of that grouping is computed over the base centres.
+    3. The k with the best silhouette wins, through the smoother of :func:`_choose_k`
+       when the previous run's ``state`` is given; ``k`` forces a number of groups.
+    4. Each member takes the group of their base cluster.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    base_of, centres, sizes = _base_clusters(points, seed)
+    n_base = len(centres)
+    top = min(K_RANGE[1], K_RANGE[0] + n_base // 12)
+    tried = [k] if k is not None else list(range(K_RANGE[0], max(top, K_RANGE[0]) + 1))
     scores: dict[int, float] = {}
     labels: dict[int, np.ndarray] = {}
-    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
-    with threadpool_limits(1):
-        for k in range(K_RANGE[0], K_RANGE[1] + 1):
-            if n_distinct < 2 or (k > n_distinct - 1 and k > K_RANGE[0]):
-                break
-            model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(fit_on)
-            found = model.predict(points) if sampled else model.labels_
-            if len(np.unique(found)) < 2:
-                continue
+    for n_groups in tried:
+        if n_groups > n_base:
+            break
+        model = KMeans(n_clusters=n_groups, n_init=10, random_state=seed).fit(centres, sample_weight=sizes)
+        grouped = model.labels_
+        if len(np.unique(grouped)) < 2:
+            continue
+        if n_base > n_groups:
+            scores[n_groups] = float(silhouette_score(centres, grouped))
+        else:  # one centre per group: the silhouette is the members'
             sample = min(len(points), _SILHOUETTE_SAMPLE)
-            scores[k] = float(silhouette_score(points, found, sample_size=sample, random_state=seed))
-            labels[k] = found
+            scores[n_groups] = float(silhouette_score(points, grouped[base_of], sample_size=sample, random_state=seed))
+        labels[n_groups] = grouped[base_of]
     if not scores:
-        return np.zeros(len(points), dtype=np.int64), {}
-    best = max(scores, key=lambda k: (round(scores[k], 12), -k))
+        return np.zeros(len(points), dtype=np.int64), {}, state
+    if k is not None:
+        best, new_state = k, state
+    else:
+        best, new_state = _choose_k(scores, state)
     # number groups by size, largest first, so group 0 is always the largest
     raw = labels[best]
-    sizes = np.bincount(raw, minlength=best)
+    group_sizes = np.bincount(raw, minlength=best)
     rank = np.empty(best, dtype=np.int64)
-    rank[np.argsort(-sizes, kind="stable")] = np.arange(best)
-    return rank[raw], scores
+    rank[np.argsort(-group_sizes, kind="stable")] = np.arange(best)
+    return rank[raw], scores, new_state
 
 
 def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray) -> pd.DataFrame:
@@ -289,6 +355,8 @@ def opinion_groups(
     *,
     min_votes: int = MIN_VOTES,
     seed: int = 0,
+    k: int | None = None,
+    k_state: KState | None = None,
 ) -> OpinionGroups:
     """Group members by how they vote (Pol.is method; see the module docstring).
 
@@ -301,6 +369,10 @@ def opinion_groups(
         A member is placed when they voted on at least ``min(min_votes, n_ideas)`` ideas.
     seed:
         Seed of k-means and of the silhouette sample.
+    k:
+        A fixed number of groups instead of the silhouette's choice (for comparisons).
+    k_state:
+        The previous run's :attr:`OpinionGroups.k_state` (Pol.is keeps k stable).
     """
     member_ids = np.asarray(member_ids, dtype=np.int64)
     idea_ids = np.asarray(idea_ids, dtype=np.int64)
@@ -330,9 +402,10 @@ def opinion_groups(
     n_votes = n_votes_all[placed]
     from threadpoolctl import threadpool_limits
 
+    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
     with threadpool_limits(1):
         projection, explained = _project(values, n_votes)
-    groups, scores = _cluster(projection, seed)
+        groups, scores, k_state = _cluster(projection, seed, k=k, state=k_state)
     k = int(groups.max()) + 1 if scores else 0
     members = pd.DataFrame(
         {
@@ -344,9 +417,9 @@ def opinion_groups(
         }
     )
     if k == 0:
-        return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u))
+        return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u), k_state)
     stats = _idea_stats(matrix, groups, k, ideas_u)
-    return OpinionGroups(members, stats, k, scores, explained, len(members_u))
+    return OpinionGroups(members, stats, k, scores, explained, len(members_u), k_state)
 
 
 def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[float, int]:

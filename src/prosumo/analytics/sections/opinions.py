@@ -30,8 +30,8 @@ def present(figures: OpinionFigures) -> Section:
     }
     out.notes.append(
         "Pol.is method: PCA of the member x idea vote matrix (latest vote, +1/-1/0; "
-        "declined ideas left out), members with at least 7 votes placed, k-means with "
-        "k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
+        "declined ideas left out), members with at least 7 votes placed, about 100 base "
+        "clusters grouped by k-means with k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
         "of (1 + agrees) / (2 + votes)."
     )
     if result.k == 0:
