@@ -13,6 +13,7 @@ from prosumo.analytics.dataset import load_dataset, write_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
 from prosumo.analytics.metrics.opinions import (
     BASE_CLUSTERS,
+    MIN_GROUP_SIZE,
     KState,
     _base_clusters,
     agreement_with_labels,
@@ -159,6 +160,83 @@ def test_few_distinct_places_are_their_own_base_clusters():
     assert base_of.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
 
 
+def test_a_group_is_named_by_the_idea_it_agrees_on_most_beyond_the_rest():
+    # given
+    members, ideas, votes = three_camps()
+    # when
+    result = opinion_groups(members, ideas, votes)
+    # then: each camp's group is named by one of the three ideas only that camp agrees with
+    group_of = result.members.set_index("member_id")["group"]
+    table = result.groups.set_index("group")
+    for camp in range(3):
+        group = int(group_of[camp * 12])
+        idea = int(table.loc[group, "name_idea_id"])
+        assert idea // 3 == camp
+        inside = (members // 12 == camp) & (ideas == idea)
+        outside = (members // 12 != camp) & (ideas == idea)
+        # smoothed shares: (1 + agrees) / (2 + votes), in the group and among the rest
+        assert table.loc[group, "name_agree"] == pytest.approx((1 + (votes[inside] > 0).sum()) / (2 + inside.sum()))
+        assert table.loc[group, "name_agree_rest"] == pytest.approx(
+            (1 + (votes[outside] > 0).sum()) / (2 + outside.sum())
+        )
+        # no other idea the group mostly agrees with leads the rest by more
+        stats = result.ideas.set_index("idea_id")
+        lead = stats[f"p_agree_g{group}"] - table.loc[group, "name_agree_rest"]
+        assert lead[idea] == lead.max()
+    assert table["shown"].tolist() == [True, True, True]
+
+
+def test_a_group_below_the_minimum_size_is_not_shown_and_divides_nothing():
+    # given: the third camp has only 4 members (fewer than MIN_GROUP_SIZE)
+    members, ideas, votes = three_camps()
+    keep = members < 28
+    # when
+    result = opinion_groups(members[keep], ideas[keep], votes[keep])
+    # then: three groups are found, the small one is hidden and has no name
+    assert MIN_GROUP_SIZE == 5
+    assert result.k == 3
+    table = result.groups.set_index("group")
+    assert table["members"].tolist() == [12, 12, 4]
+    assert table["shown"].tolist() == [True, True, False]
+    assert table["name_idea_id"].isna().tolist() == [False, False, True]
+    assert np.isnan(table.loc[2, "name_agree"])
+    stats = result.ideas.set_index("idea_id")
+    # ideas 6-8: only the hidden camp agrees; the two shown groups both disagree
+    assert stats.loc[[6, 7, 8], "divides"].tolist() == [False, False, False]
+    assert stats.loc[[6, 7, 8], "divisiveness"].tolist() == [0.0, 0.0, 0.0]
+    assert stats.loc[6, "consensus"] == pytest.approx(stats.loc[6, "p_agree_g0"] * stats.loc[6, "p_agree_g1"])
+    assert (stats["representative_group"] != 2).all()
+    # with the minimum lowered, the same small group is shown and ideas 6-8 divide
+    lowered = opinion_groups(members[keep], ideas[keep], votes[keep], min_group_size=4)
+    assert lowered.groups["shown"].tolist() == [True, True, True]
+    assert lowered.ideas.set_index("idea_id").loc[[6, 7, 8], "divides"].tolist() == [True, True, True]
+
+
+def test_an_idea_one_side_does_not_vote_against_never_divides():
+    # given: two camps of 6 split on ideas 0-5; idea 6 is agreed by camp A and only
+    # passed by camp B (6 agrees, 0 disagrees): a large spread, but nobody is against it
+    members, ideas, votes = [], [], []
+    for member in range(12):
+        camp_a = member < 6
+        for idea in range(6):
+            members.append(member)
+            ideas.append(idea)
+            votes.append(1.0 if camp_a == (idea < 3) else -1.0)
+        members.append(member)
+        ideas.append(6)
+        votes.append(1.0 if camp_a else 0.0)
+    # when
+    result = opinion_groups(np.array(members), np.array(ideas), np.array(votes))
+    # then
+    assert result.k == 2
+    stats = result.ideas.set_index("idea_id")
+    assert (stats.loc[6, "agree"], stats.loc[6, "disagree"]) == (6, 0)
+    # spread = 7/8 - 1/8 between the agreeing camp and the passing one
+    assert stats.loc[6, "divisiveness"] == pytest.approx(0.75)
+    assert not stats.loc[6, "divides"]
+    assert stats.loc[list(range(6)), "divides"].tolist() == [True] * 6
+
+
 def test_too_few_voters_gives_no_groups():
     # when
     result = opinion_groups(np.array([1, 1, 2]), np.array([1, 2, 1]), np.array([1.0, -1.0, 1.0]))
@@ -237,9 +315,20 @@ def test_section_on_the_pol_is_sample(tmp_path):
     assert section.headline["voters"] == 36
     assert section.headline["members_grouped"] == 36
     assert section.headline["votes"] == 864  # 867 votes, 3 of them repeats
-    assert section.headline["groups"] == 5
+    # five groups found; one of 4 members is below the minimum size and not shown
+    assert section.headline["groups"] == 4
     assert section.headline["ari_vs_source_groups"] == pytest.approx(0.2665, abs=1e-4)
-    assert section.tables["groups"]["members"].sum() == 36
+    assert section.tables["groups"]["members"].tolist() == [9, 9, 8, 6]
+    assert section.notes[-1] == (
+        "1 group(s) with fewer than 5 members (4 members in all) are not shown and are left out "
+        "of what unites and divides the groups."
+    )
+    assert (
+        section.tables["groups"]["name"].tolist()[2]
+        == "The Single Market is important for the prosperity of the country."
+    )
+    dividing = section.tables["dividing_ideas"]
+    assert ((dividing["agree"] > 0) & (dividing["disagree"] > 0)).all()
     uniting = section.tables["uniting_ideas"]
     assert (uniting["min_group_agree"] > 0.5).all()
     assert uniting["consensus"].is_monotonic_decreasing

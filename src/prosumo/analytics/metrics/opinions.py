@@ -34,9 +34,19 @@ Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code
    * **Representativeness** (Pol.is's ``ra``): ``P(agree | g) / P(agree | not g)``,
      with the two-proportion z statistic of the same difference.
    * **Divisiveness** (our choice, [A]): ``max_g P(agree | g) - min_g P(agree | g)``,
-     the spread of agreement between the most and least agreeing group; the ideas that
-     divide the groups are those with the largest spread, reported with the group for
-     which each idea is most representative.
+     the spread of agreement between the most and least agreeing group. An idea
+     *divides* the groups only when the two sides take opposite sides: the most
+     agreeing group has more agrees than disagrees and the least agreeing group more
+     disagrees than agrees (an idea with 12 agrees and no disagree never divides). The
+     dividing ideas are those with the largest spread among them, reported with the
+     group for which each idea is most representative.
+6. **Names.** A group is named by its representative idea (Pol.is's representative
+   comment): among the ideas more than half of the group agrees with, the one where
+   ``P(agree | g) - P(agree | not g)`` is largest.
+7. **Minimum size.** A group with fewer than ``MIN_GROUP_SIZE`` (5) members is not
+   shown: it has no name, and the consensus, the spread, the representative group and
+   the uniting and dividing ideas are taken over the shown groups only. Its members
+   stay placed (the agreement with another platform's groups counts them).
 
 Examples
 --------
@@ -64,6 +74,7 @@ from scipy import sparse
 from prosumo.analytics.dataset import Dataset
 
 __all__ = [
+    "MIN_GROUP_SIZE",
     "QUESTION",
     "KState",
     "OpinionFigures",
@@ -81,6 +92,8 @@ K_RANGE = (2, 5)
 BASE_CLUSTERS = 100
 K_BUFFER = 4
 _BASE_STARTS = 5
+#: A group with fewer members is not shown (too few people to speak for an opinion).
+MIN_GROUP_SIZE = 5
 _VOTE_VERBS = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 _SILHOUETTE_SAMPLE = 5000
 _KMEANS_SAMPLE = 50_000
@@ -117,6 +130,10 @@ class OpinionGroups:
         Share of variance carried by the two components.
     k_state:
         The k smoother's state after this run, to pass to the next one.
+    groups:
+        Per group: group, members, shown (at least ``min_group_size`` members), and its
+        name: name_idea_id, the idea the group agrees on most beyond the rest, with
+        name_agree and name_agree_rest, the two smoothed agree shares.
     """
 
     members: pd.DataFrame
@@ -126,6 +143,7 @@ class OpinionGroups:
     explained_variance: float = float("nan")
     n_voters: int = 0
     k_state: KState | None = None
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def votes_of(ds: Dataset) -> pd.DataFrame:
@@ -306,8 +324,16 @@ def _cluster(
     return rank[raw], scores, new_state
 
 
-def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray) -> pd.DataFrame:
-    """Pol.is agree probabilities per group, consensus, representativeness, divisiveness."""
+def _idea_stats(
+    matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray, shown: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pol.is agree probabilities per group, consensus, representativeness, divisiveness, names.
+
+    Consensus, divisiveness, the representative group, ``unites`` and ``divides`` are
+    taken over the shown groups only (``shown``: one flag per group), so a group too
+    small to show cannot make an idea look dividing. Returns the per-idea table and the
+    per-group table (size, shown, the idea that names the group).
+    """
     onehot = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(k, len(groups)))
     agree = matrix.copy()
     agree.data = (agree.data > 0.5).astype(np.float64)
@@ -326,8 +352,19 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
     pooled = (2 + a + a_out) / (4 + s + s_out)
     se = np.sqrt(pooled * (1 - pooled) * (1 / (2 + s) + 1 / (2 + s_out)))
     z = np.divide(p_agree - p_out, se, out=np.zeros_like(se), where=se > 0)
-    rep_group = repness.argmax(axis=0)
     columns = np.arange(len(idea_ids))
+    n_shown = int(shown.sum())
+    # with no group large enough, the figures are over all groups, but nothing unites or divides
+    rows = np.flatnonzero(shown) if n_shown else np.arange(k)
+    p_shown = p_agree[rows]
+    rep_group = rows[repness[rows].argmax(axis=0)]
+    most = rows[p_shown.argmax(axis=0)]
+    least = rows[p_shown.argmin(axis=0)]
+    # an idea divides the groups only when one side agrees and the other disagrees:
+    # the most agreeing group has more agrees than disagrees, the least agreeing group
+    # more disagrees than agrees (so each side has votes)
+    divides = (n_shown >= 2) & (a[most, columns] > d[most, columns]) & (d[least, columns] > a[least, columns])
+    min_agree = p_shown.min(axis=0)
     total_seen = s.sum(axis=0)
     frame = pd.DataFrame(
         {
@@ -335,9 +372,11 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
             "n_votes": total_seen.astype(np.int64),
             "agree": a.sum(axis=0).astype(np.int64),
             "disagree": d.sum(axis=0).astype(np.int64),
-            "consensus": p_agree.prod(axis=0),
-            "divisiveness": p_agree.max(axis=0) - p_agree.min(axis=0),
-            "min_group_agree": p_agree.min(axis=0),
+            "consensus": p_shown.prod(axis=0),
+            "divisiveness": p_shown.max(axis=0) - min_agree,
+            "min_group_agree": min_agree,
+            "unites": (n_shown >= 2) & (min_agree > 0.5),
+            "divides": divides,
             "representative_group": rep_group,
             "repness": repness[rep_group, columns],
             "z": z[rep_group, columns],
@@ -345,7 +384,27 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
     )
     for g in range(k):
         frame[f"p_agree_g{g}"] = p_agree[g]
-    return frame
+        frame[f"agree_g{g}"] = a[g].astype(np.int64)
+        frame[f"disagree_g{g}"] = d[g].astype(np.int64)
+        frame[f"votes_g{g}"] = s[g].astype(np.int64)
+    # a group's name: the idea its members agree on most beyond the rest (Pol.is's
+    # representative comment), among the ideas more than half of the group agrees with
+    lead = np.where(p_agree > 0.5, p_agree - p_out, -np.inf)
+    best = lead.argmax(axis=1)
+    named = np.isfinite(lead[np.arange(k), best]) & shown
+    group_table = pd.DataFrame(
+        {
+            "group": np.arange(k, dtype=np.int64),
+            "members": np.bincount(groups, minlength=k).astype(np.int64),
+            "shown": shown,
+            "name_idea_id": pd.array(
+                [int(i) if ok else None for i, ok in zip(idea_ids[best], named, strict=True)], dtype="Int64"
+            ),
+            "name_agree": np.where(named, p_agree[np.arange(k), best], np.nan),
+            "name_agree_rest": np.where(named, p_out[np.arange(k), best], np.nan),
+        }
+    )
+    return frame, group_table
 
 
 def opinion_groups(
@@ -357,6 +416,7 @@ def opinion_groups(
     seed: int = 0,
     k: int | None = None,
     k_state: KState | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> OpinionGroups:
     """Group members by how they vote (Pol.is method; see the module docstring).
 
@@ -373,6 +433,9 @@ def opinion_groups(
         A fixed number of groups instead of the silhouette's choice (for comparisons).
     k_state:
         The previous run's :attr:`OpinionGroups.k_state` (Pol.is keeps k stable).
+    min_group_size:
+        Groups with fewer members are not shown: they name nothing and are left out of
+        the consensus, the divisiveness and the uniting and dividing ideas.
     """
     member_ids = np.asarray(member_ids, dtype=np.int64)
     idea_ids = np.asarray(idea_ids, dtype=np.int64)
@@ -418,8 +481,9 @@ def opinion_groups(
     )
     if k == 0:
         return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u), k_state)
-    stats = _idea_stats(matrix, groups, k, ideas_u)
-    return OpinionGroups(members, stats, k, scores, explained, len(members_u), k_state)
+    shown = np.bincount(groups, minlength=k) >= min_group_size
+    stats, group_table = _idea_stats(matrix, groups, k, ideas_u, shown)
+    return OpinionGroups(members, stats, k, scores, explained, len(members_u), k_state, group_table)
 
 
 def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[float, int]:
@@ -494,9 +558,11 @@ def compute(ds: Dataset) -> OpinionFigures:
     if reference is not None and len(reference):
         agreement = agreement_with_labels(result.members, reference)
     ideas = result.ideas
-    uniting = ideas[ideas["min_group_agree"] > 0.5].nlargest(TOP_IDEAS, "consensus")
-    dividing = ideas.nlargest(TOP_IDEAS, "divisiveness")
-    titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"])))
+    uniting = ideas[ideas["unites"]].nlargest(TOP_IDEAS, "consensus")
+    dividing = ideas[ideas["divides"]].nlargest(TOP_IDEAS, "divisiveness")
+    named = result.groups["name_idea_id"].dropna().astype(np.int64)
+    titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"]) | set(named)))
     uniting = uniting.assign(title=uniting["idea_id"].map(titles))
     dividing = dividing.assign(title=dividing["idea_id"].map(titles))
+    result.groups["name"] = result.groups["name_idea_id"].map(titles).astype("string")
     return OpinionFigures(votes, result, agreement, uniting, dividing)
