@@ -11,7 +11,15 @@ import pytest
 
 from prosumo.analytics.dataset import load_dataset, write_dataset
 from prosumo.analytics.importers.polis import write_polis_dataset
-from prosumo.analytics.metrics.opinions import agreement_with_labels, opinion_groups, votes_of
+from prosumo.analytics.metrics.opinions import (
+    BASE_CLUSTERS,
+    MIN_GROUP_SIZE,
+    KState,
+    _base_clusters,
+    agreement_with_labels,
+    opinion_groups,
+    votes_of,
+)
 from prosumo.analytics.sections import opinions
 
 SAMPLE = Path(__file__).parent / "data" / "polis_sample"
@@ -75,6 +83,158 @@ def test_sparse_voters_are_not_placed():
     assert result.n_voters == 10
     assert result.members["member_id"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 9]
     assert result.members.set_index("member_id").loc[9, "n_votes"] == 8
+
+
+def three_camps() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """36 members x 9 ideas: camp c (12 members) agrees with ideas 3c..3c+2 and disagrees
+    with the rest, and passes on a fifth of its votes at random (a fixed draw), so the
+    members sit at many places."""
+    members = np.repeat(np.arange(36), 9)
+    ideas = np.tile(np.arange(9), 36)
+    camp = members // 12
+    votes = np.where(ideas // 3 == camp, 1.0, -1.0)
+    votes[np.random.default_rng(7).random(len(votes)) < 0.2] = 0.0
+    return members, ideas, votes
+
+
+def test_three_planted_camps_give_three_groups():
+    # when
+    result = opinion_groups(*three_camps())
+    # then
+    assert result.k == 3
+    groups = result.members.set_index("member_id")["group"]
+    camps = [sorted(set(groups[c * 12 : c * 12 + 12])) for c in range(3)]
+    assert [len(c) for c in camps] == [1, 1, 1]
+    assert sorted(c[0] for c in camps) == [0, 1, 2]
+    assert max(result.silhouettes, key=result.silhouettes.__getitem__) == 3
+    assert result.k_state == KState(last_k=3, last_k_count=1, smoothed_k=3)
+
+
+def test_k_changes_only_after_being_the_best_four_runs_in_a_row():
+    # given: earlier runs settled on 2 groups
+    state = KState(last_k=2, last_k_count=6, smoothed_k=2)
+    seen = []
+    # when: four runs in which 3 groups fit best
+    for _ in range(4):
+        result = opinion_groups(*three_camps(), k_state=state)
+        state = result.k_state
+        seen.append((result.k, state))
+    # then: k stays 2 for three runs and becomes 3 on the fourth
+    assert [k for k, _ in seen] == [2, 2, 2, 3]
+    assert [s.last_k_count for _, s in seen] == [1, 2, 3, 4]
+    assert seen[-1][1] == KState(last_k=3, last_k_count=4, smoothed_k=3)
+
+
+def test_a_fixed_k_overrides_the_silhouette():
+    # when
+    result = opinion_groups(*three_camps(), k=2)
+    # then
+    assert result.k == 2
+    assert list(result.silhouettes) == [2]
+    assert sorted(np.bincount(result.members["group"]).tolist()) == [12, 24]
+
+
+def test_members_are_condensed_into_a_hundred_base_clusters():
+    # given: 250 members at distinct places
+    points = np.random.default_rng(3).normal(size=(250, 2))
+    # when
+    base_of, centres, sizes = _base_clusters(points, 0)
+    # then
+    assert centres.shape == (BASE_CLUSTERS, 2) == (100, 2)
+    assert sizes.sum() == 250
+    assert (sizes > 0).all()
+    assert np.bincount(base_of, minlength=100).tolist() == sizes.tolist()
+    # each member's base cluster is the nearest centre
+    nearest = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    assert (nearest == base_of).all()
+
+
+def test_few_distinct_places_are_their_own_base_clusters():
+    # given: 8 members at two places
+    points = np.array([[0.0, 1.0]] * 5 + [[2.0, 0.0]] * 3)
+    # when
+    base_of, centres, sizes = _base_clusters(points, 0)
+    # then
+    assert centres.tolist() == [[0.0, 1.0], [2.0, 0.0]]
+    assert sizes.tolist() == [5, 3]
+    assert base_of.tolist() == [0, 0, 0, 0, 0, 1, 1, 1]
+
+
+def test_a_group_is_named_by_the_idea_it_agrees_on_most_beyond_the_rest():
+    # given
+    members, ideas, votes = three_camps()
+    # when
+    result = opinion_groups(members, ideas, votes)
+    # then: each camp's group is named by one of the three ideas only that camp agrees with
+    group_of = result.members.set_index("member_id")["group"]
+    table = result.groups.set_index("group")
+    for camp in range(3):
+        group = int(group_of[camp * 12])
+        idea = int(table.loc[group, "name_idea_id"])
+        assert idea // 3 == camp
+        inside = (members // 12 == camp) & (ideas == idea)
+        outside = (members // 12 != camp) & (ideas == idea)
+        # smoothed shares: (1 + agrees) / (2 + votes), in the group and among the rest
+        assert table.loc[group, "name_agree"] == pytest.approx((1 + (votes[inside] > 0).sum()) / (2 + inside.sum()))
+        assert table.loc[group, "name_agree_rest"] == pytest.approx(
+            (1 + (votes[outside] > 0).sum()) / (2 + outside.sum())
+        )
+        # no other idea the group mostly agrees with leads the rest by more
+        stats = result.ideas.set_index("idea_id")
+        lead = stats[f"p_agree_g{group}"] - table.loc[group, "name_agree_rest"]
+        assert lead[idea] == lead.max()
+    assert table["shown"].tolist() == [True, True, True]
+
+
+def test_a_group_below_the_minimum_size_is_not_shown_and_divides_nothing():
+    # given: the third camp has only 4 members (fewer than MIN_GROUP_SIZE)
+    members, ideas, votes = three_camps()
+    keep = members < 28
+    # when
+    result = opinion_groups(members[keep], ideas[keep], votes[keep])
+    # then: three groups are found, the small one is hidden and has no name
+    assert MIN_GROUP_SIZE == 5
+    assert result.k == 3
+    table = result.groups.set_index("group")
+    assert table["members"].tolist() == [12, 12, 4]
+    assert table["shown"].tolist() == [True, True, False]
+    assert table["name_idea_id"].isna().tolist() == [False, False, True]
+    assert np.isnan(table.loc[2, "name_agree"])
+    stats = result.ideas.set_index("idea_id")
+    # ideas 6-8: only the hidden camp agrees; the two shown groups both disagree
+    assert stats.loc[[6, 7, 8], "divides"].tolist() == [False, False, False]
+    assert stats.loc[[6, 7, 8], "divisiveness"].tolist() == [0.0, 0.0, 0.0]
+    assert stats.loc[6, "consensus"] == pytest.approx(stats.loc[6, "p_agree_g0"] * stats.loc[6, "p_agree_g1"])
+    assert (stats["representative_group"] != 2).all()
+    # with the minimum lowered, the same small group is shown and ideas 6-8 divide
+    lowered = opinion_groups(members[keep], ideas[keep], votes[keep], min_group_size=4)
+    assert lowered.groups["shown"].tolist() == [True, True, True]
+    assert lowered.ideas.set_index("idea_id").loc[[6, 7, 8], "divides"].tolist() == [True, True, True]
+
+
+def test_an_idea_one_side_does_not_vote_against_never_divides():
+    # given: two camps of 6 split on ideas 0-5; idea 6 is agreed by camp A and only
+    # passed by camp B (6 agrees, 0 disagrees): a large spread, but nobody is against it
+    members, ideas, votes = [], [], []
+    for member in range(12):
+        camp_a = member < 6
+        for idea in range(6):
+            members.append(member)
+            ideas.append(idea)
+            votes.append(1.0 if camp_a == (idea < 3) else -1.0)
+        members.append(member)
+        ideas.append(6)
+        votes.append(1.0 if camp_a else 0.0)
+    # when
+    result = opinion_groups(np.array(members), np.array(ideas), np.array(votes))
+    # then
+    assert result.k == 2
+    stats = result.ideas.set_index("idea_id")
+    assert (stats.loc[6, "agree"], stats.loc[6, "disagree"]) == (6, 0)
+    # spread = 7/8 - 1/8 between the agreeing camp and the passing one
+    assert stats.loc[6, "divisiveness"] == pytest.approx(0.75)
+    assert not stats.loc[6, "divides"]
+    assert stats.loc[list(range(6)), "divides"].tolist() == [True] * 6
 
 
 def test_too_few_voters_gives_no_groups():
@@ -155,9 +315,20 @@ def test_section_on_the_pol_is_sample(tmp_path):
     assert section.headline["voters"] == 36
     assert section.headline["members_grouped"] == 36
     assert section.headline["votes"] == 864  # 867 votes, 3 of them repeats
-    assert section.headline["groups"] == 5
+    # five groups found; one of 4 members is below the minimum size and not shown
+    assert section.headline["groups"] == 4
     assert section.headline["ari_vs_source_groups"] == pytest.approx(0.2665, abs=1e-4)
-    assert section.tables["groups"]["members"].sum() == 36
+    assert section.tables["groups"]["members"].tolist() == [9, 9, 8, 6]
+    assert section.notes[-1] == (
+        "1 group(s) with fewer than 5 members (4 members in all) are not shown and are left out "
+        "of what unites and divides the groups."
+    )
+    assert (
+        section.tables["groups"]["name"].tolist()[2]
+        == "The Single Market is important for the prosperity of the country."
+    )
+    dividing = section.tables["dividing_ideas"]
+    assert ((dividing["agree"] > 0) & (dividing["disagree"] > 0)).all()
     uniting = section.tables["uniting_ideas"]
     assert (uniting["min_group_agree"] > 0.5).all()
     assert uniting["consensus"].is_monotonic_decreasing
@@ -169,12 +340,12 @@ def test_section_on_the_pol_is_sample(tmp_path):
 #: ARI of our groups against Pol.is's own group-id, over the members both placed
 #: (docs/real-data.md reports the same figures).
 REAL_ARI = {
-    "15-per-hour-seattle": (2, 0.7761),
-    "brexit-consensus": (3, 0.6355),
+    "15-per-hour-seattle": (2, 0.8022),
+    "brexit-consensus": (2, 0.8764),
     "canadian-electoral-reform": (2, 0.8381),
-    "football-concussions": (4, 0.1479),
+    "football-concussions": (4, 0.1455),
     "scoop-hivemind.ubi": (2, 0.0947),
-    "vtaiwan.uberx": (2, 0.7401),
+    "vtaiwan.uberx": (2, 0.8496),
 }
 
 

@@ -13,6 +13,7 @@ from prosumo.analytics.importers.polis import (
     POLIS_ATTRIBUTION,
     PolisFormatError,
     import_polis,
+    polis_meta,
     write_polis_dataset,
 )
 
@@ -167,3 +168,46 @@ def test_real_conversations_import(tmp_path, name, members, ideas, votes):
     assert len(tables["members"]) == members
     assert len(tables["ideas"]) == ideas
     assert int((tables["events"]["verb"] == "idea.supported").sum()) == votes
+
+
+def test_the_attribution_is_what_the_licence_asks_for(tmp_path):
+    # given: the sample's README gives the conversation's case study
+    # when
+    write_polis_dataset(SAMPLE, tmp_path / "ds")
+    # then: the creator's statement, the case study, the conversation, the licence's link, the changes
+    meta = json.loads((tmp_path / "ds" / "dataset.json").read_text())
+    assert meta["case_study"] == "https://compdemocracy.org/case-studies/2017-brexit-consensus"
+    assert meta["licence_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert meta["attribution"] == (
+        "Data was gathered using the Polis software (compdemocracy.org/polis) and is sub-licensed under "
+        "CC BY 4.0 with Attribution to The Computational Democracy Project. The data and more information "
+        "about how the data was collected: https://compdemocracy.org/case-studies/2017-brexit-consensus . "
+        "Conversation: https://pol.is/7wmvbjcjhp . Licence: CC BY 4.0, "
+        "https://creativecommons.org/licenses/by/4.0/ . Changes: converted by Prosumo's Pol.is importer into "
+        "a community dataset (participants as members, statements as ideas, votes as support events; a "
+        "participant's repeated votes kept as events)."
+    )
+
+
+def test_a_case_study_comes_from_the_summary_or_from_a_list_beside_the_exports(tmp_path):
+    # given: one export whose summary names its case study, one listed in a PROVENANCE.md
+    # beside it, and one with neither
+    for name in ("given", "seattle-15-per-hour", "uberx"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.csv").write_text("topic,t\nurl,https://pol.is/x\n")
+    (tmp_path / "given" / "summary.csv").write_text(
+        "topic,t\ncase-study,see https://compdemocracy.org/case-studies/2020-given\n"
+    )
+    (tmp_path / "PROVENANCE.md").write_text(
+        "https://compdemocracy.org/case-studies/2017-brexit-consensus\n"
+        "https://compdemocracy.org/case-studies/2014-seattle-15-per-hour\n"
+    )
+    # when
+    found = {name: polis_meta(tmp_path / name)["case_study"] for name in ("given", "seattle-15-per-hour", "uberx")}
+    # then
+    assert found == {
+        "given": "https://compdemocracy.org/case-studies/2020-given",
+        "seattle-15-per-hour": "https://compdemocracy.org/case-studies/2014-seattle-15-per-hour",
+        "uberx": None,
+    }
+    assert "case-studies" not in polis_meta(tmp_path / "uberx")["attribution"]

@@ -38,12 +38,26 @@ import pandas as pd
 
 from prosumo.analytics.dataset import write_dataset
 
-__all__ = ["POLIS_ATTRIBUTION", "PolisFormatError", "import_polis", "write_polis_dataset"]
+__all__ = [
+    "POLIS_ATTRIBUTION",
+    "POLIS_CHANGES",
+    "POLIS_LICENCE_URL",
+    "PolisFormatError",
+    "import_polis",
+    "polis_meta",
+    "write_polis_dataset",
+]
 
 POLIS_ATTRIBUTION = (
     "Data was gathered using the Polis software (compdemocracy.org/polis) and is "
     "sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy Project."
 )
+POLIS_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+POLIS_CHANGES = (
+    "Changes: converted by Prosumo's Pol.is importer into a community dataset (participants as "
+    "members, statements as ideas, votes as support events; a participant's repeated votes kept as events)."
+)
+_CASE_STUDY = re.compile(r"https?://(?:www\.)?compdemocracy\.org/case-studies/[\w./-]*[\w/]")
 _STATUS = {1: "accepted", -1: "declined", 0: "open"}
 _COMMENT_COLUMNS = ("timestamp", "comment-id", "author-id", "moderated", "comment-body")
 _VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
@@ -259,28 +273,58 @@ def import_polis(folder: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     return {"members": members, "campaigns": campaigns, "ideas": ideas, "events": events}
 
 
+def _case_study(src: Path, summary: dict[str, str]) -> str | None:
+    """The link to the conversation's case study, where the export gives one.
+
+    Looked for in ``summary.csv`` (any value), then in a ``README.md`` or
+    ``PROVENANCE.md`` inside the export's folder (any case-study link there is this
+    conversation's), then in a ``PROVENANCE.md`` beside it that lists several
+    conversations (the line whose words match the folder's name).
+    """
+    for value in summary.values():
+        found = _CASE_STUDY.search(value)
+        if found:
+            return found.group(0)
+    for name in ("README.md", "PROVENANCE.md"):
+        path = src / name
+        if path.exists():
+            found = _CASE_STUDY.search(path.read_text(encoding="utf-8"))
+            if found:
+                return found.group(0)
+    words = [w for w in re.split(r"[-._ ]+", src.name.lower()) if w]
+    provenance = src.parent / "PROVENANCE.md"
+    if words and provenance.exists():
+        for line in provenance.read_text(encoding="utf-8").splitlines():
+            found = _CASE_STUDY.search(line)
+            if found and all(w in found.group(0).lower() for w in words):
+                return found.group(0)
+    return None
+
+
 def polis_meta(folder: str | os.PathLike[str]) -> dict[str, Any]:
-    """``dataset.json`` content for a Pol.is export: name, source, licence, attribution."""
+    """``dataset.json`` content for a Pol.is export: name, source, licence, attribution.
+
+    The attribution is what CC BY 4.0 asks of a copy or a derived work: the creator's
+    attribution statement, the link to the conversation and to its case study where the
+    export gives one, the licence's name and link, and a note of the changes made.
+    """
     src = Path(folder)
     summary = _summary(src)
+    case_study = _case_study(src, summary)
+    url = summary.get("url")
     attribution = POLIS_ATTRIBUTION
-    words = [w for w in re.split(r"[-._ ]+", src.name.lower()) if w]
-    for provenance in (src / "PROVENANCE.md", src.parent / "PROVENANCE.md"):
-        if not provenance.exists():
-            continue
-        for line in provenance.read_text(encoding="utf-8").splitlines():
-            text = line.strip()
-            about = text.startswith(("https://compdemocracy.org/case-studies/", "("))
-            if about and words and all(w in text.lower() for w in words):
-                attribution += f" More information: {text}"
-                break
-        break
-    if summary.get("url"):
-        attribution += f" Conversation: {summary['url']}"
+    if case_study:
+        attribution += f" The data and more information about how the data was collected: {case_study} ."
+    if url:
+        attribution += f" Conversation: {url} ."
+    attribution += f" Licence: CC BY 4.0, {POLIS_LICENCE_URL} . {POLIS_CHANGES}"
     return {
         "name": src.name,
-        "source": f"Pol.is open data export ({summary.get('url', src.name)}); compdemocracy/openData",
+        "source": f"Pol.is open data export ({url or src.name}); compdemocracy/openData",
         "licence": "CC BY 4.0",
+        "licence_url": POLIS_LICENCE_URL,
+        "case_study": case_study,
+        "changes": POLIS_CHANGES,
         "attribution": attribution,
         "topic": summary.get("topic"),
         "importer": "prosumo.analytics.importers.polis",

@@ -17,10 +17,13 @@ Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code
    components come from the SVD of that matrix; each member's projection is scaled by
    ``sqrt(n_ideas / n_votes_i)`` (Pol.is's sparsity-aware projection), so members who
    voted on few ideas are not pulled to the centre.
-4. **Groups.** k-means (k-means++ init, 10 starts, fixed seed) on the 2-D projection for
-   k = 2..5, keeping the k with the highest silhouette (Pol.is also picks k in 2..5 by
-   silhouette; it first condenses members into 100 base clusters, which matters only
-   for speed, so members are clustered directly here).
+4. **Groups.** Pol.is's two levels: k-means condenses the placed members into about
+   100 base clusters; the base centres, weighted by their sizes, are then grouped by
+   k-means for k = 2..min(5, 2 + n_base / 12), and the k whose grouping has the best
+   silhouette over the base centres wins. Each member takes the group of their base
+   cluster. Pol.is keeps k stable as votes arrive: a new k replaces the current one only
+   after it has been the best ``K_BUFFER`` (4) runs in a row; a caller that stores the
+   groups passes the previous run's :class:`KState` to get the same rule.
 5. **Per idea and group.** With A agrees, D disagrees and S votes (pass included) of
    group g on idea j, Pol.is's smoothed probabilities are
    ``P(agree | g) = (1 + A) / (2 + S)`` and ``P(disagree | g) = (1 + D) / (2 + S)``.
@@ -31,9 +34,19 @@ Mapping High Dimensional Opinion Spaces", Recerca 26(2); the ``polis`` math code
    * **Representativeness** (Pol.is's ``ra``): ``P(agree | g) / P(agree | not g)``,
      with the two-proportion z statistic of the same difference.
    * **Divisiveness** (our choice, [A]): ``max_g P(agree | g) - min_g P(agree | g)``,
-     the spread of agreement between the most and least agreeing group; the ideas that
-     divide the groups are those with the largest spread, reported with the group for
-     which each idea is most representative.
+     the spread of agreement between the most and least agreeing group. An idea
+     *divides* the groups only when the two sides take opposite sides: the most
+     agreeing group has more agrees than disagrees and the least agreeing group more
+     disagrees than agrees (an idea with 12 agrees and no disagree never divides). The
+     dividing ideas are those with the largest spread among them, reported with the
+     group for which each idea is most representative.
+6. **Names.** A group is named by its representative idea (Pol.is's representative
+   comment): among the ideas more than half of the group agrees with, the one where
+   ``P(agree | g) - P(agree | not g)`` is largest.
+7. **Minimum size.** A group with fewer than ``MIN_GROUP_SIZE`` (5) members is not
+   shown: it has no name, and the consensus, the spread, the representative group and
+   the uniting and dividing ideas are taken over the shown groups only. Its members
+   stay placed (the agreement with another platform's groups counts them).
 
 Examples
 --------
@@ -61,7 +74,9 @@ from scipy import sparse
 from prosumo.analytics.dataset import Dataset
 
 __all__ = [
+    "MIN_GROUP_SIZE",
     "QUESTION",
+    "KState",
     "OpinionFigures",
     "OpinionGroups",
     "agreement_with_labels",
@@ -73,12 +88,27 @@ __all__ = [
 QUESTION = 9
 MIN_VOTES = 7
 K_RANGE = (2, 5)
+#: Pol.is's number of base clusters, and how many runs a new best k must last to be taken.
+BASE_CLUSTERS = 100
+K_BUFFER = 4
+_BASE_STARTS = 5
+#: A group with fewer members is not shown (too few people to speak for an opinion).
+MIN_GROUP_SIZE = 5
 _VOTE_VERBS = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 _SILHOUETTE_SAMPLE = 5000
 _KMEANS_SAMPLE = 50_000
 _SMALL = 300
 #: Ideas listed as uniting and as dividing the groups.
 TOP_IDEAS = 10
+
+
+@dataclass(frozen=True)
+class KState:
+    """Pol.is's k smoother between runs: the last best k, how many runs in a row, the k in use."""
+
+    last_k: int
+    last_k_count: int
+    smoothed_k: int
 
 
 @dataclass
@@ -98,6 +128,12 @@ class OpinionGroups:
         k -> mean silhouette for every k tried.
     explained_variance:
         Share of variance carried by the two components.
+    k_state:
+        The k smoother's state after this run, to pass to the next one.
+    groups:
+        Per group: group, members, shown (at least ``min_group_size`` members), and its
+        name: name_idea_id, the idea the group agrees on most beyond the rest, with
+        name_agree and name_agree_rest, the two smoothed agree shares.
     """
 
     members: pd.DataFrame
@@ -106,6 +142,8 @@ class OpinionGroups:
     silhouettes: dict[int, float] = field(default_factory=dict)
     explained_variance: float = float("nan")
     n_voters: int = 0
+    k_state: KState | None = None
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def votes_of(ds: Dataset) -> pd.DataFrame:
@@ -200,48 +238,102 @@ def _project(matrix: sparse.csr_matrix, n_votes: np.ndarray) -> tuple[np.ndarray
     return projection, explained
 
 
-def _cluster(points: np.ndarray, seed: int) -> tuple[np.ndarray, dict[int, float]]:
-    """k-means for k = 2..5 on the projection; the k with the best silhouette wins.
+def _base_clusters(points: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pol.is's base clusters: about ``BASE_CLUSTERS`` k-means centres of the members' positions.
 
-    Above ``_KMEANS_SAMPLE`` members the centres are fitted on a random sample and every
-    member goes to its nearest centre (in two dimensions a sample of that size places
-    the centres as well as all points do).
+    Returns each member's base cluster, the centres and their sizes (members per centre).
+    With no more distinct positions than ``BASE_CLUSTERS``, every distinct position is
+    its own base cluster. Above ``_KMEANS_SAMPLE`` members the centres are fitted on a
+    random sample and every member goes to its nearest centre.
     """
     from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-    from threadpoolctl import threadpool_limits
 
+    distinct, inverse = np.unique(points.round(12), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    if len(distinct) <= BASE_CLUSTERS:
+        return inverse, distinct, np.bincount(inverse, minlength=len(distinct))
     rng = np.random.default_rng(seed)
     sampled = len(points) > _KMEANS_SAMPLE
     fit_on = points[rng.choice(len(points), _KMEANS_SAMPLE, replace=False)] if sampled else points
-    n_distinct = len(np.unique(fit_on.round(12), axis=0))
+    model = KMeans(n_clusters=BASE_CLUSTERS, n_init=_BASE_STARTS, random_state=seed).fit(fit_on)
+    found = model.predict(points) if sampled else model.labels_
+    sizes = np.bincount(found, minlength=BASE_CLUSTERS)
+    used = np.flatnonzero(sizes)
+    renumber = np.full(BASE_CLUSTERS, -1)
+    renumber[used] = np.arange(len(used))
+    return renumber[found], model.cluster_centers_[used], sizes[used]
+
+
+def _choose_k(scores: dict[int, float], state: KState | None) -> tuple[int, KState]:
+    """Pol.is's k smoother: k changes only when another k has been best ``K_BUFFER`` runs in a row."""
+    this_k = max(scores, key=lambda k: (round(scores[k], 12), -k))
+    if state is None:
+        return this_k, KState(this_k, 1, this_k)
+    count = state.last_k_count + 1 if this_k == state.last_k else 1
+    smoothed = this_k if count >= K_BUFFER else state.smoothed_k
+    if smoothed not in scores:
+        smoothed = this_k
+    return smoothed, KState(this_k, count, smoothed)
+
+
+def _cluster(
+    points: np.ndarray, seed: int, *, k: int | None = None, state: KState | None = None
+) -> tuple[np.ndarray, dict[int, float], KState | None]:
+    """Pol.is's two-level clustering: base clusters, then groups of base clusters.
+
+    1. About 100 base clusters of the members' positions (:func:`_base_clusters`).
+    2. For each k in 2..min(5, 2 + n_base // 12), k-means of the base centres weighted by
+       their sizes; the silhouette of that grouping is computed over the base centres.
+    3. The k with the best silhouette wins, through the smoother of :func:`_choose_k`
+       when the previous run's ``state`` is given; ``k`` forces a number of groups.
+    4. Each member takes the group of their base cluster.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    base_of, centres, sizes = _base_clusters(points, seed)
+    n_base = len(centres)
+    top = min(K_RANGE[1], K_RANGE[0] + n_base // 12)
+    tried = [k] if k is not None else list(range(K_RANGE[0], max(top, K_RANGE[0]) + 1))
     scores: dict[int, float] = {}
     labels: dict[int, np.ndarray] = {}
-    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
-    with threadpool_limits(1):
-        for k in range(K_RANGE[0], K_RANGE[1] + 1):
-            if n_distinct < 2 or (k > n_distinct - 1 and k > K_RANGE[0]):
-                break
-            model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(fit_on)
-            found = model.predict(points) if sampled else model.labels_
-            if len(np.unique(found)) < 2:
-                continue
+    for n_groups in tried:
+        if n_groups > n_base:
+            break
+        model = KMeans(n_clusters=n_groups, n_init=10, random_state=seed).fit(centres, sample_weight=sizes)
+        grouped = model.labels_
+        if len(np.unique(grouped)) < 2:
+            continue
+        if n_base > n_groups:
+            scores[n_groups] = float(silhouette_score(centres, grouped))
+        else:  # one centre per group: the silhouette is the members'
             sample = min(len(points), _SILHOUETTE_SAMPLE)
-            scores[k] = float(silhouette_score(points, found, sample_size=sample, random_state=seed))
-            labels[k] = found
+            scores[n_groups] = float(silhouette_score(points, grouped[base_of], sample_size=sample, random_state=seed))
+        labels[n_groups] = grouped[base_of]
     if not scores:
-        return np.zeros(len(points), dtype=np.int64), {}
-    best = max(scores, key=lambda k: (round(scores[k], 12), -k))
+        return np.zeros(len(points), dtype=np.int64), {}, state
+    if k is not None:
+        best, new_state = k, state
+    else:
+        best, new_state = _choose_k(scores, state)
     # number groups by size, largest first, so group 0 is always the largest
     raw = labels[best]
-    sizes = np.bincount(raw, minlength=best)
+    group_sizes = np.bincount(raw, minlength=best)
     rank = np.empty(best, dtype=np.int64)
-    rank[np.argsort(-sizes, kind="stable")] = np.arange(best)
-    return rank[raw], scores
+    rank[np.argsort(-group_sizes, kind="stable")] = np.arange(best)
+    return rank[raw], scores, new_state
 
 
-def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray) -> pd.DataFrame:
-    """Pol.is agree probabilities per group, consensus, representativeness, divisiveness."""
+def _idea_stats(
+    matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids: np.ndarray, shown: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pol.is agree probabilities per group, consensus, representativeness, divisiveness, names.
+
+    Consensus, divisiveness, the representative group, ``unites`` and ``divides`` are
+    taken over the shown groups only (``shown``: one flag per group), so a group too
+    small to show cannot make an idea look dividing. Returns the per-idea table and the
+    per-group table (size, shown, the idea that names the group).
+    """
     onehot = sparse.csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(k, len(groups)))
     agree = matrix.copy()
     agree.data = (agree.data > 0.5).astype(np.float64)
@@ -260,8 +352,19 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
     pooled = (2 + a + a_out) / (4 + s + s_out)
     se = np.sqrt(pooled * (1 - pooled) * (1 / (2 + s) + 1 / (2 + s_out)))
     z = np.divide(p_agree - p_out, se, out=np.zeros_like(se), where=se > 0)
-    rep_group = repness.argmax(axis=0)
     columns = np.arange(len(idea_ids))
+    n_shown = int(shown.sum())
+    # with no group large enough, the figures are over all groups, but nothing unites or divides
+    rows = np.flatnonzero(shown) if n_shown else np.arange(k)
+    p_shown = p_agree[rows]
+    rep_group = rows[repness[rows].argmax(axis=0)]
+    most = rows[p_shown.argmax(axis=0)]
+    least = rows[p_shown.argmin(axis=0)]
+    # an idea divides the groups only when one side agrees and the other disagrees:
+    # the most agreeing group has more agrees than disagrees, the least agreeing group
+    # more disagrees than agrees (so each side has votes)
+    divides = (n_shown >= 2) & (a[most, columns] > d[most, columns]) & (d[least, columns] > a[least, columns])
+    min_agree = p_shown.min(axis=0)
     total_seen = s.sum(axis=0)
     frame = pd.DataFrame(
         {
@@ -269,9 +372,11 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
             "n_votes": total_seen.astype(np.int64),
             "agree": a.sum(axis=0).astype(np.int64),
             "disagree": d.sum(axis=0).astype(np.int64),
-            "consensus": p_agree.prod(axis=0),
-            "divisiveness": p_agree.max(axis=0) - p_agree.min(axis=0),
-            "min_group_agree": p_agree.min(axis=0),
+            "consensus": p_shown.prod(axis=0),
+            "divisiveness": p_shown.max(axis=0) - min_agree,
+            "min_group_agree": min_agree,
+            "unites": (n_shown >= 2) & (min_agree > 0.5),
+            "divides": divides,
             "representative_group": rep_group,
             "repness": repness[rep_group, columns],
             "z": z[rep_group, columns],
@@ -279,7 +384,27 @@ def _idea_stats(matrix: sparse.csr_matrix, groups: np.ndarray, k: int, idea_ids:
     )
     for g in range(k):
         frame[f"p_agree_g{g}"] = p_agree[g]
-    return frame
+        frame[f"agree_g{g}"] = a[g].astype(np.int64)
+        frame[f"disagree_g{g}"] = d[g].astype(np.int64)
+        frame[f"votes_g{g}"] = s[g].astype(np.int64)
+    # a group's name: the idea its members agree on most beyond the rest (Pol.is's
+    # representative comment), among the ideas more than half of the group agrees with
+    lead = np.where(p_agree > 0.5, p_agree - p_out, -np.inf)
+    best = lead.argmax(axis=1)
+    named = np.isfinite(lead[np.arange(k), best]) & shown
+    group_table = pd.DataFrame(
+        {
+            "group": np.arange(k, dtype=np.int64),
+            "members": np.bincount(groups, minlength=k).astype(np.int64),
+            "shown": shown,
+            "name_idea_id": pd.array(
+                [int(i) if ok else None for i, ok in zip(idea_ids[best], named, strict=True)], dtype="Int64"
+            ),
+            "name_agree": np.where(named, p_agree[np.arange(k), best], np.nan),
+            "name_agree_rest": np.where(named, p_out[np.arange(k), best], np.nan),
+        }
+    )
+    return frame, group_table
 
 
 def opinion_groups(
@@ -289,6 +414,9 @@ def opinion_groups(
     *,
     min_votes: int = MIN_VOTES,
     seed: int = 0,
+    k: int | None = None,
+    k_state: KState | None = None,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> OpinionGroups:
     """Group members by how they vote (Pol.is method; see the module docstring).
 
@@ -301,6 +429,13 @@ def opinion_groups(
         A member is placed when they voted on at least ``min(min_votes, n_ideas)`` ideas.
     seed:
         Seed of k-means and of the silhouette sample.
+    k:
+        A fixed number of groups instead of the silhouette's choice (for comparisons).
+    k_state:
+        The previous run's :attr:`OpinionGroups.k_state` (Pol.is keeps k stable).
+    min_group_size:
+        Groups with fewer members are not shown: they name nothing and are left out of
+        the consensus, the divisiveness and the uniting and dividing ideas.
     """
     member_ids = np.asarray(member_ids, dtype=np.int64)
     idea_ids = np.asarray(idea_ids, dtype=np.int64)
@@ -330,9 +465,10 @@ def opinion_groups(
     n_votes = n_votes_all[placed]
     from threadpoolctl import threadpool_limits
 
+    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
     with threadpool_limits(1):
         projection, explained = _project(values, n_votes)
-    groups, scores = _cluster(projection, seed)
+        groups, scores, k_state = _cluster(projection, seed, k=k, state=k_state)
     k = int(groups.max()) + 1 if scores else 0
     members = pd.DataFrame(
         {
@@ -344,9 +480,10 @@ def opinion_groups(
         }
     )
     if k == 0:
-        return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u))
-    stats = _idea_stats(matrix, groups, k, ideas_u)
-    return OpinionGroups(members, stats, k, scores, explained, len(members_u))
+        return OpinionGroups(members, pd.DataFrame({"idea_id": ideas_u}), 0, {}, explained, len(members_u), k_state)
+    shown = np.bincount(groups, minlength=k) >= min_group_size
+    stats, group_table = _idea_stats(matrix, groups, k, ideas_u, shown)
+    return OpinionGroups(members, stats, k, scores, explained, len(members_u), k_state, group_table)
 
 
 def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[float, int]:
@@ -421,9 +558,11 @@ def compute(ds: Dataset) -> OpinionFigures:
     if reference is not None and len(reference):
         agreement = agreement_with_labels(result.members, reference)
     ideas = result.ideas
-    uniting = ideas[ideas["min_group_agree"] > 0.5].nlargest(TOP_IDEAS, "consensus")
-    dividing = ideas.nlargest(TOP_IDEAS, "divisiveness")
-    titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"])))
+    uniting = ideas[ideas["unites"]].nlargest(TOP_IDEAS, "consensus")
+    dividing = ideas[ideas["divides"]].nlargest(TOP_IDEAS, "divisiveness")
+    named = result.groups["name_idea_id"].dropna().astype(np.int64)
+    titles = _title_of(ds, sorted(set(uniting["idea_id"]) | set(dividing["idea_id"]) | set(named)))
     uniting = uniting.assign(title=uniting["idea_id"].map(titles))
     dividing = dividing.assign(title=dividing["idea_id"].map(titles))
+    result.groups["name"] = result.groups["name_idea_id"].map(titles).astype("string")
     return OpinionFigures(votes, result, agreement, uniting, dividing)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.opinions import OpinionFigures, OpinionGroups, compute
+from prosumo.analytics.metrics.opinions import MIN_GROUP_SIZE, OpinionFigures, OpinionGroups, compute
 from prosumo.analytics.section import Section
 
 #: At most this many members are drawn in the scatter chart (a fixed sample of them).
@@ -26,12 +25,12 @@ def present(figures: OpinionFigures) -> Section:
         "members_grouped": len(result.members),
         "ideas_voted_on": int(votes["idea_id"].nunique()),
         "votes": len(votes),
-        "groups": result.k,
+        "groups": int(result.groups["shown"].sum()) if result.k else 0,
     }
     out.notes.append(
         "Pol.is method: PCA of the member x idea vote matrix (latest vote, +1/-1/0; "
-        "declined ideas left out), members with at least 7 votes placed, k-means with "
-        "k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
+        "declined ideas left out), members with at least 7 votes placed, about 100 base "
+        "clusters grouped by k-means with k = 2..5 chosen by silhouette; group-informed consensus = product over groups "
         "of (1 + agrees) / (2 + votes)."
     )
     if result.k == 0:
@@ -39,7 +38,6 @@ def present(figures: OpinionFigures) -> Section:
         return out
     out.headline["silhouette"] = round(result.silhouettes[result.k], 4)
     out.headline["variance_explained"] = round(result.explained_variance, 4)
-    sizes = result.members["group"].value_counts().sort_index()
     if figures.agreement is not None:
         ari, n = figures.agreement
         out.headline["ari_vs_source_groups"] = round(ari, 4)
@@ -53,15 +51,29 @@ def present(figures: OpinionFigures) -> Section:
         out.headline["top_uniting_idea"] = int(uniting["idea_id"].iloc[0])
         out.headline["top_uniting_consensus"] = round(float(uniting["consensus"].iloc[0]), 4)
     else:
-        out.notes.append("No idea is agreed by more than half of every group.")
-    if not dividing.empty:
+        out.notes.append("No idea is agreed by more than half of every shown group.")
+    if dividing.empty:
+        out.notes.append("No idea divides the groups: none is agreed by one group and disagreed by another.")
+    else:
         out.headline["top_dividing_idea"] = int(dividing["idea_id"].iloc[0])
         out.headline["top_dividing_spread"] = round(float(dividing["divisiveness"].iloc[0]), 4)
+    groups = result.groups
+    hidden = groups[~groups["shown"]]
+    if not hidden.empty:
+        out.notes.append(
+            f"{len(hidden)} group(s) with fewer than {MIN_GROUP_SIZE} members ({int(hidden['members'].sum())} "
+            "members in all) are not shown and are left out of what unites and divides the groups."
+        )
+    shown = groups[groups["shown"]]
     group_table = pd.DataFrame(
         {
-            "group": sizes.index.astype(np.int64),
-            "members": sizes.to_numpy(),
-            "share": (sizes / sizes.sum()).round(4).to_numpy(),
+            "group": shown["group"].to_numpy(),
+            "members": shown["members"].to_numpy(),
+            "share": (shown["members"] / groups["members"].sum()).round(4).to_numpy(),
+            "name": shown["name"].to_numpy() if "name" in shown else pd.NA,
+            "name_idea_id": shown["name_idea_id"].to_numpy(),
+            "name_agree": shown["name_agree"].round(4).to_numpy(),
+            "name_agree_rest": shown["name_agree_rest"].round(4).to_numpy(),
         }
     )
     reps = ideas.sort_values("repness", ascending=False).groupby("representative_group").head(1)
@@ -102,7 +114,7 @@ def _charts(result: OpinionGroups, uniting: pd.DataFrame, dividing: pd.DataFrame
     if not shown.empty:
         long = shown.melt(
             id_vars=["idea_id", "title", "kind"],
-            value_vars=[f"p_agree_g{g}" for g in range(result.k)],
+            value_vars=[f"p_agree_g{g}" for g in result.groups.loc[result.groups["shown"], "group"]],
             var_name="group",
             value_name="p_agree",
         )
