@@ -27,6 +27,7 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
+from prosumo.analytics.metrics.precision import enough_for_interval, too_few_note
 
 Z95 = 1.959963984540054
 #: An imitation q below this is q = 0: the fit sits on its bound.
@@ -113,6 +114,19 @@ class BassFit:
         if self.q < DEGENERATE_Q:
             return "the imitation q is 0: joining does not spread from member to member in these months"
         return None
+
+    @property
+    def too_few(self) -> str | None:
+        """Why the fit has no 95% intervals (fewer members than the minimum), or None when it has them.
+
+        Examples
+        --------
+        >>> BassFit(0.1, 0.3, 12.0, (0.0, 0.0, 0.0), np.zeros((3, 3)), 6, 9.0).too_few
+        'No 95% interval for the diffusion fit: joiners 9 members; each group needs at least 10.'
+        """
+        if enough_for_interval(int(self.adopters)):
+            return None
+        return too_few_note("the diffusion fit", {"joiners": int(self.adopters)})
 
     @property
     def peak(self) -> tuple[float, float]:
