@@ -211,3 +211,16 @@ def test_a_diffusion_interval_at_ten_members(make_dataset, b):
     assert low <= sec.headline["bass_p"] <= high
     assert all(isinstance(sec.headline[k], list) for k in ("bass_q_95", "bass_m_95"))
     assert not any("No 95% interval" in note for note in sec.notes)
+
+
+def test_monthly_joiners_run_to_the_datasets_end(make_dataset, b):
+    # given: members join in January and February 2024; the latest event is in May 2024
+    members = b.members([(1, b.at(3), None, None, False), (2, b.at(3, month=2), None, None, False)])
+    events = b.events([(b.at(3), 1, "member.visited"), (b.at(20, month=5), 2, "member.visited")])
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    out = capacity.monthly_joiners(ds)
+    # then: the three months nobody joined are counted, so growth that stopped shows
+    assert out["joiners"].tolist() == [1, 1, 0, 0, 0]
+    assert out["members"].tolist() == [1, 2, 2, 2, 2]
+    assert out["month"].iloc[-1] == pd.Timestamp("2024-05-01", tz="UTC")

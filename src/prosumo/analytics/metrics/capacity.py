@@ -210,7 +210,11 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:
 
 
 def monthly_joiners(ds: Dataset) -> pd.DataFrame:
-    """New non-staff members per calendar month, gaps filled with zero.
+    """New non-staff members per calendar month, gaps filled with zero, up to the dataset's end.
+
+    The months run from the first join to the month of the latest event (or of the latest
+    join, when that is later): a community whose growth stopped shows its empty months, so
+    the Bass fit sees that nobody joins any more.
 
     Returns
     -------
@@ -222,13 +226,17 @@ def monthly_joiners(ds: Dataset) -> pd.DataFrame:
     >>> from prosumo.analytics.examples import example_dataset
     >>> ds = example_dataset()
     >>> monthly_joiners(ds)[["joiners", "members"]].to_dict("records")
-    [{'joiners': 4, 'members': 4}]
+    [{'joiners': 4, 'members': 4}, {'joiners': 0, 'members': 4}]
     """
     members = people(ds.members)
     per = members.select(idx=month_index(members.joined_at)).group_by("idx").aggregate(joiners=ibis._.count()).execute()
     if per.empty:
         return pd.DataFrame({"month": [], "joiners": [], "members": []})
-    full = pd.RangeIndex(int(per["idx"].min()), int(per["idx"].max()) + 1)
+    last_event = ds.events.occurred_at.max().execute()
+    end = int(per["idx"].max())
+    if last_event is not None and not pd.isna(last_event):
+        end = max(end, int(month_index(ds.events.occurred_at.max()).execute()))
+    full = pd.RangeIndex(int(per["idx"].min()), end + 1)
     counts = per.set_index("idx")["joiners"].reindex(full, fill_value=0).astype("int64")
     return pd.DataFrame(
         {"month": _month_start(full.to_numpy()), "joiners": counts.to_numpy(), "members": counts.cumsum().to_numpy()}
