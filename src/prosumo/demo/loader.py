@@ -39,6 +39,7 @@ from prosumo.community.models import (
     TermsVersion,
 )
 from prosumo.ideas import search, similarity, tallies
+from prosumo.ideas.services.comments import comment_post
 from prosumo.ideas.models import (
     Campaign,
     CoAuthor,
@@ -54,7 +55,6 @@ from prosumo.ideas.models import (
     Tag,
     Vote,
 )
-from prosumo.ideas.services.comments import comment_post
 from prosumo.notifications.models import Fanout, Notification
 from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
@@ -643,7 +643,7 @@ def _first_builds_on(c: Any, *, now: datetime) -> dict[str, int]:
     """Surveyed members who never co-created build on a popular idea, through the comment service.
 
     The most motivated respondents (the generator's ``motive_*`` scores) who joined more
-    than 100 days ago and have no idea, revision, co-authorship or builds-on comment each
+    than 90 days ago and have no idea, revision, co-authorship or builds-on comment each
     post one builds-on comment today, accepting the contribution terms as a member does.
     """
     motive = c.surveys[c.surveys["item"].str.startswith("motive_")].groupby("member_id")["score"].mean()
@@ -654,7 +654,7 @@ def _first_builds_on(c: Any, *, now: datetime) -> dict[str, int]:
     co_created |= set(Comment.objects.filter(builds_on=True).values_list("author_id", flat=True))
     candidates = Member.objects.filter(
         pk__in=[int(m) for m in motive.index], role=Role.MEMBER, date_joined__lt=now - timedelta(days=100)
-    ).exclude(pk__in=[m for m in co_created if m is not None])
+    ).exclude(pk__in=co_created)
     chosen = sorted(candidates, key=lambda m: (-float(motive[m.pk]), m.pk))[:FIRST_BUILDS_ON]
     ideas = list(
         Idea.objects.filter(hidden=False).order_by("-support_count", "pk").values_list("pk", flat=True)[: len(chosen)]
