@@ -110,3 +110,32 @@ def test_a_bad_survey_form_says_what_is_wrong_and_creates_nothing(admin, login):
 
 def test_members_do_not_see_the_staff_page(member, login):
     assert login(member).get("/staff/surveys/").status_code == 404
+
+
+def test_surveys_for_takes_one_query_however_many_surveys_are_open(
+    make_survey, make_member, make_campaign, make_idea, admin, django_assert_num_queries
+):
+    # given: a member of Gold who wrote an idea in one campaign and answered the survey for all
+    from prosumo.surveys.selectors import in_audience, surveys_for
+    from prosumo.surveys.services import survey_answer
+
+    gold = Segment.objects.create(name="Gold", slug="gold")
+    silver = Segment.objects.create(name="Silver", slug="silver")
+    member = make_member(segment=gold)
+    mine, other = make_campaign(), make_campaign()
+    make_idea(member, in_campaign=mine)
+    for_all = make_survey()
+    survey_answer(actor=member, survey_id=for_all.pk, scores=ANSWERS)
+    for_gold = make_survey("lead_user", audience="segment", segment_id=gold.pk)
+    make_survey("lead_user", audience="segment", segment_id=silver.pk)
+    for_mine = make_survey("lead_user", audience="campaign", campaign_id=mine.pk)
+    make_survey("lead_user", audience="campaign", campaign_id=other.pk)
+    closed = make_survey("lead_user")
+    survey_close(actor=admin, survey_id=closed.pk)
+    # when
+    with django_assert_num_queries(1):
+        found = [(survey.pk, answered) for survey, answered in surveys_for(member)]
+    # then: newest first, the member's three audiences, the answer known
+    assert found == [(for_mine.pk, False), (for_gold.pk, False), (for_all.pk, True)]
+    accepting = Survey.objects.accepting()
+    assert {s.pk for s in accepting if in_audience(s, member)} == {pk for pk, _ in found}

@@ -17,6 +17,7 @@ import json
 import re
 import uuid
 import zlib
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -315,6 +317,60 @@ def customer_members(lines: Sequence[OrderLine]) -> tuple[dict[str, int], dict[s
             if digest in wanted:
                 by_hash[digest] = member_id
     return by_id, by_hash
+
+
+def orders_match(*, member_id: int | None = None) -> int:
+    """Give orders recorded before their customer was known to be a member that member; how many it matched.
+
+    ``member_id`` given: that member's customer records' ids and the hash of their email
+    (a member who has just joined). None: every customer record that names a member (after
+    a customer import). Only orders without a member change, so running it again matches
+    nothing more and writes nothing; an ``orders.matched`` event counts the orders matched.
+    """
+    unmatched = Order.objects.filter(member__isnull=True)
+    pairs: list[tuple[Q, int]] = []
+    if member_id is not None:
+        member = Member.objects.filter(pk=member_id, erased_at__isnull=True).first()
+        if member is None:
+            return 0
+        ids = list(CustomerRecord.objects.filter(member_id=member.pk).values_list("customer_id", flat=True))
+        rule = Q(customer_id__in=ids) if ids else Q(pk__in=[])
+        if member.email:
+            rule |= Q(email_sha256=email_sha256(member.email))
+        pairs.append((rule, member.pk))
+    else:
+        waiting = unmatched.exclude(customer_id="").values("customer_id")
+        records = CustomerRecord.objects.filter(member__isnull=False, customer_id__in=waiting)
+        by_member: dict[int, list[str]] = defaultdict(list)
+        for customer_id, owner in records.values_list("customer_id", "member_id").order_by("customer_id"):
+            by_member[int(owner)].append(customer_id)
+        pairs.extend((Q(customer_id__in=ids), owner) for owner, ids in sorted(by_member.items()))
+    matched, members = 0, 0
+    with transaction.atomic():
+        for rule, owner in pairs:
+            count = unmatched.filter(rule).update(member_id=owner)
+            matched += count
+            members += 1 if count else 0
+        if matched:
+            event_record(
+                verb="orders.matched",
+                actor_id=None,
+                value=matched,
+                details={"matched": matched, "members": members, "member_id": member_id},
+            )
+    return matched
+
+
+def orders_match_on(*, event: Any) -> None:
+    """Reaction: a member joined, or a customer import matched customers to members; match their orders later."""
+    from prosumo.commerce.tasks import match_orders
+
+    member_id = event.object_id if event.verb == "member.joined" else None
+    transaction.on_commit(lambda: match_orders.enqueue(member_id))
+
+
+#: The events after which orders may find their member.
+MATCHING_VERBS = ("member.joined", "customers.imported")
 
 
 # --- writing a batch ----------------------------------------------------------------------------------

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from prosumo.core.errors import NotFound, ProsumoError
@@ -45,3 +48,144 @@ def run_section(run_id: int, key: str) -> tuple[InsightRun, dict]:
     if run is None or section is None:
         raise NotFound(gettext("Not found."))
     return run, section
+
+
+@dataclass
+class Missing:
+    """One kind of data the "worth it" page needs and lacks: what it is, why it counts, and where to enter it."""
+
+    what: str
+    why: str
+    url: str
+    link: str
+
+
+@dataclass
+class Worth:
+    """The "worth it to both sides" page: one sentence with its interval, the figures behind it, what is missing."""
+
+    run: InsightRun | None
+    sentence: str  # empty when the comparison cannot be stated
+    figures: list[tuple[str, str]]  # (label, value as shown)
+    missing: list[Missing]
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{number_format(round(value, 2), 2, force_grouping=True)} {currency}"  # number_format cuts, not rounds
+
+
+def _row(section: dict[str, Any], table: str) -> dict[str, Any]:
+    rows = (section.get("tables") or {}).get(table) or []
+    return dict(rows[0]) if rows else {}
+
+
+def worth_to_both_sides(run: InsightRun | None) -> Worth:
+    """What the partnership gave the community and the company, from a finished run's question 8.
+
+    The sentence needs the orders (co-created revenue) and the matched comparison of
+    co-creators with non-participants; each piece of data that is missing is named with the
+    staff page where it is entered. Money is in the site's currency (orders in other currencies
+    are left out by the export).
+    """
+    currency = settings.PROSUMO_CURRENCY
+    orders = Missing(
+        what=gettext("Orders"),
+        why=gettext("Without orders there is no co-created revenue and no comparison of what co-creators spend."),
+        url=reverse("staff_orders"),
+        link=gettext("Import orders"),
+    )
+    spend = Missing(
+        what=gettext("Channel spend"),
+        why=gettext("Without spend per channel the programme's cost is unknown."),
+        url=reverse("staff_spend"),
+        link=gettext("Record channel spend"),
+    )
+    section = run.section("effectiveness") if run is not None else None
+    if section is None:
+        return Worth(run=run, sentence="", figures=[], missing=[])
+    company, prosumer, did = _row(section, "company_value"), _row(section, "prosumer_value"), _row(section, "did")
+    missing: list[Missing] = []
+    if company.get("revenue") is None:
+        missing.append(orders)
+    elif not did or did.get("effect") is None:
+        missing.append(
+            Missing(
+                what=gettext("Orders of co-creators and of other members"),
+                why=gettext(
+                    "The orders imported do not name enough members who co-created and members who did not, "
+                    "before and after co-creating, to compare them."
+                ),
+                url=reverse("staff_orders"),
+                link=gettext("Import orders"),
+            )
+        )
+    if company.get("acquisition_spend") is None:
+        missing.append(spend)
+    if prosumer.get("satisfaction_co_creators") is None and prosumer.get("satisfaction_others") is None:
+        missing.append(
+            Missing(
+                what=gettext("Satisfaction survey answers"),
+                why=gettext("Without them the page cannot say whether co-creators are more satisfied than others."),
+                url=reverse("staff_surveys"),
+                link=gettext("Run a co-production survey"),
+            )
+        )
+    points = int(prosumer.get("reward_value") or 0)
+    royalties = float(company.get("royalties_paid") or 0.0)
+    credited = int(prosumer.get("credited_members") or 0)
+    answered = prosumer.get("ideas_answered_share")
+    figures = [
+        (gettext("Reward points granted"), number_format(points, 0, force_grouping=True)),
+        (gettext("Royalties paid"), _money(royalties, currency)),
+        (gettext("Members credited on an accepted idea"), number_format(credited, 0, force_grouping=True)),
+        (
+            gettext("Ideas answered by staff"),
+            "—" if answered is None else f"{number_format(round(100 * float(answered)), 0)} %",
+        ),
+    ]
+    if company.get("revenue") is not None:
+        figures.append((gettext("Co-created revenue"), _money(float(company.get("co_created_revenue") or 0), currency)))
+    if company.get("programme_cost") is not None:
+        figures.append(
+            (gettext("Programme cost (spend and royalties)"), _money(float(company["programme_cost"]), currency))
+        )
+    sentence = ""
+    if company.get("revenue") is not None and did and did.get("effect") is not None:
+        received = gettext(
+            "The community received %(points)s reward points, %(royalties)s in royalties, credit on accepted ideas "
+            "for %(credited)s members and a staff answer on %(answered)s of its ideas"
+        ) % {
+            "points": figures[0][1],
+            "royalties": figures[1][1],
+            "credited": figures[2][1],
+            "answered": figures[3][1],
+        }
+        effect = _money(abs(float(did["effect"])), currency)
+        if did.get("low") is None or did.get("high") is None:
+            interval = gettext("too few members for a 95%% interval: %(treated)s co-creators matched") % {
+                "treated": number_format(int(did.get("matched") or 0), 0, force_grouping=True)
+            }
+        else:
+            interval = gettext("95%% interval %(low)s to %(high)s") % {
+                "low": _money(float(did["low"]), currency),
+                "high": _money(float(did["high"]), currency),
+            }
+        more = float(did["effect"]) >= 0
+        gained = (
+            gettext(
+                "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s more per "
+                "%(days)s days than a matched member who did not take part (%(interval)s)."
+            )
+            if more
+            else gettext(
+                "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s less per "
+                "%(days)s days than a matched member who did not take part (%(interval)s)."
+            )
+        ) % {
+            "revenue": figures[4][1],
+            "effect": effect,
+            "days": int(did.get("window_days") or 0),
+            "interval": interval,
+        }
+        sentence = f"{received}; {gained}"
+    return Worth(run=run, sentence=sentence, figures=figures, missing=missing)

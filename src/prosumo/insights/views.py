@@ -25,7 +25,7 @@ from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.selectors import campaign_choices
 from prosumo.insights import labels
 from prosumo.insights.filters import FILTERS
-from prosumo.insights.selectors import dashboard_runs, run_section
+from prosumo.insights.selectors import dashboard_runs, run_section, worth_to_both_sides
 from prosumo.insights.services import insights_request
 
 PREVIEW_ROWS = 50
@@ -160,3 +160,13 @@ def table_csv(request: HttpRequest, run_id: int, key: str, table: str) -> HttpRe
         for row in rows:
             writer.writerow(row.values())
     return response
+
+
+@login_required
+@page_errors()
+def worth(request: HttpRequest) -> HttpResponse:
+    """Is the partnership worth it to both sides? One sentence from the latest run, or the data still missing."""
+    require_staff_page(request.user)
+    raw = {k: request.GET.get(k, "") for k in FILTERS}
+    runs = dashboard_runs(raw)
+    return render(request, "insights/worth.html", {"worth": worth_to_both_sides(runs.done), "filters": raw})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from prosumo.community.models import Member
 from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Comment, Idea, Vote
@@ -64,13 +64,31 @@ def survey_list() -> list[SurveyRow]:
 
 
 def surveys_for(member: Member) -> list[tuple[Survey, bool]]:
-    """Surveys taking answers now whose audience holds the member, newest first, with whether they answered."""
-    found = []
-    answered = set(Response.objects.filter(member=member).values_list("survey_id", flat=True))
-    for survey in Survey.objects.accepting().select_related("segment", "campaign"):
-        if in_audience(survey, member):
-            found.append((survey, survey.pk in answered))
-    return found
+    """Surveys taking answers now whose audience holds the member, newest first, with whether they answered.
+
+    One query, however many surveys are open: the audience rules of :func:`audience_members`
+    (all active accounts, the member's segment, campaigns the member took part in) are
+    written as one filter.
+    """
+    if not member.is_active:
+        return []
+    mine = member.pk
+    took_part = Idea.objects.filter(
+        Q(author_id=mine)
+        | Q(pk__in=CoAuthor.objects.filter(member_id=mine, status=CoAuthorStatus.ACCEPTED).values("idea_id"))
+        | Q(pk__in=Vote.objects.filter(member_id=mine).values("idea_id"))
+        | Q(pk__in=Comment.objects.filter(author_id=mine).values("idea_id"))
+    ).values("campaign_id")
+    audience = Q(audience=Audience.ALL) | Q(audience=Audience.CAMPAIGN, campaign_id__in=took_part)
+    if member.segment_id is not None:
+        audience |= Q(audience=Audience.SEGMENT, segment_id=member.segment_id)
+    surveys = (
+        Survey.objects.accepting()
+        .filter(audience)
+        .select_related("segment", "campaign")
+        .annotate(answered=Exists(Response.objects.filter(survey_id=OuterRef("pk"), member_id=mine)))
+    )
+    return [(survey, bool(survey.answered)) for survey in surveys]
 
 
 def campaign_choices() -> list[tuple[int, str]]:

@@ -181,3 +181,46 @@ def test_section_says_when_the_fit_is_degenerate(make_dataset, b):
     assert sec.headline["members"] == 228
     assert sec.headline["members_in_12_months"] >= 228
     assert any(note.startswith("The diffusion fit is degenerate: ") for note in sec.notes)
+
+
+def _few_members(make_dataset, b, n: int):
+    """``n`` members who joined over five months (1, 3, 3, n - 8, 1), one visiting once."""
+    months = [1, 2, 2, 2, 3, 3, 3, 5] + [4] * (n - 8)
+    members = b.members([(i + 1, b.at(1, month), None, None, False) for i, month in enumerate(months)])
+    events = b.events([(b.at(20, 5), 1, "member.visited")])
+    return make_dataset(members=members, ideas=b.ideas([]), events=events)
+
+
+def test_no_diffusion_interval_below_ten_members(make_dataset, b):
+    # given: nine members
+    sec = metric("capacity").section(_few_members(make_dataset, b, 9))
+    # then: the estimates stay, the intervals go, and the note names the group and its size
+    assert sec.headline["members"] == 9
+    assert isinstance(sec.headline["bass_p"], float)
+    assert [sec.headline[k] for k in ("bass_p_95", "bass_q_95", "bass_m_95")] == ["too few"] * 3
+    assert "No 95% interval for the diffusion fit: joiners 9 members; each group needs at least 10." in sec.notes
+    fit_table = sec.tables["bass_fit"]
+    assert fit_table["low_95"].isna().all()
+    assert fit_table["high_95"].isna().all()
+
+
+def test_a_diffusion_interval_at_ten_members(make_dataset, b):
+    sec = metric("capacity").section(_few_members(make_dataset, b, 10))
+    assert sec.headline["members"] == 10
+    low, high = sec.headline["bass_p_95"]
+    assert low <= sec.headline["bass_p"] <= high
+    assert all(isinstance(sec.headline[k], list) for k in ("bass_q_95", "bass_m_95"))
+    assert not any("No 95% interval" in note for note in sec.notes)
+
+
+def test_monthly_joiners_run_to_the_datasets_end(make_dataset, b):
+    # given: members join in January and February 2024; the latest event is in May 2024
+    members = b.members([(1, b.at(3), None, None, False), (2, b.at(3, month=2), None, None, False)])
+    events = b.events([(b.at(3), 1, "member.visited"), (b.at(20, month=5), 2, "member.visited")])
+    ds = make_dataset(members=members, ideas=b.ideas([]), events=events)
+    # when
+    out = capacity.monthly_joiners(ds)
+    # then: the three months nobody joined are counted, so growth that stopped shows
+    assert out["joiners"].tolist() == [1, 1, 0, 0, 0]
+    assert out["members"].tolist() == [1, 2, 2, 2, 2]
+    assert out["month"].iloc[-1] == pd.Timestamp("2024-05-01", tz="UTC")

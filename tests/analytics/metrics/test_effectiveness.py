@@ -253,3 +253,87 @@ def test_section_without_outcomes_says_so(make_dataset, tiny):
     sec = metric("effectiveness").section(make_dataset(**tiny))
     assert sec.headline["ideas_launched"] == 0
     assert any("No matched comparison" in n for n in sec.notes)
+
+
+def _satisfaction_dataset(make_dataset, b, co_creators: int):
+    """``co_creators`` members with an idea rate satisfaction 6 or 7, ten others 4 or 5."""
+    others = range(101, 111)
+    members = b.members([(i, b.at(1), None, None, False) for i in [*range(1, co_creators + 1), *others]])
+    events = b.events([(b.at(5), i, "idea.submitted") for i in range(1, co_creators + 1)])
+    ids = [*range(1, co_creators + 1), *others]
+    scores = [6.0 + i % 2 for i in range(1, co_creators + 1)] + [4.0 + i % 2 for i in others]
+    surveys = pd.DataFrame({"member_id": ids, "item": ["satisfaction"] * len(ids), "score": scores})
+    return make_dataset(members=members, ideas=b.ideas([]), events=events, surveys=surveys)
+
+
+def test_no_satisfaction_interval_below_ten_co_creators(make_dataset, b):
+    # given: nine co-creators (five rate 7, four rate 6) and ten others (five 5, five 4)
+    ds = _satisfaction_dataset(make_dataset, b, 9)
+    # when
+    prosumer = effectiveness.prosumer_value(ds)
+    sec = metric("effectiveness").section(ds)
+    # then: the difference stays, its interval goes, the note names both groups
+    assert prosumer["satisfaction_difference"] == pytest.approx(59 / 9 - 4.5)
+    assert prosumer["satisfaction_difference_95"] is None
+    note = (
+        "No 95% interval for the satisfaction difference: co-creators 9, others 10 members; "
+        "each group needs at least 10."
+    )
+    assert prosumer["satisfaction_note"] == note
+    assert sec.headline["satisfaction_difference_95"] == "too few"
+    assert note in sec.notes
+    assert "satisfaction_note" not in sec.tables["prosumer_value"].columns
+
+
+def test_a_satisfaction_interval_at_ten_co_creators(make_dataset, b):
+    ds = _satisfaction_dataset(make_dataset, b, 10)
+    prosumer = effectiveness.prosumer_value(ds)
+    yes, no = np.array([6.0 + i % 2 for i in range(1, 11)]), np.array([4.0 + i % 2 for i in range(101, 111)])
+    assert prosumer["satisfaction_difference"] == 2.0
+    assert prosumer["satisfaction_difference_95"] == list(effectiveness.welch_difference(yes, no)[1:])
+    assert "satisfaction_note" not in prosumer
+    assert metric("effectiveness").section(ds).headline["satisfaction_difference_95"] == pytest.approx(
+        [round(v, 4) for v in prosumer["satisfaction_difference_95"]]
+    )
+
+
+def _cooperation_dataset(make_dataset, b, months: int):
+    """Over ``months`` months member 1 is active every month and member 2 co-creates in odd months; revenue
+    per month is 100 then, 10 otherwise, plus the month's number (changes not all alike)."""
+    members = b.members([(1, b.at(1), None, None, False), (2, b.at(1), None, None, False)])
+    events, orders = [], []
+    for k in range(months):
+        month, year = k % 12 + 1, 2024 + k // 12
+        events.append((b.at(5, month=month, year=year), 1, "member.visited"))
+        if k % 2 == 0:
+            events.append((b.at(6, month=month, year=year), 2, "idea.submitted"))
+        amount = (100.0 if k % 2 == 0 else 10.0) + k * (k % 3)
+        orders.append((1, 1, b.at(7, month=month, year=year), amount, None))
+    return make_dataset(members=members, ideas=b.ideas([]), events=b.events(events), outcomes=_outcomes(orders))
+
+
+def test_no_cooperation_interval_below_ten_changes(make_dataset, b):
+    # given: ten months, nine month-on-month changes
+    ds = _cooperation_dataset(make_dataset, b, 10)
+    # when
+    out = effectiveness.cooperation_efficiency(ds)
+    sec = metric("effectiveness").section(ds)
+    # then
+    assert out["months"] == 9
+    assert -1 <= out["r"] <= 1
+    assert (out["low"], out["high"]) == (None, None)
+    note = (
+        "No 95% interval for the cooperation-efficiency correlation: month-on-month changes 9; "
+        "each group needs at least 10."
+    )
+    assert out["note"] == note
+    assert sec.headline["cooperation_efficiency_r_95"] == "too few"
+    assert note in sec.notes
+
+
+def test_a_cooperation_interval_at_ten_changes(make_dataset, b):
+    out = effectiveness.cooperation_efficiency(_cooperation_dataset(make_dataset, b, 11))
+    assert out["months"] == 10
+    z, half = np.arctanh(out["r"]), 1.959963984540054 / np.sqrt(7)
+    assert (out["low"], out["high"]) == pytest.approx((np.tanh(z - half), np.tanh(z + half)))
+    assert out["note"] is None

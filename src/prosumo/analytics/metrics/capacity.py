@@ -27,6 +27,7 @@ from prosumo.analytics.metrics.activity import (
     people,
     tagged_events,
 )
+from prosumo.analytics.metrics.precision import enough_for_interval, too_few_note
 
 Z95 = 1.959963984540054
 #: An imitation q below this is q = 0: the fit sits on its bound.
@@ -115,6 +116,19 @@ class BassFit:
         return None
 
     @property
+    def too_few(self) -> str | None:
+        """Why the fit has no 95% intervals (fewer members than the minimum), or None when it has them.
+
+        Examples
+        --------
+        >>> BassFit(0.1, 0.3, 12.0, (0.0, 0.0, 0.0), np.zeros((3, 3)), 6, 9.0).too_few
+        'No 95% interval for the diffusion fit: joiners 9 members; each group needs at least 10.'
+        """
+        if enough_for_interval(int(self.adopters)):
+            return None
+        return too_few_note("the diffusion fit", {"joiners": int(self.adopters)})
+
+    @property
     def peak(self) -> tuple[float, float]:
         """(t*, F(t*)) of :func:`bass_peak`."""
         return bass_peak(self.p, self.q)
@@ -196,7 +210,11 @@ def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:
 
 
 def monthly_joiners(ds: Dataset) -> pd.DataFrame:
-    """New non-staff members per calendar month, gaps filled with zero.
+    """New non-staff members per calendar month, gaps filled with zero, up to the dataset's end.
+
+    The months run from the first join to the month of the latest event (or of the latest
+    join, when that is later): a community whose growth stopped shows its empty months, so
+    the Bass fit sees that nobody joins any more.
 
     Returns
     -------
@@ -208,13 +226,17 @@ def monthly_joiners(ds: Dataset) -> pd.DataFrame:
     >>> from prosumo.analytics.examples import example_dataset
     >>> ds = example_dataset()
     >>> monthly_joiners(ds)[["joiners", "members"]].to_dict("records")
-    [{'joiners': 4, 'members': 4}]
+    [{'joiners': 4, 'members': 4}, {'joiners': 0, 'members': 4}]
     """
     members = people(ds.members)
     per = members.select(idx=month_index(members.joined_at)).group_by("idx").aggregate(joiners=ibis._.count()).execute()
     if per.empty:
         return pd.DataFrame({"month": [], "joiners": [], "members": []})
-    full = pd.RangeIndex(int(per["idx"].min()), int(per["idx"].max()) + 1)
+    last_event = ds.events.occurred_at.max().execute()
+    end = int(per["idx"].max())
+    if last_event is not None and not pd.isna(last_event):
+        end = max(end, int(month_index(ds.events.occurred_at.max()).execute()))
+    full = pd.RangeIndex(int(per["idx"].min()), end + 1)
     counts = per.set_index("idx")["joiners"].reindex(full, fill_value=0).astype("int64")
     return pd.DataFrame(
         {"month": _month_start(full.to_numpy()), "joiners": counts.to_numpy(), "members": counts.cumsum().to_numpy()}

@@ -108,8 +108,10 @@ def prosumer_value(ds: Dataset) -> dict[str, Any]:
     rewards per verb (count, total value, recipients = target member, else actor);
     credited members = members credited on an accepted or later idea; the answered
     share of ideas (:func:`~prosumo.analytics.metrics.relationship.answer_summary`);
-    survey ``satisfaction``: mean of co-creators and of others, with the Welch 95%
-    interval of the difference.
+    survey ``satisfaction``: mean of co-creators and of others, their difference, and its
+    Welch 95% interval when both groups have at least
+    :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` members (else
+    ``None`` and a ``satisfaction_note`` that names the groups and their sizes).
 
     Examples
     --------
@@ -160,10 +162,17 @@ def prosumer_value(ds: Dataset) -> dict[str, Any]:
             no = sat.loc[~sat["co_creator"], "score"].to_numpy(dtype="float64")
             out["satisfaction_co_creators"] = float(yes.mean()) if len(yes) else None
             out["satisfaction_others"] = float(no.mean()) if len(no) else None
-            if len(yes) > 1 and len(no) > 1:
-                diff, low, high = welch_difference(yes, no)
-                out["satisfaction_difference"] = diff
-                out["satisfaction_difference_95"] = [low, high]
+            if len(yes) and len(no):
+                # the point difference stays; its Welch interval needs the minimum in both groups
+                out["satisfaction_difference"] = float(yes.mean() - no.mean())
+                if enough_for_interval(len(yes), len(no)):
+                    _diff, low, high = welch_difference(yes, no)
+                    out["satisfaction_difference_95"] = [low, high]
+                else:
+                    out["satisfaction_difference_95"] = None
+                    out["satisfaction_note"] = too_few_note(
+                        "the satisfaction difference", {"co-creators": len(yes), "others": len(no)}
+                    )
     return out
 
 
@@ -564,7 +573,9 @@ def cooperation_efficiency(ds: Dataset) -> dict[str, Any] | None:
     tanh(atanh(r) +- 1.96 / sqrt(T - 3)).
 
     Source: METRICS.md E1 (panel version reduced to one community's months); needs
-    at least 6 months.
+    at least 6 months, and an interval needs at least
+    :data:`~prosumo.analytics.metrics.precision.MIN_GROUP_FOR_INTERVAL` month-on-month
+    changes (below it ``low`` and ``high`` are ``None`` and ``note`` says why).
 
     Examples
     --------
@@ -599,9 +610,12 @@ def cooperation_efficiency(ds: Dataset) -> dict[str, Any] | None:
         return None
     r = float(np.corrcoef(coop, eff)[0, 1])
     n = len(coop)
-    half = Z95 / np.sqrt(n - 3) if n > 3 else np.inf
+    if not enough_for_interval(n):  # the point figure stays; Fisher's z needs the minimum of changes
+        note = too_few_note("the cooperation-efficiency correlation", {"month-on-month changes": n}, unit="")
+        return {"r": r, "low": None, "high": None, "months": n, "note": note}
+    half = Z95 / np.sqrt(n - 3)
     z = np.arctanh(np.clip(r, -0.999999, 0.999999))
-    return {"r": r, "low": float(np.tanh(z - half)), "high": float(np.tanh(z + half)), "months": n}
+    return {"r": r, "low": float(np.tanh(z - half)), "high": float(np.tanh(z + half)), "months": n, "note": None}
 
 
 @dataclass(frozen=True)

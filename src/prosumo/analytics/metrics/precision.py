@@ -28,8 +28,8 @@ def enough_for_interval(*sizes: int) -> bool:
     return all(int(n) >= MIN_GROUP_FOR_INTERVAL for n in sizes)
 
 
-def too_few_note(what: str, sizes: Mapping[str, int]) -> str:
-    """The note a metric returns when a group is below the minimum: the groups and their members.
+def too_few_note(what: str, sizes: Mapping[str, int], unit: str = "members") -> str:
+    """The note a metric returns when a group is below the minimum: the groups and their sizes in ``unit``.
 
     Examples
     --------
@@ -37,4 +37,5 @@ def too_few_note(what: str, sizes: Mapping[str, int]) -> str:
     'No 95% interval for the return-rate difference: answered 1, unanswered 40 members; each group needs at least 10.'
     """
     counts = ", ".join(f"{name} {int(n)}" for name, n in sizes.items())
-    return f"No 95% interval for {what}: {counts} members; each group needs at least {MIN_GROUP_FOR_INTERVAL}."
+    sized = f"{counts} {unit}" if unit else counts
+    return f"No 95% interval for {what}: {sized}; each group needs at least {MIN_GROUP_FOR_INTERVAL}."

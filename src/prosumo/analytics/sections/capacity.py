@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.metrics.capacity import CapacityFigures, bass_cumulative
+from prosumo.analytics.metrics.precision import TOO_FEW
 from prosumo.analytics.section import Section
 
 
@@ -41,25 +42,28 @@ def present(figures: CapacityFigures) -> Section:
     fit = figures.fit
     if fit is not None and figures.forecast is not None:
         t_star, _f_star = fit.peak
+        few = fit.too_few  # below the minimum of members, the estimates stay and the intervals go
         headline.update(
             {
                 "bass_p": round(fit.p, 5),
-                "bass_p_95": [round(v, 5) for v in fit.interval("p")],
+                "bass_p_95": TOO_FEW if few else [round(v, 5) for v in fit.interval("p")],
                 "bass_q": round(fit.q, 5),
-                "bass_q_95": [round(v, 5) for v in fit.interval("q")],
+                "bass_q_95": TOO_FEW if few else [round(v, 5) for v in fit.interval("q")],
                 "bass_m": round(fit.m, 1),
-                "bass_m_95": [round(v, 1) for v in fit.interval("m")],
+                "bass_m_95": TOO_FEW if few else [round(v, 1) for v in fit.interval("m")],
                 "peak_month": round(t_star, 2),
             }
         )
+        if few:
+            notes.append(few)
         fc = figures.forecast
         tables["bass_fit"] = pd.DataFrame(
             {
                 "parameter": ["p", "q", "m"],
                 "estimate": [fit.p, fit.q, fit.m],
                 "std_error": list(fit.se),
-                "low_95": [fit.interval(k)[0] for k in "pqm"],
-                "high_95": [fit.interval(k)[1] for k in "pqm"],
+                "low_95": [None if few else fit.interval(k)[0] for k in "pqm"],
+                "high_95": [None if few else fit.interval(k)[1] for k in "pqm"],
             }
         )
         tables["forecast"] = fc

@@ -26,9 +26,14 @@ def present(figures: EffectivenessFigures) -> Section:
         "royalties_paid": company["royalties_paid"],
         "credited_members": prosumer["credited_members"],
     }
+    satisfaction_note = prosumer.get("satisfaction_note")
+    if "satisfaction_difference" in prosumer:
+        headline["satisfaction_difference"] = round(prosumer["satisfaction_difference"], 4)
+        interval = prosumer.get("satisfaction_difference_95")
+        headline["satisfaction_difference_95"] = TOO_FEW if interval is None else [round(v, 4) for v in interval]
     tables: dict[str, pd.DataFrame] = {
         "company_value": pd.DataFrame([company]),
-        "prosumer_value": pd.DataFrame([prosumer]),
+        "prosumer_value": pd.DataFrame([{k: v for k, v in prosumer.items() if k != "satisfaction_note"}]),
     }
     charts: list[Any] = []
     notes = [
@@ -107,9 +112,15 @@ def present(figures: EffectivenessFigures) -> Section:
         )
         if did.note:
             notes.append(did.note)
+    if satisfaction_note:
+        notes.append(satisfaction_note)
     if coop is not None:
         headline["cooperation_efficiency_r"] = round(coop["r"], 4)
-        headline["cooperation_efficiency_r_95"] = [round(coop["low"], 4), round(coop["high"], 4)]
+        headline["cooperation_efficiency_r_95"] = (
+            TOO_FEW if coop["low"] is None else [round(coop["low"], 4), round(coop["high"], 4)]
+        )
+        if coop["note"]:
+            notes.append(coop["note"])
     value_rows = pd.DataFrame(
         {
             # money only: reward points are not money, and are shown as a count elsewhere
