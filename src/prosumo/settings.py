@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "prosumo.rewards",
     "prosumo.commerce",
     "prosumo.surveys",
+    "prosumo.pairwise",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]

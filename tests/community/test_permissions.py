@@ -119,6 +119,7 @@ TABLE: dict[str, list[str]] = {
     "Create, open or close a survey": STAFF_WRITE,
     "Answer a survey (its audience)": TAKE_PART,
     "See the surveys page": PAGE_ALL_STAFF,
+    "Answer a pair in a pairwise campaign": TAKE_PART,
 }
 
 
@@ -736,6 +737,23 @@ def test_answer_a_survey(actor_as, admin, django_capture_on_commit_callbacks, ro
 @cases("See the surveys page")
 def test_see_the_surveys_page(actor_as, role, expected):
     assert page_outcome(actor_as(role), "/staff/surveys/") == expected
+
+
+@cases("Answer a pair in a pairwise campaign")
+def test_answer_a_pair(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.ideas.services import campaign_create, idea_submit
+    from prosumo.pairwise.services import pairwise_choose
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Pairs", brief="Which is better?", voting_mode="pairwise")
+    body = "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella."
+    with django_capture_on_commit_callbacks(execute=True):
+        a, b = (
+            idea_submit(actor=make_member(), campaign_id=campaign.pk, title=f"A self-pitching tent {n}", body=body)
+            for n in (1, 2)
+        )
+    choose = lambda: pairwise_choose(actor=actor, campaign_id=campaign.pk, left_id=a.pk, right_id=b.pk, outcome="left")  # noqa: E731
+    assert outcome(choose) == expected
 
 
 # --- the written table ------------------------------------------------------------------

@@ -92,6 +92,12 @@ class VoteResult:
 
 
 def _check_value(mode: str, value: int) -> None:
+    if mode == VotingMode.PAIRWISE:
+        # a pairwise campaign's members compare ideas two at a time (prosumo.pairwise), never vote on one
+        raise InvalidInput(
+            gettext("This campaign compares ideas in pairs: choose between two ideas on its pairs page."),
+            code="pairwise_campaign",
+        )
     allowed = {VotingMode.SUPPORT: {1}, VotingMode.UPDOWN: {1, -1}, VotingMode.SCORE: {1, 2, 3, 4, 5}}[VotingMode(mode)]
     if value not in allowed:
         raise InvalidInput(
