@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "prosumo.commerce",
     "prosumo.surveys",
     "prosumo.pairwise",
+    "prosumo.budgets",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]

@@ -120,6 +120,8 @@ TABLE: dict[str, list[str]] = {
     "Answer a survey (its audience)": TAKE_PART,
     "See the surveys page": PAGE_ALL_STAFF,
     "Answer a pair in a pairwise campaign": TAKE_PART,
+    "Cast a budget ballot": TAKE_PART,
+    "Set a campaign's budget or an idea's cost": ADMIN_ONLY,
 }
 
 
@@ -754,6 +756,31 @@ def test_answer_a_pair(actor_as, admin, make_member, django_capture_on_commit_ca
         )
     choose = lambda: pairwise_choose(actor=actor, campaign_id=campaign.pk, left_id=a.pk, right_id=b.pk, outcome="left")  # noqa: E731
     assert outcome(choose) == expected
+
+
+@cases("Cast a budget ballot")
+def test_cast_a_budget_ballot(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.budgets.services import ballot_cast, budget_set, cost_set
+    from prosumo.ideas.services import campaign_create, idea_submit
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Budget", brief="Spend it well.", voting_mode="budget")
+    budget_set(actor=admin, campaign_id=campaign.pk, amount_cents=1000)
+    body = "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella."
+    with django_capture_on_commit_callbacks(execute=True):
+        idea = idea_submit(actor=make_member(), campaign_id=campaign.pk, title="A self-pitching tent", body=body)
+    cost_set(actor=admin, idea_id=idea.pk, amount_cents=500)
+    assert outcome(lambda: ballot_cast(actor=actor, campaign_id=campaign.pk, idea_ids=[idea.pk])) == expected
+
+
+@cases("Set a campaign's budget or an idea's cost")
+def test_set_a_budget(actor_as, admin, role, expected):
+    from prosumo.budgets.services import budget_set
+    from prosumo.ideas.services import campaign_create
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Budget", brief="Spend it well.", voting_mode="budget")
+    assert outcome(lambda: budget_set(actor=actor, campaign_id=campaign.pk, amount_cents=1000)) == expected
 
 
 # --- the written table ------------------------------------------------------------------

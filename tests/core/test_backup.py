@@ -262,7 +262,7 @@ def test_backup_writes_the_database_the_media_and_a_manifest_last(engine: str, s
         "0010_terms_and_licences",
         "0011_idea_embedding",
         "0012_answer_deadline",
-        "0013_pairwise_mode",
+        "0013_pairwise_and_budget_modes",
     ]
     assert manifest["tables"]["community_member"] == 50
     assert {name: len(rows) for name, rows in source.tables().items()} == manifest["tables"]
@@ -511,7 +511,7 @@ def test_an_older_backup_is_brought_up_to_date_by_migrate(sites: Sites, tmp_path
     # then the restore says to migrate, and migrate applies what is missing
     assert done.returncode == 0, done.stderr
     assert done.stdout.endswith(
-        "The backup's schema is older than this Prosumo's (3 migrations to apply): "
+        "The backup's schema is older than this Prosumo's (4 migrations to apply): "
         "run `prosumo migrate` before starting the site.\n"
     )
     assert ("ideas", "0012_answer_deadline") not in migrations(target)

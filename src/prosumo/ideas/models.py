@@ -40,6 +40,7 @@ class VotingMode(models.TextChoices):
     UPDOWN = "updown", _("Up or down")
     SCORE = "score", _("Score from 1 to 5")
     PAIRWISE = "pairwise", _("Pairwise: pick the better of two ideas")
+    BUDGET = "budget", _("Participatory budget: spend a budget over ideas")
 
 
 class Visibility(models.TextChoices):

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('ideas', '0013_pairwise_mode'),
+        ('ideas', '0013_pairwise_and_budget_modes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
