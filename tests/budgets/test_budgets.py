@@ -175,3 +175,16 @@ def test_the_api_refuses_a_ballot_over_the_budget(call, budgeted, costed, member
     body = error(sent, 400, "over_budget")
     assert body["message"] == "Your ballot costs 140.00 EUR, more than the budget of 100.00 EUR."
     assert _ballots() == []
+
+
+@pytest.mark.django_db
+def test_an_erased_members_ballot_goes_and_the_results_stop_counting_it(budgeted, costed, member, make_member):
+    from prosumo.privacy.services import member_erase
+
+    a, b, c = costed
+    other = make_member()
+    ballot_cast(actor=member, campaign_id=budgeted.pk, idea_ids=[a.pk])
+    ballot_cast(actor=other, campaign_id=budgeted.pk, idea_ids=[b.pk])
+    member_erase(actor=member, member=member, password="correct horse 12")
+    assert _ballots() == [(other.pk, [b.pk], 50_00)]
+    assert {r.idea.pk: r.ballots for r in results(budgeted)} == {a.pk: 0, b.pk: 1, c.pk: 0}

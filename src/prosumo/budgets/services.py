@@ -131,3 +131,13 @@ def ballot_cast(*, actor: Any, campaign_id: int | str, idea_ids: Iterable[int]) 
 def money(cents: int, currency: str) -> str:
     """An amount as people read it: 1,234.50 EUR."""
     return f"{cents // 100:,}.{cents % 100:02d} {currency}"
+
+
+def member_ballots_erase(*, member_id: int) -> int:
+    """Take back an erased member's ballots, as their support votes are withdrawn; the results no longer count them.
+
+    Called by the erasure service in its transaction (prosumo.privacy). Their pairwise
+    choices stay, as their events do, tied to an id that no longer leads to anyone.
+    """
+    deleted, _ = Ballot.objects.filter(member_id=member_id).delete()
+    return deleted
