@@ -405,12 +405,14 @@ def docs_asset(request: HttpRequest, name: str) -> FileResponse:
     return response
 
 
+from prosumo.budgets.api import router as budgets_router  # noqa: E402
 from prosumo.commerce.api import router as commerce_router  # noqa: E402
 from prosumo.community.api import router as community_router  # noqa: E402
 from prosumo.ideas.api import router as ideas_router  # noqa: E402
 from prosumo.integrations.api import router as integrations_router  # noqa: E402
 from prosumo.notifications.api import router as notifications_router  # noqa: E402
 from prosumo.outreach.api import router as outreach_router  # noqa: E402
+from prosumo.pairwise.api import router as pairwise_router  # noqa: E402
 from prosumo.privacy.api import router as privacy_router  # noqa: E402
 from prosumo.rewards.api import router as rewards_router  # noqa: E402
 from prosumo.surveys.api import router as surveys_router  # noqa: E402
@@ -424,6 +426,8 @@ api.add_router("/", rewards_router)
 api.add_router("/", commerce_router)
 api.add_router("/", surveys_router)
 api.add_router("/", outreach_router)
+api.add_router("/", pairwise_router)
+api.add_router("/", budgets_router)
 
 # Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.
 fallback = Router(auth=None)

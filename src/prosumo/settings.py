@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "prosumo.commerce",
     "prosumo.surveys",
     "prosumo.outreach",
+    "prosumo.pairwise",
+    "prosumo.budgets",
     "prosumo.privacy",  # after community: its admin takes over the member admin's delete
     "prosumo.insights",
 ]

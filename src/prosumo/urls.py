@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("prosumo.commerce.urls")),
     path("", include("prosumo.surveys.urls")),
     path("", include("prosumo.outreach.urls")),
+    path("", include("prosumo.pairwise.urls")),
+    path("", include("prosumo.budgets.urls")),
     path("", include("prosumo.web.urls")),
 ]
 # Only the public part of the media folder is served as it is (web.views.PUBLIC_MEDIA_FOLDERS:

@@ -317,6 +317,14 @@ SCOPES = {
     ("post", "/api/surveys/{survey_id}/close"): "staff",
     ("get", "/api/surveys/{survey_id}"): "read",
     ("put", "/api/surveys/{survey_id}/answers"): "write",
+    ("get", "/api/campaigns/{campaign}/pairs/next"): "read",
+    ("post", "/api/campaigns/{campaign}/pairs/choices"): "write",
+    ("get", "/api/campaigns/{campaign}/pairs/results"): "read",
+    ("put", "/api/campaigns/{campaign}/budget"): "staff",
+    ("put", "/api/ideas/{idea_id}/cost"): "staff",
+    ("get", "/api/campaigns/{campaign}/budget/ballot"): "read",
+    ("put", "/api/campaigns/{campaign}/budget/ballot"): "write",
+    ("get", "/api/campaigns/{campaign}/budget/results"): "read",
 }
 
 

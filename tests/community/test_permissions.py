@@ -124,6 +124,9 @@ TABLE: dict[str, list[str]] = {
     "Propose a message for a brief": TAKE_PART,
     "Shortlist a message": STAFF_WRITE,
     "See the message briefs page": PAGE_ALL_STAFF,
+    "Answer a pair in a pairwise campaign": TAKE_PART,
+    "Cast a budget ballot": TAKE_PART,
+    "Set a campaign's budget or an idea's cost": ADMIN_ONLY,
 }
 
 
@@ -796,6 +799,48 @@ def test_shortlist_a_message(actor_as, admin, member, role, expected):
 @cases("See the message briefs page")
 def test_see_the_message_briefs_page(actor_as, role, expected):
     assert page_outcome(actor_as(role), "/staff/outreach/") == expected
+
+
+@cases("Answer a pair in a pairwise campaign")
+def test_answer_a_pair(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.ideas.services import campaign_create, idea_submit
+    from prosumo.pairwise.services import pairwise_choose
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Pairs", brief="Which is better?", voting_mode="pairwise")
+    body = "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella."
+    with django_capture_on_commit_callbacks(execute=True):
+        a, b = (
+            idea_submit(actor=make_member(), campaign_id=campaign.pk, title=f"A self-pitching tent {n}", body=body)
+            for n in (1, 2)
+        )
+    choose = lambda: pairwise_choose(actor=actor, campaign_id=campaign.pk, left_id=a.pk, right_id=b.pk, outcome="left")  # noqa: E731
+    assert outcome(choose) == expected
+
+
+@cases("Cast a budget ballot")
+def test_cast_a_budget_ballot(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.budgets.services import ballot_cast, budget_set, cost_set
+    from prosumo.ideas.services import campaign_create, idea_submit
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Budget", brief="Spend it well.", voting_mode="budget")
+    budget_set(actor=admin, campaign_id=campaign.pk, amount_cents=1000)
+    body = "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella."
+    with django_capture_on_commit_callbacks(execute=True):
+        idea = idea_submit(actor=make_member(), campaign_id=campaign.pk, title="A self-pitching tent", body=body)
+    cost_set(actor=admin, idea_id=idea.pk, amount_cents=500)
+    assert outcome(lambda: ballot_cast(actor=actor, campaign_id=campaign.pk, idea_ids=[idea.pk])) == expected
+
+
+@cases("Set a campaign's budget or an idea's cost")
+def test_set_a_budget(actor_as, admin, role, expected):
+    from prosumo.budgets.services import budget_set
+    from prosumo.ideas.services import campaign_create
+
+    actor = actor_as(role)
+    campaign = campaign_create(actor=admin, title="Budget", brief="Spend it well.", voting_mode="budget")
+    assert outcome(lambda: budget_set(actor=actor, campaign_id=campaign.pk, amount_cents=1000)) == expected
 
 
 # --- the written table ------------------------------------------------------------------

@@ -226,7 +226,7 @@ STAGES: tuple[str, ...] = (
     "declined",
     "merged",
 )
-VOTING_MODES: tuple[str, ...] = ("support", "updown", "score")
+VOTING_MODES: tuple[str, ...] = ("support", "updown", "score", "pairwise", "budget")
 LICENCES: tuple[str, ...] = ("assignment", "exclusive", "non_exclusive", "cc_by_4_0", "cc_by_sa_4_0")
 PROOF_KINDS: tuple[str, ...] = ("revision", "attachment", "comment")
 FLAG_KINDS: tuple[str, ...] = ("dispute", "prior_art")

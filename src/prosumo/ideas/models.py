@@ -39,6 +39,8 @@ class VotingMode(models.TextChoices):
     SUPPORT = "support", _("Support (with a threshold)")
     UPDOWN = "updown", _("Up or down")
     SCORE = "score", _("Score from 1 to 5")
+    PAIRWISE = "pairwise", _("Pairwise: pick the better of two ideas")
+    BUDGET = "budget", _("Participatory budget: spend a budget over ideas")
 
 
 class Visibility(models.TextChoices):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
+from prosumo.budgets.services import member_ballots_erase
 from prosumo.community.models import ApiToken, CustomerRecord, EmailPreference, Invitation, Member, Role
 from prosumo.community.permissions import require_role
 from prosumo.community.tokens import token_cache
@@ -192,6 +193,7 @@ def member_erase(
         _sessions_end(member.pk)
         Event.objects.filter(verb="member.suspended", object_type="member", object_id=member.pk).update(details={})
         member_answers_erase(member_id=member.pk)
+        member_ballots_erase(member_id=member.pk)
         _scrub_member(member)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)

@@ -27,6 +27,14 @@ VERB_STAGE_WEIGHT: dict[str, tuple[str, int]] = {
     "idea.supported": ("process", 2),
     "idea.support_withdrawn": ("process", 2),
     "idea.rated": ("process", 2),
+    # a pairwise wiki-survey answer weighs an idea against another: processing, but not a
+    # support vote (it is not in VOTE_VERBS, so no support tally or opinion matrix reads it)
+    "pairwise.chosen": ("process", 2),
+    "pairwise.cant_decide": ("process", 1),
+    # a participatory-budget ballot spends a budget over several ideas: processing, and
+    # not a support vote either (the budget results read the ballots themselves)
+    "budget.ballot_cast": ("process", 2),
+    "budget.ballot_changed": ("process", 2),
     "comment.posted": ("process", 3),
     "idea.revised": ("analyse", 5),
     "idea.submitted": ("analyse", 8),

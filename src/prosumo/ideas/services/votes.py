@@ -92,6 +92,18 @@ class VoteResult:
 
 
 def _check_value(mode: str, value: int) -> None:
+    if mode == VotingMode.PAIRWISE:
+        # a pairwise campaign's members compare ideas two at a time (prosumo.pairwise), never vote on one
+        raise InvalidInput(
+            gettext("This campaign compares ideas in pairs: choose between two ideas on its pairs page."),
+            code="pairwise_campaign",
+        )
+    if mode == VotingMode.BUDGET:
+        # members of a budget campaign spend its budget over ideas on a ballot (prosumo.budgets)
+        raise InvalidInput(
+            gettext("In this campaign members spend a budget over ideas: fill in your ballot on its budget page."),
+            code="budget_campaign",
+        )
     allowed = {VotingMode.SUPPORT: {1}, VotingMode.UPDOWN: {1, -1}, VotingMode.SCORE: {1, 2, 3, 4, 5}}[VotingMode(mode)]
     if value not in allowed:
         raise InvalidInput(

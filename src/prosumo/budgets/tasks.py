@@ -1,0 +1,1 @@
+"""Background work for participatory budgets: none; results are computed when read from the ballots."""

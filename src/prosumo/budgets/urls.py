@@ -1,0 +1,8 @@
+from django.urls import path
+
+from prosumo.budgets import views
+
+urlpatterns = [
+    path("c/<slug:slug>/budget/", views.budget_ballot, name="budget_ballot"),
+    path("c/<slug:slug>/budget/results/", views.budget_results, name="budget_results"),
+]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PairwiseConfig(AppConfig):
+    name = "prosumo.pairwise"
+    label = "pairwise"
