@@ -365,3 +365,20 @@ def test_the_token_list_says_when_and_why_a_token_ended(member, moderator, login
     assert [(t["name"], t["revoked_at"], t["revoked_reason"]) for t in listed] == [
         ("sync", "2026-03-02T09:00:00Z", "suspended")
     ]
+
+
+def test_no_two_schemas_of_the_api_share_a_name():
+    # The OpenAPI document keys its schemas by class name: two classes of one name would
+    # leave one of them documented with the other's fields (as a message's revision once did
+    # to an idea's).
+    import prosumo.api  # noqa: F401  (every router, and so every schema, imported)
+    from ninja import Schema
+
+    def every(cls: type) -> list[type]:
+        return [sub for direct in cls.__subclasses__() for sub in (direct, *every(direct))]
+
+    ours = {cls for cls in every(Schema) if cls.__module__.startswith("prosumo.")}
+    names: dict[str, list[str]] = {}
+    for cls in ours:
+        names.setdefault(cls.__name__, []).append(cls.__module__)
+    assert {name: modules for name, modules in names.items() if len(modules) > 1} == {}

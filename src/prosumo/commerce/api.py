@@ -77,7 +77,7 @@ def orders_webhook(request: HttpRequest) -> Any:
     return _result(result)
 
 
-class SpendIn(BodyIn):
+class ChannelSpendIn(BodyIn):
     channel: str = Field(description="The acquisition channel, named as members' channels are")
     starts_on: date = Field(description="First day of the period", strict=False)
     ends_on: date = Field(description="Last day of the period (inclusive)", strict=False)
@@ -104,7 +104,7 @@ def spend_list(request: MemberRequest, channel: str | None = None) -> Any:
 
 
 @router.post("/channel-spend", response={201: SpendOut, **ERRORS}, auth=needs(Scope.STAFF))
-def spend_create(request: MemberRequest, payload: SpendIn) -> Any:
+def spend_create(request: MemberRequest, payload: ChannelSpendIn) -> Any:
     """Record a channel's spend over a period; periods of one channel never overlap (409 `overlap`)."""
     spend = services.spend_record(actor=request.user, source=Source.API, **payload.model_dump())
     return Status(201, spend)

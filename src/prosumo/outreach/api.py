@@ -67,12 +67,12 @@ class MessageIn(BodyIn):
     company: bool = Field(False, description="Staff: a message written by the company, marked as such")
 
 
-class RevisionIn(BodyIn):
+class MessageRevisionIn(BodyIn):
     text: str
     note: str = ""
 
 
-class RevisionOut(Schema):
+class MessageRevisionOut(Schema):
     number: int
     text: str
     author_id: int
@@ -81,16 +81,16 @@ class RevisionOut(Schema):
     created_at: datetime
 
 
-class CoAuthorIn(BodyIn):
+class MessageCoAuthorIn(BodyIn):
     member_id: Id
     share: Decimal = Field(description="Percent of the message credited to the co-author, 1 to 99")
 
 
-class CommentIn(BodyIn):
+class MessageCommentIn(BodyIn):
     body: str
 
 
-class CommentOut(Schema):
+class MessageCommentOut(Schema):
     id: int
     author_id: int
     body: str
@@ -98,8 +98,8 @@ class CommentOut(Schema):
 
 
 class MessageDetailOut(MessageOut):
-    revisions: list[RevisionOut]
-    comments: list[CommentOut]
+    revisions: list[MessageRevisionOut]
+    comments: list[MessageCommentOut]
     credit: dict[int, float] = Field(description="Member id -> percent of the credit (empty for a company message)")
 
 
@@ -147,21 +147,21 @@ def message_read(request: MemberRequest, message_id: Id) -> Any:
     view = selectors.message_read(message, member)
     return {
         **_message(message),
-        "revisions": [RevisionOut.model_validate(row.revision).model_dump() for row in view.revisions],
-        "comments": [CommentOut.model_validate(c).model_dump() for c in view.comments],
+        "revisions": [MessageRevisionOut.model_validate(row.revision).model_dump() for row in view.revisions],
+        "comments": [MessageCommentOut.model_validate(c).model_dump() for c in view.comments],
         "credit": selectors.credit_of(message),
     }
 
 
-@router.post("/messages/{message_id}/revisions", response={201: RevisionOut, **ERRORS}, auth=needs(Scope.WRITE))
-def message_revise(request: MemberRequest, message_id: Id, payload: RevisionIn) -> Any:
+@router.post("/messages/{message_id}/revisions", response={201: MessageRevisionOut, **ERRORS}, auth=needs(Scope.WRITE))
+def message_revise(request: MemberRequest, message_id: Id, payload: MessageRevisionIn) -> Any:
     """Improve a draft (members, until it is shortlisted or the deadline passes) or edit it (staff)."""
     revision = services.message_revise(actor=request.user, message_id=message_id, **payload.dict())
     return Status(201, revision)
 
 
 @router.post("/messages/{message_id}/coauthors", response={201: MessageOut, **ERRORS}, auth=needs(Scope.WRITE))
-def message_coauthor_add(request: MemberRequest, message_id: Id, payload: CoAuthorIn) -> Any:
+def message_coauthor_add(request: MemberRequest, message_id: Id, payload: MessageCoAuthorIn) -> Any:
     """The author credits a co-author with a share of the message."""
     coauthor = services.message_coauthor_add(actor=request.user, message_id=message_id, **payload.dict())
     return Status(201, _message(coauthor.message))
@@ -179,8 +179,8 @@ def message_unvote(request: MemberRequest, message_id: Id) -> Any:
     return _message(access_message(request.user, message_id)[1])
 
 
-@router.post("/messages/{message_id}/comments", response={201: CommentOut, **ERRORS}, auth=needs(Scope.WRITE))
-def message_comment(request: MemberRequest, message_id: Id, payload: CommentIn) -> Any:
+@router.post("/messages/{message_id}/comments", response={201: MessageCommentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def message_comment(request: MemberRequest, message_id: Id, payload: MessageCommentIn) -> Any:
     comment = services.message_comment(actor=request.user, message_id=message_id, body=payload.body)
     return Status(201, comment)
 
@@ -214,7 +214,7 @@ class ChannelOut(Schema):
     periods: int = Field(description="How many periods of spend are recorded")
 
 
-class SpendIn(BodyIn):
+class ChannelCostIn(BodyIn):
     starts_on: date = Field(strict=False)
     ends_on: date = Field(strict=False, description="Inclusive")
     amount_cents: int
@@ -249,7 +249,7 @@ def channel_create(request: MemberRequest, payload: ChannelIn) -> Any:
 
 
 @router.post("/channels/{channel_id}/spend", response={201: ChannelOut, **ERRORS}, auth=needs(Scope.STAFF))
-def channel_spend_record(request: MemberRequest, channel_id: Id, payload: SpendIn) -> Any:
+def channel_spend_record(request: MemberRequest, channel_id: Id, payload: ChannelCostIn) -> Any:
     """Record what a channel cost over a period, as commerce's channel spend (admins)."""
     services.channel_spend_record(actor=request.user, channel_id=channel_id, **payload.dict())
     [row] = [r for r in selectors.channel_list() if r.channel.pk == channel_id]

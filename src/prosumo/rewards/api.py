@@ -177,7 +177,7 @@ def improvement_mark(request: MemberRequest, comment_id: Id) -> Any:
     return {"comment_id": mark.comment_id, "marked_at": mark.created_at}
 
 
-class SpendIn(BodyIn):
+class PointsSpendIn(BodyIn):
     points: int = Field(description="Points spent, at least 1, never more than the balance")
     reason: str = Field(description="What they were spent on, 2 to 48 characters")
     note: str = ""
@@ -189,7 +189,7 @@ class CorrectionIn(BodyIn):
 
 
 @router.post("/rewards/members/{member_id}/spend", response={201: PostingOut, **ERRORS}, auth=needs(Scope.STAFF))
-def points_spend(request: MemberRequest, member_id: Id, payload: SpendIn) -> Any:
+def points_spend(request: MemberRequest, member_id: Id, payload: PointsSpendIn) -> Any:
     """Record points a member spent (a gift, a discount)."""
     posting = services.points_spend(
         actor=request.user, member_id=member_id, points=payload.points, reason=payload.reason, note=payload.note
