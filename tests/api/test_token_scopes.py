@@ -371,8 +371,9 @@ def test_no_two_schemas_of_the_api_share_a_name():
     # The OpenAPI document keys its schemas by class name: two classes of one name would
     # leave one of them documented with the other's fields (as a message's revision once did
     # to an idea's).
-    import prosumo.api  # noqa: F401  (every router, and so every schema, imported)
     from ninja import Schema
+
+    import prosumo.api  # noqa: F401  (every router, and so every schema, imported)
 
     def every(cls: type) -> list[type]:
         return [sub for direct in cls.__subclasses__() for sub in (direct, *every(direct))]
