@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.session import PASSWORD, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-PASSWORD = "kayak paddles at dawn 42"
 BODY = "A roofed corner of the campsite where families can cook and eat when it rains."
 MOBILE = {"width": 390, "height": 844}
 WIDEST = """[...document.querySelectorAll('main *')]
@@ -53,11 +54,7 @@ def test_a_member_is_refused_over_the_budget_then_saves_a_ballot(
     base, slug = live_server.url, budget["campaign"].slug
     shelter, showers, rack = budget["ideas"]
     page = new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", "member@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in(page, base, "member@example.org")
 
     page.goto(f"{base}/c/{slug}/")
     page.get_by_role("link", name="Your ballot").click()

@@ -20,9 +20,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.session import PASSWORD, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-PASSWORD = "kayak paddles at dawn 42"
 HOSTILE_SEGMENT = "</script><img src=x onerror=alert(1)>"
 
 #: (who is signed in, path) for every kind of page; "{name}" is filled from the site fixture.
@@ -152,14 +153,6 @@ def watched_page(new_page: Callable[[], Any], problems: list[str]) -> Any:
     page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     return page
-
-
-def log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_no_page_breaks_the_policy_and_charts_still_draw(

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.session import PASSWORD, log_in
 from tests.browser.smtp import Mailbox, text_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-PASSWORD = "kayak paddles at dawn 42"
 EXISTING_IDEA = "Solar-powered lantern with USB charging"
 NEW_IDEA = "Lantern that charges from a solar panel"
 REVIEWER_MESSAGE = "Thank you! The product team will test panel sizes and battery life this month."
@@ -53,14 +53,6 @@ def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
         tags=["lighting"],
     )
     return {"campaign": campaign, "reviewer": reviewer, "member": member}
-
-
-def log_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_a_visitor_joins_submits_and_hears_back(

@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.session import PASSWORD, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-PASSWORD = "kayak paddles at dawn 42"
 BODY = "Hang it from the roof of the tent so that a family can read and play cards after dark."
 MOBILE = {"width": 390, "height": 844}
 # The elements of the page's own content (not the site's header) whose right edge passes the screen's.
@@ -54,11 +55,7 @@ def test_a_member_answers_pairs_with_the_keyboard_and_reads_the_results(
 
     base, slug = live_server.url, pairs["campaign"].slug
     page = new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", "member@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    log_in(page, base, "member@example.org")
 
     # the campaign page leads to the pairs
     page.goto(f"{base}/c/{slug}/")

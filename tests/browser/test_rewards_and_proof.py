@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -22,10 +21,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.session import PASSWORD, log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "kayak paddles at dawn 42"
 TITLE = "Tent pegs that fold into the pole bag"
 BODY = "Aluminium pegs hinged in the middle, so twelve of them fit in the pocket of the pole bag."
 INTACT = "The certificate is intact: every record was in the log the site signed, as it reads now.\n"
@@ -49,14 +49,6 @@ def community(restore_seed_data: None, transactional_db: Any, settings: Any, tmp
     )
     terms = terms_publish(actor=admin, text="You keep the credit; the company may make what you propose.")
     return {"campaign": campaign, "admin": admin, "author": author, "partner": partner, "terms": terms}
-
-
-def log_in(page: Any, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def verify(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

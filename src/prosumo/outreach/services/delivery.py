@@ -18,12 +18,12 @@ from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference
-from prosumo.core.errors import Conflict, NotFound
+from prosumo.core.errors import Conflict
 from prosumo.core.mail import MailDraft, mail_queue
 from prosumo.notifications.services import unsubscribe_url
 from prosumo.outreach.models import Assignment, ChannelKind, Experiment, ExperimentStatus
 from prosumo.outreach.permissions import require_outreach_staff
-from prosumo.outreach.services.experiments import link_token
+from prosumo.outreach.services.experiments import link_token, locked_experiment
 
 #: The most emails one experiment queues per run of the task (the periodic run is every minute).
 BATCH = 200
@@ -33,9 +33,7 @@ def experiment_mail(*, actor: Any, experiment_id: int) -> Experiment:
     """Staff ask for a running experiment's email arms to be sent; a task sends them in batches."""
     staff = require_outreach_staff(actor)
     with transaction.atomic():
-        experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
-        if experiment is None:
-            raise NotFound(gettext("No such experiment."))
+        experiment = locked_experiment(experiment_id)
         if experiment.status != ExperimentStatus.RUNNING:
             raise Conflict(gettext("This experiment is not running."), code="experiment_not_running")
         if experiment.mail_requested_at is not None:

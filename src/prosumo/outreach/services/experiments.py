@@ -83,13 +83,19 @@ def experiment_create(
     return experiment
 
 
+def locked_experiment(experiment_id: int) -> Experiment:
+    """The experiment, its row locked until the caller's transaction ends; NotFound if there is none."""
+    experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
+    if experiment is None:
+        raise NotFound(gettext("No such experiment."))
+    return experiment
+
+
 def experiment_start(*, actor: Any, experiment_id: int) -> Experiment:
     """Start an experiment: its segment's members are given their arms by a task, after the commit."""
     staff = require_outreach_staff(actor)
     with transaction.atomic():
-        experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
-        if experiment is None:
-            raise NotFound(gettext("No such experiment."))
+        experiment = locked_experiment(experiment_id)
         if experiment.status != ExperimentStatus.DRAFT:
             raise Conflict(gettext("This experiment has started already."), code="experiment_started")
         experiment.status = ExperimentStatus.RUNNING
@@ -112,9 +118,7 @@ def experiment_finish(*, actor: Any, experiment_id: int) -> Experiment:
     """Stop an experiment: no new assignment, exposure or conversion is recorded."""
     staff = require_outreach_staff(actor)
     with transaction.atomic():
-        experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
-        if experiment is None:
-            raise NotFound(gettext("No such experiment."))
+        experiment = locked_experiment(experiment_id)
         if experiment.status != ExperimentStatus.RUNNING:
             raise Conflict(gettext("Only a running experiment can be finished."), code="experiment_not_running")
         experiment.status = ExperimentStatus.FINISHED
