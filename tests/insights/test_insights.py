@@ -203,3 +203,24 @@ def test_hostile_segment_names_stay_text_on_the_page_and_in_the_csv(hostile_segm
         for v in formula_row.values()
     )
     assert raw + "\r\n" in text  # text quoted, numbers bare
+
+
+def test_a_section_read_back_has_its_figures_and_columns_in_the_written_order():
+    from prosumo.insights.models import in_written_order
+
+    # given: a section as jsonb gives it back, keys in an order of its own
+    stored = {
+        "key": "involvement",
+        "headline": {"members": 10, "gini": 0.4, "active_share": 0.3},
+        "tables": {"funnel": [{"did": 3, "size": 10, "step": "voted", "group": "all"}]},
+        "order": {
+            "headline": ["gini", "active_share", "members"],
+            "tables": {"funnel": ["group", "step", "size", "did"]},
+        },
+    }
+    # when
+    section = in_written_order(stored)
+    # then
+    assert list(section["headline"]) == ["gini", "active_share", "members"]
+    assert list(section["tables"]["funnel"][0]) == ["group", "step", "size", "did"]
+    assert section["tables"]["funnel"][0] == stored["tables"]["funnel"][0]

@@ -302,6 +302,12 @@ def to_json(report: Report, *, max_rows: int | None = None) -> dict[str, Any]:
                 "tables": {name: _records(frame, max_rows) for name, frame in section.tables.items()},
                 "charts": specs,
                 "notes": list(section.notes) + problems,
+                # A store that keeps JSON objects without their key order (PostgreSQL's jsonb)
+                # loses the order the section chose for its figures and columns: kept apart.
+                "order": {
+                    "headline": [str(name) for name in section.headline],
+                    "tables": {name: [str(c) for c in frame.columns] for name, frame in section.tables.items()},
+                },
             }
         )
     return {

@@ -39,7 +39,29 @@ class InsightRun(models.Model):
         return None
 
     def section(self, key: str) -> dict | None:
+        """One section of the result, its figures and columns in the order the analytics wrote them."""
         for section in self.result.get("sections", []):
             if section.get("key") == key:
-                return section  # type: ignore[no-any-return]
+                return in_written_order(section)
         return None
+
+
+def _ordered(values: dict, names: list) -> dict:
+    return {**{name: values[name] for name in names if name in values}, **values}
+
+
+def in_written_order(section: dict) -> dict:
+    """The section with its headline and table rows in the order of ``section["order"]``.
+
+    PostgreSQL keeps the result as jsonb, which stores an object's keys in an order of its
+    own: without this, the columns of a table and its CSV would come out shuffled there.
+    """
+    order = section.get("order")
+    if not order:
+        return section
+    headline = _ordered(section.get("headline", {}), order.get("headline", []))
+    tables = {
+        name: [_ordered(row, order.get("tables", {}).get(name, [])) for row in rows]
+        for name, rows in section.get("tables", {}).items()
+    }
+    return {**section, "headline": headline, "tables": tables}
