@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["analyze", "app", "import_polis", "register"]
+__all__ = ["analyze", "app", "import_fider", "import_polis", "register"]
 
 BAD_INPUT = 2
 _err = Console(stderr=True)
@@ -114,11 +114,54 @@ def import_polis(
     _err.print(f"dataset written to {written}")
 
 
+_Licence = Annotated[
+    str | None,
+    typer.Option(
+        "--licence", help="The licence the data was published under, e.g. 'CC BY 4.0' (the export states none)."
+    ),
+]
+_Attribution = Annotated[
+    str | None,
+    typer.Option("--attribution", help="Who to credit and how, as the licence asks (the export states none)."),
+]
+
+
+def _import(platform: str, folder: Path, dataset: Path, licence: str | None, attribution: str | None) -> None:
+    from importlib import import_module
+
+    from prosumo.analytics.dataset import DatasetError
+    from prosumo.analytics.importers.common import ExportFormatError
+
+    module = import_module(f"prosumo.analytics.importers.{platform}")
+    try:
+        written = getattr(module, f"write_{platform}_dataset")(
+            folder, dataset, licence=licence, attribution=attribution
+        )
+    except (ExportFormatError, DatasetError) as exc:
+        raise _fail(str(exc)) from exc
+    _err.print(f"dataset written to {written}")
+    if not licence:
+        _err.print("[yellow]no licence recorded:[/] the export states none; give it with --licence and --attribution")
+
+
+def import_fider(
+    folder: Annotated[
+        Path, typer.Argument(help="A Fider backup: the zip or its folder (users.json, posts.json, ...).")
+    ],
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder to write.")],
+    licence: _Licence = None,
+    attribution: _Attribution = None,
+) -> None:
+    """Turn a Fider backup (users, posts, votes, comments) into a community dataset."""
+    _import("fider", folder, dataset, licence, attribution)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``analyze`` and ``import polis`` to a Typer app (the ``prosumo`` command)."""
+    """Add ``analyze`` and the ``import`` commands to a Typer app (the ``prosumo`` command)."""
     app.command("analyze")(analyze)
     importers = typer.Typer(help="Import another platform's export as a community dataset.")
     importers.command("polis")(import_polis)
+    importers.command("fider")(import_fider)
     app.add_typer(importers, name="import")
 
 
