@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["analyze", "app", "import_fider", "import_polis", "register"]
+__all__ = ["analyze", "app", "import_consul", "import_fider", "import_polis", "register"]
 
 BAD_INPUT = 2
 _err = Console(stderr=True)
@@ -156,12 +156,28 @@ def import_fider(
     _import("fider", folder, dataset, licence, attribution)
 
 
+def import_consul(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="CONSUL's public data downloads: a folder or zip (proposals.csv, comments.csv, votes.csv)."
+        ),
+    ],
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder to write.")],
+    licence: _Licence = None,
+    attribution: _Attribution = None,
+) -> None:
+    """Turn CONSUL's public downloads of proposals, comments and supports into a community dataset."""
+    _import("consul", folder, dataset, licence, attribution)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``analyze`` and the ``import`` commands to a Typer app (the ``prosumo`` command)."""
     app.command("analyze")(analyze)
     importers = typer.Typer(help="Import another platform's export as a community dataset.")
     importers.command("polis")(import_polis)
     importers.command("fider")(import_fider)
+    importers.command("consul")(import_consul)
     app.add_typer(importers, name="import")
 
 

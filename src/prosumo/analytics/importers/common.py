@@ -274,6 +274,8 @@ def details_json(length: int, **columns: pd.Series | Any) -> pd.Series:
                 cell = None
             elif isinstance(cell, np.integer):
                 cell = int(cell)
+            elif isinstance(cell, np.bool_):
+                cell = bool(cell)
             row[key] = cell
         out.append(json.dumps(row, ensure_ascii=False))
     return pd.Series(out, dtype="string")
