@@ -14,7 +14,7 @@ runner = CliRunner()
 
 
 def test_each_sample_imports_and_analyses(tmp_path):
-    for platform, members in (("fider", 8), ("consul", 1)):
+    for platform, members in (("fider", 8), ("consul", 1), ("decidim", 7)):
         # given
         dataset = tmp_path / platform
         # when

@@ -1,4 +1,4 @@
-"""Command-line entry points of the analytics: ``analyze`` and ``import polis``.
+"""Command-line entry points of the analytics: ``analyze`` and ``import polis|fider|consul|decidim``.
 
 The platform's ``prosumo`` command mounts them with :func:`register`; this module also
 runs on its own (``python -m prosumo.analytics.cli analyze DATASET``). Bad input
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-__all__ = ["analyze", "app", "import_consul", "import_fider", "import_polis", "register"]
+__all__ = ["analyze", "app", "import_consul", "import_decidim", "import_fider", "import_polis", "register"]
 
 BAD_INPUT = 2
 _err = Console(stderr=True)
@@ -171,6 +171,18 @@ def import_consul(
     _import("consul", folder, dataset, licence, attribution)
 
 
+def import_decidim(
+    folder: Annotated[
+        Path, typer.Argument(help="A Decidim open-data download: the zip or its folder (proposals, proposal comments).")
+    ],
+    dataset: Annotated[Path, typer.Argument(help="Dataset folder to write.")],
+    licence: _Licence = None,
+    attribution: _Attribution = None,
+) -> None:
+    """Turn a Decidim open-data download (proposals and their comments) into a community dataset."""
+    _import("decidim", folder, dataset, licence, attribution)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``analyze`` and the ``import`` commands to a Typer app (the ``prosumo`` command)."""
     app.command("analyze")(analyze)
@@ -178,6 +190,7 @@ def register(app: typer.Typer) -> None:
     importers.command("polis")(import_polis)
     importers.command("fider")(import_fider)
     importers.command("consul")(import_consul)
+    importers.command("decidim")(import_decidim)
     app.add_typer(importers, name="import")
 
 
