@@ -144,6 +144,18 @@ def test_malformed_downloads_name_file_row_and_column_and_write_nothing(tmp_path
     assert not (tmp_path / "ds").exists()
 
 
+def test_a_bad_row_after_rows_that_are_not_read_is_named_by_its_place_in_the_file(tmp_path):
+    # given: after the votes on a debate and on a comment, a vote for an unknown proposal
+    folder = tmp_path / "site"
+    shutil.copytree(SAMPLE, folder)
+    with (folder / "votes.csv").open("a", encoding="iso-8859-1") as file:
+        file.write('"999";"Proposal";"t";"2016-03-08 10:00:00"\n')
+    # when / then
+    with pytest.raises(ExportFormatError) as caught:
+        import_consul(folder)
+    assert str(caught.value) == f"{folder}/votes.csv: row 16, column votable_id: vote for unknown proposal 999"
+
+
 def test_a_missing_file_is_named_and_the_sample_validates(tmp_path):
     # given
     folder = tmp_path / "site"

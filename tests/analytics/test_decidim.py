@@ -130,6 +130,18 @@ def test_malformed_downloads_name_file_row_and_column_and_write_nothing(tmp_path
     assert not (tmp_path / "ds").exists()
 
 
+def test_a_bad_row_after_rows_that_are_not_read_is_named_by_its_place_in_the_file(tmp_path):
+    # given: a comment on an unknown proposal after the comments on a meeting and on an amendment
+    folder = tmp_path / "open-data"
+    shutil.copytree(SAMPLE, folder)
+    with (folder / COMMENTS).open("a", encoding="utf-8") as file:
+        file.write("909;2024-03-09 10:00:00 UTC;Hm.;en;36;Noa Vidal;0;0;;;398;Decidim::Proposals::Proposal;\n")
+    # when / then
+    with pytest.raises(ExportFormatError) as caught:
+        import_decidim(folder)
+    assert str(caught.value) == f"{folder}/{COMMENTS}: row 9, column commentable_id: comment on unknown proposal 398"
+
+
 def test_a_missing_comments_file_is_named(tmp_path):
     # given
     folder = tmp_path / "open-data"

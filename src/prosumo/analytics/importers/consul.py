@@ -87,7 +87,9 @@ CONSUL_CHANGES = (
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name] if name in frame.columns else pd.Series([""] * len(frame), dtype="string")
+    if name in frame.columns:
+        return frame[name].astype("string").str.strip()
+    return pd.Series([""] * len(frame), dtype="string", index=frame.index)
 
 
 def import_consul(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
@@ -116,24 +118,28 @@ def import_consul(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     reason = _column(proposals, "retired_reason").astype("string").str.strip()
     check_known(reason.where(retired_at.notna()), CONSUL_RETIRED, p, "retired_reason", "unknown retired reason")
 
-    comments = comments[comments["commentable_type"].str.strip() == "Proposal"].reset_index(drop=True)
+    # every row is checked, then only those about proposals are kept: messages name the file's rows
+    on_proposal = (comments["commentable_type"].str.strip() == "Proposal").to_numpy()
     comment_id = integers(comments, "id", c)
     check_unique(comment_id, c, "id")
     commented = integers(comments, "commentable_id", c)
-    check_known(commented, proposal_id, c, "commentable_id", "comment on unknown proposal")
+    check_known(commented.where(on_proposal), proposal_id, c, "commentable_id", "comment on unknown proposal")
     comment_at = times(comments, "created_at", c)
     commenter = integers(comments.assign(user_id=_column(comments, "user_id")), "user_id", c, nullable=True)
-    ancestry = _column(comments, "ancestry").astype("string").str.strip()
-    parent_text = ancestry.str.rsplit("/", n=1).str[-1]
-    parent = integers(pd.DataFrame({"ancestry": parent_text}), "ancestry", c, nullable=True)
+    parent_text = _column(comments, "ancestry").str.rsplit("/", n=1).str[-1]
+    parent = integers(comments.assign(ancestry=parent_text), "ancestry", c, nullable=True)
+    comments, comment_id, commented, comment_at, commenter, parent = (
+        x[on_proposal].reset_index(drop=True) for x in (comments, comment_id, commented, comment_at, commenter, parent)
+    )
 
-    votes = votes[votes["votable_type"].str.strip() == "Proposal"].reset_index(drop=True)
+    for_proposal = (votes["votable_type"].str.strip() == "Proposal").to_numpy()
     voted = integers(votes, "votable_id", v)
-    check_known(voted, proposal_id, v, "votable_id", "vote for unknown proposal")
+    check_known(voted.where(for_proposal), proposal_id, v, "votable_id", "vote for unknown proposal")
     vote_at = times(votes, "created_at", v)
     flag = votes["vote_flag"].astype("string").str.strip().str.lower()
     check_known(flag, _FLAGS, v, "vote_flag", "unknown vote flag")
     voter = integers(votes.assign(voter_id=_column(votes, "voter_id")), "voter_id", v, nullable=True)
+    voted, vote_at, flag, voter = (x[for_proposal].reset_index(drop=True) for x in (voted, vote_at, flag, voter))
 
     # members: the named authors, commenters and voters; member 0 for unnamed authors
     author = author.fillna(UNPUBLISHED_AUTHOR).astype("Int64")

@@ -134,7 +134,8 @@ def import_decidim(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     )
     p, c = files.where(proposals_name), files.where(comments_name)
 
-    proposals = proposals[~_column(proposals, "is_amend").str.lower().isin(_TRUE)].reset_index(drop=True)
+    # every row is checked first, then amendments are left out: messages name the file's rows
+    original = ~_column(proposals, "is_amend").str.lower().isin(_TRUE).to_numpy()
     proposal_id = integers(proposals, "id", p)
     check_unique(proposal_id, p, "id")
     component = integers(proposals, "component/id", p)
@@ -163,7 +164,23 @@ def import_decidim(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
             if not has_urls or "/profiles/" in url:
                 named.append(int(text))
         for member in dict.fromkeys(named or [ORGANISATION]):
-            rows.append({"idea_id": int(proposal_id.iloc[i]), "member_id": member, "n": len(set(named)) or 1})
+            if original[i]:
+                rows.append({"idea_id": int(proposal_id.iloc[i]), "member_id": member, "n": len(set(named)) or 1})
+    every_proposal = proposal_id
+    proposals, proposal_id, component, published, state, withdrawn, withdrawn_at, answered_at, supports = (
+        x[original].reset_index(drop=True)
+        for x in (
+            proposals,
+            proposal_id,
+            component,
+            published,
+            state,
+            withdrawn,
+            withdrawn_at,
+            answered_at,
+            supports,
+        )
+    )
     authors = pd.DataFrame(rows)
     idea_authors = pd.DataFrame(
         {
@@ -179,15 +196,17 @@ def import_decidim(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     on_proposal = _column(comments, "commentable_type").str.endswith("Proposal").to_numpy()
     commented_id = integers(comments, "commentable_id", c)
     idea_of_comment = idea_of_comment.where(~on_proposal, commented_id)
-    keep = idea_of_comment.notna().to_numpy()  # comments on meetings, debates, ... are not read
-    comments = comments[keep].reset_index(drop=True)
-    idea_of_comment = idea_of_comment[keep].reset_index(drop=True)
     comment_id = integers(comments, "id", c)
     check_unique(comment_id, c, "id")
     comment_at = times(comments, "created_at", c)
     commenter = integers(comments, "author/id", c, nullable=True)
-    check_known(idea_of_comment, proposal_id, c, "commentable_id", "comment on unknown proposal")
-    parent = commented_id[keep].reset_index(drop=True).where(~pd.Series(on_proposal[keep]))
+    check_known(idea_of_comment, every_proposal, c, "commentable_id", "comment on unknown proposal")
+    parent = commented_id.where(~on_proposal)
+    # comments on meetings, debates, ... and on amendments are not read
+    keep = idea_of_comment.isin(proposal_id).to_numpy()
+    comments, idea_of_comment, comment_id, comment_at, commenter, parent = (
+        x[keep].reset_index(drop=True) for x in (comments, idea_of_comment, comment_id, comment_at, commenter, parent)
+    )
 
     published_of = pd.Series(published.to_numpy(), index=proposal_id.to_numpy())
     firsts = (
