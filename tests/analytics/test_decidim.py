@@ -51,6 +51,7 @@ def test_the_sample_maps_proposals_authors_states_and_comments():
     members = tables["members"]
     assert members["member_id"].tolist() == [0, 31, 32, 33, 34, 35, 36]
     assert members["is_staff"].tolist() == [True, False, False, False, False, False, False]
+    assert not any("Marta" in str(v) for table in tables.values() for v in table.to_numpy().ravel())
     assert members["joined_at"].tolist()[3] == at("2024-03-01 10:00:00")  # a comment before her proposal
     # an answer and a withdrawal are stages
     stages = tables["idea_stages"]

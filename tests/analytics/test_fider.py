@@ -138,7 +138,7 @@ def test_a_missing_file_or_column_is_named(tmp_path):
     shutil.copytree(SAMPLE, folder)
     (folder / "post_votes.json").unlink()
     records = json.loads((folder / "comments.json").read_text())
-    (folder / "comments.json").write_text(json.dumps([{k: v for k, v in r.items() if k != "content"} for r in records]))
+    (folder / "comments.json").write_text(json.dumps([{k: v for k, v in r.items() if k != "post_id"} for r in records]))
     # when / then
     with pytest.raises(ExportFormatError) as caught:
         import_fider(folder)
@@ -146,4 +146,4 @@ def test_a_missing_file_or_column_is_named(tmp_path):
     shutil.copy(SAMPLE / "post_votes.json", folder)
     with pytest.raises(ExportFormatError) as caught:
         import_fider(folder)
-    assert str(caught.value) == f"{folder}/comments.json: missing column content"
+    assert str(caught.value) == f"{folder}/comments.json: missing column post_id"

@@ -9,7 +9,7 @@ importer reads three of them, from a folder or a zip:
 * ``proposals.csv``: id, title, description, created_at, and where present summary,
   cached_votes_up, retired_at, retired_reason (duplicated, started, unfeasible, done,
   other) and retired_explanation;
-* ``comments.csv``: id, commentable_id, commentable_type, body, created_at, ancestry
+* ``comments.csv``: id, commentable_id, commentable_type, created_at, ancestry
   (the ids of the comments it replies to, ``12/45``);
 * ``votes.csv``: votable_id, votable_type, vote_flag (``t`` up, ``f`` down), created_at.
 
@@ -105,7 +105,7 @@ def import_consul(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     files = ExportFiles(path)
     proposals = files.read_csv("proposals.csv", ("id", "title", "description", "created_at"), encodings=_ENCODINGS)
     comments = files.read_csv(
-        "comments.csv", ("id", "commentable_id", "commentable_type", "body", "created_at"), encodings=_ENCODINGS
+        "comments.csv", ("id", "commentable_id", "commentable_type", "created_at"), encodings=_ENCODINGS
     )
     votes = files.read_csv("votes.csv", ("votable_id", "votable_type", "vote_flag", "created_at"), encodings=_ENCODINGS)
     p, c, v = (files.where(n) for n in ("proposals.csv", "comments.csv", "votes.csv"))

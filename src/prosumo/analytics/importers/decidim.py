@@ -11,7 +11,7 @@ names start with the organisation's host: ``HOST-open-data-proposals.csv``):
   title/LOCALE, body/LOCALE, state, state_published_at or answered_at, answer/LOCALE,
   votes (``supports`` before Decidim 0.28), published_at, is_amend, withdrawn,
   withdrawn_at;
-* ``proposal_comments``: id, created_at, body, locale, author/id, commentable_id,
+* ``proposal_comments``: id, created_at, author/id, commentable_id,
   commentable_type, root_commentable_url.
 
 Mapping onto the contract (``docs/real-data.md``):
@@ -129,9 +129,7 @@ def import_decidim(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     proposals_name = files.find("open-data-proposals.csv", "proposals.csv") or "proposals.csv"
     comments_name = files.find("open-data-proposal_comments.csv", "proposal_comments.csv") or "proposal_comments.csv"
     proposals = files.read_csv(proposals_name, ("id", "author/id", "component/id", "state", "published_at"))
-    comments = files.read_csv(
-        comments_name, ("id", "created_at", "body", "author/id", "commentable_id", "commentable_type")
-    )
+    comments = files.read_csv(comments_name, ("id", "created_at", "author/id", "commentable_id", "commentable_type"))
     p, c = files.where(proposals_name), files.where(comments_name)
 
     # every row is checked first, then amendments are left out: messages name the file's rows

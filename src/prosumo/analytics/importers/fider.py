@@ -11,7 +11,7 @@ and when, so the importer reads it (the zip itself or the folder it unpacks to):
   (0 open, 1 started, 2 completed, 3 declined, 4 planned, 5 duplicate, 6 deleted),
   response, response_date, response_user_id, original_id (the post a duplicate repeats);
 * ``post_votes.json``: user_id, post_id, created_at;
-* ``comments.json``: id, content, post_id, user_id, created_at, deleted_at;
+* ``comments.json``: id, post_id, user_id, created_at, deleted_at (the text is not read);
 * ``tenants.json`` (optional): the site's name and subdomain.
 
 Mapping onto the contract (``docs/dataset.md``, ``docs/real-data.md``):
@@ -108,9 +108,7 @@ def import_fider(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
         "original_id",
     )
     votes = files.read_json("post_votes.json", ("user_id", "post_id", "created_at"))
-    comments = _optional(
-        files.read_json("comments.json", ("id", "content", "post_id", "user_id", "created_at")), "deleted_at"
-    )
+    comments = _optional(files.read_json("comments.json", ("id", "post_id", "user_id", "created_at")), "deleted_at")
     u, p, v, c = (files.where(n) for n in ("users.json", "posts.json", "post_votes.json", "comments.json"))
 
     user_id = integers(users, "id", u)
