@@ -10,6 +10,9 @@ import pandas as pd
 import pytest
 
 from prosumo.analytics.metrics import messages
+from prosumo.analytics.registry import metric
+from prosumo.analytics.sections import messages as messages_section
+from prosumo.analytics.sections.figures import figure
 
 
 def _counts(rows: list[tuple[int, str, str, int, int]]) -> pd.DataFrame:
@@ -224,3 +227,60 @@ def test_arm_counts_reads_the_message_events_once_per_member(make_dataset, b):
     assert figures.experiments == 1
     assert list(figures.arms["experiment"]) == [7, 7]
     assert list(figures.arms.columns[:2]) == ["experiment", "arm"]
+
+
+def test_the_section_reads_the_events_and_says_what_the_data_show(make_dataset, b):
+    # given: experiment 3 with four arms of 20 members; in personal media co-produced 12/20 against
+    # company 2/20, in mass media 4/20 each
+    plan = [(1, False, "personal", 12), (2, True, "personal", 2), (3, False, "mass", 4), (4, True, "mass", 4)]
+    members = b.members([(m, b.at(1), None, None, False) for m in range(1, 81)])
+    rows = []
+    for arm, company, medium, converted in plan:
+        for i in range(20):
+            member = (arm - 1) * 20 + i + 1
+            rows.append((b.at(2), None, "message.assigned", arm, member, _details(3, arm, company, medium)))
+            if i < converted:
+                rows.append((b.at(3), member, "message.converted", arm, member, _details(3, arm, company, medium)))
+    ds = make_dataset(members=members, ideas=b.ideas([(10, 1, b.at(2), "open")]), events=b.events(rows))
+    # when
+    section = metric("messages").section(ds)
+    # then
+    assert section.key == "messages"
+    assert section.headline["experiments"] == 1
+    assert section.headline["arms"] == 4
+    assert section.headline["personal_co_conversion"] == 0.6
+    assert section.headline["personal_company_conversion"] == 0.1
+    assert section.headline["personal_verdict"] == "co-produced better"
+    assert section.headline["mass_p_co_better"] == 0.5
+    assert section.headline["mass_verdict"] == "no difference"
+    assert section.headline["interaction_verdict"] == "co-produced better"
+    low, high = section.headline["interaction_difference_95"]
+    assert 0 < low < section.headline["interaction_difference"] < high
+    assert list(section.tables) == ["message_arms", "message_media"]
+    assert section.tables["message_arms"]["assigned"].tolist() == [20, 20, 20, 20]
+    assert len(section.charts) == 2
+    assert section.notes[0].startswith("Reporting is Bayesian")
+    # and the same figures as the results page's function on the same counts
+    page = messages.experiment_results(messages.arm_counts(ds).drop(columns="experiment"))
+    assert page.by_medium.equals(section.tables["message_media"])
+    assert page.arms.equals(section.tables["message_arms"].drop(columns="experiment"))
+
+
+def test_every_figure_of_the_section_has_a_label_and_the_notes_state_the_thresholds():
+    # given
+    counts = _counts([(1, "co-produced", "personal", 20, 5), (2, "company", "mass", 20, 5)])
+    figures = messages.MessagesFigures(
+        arms=messages.arm_table(counts).assign(experiment=1),
+        by_medium=messages.source_by_medium(counts),
+        interaction=messages.interaction(counts),
+        experiments=1,
+    )
+    # when
+    section = messages_section.present(figures)
+    # then
+    keys = set(section.headline) | {c for table in section.tables.values() for c in table.columns}
+    assert sorted(k for k in keys if figure("messages", k) is None) == []
+    assert messages.CLEAR == 0.975
+    assert "above 97.5% or below 2.5%" in messages_section.VERDICT_NOTE
+    assert messages.STOP_LOSS == 0.001
+    assert "less than 0.1 percentage point" in messages_section.STOP_NOTE
