@@ -124,6 +124,7 @@ TABLE: dict[str, list[str]] = {
     "Propose a message for a brief": TAKE_PART,
     "Shortlist a message": STAFF_WRITE,
     "See the message briefs page": PAGE_ALL_STAFF,
+    "See a message experiment's results page": PAGE_ALL_STAFF,
     "Answer a pair in a pairwise campaign": TAKE_PART,
     "Cast a budget ballot": TAKE_PART,
     "Set a campaign's budget or an idea's cost": ADMIN_ONLY,
@@ -799,6 +800,22 @@ def test_shortlist_a_message(actor_as, admin, member, role, expected):
 @cases("See the message briefs page")
 def test_see_the_message_briefs_page(actor_as, role, expected):
     assert page_outcome(actor_as(role), "/staff/outreach/") == expected
+
+
+@cases("See a message experiment's results page")
+def test_see_a_message_experiments_results_page(actor_as, admin, role, expected):
+    from prosumo.outreach.services import brief_open, channel_create, experiment_create, message_propose
+
+    actor = actor_as(role)
+    deadline = timezone.now() + timedelta(days=7)
+    brief = brief_open(
+        actor=admin, title="Spring", product="Tent", deadline=deadline, channels=["email"], languages=["en"]
+    )
+    texts = ("Sleep under the stars, dry.", "Our tent, your night out.")
+    ours, theirs = (message_propose(actor=admin, brief_id=brief.pk, text=t, company=True) for t in texts)
+    email = channel_create(actor=admin, name="newsletter", kind="email")
+    experiment = experiment_create(actor=admin, name="Spring mail", arms=[(ours.pk, email.pk), (theirs.pk, email.pk)])
+    assert page_outcome(actor, f"/staff/outreach/experiments/{experiment.pk}/results/") == expected
 
 
 @cases("Answer a pair in a pairwise campaign")

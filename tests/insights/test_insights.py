@@ -8,6 +8,8 @@ from prosumo.demo.loader import load_demo
 from prosumo.insights.filters import subset
 from prosumo.insights.models import InsightRun
 from prosumo.insights.services import insights_request
+from prosumo.outreach import selectors
+from prosumo.outreach.models import Experiment
 
 
 @pytest.fixture
@@ -37,6 +39,20 @@ def test_staff_compute_and_read_every_question(demo, admin, login, django_captur
     assert "Compute again" in page
     for key in keys:
         assert client.get(f"/staff/insights/{run.pk}/{key}/").status_code == 200
+    # the demo's finished message experiment: its planted difference (co-produced messages convert
+    # better in personal media, not in mass media) found by the Insights section and the results page alike
+    messages = sections["messages"]["headline"]
+    assert (messages["experiments"], messages["arms"]) == (1, 4)
+    assert (messages["personal_verdict"], messages["mass_verdict"]) == ("co-produced better", "no difference")
+    assert messages["interaction_verdict"] == "co-produced better"
+    experiment = Experiment.objects.get()
+    results = client.get(f"/staff/outreach/experiments/{experiment.pk}/results/").content.decode()
+    assert "In personal media, co-produced messages convert better" in results
+    assert "In mass media, the data show no difference" in results
+    assert "Co-writing helps more in personal media than in mass media" in results
+    arms = {r["arm"]: r for r in sections["messages"]["tables"]["message_arms"]}
+    page = selectors.experiment_results(experiment.pk)
+    assert {a.arm.pk: a.figures["converted"] for a in page.arms} == {k: r["converted"] for k, r in arms.items()}
     section = run.result["sections"][0]
     table = next(iter(section["tables"]))
     csv = client.get(f"/staff/insights/{run.pk}/{section['key']}/{table}.csv")

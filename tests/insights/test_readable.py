@@ -67,7 +67,7 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     )
     readers = {"en": login(make_member("admin")), "es": login(make_member("admin", locale="es"))}
     keys = [s["key"] for s in run.result["sections"]]
-    assert len(keys) == 11
+    assert len(keys) == 12
     # when: each reader opens the dashboard and every question; and the report is written in each language
     seen: dict[str, dict[str, str]] = {}
     for language, client in readers.items():

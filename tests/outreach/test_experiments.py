@@ -124,7 +124,12 @@ def test_a_tracked_link_records_the_exposure_once_and_a_tampered_one_nothing(
     event = Event.objects.get(verb="message.exposed")
     assert (event.target_member_id, event.details) == (
         assignment.member_id,
-        {"experiment": experiment.pk, "arm": assignment.arm_id},
+        {
+            "experiment": experiment.pk,
+            "arm": assignment.arm_id,
+            "company": assignment.arm.message.company,
+            "medium": "personal",
+        },
     )
     before = (Event.objects.count(), Assignment.objects.filter(exposed_at__isnull=False).count())
     tampered = Client().get(f"/o/{token[:-2]}xx/")
@@ -165,7 +170,13 @@ def test_a_survey_answer_after_the_link_is_a_conversion_and_outsiders_are_refuse
     assignment.refresh_from_db()
     assert assignment.conversion == "survey_answer"
     converted = Event.objects.get(verb="message.converted")
-    assert converted.details == {"experiment": experiment.pk, "arm": assignment.arm_id, "action": "survey_answer"}
+    assert converted.details == {
+        "experiment": experiment.pk,
+        "arm": assignment.arm_id,
+        "company": assignment.arm.message.company,
+        "medium": "personal",
+        "action": "survey_answer",
+    }
     # and the dataset's events hold assignment, exposure and conversion
     events = export_tables()["events"].to_pydict()
     verbs = [

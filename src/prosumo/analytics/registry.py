@@ -21,6 +21,7 @@ from prosumo.analytics.metrics import (
     innovation,
     involvement,
     ip,
+    messages,
     opinions,
     propensity,
     relationship,
@@ -47,6 +48,9 @@ from prosumo.analytics.sections import (
 )
 from prosumo.analytics.sections import (
     ip as ip_section,
+)
+from prosumo.analytics.sections import (
+    messages as messages_section,
 )
 from prosumo.analytics.sections import (
     opinions as opinions_section,
@@ -106,6 +110,8 @@ METRICS: tuple[Metric[Any], ...] = (
     Metric("effectiveness", effectiveness.compute, effectiveness_section.present, cost=5.90),
     Metric("propensity", propensity.compute, propensity_section.present, cost=10.07),
     Metric("opinions", opinions.compute, opinions_section.present, cost=1.85),
+    # Not yet measured on the 1M-member benchmark (it has no message experiments); it reads three verbs.
+    Metric("messages", messages.compute, messages_section.present, cost=0.5),
 )
 
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import math
+import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from prosumo.activity.models import Event
 from prosumo.community.models import (
     DEFAULT_LICENCES,
     CustomerRecord,
+    Licence,
     Member,
     Role,
     Segment,
@@ -55,6 +57,7 @@ from prosumo.ideas.models import (
     Vote,
 )
 from prosumo.notifications.models import Fanout, Notification
+from prosumo.outreach import services as outreach
 from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
 from prosumo.rewards.services import awards_from_log, pool_open, rule_set, sales_period_add
@@ -139,6 +142,7 @@ def load_demo(
             counts.update(_commerce(community))
             counts.update(_surveys(community))
             counts.update(_ip_flags())
+            counts.update(_experiment(seed))
             counts["events"] = Event.objects.count()
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
@@ -623,3 +627,69 @@ def _surveys(c: Any) -> dict[str, int]:
                 survey_answer(actor=people[member_id], survey_id=survey.pk, scores=mine)
                 answers += 1
     return {"survey_answers": answers}
+
+
+# --- a finished message experiment with a planted difference (docs/outreach.md) ------------------
+
+#: Conversion per arm the demo plants, by (written by the company, medium): co-produced messages
+#: convert far better in personal media and no better in mass media. Of the members given an arm,
+#: 80% open their link, and of those the first converts until the arm's rate is reached.
+EXPERIMENT_RATES = {(False, "personal"): 0.5, (True, "personal"): 0.1, (False, "mass"): 0.2, (True, "mass"): 0.2}
+EXPERIMENT_EXPOSED = 0.8
+
+
+def _experiment(seed: int) -> dict[str, int]:
+    """A brief, a co-written and a company message, and a finished experiment over email and a web banner.
+
+    Written through the outreach services, as staff and members would: every member (staff
+    aside) gets one of four arms at random (a seeded generator), opens the tracked link and
+    converts as :data:`EXPERIMENT_RATES` plants; the results page and the Insights section
+    should find the difference in personal media, and none in mass media.
+    """
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    writer = Member.objects.get(email=MEMBER_EMAIL)
+    brief = outreach.brief_open(
+        actor=staff,
+        title="Tell campers about the trail tent",
+        product="Trail tent",
+        deadline=timezone.now() + timedelta(days=14),
+        channels=["email", "banner"],
+        languages=["en", "es"],
+        tone="warm, no jargon",
+        length_min=10,
+        length_max=160,
+    )
+    ours = outreach.message_propose(
+        actor=writer,
+        brief_id=brief.pk,
+        text="We pitched it in the rain so you don't have to guess: dry by morning, packed in two minutes.",
+        language="en",
+        licence=Licence.NON_EXCLUSIVE,
+    )
+    theirs = outreach.message_propose(
+        actor=staff, brief_id=brief.pk, text="The new trail tent: light, strong, ready.", language="en", company=True
+    )
+    email = outreach.channel_create(actor=staff, name="newsletter", kind="email")
+    banner = outreach.channel_create(actor=staff, name="site-banner", kind="banner")
+    arms = [(message.pk, channel.pk) for channel in (email, banner) for message in (ours, theirs)]
+    experiment = outreach.experiment_create(actor=staff, name="Trail tent launch", arms=arms)
+    outreach.experiment_start(actor=staff, experiment_id=experiment.pk)
+    rng = random.Random(seed)
+    given: dict[int, list[Any]] = defaultdict(list)
+    for member_id in (
+        Member.objects.filter(is_active=True, role=Role.MEMBER).order_by("pk").values_list("pk", flat=True)
+    ):
+        assignment = outreach.assignment_make(experiment_id=experiment.pk, member_id=member_id, rng=rng)
+        given[assignment.arm_id].append(assignment)
+    conversions = 0
+    for assignments in given.values():
+        arm = assignments[0].arm
+        rate = EXPERIMENT_RATES[(arm.message.company, arm.channel.medium)]
+        opened = assignments[: math.floor(EXPERIMENT_EXPOSED * len(assignments))]
+        for n, assignment in enumerate(opened):
+            outreach.link_open(token=outreach.link_token(assignment))
+            if n < round(rate * len(assignments)):
+                outreach.conversion_record(experiment_id=experiment.pk, member_id=assignment.member_id, action="order")
+                conversions += 1
+    outreach.experiment_finish(actor=staff, experiment_id=experiment.pk)
+    return {"experiment_assignments": sum(len(a) for a in given.values()), "experiment_conversions": conversions}

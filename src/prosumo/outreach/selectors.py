@@ -6,13 +6,16 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext
 
+from prosumo.analytics.metrics import messages
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
 from prosumo.outreach.models import (
+    Arm,
     Channel,
     Experiment,
     Message,
@@ -185,3 +188,46 @@ def experiment_read(experiment_id: int) -> ExperimentView:
         for a in arms
     ]
     return ExperimentView(experiment, rows)
+
+
+# --- an experiment's results (docs/outreach.md, "Reading the results") ------------------------
+
+
+@dataclass(frozen=True)
+class ResultArm:
+    """One arm as the results page shows it: its message and channel, and its row of the results."""
+
+    arm: Arm
+    figures: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ExperimentResultsView:
+    experiment: Experiment
+    arms: list[ResultArm]
+    results: messages.ExperimentResults
+
+
+def experiment_counts(view: ExperimentView) -> pd.DataFrame:
+    """The per-arm counts the analytics' results take, from an experiment's live tables (no member named)."""
+    rows = [
+        {
+            "arm": row.id,
+            "source": messages.COMPANY if row.company else messages.CO_PRODUCED,
+            "medium": row.medium,
+            "assigned": row.assigned,
+            "exposed": row.exposed,
+            "converted": row.converted,
+        }
+        for row in view.arms
+    ]
+    return pd.DataFrame(rows, columns=messages.COUNT_COLUMNS)
+
+
+def experiment_results(experiment_id: int) -> ExperimentResultsView:
+    """An experiment's results, computed by the same functions as the Insights section (three queries)."""
+    view = experiment_read(experiment_id)
+    results = messages.experiment_results(experiment_counts(view))
+    arms = {a.pk: a for a in Arm.objects.filter(experiment_id=experiment_id).select_related("message", "channel")}
+    rows = [ResultArm(arms[int(r["arm"])], r) for r in results.arms.to_dict("records")]
+    return ExperimentResultsView(view.experiment, rows, results)

@@ -11,4 +11,9 @@ urlpatterns = [
     path("o/<str:token>/", views.tracked_link, name="outreach_link"),
     path("staff/outreach/", views.staff_briefs, name="staff_outreach"),
     path("staff/outreach/channels/", views.staff_channels, name="staff_outreach_channels"),
+    path(
+        "staff/outreach/experiments/<id:experiment_id>/results/",
+        views.staff_experiment_results,
+        name="staff_outreach_experiment_results",
+    ),
 ]

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from prosumo.analytics.metrics.messages import STOP_LOSS
+from prosumo.analytics.sections.figures import DIFFERENCE, SHARE
+from prosumo.analytics.sections.formats import Reader
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import Licence, Segment
 from prosumo.community.permissions import is_staff
@@ -147,3 +152,179 @@ def tracked_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "outreach/link_refused.html", {"message": exc.message}, status=400)
     message = assignment.arm.message
     return render(request, "outreach/landing.html", {"text": message.text, "brief": message.brief})
+
+
+# --- an experiment's results ----------------------------------------------------------------
+
+
+#: The figures of the comparison by medium the page shows, in its table's order.
+MEDIUM_FIGURES = (
+    "co_assigned",
+    "co_converted",
+    "co_conversion",
+    "company_assigned",
+    "company_converted",
+    "company_conversion",
+    "p_co_better",
+)
+
+
+def _reader() -> Reader:
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return Reader(language=language, gettext=_, currency=settings.PROSUMO_CURRENCY)
+
+
+def _where(medium: str) -> str:
+    return _("In personal media") if medium == "personal" else _("In mass media")
+
+
+def _medium_sentence(row: dict[str, Any], read: Reader) -> str:
+    """What the data say about co-produced against company messages in one medium, in plain words."""
+    where = _where(str(row["medium"]))
+    if row["verdict"] == "too few":
+        return _("{where}, there are too few members to compare: each side needs at least 10.").format(where=where)
+    figures = {
+        "where": where,
+        "co": read.format(SHARE, row["co_conversion"]),
+        "company": read.format(SHARE, row["company_conversion"]),
+        "p": read.format(SHARE, row["p_co_better"]),
+    }
+    if row["verdict"] == "co-produced better":
+        text = _("{where}, co-produced messages convert better: {co} against {company} (P(co-produced better) = {p}).")
+    elif row["verdict"] == "company better":
+        text = _(
+            "{where}, the company's messages convert better: {company} against {co} (P(co-produced better) = {p})."
+        )
+    else:
+        text = _(
+            "{where}, the data show no difference: co-produced {co} against company {company} "
+            "(P(co-produced better) = {p})."
+        )
+    return text.format(**figures)
+
+
+def _interaction_sentence(found: Any, read: Reader) -> str:
+    """Whether co-writing changes more in personal media than in mass media, in plain words."""
+    if found.difference is None:
+        return _("Too few members to compare the two media: each source needs at least 10 members in each medium.")
+    figures = {
+        "d": read.format(DIFFERENCE, found.difference * 100),
+        "low": read.format(DIFFERENCE, found.low_95 * 100),
+        "high": read.format(DIFFERENCE, found.high_95 * 100),
+        "p": read.format(SHARE, found.p_positive),
+    }
+    if found.verdict == "co-produced better":
+        text = _(
+            "Co-writing helps more in personal media than in mass media: the difference of differences is {d} "
+            "percentage points (95% interval {low} to {high}; probability above zero {p})."
+        )
+    elif found.verdict == "company better":
+        text = _(
+            "Co-writing helps more in mass media than in personal media: the difference of differences is {d} "
+            "percentage points (95% interval {low} to {high}; probability above zero {p})."
+        )
+    else:
+        text = _(
+            "The data show no difference between personal and mass media in what co-writing changes: the "
+            "difference of differences is {d} percentage points (95% interval {low} to {high}; probability above "
+            "zero {p})."
+        )
+    return text.format(**figures)
+
+
+def _stop_sentence(results: Any, read: Reader) -> str:
+    """Whether the stopping rule on expected loss is met."""
+    if results.leader is None:
+        return _("No arm yet.")
+    figures = {
+        "arm": results.leader,
+        "loss": read.format(SHARE, results.leader_loss),
+        "threshold": read.format(SHARE, STOP_LOSS),
+        # Sentences that hold a percent sign are written here, where it needs no escaping.
+        "bayesian": _(
+            "Reporting is Bayesian: each arm's conversion rate (members who converted, of the members given the "
+            "arm) starts from a uniform Beta(1, 1) prior and is updated with its counts. The figures are posterior "
+            "means, 95% credible intervals and probabilities, not p-values."
+        ),
+        "interval_label": _("95% credible interval"),
+        "verdict_rule": _(
+            "A difference is called only when its 95% credible interval leaves out zero; otherwise the page says "
+            "the data show no difference."
+        ),
+    }
+    if results.stop:
+        text = _(
+            "Arm {arm} has the smallest expected loss: choosing it gives up {loss} conversion on average, below the "
+            "{threshold} threshold. The experiment may stop, and arm {arm} be chosen."
+        )
+    else:
+        text = _(
+            "Arm {arm} has the smallest expected loss: choosing it now would give up {loss} conversion on average, "
+            "above the {threshold} threshold. Keep the experiment running until it falls below, or until the end "
+            "date set before the start."
+        )
+    return text.format(**figures)
+
+
+@login_required
+@page_errors()
+def staff_experiment_results(request: MemberRequest, experiment_id: int) -> HttpResponse:
+    """An experiment's results: each arm's posterior, P(best), expected loss, and co-produced against company by medium.
+
+    Staff only; the page shows counts per arm, never which arm a member got.
+    """
+    # Altair is loaded only for this page and the analytics, not by every web process at start.
+    from prosumo.analytics.sections.messages import arms_chart, media_chart
+
+    staff_page(request.user)
+    view = selectors.experiment_results(experiment_id)
+    read = _reader()
+    arms = [
+        {
+            "arm": row.arm,
+            "co_produced": not row.arm.message.company,
+            "figures": {
+                name: read.value("messages", name, row.figures[name])
+                for name in ("assigned", "exposed", "converted", "conversion", "p_best", "expected_loss")
+            },
+            "interval": read.value("messages", "low_95", [row.figures["low_95"], row.figures["high_95"]]),
+        }
+        for row in view.arms
+    ]
+    by_medium = view.results.by_medium.to_dict("records")
+    media = [
+        {
+            "where": _where(str(row["medium"])),
+            "figures": {name: read.value("messages", name, row[name]) for name in MEDIUM_FIGURES},
+            "difference": read.format(SHARE, row["difference"]),
+            "interval": read.value("messages", "low_95", [row["low_95"], row["high_95"]]),
+            "sentence": _medium_sentence(row, read),
+        }
+        for row in by_medium
+    ]
+    table = view.results.arms.assign(label=[f"#{a}" for a in view.results.arms["arm"]])
+    charts = [arms_chart(table, label="label").to_dict()] if len(table) else []
+    if view.results.by_medium["difference"].notna().any():
+        charts.append(media_chart(view.results.by_medium).to_dict())
+    context = {
+        "experiment": view.experiment,
+        "arms": arms,
+        "media": media,
+        "interaction": _interaction_sentence(view.results.interaction, read),
+        "stop": _stop_sentence(view.results, read),
+        "threshold": read.format(SHARE, STOP_LOSS),
+        # Sentences that hold a percent sign are written here, where it needs no escaping.
+        "bayesian": _(
+            "Reporting is Bayesian: each arm's conversion rate (members who converted, of the members given the "
+            "arm) starts from a uniform Beta(1, 1) prior and is updated with its counts. The figures are posterior "
+            "means, 95% credible intervals and probabilities, not p-values."
+        ),
+        "interval_label": _("95% credible interval"),
+        "verdict_rule": _(
+            "A difference is called only when its 95% credible interval leaves out zero; otherwise the page says "
+            "the data show no difference."
+        ),
+        # Each spec reaches the page through json_script, as on the Insights pages.
+        "charts": [{"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(charts)],
+    }
+    return render(request, "outreach/staff_experiment_results.html", context)

@@ -681,3 +681,101 @@ def interval(key: str) -> bool:
 def table_label(name: str) -> str:
     """The English name of table ``name``; the key itself where none is written."""
     return TABLES.get(name, name)
+
+
+# --- co-produced messages (metrics/messages.py): kept in one block -----------------------------
+
+TITLES["messages"] = N_("Do co-written messages convert better, and in which media?")
+TABLES.update(
+    {
+        "message_arms": N_("Message experiments: each arm"),
+        "message_media": N_("Co-produced against company messages, by medium"),
+    }
+)
+_CO_BETTER = N_("Chance co-produced is better")
+_CO_BETTER_WHY = N_("The probability that co-produced messages convert more than the company's.")
+_VERDICT = N_("What the data say")
+_VERDICT_WHY = N_("Co-produced or company messages better, or no difference (the 95% interval holds zero).")
+SECTION_FIGURES.update(
+    {
+        ("messages", key): figure_
+        for key, figure_ in {
+            "experiment": F(N_("Experiment"), RANK, N_("The experiment's number.")),
+            "arm": F(N_("Arm"), RANK, N_("The arm's number: one message in one channel.")),
+            "source": F(N_("Written by"), TEXT, N_("Co-produced by members, or the company's own.")),
+            "medium": F(N_("Medium"), TEXT, N_("Personal (email, social, push) or mass (banners, in-store codes).")),
+            "assigned": F(N_("Given the arm"), COUNT, N_("Members given this arm.")),
+            "exposed": F(N_("Opened the link"), COUNT, N_("Members who opened their tracked link.")),
+            "converted": F(N_("Converted"), COUNT, N_("Members who took a landing action after opening it.")),
+            "conversion": F(N_("Conversion"), SHARE, N_("Members who converted, of the members given the arm.")),
+            "posterior_mean": F(
+                N_("Conversion, posterior mean"), SHARE, N_("The rate's Beta posterior mean from a Beta(1, 1) prior.")
+            ),
+            "low_95": F(N_("Low (95%)"), SHARE, N_("Lower end of the 95% credible interval.")),
+            "high_95": F(N_("High (95%)"), SHARE, N_("Upper end of the 95% credible interval.")),
+            "p_best": F(N_("Chance of being best"), SHARE, N_("The probability that this arm converts best of all.")),
+            "expected_loss": F(
+                N_("Expected loss"), SHARE, N_("The conversion given up on average by choosing this arm.")
+            ),
+            "experiments": F(N_("Experiments"), COUNT, N_("Message experiments in the dataset.")),
+            "arms": F(N_("Arms"), COUNT, N_("Arms of every experiment.")),
+            "co_assigned": F(N_("Co-produced: given"), COUNT, N_("Members given a co-produced message.")),
+            "co_converted": F(N_("Co-produced: converted"), COUNT, N_("Of those, members who converted.")),
+            "co_conversion": F(N_("Co-produced: conversion"), SHARE, N_("Conversion of co-produced messages.")),
+            "company_assigned": F(N_("Company: given"), COUNT, N_("Members given a company message.")),
+            "company_converted": F(N_("Company: converted"), COUNT, N_("Of those, members who converted.")),
+            "company_conversion": F(N_("Company: conversion"), SHARE, N_("Conversion of company messages.")),
+            "difference": F(
+                N_("Difference"), SHARE, N_("Co-produced conversion minus company conversion (posterior mean).")
+            ),
+            "p_co_better": F(_CO_BETTER, SHARE, _CO_BETTER_WHY),
+            "verdict": F(_VERDICT, TEXT, _VERDICT_WHY),
+            "personal_co_conversion": F(
+                N_("Personal media: co-produced conversion"), SHARE, N_("Conversion of co-produced messages.")
+            ),
+            "personal_company_conversion": F(
+                N_("Personal media: company conversion"), SHARE, N_("Conversion of company messages.")
+            ),
+            "personal_p_co_better": F(N_("Personal media: chance co-produced is better"), SHARE, _CO_BETTER_WHY),
+            "personal_verdict": F(N_("Personal media: what the data say"), TEXT, _VERDICT_WHY),
+            "mass_co_conversion": F(
+                N_("Mass media: co-produced conversion"), SHARE, N_("Conversion of co-produced messages.")
+            ),
+            "mass_company_conversion": F(
+                N_("Mass media: company conversion"), SHARE, N_("Conversion of company messages.")
+            ),
+            "mass_p_co_better": F(N_("Mass media: chance co-produced is better"), SHARE, _CO_BETTER_WHY),
+            "mass_verdict": F(N_("Mass media: what the data say"), TEXT, _VERDICT_WHY),
+            "interaction_difference": F(
+                N_("Co-writing's gain, personal minus mass media"),
+                SHARE,
+                N_("The difference of differences: what co-writing adds in personal media minus in mass media."),
+            ),
+            "interaction_p_positive": F(
+                N_("Chance co-writing helps more in personal media"),
+                SHARE,
+                N_("The probability that the difference of differences is above zero."),
+            ),
+            "interaction_verdict": F(N_("Personal against mass media: what the data say"), TEXT, _VERDICT_WHY),
+        }.items()
+    }
+)
+_VERDICTS = {
+    "co-produced better": N_("Co-produced messages convert better"),
+    "company better": N_("The company's messages convert better"),
+    "no difference": N_("No difference"),
+}
+VALUES.update(
+    {
+        "source": {"co-produced": N_("Co-produced"), "company": N_("The company")},
+        "medium": {"personal": N_("Personal"), "mass": N_("Mass")},
+        "verdict": _VERDICTS,
+        "personal_verdict": _VERDICTS,
+        "mass_verdict": _VERDICTS,
+        "interaction_verdict": {
+            "co-produced better": N_("Co-writing helps more in personal media"),
+            "company better": N_("Co-writing helps more in mass media"),
+            "no difference": N_("No difference"),
+        },
+    }
+)

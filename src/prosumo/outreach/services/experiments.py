@@ -83,6 +83,18 @@ def experiment_create(
     return experiment
 
 
+def arm_details(arm: Arm, **more: Any) -> dict[str, Any]:
+    """What a member's step in an experiment records about their arm: enough for the analytics to compare
+    co-produced and company messages by medium from the dataset alone (analytics.metrics.messages)."""
+    return {
+        "experiment": arm.experiment_id,
+        "arm": arm.pk,
+        "company": arm.message.company,
+        "medium": arm.channel.medium,
+        **more,
+    }
+
+
 def locked_experiment(experiment_id: int) -> Experiment:
     """The experiment, its row locked until the caller's transaction ends; NotFound if there is none."""
     experiment = Experiment.objects.select_for_update().filter(pk=experiment_id).first()
@@ -142,7 +154,7 @@ def arm_choose(experiment: Experiment, rng: random.Random) -> Arm:
     that convert better are given more often while the others still get tried.
     """
     arms = list(
-        experiment.arms.annotate(
+        experiment.arms.select_related("message", "channel").annotate(
             assigned=Count("assignments"),
             converted=Count("assignments", filter=Q(assignments__converted_at__isnull=False)),
         )
@@ -180,7 +192,7 @@ def assignment_make(*, experiment_id: int, member_id: int, rng: random.Random | 
                 object_type="message",
                 object_id=arm.message_id,
                 target_member_id=member.pk,
-                details={"experiment": experiment.pk, "arm": arm.pk},
+                details=arm_details(arm),
             )
     except IntegrityError:
         return Assignment.objects.get(experiment=experiment, member=member)
@@ -219,7 +231,10 @@ def link_open(*, token: str) -> Assignment:
     assignment_id = data.get("a") if isinstance(data, dict) else None
     with transaction.atomic():
         assignment = (
-            Assignment.objects.select_for_update().select_related("experiment", "arm").filter(pk=assignment_id).first()
+            Assignment.objects.select_for_update()
+            .select_related("experiment", "arm__message", "arm__channel")
+            .filter(pk=assignment_id)
+            .first()
             if isinstance(assignment_id, int)
             else None
         )
@@ -235,7 +250,7 @@ def link_open(*, token: str) -> Assignment:
             object_type="message",
             object_id=assignment.arm.message_id,
             target_member_id=assignment.member_id,
-            details={"experiment": assignment.experiment_id, "arm": assignment.arm_id},
+            details=arm_details(assignment.arm),
         )
     return assignment
 
@@ -251,7 +266,7 @@ def conversion_record(*, experiment_id: int, member_id: int, action: str) -> Ass
     with transaction.atomic():
         assignment = (
             Assignment.objects.select_for_update()
-            .select_related("experiment", "arm")
+            .select_related("experiment", "arm__message", "arm__channel")
             .filter(experiment_id=experiment_id, member_id=member_id)
             .first()
         )
@@ -272,7 +287,7 @@ def conversion_record(*, experiment_id: int, member_id: int, action: str) -> Ass
             object_type="message",
             object_id=assignment.arm.message_id,
             target_member_id=member_id,
-            details={"experiment": assignment.experiment_id, "arm": assignment.arm_id, "action": action},
+            details=arm_details(assignment.arm, action=action),
         )
     return assignment
 
