@@ -62,7 +62,7 @@ test-clock-ahead: setup
 lint: setup
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/ruff check src tests bench scripts
-	PROSUMO_SECRET_KEY=type-checking-only PROSUMO_DEBUG=1 $(BIN)/mypy src/prosumo
+	PROSUMO_SECRET_KEY=type-checking-only PROSUMO_DEBUG=1 PROSUMO_TYPE_CHECKING=1 $(BIN)/mypy src/prosumo
 	$(BIN)/lint-imports
 
 bench: setup

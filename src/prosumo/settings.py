@@ -69,6 +69,10 @@ SITE_URL = os.environ.get("PROSUMO_SITE_URL", "http://127.0.0.1:8000").rstrip("/
 SITE_NAME = os.environ.get("PROSUMO_SITE_NAME", "Prosumo")
 
 INSTALLED_APPS = [
+    # Before the admin: content staff write in each language (ideas/translation.py). Left
+    # out when mypy loads the settings (`make lint`): django-stubs cannot type the managers
+    # it builds at run time, so the code reads the per-language columns with getattr.
+    *([] if os.environ.get("PROSUMO_TYPE_CHECKING") == "1" else ["modeltranslation"]),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -220,7 +224,13 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's own catalogue, then its wording of allauth's and Django's text (the first wins).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
+# Content staff write (campaign titles and briefs, renamed stages, decline reasons) is kept
+# in each language; a page shows the reader's language, else the other one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": MODELTRANSLATION_LANGUAGES}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -6,9 +6,11 @@ the staff pages and the API, which call the services; the admin shows them read-
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
+from modeltranslation.admin import TranslationAdmin
 
 from prosumo.ideas.models import (
     Campaign,
@@ -23,9 +25,13 @@ from prosumo.ideas.models import (
     Tag,
 )
 
+# One box per language for the translated fields (ideas/translation.py); the plain admin
+# where modeltranslation is left out (type checking, see settings.INSTALLED_APPS).
+ContentAdmin: Any = TranslationAdmin if apps.is_installed("modeltranslation") else admin.ModelAdmin
+
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ContentAdmin):
     list_display = ["title", "voting_mode", "visibility", "starts_at", "ends_at", "is_published"]
     list_filter = ["voting_mode", "visibility", "is_published"]
     search_fields = ["title"]
@@ -63,7 +69,7 @@ class CoverWidget(AdminFileWidget):
 
 
 @admin.register(DeclineReason)
-class DeclineReasonAdmin(admin.ModelAdmin):
+class DeclineReasonAdmin(ContentAdmin):
     list_display = ["label", "is_active"]
     list_editable = ["is_active"]
 

@@ -81,7 +81,9 @@ def campaigns(request: HttpRequest) -> Any:
 
 @router.post("/campaigns", response={201: CampaignOut, **ERRORS}, auth=needs(Scope.STAFF))
 def campaign_create(request: MemberRequest, payload: CampaignIn) -> Any:
-    campaign = services.campaign_create(actor=request.user, **payload.dict())
+    fields = payload.dict()
+    fields.update(services.translated_fields(fields.pop("translations")))
+    campaign = services.campaign_create(actor=request.user, **fields)
     return Status(201, campaign)
 
 

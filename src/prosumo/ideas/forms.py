@@ -6,15 +6,18 @@ import re
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from prosumo.community.models import Licence, Segment
 from prosumo.core.forms import Form, IdField
 from prosumo.ideas.models import Campaign, DeclineReason, Stage, Visibility, VotingMode
-from prosumo.ideas.services.campaigns import UNSKIPPABLE
+from prosumo.ideas.services.campaigns import DEFAULT_LANGUAGE, OTHER_LANGUAGES, UNSKIPPABLE
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
 
 
 class IdeaForm(Form):
@@ -290,13 +293,34 @@ class CampaignForm(Form):
             kwargs["initial"] = {**self.initial_for(campaign), **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.campaign = campaign
-        for stage in Stage:
-            self.fields[f"label_{stage.value}"] = forms.CharField(
-                label=stage.label,
+        default_name = LANGUAGE_NAMES[DEFAULT_LANGUAGE]
+        self.fields["title"].label = pgettext("in a language", "Title ({language})").format(language=default_name)
+        self.fields["brief"].label = pgettext("in a language", "Brief ({language})").format(language=default_name)
+        for code in OTHER_LANGUAGES:
+            language = LANGUAGE_NAMES[code]
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=pgettext("in a language", "Title ({language})").format(language=language),
+                max_length=160,
                 required=False,
-                max_length=60,
-                widget=forms.TextInput(attrs={"placeholder": stage.label}),
+                widget=forms.TextInput(attrs={"lang": code}),
             )
+            self.fields[f"brief_{code}"] = forms.CharField(
+                label=pgettext("in a language", "Brief ({language})").format(language=language),
+                required=False,
+                help_text=_("Empty: readers of this language see the brief in {language}.").format(
+                    language=default_name
+                ),
+                widget=forms.Textarea(attrs={"rows": 6, "lang": code}),
+            )
+        for stage in Stage:
+            for code in (DEFAULT_LANGUAGE, *OTHER_LANGUAGES):
+                suffix = "" if code == DEFAULT_LANGUAGE else f"_{code}"
+                self.fields[f"label_{stage.value}{suffix}"] = forms.CharField(
+                    label=f"{stage.label} ({LANGUAGE_NAMES[code]})",
+                    required=False,
+                    max_length=60,
+                    widget=forms.TextInput(attrs={"placeholder": stage.label, "lang": code}),
+                )
 
     @staticmethod
     def initial_for(campaign: Campaign) -> dict[str, Any]:
@@ -316,12 +340,31 @@ class CampaignForm(Form):
             "skipped_stages": list(campaign.skipped_stages),
             "premoderation": campaign.premoderation,
         }
-        for stage, label in campaign.stage_labels.items():
-            initial[f"label_{stage}"] = label
+        # Each language's own text, never the fallback that campaign.title would give.
+        initial["title"] = getattr(campaign, f"title_{DEFAULT_LANGUAGE}") or ""
+        initial["brief"] = getattr(campaign, f"brief_{DEFAULT_LANGUAGE}") or ""
+        for code in (DEFAULT_LANGUAGE, *OTHER_LANGUAGES):
+            suffix = "" if code == DEFAULT_LANGUAGE else f"_{code}"
+            if code != DEFAULT_LANGUAGE:
+                initial[f"title_{code}"] = getattr(campaign, f"title_{code}") or ""
+                initial[f"brief_{code}"] = getattr(campaign, f"brief_{code}") or ""
+            for stage, label in (getattr(campaign, f"stage_labels_{code}") or {}).items():
+                initial[f"label_{stage}{suffix}"] = label
         return initial
 
-    def label_fields(self) -> list[forms.BoundField]:
-        return [self[f"label_{stage.value}"] for stage in Stage]
+    def other_languages(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+        """(language name, title field, brief field) for each language besides the site's default."""
+        return [(str(LANGUAGE_NAMES[code]), self[f"title_{code}"], self[f"brief_{code}"]) for code in OTHER_LANGUAGES]
+
+    def label_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """Each stage with its name field in every language, the default language first."""
+        return [
+            (
+                str(stage.label),
+                [self[f"label_{stage.value}"], *(self[f"label_{stage.value}_{code}"] for code in OTHER_LANGUAGES)],
+            )
+            for stage in Stage
+        ]
 
     def clean_support_gates(self) -> list[dict[str, int]]:
         return parse_gates(self.cleaned_data.get("support_gates", ""))
@@ -363,6 +406,16 @@ class CampaignForm(Form):
             "stage_labels": {
                 s.value: data[f"label_{s.value}"].strip() for s in Stage if data.get(f"label_{s.value}", "").strip()
             },
+            **{
+                f"stage_labels_{code}": {
+                    s.value: data[f"label_{s.value}_{code}"].strip()
+                    for s in Stage
+                    if data.get(f"label_{s.value}_{code}", "").strip()
+                }
+                for code in OTHER_LANGUAGES
+            },
+            **{f"title_{code}": data.get(f"title_{code}", "").strip() for code in OTHER_LANGUAGES},
+            **{f"brief_{code}": data.get(f"brief_{code}", "").strip() for code in OTHER_LANGUAGES},
             "skipped_stages": [s.value for s in Stage if s.value in data["skipped_stages"]],
             "premoderation": data["premoderation"],
         }
@@ -385,7 +438,13 @@ class CampaignForm(Form):
         fields = self.service_fields()
         changed = set()
         for name, value in fields.items():
-            stored = getattr(current, name)
+            # A translated field is compared with its own language's column, not the fallback.
+            column = f"{name}_{DEFAULT_LANGUAGE}" if name in ("title", "brief", "stage_labels") else name
+            stored = getattr(current, column)
+            if column.startswith(("title_", "brief_")):
+                stored = stored or ""
+            elif column.startswith("stage_labels_"):
+                stored = stored or {}
             if name == "cover":
                 same = not value and not stored
             elif name in ("starts_at", "ends_at"):

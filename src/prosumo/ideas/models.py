@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Case, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
 
 from prosumo.community.models import DEFAULT_LICENCES, STAFF_ROLES, Licence, Member, Role
 from prosumo.community.models import Invitation as JoinInvitation
@@ -140,19 +142,33 @@ class Campaign(Timestamped):
     def __str__(self) -> str:
         return self.title
 
+    def custom_stage_label(self, stage: str) -> str | None:
+        """The name staff gave this stage, in the reader's language or else another; None if not renamed.
+
+        Looked up stage by stage, so a stage renamed in one language only still shows its
+        new name to readers of the other (ideas/translation.py lists the translated fields).
+        """
+        for language in resolution_order(get_language()):
+            labels = getattr(self, build_localized_fieldname("stage_labels", language), None) or {}
+            if labels.get(stage):
+                return str(labels[stage])
+        return None
+
     def stage_label(self, stage: str) -> str:
-        return str(self.stage_labels.get(stage) or Stage(stage).label)
+        return self.custom_stage_label(stage) or str(Stage(stage).label)
 
 
 # The reasons every site starts with: migration 0003 writes them once, and staff keep the
 # list in the admin from then on. The last one is the reason the scheduled job gives.
+# They are written in English (``label_en``) and, by migration 0015, in the catalogue's
+# other languages; staff edit every language in the admin.
 DEFAULT_DECLINE_REASONS = (
-    "Already planned or in progress",
-    "Duplicate of another idea",
-    "Out of scope for this campaign",
-    "Not feasible now",
-    "Does not fit our product direction",
-    "Did not reach the supporters needed in time",
+    gettext_noop("Already planned or in progress"),
+    gettext_noop("Duplicate of another idea"),
+    gettext_noop("Out of scope for this campaign"),
+    gettext_noop("Not feasible now"),
+    gettext_noop("Does not fit our product direction"),
+    gettext_noop("Did not reach the supporters needed in time"),
 )
 GATE_MISSED_REASON = DEFAULT_DECLINE_REASONS[-1]
 

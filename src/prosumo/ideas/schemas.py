@@ -26,9 +26,20 @@ class CampaignOut(Schema):
     allowed_licences: list[str]
 
 
+class CampaignTextIn(BodyIn):
+    """A campaign's text in one more language of the site; empty parts fall back to the default language."""
+
+    title: str = ""
+    brief: str = ""
+    stage_labels: dict[str, str] = Field(default_factory=dict)
+
+
 class CampaignIn(BodyIn):
-    title: str
-    brief: str
+    title: str = Field(description="In the site's default language.")
+    brief: str = Field(description="In the site's default language.")
+    translations: dict[str, CampaignTextIn] = Field(
+        default_factory=dict, description='Other languages by code, e.g. {"es": {"title": "...", "brief": "..."}}.'
+    )
     starts_at: datetime | None = Field(None, strict=False)
     ends_at: datetime | None = Field(None, strict=False)
     visibility: str = "public"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connections, models
@@ -542,6 +543,45 @@ def idea_with_author(idea_id: int) -> Idea:
 def decline_reasons() -> list[DeclineReason]:
     """The reasons staff may give to decline an idea, by label."""
     return list(DeclineReason.objects.filter(is_active=True).order_by("label"))
+
+
+@dataclass(frozen=True, slots=True)
+class MissingText:
+    """One piece of staff-written content that some language of the site lacks."""
+
+    kind: str  # "campaign" or "decline_reason"
+    object_id: int
+    name: str  # the campaign's title or the reason's label, as the reader sees it
+    part: str  # "title", "brief", "stage:<stage>" or "label"
+    languages: tuple[str, ...]  # the codes that lack it
+
+
+def missing_translations() -> list[MissingText]:
+    """Campaign titles, briefs, renamed stages and active decline reasons that some language lacks.
+
+    Two queries whatever the number of campaigns and reasons. A stage renamed in one
+    language and not another counts as missing there: its readers see the other name.
+    """
+    codes = tuple(settings.MODELTRANSLATION_LANGUAGES)
+    columns = [f"{part}_{code}" for part in ("title", "brief", "stage_labels") for code in codes]
+    found: list[MissingText] = []
+    for campaign in Campaign.objects.order_by("-starts_at", "pk").only("pk", *columns):
+        name = campaign.title
+        for part in ("title", "brief"):
+            lacking = tuple(c for c in codes if not (getattr(campaign, f"{part}_{c}") or "").strip())
+            if lacking and len(lacking) < len(codes):
+                found.append(MissingText("campaign", campaign.pk, name, part, lacking))
+        labels = {c: getattr(campaign, f"stage_labels_{c}") or {} for c in codes}
+        for stage in Stage:
+            lacking = tuple(c for c in codes if not labels[c].get(stage.value))
+            if lacking and len(lacking) < len(codes):
+                found.append(MissingText("campaign", campaign.pk, name, f"stage:{stage.value}", lacking))
+    reasons = DeclineReason.objects.filter(is_active=True).order_by("pk").only("pk", *(f"label_{c}" for c in codes))
+    for reason in reasons:
+        lacking = tuple(c for c in codes if not (getattr(reason, f"label_{c}") or "").strip())
+        if lacking:
+            found.append(MissingText("decline_reason", reason.pk, reason.label, "label", lacking))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

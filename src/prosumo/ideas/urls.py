@@ -39,4 +39,5 @@ urlpatterns = [
     path("staff/campaigns/new/", views.staff_campaign_edit, name="staff_campaign_new"),
     path("staff/campaigns/<id:campaign_id>/edit/", views.staff_campaign_edit, name="staff_campaign_edit"),
     path("staff/campaigns/preview/", views.staff_campaign_preview, name="staff_campaign_preview"),
+    path("staff/translations/", views.staff_translations, name="staff_translations"),
 ]

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -607,6 +608,26 @@ def staff_campaign_edit(request: MemberRequest, campaign_id: int | None = None) 
     return render(
         request, "staff/campaign_form.html", {"form": form, "campaign": campaign}, status=400 if posted else 200
     )
+
+
+@login_required
+@page_errors()
+def staff_translations(request: MemberRequest) -> HttpResponse:
+    """What staff-written content lacks a language: campaign texts, renamed stages, decline reasons."""
+    _admins_only(request)
+    names = dict(settings.LANGUAGES)
+    rows = []
+    for item in selectors.missing_translations():
+        if item.part.startswith("stage:"):
+            part = _("Stage “%(stage)s”") % {"stage": Stage(item.part.removeprefix("stage:")).label}
+        else:
+            part = {"title": _("Title"), "brief": _("Brief"), "label": _("Decline reason")}[item.part]
+        if item.kind == "campaign":
+            url = reverse("staff_campaign_edit", args=[item.object_id])
+        else:
+            url = reverse("admin:ideas_declinereason_change", args=[item.object_id])
+        rows.append((item, part, ", ".join(str(names[c]) for c in item.languages), url))
+    return render(request, "staff/translations.html", {"rows": rows})
 
 
 @login_required

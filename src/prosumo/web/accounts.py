@@ -16,8 +16,10 @@ from allauth.core import context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django import forms
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -93,10 +95,17 @@ def _joined(request: HttpRequest, member: Member) -> None:
     member_joined(member=member, channel=channel, referrer=referrer, touches=touches)
 
 
+def _page_language() -> str:
+    """The language the visitor was reading the site in, which a new account keeps."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: AbstractBaseUser, form: Any, commit: bool = True) -> Member:
         assert isinstance(user, Member)
         user.display_name = str(form.cleaned_data.get("display_name") or "").strip() or pseudonym()
+        user.locale = _page_language()
         member: Member = super().save_user(request, user, form, commit=True)  # type: ignore[assignment]
         _joined(request, member)
         return member
@@ -118,6 +127,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user
         assert isinstance(user, Member)
         user.display_name = user.display_name or pseudonym()
+        user.locale = _page_language()
         member: Member = super().save_user(request, sociallogin, form)  # type: ignore[assignment]
         _joined(request, member)
         return member

@@ -1,6 +1,6 @@
 """Writes for campaigns, ideas, invitations, votes, comments, stages, merges and moderation."""
 
-from prosumo.ideas.services.campaigns import campaign_create, campaign_update
+from prosumo.ideas.services.campaigns import campaign_create, campaign_update, translated_fields
 from prosumo.ideas.services.comments import comment_edit, comment_post
 from prosumo.ideas.services.ideas import (
     attachment_add,
@@ -45,6 +45,7 @@ __all__ = [
     "review_submit",
     "stage_change",
     "support_gates_expire",
+    "translated_fields",
     "vote_cast",
     "vote_withdraw",
     "votes_withdraw_all",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +38,13 @@ EDITABLE = {
     "cover",
     "allowed_licences",
 }
+# Written in each language of the site (ideas/translation.py). ``title`` alone means the
+# site's default language; ``title_es`` and the like name one language.
+TRANSLATED = ("title", "brief", "stage_labels")
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+OTHER_LANGUAGES = tuple(code for code in settings.MODELTRANSLATION_LANGUAGES if code != DEFAULT_LANGUAGE)
+EDITABLE |= {f"{name}_{code}" for name in TRANSLATED for code in settings.MODELTRANSLATION_LANGUAGES}
+TITLE_MAX = 160
 ANSWER_DAYS_MAX = 365
 # Stages a campaign may not skip: the loop must be able to open, decline and merge.
 UNSKIPPABLE = {Stage.SUBMITTED, Stage.OPEN, Stage.DECLINED, Stage.MERGED}
@@ -48,6 +56,9 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
         errors["title"] = [gettext("A campaign needs a title.")]
     if "brief" in fields and not str(fields["brief"]).strip():
         errors["brief"] = [gettext("Write a brief so members know what you ask for.")]
+    for name in ("title", *(f"title_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)):
+        if len(str(fields.get(name) or "")) > TITLE_MAX:
+            errors[name] = [gettext("A title has at most {limit} characters.").format(limit=TITLE_MAX)]
     if fields.get("voting_mode") not in (None, *VotingMode.values):
         errors["voting_mode"] = [gettext("Choose one of {names}.").format(names=", ".join(VotingMode.values))]
     if fields.get("visibility") not in (None, *Visibility.values):
@@ -106,10 +117,42 @@ def _validate(fields: dict[str, Any]) -> dict[str, list[str]]:
             )
         except InvalidInput as exc:
             errors["cover"] = [exc.message]
-    labels = fields.get("stage_labels")
-    if labels is not None and (not isinstance(labels, dict) or any(k not in Stage.values for k in labels)):
-        errors["stage_labels"] = [gettext("Rename stages with a mapping from a stage name to a label.")]
+    for name in ("stage_labels", *(f"stage_labels_{code}" for code in settings.MODELTRANSLATION_LANGUAGES)):
+        labels = fields.get(name)
+        if labels is not None and (not isinstance(labels, dict) or any(k not in Stage.values for k in labels)):
+            errors[name] = [gettext("Rename stages with a mapping from a stage name to a label.")]
     return errors
+
+
+def translated_fields(translations: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``{"es": {"title": ..., "brief": ..., "stage_labels": {...}}}`` as the services' ``title_es`` and the like."""
+    unknown = sorted(set(translations) - set(OTHER_LANGUAGES))
+    if unknown:
+        raise InvalidInput(
+            gettext("No such other language: {codes}. The site's other languages: {names}.").format(
+                codes=", ".join(unknown), names=", ".join(OTHER_LANGUAGES) or "-"
+            ),
+            fields={"translations": ["unknown_language"]},
+        )
+    return {
+        f"{name}_{code}": value
+        for code, text in translations.items()
+        for name, value in text.items()
+        if name in TRANSLATED
+    }
+
+
+def _in_default_language(fields: dict[str, Any]) -> dict[str, Any]:
+    """``title``, ``brief`` and ``stage_labels`` written to the site's default language, whoever's page asks.
+
+    Without this, django-modeltranslation would write them in the language of the request.
+    """
+    out = dict(fields)
+    for name in TRANSLATED:
+        if name in out:
+            out.setdefault(f"{name}_{DEFAULT_LANGUAGE}", out[name])
+            del out[name]
+    return out
 
 
 def campaign_create(
@@ -128,7 +171,7 @@ def campaign_create(
         base, n = slug, 2
         while Campaign.objects.filter(slug=slug).exists():
             slug, n = f"{base}-{n}", n + 1
-        campaign = Campaign.objects.create(slug=slug, created_by=actor, **{**values, **fields})
+        campaign = Campaign.objects.create(slug=slug, created_by=actor, **_in_default_language(values))
         event_record(
             verb="campaign.created",
             actor_id=actor.pk,
@@ -152,10 +195,11 @@ def campaign_update(*, actor: Member, campaign: Campaign, **fields: Any) -> Camp
     errors = _validate({**stored, **fields})
     if errors:
         raise InvalidInput(gettext("The campaign could not be saved."), fields=errors)
+    written = _in_default_language(fields)
     with transaction.atomic():
-        for name, value in fields.items():
+        for name, value in written.items():
             setattr(campaign, name, value)
-        campaign.save(update_fields=[*fields, "updated_at"])
+        campaign.save(update_fields=[*written, "updated_at"])
         event_record(
             verb="campaign.updated",
             actor_id=actor.pk,

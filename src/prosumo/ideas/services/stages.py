@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
@@ -109,7 +110,7 @@ def _move(
         },
         occurred_at=now,
     )
-    custom = idea.campaign.stage_labels.get(to_stage)
+    custom = idea.campaign.custom_stage_label(to_stage)
     notify(
         audience=("idea.involved", idea.pk),  # resolved in the fan-out task, not in this request
         verb="idea.stage_changed",
@@ -184,10 +185,27 @@ def support_progress(*, idea: LockedIdea) -> None:
         idea.stage = whole.stage
 
 
+def default_decline_reason(label: str) -> DeclineReason:
+    """One of DEFAULT_DECLINE_REASONS, found by its English text whatever the reader's language.
+
+    Created, in every language of the catalogue, if staff deleted it.
+    """
+    english = {"label_en": label}  # the column django-modeltranslation adds (ideas/translation.py)
+    found = DeclineReason.objects.filter(**english).first()
+    if found is not None:
+        return found
+    texts = {}
+    for code in settings.MODELTRANSLATION_LANGUAGES:
+        with translation.override(code):
+            texts[f"label_{code}"] = gettext(label)
+    reason, _ = DeclineReason.objects.get_or_create(**english, defaults=texts)
+    return reason
+
+
 def support_gates_expire(*, now: datetime | None = None) -> int:
     """Decline, with a message, the open ideas whose supporter deadline passed. Idempotent."""
     now = now or timezone.now()
-    reason, _ = DeclineReason.objects.get_or_create(label=GATE_MISSED_REASON)
+    reason = default_decline_reason(GATE_MISSED_REASON)
     expired = 0
     ids = list(Idea.objects.filter(Q(stage=Stage.OPEN) & Q(gate_deadline__lt=now)).values_list("pk", flat=True))
     for idea_id in ids:
