@@ -13,7 +13,9 @@ from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
 from prosumo.outreach.models import (
+    Assignment,
     Channel,
+    ChannelKind,
     Experiment,
     Message,
     MessageBrief,
@@ -23,6 +25,7 @@ from prosumo.outreach.models import (
     MessageVote,
 )
 from prosumo.outreach.permissions import briefs_visible_to
+from prosumo.outreach.services.experiments import arm_code
 from prosumo.provenance.selectors import Logged
 
 
@@ -185,3 +188,51 @@ def experiment_read(experiment_id: int) -> ExperimentView:
         for a in arms
     ]
     return ExperimentView(experiment, rows)
+
+
+def experiment_list() -> list[Experiment]:
+    """Every experiment, newest first, with its segment and how many members it has (one query)."""
+    return list(Experiment.objects.select_related("segment").annotate(member_total=Count("assignments")))
+
+
+def experiment_messages() -> list[Message]:
+    """The messages an experiment may compare: shortlisted ones and the company's, with their brief (one query)."""
+    return list(
+        Message.objects.select_related("brief")
+        .filter(Q(shortlisted_at__isnull=False) | Q(company=True))
+        .order_by("brief_id", "-company", "pk")
+    )
+
+
+def channel_list_plain() -> list[Channel]:
+    """Every channel by name (one query)."""
+    return list(Channel.objects.all())
+
+
+@dataclass(frozen=True)
+class ArmLine:
+    """An arm as the staff page shows it: its message and channel, its counts, and the code to post with it."""
+
+    row: ArmRow
+    message: Message
+    channel: Channel
+    code: str
+
+
+def experiment_page(experiment_id: int) -> tuple[Experiment, list[ArmLine]]:
+    """An experiment for its staff page: each arm's message, channel, live counts and code (four queries)."""
+    view = experiment_read(experiment_id)
+    arms = {a.pk: a for a in view.experiment.arms.select_related("message__brief", "channel")}
+    lines = [ArmLine(row, arms[row.id].message, arms[row.id].channel, arm_code(arms[row.id])) for row in view.arms]
+    return view.experiment, lines
+
+
+def links_to_post(experiment: Experiment) -> list[tuple[Member, Channel, Assignment]]:
+    """Each member given an arm outside email, with that arm's channel: the tracked links staff send themselves."""
+    assignments = (
+        Assignment.objects.filter(experiment=experiment)
+        .exclude(arm__channel__kind=ChannelKind.EMAIL)
+        .select_related("member", "arm__channel")
+        .order_by("arm_id", "member_id")
+    )
+    return [(a.member, a.arm.channel, a) for a in assignments]

@@ -11,4 +11,21 @@ urlpatterns = [
     path("o/<str:token>/", views.tracked_link, name="outreach_link"),
     path("staff/outreach/", views.staff_briefs, name="staff_outreach"),
     path("staff/outreach/channels/", views.staff_channels, name="staff_outreach_channels"),
+    path("staff/outreach/briefs/<id:brief_id>/edit/", views.staff_brief_edit, name="staff_outreach_brief_edit"),
+    path("staff/outreach/experiments/", views.staff_experiments, name="staff_outreach_experiments"),
+    path("staff/outreach/experiments/<id:experiment_id>/", views.staff_experiment, name="staff_outreach_experiment"),
+    path(
+        "staff/outreach/experiments/<id:experiment_id>/links.csv",
+        views.staff_experiment_links,
+        name="staff_outreach_experiment_links",
+    ),
+    *(
+        path(
+            f"staff/outreach/experiments/<id:experiment_id>/{action}/",
+            views.staff_experiment_act,
+            {"action": action},
+            name=f"staff_outreach_experiment_{action}",
+        )
+        for action in views.EXPERIMENT_ACTIONS
+    ),
 ]

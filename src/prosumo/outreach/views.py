@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from prosumo.community.http import MemberRequest
@@ -17,10 +22,17 @@ from prosumo.community.models import Licence, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.community.terms import terms_context
 from prosumo.core.errors import InvalidInput
+from prosumo.core.files import download_response
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
-from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, MessageForm, RevisionForm
+from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, ExperimentForm, MessageForm, RevisionForm
+from prosumo.outreach.models import ChannelKind, Message
 from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
+from prosumo.outreach.services import link_token
+
+
+def _segments() -> list[tuple[int, str]]:
+    return list(Segment.objects.order_by("name").values_list("pk", "name"))
 
 
 def _to_message(request: MemberRequest, message_id: int, **kwargs: object) -> str:
@@ -38,7 +50,7 @@ def briefs(request: MemberRequest) -> HttpResponse:
 def staff_briefs(request: MemberRequest) -> HttpResponse:
     """Every brief, and opening a new one."""
     staff_page(request.user)
-    form = BriefForm(request.POST or None, segments=list(Segment.objects.order_by("name").values_list("pk", "name")))
+    form = BriefForm(request.POST or None, segments=_segments())
     if request.method == "POST" and form.is_valid():
         with form_errors(form) as caught:
             brief = services.brief_open(actor=request.user, **form.cleaned_data)
@@ -147,3 +159,122 @@ def tracked_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "outreach/link_refused.html", {"message": exc.message}, status=400)
     message = assignment.arm.message
     return render(request, "outreach/landing.html", {"text": message.text, "brief": message.brief})
+
+
+@login_required
+@page_errors()
+def staff_brief_edit(request: MemberRequest, brief_id: int) -> HttpResponse:
+    """Changing a brief: its title, product, segment, channels, tone, lengths, deadline and languages."""
+    staff = staff_page(request.user)
+    found = access_brief(staff, brief_id)[1]
+    initial = {
+        "title": found.title,
+        "product": found.product,
+        "segment_id": found.segment_id,
+        "channels": found.channels,
+        "tone": found.tone,
+        "length_min": found.length_min,
+        "length_max": found.length_max,
+        "deadline": found.deadline,
+        "languages": found.languages,
+    }
+    form = BriefForm(request.POST or None, initial=initial, segments=_segments())
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            services.brief_edit(actor=staff, brief_id=found.pk, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("The brief is changed."))
+            return redirect("outreach_brief", brief_id=found.pk)
+    context = {"form": form, "brief": found}
+    return render(request, "outreach/staff_brief_edit.html", context, status=400 if form.errors else 200)
+
+
+def _message_label(message: Message) -> str:
+    who = _("the company's") if message.company else _("co-produced")
+    return f"{message.brief.title}: “{Truncator(message.text).chars(90)}” ({who})"
+
+
+@login_required
+@page_errors()
+def staff_experiments(request: MemberRequest) -> HttpResponse:
+    """Every experiment with its state, and setting one up from shortlisted and company messages."""
+    staff = staff_page(request.user)
+    offered = selectors.experiment_messages()
+    form = ExperimentForm(
+        request.POST or None,
+        messages=[(m.pk, _message_label(m)) for m in offered],
+        channels=[(c.pk, c.name) for c in selectors.channel_list_plain()],
+        segments=_segments(),
+    )
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            experiment = services.experiment_create(
+                actor=staff,
+                name=form.cleaned_data["name"],
+                arms=form.arms(),
+                segment_id=form.cleaned_data["segment_id"],
+                allocation=form.cleaned_data["allocation"],
+            )
+        if caught.error is None:
+            messages.success(request, _("The experiment is set up. Start it when you are ready."))
+            return redirect("staff_outreach_experiment", experiment_id=experiment.pk)
+    context = {"form": form, "experiments": selectors.experiment_list(), "offered": offered}
+    return render(request, "outreach/staff_experiments.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@page_errors()
+def staff_experiment(request: MemberRequest, experiment_id: int) -> HttpResponse:
+    """An experiment: its arms with their live counts, the codes to post outside email, and starting, mailing, finishing."""
+    staff_page(request.user)
+    experiment, arms = selectors.experiment_page(experiment_id)
+    context = {
+        "experiment": experiment,
+        "arms": arms,
+        "has_email": any(a.channel.kind == ChannelKind.EMAIL for a in arms),
+        "has_other": any(a.channel.kind != ChannelKind.EMAIL for a in arms),
+    }
+    return render(request, "outreach/staff_experiment.html", context)
+
+
+def _to_experiment(request: MemberRequest, experiment_id: int, **kwargs: object) -> str:
+    return reverse("staff_outreach_experiment", args=[experiment_id])
+
+
+#: What each button of the experiment's page does, and what the page then says.
+EXPERIMENT_ACTIONS = {
+    "start": (
+        services.experiment_start,
+        gettext_lazy("The experiment is running: its segment's members are given their arms."),
+    ),
+    "mail": (services.experiment_mail, gettext_lazy("The email is on its way, in batches.")),
+    "finish": (services.experiment_finish, gettext_lazy("The experiment is finished: nothing more is counted.")),
+}
+
+
+@login_required
+@require_POST
+@page_errors(_to_experiment)
+def staff_experiment_act(request: MemberRequest, experiment_id: int, action: str) -> HttpResponse:
+    staff = staff_page(request.user)
+    service, done = EXPERIMENT_ACTIONS[action]
+    service(actor=staff, experiment_id=experiment_id)
+    messages.success(request, str(done))
+    return redirect("staff_outreach_experiment", experiment_id=experiment_id)
+
+
+@login_required
+@page_errors()
+def staff_experiment_links(request: MemberRequest, experiment_id: int) -> HttpResponse:
+    """The tracked link of each member given an arm outside email, as CSV, for staff to send through that channel."""
+    staff_page(request.user)
+    experiment = selectors.experiment_read(experiment_id).experiment
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["member_id", "name", "email", "channel", "link"])
+    for member, channel, assignment in selectors.links_to_post(experiment):
+        link = f"{settings.SITE_URL}{reverse('outreach_link', args=[link_token(assignment)])}"
+        writer.writerow([member.pk, member.name, member.email, channel.name, link])
+    return download_response(
+        out.getvalue(), content_type="text/csv; charset=utf-8", file_name=f"experiment-{experiment.pk}-links.csv"
+    )

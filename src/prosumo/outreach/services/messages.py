@@ -60,6 +60,100 @@ def brief_open(
 ) -> MessageBrief:
     """Staff ask for messages: about a product, for a segment (or everyone), in channels and languages, by a deadline."""
     staff = require_outreach_staff(actor)
+    values, segment = _brief_values(
+        title=title,
+        product=product,
+        deadline=deadline,
+        channels=channels,
+        languages=languages,
+        segment_id=segment_id,
+        tone=tone,
+        length_min=length_min,
+        length_max=length_max,
+        refused=gettext("The brief could not be opened."),
+    )
+    with transaction.atomic():
+        brief = MessageBrief.objects.create(**values, segment=segment, created_by=staff)
+        event_record(
+            verb="message.brief_opened",
+            actor_id=staff.pk,
+            object_type="brief",
+            object_id=brief.pk,
+            details={
+                "brief": brief.pk,
+                "segment": brief.segment_id,
+                "channels": brief.channels,
+                "languages": brief.languages,
+            },
+        )
+    return brief
+
+
+def brief_edit(
+    *,
+    actor: Any,
+    brief_id: int,
+    title: str,
+    product: str,
+    deadline: datetime,
+    channels: list[str],
+    languages: list[str],
+    segment_id: int | None = None,
+    tone: str = "",
+    length_min: int = 1,
+    length_max: int = 280,
+) -> MessageBrief:
+    """Staff change a brief: the same rules as opening one; the messages already written stay as they are."""
+    staff = require_outreach_staff(actor)
+    values, segment = _brief_values(
+        title=title,
+        product=product,
+        deadline=deadline,
+        channels=channels,
+        languages=languages,
+        segment_id=segment_id,
+        tone=tone,
+        length_min=length_min,
+        length_max=length_max,
+        refused=gettext("The brief could not be changed."),
+    )
+    with transaction.atomic():
+        brief = MessageBrief.objects.select_for_update().filter(pk=brief_id).first()
+        if brief is None:
+            raise NotFound(gettext("No such brief."))
+        changed = sorted(k for k, v in values.items() if getattr(brief, k) != v)
+        if brief.segment_id != (segment.pk if segment else None):
+            changed = sorted([*changed, "segment"])
+        if not changed:
+            raise InvalidInput(gettext("Nothing changed: edit the brief first."), code="unchanged")
+        for key, value in values.items():
+            setattr(brief, key, value)
+        brief.segment = segment
+        brief.save()
+        event_record(
+            verb="message.brief_edited",
+            actor_id=staff.pk,
+            object_type="brief",
+            object_id=brief.pk,
+            details={"brief": brief.pk, "changed": changed},
+        )
+    return brief
+
+
+def _brief_values(
+    *,
+    title: str,
+    product: str,
+    deadline: datetime,
+    channels: list[str],
+    languages: list[str],
+    segment_id: int | None,
+    tone: str,
+    length_min: int,
+    length_max: int,
+    refused: str,
+) -> tuple[dict[str, Any], Segment | None]:
+    """A brief's fields checked and cleaned, and its segment; InvalidInput naming every problem at once."""
     title, product, tone = title.strip(), product.strip(), tone.strip()
     problems: dict[str, list[str]] = {}
     if not title or len(title) > TITLE_MAX:
@@ -94,28 +188,18 @@ def brief_open(
         if segment is None:
             problems["segment_id"] = [gettext("No such segment.")]
     if problems:
-        raise InvalidInput(gettext("The brief could not be opened."), fields=problems)
-    with transaction.atomic():
-        brief = MessageBrief.objects.create(
-            title=title,
-            product=product,
-            segment=segment,
-            channels=channels,
-            tone=tone,
-            length_min=length_min,
-            length_max=length_max,
-            deadline=deadline,
-            languages=languages,
-            created_by=staff,
-        )
-        event_record(
-            verb="message.brief_opened",
-            actor_id=staff.pk,
-            object_type="brief",
-            object_id=brief.pk,
-            details={"brief": brief.pk, "segment": brief.segment_id, "channels": channels, "languages": languages},
-        )
-    return brief
+        raise InvalidInput(refused, fields=problems)
+    values = {
+        "title": title,
+        "product": product,
+        "channels": channels,
+        "tone": tone,
+        "length_min": length_min,
+        "length_max": length_max,
+        "deadline": deadline,
+        "languages": languages,
+    }
+    return values, segment
 
 
 def _text_problems(brief: MessageBrief, text: str) -> dict[str, list[str]]:
