@@ -57,3 +57,19 @@ def test_an_over_long_message_shows_the_reason_and_changes_nothing(login, member
 def test_the_staff_page_does_not_exist_for_members(login, member):
     assert login(member).get("/staff/outreach/").status_code == 404
     assert login(member).get("/outreach/briefs/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_brief_page_speaks_of_the_members_message_not_an_idea(login, admin, member, make_brief):
+    from prosumo.community.terms import terms_publish
+
+    terms_publish(actor=admin, text="You keep the credit; the company may use what you write.")
+    brief = make_brief()
+    client = login(member)
+    page = client.get(f"/outreach/briefs/{brief.pk}/").content.decode()
+    assert "Your rights in this message" in page
+    assert "Your rights in this idea" not in page
+    refused = client.post(f"/outreach/briefs/{brief.pk}/", {"text": TEXT, "language": "en", "accept_terms": 1})
+    assert refused.status_code == 400
+    assert "Choose the licence you give your message under:" in refused.content.decode()
+    assert Message.objects.count() == 0

@@ -12,8 +12,8 @@ from django.utils import timezone
 from prosumo.activity.models import Event
 from prosumo.community.models import Segment
 from prosumo.outreach import services
+from prosumo.outreach.codes import code_read
 from prosumo.outreach.models import Arm, Assignment, Experiment, ExperimentStatus, MessageBrief
-from prosumo.outreach.services.experiments import code_read
 
 
 @pytest.fixture

@@ -16,12 +16,21 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from prosumo.activity.reactions import react_to
         from prosumo.outreach.selectors import message_contents
-        from prosumo.outreach.services import CONVERSION_VERBS, LOGGED_VERBS, conversion_event, event_recorded
+        from prosumo.outreach.services import (
+            CONVERSION_VERBS,
+            LOGGED_VERBS,
+            REWARDED_VERBS,
+            conversion_event,
+            event_recorded,
+            message_rewarded,
+        )
         from prosumo.provenance.selectors import content_source_register
 
         # The proof log knows nothing of messages: it reads their revisions through this source,
         # and each new revision is logged by a task after its event commits.
         content_source_register("message", message_contents)
         react_to(event_recorded, verbs=LOGGED_VERBS)
+        # Messages earn points under the site's rules, through rewards' own ledger.
+        react_to(message_rewarded, verbs=REWARDED_VERBS)
         # A landing action by a member who opened their tracked link is a conversion in their experiments.
         react_to(conversion_event, verbs=tuple(CONVERSION_VERBS))

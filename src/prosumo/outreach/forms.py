@@ -35,6 +35,7 @@ class BriefForm(Form):
 
 class MessageForm(Form):
     text = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+    image = forms.FileField(label=_("An image (optional)"), required=False)
     language = forms.CharField(label=_("Language"), required=False, max_length=8)
     licence = forms.ChoiceField(label=_("Licence"), choices=[("", ""), *Licence.choices], required=False)
     accept_terms = forms.IntegerField(required=False, min_value=1)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
+from prosumo.outreach.codes import arm_code
 from prosumo.outreach.models import (
     Assignment,
     Channel,
@@ -25,7 +26,6 @@ from prosumo.outreach.models import (
     MessageVote,
 )
 from prosumo.outreach.permissions import briefs_visible_to
-from prosumo.outreach.services.experiments import arm_code
 from prosumo.provenance.selectors import Logged
 
 
@@ -100,7 +100,7 @@ def credit_of(message: Message) -> dict[int, float]:
 def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
     """The canonical form the proof log hashes for each message revision (docs/ip.md); what is gone is left out.
 
-    A message belongs to no idea: its entries carry idea 0.
+    A message belongs to no idea: its entries name the message instead.
     """
     found: dict[int, Logged] = {}
     for revision in MessageRevision.objects.filter(pk__in=revision_ids).select_related("message"):
@@ -111,7 +111,7 @@ def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
             "number": revision.number,
             "text": revision.text,
         }
-        found[revision.pk] = Logged(content, 0, revision.author_id)
+        found[revision.pk] = Logged(content, None, revision.author_id, subject=("message", revision.message_id))
     return found
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("outreach/", views.briefs, name="outreach_briefs"),
     path("outreach/briefs/<id:brief_id>/", views.brief, name="outreach_brief"),
     path("outreach/messages/<id:message_id>/", views.message, name="outreach_message"),
+    path("outreach/messages/<id:message_id>/image/", views.message_image, name="outreach_message_image"),
     path("outreach/messages/<id:message_id>/vote/", views.message_vote, name="outreach_message_vote"),
     path("outreach/messages/<id:message_id>/shortlist/", views.message_shortlist, name="outreach_message_shortlist"),
     path("o/<str:token>/", views.tracked_link, name="outreach_link"),

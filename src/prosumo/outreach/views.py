@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import Licence, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.community.terms import terms_context
 from prosumo.core.errors import InvalidInput
-from prosumo.core.files import download_response
+from prosumo.core.files import download_response, file_response
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
 from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, ExperimentForm, MessageForm, RevisionForm
@@ -66,7 +68,7 @@ def staff_briefs(request: MemberRequest) -> HttpResponse:
 def brief(request: MemberRequest, brief_id: int) -> HttpResponse:
     """A brief, its messages with their votes, and proposing one."""
     member, found = access_brief(request.user, brief_id)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form) as caught:
             message = services.message_propose(actor=member, brief_id=found.pk, **form.cleaned_data)
@@ -110,6 +112,18 @@ def message(request: MemberRequest, message_id: int) -> HttpResponse:
         "is_staff": is_staff(member),
     }
     return render(request, "outreach/message.html", context, status=400 if bad else 200)
+
+
+@login_required
+@require_GET
+@page_errors()
+def message_image(request: MemberRequest, message_id: int) -> HttpResponseBase:
+    """A message's image, for whoever may read the message (its page's own rule), and for nobody else."""
+    found = access_message(request.user, message_id)[1]
+    name = found.image.name or ""
+    return file_response(
+        name=name, content_type=found.image_type, download_name=f"message-{found.pk}{PurePath(name).suffix}"
+    )
 
 
 @login_required

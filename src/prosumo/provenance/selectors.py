@@ -24,11 +24,16 @@ from prosumo.provenance.models import EntryKind, IdeaFlag, LogEntry, LogState, S
 
 @dataclass(frozen=True)
 class Logged:
-    """What an entry records about one piece of content: the content itself, its idea and its author."""
+    """What an entry records about one piece of content: the content itself, its idea (or other subject), its author.
+
+    Content that belongs to no idea (a message) has ``idea_id`` None and names what it
+    belongs to in ``subject``: (kind, id).
+    """
 
     content: dict[str, Any]
-    idea_id: int
+    idea_id: int | None
     author_id: int | None
+    subject: tuple[str, int] | None = None
 
 
 def _file_sha256(attachment: Attachment) -> str | None:

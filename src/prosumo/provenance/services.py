@@ -74,6 +74,8 @@ def entries_append(*, keys: list[Key]) -> list[LogEntry]:
                 object_id=object_id,
                 version=version,
                 idea_id=contents[key].idea_id,
+                subject_kind=contents[key].subject[0] if contents[key].subject else "",
+                subject_id=contents[key].subject[1] if contents[key].subject else None,
                 author_id=contents[key].author_id,
                 content_hash=digests[key],
                 logged_at=now,

@@ -1,11 +1,11 @@
 """The outreach app's writes: briefs and messages (`messages`), experiments (`experiments`)."""
 
+from prosumo.outreach.codes import arm_code
 from prosumo.outreach.services.delivery import experiment_mail, mail_batch, mail_due
 from prosumo.outreach.services.experiments import (
     ACTIONS,
     CONVERSION_VERBS,
     arm_choose,
-    arm_code,
     assignment_make,
     conversion_event,
     conversion_record,
@@ -19,6 +19,7 @@ from prosumo.outreach.services.experiments import (
 from prosumo.outreach.services.messages import (
     LANGUAGES,
     LOGGED_VERBS,
+    REWARDED_VERBS,
     brief_edit,
     brief_open,
     channel_create,
@@ -28,6 +29,7 @@ from prosumo.outreach.services.messages import (
     message_comment,
     message_propose,
     message_revise,
+    message_rewarded,
     message_shortlist,
     message_vote,
 )
@@ -37,6 +39,7 @@ __all__ = [
     "CONVERSION_VERBS",
     "LANGUAGES",
     "LOGGED_VERBS",
+    "REWARDED_VERBS",
     "arm_choose",
     "arm_code",
     "assignment_make",
@@ -60,6 +63,7 @@ __all__ = [
     "message_comment",
     "message_propose",
     "message_revise",
+    "message_rewarded",
     "message_shortlist",
     "message_vote",
 ]

@@ -13,7 +13,6 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
@@ -33,7 +32,6 @@ from prosumo.outreach.permissions import require_outreach_staff
 
 NAME_MAX = 160
 LINK_SALT = "prosumo.outreach.link"
-CODE_SALT = "prosumo.outreach.code"
 #: The landing actions a conversion may be.
 ACTIONS = ("idea_support", "survey_answer", "order")
 #: The landing actions recorded by themselves, by the verb of their event. A support is not
@@ -210,26 +208,6 @@ def experiment_assign(*, experiment_id: int) -> int:
 def link_token(assignment: Assignment) -> str:
     """The signed token of an assignment's tracked link: it names the assignment and nothing a reader could change."""
     return signing.dumps({"a": assignment.pk}, salt=LINK_SALT, compress=True)
-
-
-def arm_code(arm: Arm) -> str:
-    """The code staff post with an arm outside email (in a shop, on a banner): `X<experiment>-<arm>-<check>`.
-
-    The check is a keyed hash of the two numbers, so a code with a changed number is refused.
-    """
-    body = f"X{arm.experiment_id}-{arm.pk}"
-    return f"{body}-{salted_hmac(CODE_SALT, body).hexdigest()[:8].upper()}"
-
-
-def code_read(code: str) -> tuple[int, int] | None:
-    """The (experiment id, arm id) a code names, or None when it is not one of ours or was changed."""
-    parts = code.strip().upper().split("-")
-    if len(parts) != 3 or not parts[0].startswith("X") or not parts[0][1:].isdigit() or not parts[1].isdigit():
-        return None
-    body = f"{parts[0]}-{parts[1]}"
-    if not constant_time_compare(parts[2], salted_hmac(CODE_SALT, body).hexdigest()[:8].upper()):
-        return None
-    return int(parts[0][1:]), int(parts[1])
 
 
 def link_open(*, token: str) -> Assignment:

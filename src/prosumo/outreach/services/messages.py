@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -21,6 +22,7 @@ from prosumo.community.permissions import is_staff, require_member
 from prosumo.community.terms import contribution_accept, contribution_problems
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from prosumo.core.input import text_problem
+from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
 from prosumo.outreach.models import (
     KIND_MEDIUM,
     Channel,
@@ -34,6 +36,9 @@ from prosumo.outreach.models import (
     MessageVote,
 )
 from prosumo.outreach.permissions import access_brief, access_message, can_revise, require_outreach_staff
+from prosumo.outreach.selectors import credit_of
+from prosumo.rewards.models import Trigger
+from prosumo.rewards.services.points import Earned, awards_for_event
 
 TITLE_MAX = PRODUCT_MAX = 160
 TONE_MAX = 200
@@ -43,6 +48,8 @@ LANGUAGES = ("en", "es")
 
 #: The events whose new revision the proof log keeps.
 LOGGED_VERBS = ("message.proposed", "message.revised")
+#: The events a points rule may reward: a member's message proposed, and shortlisted.
+REWARDED_VERBS = ("message.proposed", "message.shortlisted")
 
 
 def brief_open(
@@ -226,13 +233,15 @@ def message_propose(
     licence: str = "",
     accept_terms: int | None = None,
     company: bool = False,
+    image: UploadedFile[bytes] | None = None,
 ) -> Message:
     """A member proposes a message under the current contribution terms; staff may add the company's own.
 
     A member's message is a contribution as an idea is: the member has accepted the
     current terms (or accepts them now, ``accept_terms``) and gives it under a licence;
     its first revision goes into the proof log. A company message (``company``, staff
-    only) enters the same pool, marked, under no member's terms.
+    only) enters the same pool, marked, under no member's terms. An ``image`` is checked
+    as an idea's attachment is (size, and a PNG, JPEG, GIF or WebP by its bytes).
     """
     member, brief = access_brief(actor, brief_id)
     if company and not is_staff(member):
@@ -249,8 +258,19 @@ def message_propose(
         ]
     if not company:
         errors |= contribution_problems(
-            member=member, allowed=list(Licence.values), licence=licence, accept_terms=accept_terms
+            member=member, allowed=list(Licence.values), licence=licence, accept_terms=accept_terms, message=True
         )
+    image_type = ""
+    if image is not None:
+        try:
+            image_type = upload_check(
+                image,
+                allowed=IMAGE_UPLOADS,
+                type_message=gettext("A message's image is a PNG, JPEG, GIF or WebP image."),
+                field="image",
+            )
+        except InvalidInput as exc:
+            errors["image"] = [exc.message]
     if errors:
         raise InvalidInput(refused, fields=errors)
     with transaction.atomic():
@@ -261,6 +281,8 @@ def message_propose(
             author=member,
             company=company,
             text=text,
+            image=image or "",
+            image_type=image_type,
             language=language,
             terms_version=terms,
             licence="" if company else licence,
@@ -281,6 +303,7 @@ def message_propose(
                 "revision": revision.pk,
                 "company": company,
                 "language": language,
+                **({"image": image_type} if image_type else {}),
                 **({"terms_version": terms.number, "licence": licence} if terms is not None else {}),
             },
             occurred_at=now,
@@ -452,6 +475,26 @@ def event_recorded(*, event: Event) -> None:
     from prosumo.outreach.tasks import log_message_revision
 
     transaction.on_commit(lambda: log_message_revision.enqueue(revision_id))
+
+
+def message_rewarded(*, event: Event) -> None:
+    """The reaction to a message proposed or shortlisted: points under the site's rule for it, as ideas earn theirs.
+
+    A proposal earns its author the rule's points; a shortlisting shares them by the
+    message's credit (the author and co-authors by their shares). The company's messages
+    earn nothing. Rewards' own ledger keeps each award once per rule and message.
+    """
+    if event.verb not in REWARDED_VERBS or event.object_id is None:
+        return
+    message = Message.objects.filter(pk=event.object_id, company=False).first()
+    if message is None:
+        return
+    if event.verb == "message.proposed":
+        trigger, shares = Trigger.MESSAGE_PROPOSED, {message.author_id: Decimal(1)}
+    else:
+        trigger = Trigger.MESSAGE_SHORTLISTED
+        shares = {member_id: Decimal(str(share)) for member_id, share in credit_of(message).items()}
+    awards_for_event(event=event, earned=Earned(trigger, "message", message.pk, None, shares))
 
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
