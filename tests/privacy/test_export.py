@@ -59,6 +59,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         "follows.json",
         "ideas.json",
         "invitations.json",
+        "messages.json",
         "notifications.json",
         "points.json",
         "profile.json",

@@ -236,3 +236,62 @@ def links_to_post(experiment: Experiment) -> list[tuple[Member, Channel, Assignm
         .order_by("arm_id", "member_id")
     )
     return [(a.member, a.arm.channel, a) for a in assignments]
+
+
+def export_messages(*, member_id: int) -> dict[str, list[dict[str, Any]]]:
+    """A member's part of outreach for their data copy: what they wrote, their votes, and their own experiment arms.
+
+    Only their own arm of each experiment is named: never another member's.
+    """
+    messages = Message.objects.filter(author_id=member_id, company=False).select_related("brief").order_by("pk")
+    assignments = (
+        Assignment.objects.filter(member_id=member_id).select_related("arm__channel").order_by("experiment_id")
+    )
+    return {
+        "messages": [
+            {
+                "id": m.pk,
+                "brief": {"id": m.brief_id, "title": m.brief.title},
+                "text": m.text,
+                "language": m.language,
+                "licence": m.licence,
+                "image": m.image_type or None,
+                "shortlisted": m.shortlisted,
+                "created_at": m.created_at,
+            }
+            for m in messages
+        ],
+        "revisions": [
+            {"message_id": r.message_id, "number": r.number, "text": r.text, "note": r.note, "created_at": r.created_at}
+            for r in MessageRevision.objects.filter(author_id=member_id).order_by("message_id", "number")
+        ],
+        "comments": [
+            {"id": c.pk, "message_id": c.message_id, "body": c.body, "created_at": c.created_at}
+            for c in MessageComment.objects.filter(author_id=member_id).order_by("pk")
+        ],
+        "votes": [
+            {"message_id": message_id, "cast_at": cast_at}
+            for message_id, cast_at in MessageVote.objects.filter(member_id=member_id)
+            .order_by("message_id")
+            .values_list("message_id", "created_at")
+        ],
+        "coauthorships": [
+            {"message_id": message_id, "share_percent": share, "added_at": added_at}
+            for message_id, share, added_at in MessageCoAuthor.objects.filter(member_id=member_id)
+            .order_by("message_id")
+            .values_list("message_id", "share", "added_at")
+        ],
+        "experiments": [
+            {
+                "experiment_id": a.experiment_id,
+                "message_id": a.arm.message_id,
+                "channel": a.arm.channel.name,
+                "assigned_at": a.assigned_at,
+                "mailed_at": a.mailed_at,
+                "opened_at": a.exposed_at,
+                "converted_at": a.converted_at,
+                "conversion": a.conversion,
+            }
+            for a in assignments
+        ],
+    }

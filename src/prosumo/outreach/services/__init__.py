@@ -16,6 +16,7 @@ from prosumo.outreach.services.experiments import (
     link_open,
     link_token,
 )
+from prosumo.outreach.services.members import member_messages_erase
 from prosumo.outreach.services.messages import (
     LANGUAGES,
     LOGGED_VERBS,
@@ -59,6 +60,7 @@ __all__ = [
     "link_token",
     "mail_batch",
     "mail_due",
+    "member_messages_erase",
     "message_coauthor_add",
     "message_comment",
     "message_propose",
