@@ -19,10 +19,12 @@ class OutreachConfig(AppConfig):
         from prosumo.outreach.services import (
             CONVERSION_VERBS,
             LOGGED_VERBS,
+            ORDER_VERBS,
             REWARDED_VERBS,
             conversion_event,
             event_recorded,
             message_rewarded,
+            orders_event,
         )
         from prosumo.provenance.selectors import content_source_register
 
@@ -34,3 +36,5 @@ class OutreachConfig(AppConfig):
         react_to(message_rewarded, verbs=REWARDED_VERBS)
         # A landing action by a member who opened their tracked link is a conversion in their experiments.
         react_to(conversion_event, verbs=tuple(CONVERSION_VERBS))
+        # An imported order carrying an experiment's code is a conversion of its member's arm.
+        react_to(orders_event, verbs=ORDER_VERBS)

@@ -7,6 +7,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from prosumo.outreach.models import Arm
 
 CODE_SALT = "prosumo.outreach.code"
+#: Where a visitor's arm landing code waits in their session until they sign up.
+LANDING_SESSION_KEY = "outreach_code"
 
 
 def arm_code(arm: Arm) -> str:

@@ -12,12 +12,14 @@ from django.utils.translation import gettext
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
-from prosumo.outreach.codes import arm_code
+from prosumo.outreach.codes import arm_code, code_read
 from prosumo.outreach.models import (
+    Arm,
     Assignment,
     Channel,
     ChannelKind,
     Experiment,
+    ExperimentStatus,
     Message,
     MessageBrief,
     MessageCoAuthor,
@@ -295,3 +297,16 @@ def export_messages(*, member_id: int) -> dict[str, list[dict[str, Any]]]:
             for a in assignments
         ],
     }
+
+
+def landing_arm(code: str) -> Arm | None:
+    """The arm of a running experiment that an intact landing code names, with its message; None otherwise."""
+    parsed = code_read(code)
+    if parsed is None:
+        return None
+    experiment_id, arm_id = parsed
+    return (
+        Arm.objects.select_related("message__brief")
+        .filter(pk=arm_id, experiment_id=experiment_id, experiment__status=ExperimentStatus.RUNNING)
+        .first()
+    )

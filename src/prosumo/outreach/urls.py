@@ -9,6 +9,7 @@ urlpatterns = [
     path("outreach/messages/<id:message_id>/image/", views.message_image, name="outreach_message_image"),
     path("outreach/messages/<id:message_id>/vote/", views.message_vote, name="outreach_message_vote"),
     path("outreach/messages/<id:message_id>/shortlist/", views.message_shortlist, name="outreach_message_shortlist"),
+    path("o/x/<str:code>/", views.arm_landing, name="outreach_landing"),
     path("o/<str:token>/", views.tracked_link, name="outreach_link"),
     path("staff/outreach/", views.staff_briefs, name="staff_outreach"),
     path("staff/outreach/channels/", views.staff_channels, name="staff_outreach_channels"),

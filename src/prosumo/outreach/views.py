@@ -27,6 +27,7 @@ from prosumo.core.errors import InvalidInput
 from prosumo.core.files import download_response, file_response
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
+from prosumo.outreach.codes import LANDING_SESSION_KEY
 from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, ExperimentForm, MessageForm, RevisionForm
 from prosumo.outreach.models import ChannelKind, Message
 from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
@@ -291,4 +292,22 @@ def staff_experiment_links(request: MemberRequest, experiment_id: int) -> HttpRe
         writer.writerow([member.pk, member.name, member.email, channel.name, link])
     return download_response(
         out.getvalue(), content_type="text/csv; charset=utf-8", file_name=f"experiment-{experiment.pk}-links.csv"
+    )
+
+
+def arm_landing(request: HttpRequest, code: str) -> HttpResponse:
+    """An arm's landing link, posted in a mass medium: shows its message; a visitor who then joins converts.
+
+    The code is kept in the visitor's session until they sign up (prosumo.web's sign-up
+    calls `signup_conversion`); a changed code, or one of an experiment not running, is
+    refused and nothing is kept.
+    """
+    arm = selectors.landing_arm(code)
+    if arm is None:
+        message = _("This link is not valid: it was changed or cut short.")
+        return render(request, "outreach/link_refused.html", {"message": message}, status=400)
+    if not request.user.is_authenticated:
+        request.session[LANDING_SESSION_KEY] = code
+    return render(
+        request, "outreach/landing.html", {"text": arm.message.text, "brief": arm.message.brief, "join": True}
     )

@@ -179,7 +179,7 @@ def certificates_of(*, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     entries: dict[int, list[LogEntry]] = {}
     for entry in LogEntry.objects.filter(idea_id__in=idea_ids, kind__in=CERTIFIED_KINDS).order_by("index"):
-        entries.setdefault(entry.idea_id, []).append(entry)
+        entries.setdefault(int(entry.idea_id or 0), []).append(entry)  # idea_id__in: never null here
     # An idea is ready when every revision and attachment it has is logged, and the head covers them.
     logged_keys = {(e.kind, e.object_id) for found in entries.values() for e in found}
     unlogged = {
@@ -387,7 +387,7 @@ def prior_art(*, viewer: Any, idea: Idea, limit: int = 10) -> list[PriorArt]:
         .values_list("idea_id", "index", "logged_at")
     )
     for idea_id, index, logged_at in rows:
-        first.setdefault(idea_id, (index, logged_at))
+        first.setdefault(int(idea_id or 0), (index, logged_at))  # idea_id__in: never null here
     own = first.get(idea.pk)
     found = []
     for other in similar:

@@ -5,6 +5,7 @@ from prosumo.outreach.services.delivery import experiment_mail, mail_batch, mail
 from prosumo.outreach.services.experiments import (
     ACTIONS,
     CONVERSION_VERBS,
+    ORDER_VERBS,
     arm_choose,
     assignment_make,
     conversion_event,
@@ -15,6 +16,9 @@ from prosumo.outreach.services.experiments import (
     experiment_start,
     link_open,
     link_token,
+    order_conversions,
+    orders_event,
+    signup_conversion,
 )
 from prosumo.outreach.services.members import member_messages_erase
 from prosumo.outreach.services.messages import (
@@ -40,6 +44,7 @@ __all__ = [
     "CONVERSION_VERBS",
     "LANGUAGES",
     "LOGGED_VERBS",
+    "ORDER_VERBS",
     "REWARDED_VERBS",
     "arm_choose",
     "arm_code",
@@ -68,4 +73,7 @@ __all__ = [
     "message_rewarded",
     "message_shortlist",
     "message_vote",
+    "order_conversions",
+    "orders_event",
+    "signup_conversion",
 ]
