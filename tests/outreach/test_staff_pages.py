@@ -155,6 +155,7 @@ def test_outside_email_the_page_gives_each_arms_code_and_each_members_link(
     shop_arm = experiment.arms.get(channel=pool["shop"])
     code = services.arm_code(shop_arm)
     assert f"<code>{code}</code>" in page
+    assert f"http://testserver/o/x/{code}/" in page
     assert code_read(code) == (experiment.pk, shop_arm.pk)
     assert code_read(code.replace(f"-{shop_arm.pk}-", f"-{shop_arm.pk + 1}-")) is None
     # the CSV lists the members of the shop arm only, each with a link that opens their message
