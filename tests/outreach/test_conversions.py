@@ -145,3 +145,39 @@ def test_an_imported_order_with_the_members_arm_code_converts_once(
     assert given.exposed_at is not None
     assert Event.objects.filter(verb="message.converted", target_member_id=buyer.pk).count() == 1
     assert Event.objects.get(verb="message.exposed", target_member_id=buyer.pk).details["via"] == "code"
+
+
+@pytest.mark.django_db
+def test_a_support_of_an_idea_after_the_link_converts_once_and_other_votes_nothing(
+    running, make_member, make_campaign, make_idea, member, time_machine, django_capture_on_commit_callbacks
+):
+    from prosumo.ideas.services import vote_cast
+
+    time_machine.move_to(timezone.now(), tick=False)
+    experiment = running()
+    fan, critic = make_member(), make_member()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.experiment_assign(experiment_id=experiment.pk)
+    outsider = make_member()  # joined after the assignment: outside the experiment
+    early, liked = make_idea(member), make_idea(member, title="A tent with a porch for the boots")
+    disliked = make_idea(member, in_campaign=make_campaign(voting_mode="updown"), title="A tent without a floor")
+    # a support before opening the link counts nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_cast(actor=fan, idea_id=early.pk)
+    time_machine.shift(timedelta(minutes=1))
+    for someone in (fan, critic):
+        services.link_open(token=services.link_token(Assignment.objects.get(member=someone)))
+    time_machine.shift(timedelta(minutes=1))
+    assert services.support_conversions() == 0
+    # when, after opening, the fan supports an idea, the critic votes one down and an outsider supports one
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_cast(actor=fan, idea_id=liked.pk)
+        vote_cast(actor=critic, idea_id=disliked.pk, value=-1)
+        vote_cast(actor=outsider, idea_id=liked.pk)
+    # then the periodic run records the fan's conversion once, and nothing for the others
+    assert services.support_conversions() == 1
+    assert services.support_conversions() == 0
+    converted = Event.objects.filter(verb="message.converted")
+    assert [(e.target_member_id, e.details["action"]) for e in converted] == [(fan.pk, "idea_support")]
+    assert Assignment.objects.get(member=critic).converted_at is None
+    assert not Assignment.objects.filter(member=outsider).exists()

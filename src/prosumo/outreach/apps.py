@@ -11,6 +11,8 @@ class OutreachConfig(AppConfig):
     periodic = [
         # The rate limit of experiment email: one batch per experiment per minute.
         Periodic("mail_experiments", timedelta(minutes=1), "prosumo.outreach.tasks.mail_experiments"),
+        # Supports of ideas as conversions, found once a minute rather than at each vote's cost.
+        Periodic("convert_supports", timedelta(minutes=1), "prosumo.outreach.tasks.convert_supports"),
     ]
 
     def ready(self) -> None:

@@ -19,6 +19,7 @@ from prosumo.outreach.services.experiments import (
     order_conversions,
     orders_event,
     signup_conversion,
+    support_conversions,
 )
 from prosumo.outreach.services.members import member_messages_erase
 from prosumo.outreach.services.messages import (
@@ -76,4 +77,5 @@ __all__ = [
     "order_conversions",
     "orders_event",
     "signup_conversion",
+    "support_conversions",
 ]

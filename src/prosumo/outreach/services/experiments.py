@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -38,8 +38,10 @@ LINK_SALT = "prosumo.outreach.link"
 ACTIONS = ("idea_support", "survey_answer", "order", "sign_up")
 #: The landing actions recorded by themselves, by the verb of their event. A support is not
 #: among them: a reaction to every vote would cost each vote an outbox row and a task (the
-#: vote path is measured, bench/RESULTS.md); it is recorded through `conversion_record`.
+#: vote path is measured, bench/RESULTS.md); the periodic `support_conversions` finds them.
 CONVERSION_VERBS = {"survey.answered": "survey_answer"}
+#: The event of a member's support (or up-vote) of an idea.
+SUPPORT_VERB = "idea.supported"
 
 
 def experiment_create(
@@ -300,6 +302,36 @@ def conversion_event(*, event: Event) -> None:
     ).values_list("experiment_id", flat=True)
     for experiment_id in list(pending):
         conversion_record(experiment_id=experiment_id, member_id=event.actor_id, action=action)
+
+
+def support_conversions() -> int:
+    """Members of running experiments who supported an idea after opening their link: each a conversion, once.
+
+    Run every minute (`outreach.tasks.convert_supports`), so a vote costs nothing more. A
+    down-vote is no support, nor a support that a merge of ideas carried over for the
+    member; how many conversions were recorded.
+    """
+    supported = Event.objects.filter(
+        verb=SUPPORT_VERB,
+        actor_id=OuterRef("member_id"),
+        occurred_at__gte=OuterRef("exposed_at"),
+        value__gt=0,
+    ).exclude(details__has_key="carried_from")
+    pending = (
+        Assignment.objects.filter(
+            experiment__status=ExperimentStatus.RUNNING, exposed_at__isnull=False, converted_at__isnull=True
+        )
+        .filter(Exists(supported))
+        .values_list("experiment_id", "member_id")
+    )
+    recorded = 0
+    for experiment_id, member_id in list(pending):
+        try:
+            conversion_record(experiment_id=experiment_id, member_id=member_id, action="idea_support")
+        except Conflict:
+            continue  # finished since the query
+        recorded += 1
+    return recorded
 
 
 def _exposure_record(assignment: Assignment, *, via: str) -> None:
