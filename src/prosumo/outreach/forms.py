@@ -45,10 +45,12 @@ class MessageForm(Form):
 class RevisionForm(Form):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 4}))
     note = forms.CharField(label=_("What changed"), required=False, max_length=200)
+    accept_terms = forms.IntegerField(required=False, min_value=1)
 
 
 class CommentForm(Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    accept_terms = forms.IntegerField(required=False, min_value=1)
 
 
 class ChannelForm(Form):

@@ -30,7 +30,7 @@ from prosumo.outreach import selectors, services
 from prosumo.outreach.codes import LANDING_SESSION_KEY
 from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, ExperimentForm, MessageForm, RevisionForm
 from prosumo.outreach.models import ChannelKind, Message
-from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
+from prosumo.outreach.permissions import access_brief, access_message, can_revise, is_staff_edit, staff_page
 from prosumo.outreach.services import link_token
 
 
@@ -100,7 +100,7 @@ def message(request: MemberRequest, message_id: int) -> HttpResponse:
                 if form is revision_form:
                     services.message_revise(actor=member, message_id=found.pk, **form.cleaned_data)
                 else:
-                    services.message_comment(actor=member, message_id=found.pk, body=form.cleaned_data["body"])
+                    services.message_comment(actor=member, message_id=found.pk, **form.cleaned_data)
             if caught.error is None:
                 return redirect("outreach_message", message_id=found.pk)
     bad = bool(revision_form.errors or comment_form.errors)
@@ -110,7 +110,10 @@ def message(request: MemberRequest, message_id: int) -> HttpResponse:
         "revision_form": revision_form,
         "comment_form": comment_form,
         "can_revise": can_revise(member, found),
+        "staff_edit": is_staff_edit(member, found),
+        "licence": Licence(found.licence).label if found.licence in Licence.values else "",
         "is_staff": is_staff(member),
+        **terms_context(member),
     }
     return render(request, "outreach/message.html", context, status=400 if bad else 200)
 

@@ -35,7 +35,13 @@ from prosumo.outreach.models import (
     MessageRevision,
     MessageVote,
 )
-from prosumo.outreach.permissions import access_brief, access_message, can_revise, require_outreach_staff
+from prosumo.outreach.permissions import (
+    access_brief,
+    access_message,
+    can_revise,
+    is_staff_edit,
+    require_outreach_staff,
+)
 from prosumo.outreach.selectors import credit_of
 from prosumo.rewards.models import Trigger
 from prosumo.rewards.services.points import Earned, awards_for_event
@@ -311,8 +317,15 @@ def message_propose(
     return message
 
 
-def message_revise(*, actor: Any, message_id: int, text: str, note: str = "") -> MessageRevision:
-    """A member improves a draft, or staff edit a message: a new revision; the earlier ones and the credit stay."""
+def message_revise(
+    *, actor: Any, message_id: int, text: str, note: str = "", accept_terms: int | None = None
+) -> MessageRevision:
+    """A member improves a draft, or staff edit a message: a new revision; the earlier ones and the credit stay.
+
+    An improvement is a contribution (docs/ip.md): once terms are published, the member
+    must have accepted the current version, or accept it now (``accept_terms``: its
+    number), as for a comment; it takes no licence of its own. A staff edit asks for nothing.
+    """
     require_member(actor)
     with transaction.atomic():
         member, message = access_message(actor, message_id, lock=True)
@@ -327,11 +340,15 @@ def message_revise(*, actor: Any, message_id: int, text: str, note: str = "") ->
             raise InvalidInput(gettext("The revision could not be saved."), fields=errors)
         if text == message.text:
             raise InvalidInput(gettext("Nothing changed: edit the text first."), code="unchanged")
+        by_staff = is_staff_edit(member, message)
+        if not by_staff:
+            contribution_accept(
+                member=member, accept_terms=accept_terms, refused=gettext("The revision could not be saved.")
+            )
         now = timezone.now()
         message.revision += 1
         message.text = text
         message.save(update_fields=["revision", "text", "updated_at"])
-        by_staff = is_staff(member) and (message.shortlisted or message.company) and member.pk != message.author_id
         revision = MessageRevision.objects.create(
             message=message,
             number=message.revision,
@@ -417,8 +434,8 @@ def message_vote(*, actor: Any, message_id: int, vote: bool = True) -> bool:
     return changed
 
 
-def message_comment(*, actor: Any, message_id: int, body: str) -> MessageComment:
-    """A member comments on a message."""
+def message_comment(*, actor: Any, message_id: int, body: str, accept_terms: int | None = None) -> MessageComment:
+    """A member comments on a message, under the current contribution terms as on an idea (``accept_terms``)."""
     require_member(actor)
     body = body.strip()
     problem = text_problem(body)
@@ -428,6 +445,7 @@ def message_comment(*, actor: Any, message_id: int, body: str) -> MessageComment
         raise InvalidInput(gettext("The comment could not be posted."), fields={"body": [problem]})
     with transaction.atomic():
         member, message = access_message(actor, message_id, lock=True)
+        contribution_accept(member=member, accept_terms=accept_terms, refused=gettext("The comment was not posted."))
         comment = MessageComment.objects.create(message=message, author=member, body=body)
         Message.objects.filter(pk=message.pk).update(comment_count=F("comment_count") + 1)
         event_record(
