@@ -120,7 +120,7 @@ def test_an_unknown_idea_is_named_with_its_row(admin, rows_now):
         (
             b"order_id,ordered_at,amount,currency,product,colour\nX,2025-01-01,1,EUR,P,red\n",
             "o.csv, header: unknown columns colour (the columns are order_id, customer_id, email, email_sha256, "
-            "ordered_at, amount, currency, product, product_name, idea_id).",
+            "ordered_at, amount, currency, product, product_name, idea_id, code).",
         ),
         (b"order_id,ordered_at,amount,currency,product\n", "o.csv has no orders after its header."),
         (

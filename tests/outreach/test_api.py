@@ -76,3 +76,19 @@ def test_bad_input_over_the_api_changes_nothing(call, admin, member, make_brief)
 def test_the_openapi_document_names_briefs_and_messages(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"/api/briefs", "/api/briefs/{brief_id}/messages", "/api/messages/{message_id}"} <= set(paths)
+
+
+@pytest.mark.django_db
+def test_a_revision_over_the_api_takes_the_terms_accepted_with_it(call, admin, member, make_member, make_brief):
+    from prosumo.community.terms import terms_publish
+    from prosumo.outreach.services import message_propose
+
+    message = message_propose(actor=member, brief_id=make_brief().pk, text=TEXT)
+    terms_publish(actor=admin, text="The terms.")
+    other = make_member()
+    url = f"/api/messages/{message.pk}/revisions"
+    refused = error(call("POST", url, {"text": TEXT + " Always."}, as_member=other), 400, "invalid")
+    assert refused["fields"] == {"accept_terms": ["Read and accept the contribution terms (version 1) to contribute."]}
+    assert MessageRevision.objects.count() == 1
+    revised = call("POST", url, {"text": TEXT + " Always.", "accept_terms": 1}, as_member=other)
+    assert (revised.status_code, revised.json()["number"]) == (201, 2)

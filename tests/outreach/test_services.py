@@ -101,7 +101,7 @@ def test_a_member_proposes_under_the_terms_and_the_proof_log_keeps_it(
     assert caught.value.fields == {
         "accept_terms": ["Read and accept the contribution terms (version 1) to contribute."],
         "licence": [
-            "Choose the licence you give your idea under: {}.".format(", ".join(str(v.label) for v in Licence))
+            "Choose the licence you give your message under: {}.".format(", ".join(str(v.label) for v in Licence))
         ],
     }
     assert _counts() == before
@@ -117,7 +117,9 @@ def test_a_member_proposes_under_the_terms_and_the_proof_log_keeps_it(
     )
     [revision] = message.revisions.all()
     [entry] = LogEntry.objects.all()
-    assert (entry.kind, entry.object_id, entry.author_id, entry.idea_id) == ("message", revision.pk, member.pk, 0)
+    assert (entry.kind, entry.object_id, entry.author_id, entry.idea_id) == ("message", revision.pk, member.pk, None)
+    assert (entry.subject_kind, entry.subject_id, entry.fields()["message"]) == ("message", message.pk, message.pk)
+    assert "idea" not in entry.fields()
     audit = log_audit()
     assert (audit.entries, audit.problems) == (1, [])
     event = Event.objects.get(verb="message.proposed")

@@ -31,6 +31,7 @@ class OrderIn(BodyIn):
     product: str = Field(description="The product's code")
     product_name: str | None = None
     idea_id: int | None = Field(None, description="The idea the product came from, if any")
+    code: str = Field("", description="A code the customer gave with the order, such as a message experiment's")
 
 
 class OrdersIn(BodyIn):

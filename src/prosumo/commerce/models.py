@@ -55,6 +55,9 @@ class Order(models.Model):
         related_name="orders",
         help_text="the idea the product came from, given with the order or by its product",
     )
+    code = models.CharField(
+        max_length=32, blank=True, help_text="a code the customer gave with the order, such as an experiment's"
+    )
     source = models.CharField(max_length=16, choices=Source.choices)
     batch = models.UUIDField(db_index=True, help_text="the import that wrote it")
     imported_at = models.DateTimeField(default=timezone.now)

@@ -51,6 +51,7 @@ CSV_COLUMNS = (
     "product",
     "product_name",
     "idea_id",
+    "code",
 )
 #: The keys of one order in JSON (the API and the webhook): money as whole cents.
 JSON_KEYS = tuple("amount_cents" if c == "amount" else c for c in CSV_COLUMNS)
@@ -59,7 +60,7 @@ JSON_ORDERS_MAX = 1_000  # orders in one API or webhook request
 AMOUNT = re.compile(r"\d{1,13}(\.\d{1,2})?\Z")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
 CURRENCY = re.compile(r"[A-Z]{3}\Z")
-LIMITS = {"order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64}
+LIMITS = {"order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64, "code": 32}
 CHUNK = 5_000  # ids per lookup query: far below any database's limit on bound values
 SPEND_LOCK_SPACE = 2_024_011  # the first key of the advisory lock on a channel's spend (PostgreSQL)
 PROBLEMS_SHOWN = 200  # problems a page shows of a refused file; the command line prints them all
@@ -90,6 +91,7 @@ class OrderLine:
     product: str
     product_name: str
     idea_id: int | None
+    code: str = ""  # a code the customer gave with the order (an experiment's arm, docs/outreach.md)
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,13 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
     product = _text(values, "product", problems, required=True)
     product_name = _text(values, "product_name", problems)
     idea_id = _idea_id(values.get("idea_id"), problems)
+    code = _text(values, "code", problems)
     if problems:
         return None, problems
     assert ordered_at is not None
     assert cents is not None
     return (
-        OrderLine(order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id),
+        OrderLine(order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id, code),
         problems,
     )
 
@@ -420,6 +423,7 @@ def _orders_write(
                 currency=line.currency,
                 product=product,
                 idea_id=line.idea_id or product.idea_id,
+                code=line.code,
                 source=source,
                 batch=batch,
                 imported_at=now,

@@ -108,12 +108,13 @@ def _terms_problem(member: Member, current: TermsVersion | None, accept_terms: i
 
 
 def contribution_problems(
-    *, member: Member, allowed: list[str], licence: str, accept_terms: int | None
+    *, member: Member, allowed: list[str], licence: str, accept_terms: int | None, message: bool = False
 ) -> dict[str, list[str]]:
     """What stops a member contributing under the current terms with this licence: {} when nothing.
 
     ``accept_terms`` is the number of the version the member accepts with this
-    contribution (None when they accept nothing now).
+    contribution (None when they accept nothing now); ``message`` when the contribution is
+    a message for a brief rather than an idea, which the reasons then name.
     """
     errors: dict[str, list[str]] = {}
     current = terms_current()
@@ -122,9 +123,19 @@ def contribution_problems(
         errors["accept_terms"] = [problem]
     names = ", ".join(str(Licence(v).label) for v in allowed if v in Licence.values)
     if licence and licence not in allowed:
-        errors["licence"] = [gettext("This campaign takes ideas under one of: {names}.").format(names=names)]
+        text = (
+            gettext("This brief takes messages under one of: {names}.")
+            if message
+            else gettext("This campaign takes ideas under one of: {names}.")
+        )
+        errors["licence"] = [text.format(names=names)]
     elif not licence and current is not None:
-        errors["licence"] = [gettext("Choose the licence you give your idea under: {names}.").format(names=names)]
+        text = (
+            gettext("Choose the licence you give your message under: {names}.")
+            if message
+            else gettext("Choose the licence you give your idea under: {names}.")
+        )
+        errors["licence"] = [text.format(names=names)]
     return errors
 
 

@@ -13,7 +13,17 @@ class MessageBriefAdmin(ReadOnlyAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "brief", "author", "company", "revision", "vote_count", "shortlisted_at"]
+    list_display = [
+        "pk",
+        "brief",
+        "author",
+        "company",
+        "terms_version",
+        "licence",
+        "revision",
+        "vote_count",
+        "shortlisted_at",
+    ]
     list_filter = ["company"]
 
 

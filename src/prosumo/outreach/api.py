@@ -70,6 +70,7 @@ class MessageIn(BodyIn):
 class MessageRevisionIn(BodyIn):
     text: str
     note: str = ""
+    accept_terms: int | None = Field(None, description="The number of the terms version accepted with this revision")
 
 
 class MessageRevisionOut(Schema):
@@ -88,6 +89,7 @@ class MessageCoAuthorIn(BodyIn):
 
 class MessageCommentIn(BodyIn):
     body: str
+    accept_terms: int | None = Field(None, description="The number of the terms version accepted with this comment")
 
 
 class MessageCommentOut(Schema):
@@ -181,7 +183,7 @@ def message_unvote(request: MemberRequest, message_id: Id) -> Any:
 
 @router.post("/messages/{message_id}/comments", response={201: MessageCommentOut, **ERRORS}, auth=needs(Scope.WRITE))
 def message_comment(request: MemberRequest, message_id: Id, payload: MessageCommentIn) -> Any:
-    comment = services.message_comment(actor=request.user, message_id=message_id, body=payload.body)
+    comment = services.message_comment(actor=request.user, message_id=message_id, **payload.dict())
     return Status(201, comment)
 
 

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from prosumo.core.storage import unguessable_name
+
 
 class ChannelKind(models.TextChoices):
     """Where a message is shown."""
@@ -90,6 +92,11 @@ class MessageBrief(models.Model):
         return self.deadline > timezone.now()
 
 
+def message_image_upload_to(instance: Message, filename: str) -> str:
+    """A name nobody can guess: a message's image is served only through the message's access rule."""
+    return unguessable_name(f"messages/{timezone.now():%Y/%m}", filename)
+
+
 class Message(models.Model):
     """One proposed message: its current text, who wrote it, under which terms; revisions keep the history."""
 
@@ -97,6 +104,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="messages")
     company = models.BooleanField(default=False, help_text="Written by the company, not by a member")
     text = models.TextField()
+    image = models.FileField(upload_to=message_image_upload_to, blank=True)
+    image_type = models.CharField(max_length=32, blank=True, help_text="The image's type, read from its bytes")
     language = models.CharField(max_length=8)
     terms_version = models.ForeignKey(
         "community.TermsVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -60,3 +60,9 @@ def can_revise(member: Member, message: Message) -> bool:
     if is_staff(member):
         return True
     return not message.shortlisted and message.brief.open and not message.company
+
+
+def is_staff_edit(member: Member, message: Message) -> bool:
+    """A revision that is the company's edit, not a member's contribution: staff changing a shortlisted or company
+    message someone else wrote. It is marked "staff edit" and asks for no contribution terms."""
+    return is_staff(member) and (message.shortlisted or message.company) and member.pk != message.author_id

@@ -14,10 +14,14 @@ from prosumo.analytics.metrics import messages
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
+from prosumo.outreach.codes import arm_code, code_read
 from prosumo.outreach.models import (
     Arm,
+    Assignment,
     Channel,
+    ChannelKind,
     Experiment,
+    ExperimentStatus,
     Message,
     MessageBrief,
     MessageCoAuthor,
@@ -100,7 +104,7 @@ def credit_of(message: Message) -> dict[int, float]:
 def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
     """The canonical form the proof log hashes for each message revision (docs/ip.md); what is gone is left out.
 
-    A message belongs to no idea: its entries carry idea 0.
+    A message belongs to no idea: its entries name the message instead.
     """
     found: dict[int, Logged] = {}
     for revision in MessageRevision.objects.filter(pk__in=revision_ids).select_related("message"):
@@ -111,7 +115,7 @@ def message_contents(revision_ids: list[int]) -> dict[int, Logged]:
             "number": revision.number,
             "text": revision.text,
         }
-        found[revision.pk] = Logged(content, 0, revision.author_id)
+        found[revision.pk] = Logged(content, None, revision.author_id, subject=("message", revision.message_id))
     return found
 
 
@@ -231,3 +235,123 @@ def experiment_results(experiment_id: int) -> ExperimentResultsView:
     arms = {a.pk: a for a in Arm.objects.filter(experiment_id=experiment_id).select_related("message", "channel")}
     rows = [ResultArm(arms[int(r["arm"])], r) for r in results.arms.to_dict("records")]
     return ExperimentResultsView(view.experiment, rows, results)
+
+
+def experiment_list() -> list[Experiment]:
+    """Every experiment, newest first, with its segment and how many members it has (one query)."""
+    return list(Experiment.objects.select_related("segment").annotate(member_total=Count("assignments")))
+
+
+def experiment_messages() -> list[Message]:
+    """The messages an experiment may compare: shortlisted ones and the company's, with their brief (one query)."""
+    return list(
+        Message.objects.select_related("brief")
+        .filter(Q(shortlisted_at__isnull=False) | Q(company=True))
+        .order_by("brief_id", "-company", "pk")
+    )
+
+
+def channel_list_plain() -> list[Channel]:
+    """Every channel by name (one query)."""
+    return list(Channel.objects.all())
+
+
+@dataclass(frozen=True)
+class ArmLine:
+    """An arm as the staff page shows it: its message and channel, its counts, and the code to post with it."""
+
+    row: ArmRow
+    message: Message
+    channel: Channel
+    code: str
+
+
+def experiment_page(experiment_id: int) -> tuple[Experiment, list[ArmLine]]:
+    """An experiment for its staff page: each arm's message, channel, live counts and code (four queries)."""
+    view = experiment_read(experiment_id)
+    arms = {a.pk: a for a in view.experiment.arms.select_related("message__brief", "channel")}
+    lines = [ArmLine(row, arms[row.id].message, arms[row.id].channel, arm_code(arms[row.id])) for row in view.arms]
+    return view.experiment, lines
+
+
+def links_to_post(experiment: Experiment) -> list[tuple[Member, Channel, Assignment]]:
+    """Each member given an arm outside email, with that arm's channel: the tracked links staff send themselves."""
+    assignments = (
+        Assignment.objects.filter(experiment=experiment)
+        .exclude(arm__channel__kind=ChannelKind.EMAIL)
+        .select_related("member", "arm__channel")
+        .order_by("arm_id", "member_id")
+    )
+    return [(a.member, a.arm.channel, a) for a in assignments]
+
+
+def export_messages(*, member_id: int) -> dict[str, list[dict[str, Any]]]:
+    """A member's part of outreach for their data copy: what they wrote, their votes, and their own experiment arms.
+
+    Only their own arm of each experiment is named: never another member's.
+    """
+    messages = Message.objects.filter(author_id=member_id, company=False).select_related("brief").order_by("pk")
+    assignments = (
+        Assignment.objects.filter(member_id=member_id).select_related("arm__channel").order_by("experiment_id")
+    )
+    return {
+        "messages": [
+            {
+                "id": m.pk,
+                "brief": {"id": m.brief_id, "title": m.brief.title},
+                "text": m.text,
+                "language": m.language,
+                "licence": m.licence,
+                "image": m.image_type or None,
+                "shortlisted": m.shortlisted,
+                "created_at": m.created_at,
+            }
+            for m in messages
+        ],
+        "revisions": [
+            {"message_id": r.message_id, "number": r.number, "text": r.text, "note": r.note, "created_at": r.created_at}
+            for r in MessageRevision.objects.filter(author_id=member_id).order_by("message_id", "number")
+        ],
+        "comments": [
+            {"id": c.pk, "message_id": c.message_id, "body": c.body, "created_at": c.created_at}
+            for c in MessageComment.objects.filter(author_id=member_id).order_by("pk")
+        ],
+        "votes": [
+            {"message_id": message_id, "cast_at": cast_at}
+            for message_id, cast_at in MessageVote.objects.filter(member_id=member_id)
+            .order_by("message_id")
+            .values_list("message_id", "created_at")
+        ],
+        "coauthorships": [
+            {"message_id": message_id, "share_percent": share, "added_at": added_at}
+            for message_id, share, added_at in MessageCoAuthor.objects.filter(member_id=member_id)
+            .order_by("message_id")
+            .values_list("message_id", "share", "added_at")
+        ],
+        "experiments": [
+            {
+                "experiment_id": a.experiment_id,
+                "message_id": a.arm.message_id,
+                "channel": a.arm.channel.name,
+                "assigned_at": a.assigned_at,
+                "mailed_at": a.mailed_at,
+                "opened_at": a.exposed_at,
+                "converted_at": a.converted_at,
+                "conversion": a.conversion,
+            }
+            for a in assignments
+        ],
+    }
+
+
+def landing_arm(code: str) -> Arm | None:
+    """The arm of a running experiment that an intact landing code names, with its message; None otherwise."""
+    parsed = code_read(code)
+    if parsed is None:
+        return None
+    experiment_id, arm_id = parsed
+    return (
+        Arm.objects.select_related("message__brief")
+        .filter(pk=arm_id, experiment_id=experiment_id, experiment__status=ExperimentStatus.RUNNING)
+        .first()
+    )

@@ -1,4 +1,4 @@
-"""Background work for outreach: logging each message revision in the proof log."""
+"""Background work for outreach: the proof log of revisions, arms, experiment email, supports as conversions."""
 
 from __future__ import annotations
 
@@ -28,3 +28,11 @@ def mail_experiments() -> dict[int, int]:
     from prosumo.outreach.services.delivery import mail_due
 
     return mail_due()
+
+
+@task()
+def convert_supports() -> int:
+    """Supports of ideas after a member opened their link, as conversions (idempotent: each member converts once)."""
+    from prosumo.outreach.services import support_conversions
+
+    return support_conversions()

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from prosumo.analytics.metrics.messages import STOP_LOSS
 from prosumo.analytics.sections.figures import DIFFERENCE, SHARE
@@ -22,10 +27,18 @@ from prosumo.community.models import Licence, Segment
 from prosumo.community.permissions import is_staff
 from prosumo.community.terms import terms_context
 from prosumo.core.errors import InvalidInput
+from prosumo.core.files import download_response, file_response
 from prosumo.core.pages import form_errors, page_errors
 from prosumo.outreach import selectors, services
-from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, MessageForm, RevisionForm
-from prosumo.outreach.permissions import access_brief, access_message, can_revise, staff_page
+from prosumo.outreach.codes import LANDING_SESSION_KEY
+from prosumo.outreach.forms import BriefForm, ChannelForm, CommentForm, ExperimentForm, MessageForm, RevisionForm
+from prosumo.outreach.models import ChannelKind, Message
+from prosumo.outreach.permissions import access_brief, access_message, can_revise, is_staff_edit, staff_page
+from prosumo.outreach.services import link_token
+
+
+def _segments() -> list[tuple[int, str]]:
+    return list(Segment.objects.order_by("name").values_list("pk", "name"))
 
 
 def _to_message(request: MemberRequest, message_id: int, **kwargs: object) -> str:
@@ -43,7 +56,7 @@ def briefs(request: MemberRequest) -> HttpResponse:
 def staff_briefs(request: MemberRequest) -> HttpResponse:
     """Every brief, and opening a new one."""
     staff_page(request.user)
-    form = BriefForm(request.POST or None, segments=list(Segment.objects.order_by("name").values_list("pk", "name")))
+    form = BriefForm(request.POST or None, segments=_segments())
     if request.method == "POST" and form.is_valid():
         with form_errors(form) as caught:
             brief = services.brief_open(actor=request.user, **form.cleaned_data)
@@ -59,7 +72,7 @@ def staff_briefs(request: MemberRequest) -> HttpResponse:
 def brief(request: MemberRequest, brief_id: int) -> HttpResponse:
     """A brief, its messages with their votes, and proposing one."""
     member, found = access_brief(request.user, brief_id)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form) as caught:
             message = services.message_propose(actor=member, brief_id=found.pk, **form.cleaned_data)
@@ -90,7 +103,7 @@ def message(request: MemberRequest, message_id: int) -> HttpResponse:
                 if form is revision_form:
                     services.message_revise(actor=member, message_id=found.pk, **form.cleaned_data)
                 else:
-                    services.message_comment(actor=member, message_id=found.pk, body=form.cleaned_data["body"])
+                    services.message_comment(actor=member, message_id=found.pk, **form.cleaned_data)
             if caught.error is None:
                 return redirect("outreach_message", message_id=found.pk)
     bad = bool(revision_form.errors or comment_form.errors)
@@ -100,9 +113,24 @@ def message(request: MemberRequest, message_id: int) -> HttpResponse:
         "revision_form": revision_form,
         "comment_form": comment_form,
         "can_revise": can_revise(member, found),
+        "staff_edit": is_staff_edit(member, found),
+        "licence": Licence(found.licence).label if found.licence in Licence.values else "",
         "is_staff": is_staff(member),
+        **terms_context(member),
     }
     return render(request, "outreach/message.html", context, status=400 if bad else 200)
+
+
+@login_required
+@require_GET
+@page_errors()
+def message_image(request: MemberRequest, message_id: int) -> HttpResponseBase:
+    """A message's image, for whoever may read the message (its page's own rule), and for nobody else."""
+    found = access_message(request.user, message_id)[1]
+    name = found.image.name or ""
+    return file_response(
+        name=name, content_type=found.image_type, download_name=f"message-{found.pk}{PurePath(name).suffix}"
+    )
 
 
 @login_required
@@ -328,3 +356,140 @@ def staff_experiment_results(request: MemberRequest, experiment_id: int) -> Http
         "charts": [{"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(charts)],
     }
     return render(request, "outreach/staff_experiment_results.html", context)
+
+
+@login_required
+@page_errors()
+def staff_brief_edit(request: MemberRequest, brief_id: int) -> HttpResponse:
+    """Changing a brief: its title, product, segment, channels, tone, lengths, deadline and languages."""
+    staff = staff_page(request.user)
+    found = access_brief(staff, brief_id)[1]
+    initial = {
+        "title": found.title,
+        "product": found.product,
+        "segment_id": found.segment_id,
+        "channels": found.channels,
+        "tone": found.tone,
+        "length_min": found.length_min,
+        "length_max": found.length_max,
+        "deadline": found.deadline,
+        "languages": found.languages,
+    }
+    form = BriefForm(request.POST or None, initial=initial, segments=_segments())
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            services.brief_edit(actor=staff, brief_id=found.pk, **form.cleaned_data)
+        if caught.error is None:
+            messages.success(request, _("The brief is changed."))
+            return redirect("outreach_brief", brief_id=found.pk)
+    context = {"form": form, "brief": found}
+    return render(request, "outreach/staff_brief_edit.html", context, status=400 if form.errors else 200)
+
+
+def _message_label(message: Message) -> str:
+    who = _("the company's") if message.company else _("co-produced")
+    return f"{message.brief.title}: “{Truncator(message.text).chars(90)}” ({who})"
+
+
+@login_required
+@page_errors()
+def staff_experiments(request: MemberRequest) -> HttpResponse:
+    """Every experiment with its state, and setting one up from shortlisted and company messages."""
+    staff = staff_page(request.user)
+    offered = selectors.experiment_messages()
+    form = ExperimentForm(
+        request.POST or None,
+        messages=[(m.pk, _message_label(m)) for m in offered],
+        channels=[(c.pk, c.name) for c in selectors.channel_list_plain()],
+        segments=_segments(),
+    )
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form) as caught:
+            experiment = services.experiment_create(
+                actor=staff,
+                name=form.cleaned_data["name"],
+                arms=form.arms(),
+                segment_id=form.cleaned_data["segment_id"],
+                allocation=form.cleaned_data["allocation"],
+            )
+        if caught.error is None:
+            messages.success(request, _("The experiment is set up. Start it when you are ready."))
+            return redirect("staff_outreach_experiment", experiment_id=experiment.pk)
+    context = {"form": form, "experiments": selectors.experiment_list(), "offered": offered}
+    return render(request, "outreach/staff_experiments.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@page_errors()
+def staff_experiment(request: MemberRequest, experiment_id: int) -> HttpResponse:
+    """An experiment: its arms with their live counts, the codes to post outside email, and starting, mailing, finishing."""
+    staff_page(request.user)
+    experiment, arms = selectors.experiment_page(experiment_id)
+    context = {
+        "experiment": experiment,
+        "arms": arms,
+        "has_email": any(a.channel.kind == ChannelKind.EMAIL for a in arms),
+        "has_other": any(a.channel.kind != ChannelKind.EMAIL for a in arms),
+    }
+    return render(request, "outreach/staff_experiment.html", context)
+
+
+def _to_experiment(request: MemberRequest, experiment_id: int, **kwargs: object) -> str:
+    return reverse("staff_outreach_experiment", args=[experiment_id])
+
+
+#: What each button of the experiment's page does, and what the page then says.
+EXPERIMENT_ACTIONS = {
+    "start": (
+        services.experiment_start,
+        gettext_lazy("The experiment is running: its segment's members are given their arms."),
+    ),
+    "mail": (services.experiment_mail, gettext_lazy("The email is on its way, in batches.")),
+    "finish": (services.experiment_finish, gettext_lazy("The experiment is finished: nothing more is counted.")),
+}
+
+
+@login_required
+@require_POST
+@page_errors(_to_experiment)
+def staff_experiment_act(request: MemberRequest, experiment_id: int, action: str) -> HttpResponse:
+    staff = staff_page(request.user)
+    service, done = EXPERIMENT_ACTIONS[action]
+    service(actor=staff, experiment_id=experiment_id)
+    messages.success(request, str(done))
+    return redirect("staff_outreach_experiment", experiment_id=experiment_id)
+
+
+@login_required
+@page_errors()
+def staff_experiment_links(request: MemberRequest, experiment_id: int) -> HttpResponse:
+    """The tracked link of each member given an arm outside email, as CSV, for staff to send through that channel."""
+    staff_page(request.user)
+    experiment = selectors.experiment_read(experiment_id).experiment
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["member_id", "name", "email", "channel", "link"])
+    for member, channel, assignment in selectors.links_to_post(experiment):
+        link = f"{settings.SITE_URL}{reverse('outreach_link', args=[link_token(assignment)])}"
+        writer.writerow([member.pk, member.name, member.email, channel.name, link])
+    return download_response(
+        out.getvalue(), content_type="text/csv; charset=utf-8", file_name=f"experiment-{experiment.pk}-links.csv"
+    )
+
+
+def arm_landing(request: HttpRequest, code: str) -> HttpResponse:
+    """An arm's landing link, posted in a mass medium: shows its message; a visitor who then joins converts.
+
+    The code is kept in the visitor's session until they sign up (prosumo.web's sign-up
+    calls `signup_conversion`); a changed code, or one of an experiment not running, is
+    refused and nothing is kept.
+    """
+    arm = selectors.landing_arm(code)
+    if arm is None:
+        message = _("This link is not valid: it was changed or cut short.")
+        return render(request, "outreach/link_refused.html", {"message": message}, status=400)
+    if not request.user.is_authenticated:
+        request.session[LANDING_SESSION_KEY] = code
+    return render(
+        request, "outreach/landing.html", {"text": arm.message.text, "brief": arm.message.brief, "join": True}
+    )

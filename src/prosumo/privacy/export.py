@@ -45,6 +45,7 @@ from prosumo.ideas.models import (
     Vote,
 )
 from prosumo.notifications.models import Notification
+from prosumo.outreach.selectors import export_messages
 from prosumo.provenance.services import certificates_issue
 from prosumo.rewards.selectors import export_points, export_royalties
 from prosumo.surveys.selectors import export_answers
@@ -287,6 +288,14 @@ SECTIONS: tuple[Section, ...] = (
         "survey_answers.json",
         lambda member: export_answers(member_id=member.pk),
         gettext_noop("your answers to surveys, as you last changed them"),
+    ),
+    Section(
+        "messages.json",
+        lambda member: export_messages(member_id=member.pk),
+        gettext_noop(
+            "the marketing messages you wrote, improved, commented on, voted for or co-author, "
+            "and the message each experiment gave you"
+        ),
     ),
 )
 

@@ -45,6 +45,7 @@ from prosumo.ideas.models import (
 )
 from prosumo.ideas.services import votes_withdraw_all
 from prosumo.notifications.models import Fanout, Notification
+from prosumo.outreach.services import member_messages_erase
 from prosumo.privacy.export import build_zip
 from prosumo.privacy.models import MemberExport, MemberExportFile
 from prosumo.privacy.permissions import require_account
@@ -194,6 +195,7 @@ def member_erase(
         Event.objects.filter(verb="member.suspended", object_type="member", object_id=member.pk).update(details={})
         member_answers_erase(member_id=member.pk)
         member_ballots_erase(member_id=member.pk)
+        removed += member_messages_erase(member_id=member.pk, remove_content=remove_content)
         _scrub_member(member)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Member), object_id=str(member.pk)

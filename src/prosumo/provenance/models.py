@@ -30,7 +30,11 @@ class LogEntry(models.Model):
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
     object_id = models.BigIntegerField(help_text="The revision, attachment or comment")
     version = models.PositiveIntegerField(default=0, help_text="A comment's edit number (0: as posted)")
-    idea_id = models.BigIntegerField(db_index=True)
+    idea_id = models.BigIntegerField(db_index=True, null=True, help_text="The idea; null for another subject")
+    subject_kind = models.CharField(
+        max_length=16, blank=True, help_text="What an entry about no idea is about (an app's kind, e.g. message)"
+    )
+    subject_id = models.BigIntegerField(null=True, blank=True)
     author_id = models.BigIntegerField(null=True, help_text="The member who wrote it; a number only")
     content_hash = models.CharField(max_length=64)
     logged_at = models.DateTimeField()
@@ -47,13 +51,18 @@ class LogEntry(models.Model):
         return f"#{self.index} {self.kind} {self.object_id}.{self.version}"
 
     def fields(self) -> dict[str, Any]:
-        """The entry as its leaf hashes it (prosumo.provenance.proof.leaf_data)."""
+        """The entry as its leaf hashes it (prosumo.provenance.proof.leaf_data).
+
+        An entry about something other than an idea names it in place of the idea
+        (``"message": 12``); an idea's entry reads as it always has.
+        """
+        about = {self.subject_kind: self.subject_id} if self.subject_kind else {"idea": self.idea_id}
         return {
             "index": self.index,
             "kind": self.kind,
             "object": self.object_id,
             "version": self.version,
-            "idea": self.idea_id,
+            **about,
             "author": self.author_id,
             "content": self.content_hash,
             "logged_at": self.logged_at.astimezone(UTC).isoformat(timespec="microseconds"),

@@ -24,11 +24,16 @@ from prosumo.provenance.models import EntryKind, IdeaFlag, LogEntry, LogState, S
 
 @dataclass(frozen=True)
 class Logged:
-    """What an entry records about one piece of content: the content itself, its idea and its author."""
+    """What an entry records about one piece of content: the content itself, its idea (or other subject), its author.
+
+    Content that belongs to no idea (a message) has ``idea_id`` None and names what it
+    belongs to in ``subject``: (kind, id).
+    """
 
     content: dict[str, Any]
-    idea_id: int
+    idea_id: int | None
     author_id: int | None
+    subject: tuple[str, int] | None = None
 
 
 def _file_sha256(attachment: Attachment) -> str | None:
@@ -174,7 +179,7 @@ def certificates_of(*, idea_ids: list[int]) -> dict[int, dict[str, Any]]:
         return {}
     entries: dict[int, list[LogEntry]] = {}
     for entry in LogEntry.objects.filter(idea_id__in=idea_ids, kind__in=CERTIFIED_KINDS).order_by("index"):
-        entries.setdefault(entry.idea_id, []).append(entry)
+        entries.setdefault(int(entry.idea_id or 0), []).append(entry)  # idea_id__in: never null here
     # An idea is ready when every revision and attachment it has is logged, and the head covers them.
     logged_keys = {(e.kind, e.object_id) for found in entries.values() for e in found}
     unlogged = {
@@ -382,7 +387,7 @@ def prior_art(*, viewer: Any, idea: Idea, limit: int = 10) -> list[PriorArt]:
         .values_list("idea_id", "index", "logged_at")
     )
     for idea_id, index, logged_at in rows:
-        first.setdefault(idea_id, (index, logged_at))
+        first.setdefault(int(idea_id or 0), (index, logged_at))  # idea_id__in: never null here
     own = first.get(idea.pk)
     found = []
     for other in similar:

@@ -68,12 +68,15 @@ def entries_append(*, keys: list[Key]) -> list[LogEntry]:
                 continue
             taken.add(key)
             kind, object_id, version = key
+            subject_kind, subject_id = contents[key].subject or ("", None)
             entry = LogEntry(
                 index=state.size + len(rows),
                 kind=kind,
                 object_id=object_id,
                 version=version,
                 idea_id=contents[key].idea_id,
+                subject_kind=subject_kind,
+                subject_id=subject_id,
                 author_id=contents[key].author_id,
                 content_hash=digests[key],
                 logged_at=now,

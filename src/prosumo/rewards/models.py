@@ -29,6 +29,8 @@ class Trigger(models.TextChoices):
     IDEA_LAUNCHED = "idea_launched", _("Idea launched")
     COMMENT_IMPROVED = "comment_improved", _("Comment that improved an idea")
     REFERRAL = "referral", _("Friend who joined through an invitation or link")
+    MESSAGE_PROPOSED = "message_proposed", _("Message proposed for a brief")
+    MESSAGE_SHORTLISTED = "message_shortlisted", _("Message shortlisted")
 
 
 class RewardRule(models.Model):

@@ -28,6 +28,8 @@ from prosumo.community.models import Invitation, Member
 from prosumo.community.pseudonyms import pseudonym
 from prosumo.community.services import invitation_take_up, member_joined, member_password_change
 from prosumo.core.validators import validate_one_line
+from prosumo.outreach.codes import LANDING_SESSION_KEY
+from prosumo.outreach.services import signup_conversion
 
 
 def invitation_in_session(request: HttpRequest | None) -> Invitation | None:
@@ -93,6 +95,10 @@ def _joined(request: HttpRequest, member: Member) -> None:
         channel = "invite"
         referrer = referrer or invitation.invited_by
     member_joined(member=member, channel=channel, referrer=referrer, touches=touches)
+    # Joined through a message experiment's landing link: a conversion of that arm.
+    landing = session.pop(LANDING_SESSION_KEY, "")
+    if landing:
+        signup_conversion(member_id=member.pk, code=str(landing))
 
 
 def _page_language() -> str:

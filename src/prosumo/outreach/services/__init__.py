@@ -1,9 +1,11 @@
 """The outreach app's writes: briefs and messages (`messages`), experiments (`experiments`)."""
 
+from prosumo.outreach.codes import arm_code
 from prosumo.outreach.services.delivery import experiment_mail, mail_batch, mail_due
 from prosumo.outreach.services.experiments import (
     ACTIONS,
     CONVERSION_VERBS,
+    ORDER_VERBS,
     arm_choose,
     assignment_make,
     conversion_event,
@@ -14,10 +16,17 @@ from prosumo.outreach.services.experiments import (
     experiment_start,
     link_open,
     link_token,
+    order_conversions,
+    orders_event,
+    signup_conversion,
+    support_conversions,
 )
+from prosumo.outreach.services.members import member_messages_erase
 from prosumo.outreach.services.messages import (
     LANGUAGES,
     LOGGED_VERBS,
+    REWARDED_VERBS,
+    brief_edit,
     brief_open,
     channel_create,
     channel_spend_record,
@@ -26,6 +35,7 @@ from prosumo.outreach.services.messages import (
     message_comment,
     message_propose,
     message_revise,
+    message_rewarded,
     message_shortlist,
     message_vote,
 )
@@ -35,8 +45,12 @@ __all__ = [
     "CONVERSION_VERBS",
     "LANGUAGES",
     "LOGGED_VERBS",
+    "ORDER_VERBS",
+    "REWARDED_VERBS",
     "arm_choose",
+    "arm_code",
     "assignment_make",
+    "brief_edit",
     "brief_open",
     "channel_create",
     "channel_spend_record",
@@ -52,10 +66,16 @@ __all__ = [
     "link_token",
     "mail_batch",
     "mail_due",
+    "member_messages_erase",
     "message_coauthor_add",
     "message_comment",
     "message_propose",
     "message_revise",
+    "message_rewarded",
     "message_shortlist",
     "message_vote",
+    "order_conversions",
+    "orders_event",
+    "signup_conversion",
+    "support_conversions",
 ]

@@ -11,14 +11,16 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.services import event_record
+from prosumo.commerce.models import Order
 from prosumo.community.models import Member, Segment
 from prosumo.core.errors import Conflict, InvalidInput, NotFound
+from prosumo.outreach.codes import code_read
 from prosumo.outreach.models import (
     Allocation,
     Arm,
@@ -33,11 +35,13 @@ from prosumo.outreach.permissions import require_outreach_staff
 NAME_MAX = 160
 LINK_SALT = "prosumo.outreach.link"
 #: The landing actions a conversion may be.
-ACTIONS = ("idea_support", "survey_answer", "order")
+ACTIONS = ("idea_support", "survey_answer", "order", "sign_up")
 #: The landing actions recorded by themselves, by the verb of their event. A support is not
 #: among them: a reaction to every vote would cost each vote an outbox row and a task (the
-#: vote path is measured, bench/RESULTS.md); it is recorded through `conversion_record`.
+#: vote path is measured, bench/RESULTS.md); the periodic `support_conversions` finds them.
 CONVERSION_VERBS = {"survey.answered": "survey_answer"}
+#: The event of a member's support (or up-vote) of an idea.
+SUPPORT_VERB = "idea.supported"
 
 
 def experiment_create(
@@ -165,8 +169,13 @@ def arm_choose(experiment: Experiment, rng: random.Random) -> Arm:
     return rng.choice(arms)
 
 
-def assignment_make(*, experiment_id: int, member_id: int, rng: random.Random | None = None) -> Assignment:
+def assignment_make(
+    *, experiment_id: int, member_id: int, rng: random.Random | None = None, arm_id: int | None = None
+) -> Assignment:
     """Give a member of a running experiment's segment one arm; the one they have when they have one already.
+
+    ``arm_id`` gives that arm instead of choosing one (a visitor who joined through the
+    arm's own landing link saw that arm and no other).
 
     The unique constraint on (experiment, member) decides between two writers at the same
     time: the loser reads the winner's assignment, so a member never gets two arms.
@@ -182,7 +191,8 @@ def assignment_make(*, experiment_id: int, member_id: int, rng: random.Random | 
     found = Assignment.objects.filter(experiment=experiment, member=member).first()
     if found is not None:
         return found
-    arm = arm_choose(experiment, rng or random.SystemRandom())
+    chosen = experiment.arms.filter(pk=arm_id).first() if arm_id is not None else None
+    arm = chosen or arm_choose(experiment, rng or random.SystemRandom())
     try:
         with transaction.atomic():
             assignment = Assignment.objects.create(experiment=experiment, arm=arm, member=member)
@@ -307,3 +317,127 @@ def conversion_event(*, event: Event) -> None:
     ).values_list("experiment_id", flat=True)
     for experiment_id in list(pending):
         conversion_record(experiment_id=experiment_id, member_id=event.actor_id, action=action)
+
+
+def support_conversions() -> int:
+    """Members of running experiments who supported an idea after opening their link: each a conversion, once.
+
+    Run every minute (`outreach.tasks.convert_supports`), so a vote costs nothing more. A
+    down-vote is no support, nor a support that a merge of ideas carried over for the
+    member; how many conversions were recorded.
+    """
+    supported = Event.objects.filter(
+        verb=SUPPORT_VERB,
+        actor_id=OuterRef("member_id"),
+        occurred_at__gte=OuterRef("exposed_at"),
+        value__gt=0,
+    ).exclude(details__has_key="carried_from")
+    pending = (
+        Assignment.objects.filter(
+            experiment__status=ExperimentStatus.RUNNING, exposed_at__isnull=False, converted_at__isnull=True
+        )
+        .filter(Exists(supported))
+        .values_list("experiment_id", "member_id")
+    )
+    recorded = 0
+    for experiment_id, member_id in list(pending):
+        try:
+            conversion_record(experiment_id=experiment_id, member_id=member_id, action="idea_support")
+        except Conflict:
+            continue  # finished since the query
+        recorded += 1
+    return recorded
+
+
+def _exposure_record(assignment: Assignment, *, via: str) -> None:
+    """Record that a member saw their arm some other way than their own link (in the caller's transaction)."""
+    assignment.exposed_at = timezone.now()
+    assignment.save(update_fields=["exposed_at"])
+    event_record(
+        verb="message.exposed",
+        actor_id=None,
+        object_type="message",
+        object_id=assignment.arm.message_id,
+        target_member_id=assignment.member_id,
+        details={"experiment": assignment.experiment_id, "arm": assignment.arm_id, "via": via},
+    )
+
+
+def signup_conversion(*, member_id: int, code: str) -> Assignment | None:
+    """A visitor who opened an arm's landing link (`/o/x/<code>/`) has joined: that arm is theirs, seen and converted.
+
+    Nothing is recorded for a code that was changed or is not one of ours, an experiment
+    that is not running, or a new member outside the experiment's segment. A member who
+    has an arm already (they cannot, being new) keeps it and nothing changes.
+    """
+    parsed = code_read(code)
+    if parsed is None:
+        return None
+    experiment_id, arm_id = parsed
+    arm = Arm.objects.filter(pk=arm_id, experiment_id=experiment_id, experiment__status=ExperimentStatus.RUNNING)
+    if not arm.exists():
+        return None
+    with transaction.atomic():
+        try:
+            assignment = assignment_make(experiment_id=experiment_id, member_id=member_id, arm_id=arm_id)
+        except InvalidInput:
+            return None  # outside the segment
+        locked = Assignment.objects.select_for_update().select_related("arm").get(pk=assignment.pk)
+        if locked.arm_id != arm_id or locked.converted_at is not None:
+            return None
+        if locked.exposed_at is None:
+            _exposure_record(locked, via="landing")
+    return conversion_record(experiment_id=experiment_id, member_id=member_id, action="sign_up")
+
+
+def order_conversions(*, order_ids: list[int]) -> int:
+    """Orders carrying an experiment's code: each is a conversion of its member's arm, once; how many were recorded.
+
+    An order counts only when its code is intact, its member was given that very arm of a
+    running experiment before ordering, and has not converted yet; the code itself shows
+    the member saw the arm, so an arm not yet seen is recorded as seen first. Any other
+    order (no member, a changed code, a member outside the experiment or on another arm)
+    changes nothing.
+    """
+    recorded = 0
+    for order in Order.objects.filter(pk__in=order_ids, member__isnull=False).exclude(code="").order_by("pk"):
+        parsed = code_read(order.code)
+        if parsed is None or order.member_id is None:
+            continue
+        experiment_id, arm_id = parsed
+        with transaction.atomic():
+            assignment = (
+                Assignment.objects.select_for_update()
+                .select_related("arm", "experiment")
+                .filter(experiment_id=experiment_id, member_id=order.member_id, arm_id=arm_id)
+                .first()
+            )
+            if (
+                assignment is None
+                or assignment.experiment.status != ExperimentStatus.RUNNING
+                or assignment.converted_at is not None
+                or order.ordered_at < assignment.assigned_at
+            ):
+                continue
+            if assignment.exposed_at is None:
+                _exposure_record(assignment, via="code")
+            conversion_record(experiment_id=experiment_id, member_id=assignment.member_id, action="order")
+            recorded += 1
+    return recorded
+
+
+#: The commerce events after which orders may carry a conversion: imported, or matched to their member later.
+ORDER_VERBS = ("orders.imported", "orders.matched")
+
+
+def orders_event(*, event: Event) -> None:
+    """The reaction to orders imported or matched: those with a code become conversions (`order_conversions`)."""
+    orders = Order.objects.filter(member__isnull=False).exclude(code="")
+    if event.verb == "orders.imported":
+        batch = (event.details or {}).get("batch")
+        if not isinstance(batch, str):
+            return
+        orders = orders.filter(batch=batch)
+    elif (event.details or {}).get("member_id"):
+        orders = orders.filter(member_id=event.details["member_id"])
+    order_conversions(order_ids=list(orders.values_list("pk", flat=True)))

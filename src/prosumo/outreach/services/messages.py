@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -21,6 +22,7 @@ from prosumo.community.permissions import is_staff, require_member
 from prosumo.community.terms import contribution_accept, contribution_problems
 from prosumo.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from prosumo.core.input import text_problem
+from prosumo.core.uploads import IMAGE_UPLOADS, upload_check
 from prosumo.outreach.models import (
     KIND_MEDIUM,
     Channel,
@@ -33,7 +35,16 @@ from prosumo.outreach.models import (
     MessageRevision,
     MessageVote,
 )
-from prosumo.outreach.permissions import access_brief, access_message, can_revise, require_outreach_staff
+from prosumo.outreach.permissions import (
+    access_brief,
+    access_message,
+    can_revise,
+    is_staff_edit,
+    require_outreach_staff,
+)
+from prosumo.outreach.selectors import credit_of
+from prosumo.rewards.models import Trigger
+from prosumo.rewards.services.points import Earned, awards_for_event
 
 TITLE_MAX = PRODUCT_MAX = 160
 TONE_MAX = 200
@@ -43,6 +54,8 @@ LANGUAGES = ("en", "es")
 
 #: The events whose new revision the proof log keeps.
 LOGGED_VERBS = ("message.proposed", "message.revised")
+#: The events a points rule may reward: a member's message proposed, and shortlisted.
+REWARDED_VERBS = ("message.proposed", "message.shortlisted")
 
 
 def brief_open(
@@ -60,6 +73,100 @@ def brief_open(
 ) -> MessageBrief:
     """Staff ask for messages: about a product, for a segment (or everyone), in channels and languages, by a deadline."""
     staff = require_outreach_staff(actor)
+    values, segment = _brief_values(
+        title=title,
+        product=product,
+        deadline=deadline,
+        channels=channels,
+        languages=languages,
+        segment_id=segment_id,
+        tone=tone,
+        length_min=length_min,
+        length_max=length_max,
+        refused=gettext("The brief could not be opened."),
+    )
+    with transaction.atomic():
+        brief = MessageBrief.objects.create(**values, segment=segment, created_by=staff)
+        event_record(
+            verb="message.brief_opened",
+            actor_id=staff.pk,
+            object_type="brief",
+            object_id=brief.pk,
+            details={
+                "brief": brief.pk,
+                "segment": brief.segment_id,
+                "channels": brief.channels,
+                "languages": brief.languages,
+            },
+        )
+    return brief
+
+
+def brief_edit(
+    *,
+    actor: Any,
+    brief_id: int,
+    title: str,
+    product: str,
+    deadline: datetime,
+    channels: list[str],
+    languages: list[str],
+    segment_id: int | None = None,
+    tone: str = "",
+    length_min: int = 1,
+    length_max: int = 280,
+) -> MessageBrief:
+    """Staff change a brief: the same rules as opening one; the messages already written stay as they are."""
+    staff = require_outreach_staff(actor)
+    values, segment = _brief_values(
+        title=title,
+        product=product,
+        deadline=deadline,
+        channels=channels,
+        languages=languages,
+        segment_id=segment_id,
+        tone=tone,
+        length_min=length_min,
+        length_max=length_max,
+        refused=gettext("The brief could not be changed."),
+    )
+    with transaction.atomic():
+        brief = MessageBrief.objects.select_for_update().filter(pk=brief_id).first()
+        if brief is None:
+            raise NotFound(gettext("No such brief."))
+        changed = sorted(k for k, v in values.items() if getattr(brief, k) != v)
+        if brief.segment_id != (segment.pk if segment else None):
+            changed = sorted([*changed, "segment"])
+        if not changed:
+            raise InvalidInput(gettext("Nothing changed: edit the brief first."), code="unchanged")
+        for key, value in values.items():
+            setattr(brief, key, value)
+        brief.segment = segment
+        brief.save()
+        event_record(
+            verb="message.brief_edited",
+            actor_id=staff.pk,
+            object_type="brief",
+            object_id=brief.pk,
+            details={"brief": brief.pk, "changed": changed},
+        )
+    return brief
+
+
+def _brief_values(
+    *,
+    title: str,
+    product: str,
+    deadline: datetime,
+    channels: list[str],
+    languages: list[str],
+    segment_id: int | None,
+    tone: str,
+    length_min: int,
+    length_max: int,
+    refused: str,
+) -> tuple[dict[str, Any], Segment | None]:
+    """A brief's fields checked and cleaned, and its segment; InvalidInput naming every problem at once."""
     title, product, tone = title.strip(), product.strip(), tone.strip()
     problems: dict[str, list[str]] = {}
     if not title or len(title) > TITLE_MAX:
@@ -94,28 +201,18 @@ def brief_open(
         if segment is None:
             problems["segment_id"] = [gettext("No such segment.")]
     if problems:
-        raise InvalidInput(gettext("The brief could not be opened."), fields=problems)
-    with transaction.atomic():
-        brief = MessageBrief.objects.create(
-            title=title,
-            product=product,
-            segment=segment,
-            channels=channels,
-            tone=tone,
-            length_min=length_min,
-            length_max=length_max,
-            deadline=deadline,
-            languages=languages,
-            created_by=staff,
-        )
-        event_record(
-            verb="message.brief_opened",
-            actor_id=staff.pk,
-            object_type="brief",
-            object_id=brief.pk,
-            details={"brief": brief.pk, "segment": brief.segment_id, "channels": channels, "languages": languages},
-        )
-    return brief
+        raise InvalidInput(refused, fields=problems)
+    values = {
+        "title": title,
+        "product": product,
+        "channels": channels,
+        "tone": tone,
+        "length_min": length_min,
+        "length_max": length_max,
+        "deadline": deadline,
+        "languages": languages,
+    }
+    return values, segment
 
 
 def _text_problems(brief: MessageBrief, text: str) -> dict[str, list[str]]:
@@ -142,13 +239,15 @@ def message_propose(
     licence: str = "",
     accept_terms: int | None = None,
     company: bool = False,
+    image: UploadedFile[bytes] | None = None,
 ) -> Message:
     """A member proposes a message under the current contribution terms; staff may add the company's own.
 
     A member's message is a contribution as an idea is: the member has accepted the
     current terms (or accepts them now, ``accept_terms``) and gives it under a licence;
     its first revision goes into the proof log. A company message (``company``, staff
-    only) enters the same pool, marked, under no member's terms.
+    only) enters the same pool, marked, under no member's terms. An ``image`` is checked
+    as an idea's attachment is (size, and a PNG, JPEG, GIF or WebP by its bytes).
     """
     member, brief = access_brief(actor, brief_id)
     if company and not is_staff(member):
@@ -165,8 +264,19 @@ def message_propose(
         ]
     if not company:
         errors |= contribution_problems(
-            member=member, allowed=list(Licence.values), licence=licence, accept_terms=accept_terms
+            member=member, allowed=list(Licence.values), licence=licence, accept_terms=accept_terms, message=True
         )
+    image_type = ""
+    if image is not None:
+        try:
+            image_type = upload_check(
+                image,
+                allowed=IMAGE_UPLOADS,
+                type_message=gettext("A message's image is a PNG, JPEG, GIF or WebP image."),
+                field="image",
+            )
+        except InvalidInput as exc:
+            errors["image"] = [exc.message]
     if errors:
         raise InvalidInput(refused, fields=errors)
     with transaction.atomic():
@@ -177,6 +287,8 @@ def message_propose(
             author=member,
             company=company,
             text=text,
+            image=image or "",
+            image_type=image_type,
             language=language,
             terms_version=terms,
             licence="" if company else licence,
@@ -197,6 +309,7 @@ def message_propose(
                 "revision": revision.pk,
                 "company": company,
                 "language": language,
+                **({"image": image_type} if image_type else {}),
                 **({"terms_version": terms.number, "licence": licence} if terms is not None else {}),
             },
             occurred_at=now,
@@ -204,8 +317,15 @@ def message_propose(
     return message
 
 
-def message_revise(*, actor: Any, message_id: int, text: str, note: str = "") -> MessageRevision:
-    """A member improves a draft, or staff edit a message: a new revision; the earlier ones and the credit stay."""
+def message_revise(
+    *, actor: Any, message_id: int, text: str, note: str = "", accept_terms: int | None = None
+) -> MessageRevision:
+    """A member improves a draft, or staff edit a message: a new revision; the earlier ones and the credit stay.
+
+    An improvement is a contribution (docs/ip.md): once terms are published, the member
+    must have accepted the current version, or accept it now (``accept_terms``: its
+    number), as for a comment; it takes no licence of its own. A staff edit asks for nothing.
+    """
     require_member(actor)
     with transaction.atomic():
         member, message = access_message(actor, message_id, lock=True)
@@ -220,11 +340,15 @@ def message_revise(*, actor: Any, message_id: int, text: str, note: str = "") ->
             raise InvalidInput(gettext("The revision could not be saved."), fields=errors)
         if text == message.text:
             raise InvalidInput(gettext("Nothing changed: edit the text first."), code="unchanged")
+        by_staff = is_staff_edit(member, message)
+        if not by_staff:
+            contribution_accept(
+                member=member, accept_terms=accept_terms, refused=gettext("The revision could not be saved.")
+            )
         now = timezone.now()
         message.revision += 1
         message.text = text
         message.save(update_fields=["revision", "text", "updated_at"])
-        by_staff = is_staff(member) and (message.shortlisted or message.company) and member.pk != message.author_id
         revision = MessageRevision.objects.create(
             message=message,
             number=message.revision,
@@ -310,8 +434,8 @@ def message_vote(*, actor: Any, message_id: int, vote: bool = True) -> bool:
     return changed
 
 
-def message_comment(*, actor: Any, message_id: int, body: str) -> MessageComment:
-    """A member comments on a message."""
+def message_comment(*, actor: Any, message_id: int, body: str, accept_terms: int | None = None) -> MessageComment:
+    """A member comments on a message, under the current contribution terms as on an idea (``accept_terms``)."""
     require_member(actor)
     body = body.strip()
     problem = text_problem(body)
@@ -321,6 +445,7 @@ def message_comment(*, actor: Any, message_id: int, body: str) -> MessageComment
         raise InvalidInput(gettext("The comment could not be posted."), fields={"body": [problem]})
     with transaction.atomic():
         member, message = access_message(actor, message_id, lock=True)
+        contribution_accept(member=member, accept_terms=accept_terms, refused=gettext("The comment was not posted."))
         comment = MessageComment.objects.create(message=message, author=member, body=body)
         Message.objects.filter(pk=message.pk).update(comment_count=F("comment_count") + 1)
         event_record(
@@ -368,6 +493,26 @@ def event_recorded(*, event: Event) -> None:
     from prosumo.outreach.tasks import log_message_revision
 
     transaction.on_commit(lambda: log_message_revision.enqueue(revision_id))
+
+
+def message_rewarded(*, event: Event) -> None:
+    """The reaction to a message proposed or shortlisted: points under the site's rule for it, as ideas earn theirs.
+
+    A proposal earns its author the rule's points; a shortlisting shares them by the
+    message's credit (the author and co-authors by their shares). The company's messages
+    earn nothing. Rewards' own ledger keeps each award once per rule and message.
+    """
+    if event.verb not in REWARDED_VERBS or event.object_id is None:
+        return
+    message = Message.objects.filter(pk=event.object_id, company=False).first()
+    if message is None:
+        return
+    if event.verb == "message.proposed":
+        trigger, shares = Trigger.MESSAGE_PROPOSED, {message.author_id: Decimal(1)}
+    else:
+        trigger = Trigger.MESSAGE_SHORTLISTED
+        shares = {member_id: Decimal(str(share)) for member_id, share in credit_of(message).items()}
+    awards_for_event(event=event, earned=Earned(trigger, "message", message.pk, None, shares))
 
 
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

@@ -205,11 +205,16 @@ def event_recorded(*, event: Event) -> None:
     awards_for_event(event=event)
 
 
-def awards_for_event(*, event: Event) -> list[Posting]:
-    """Award what the event earns under the rule in force. Idempotent: returns the awards it made now."""
-    if event.verb not in REWARDED_VERBS:
-        return []  # most events (votes, views) earn nothing: answered without a query
-    earned = earned_by(event)
+def awards_for_event(*, event: Event, earned: Earned | None = None) -> list[Posting]:
+    """Award what the event earns under the rule in force. Idempotent: returns the awards it made now.
+
+    An app above this one that rewards its own events (outreach's messages) says what the
+    event earns in ``earned``, from its own reaction; the rules, caps and ledger are these.
+    """
+    if earned is None:
+        if event.verb not in REWARDED_VERBS:
+            return []  # most events (votes, views) earn nothing: answered without a query
+        earned = earned_by(event)
     if earned is None or not earned.shares:
         return []
     version = rule_in_force(campaign_id=earned.campaign_id, trigger=earned.trigger)
