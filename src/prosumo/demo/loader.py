@@ -54,6 +54,7 @@ from prosumo.ideas.models import (
     Tag,
     Vote,
 )
+from prosumo.ideas.services.comments import comment_post
 from prosumo.notifications.models import Fanout, Notification
 from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
@@ -138,6 +139,7 @@ def load_demo(
             counts.update(_rewards())
             counts.update(_commerce(community))
             counts.update(_surveys(community))
+            counts.update(_first_builds_on(community, now=now))
             counts.update(_ip_flags())
             counts["events"] = Event.objects.count()
             bar.advance(task)
@@ -623,3 +625,49 @@ def _surveys(c: Any) -> dict[str, int]:
                 survey_answer(actor=people[member_id], survey_id=survey.pk, scores=mine)
                 answers += 1
     return {"survey_answers": answers}
+
+
+#: Members the survey moves to build on an idea for the first time (a comment that improves
+#: it), so that the demo has recent first co-creations: the invitation model needs at least
+#: ten members who co-created in its last 90 days, and ten who did not.
+FIRST_BUILDS_ON = 14
+BUILDS_ON_BODIES = (
+    "Building on this: a version with a refill pack would cut the waste and the price.",
+    "It could also work for families: a larger size with the same design.",
+    "What if the app reminded you when it is time to replace it? I would use that every week.",
+    "I would add a travel case; I tried something similar and that was what was missing.",
+)
+
+
+def _first_builds_on(c: Any, *, now: datetime) -> dict[str, int]:
+    """Surveyed members who never co-created build on a popular idea, through the comment service.
+
+    The most motivated respondents (the generator's ``motive_*`` scores) who joined more
+    than 100 days ago and have no idea, revision, co-authorship or builds-on comment each
+    post one builds-on comment today, accepting the contribution terms as a member does.
+    """
+    motive = c.surveys[c.surveys["item"].str.startswith("motive_")].groupby("member_id")["score"].mean()
+    analyse = Event.objects.filter(verb__in=["idea.submitted", "idea.revised", "idea.coauthor_added"])
+    co_created = set(analyse.values_list("actor_id", flat=True)) | set(
+        analyse.exclude(target_member_id=None).values_list("target_member_id", flat=True)
+    )
+    co_created |= set(Comment.objects.filter(builds_on=True).values_list("author_id", flat=True))
+    candidates = Member.objects.filter(
+        pk__in=[int(m) for m in motive.index], role=Role.MEMBER, date_joined__lt=now - timedelta(days=100)
+    ).exclude(pk__in=[m for m in co_created if m is not None])
+    chosen = sorted(candidates, key=lambda m: (-float(motive[m.pk]), m.pk))[:FIRST_BUILDS_ON]
+    ideas = list(
+        Idea.objects.filter(hidden=False).order_by("-support_count", "pk").values_list("pk", flat=True)[: len(chosen)]
+    )
+    terms = TermsVersion.objects.order_by("-number").first()
+    posted = 0
+    for i, (member, idea_id) in enumerate(zip(chosen, ideas, strict=False)):
+        comment_post(
+            actor=member,
+            idea_id=idea_id,
+            body=BUILDS_ON_BODIES[i % len(BUILDS_ON_BODIES)],
+            builds_on=True,
+            accept_terms=terms.number if terms is not None else None,
+        )
+        posted += 1
+    return {"first_builds_on": posted}
