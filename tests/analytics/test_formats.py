@@ -106,3 +106,22 @@ def test_an_empty_note_stays_empty_in_spanish_and_never_shows_the_catalogue_head
     # then
     assert "<ul class='notes'><li></li></ul>" in page
     assert "Project-Id-Version" not in page
+
+
+def test_the_invitation_models_inputs_read_in_words(spanish):
+    english = Reader()
+    # a survey item, its missing flag, a one-hot category, a rare category and a behaviour count
+    assert english.word("propensity", "feature", "survey_motive_econ") == "Motive: something of value"
+    assert (
+        english.word("propensity", "feature", "survey_cost_social_missing")
+        == "Cost: fear of being judged (not answered)"
+    )
+    assert english.word("propensity", "feature", "segment_gold") == "Segment: gold"
+    assert english.word("propensity", "feature", "channel_infrequent_sklearn") == "Channel: other"
+    assert english.word("propensity", "reason", "visits; survey_lead_at_1") == (
+        "Visits; Ahead of the trend: hears of new products first"
+    )
+    assert spanish.word("propensity", "reason", "country_ES; tenure_days") == "País: ES; Días como miembro"
+    assert spanish.word("propensity", "item", "satisfaction") == "Satisfacción"
+    # a reason elsewhere is a sentence of its own, left as it is
+    assert english.word("innovation", "reason", "visits; votes") == "visits; votes"

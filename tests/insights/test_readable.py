@@ -16,9 +16,23 @@ from prosumo.analytics.dataset import load_dataset, write_dataset
 from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 from prosumo.analytics.sections import figures
 from prosumo.demo.loader import load_demo
-from prosumo.insights.export import export_tables
+from prosumo.insights.export import commerce_left_out, export_tables
 from prosumo.insights.models import InsightRun
 
+#: The eight questions, and whom to invite: each must show a figure on the demo.
+QUESTIONS = (
+    "involvement",
+    "capacity",
+    "innovation",
+    "channels",
+    "relationship",
+    "influence",
+    "remuneration",
+    "effectiveness",
+    "propensity",
+)
+#: The notes a section writes when its question has no figure at all.
+NO_FIGURE = ("Too few", "No costs table", "No matched comparison", "No diffusion fit", "No reward or royalty")
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 NOT_A_NUMBER = re.compile(r"\b(?:nan|NaN|None|null)\b")
 SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE][+-]?\d+\b")
@@ -36,6 +50,7 @@ def english_labels() -> set[str]:
     spanish = reader_for("es")
     texts = {f.label for f in figures.FIGURES.values()} | set(figures.TITLES.values()) | set(figures.TABLES.values())
     texts |= {f.label for f in figures.SECTION_FIGURES.values()}
+    texts |= set(figures.FEATURES.values())
     return {t for t in texts if spanish.gettext(t) != t}
 
 
@@ -59,7 +74,8 @@ def demo(db):
 
 def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo, make_member, login, tmp_path):
     # given: the demo community analysed once, and an admin reading English and one reading Spanish
-    path = write_dataset(export_tables(), tmp_path / "dataset", {"name": "Demo", "source": "platform"})
+    meta = {"name": "Demo", "source": "platform", "commerce": commerce_left_out()}  # as the Insights task writes it
+    path = write_dataset(export_tables(), tmp_path / "dataset", meta)
     report = build_report(load_dataset(path), workers=2)
     now = timezone.now()
     run = InsightRun.objects.create(
@@ -92,3 +108,11 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     for text in (seen["es"]["involvement"], seen["es"]["report"]):
         assert [note for note in involvement["notes"] if note in text] == []
         assert "Regla 90-9-1 de Nielsen" in text
+    # and every one of the eight questions, and whom to invite, shows a figure on the demo
+    sections = {s["key"]: s for s in run.result["sections"]}
+    for key in QUESTIONS:
+        figures_shown = [v for v in sections[key]["headline"].values() if type(v) in (int, float)]
+        assert figures_shown, key
+        assert [n for n in sections[key]["notes"] if n.startswith(NO_FIGURE)] == [], key
+    assert type(sections["effectiveness"]["headline"]["spend_uplift"]) is float
+    assert len(sections["propensity"]["tables"]["invite"]) > 0

@@ -657,6 +657,40 @@ VALUES: dict[str, dict[str, str]] = {
     },
 }
 
+#: The invitation model's inputs and the survey items (a model input is ``survey_<item>``), in words.
+FEATURES: dict[str, str] = {
+    "visits": N_("Visits"),
+    "views": N_("Ideas viewed"),
+    "votes": N_("Votes"),
+    "comments": N_("Comments"),
+    "active_days": N_("Active days"),
+    "recent_events": N_("Actions in the last 30 days"),
+    "tenure_days": N_("Days as a member"),
+    "referred": N_("Referred by a member"),
+    "motive_econ": N_("Motive: something of value"),
+    "motive_psych": N_("Motive: enjoyment and pride"),
+    "motive_social": N_("Motive: connection and recognition"),
+    "cost_econ": N_("Cost: time or money"),
+    "cost_psych": N_("Cost: effort and frustration"),
+    "cost_social": N_("Cost: fear of being judged"),
+    "satisfaction": N_("Satisfaction"),
+    "lead_at_1": N_("Ahead of the trend: hears of new products first"),
+    "lead_at_2": N_("Ahead of the trend: gained from using them early"),
+    "lead_at_3": N_("Ahead of the trend: seen at the leading edge"),
+    "lead_heb_1": N_("High expected benefit: needs today's products do not meet"),
+    "lead_heb_2": N_("High expected benefit: dissatisfied with today's products"),
+    "lead_heb_3": N_("High expected benefit: a better product would be worth a lot"),
+}
+#: A one-hot model input ``<group>_<value>`` reads "<group>: <value>".
+FEATURE_GROUPS: dict[str, str] = {"segment": N_("Segment"), "channel": N_("Channel"), "country": N_("Country")}
+FEATURE_GROUP_VALUE = N_("{group}: {value}")
+#: scikit-learn's name for the categories too rare to have a column of their own
+FEATURE_RARE = ("infrequent_sklearn", N_("other"))
+FEATURE_NOT_ANSWERED = N_("{item} (not answered)")
+#: Columns that hold model inputs joined by "; " (the invitation ranking's reasons).
+FEATURE_LIST_COLUMNS = frozenset({"reason"})
+FEATURE_SEPARATOR = "; "
+
 #: Text columns whose values are themselves figure keys or names of characteristics.
 KEY_COLUMNS = frozenset({"measure", "covariate", "feature", "item"})
 

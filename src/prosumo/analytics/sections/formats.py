@@ -109,8 +109,26 @@ class Reader:
         if known is not None:
             return self.gettext(known)
         if key in f.KEY_COLUMNS:
-            return self.label(section, value)
+            return self.label(section, value) if f.figure(section, value) is not None else self.feature(value)
+        if key in f.FEATURE_LIST_COLUMNS and section == "propensity":
+            return f.FEATURE_SEPARATOR.join(self.feature(part) for part in value.split(f.FEATURE_SEPARATOR))
         return value
+
+    def feature(self, name: str) -> str:
+        """A model input or survey item (``survey_motive_econ``, ``segment_gold``, ``visits``) in words."""
+        base = name.removesuffix("_missing")
+        item = base.removeprefix("survey_")
+        known = f.FEATURES.get(item)
+        if known is not None:
+            text = self.gettext(known)
+        else:
+            group, _, value = base.partition("_")
+            if group not in f.FEATURE_GROUPS or not value:
+                return name.replace("_", " ")
+            rare, other = f.FEATURE_RARE
+            shown = self.gettext(other) if value == rare else value
+            text = self.gettext(f.FEATURE_GROUP_VALUE).format(group=self.gettext(f.FEATURE_GROUPS[group]), value=shown)
+        return self.gettext(f.FEATURE_NOT_ANSWERED).format(item=text) if base != name else text
 
     def format(self, unit: str, value: Any, *, currency: str | None = None) -> str:
         """``value`` written as a figure of ``unit``."""
