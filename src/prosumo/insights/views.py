@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
@@ -108,6 +110,19 @@ def _cell(
     return {"text": text}
 
 
+#: The invitation ranking: its members shown link to the invite page, ticked.
+INVITE_TABLE = ("propensity", "invite")
+
+
+def _invite_url(run: Any, rows: list[dict[str, Any]]) -> str:
+    """The staff invite page with the ranking's members shown preselected (and its campaign, if the run had one)."""
+    query = [("member", int(r["member_id"])) for r in rows[:PREVIEW_ROWS] if r.get("member_id") is not None]
+    campaign = (run.filters or {}).get("campaign")
+    if campaign:
+        query.append(("campaign", campaign))
+    return f"{reverse('staff_invite')}?{urlencode(query)}" if query else ""
+
+
 @login_required
 @page_errors()
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
@@ -128,6 +143,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
             ],
             "rows": [[_cell(key, c, v, r, read, names) for c, v in r.items()] for r in rows[:PREVIEW_ROWS]],
             "total": len(rows),
+            "invite_url": _invite_url(run, rows) if (key, name) == INVITE_TABLE else "",
         }
         for name, rows in found.get("tables", {}).items()
     ]
