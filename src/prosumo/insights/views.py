@@ -131,7 +131,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     read = labels.reader()
     headline = labels.headline(found)
     # the method notes are the analytics' English sentences; the catalogue has those that hold no figure
-    found = {**found, "notes": [read.gettext(note) if note else note for note in found.get("notes", [])]}
+    found = {**found, "notes": [read.note(note) for note in found.get("notes", [])]}
     names = {pk: member.name for pk, member in community_selectors.members_by_id(_member_ids(found, read)).items()}
     tables = [
         {
@@ -150,7 +150,8 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     # Each spec goes to the page through json_script, which escapes "<", ">" and "&": data
     # (a segment's name, a channel) can never end the script element it is written in.
     charts = [
-        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(found.get("charts", []))
+        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec)}
+        for i, spec in enumerate(found.get("charts", []))
     ]
     return render(
         request,

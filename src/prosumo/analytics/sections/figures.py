@@ -649,6 +649,20 @@ VALUES: dict[str, dict[str, str]] = {
         "co-creators": N_("Co-creators"),
         "matched non-participants": N_("Matched non-participants"),
     },
+    "definition": {
+        "members with any activity (a visit, a view, a vote, a comment, an idea)": N_(
+            "members with any activity (a visit, a view, a vote, a comment, an idea)"
+        ),
+        "members who cast a vote of any kind (support, up or down, a score) or withdrew one": N_(
+            "members who cast a vote of any kind (support, up or down, a score) or withdrew one"
+        ),
+        "members who posted a comment": N_("members who posted a comment"),
+        "members who submitted an idea": N_("members who submitted an idea"),
+        "members named co-author of someone else's idea": N_("members named co-author of someone else's idea"),
+        "members credited on an idea accepted, in development or launched": N_(
+            "members credited on an idea accepted, in development or launched"
+        ),
+    },
     "split_rule": {
         "equal": N_("Equal split"),
         "shares": N_("Split by shares"),
@@ -690,6 +704,78 @@ FEATURE_NOT_ANSWERED = N_("{item} (not answered)")
 #: Columns that hold model inputs joined by "; " (the invitation ranking's reasons).
 FEATURE_LIST_COLUMNS = frozenset({"reason"})
 FEATURE_SEPARATOR = "; "
+
+#: The innovation ranking's reasons: each phrase the metric writes, as a pattern and the template it reads
+#: in (a member's two strongest reasons are joined by "; "). Decimal figures are written by the reader.
+REASONS: tuple[tuple[str, str], ...] = (
+    (
+        r"(?P<accepted>\d+) of (?P<ideas>\d+) ideas accepted \(shrunk rate (?P<rate>\d+)%\)",
+        N_("{accepted} of {ideas} ideas accepted (shrunk rate {rate}%)"),
+    ),
+    (r"(?P<support>-?[\d.]+) supports per idea", N_("{support} supports per idea")),
+    (
+        r"ideas unlike earlier ones \(novelty (?P<novelty>-?[\d.]+)\)",
+        N_("ideas unlike earlier ones (novelty {novelty})"),
+    ),
+    (
+        r"ideas on varied topics \(diversity (?P<diversity>-?[\d.]+)\)",
+        N_("ideas on varied topics (diversity {diversity})"),
+    ),
+    (r"early on a theme that grew by (?P<growth>\d+) ideas", N_("early on a theme that grew by {growth} ideas")),
+    (r"lead-user survey score (?P<score>-?[\d.]+)", N_("lead-user survey score {score}")),
+)
+
+#: The notes that hold figures, as the sections write them in English: each placeholder is a number
+#: (written by the reader), or a phrase the catalogue translates (``what``, ``method``), or the
+#: groups and sizes of a "too few" note (``sizes``). The reader finds them in a note and writes each
+#: from its translated template.
+NOTES: tuple[str, ...] = (
+    N_("No 95% interval for {what}: {sizes}; each group needs at least {minimum}."),
+    N_(
+        "Difference in differences over {days}-day windows, SEs clustered by member; "
+        "{matched} of {treated} co-creators matched."
+    ),
+    N_(
+        "Channel attribution: a journey is the set of channels that touched a member (members.channel and events "
+        "with a channel) up to their first contribution; each channel gets its Shapley value in v(S) = conversions "
+        "from journeys whose channels all lie in S ({method}), beside first- and last-touch credit. "
+        "{share}% of journeys touch more than one channel; when none do, the three agree."
+    ),
+    N_(
+        "{groups} group(s) with fewer than {size} members ({members} members in all) are not shown and are left "
+        "out of what unites and divides the groups."
+    ),
+    N_(
+        "Trained on members' state {days} days before the last event; outcome: co-produced (idea, revision, "
+        "co-authorship, builds-on comment) in those days."
+    ),
+)
+#: Placeholders of :data:`NOTES` that hold a phrase of the catalogue rather than a number.
+NOTE_PHRASES = frozenset({"what", "method"})
+#: The phrases those placeholders hold, and the groups a "too few" note names.
+NOTE_WORDS: tuple[str, ...] = (
+    N_("the diffusion fit"),
+    N_("the return-rate difference"),
+    N_("the satisfaction difference"),
+    N_("the naive comparison"),
+    N_("the matched comparison"),
+    N_("the cooperation-efficiency correlation"),
+    N_("the difference in contributions after a reward"),
+    N_("the activation of {channels}"),
+    N_("exact"),
+    N_("joiners"),
+    N_("answered"),
+    N_("unanswered"),
+    N_("co-creators"),
+    N_("others"),
+    N_("non-participants"),
+    N_("matched co-creators"),
+    N_("matched non-participants"),
+    N_("month-on-month changes"),
+    N_("rewarded"),
+    N_("comparable"),
+    N_("members"),
+)
 
 #: Text columns whose values are themselves figure keys or names of characteristics.
 KEY_COLUMNS = frozenset({"measure", "covariate", "feature", "item"})
