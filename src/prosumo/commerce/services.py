@@ -19,7 +19,7 @@ import uuid
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -51,15 +51,16 @@ CSV_COLUMNS = (
     "product",
     "product_name",
     "idea_id",
+    "refund_of",
 )
 #: The keys of one order in JSON (the API and the webhook): money as whole cents.
 JSON_KEYS = tuple("amount_cents" if c == "amount" else c for c in CSV_COLUMNS)
 MAX_CENTS = 10**15  # ten trillion in any currency: more is a mistake, and it still fits 64 bits
 JSON_ORDERS_MAX = 1_000  # orders in one API or webhook request
-AMOUNT = re.compile(r"\d{1,13}(\.\d{1,2})?\Z")
+AMOUNT = re.compile(r"-?\d{1,13}(\.\d{1,2})?\Z")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
 CURRENCY = re.compile(r"[A-Z]{3}\Z")
-LIMITS = {"order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64}
+LIMITS = {"refund_of": 128, "order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64}
 CHUNK = 5_000  # ids per lookup query: far below any database's limit on bound values
 SPEND_LOCK_SPACE = 2_024_011  # the first key of the advisory lock on a channel's spend (PostgreSQL)
 PROBLEMS_SHOWN = 200  # problems a page shows of a refused file; the command line prints them all
@@ -90,6 +91,8 @@ class OrderLine:
     product: str
     product_name: str
     idea_id: int | None
+    #: The order this one refunds (its ``order_id``), or "": a refund's amount is negative.
+    refund_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,11 +135,12 @@ def _text(values: Mapping[str, Any], key: str, problems: dict[str, str], *, requ
 
 
 def parse_cents(text: str) -> int | None:
-    """An amount as people write it (``1234.5``, ``1234.56``, ``1234``) in cents; None when it is not one."""
+    """An amount as people write it (``1234.5``, ``-1234.56``, ``1234``) in cents; None when it is not one."""
     if not AMOUNT.match(text):
         return None
-    whole, _, fraction = text.partition(".")
-    return int(whole) * 100 + int((fraction + "00")[:2])
+    sign = -1 if text.startswith("-") else 1
+    whole, _, fraction = text.lstrip("-").partition(".")
+    return sign * (int(whole) * 100 + int((fraction + "00")[:2]))
 
 
 def parse_moment(text: str) -> datetime | None:
@@ -166,7 +170,19 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
             hashed = email_sha256(email)
     elif hashed and not SHA256_HEX.match(hashed):
         problems["email_sha256"] = gettext("Give the SHA-256 of the email: 64 hexadecimal digits.")
-    if not (customer_id or email or hashed) and not {"customer_id", "email", "email_sha256"} & problems.keys():
+    refund_of = _text(values, "refund_of", problems)
+    if refund_of and refund_of == order_id:
+        problems["refund_of"] = gettext("An order cannot refund itself.")
+    # a refund that names its order may leave the customer and the product to that order's
+    if (
+        not (customer_id or email or hashed or refund_of)
+        and not {
+            "customer_id",
+            "email",
+            "email_sha256",
+        }
+        & problems.keys()
+    ):
         problems["customer_id"] = gettext("Name the customer: a customer_id, an email or an email_sha256.")
     when = _text(values, "ordered_at", problems, required=True)
     ordered_at = parse_moment(when) if when else None
@@ -179,15 +195,19 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
     currency = _text(values, "currency", problems, required=True).upper()
     if currency and not CURRENCY.match(currency):
         problems["currency"] = gettext("Write a three-letter currency code such as EUR.")
-    product = _text(values, "product", problems, required=True)
+    product = _text(values, "product", problems, required=not refund_of)
     product_name = _text(values, "product_name", problems)
     idea_id = _idea_id(values.get("idea_id"), problems)
     if problems:
         return None, problems
     assert ordered_at is not None
     assert cents is not None
+    if refund_of:
+        cents = -abs(cents)  # the amount refunded, written with or without its minus sign
     return (
-        OrderLine(order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id),
+        OrderLine(
+            order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id, refund_of
+        ),
         problems,
     )
 
@@ -198,8 +218,8 @@ def _cents(values: Mapping[str, Any], problems: dict[str, str]) -> int | None:
         if raw is None:
             problems["amount_cents"] = gettext("This value is missing.")
             return None
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_CENTS:
-            problems["amount_cents"] = gettext("Give a whole number of cents, 0 or more.")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not -MAX_CENTS <= raw <= MAX_CENTS:
+            problems["amount_cents"] = gettext("Give a whole number of cents (negative for a refund).")
             return None
         return raw
     # No comma, neither for thousands nor for decimals: "12,50" would be read as 1250 or as 12.50
@@ -209,7 +229,7 @@ def _cents(values: Mapping[str, Any], problems: dict[str, str]) -> int | None:
         return None
     cents = parse_cents(text)
     if cents is None or cents > MAX_CENTS:
-        problems["amount"] = gettext("Write an amount such as 1234.56: 0 or more, at most two decimals.")
+        problems["amount"] = gettext("Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.")
     return cents
 
 
@@ -262,11 +282,78 @@ def orders_check(rows: Sequence[Mapping[str, Any]], *, progress: Progress | None
             problems.append(
                 OrderProblem(index, "idea_id", gettext("There is no idea {number}.").format(number=idea_id))
             )
+    lines = _refunds_resolved(lines, first_row, problems)
     if problems:
         raise BatchRefused(sorted(problems, key=lambda p: p.index))
     if progress is not None:
         progress("checking", len(rows), len(rows))
     return [line for line in lines if line is not None]
+
+
+def _refunds_resolved(
+    lines: list[OrderLine | None], first_row: dict[str, int], problems: list[OrderProblem]
+) -> list[OrderLine | None]:
+    """Each refund with the order it names (recorded, or a sale in this batch): its customer, product and idea
+    when the refund leaves them out; a problem when that order is unknown, a refund itself, or in another currency."""
+    named = {line.refund_of for line in lines if line is not None and line.refund_of}
+    if not named:
+        return lines
+    originals: dict[str, tuple[str, str, str, int | None, str]] = {}
+    for start in range(0, len(sorted(named)), CHUNK):
+        chunk = sorted(named)[start : start + CHUNK]
+        for row in Order.objects.filter(order_id__in=chunk, refund_of="").values_list(
+            "order_id", "customer_id", "email_sha256", "product__code", "idea_id", "currency"
+        ):
+            originals[row[0]] = (row[1], row[2], row[3], row[4], row[5])
+    for order_id in named - originals.keys():
+        at = first_row.get(order_id)
+        original = lines[at] if at is not None else None
+        if original is not None and not original.refund_of:
+            originals[order_id] = (
+                original.customer_id,
+                original.email_sha256,
+                original.product,
+                original.idea_id,
+                original.currency,
+            )
+    resolved: list[OrderLine | None] = []
+    for index, line in enumerate(lines):
+        if line is None or not line.refund_of:
+            resolved.append(line)
+            continue
+        found = originals.get(line.refund_of)
+        if found is None:
+            problems.append(
+                OrderProblem(
+                    index, "refund_of", gettext("There is no sale {order} to refund.").format(order=line.refund_of)
+                )
+            )
+            resolved.append(None)
+            continue
+        customer_id, hashed, product, idea_id, currency = found
+        if currency != line.currency:
+            problems.append(
+                OrderProblem(
+                    index,
+                    "currency",
+                    gettext("Order {order} was in {currency}: refund it in the same currency.").format(
+                        order=line.refund_of, currency=currency
+                    ),
+                )
+            )
+            resolved.append(None)
+            continue
+        named_customer = line.customer_id or line.email_sha256
+        resolved.append(
+            replace(
+                line,
+                customer_id=line.customer_id if named_customer else customer_id,
+                email_sha256=line.email_sha256 if named_customer else hashed,
+                product=line.product or product,
+                idea_id=line.idea_id if line.idea_id is not None else idea_id,
+            )
+        )
+    return resolved
 
 
 class BatchRefused(InvalidInput):
@@ -420,6 +507,7 @@ def _orders_write(
                 currency=line.currency,
                 product=product,
                 idea_id=line.idea_id or product.idea_id,
+                refund_of=line.refund_of,
                 source=source,
                 batch=batch,
                 imported_at=now,
