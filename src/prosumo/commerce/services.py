@@ -607,8 +607,19 @@ class CsvRefused(InvalidInput):
         super().__init__(message, fields={"file": [message, *shown]})
 
 
-def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
-    """The file's rows as dicts; refuses what cannot be read as a whole (encoding, header, size, broken CSV)."""
+def _csv_rows(
+    file_name: str,
+    data: bytes,
+    *,
+    required: Sequence[str] = ("order_id", "ordered_at", "amount", "currency", "product"),
+    known: Sequence[str] = CSV_COLUMNS,
+    empty: str | None = None,
+) -> list[dict[str, str]]:
+    """The file's rows as dicts; refuses what cannot be read as a whole (encoding, header, size, broken CSV).
+
+    ``required`` and ``known`` are the file's columns (an orders file's by default); ``empty``
+    says, translated, with ``{file}`` in it, that the file has no rows after its header.
+    """
     limit = settings.PROSUMO_IMPORT_MAX_BYTES
     if len(data) > limit:
         raise CsvRefused(
@@ -638,8 +649,8 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
         raise CsvRefused(file_name, [gettext("{file} is empty.").format(file=file_name)])
     header = [name.strip() for name in header_record]
     problems: list[str] = []
-    missing = [c for c in ("order_id", "ordered_at", "amount", "currency", "product") if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in known]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if missing:
         problems.append(
@@ -648,7 +659,7 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
     if unknown:
         problems.append(
             gettext("{file}, header: unknown columns {columns} (the columns are {known}).").format(
-                file=file_name, columns=", ".join(unknown), known=", ".join(CSV_COLUMNS)
+                file=file_name, columns=", ".join(unknown), known=", ".join(known)
             )
         )
     if repeated:
@@ -685,7 +696,8 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
     if problems:
         raise CsvRefused(file_name, problems)
     if not rows:
-        raise CsvRefused(file_name, [gettext("{file} has no orders after its header.").format(file=file_name)])
+        empty = empty or gettext("{file} has no orders after its header.")
+        raise CsvRefused(file_name, [empty.format(file=file_name)])
     return rows
 
 
@@ -814,43 +826,68 @@ def spend_record(
     if problems:
         raise InvalidInput(gettext("The spend was not recorded."), fields=problems)
     with transaction.atomic():
-        _lock_channel(channel)
-        overlap = (
-            ChannelSpend.objects.filter(channel=channel, starts_on__lte=ends_on, ends_on__gte=starts_on)
-            .order_by("starts_on")
-            .first()
-        )
-        if overlap is not None:
-            raise Conflict(
-                gettext(
-                    "{channel} already has spend from {start} to {end}; periods of a channel cannot overlap."
-                ).format(channel=channel, start=overlap.starts_on.isoformat(), end=overlap.ends_on.isoformat()),
-                code="overlap",
-                fields={"starts_on": ["overlap"]},
-            )
-        spend = ChannelSpend.objects.create(
+        return _spend_write(
+            actor=actor,
             channel=channel,
             starts_on=starts_on,
             ends_on=ends_on,
             amount_cents=amount_cents,
             currency=currency,
             source=source,
-            recorded_by=actor,
         )
-        event_record(
-            verb="spend.recorded",
-            actor_id=actor.pk if actor else None,
-            object_type="channel_spend",
-            object_id=spend.pk,
-            channel=channel,
-            value=amount_cents,
-            details={
-                "currency": currency,
-                "starts_on": starts_on.isoformat(),
-                "ends_on": ends_on.isoformat(),
-                "source": source,
-            },
+
+
+_OVERLAP = "{channel} already has spend from {start} to {end}; periods of a channel cannot overlap."
+
+
+def _spend_write(
+    *,
+    actor: Member | None,
+    channel: str,
+    starts_on: date,
+    ends_on: date,
+    amount_cents: int,
+    currency: str,
+    source: str,
+) -> ChannelSpend:
+    """One checked period written with its event, inside the caller's transaction; refused if it overlaps."""
+    _lock_channel(channel)
+    overlap = (
+        ChannelSpend.objects.filter(channel=channel, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlap is not None:
+        raise Conflict(
+            gettext(_OVERLAP).format(
+                channel=channel, start=overlap.starts_on.isoformat(), end=overlap.ends_on.isoformat()
+            ),
+            code="overlap",
+            fields={"starts_on": ["overlap"]},
         )
+    spend = ChannelSpend.objects.create(
+        channel=channel,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount_cents=amount_cents,
+        currency=currency,
+        source=source,
+        recorded_by=actor,
+    )
+    event_record(
+        verb="spend.recorded",
+        actor_id=actor.pk if actor else None,
+        object_type="channel_spend",
+        object_id=spend.pk,
+        channel=channel,
+        value=amount_cents,
+        details={
+            "currency": currency,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "source": source,
+        },
+    )
     return spend
 
 
@@ -888,3 +925,119 @@ def spend_remove(*, actor: Member, spend_id: int) -> None:
             },
         )
         spend.delete()
+
+
+# --- channel spend from a CSV file ------------------------------------------------------------------------
+
+#: The columns of a channel spend CSV file (docs/commerce.md): one period of one channel a row.
+SPEND_CSV_COLUMNS = ("channel", "starts_on", "ends_on", "amount", "currency")
+
+
+@dataclass(frozen=True)
+class SpendResult:
+    periods: int
+    channels: int
+    amount_cents: int
+
+
+def spend_import_csv(*, actor: Member | None, file_name: str, data: bytes) -> SpendResult:
+    """Import channel spend from a CSV file: every period, or none.
+
+    Every problem is named by file, row and column in one report (``CsvRefused``): a
+    value that is wrong, a period that overlaps another of the same channel in the file
+    or one already recorded. ``actor`` None is the command line. Each period writes its
+    ``spend.recorded`` event, as one recorded on the page does.
+    """
+    if actor is not None:
+        actor = require_commerce_admin(actor)
+    rows = _csv_rows(
+        file_name,
+        data,
+        required=SPEND_CSV_COLUMNS,
+        known=SPEND_CSV_COLUMNS,
+        empty=gettext("{file} has no spend after its header."),
+    )
+    periods: list[tuple[int, str, date, date, int, str]] = []
+    problems: list[tuple[int, str, str]] = []
+    for index, values in enumerate(rows):
+        found: dict[str, str] = {}
+        channel = _text(values, "channel", found, required=True)
+        days = {}
+        for key in ("starts_on", "ends_on"):
+            text = _text(values, key, found, required=True)
+            try:
+                days[key] = date.fromisoformat(text) if text else None
+            except ValueError:
+                found[key] = gettext("Write a date as 2025-03-31.")
+        amount = _text(values, "amount", found, required=True)
+        cents = parse_cents(amount) if amount else None
+        if amount and "amount" not in found and (cents is None or not 0 <= cents <= MAX_CENTS):
+            found["amount"] = gettext("Write an amount such as 1234.56: 0 or more, at most two decimals.")
+        currency = _text(values, "currency", found, required=True).upper()
+        if currency and not CURRENCY.match(currency):
+            found["currency"] = gettext("Write a three-letter currency code such as EUR.")
+        starts, ends = days.get("starts_on"), days.get("ends_on")
+        if starts and ends and ends < starts:
+            found["ends_on"] = gettext("The period ends before it starts.")
+        problems.extend((index, column, message) for column, message in found.items())
+        if not found and starts and ends and cents is not None:
+            periods.append((index, channel, starts, ends, cents, currency))
+    problems.extend(_spend_overlaps(periods))
+    if problems:
+        raise CsvRefused(
+            file_name,
+            [
+                gettext("{file}, row {row}, column {column}: {message}").format(
+                    file=file_name, row=index + 1, column=column, message=message
+                )
+                for index, column, message in sorted(problems, key=lambda p: p[0])
+            ],
+        )
+    with transaction.atomic():
+        for _index, channel, starts, ends, cents, currency in periods:
+            _spend_write(
+                actor=actor,
+                channel=channel,
+                starts_on=starts,
+                ends_on=ends,
+                amount_cents=cents,
+                currency=currency,
+                source=Source.CSV,
+            )
+    return SpendResult(
+        periods=len(periods),
+        channels=len({p[1] for p in periods}),
+        amount_cents=sum(p[4] for p in periods),
+    )
+
+
+def _spend_overlaps(periods: list[tuple[int, str, date, date, int, str]]) -> list[tuple[int, str, str]]:
+    """Each period that overlaps an earlier one of its channel in the file, or one already recorded."""
+    problems: list[tuple[int, str, str]] = []
+    by_channel: dict[str, list[tuple[int, date, date]]] = defaultdict(list)
+    for index, channel, starts, ends, _cents, _currency in periods:
+        for other, other_starts, other_ends in by_channel[channel]:
+            if starts <= other_ends and other_starts <= ends:
+                problems.append(
+                    (
+                        index,
+                        "starts_on",
+                        gettext("This period overlaps row {row}'s of the same channel.").format(row=other + 1),
+                    )
+                )
+                break
+        by_channel[channel].append((index, starts, ends))
+    recorded = ChannelSpend.objects.filter(channel__in=sorted(by_channel)).order_by("starts_on")
+    for spend in recorded:
+        for index, starts, ends in by_channel[spend.channel]:
+            if starts <= spend.ends_on and spend.starts_on <= ends:
+                problems.append(
+                    (
+                        index,
+                        "starts_on",
+                        gettext(_OVERLAP).format(
+                            channel=spend.channel, start=spend.starts_on.isoformat(), end=spend.ends_on.isoformat()
+                        ),
+                    )
+                )
+    return problems

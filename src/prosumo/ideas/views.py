@@ -549,8 +549,8 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
     members_form = None
     if ids:
         names = [(pk, m.name) for pk, m in sorted(community_selectors.members_by_id(ids).items())]
-        campaign = request.GET.get("campaign", "")
-        initial = {"member": [str(pk) for pk, _name in names], "campaign": campaign if campaign.isdigit() else None}
+        asked = request.GET.get("campaign", "")
+        initial = {"member": [str(pk) for pk, _name in names], "campaign": asked if asked.isdigit() else None}
         members_form = MembersInviteForm(request.POST if chosen else None, members=names, initial=initial)
     status = 200
     if request.method == "POST":
