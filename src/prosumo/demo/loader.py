@@ -539,13 +539,12 @@ RULES = (
 
 
 def _commerce(c: Any) -> dict[str, int]:
-    """The generator's orders as a CSV file through the CSV import, its channel spend through the API's service.
+    """The generator's orders and channel spend as CSV files, through the CSV imports staff use.
 
     Customers are named as a shop would: members with a customer record by its customer
     id, the others (staff) by email, which the import hashes and matches.
     """
-    from prosumo.commerce.models import Source
-    from prosumo.commerce.services import orders_import_csv, spend_record
+    from prosumo.commerce.services import orders_import_csv, spend_import_csv
 
     staff = Member.objects.get(email=STAFF_EMAIL)
     currency = settings.PROSUMO_CURRENCY
@@ -570,20 +569,16 @@ def _commerce(c: Any) -> dict[str, int]:
             ]
         )
     orders = orders_import_csv(actor=staff, file_name="demo-orders.csv", data=out.getvalue().encode())
-    spends = 0
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["channel", "starts_on", "ends_on", "amount", "currency"])
     for row in _rows(c.costs):
-        spend_record(
-            actor=staff,
-            channel=row["channel"],
-            starts_on=(starts := _at(row["period_start"]).date()),
-            # the generator's periods end where the next begins; a recorded period ends on its last day
-            ends_on=max(starts, _at(row["period_end"]).date() - timedelta(days=1)),
-            amount_cents=round(float(row["spend"]) * 100),
-            currency=currency,
-            source=Source.API,
-        )
-        spends += 1
-    return {"orders": orders.created, "spend_periods": spends}
+        starts = _at(row["period_start"]).date()
+        # the generator's periods end where the next begins; a recorded period ends on its last day
+        ends = max(starts, _at(row["period_end"]).date() - timedelta(days=1))
+        writer.writerow([row["channel"], starts.isoformat(), ends.isoformat(), f"{float(row['spend']):.2f}", currency])
+    spend = spend_import_csv(actor=staff, file_name="demo-spend.csv", data=out.getvalue().encode())
+    return {"orders": orders.created, "spend_periods": spend.periods}
 
 
 def _surveys(c: Any) -> dict[str, int]:
