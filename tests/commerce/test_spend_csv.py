@@ -128,3 +128,23 @@ def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, tmp_
     done = CliRunner().invoke(app, ["import-spend", str(good)])
     assert (done.exit_code, done.output) == (0, "good.csv: spend imported: 2 periods, channels: 1.\n")
     assert ChannelSpend.objects.filter(source="csv").count() == 2
+
+
+def test_a_file_with_wrong_columns_or_none_at_all_is_refused(admin, tmp_path, rows_now):
+    from prosumo.cli import app
+
+    before = rows_now()
+    with pytest.raises(services.CsvRefused) as refused:
+        services.spend_import_csv(
+            actor=admin, file_name="s.csv", data=b"channel,starts_on,amount,cost\nemail,2025-03-01,1,EUR\n"
+        )
+    assert refused.value.lines == [
+        "s.csv, header: missing columns ends_on, currency.",
+        "s.csv, header: unknown columns cost (the columns are channel, starts_on, ends_on, amount, currency).",
+    ]
+    with pytest.raises(services.CsvRefused) as empty:
+        services.spend_import_csv(actor=admin, file_name="s.csv", data=HEADER.encode())
+    assert empty.value.lines == ["s.csv has no spend after its header."]
+    missing = CliRunner().invoke(app, ["import-spend", str(tmp_path / "none.csv")])
+    assert (missing.exit_code, missing.output.strip()) == (2, f"{tmp_path / 'none.csv'}: no such file.")
+    assert rows_now() == before
