@@ -388,6 +388,30 @@ def import_orders(
     )
 
 
+@app.command("import-spend")
+def import_spend(
+    path: Annotated[Path, typer.Argument(help="CSV with channel, starts_on, ends_on, amount, currency")],
+) -> None:
+    """Import channel spend from a CSV file (docs/commerce.md); any bad row rejects the whole file.
+
+    Every problem is printed with its file, row and column, overlapping periods of a
+    channel (in the file or already recorded) included.
+    """
+    if not path.is_file():
+        fail(f"{path}: no such file.")
+    setup_django()
+    from prosumo.commerce import services
+    from prosumo.core.errors import ProsumoError
+
+    try:
+        result = services.spend_import_csv(actor=None, file_name=path.name, data=path.read_bytes())
+    except services.CsvRefused as exc:
+        fail("\n".join([exc.message, *exc.lines]))
+    except ProsumoError as exc:
+        fail(exc.message)
+    typer.echo(f"{path.name}: spend imported: {result.periods} periods, channels: {result.channels}.")
+
+
 @app.command("export-dataset")
 def export_dataset(
     out: Annotated[Path, typer.Argument(help="Folder to write the community dataset (Parquet) into.")],

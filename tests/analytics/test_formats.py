@@ -106,3 +106,60 @@ def test_an_empty_note_stays_empty_in_spanish_and_never_shows_the_catalogue_head
     # then
     assert "<ul class='notes'><li></li></ul>" in page
     assert "Project-Id-Version" not in page
+
+
+def test_the_invitation_models_inputs_read_in_words(spanish):
+    english = Reader()
+    # a survey item, its missing flag, a one-hot category, a rare category and a behaviour count
+    assert english.word("propensity", "feature", "survey_motive_econ") == "Motive: something of value"
+    assert (
+        english.word("propensity", "feature", "survey_cost_social_missing")
+        == "Cost: fear of being judged (not answered)"
+    )
+    assert english.word("propensity", "feature", "segment_gold") == "Segment: gold"
+    assert english.word("propensity", "feature", "channel_infrequent_sklearn") == "Channel: other"
+    assert english.word("propensity", "reason", "visits; survey_lead_at_1") == (
+        "Visits; Ahead of the trend: hears of new products first"
+    )
+    assert spanish.word("propensity", "reason", "country_ES; tenure_days") == "País: ES; Días como miembro"
+    assert spanish.word("propensity", "item", "satisfaction") == "Satisfacción"
+    # a reason elsewhere is a sentence of its own, left as it is
+    assert english.word("innovation", "reason", "visits; votes") == "visits; votes"
+
+
+def test_notes_that_hold_figures_are_rebuilt_from_their_translated_templates(spanish):
+    note = (
+        "No 95% interval for the matched comparison: matched co-creators 4, matched non-participants 3 members; "
+        "each group needs at least 10. No 95% interval for the activation of e-mail: e-mail 6 members; "
+        "each group needs at least 10."
+    )
+    assert spanish.note(note) == (
+        "Sin intervalo del 95 % para la comparación emparejada: cocreadores emparejados 4, no participantes "
+        "emparejados 3 miembros; cada grupo necesita al menos 10. Sin intervalo del 95 % para la activación de "
+        "e-mail: e-mail 6 miembros; cada grupo necesita al menos 10."
+    )
+    assert spanish.note(
+        "Difference in differences over 90-day windows, SEs clustered by member; 1234 of 2000 co-creators matched."
+    ) == (
+        "Diferencia en diferencias en ventanas de 90 días, errores estándar agrupados por miembro; "
+        "1.234 de 2.000 cocreadores emparejados."
+    )
+    # English reads as written; a note no template knows stays as it is
+    assert Reader().note(note) == note
+    assert spanish.note("Something new.") == "Something new."
+
+
+def test_innovation_reasons_and_chart_titles_read_in_spanish(spanish):
+    assert spanish.word("innovation", "reason", "3 of 5 ideas accepted (shrunk rate 40%); 2.5 supports per idea") == (
+        "3 de 5 ideas aceptadas (tasa ajustada 40 %); 2,5 apoyos por idea"
+    )
+    spec = {
+        "title": "Involvement funnel per segment",
+        "encoding": {"x": {"field": "did", "title": "members who took the step"}},
+        "datasets": {"d": [{"title": "Involvement funnel per segment"}]},
+    }
+    assert spanish.spec(spec) == {
+        "title": "Embudo de implicación por segmento",
+        "encoding": {"x": {"field": "did", "title": "miembros que dieron el paso"}},
+        "datasets": {"d": [{"title": "Involvement funnel per segment"}]},
+    }

@@ -220,11 +220,13 @@ def test_the_webhook_is_off_without_a_secret(client, settings, rows_now, db):
 
 def test_a_signed_body_with_a_bad_order_writes_nothing(client, settings, rows_now, db):
     settings.PROSUMO_ORDERS_WEBHOOK_SECRET = SECRET
-    body = json.dumps({"orders": [order("Z2", amount_cents=-5)]}).encode()
+    body = json.dumps({"orders": [order("Z2", amount_cents=2.5)]}).encode()
     before = rows_now()
     response = client.post("/api/orders/webhook", body, content_type="application/json", headers=signed(body))
     assert response.status_code == 400
-    assert response.json()["fields"] == {"orders.0.amount_cents": ["Give a whole number of cents, 0 or more."]}
+    assert response.json()["fields"] == {
+        "orders.0.amount_cents": ["Give a whole number of cents (negative for a refund)."]
+    }
     assert rows_now() == before
     assert WebhookReceipt.objects.count() == 0
 
@@ -242,3 +244,30 @@ def test_spend_needs_an_admin(make_member):
             currency="EUR",
         )
     assert ChannelSpend.objects.count() == 0
+
+
+def test_refunds_through_the_api_and_the_signed_webhook(call, admin, member, client, settings, rows_now):
+    # given a member's sale, through the API
+    CustomerRecord.objects.create(customer_id="C-1", email="x@example.org", member=member)
+    assert call("POST", "/api/orders", {"orders": [order("W1")]}, as_member=admin).status_code == 200
+    # when: the API refunds part of it, naming the sale; the shop's webhook sends a negative order
+    partial = {"order_id": "W1-R", "ordered_at": "2025-04-02T12:00:00Z", "amount_cents": -599, "currency": "EUR"}
+    response = call("POST", "/api/orders", {"orders": [{**partial, "refund_of": "W1"}]}, as_member=admin)
+    settings.PROSUMO_ORDERS_WEBHOOK_SECRET = SECRET
+    body = json.dumps({"orders": [order("H-R", amount_cents=-1000)]}).encode()
+    hooked = client.post("/api/orders/webhook", body, content_type="application/json", headers=signed(body))
+    # then
+    assert (response.status_code, hooked.status_code) == (200, 200)
+    assert sorted(Order.objects.values_list("order_id", "amount_cents", "member_id", "refund_of")) == [
+        ("H-R", -1000, member.pk, ""),
+        ("W1", 2599, member.pk, ""),
+        ("W1-R", -599, member.pk, "W1"),
+    ]
+    # and a refund of a sale the site never saw is refused, naming the field, and writes nothing
+    before = rows_now()
+    refused = call(
+        "POST", "/api/orders", {"orders": [{**partial, "order_id": "X", "refund_of": "W9"}]}, as_member=admin
+    )
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {"orders.0.refund_of": ["There is no sale W9 to refund."]}
+    assert rows_now() == before

@@ -98,3 +98,24 @@ def test_no_spend_recorded_writes_no_costs_table(admin, tmp_path, db):
     path = export_dataset(tmp_path / "ds")
     assert not (path / "costs.parquet").exists()
     assert pq.read_table(path / "outcomes.parquet").num_rows == 0
+
+
+def test_revenue_figures_net_the_refunds(admin, make_member, idea, tmp_path, settings):
+    # given a member's sale of an idea's product for 40.00, a refund of 15.00 naming it, and a negative order of 5.00
+    settings.PROSUMO_CURRENCY = "EUR"
+    buyer = make_member()
+    CustomerRecord.objects.create(customer_id="C-1", email="c1@example.org", member=buyer)
+    services.orders_import_csv(
+        actor=admin,
+        file_name="orders.csv",
+        data=(
+            "order_id,customer_id,ordered_at,amount,currency,product,idea_id,refund_of\n"
+            + f"O1,C-1,2025-02-01T10:00:00Z,40.00,EUR,LAMP,{idea.pk},\n"
+            + "O1-R,,2025-02-03T10:00:00Z,15.00,EUR,,,O1\n"
+            + f"O2,C-1,2025-02-04T10:00:00Z,-5.00,EUR,LAMP,{idea.pk},\n"
+        ).encode(),
+    )
+    # when
+    ds = load_dataset(export_dataset(tmp_path / "ds"))
+    # then: the revenue of the idea's product is what the company kept
+    assert company_value(ds)["co_created_revenue"] == pytest.approx(20.0)

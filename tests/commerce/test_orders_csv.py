@@ -91,9 +91,9 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_problem(admin, row
     assert refused.value.lines == [
         "bad.csv, row 2, column ordered_at: Write a date or time as 2025-03-31 or 2025-03-31T14:05:00Z.",
         "bad.csv, row 3, column customer_id: Name the customer: a customer_id, an email or an email_sha256.",
-        "bad.csv, row 3, column amount: Write an amount such as 1234.56: 0 or more, at most two decimals.",
+        "bad.csv, row 3, column amount: Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.",
         "bad.csv, row 3, column currency: Write a three-letter currency code such as EUR.",
-        "bad.csv, row 4, column amount: Write an amount such as 1234.56: 0 or more, at most two decimals.",
+        "bad.csv, row 4, column amount: Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.",
         "bad.csv, row 5, column email: Not an email address.",
         "bad.csv, row 5, column product: This value is missing.",
         "bad.csv, row 5, column idea_id: There is no idea 999999.",
@@ -120,7 +120,7 @@ def test_an_unknown_idea_is_named_with_its_row(admin, rows_now):
         (
             b"order_id,ordered_at,amount,currency,product,colour\nX,2025-01-01,1,EUR,P,red\n",
             "o.csv, header: unknown columns colour (the columns are order_id, customer_id, email, email_sha256, "
-            "ordered_at, amount, currency, product, product_name, idea_id, code).",
+            "ordered_at, amount, currency, product, product_name, idea_id, code, refund_of).",
         ),
         (b"order_id,ordered_at,amount,currency,product\n", "o.csv has no orders after its header."),
         (
@@ -192,14 +192,14 @@ def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, tmp_
     from prosumo.cli import app
 
     bad = tmp_path / "bad.csv"
-    bad.write_text(HEADER + "G1,,,,2025-03-01,1,EUR,S,,\nG2,C,,,2025-03-01,-3,EUR,S,,\n")
+    bad.write_text(HEADER + "G1,,,,2025-03-01,1,EUR,S,,\nG2,C,,,2025-03-01,-3.333,EUR,S,,\n")
     before = rows_now()
     refused = CliRunner().invoke(app, ["import-orders", str(bad)])
     assert refused.exit_code == 2
     assert refused.output.splitlines() == [
         "Nothing was imported: bad.csv has 2 problems.",
         "bad.csv, row 1, column customer_id: Name the customer: a customer_id, an email or an email_sha256.",
-        "bad.csv, row 2, column amount: Write an amount such as 1234.56: 0 or more, at most two decimals.",
+        "bad.csv, row 2, column amount: Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.",
     ]
     assert rows_now() == before
     good = tmp_path / "good.csv"
@@ -249,3 +249,63 @@ def test_the_orders_and_spend_pages_make_as_many_queries_for_many_rows_as_for_on
             currency="EUR",
         )
     assert (queries("/staff/orders/"), queries("/staff/spend/")) == one
+
+
+REFUNDS = "order_id,customer_id,ordered_at,amount,currency,product,idea_id,refund_of\n"
+
+
+def test_refunds_come_in_negative_or_naming_their_sale_and_take_its_customer_and_product(admin, make_member, idea):
+    # given a member's sale of an idea's product, recorded earlier
+    buyer = make_member()
+    CustomerRecord.objects.create(customer_id="C-1", email="c1@example.org", member=buyer)
+    services.orders_import_csv(
+        actor=admin, file_name="sales.csv", data=(REFUNDS + f"S1,C-1,2025-03-01,100.00,EUR,LAMP,{idea.pk},\n").encode()
+    )
+    # when: a refund naming that sale (its amount written plain), a sale and its refund in one file,
+    # and a refund written as a negative amount without naming its sale
+    result = services.orders_import_csv(
+        actor=admin,
+        file_name="refunds.csv",
+        data=(
+            REFUNDS
+            + "R1,,2025-03-05,30.00,EUR,,,S1\n"
+            + "S2,C-1,2025-03-06,20.00,EUR,BULB,,\n"
+            + "R2,,2025-03-07,-20.00,EUR,,,S2\n"
+            + "R3,C-1,2025-03-08,-5.50,EUR,BULB,,\n"
+        ).encode(),
+    )
+    # then: each refund is stored negative, with the sale's customer (so its member), product and idea
+    assert result.created == 4
+    rows = Order.objects.filter(order_id__in=["R1", "R2", "R3"]).order_by("order_id")
+    assert [(o.order_id, o.amount_cents, o.member_id, o.product.code, o.idea_id, o.refund_of) for o in rows] == [
+        ("R1", -3000, buyer.pk, "LAMP", idea.pk, "S1"),
+        ("R2", -2000, buyer.pk, "BULB", None, "S2"),
+        ("R3", -550, buyer.pk, "BULB", None, ""),
+    ]
+
+
+def test_a_refund_of_an_unknown_sale_or_in_another_currency_is_refused_with_its_row(admin, idea, rows_now):
+    services.orders_import_csv(
+        actor=admin, file_name="sales.csv", data=(REFUNDS + "S1,C-1,2025-03-01,100.00,EUR,LAMP,,\n").encode()
+    )
+    before = rows_now()
+    with pytest.raises(services.CsvRefused) as refused:
+        services.orders_import_csv(
+            actor=admin,
+            file_name="refunds.csv",
+            data=(
+                REFUNDS
+                + "R1,,2025-03-05,30.00,EUR,,,NOPE\n"
+                + "R2,,2025-03-05,30.00,USD,,,S1\n"
+                + "R3,,2025-03-05,10.00,EUR,,,R3\n"
+                + "R4,,2025-03-05,10.00,EUR,,,\n"
+            ).encode(),
+        )
+    assert refused.value.lines == [
+        "refunds.csv, row 1, column refund_of: There is no sale NOPE to refund.",
+        "refunds.csv, row 2, column currency: Order S1 was in EUR: refund it in the same currency.",
+        "refunds.csv, row 3, column refund_of: An order cannot refund itself.",
+        "refunds.csv, row 4, column customer_id: Name the customer: a customer_id, an email or an email_sha256.",
+        "refunds.csv, row 4, column product: This value is missing.",
+    ]
+    assert rows_now() == before

@@ -88,6 +88,7 @@ TABLE: dict[str, list[str]] = {
     "Flag an idea or comment": TAKE_PART,
     "Invite someone to join by email": TAKE_PART,
     "Invite someone to a campaign": STAFF_WRITE,
+    "Invite members to take part": STAFF_WRITE,
     "Hide an idea or comment": MODERATE,
     "Restore an idea or comment": MODERATE,
     "Suspend a member": MODERATE,
@@ -461,6 +462,13 @@ def test_invite_to_campaign(actor_as, make_campaign, role, expected):
     actor = actor_as(role)
     invite = lambda: services.invitation_create(actor=actor, email="friend@example.org", campaign_id=campaign.pk)  # noqa: E731
     assert outcome(invite) == expected
+
+
+@cases("Invite members to take part")
+def test_invite_members_to_take_part(actor_as, make_member, role, expected):
+    invited = make_member()
+    actor = actor_as(role)
+    assert outcome(lambda: services.members_invite(actor=actor, member_ids=[invited.pk])) == expected
 
 
 # --- moderation -----------------------------------------------------------------------

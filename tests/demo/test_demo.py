@@ -6,11 +6,18 @@ from django.db.models import Count, Q, Sum
 
 from prosumo.activity.models import Event
 from prosumo.analytics.dataset import load_dataset
-from prosumo.analytics.metrics import propensity
+from prosumo.analytics.metrics import effectiveness, propensity
 from prosumo.analytics.metrics.innovation import lead_user_scores
 from prosumo.analytics.sections.propensity import present
 from prosumo.community.models import Member, Role, TermsAcceptance
-from prosumo.demo.loader import MEMBER_EMAIL, STAFF_EMAIL, demo_logins, load_demo
+from prosumo.demo.loader import (
+    BUILDS_ON_BODIES,
+    FIRST_BUILDS_ON,
+    MEMBER_EMAIL,
+    STAFF_EMAIL,
+    demo_logins,
+    load_demo,
+)
 from prosumo.ideas.models import Comment, Idea, IdeaRevision, Vote
 from prosumo.ideas.selectors import idea_list
 from prosumo.insights.export import export_dataset
@@ -56,7 +63,11 @@ def test_demo_community_is_consistent(db, tmp_path):
     # every idea was contributed under the demo's terms, by an author who accepted them
     assert Idea.objects.filter(terms_version__number=1).exclude(licence="").count() == Idea.objects.count()
     authors = set(Idea.objects.values_list("author_id", flat=True))
-    assert set(TermsAcceptance.objects.values_list("member_id", flat=True)) == authors
+    # and the members who first built on an idea today accepted them through the comment service
+    first = set(Comment.objects.filter(body__in=BUILDS_ON_BODIES).values_list("author_id", flat=True))
+    assert len(first) == counts["first_builds_on"] == FIRST_BUILDS_ON
+    assert not first & authors
+    assert set(TermsAcceptance.objects.values_list("member_id", flat=True)) == authors | first
     # every revision and comment is in the signed proof log, and the log checks out
     logged = IdeaRevision.objects.count() + Comment.objects.count()
     assert LogEntry.objects.count() == logged
@@ -72,11 +83,20 @@ def test_demo_community_is_consistent(db, tmp_path):
     assert Event.objects.filter(verb="survey.answered").count() == counts["survey_answers"]
     ds = load_dataset(export_dataset(tmp_path / "ds"))
     figures = propensity.compute(ds)
+    # the invitation model fits: enough members co-created for the first time in the last 90 days
+    assert figures.model is not None
+    assert figures.ranking is not None
     assert figures.drivers is not None
     assert figures.drivers.attrs["respondents"] == respondents
     assert list(figures.drivers["item"]) == sorted(co_production.spec.keys + TEMPLATES["lead_user"].keys)
     section = present(figures)
     assert "drivers" in section.tables
+    # and the recent first co-creations leave the matched comparison its figure: the
+    # non-participants' index day follows the co-creators who can be compared
+    did = effectiveness.compute(ds).did
+    assert did is not None
+    assert did.matched > 0
+    assert did.effect == did.effect  # a number, not NaN
     lead = lead_user_scores(ds)
     assert lead is not None
     assert len(lead) == respondents

@@ -60,3 +60,26 @@ def test_members_cannot_open_the_page_that_names_them(make_member, login):
     # then
     assert response.status_code == 404
     assert "Ana López" not in response.content.decode()
+
+
+def test_the_invitation_ranking_links_to_the_invite_page_with_its_members_ticked(make_member, admin, login):
+    # given: the ranking of a run for campaign 5 names two members
+    ana, luis = make_member(display_name="Ana López"), make_member(display_name="Luis Gil")
+    rows = [
+        {"rank": i + 1, "member_id": pk, "probability": 0.5, "reason": "visits"}
+        for i, pk in enumerate((ana.pk, luis.pk))
+    ]
+    run = run_with(
+        [section("propensity", {"invite": rows, "coefficients": [{"feature": "visits", "coefficient": 1.0}]})]
+    )
+    run.filters = {"campaign": "5"}
+    run.save(update_fields=["filters"])
+    client = login(admin)
+    # when
+    page = client.get(f"/staff/insights/{run.pk}/propensity/").content.decode()
+    # then: one link, on the ranking only, that opens the invite page with both members ticked
+    link = f"/staff/invite/?member={ana.pk}&amp;member={luis.pk}&amp;campaign=5"
+    assert page.count("Invite these members") == 1
+    assert f'<a class="btn" href="{link}">Invite these members</a>' in page
+    invite = client.get(link.replace("&amp;", "&")).content.decode()
+    assert ("Ana López" in invite, "Luis Gil" in invite, invite.count("checked")) == (True, True, 2)

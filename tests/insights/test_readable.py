@@ -7,18 +7,43 @@ One test walks them all (the demo is built and analysed once): no raw key, no "n
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
 from django.utils import timezone
 
 from prosumo.analytics.dataset import load_dataset, write_dataset
+from prosumo.analytics.metrics.involvement import STEP_DEFINITIONS
 from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 from prosumo.analytics.sections import figures
 from prosumo.demo.loader import load_demo
-from prosumo.insights.export import export_tables
+from prosumo.insights.export import commerce_left_out, export_tables
 from prosumo.insights.models import InsightRun
 
+#: The eight questions, and whom to invite: each must show a figure on the demo.
+QUESTIONS = (
+    "involvement",
+    "capacity",
+    "innovation",
+    "channels",
+    "relationship",
+    "influence",
+    "remuneration",
+    "effectiveness",
+    "propensity",
+)
+#: Words of the innovation ranking's reasons in English.
+REASON_WORDS = (
+    "ideas accepted (shrunk rate",
+    "supports per idea",
+    "ideas unlike earlier ones",
+    "ideas on varied topics",
+    "early on a theme",
+    "lead-user survey score",
+)
+#: The notes a section writes when its question has no figure at all.
+NO_FIGURE = ("Too few", "No costs table", "No matched comparison", "No diffusion fit", "No reward or royalty")
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 NOT_A_NUMBER = re.compile(r"\b(?:nan|NaN|None|null)\b")
 SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE][+-]?\d+\b")
@@ -31,11 +56,33 @@ def shown_text(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)) + " " + titles)
 
 
+def chart_titles(page: str) -> set[str]:
+    """The titles inside a page's Vega-Lite specs: the chart's, its axes' and its legends' (not its data)."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name in ("data", "datasets"):
+                    continue
+                if name == "title" and isinstance(value, str) and value:
+                    found.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for spec in re.findall(r"""<script [^>]*id=["']chart\d+-spec["'][^>]*>(.*?)</script>""", page, flags=re.S):
+        walk(json.loads(spec))
+    return found
+
+
 def english_labels() -> set[str]:
     """Every label, title and table name of the catalogue that Spanish writes differently."""
     spanish = reader_for("es")
     texts = {f.label for f in figures.FIGURES.values()} | set(figures.TITLES.values()) | set(figures.TABLES.values())
     texts |= {f.label for f in figures.SECTION_FIGURES.values()}
+    texts |= set(figures.FEATURES.values())
     return {t for t in texts if spanish.gettext(t) != t}
 
 
@@ -59,7 +106,8 @@ def demo(db):
 
 def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo, make_member, login, tmp_path):
     # given: the demo community analysed once, and an admin reading English and one reading Spanish
-    path = write_dataset(export_tables(), tmp_path / "dataset", {"name": "Demo", "source": "platform"})
+    meta = {"name": "Demo", "source": "platform", "commerce": commerce_left_out()}  # as the Insights task writes it
+    path = write_dataset(export_tables(), tmp_path / "dataset", meta)
     report = build_report(load_dataset(path), workers=2)
     now = timezone.now()
     run = InsightRun.objects.create(
@@ -70,12 +118,15 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     assert len(keys) == 12
     # when: each reader opens the dashboard and every question; and the report is written in each language
     seen: dict[str, dict[str, str]] = {}
+    titles: dict[str, dict[str, set[str]]] = {}
     for language, client in readers.items():
         pages = {"dashboard": client.get("/staff/insights/")}
         pages.update({key: client.get(f"/staff/insights/{run.pk}/{key}/") for key in keys})
         assert {name: page.status_code for name, page in pages.items()} == dict.fromkeys(pages, 200)
-        seen[language] = {name: shown_text(page.content.decode()) for name, page in pages.items()}
-        seen[language]["report"] = shown_text(to_html(report, reader_for(language)))
+        raw = {name: page.content.decode() for name, page in pages.items()}
+        raw["report"] = to_html(report, reader_for(language))
+        seen[language] = {name: shown_text(page) for name, page in raw.items()}
+        titles[language] = {name: chart_titles(page) for name, page in raw.items()}
     # then: every figure reads in words, in the reader's language
     found = {
         (language, name): problems(text, spanish=language == "es")
@@ -92,3 +143,25 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     for text in (seen["es"]["involvement"], seen["es"]["report"]):
         assert [note for note in involvement["notes"] if note in text] == []
         assert "Regla 90-9-1 de Nielsen" in text
+    # and every one of the eight questions, and whom to invite, shows a figure on the demo
+    sections = {s["key"]: s for s in run.result["sections"]}
+    for key in QUESTIONS:
+        figures_shown = [v for v in sections[key]["headline"].values() if type(v) in (int, float)]
+        assert figures_shown, key
+        assert [n for n in sections[key]["notes"] if n.startswith(NO_FIGURE)] == [], key
+    assert type(sections["effectiveness"]["headline"]["spend_uplift"]) is float
+    assert len(sections["propensity"]["tables"]["invite"]) > 0
+
+    # and on the Spanish pages and report, nothing is left in English: no method note (those that
+    # hold figures are rebuilt from translated templates), no chart or axis title inside the specs,
+    # no funnel step definition, no reason of the innovation ranking
+    assert sum(len(t) for t in titles["en"].values()) > 40  # the specs were found
+    for name, text in seen["es"].items():
+        key = "innovation" if name == "report" else name
+        english_notes = [n for s in run.result["sections"] if name in (s["key"], "report") for n in s["notes"]]
+        assert [n for n in english_notes if n and n in text] == [], name
+        assert titles["es"][name] & titles["en"][name] == set(), name
+        assert [d for d in STEP_DEFINITIONS.values() if d in text] == [], name
+        assert [r for r in REASON_WORDS if r in text] == [], (name, key)
+    assert "cocreadores emparejados" in seen["es"]["effectiveness"]
+    assert "miembros que enviaron una idea" in seen["es"]["involvement"]

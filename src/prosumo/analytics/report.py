@@ -459,9 +459,9 @@ def to_html(report: Report, read: Reader | None = None) -> str:
         charts = []
         for spec in specs:
             div = f"chart{len(chart_specs)}"
-            chart_specs.append((div, spec))
+            chart_specs.append((div, read.spec(spec)))
             charts.append(f"<div class='chart' id='{div}'></div>")
-        notes = [read.gettext(note) if note else note for note in section.notes] + problems
+        notes = [read.note(note) for note in section.notes] + problems
         notes_html = (
             "<ul class='notes'>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>" if notes else ""
         )

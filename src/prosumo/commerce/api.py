@@ -26,12 +26,15 @@ class OrderIn(BodyIn):
     email: str | None = Field(None, description="The customer's email: hashed on arrival, never stored")
     email_sha256: str | None = Field(None, description="SHA-256 (hex) of the email, trimmed and in lowercase")
     ordered_at: str = Field(description="ISO 8601 date or time; without an offset, UTC")
-    amount_cents: int = Field(description="The order's amount in whole cents, 0 or more")
+    amount_cents: int = Field(description="The order's amount in whole cents; negative for a refund")
     currency: str = Field(description="Three-letter currency code, e.g. EUR")
-    product: str = Field(description="The product's code")
+    product: str | None = Field(None, description="The product's code (a refund of a named sale may leave it out)")
     product_name: str | None = None
     idea_id: int | None = Field(None, description="The idea the product came from, if any")
     code: str = Field("", description="A code the customer gave with the order, such as a message experiment's")
+    refund_of: str | None = Field(
+        None, description="The order_id of the sale this order refunds: its amount is then taken as refunded"
+    )
 
 
 class OrdersIn(BodyIn):

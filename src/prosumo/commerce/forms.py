@@ -18,6 +18,13 @@ class OrdersFileForm(Form):
     )
 
 
+class SpendFileForm(Form):
+    spend_file = forms.FileField(
+        label=_("Channel spend CSV file"),
+        help_text=_("Columns channel, starts_on, ends_on, amount, currency; one period a row; UTF-8"),
+    )
+
+
 class SpendForm(Form):
     channel = forms.CharField(label=_("Channel"), max_length=64, help_text=_("As members' channels are named"))
     starts_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))

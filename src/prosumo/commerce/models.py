@@ -58,6 +58,9 @@ class Order(models.Model):
     code = models.CharField(
         max_length=32, blank=True, help_text="a code the customer gave with the order, such as an experiment's"
     )
+    refund_of = models.CharField(
+        max_length=128, blank=True, db_index=True, help_text="the order_id of the sale this order refunds"
+    )
     source = models.CharField(max_length=16, choices=Source.choices)
     batch = models.UUIDField(db_index=True, help_text="the import that wrote it")
     imported_at = models.DateTimeField(default=timezone.now)
@@ -65,7 +68,10 @@ class Order(models.Model):
     class Meta:
         ordering = ["-ordered_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_cents__gte=0), name="order_amount_not_negative"),
+            # a refund is an order with a negative amount; one that names its sale is never positive
+            models.CheckConstraint(
+                condition=models.Q(refund_of="") | models.Q(amount_cents__lte=0), name="order_refund_not_positive"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ import uuid
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -52,15 +52,24 @@ CSV_COLUMNS = (
     "product_name",
     "idea_id",
     "code",
+    "refund_of",
 )
 #: The keys of one order in JSON (the API and the webhook): money as whole cents.
 JSON_KEYS = tuple("amount_cents" if c == "amount" else c for c in CSV_COLUMNS)
 MAX_CENTS = 10**15  # ten trillion in any currency: more is a mistake, and it still fits 64 bits
 JSON_ORDERS_MAX = 1_000  # orders in one API or webhook request
-AMOUNT = re.compile(r"\d{1,13}(\.\d{1,2})?\Z")
+AMOUNT = re.compile(r"-?\d{1,13}(\.\d{1,2})?\Z")
 SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
 CURRENCY = re.compile(r"[A-Z]{3}\Z")
-LIMITS = {"order_id": 128, "customer_id": 64, "product": 64, "product_name": 160, "channel": 64, "code": 32}
+LIMITS = {
+    "refund_of": 128,
+    "order_id": 128,
+    "customer_id": 64,
+    "product": 64,
+    "product_name": 160,
+    "channel": 64,
+    "code": 32,
+}
 CHUNK = 5_000  # ids per lookup query: far below any database's limit on bound values
 SPEND_LOCK_SPACE = 2_024_011  # the first key of the advisory lock on a channel's spend (PostgreSQL)
 PROBLEMS_SHOWN = 200  # problems a page shows of a refused file; the command line prints them all
@@ -92,6 +101,8 @@ class OrderLine:
     product_name: str
     idea_id: int | None
     code: str = ""  # a code the customer gave with the order (an experiment's arm, docs/outreach.md)
+    #: The order this one refunds (its ``order_id``), or "": a refund's amount is negative.
+    refund_of: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,11 +145,12 @@ def _text(values: Mapping[str, Any], key: str, problems: dict[str, str], *, requ
 
 
 def parse_cents(text: str) -> int | None:
-    """An amount as people write it (``1234.5``, ``1234.56``, ``1234``) in cents; None when it is not one."""
+    """An amount as people write it (``1234.5``, ``-1234.56``, ``1234``) in cents; None when it is not one."""
     if not AMOUNT.match(text):
         return None
-    whole, _, fraction = text.partition(".")
-    return int(whole) * 100 + int((fraction + "00")[:2])
+    sign = -1 if text.startswith("-") else 1
+    whole, _, fraction = text.lstrip("-").partition(".")
+    return sign * (int(whole) * 100 + int((fraction + "00")[:2]))
 
 
 def parse_moment(text: str) -> datetime | None:
@@ -168,7 +180,19 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
             hashed = email_sha256(email)
     elif hashed and not SHA256_HEX.match(hashed):
         problems["email_sha256"] = gettext("Give the SHA-256 of the email: 64 hexadecimal digits.")
-    if not (customer_id or email or hashed) and not {"customer_id", "email", "email_sha256"} & problems.keys():
+    refund_of = _text(values, "refund_of", problems)
+    if refund_of and refund_of == order_id:
+        problems["refund_of"] = gettext("An order cannot refund itself.")
+    # a refund that names its order may leave the customer and the product to that order's
+    if (
+        not (customer_id or email or hashed or refund_of)
+        and not {
+            "customer_id",
+            "email",
+            "email_sha256",
+        }
+        & problems.keys()
+    ):
         problems["customer_id"] = gettext("Name the customer: a customer_id, an email or an email_sha256.")
     when = _text(values, "ordered_at", problems, required=True)
     ordered_at = parse_moment(when) if when else None
@@ -181,7 +205,7 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
     currency = _text(values, "currency", problems, required=True).upper()
     if currency and not CURRENCY.match(currency):
         problems["currency"] = gettext("Write a three-letter currency code such as EUR.")
-    product = _text(values, "product", problems, required=True)
+    product = _text(values, "product", problems, required=not refund_of)
     product_name = _text(values, "product_name", problems)
     idea_id = _idea_id(values.get("idea_id"), problems)
     code = _text(values, "code", problems)
@@ -189,8 +213,12 @@ def order_check(values: Mapping[str, Any], *, now: datetime) -> tuple[OrderLine 
         return None, problems
     assert ordered_at is not None
     assert cents is not None
+    if refund_of:
+        cents = -abs(cents)  # the amount refunded, written with or without its minus sign
     return (
-        OrderLine(order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id, code),
+        OrderLine(
+            order_id, customer_id, hashed, ordered_at, cents, currency, product, product_name, idea_id, code, refund_of
+        ),
         problems,
     )
 
@@ -201,8 +229,8 @@ def _cents(values: Mapping[str, Any], problems: dict[str, str]) -> int | None:
         if raw is None:
             problems["amount_cents"] = gettext("This value is missing.")
             return None
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_CENTS:
-            problems["amount_cents"] = gettext("Give a whole number of cents, 0 or more.")
+        if isinstance(raw, bool) or not isinstance(raw, int) or not -MAX_CENTS <= raw <= MAX_CENTS:
+            problems["amount_cents"] = gettext("Give a whole number of cents (negative for a refund).")
             return None
         return raw
     # No comma, neither for thousands nor for decimals: "12,50" would be read as 1250 or as 12.50
@@ -212,7 +240,7 @@ def _cents(values: Mapping[str, Any], problems: dict[str, str]) -> int | None:
         return None
     cents = parse_cents(text)
     if cents is None or cents > MAX_CENTS:
-        problems["amount"] = gettext("Write an amount such as 1234.56: 0 or more, at most two decimals.")
+        problems["amount"] = gettext("Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.")
     return cents
 
 
@@ -265,11 +293,78 @@ def orders_check(rows: Sequence[Mapping[str, Any]], *, progress: Progress | None
             problems.append(
                 OrderProblem(index, "idea_id", gettext("There is no idea {number}.").format(number=idea_id))
             )
+    lines = _refunds_resolved(lines, first_row, problems)
     if problems:
         raise BatchRefused(sorted(problems, key=lambda p: p.index))
     if progress is not None:
         progress("checking", len(rows), len(rows))
     return [line for line in lines if line is not None]
+
+
+def _refunds_resolved(
+    lines: list[OrderLine | None], first_row: dict[str, int], problems: list[OrderProblem]
+) -> list[OrderLine | None]:
+    """Each refund with the order it names (recorded, or a sale in this batch): its customer, product and idea
+    when the refund leaves them out; a problem when that order is unknown, a refund itself, or in another currency."""
+    named = {line.refund_of for line in lines if line is not None and line.refund_of}
+    if not named:
+        return lines
+    originals: dict[str, tuple[str, str, str, int | None, str]] = {}
+    for start in range(0, len(sorted(named)), CHUNK):
+        chunk = sorted(named)[start : start + CHUNK]
+        for row in Order.objects.filter(order_id__in=chunk, refund_of="").values_list(
+            "order_id", "customer_id", "email_sha256", "product__code", "idea_id", "currency"
+        ):
+            originals[row[0]] = (row[1], row[2], row[3], row[4], row[5])
+    for order_id in named - originals.keys():
+        at = first_row.get(order_id)
+        original = lines[at] if at is not None else None
+        if original is not None and not original.refund_of:
+            originals[order_id] = (
+                original.customer_id,
+                original.email_sha256,
+                original.product,
+                original.idea_id,
+                original.currency,
+            )
+    resolved: list[OrderLine | None] = []
+    for index, line in enumerate(lines):
+        if line is None or not line.refund_of:
+            resolved.append(line)
+            continue
+        found = originals.get(line.refund_of)
+        if found is None:
+            problems.append(
+                OrderProblem(
+                    index, "refund_of", gettext("There is no sale {order} to refund.").format(order=line.refund_of)
+                )
+            )
+            resolved.append(None)
+            continue
+        customer_id, hashed, product, idea_id, currency = found
+        if currency != line.currency:
+            problems.append(
+                OrderProblem(
+                    index,
+                    "currency",
+                    gettext("Order {order} was in {currency}: refund it in the same currency.").format(
+                        order=line.refund_of, currency=currency
+                    ),
+                )
+            )
+            resolved.append(None)
+            continue
+        named_customer = line.customer_id or line.email_sha256
+        resolved.append(
+            replace(
+                line,
+                customer_id=line.customer_id if named_customer else customer_id,
+                email_sha256=line.email_sha256 if named_customer else hashed,
+                product=line.product or product,
+                idea_id=line.idea_id if line.idea_id is not None else idea_id,
+            )
+        )
+    return resolved
 
 
 class BatchRefused(InvalidInput):
@@ -424,6 +519,7 @@ def _orders_write(
                 product=product,
                 idea_id=line.idea_id or product.idea_id,
                 code=line.code,
+                refund_of=line.refund_of,
                 source=source,
                 batch=batch,
                 imported_at=now,
@@ -523,8 +619,19 @@ class CsvRefused(InvalidInput):
         super().__init__(message, fields={"file": [message, *shown]})
 
 
-def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
-    """The file's rows as dicts; refuses what cannot be read as a whole (encoding, header, size, broken CSV)."""
+def _csv_rows(
+    file_name: str,
+    data: bytes,
+    *,
+    required: Sequence[str] = ("order_id", "ordered_at", "amount", "currency", "product"),
+    known: Sequence[str] = CSV_COLUMNS,
+    empty: str | None = None,
+) -> list[dict[str, str]]:
+    """The file's rows as dicts; refuses what cannot be read as a whole (encoding, header, size, broken CSV).
+
+    ``required`` and ``known`` are the file's columns (an orders file's by default); ``empty``
+    says, translated, with ``{file}`` in it, that the file has no rows after its header.
+    """
     limit = settings.PROSUMO_IMPORT_MAX_BYTES
     if len(data) > limit:
         raise CsvRefused(
@@ -554,8 +661,8 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
         raise CsvRefused(file_name, [gettext("{file} is empty.").format(file=file_name)])
     header = [name.strip() for name in header_record]
     problems: list[str] = []
-    missing = [c for c in ("order_id", "ordered_at", "amount", "currency", "product") if c not in header]
-    unknown = [c for c in header if c not in CSV_COLUMNS]
+    missing = [c for c in required if c not in header]
+    unknown = [c for c in header if c not in known]
     repeated = sorted({c for c in header if header.count(c) > 1})
     if missing:
         problems.append(
@@ -564,7 +671,7 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
     if unknown:
         problems.append(
             gettext("{file}, header: unknown columns {columns} (the columns are {known}).").format(
-                file=file_name, columns=", ".join(unknown), known=", ".join(CSV_COLUMNS)
+                file=file_name, columns=", ".join(unknown), known=", ".join(known)
             )
         )
     if repeated:
@@ -601,7 +708,8 @@ def _csv_rows(file_name: str, data: bytes) -> list[dict[str, str]]:
     if problems:
         raise CsvRefused(file_name, problems)
     if not rows:
-        raise CsvRefused(file_name, [gettext("{file} has no orders after its header.").format(file=file_name)])
+        empty = empty or gettext("{file} has no orders after its header.")
+        raise CsvRefused(file_name, [empty.format(file=file_name)])
     return rows
 
 
@@ -730,43 +838,68 @@ def spend_record(
     if problems:
         raise InvalidInput(gettext("The spend was not recorded."), fields=problems)
     with transaction.atomic():
-        _lock_channel(channel)
-        overlap = (
-            ChannelSpend.objects.filter(channel=channel, starts_on__lte=ends_on, ends_on__gte=starts_on)
-            .order_by("starts_on")
-            .first()
-        )
-        if overlap is not None:
-            raise Conflict(
-                gettext(
-                    "{channel} already has spend from {start} to {end}; periods of a channel cannot overlap."
-                ).format(channel=channel, start=overlap.starts_on.isoformat(), end=overlap.ends_on.isoformat()),
-                code="overlap",
-                fields={"starts_on": ["overlap"]},
-            )
-        spend = ChannelSpend.objects.create(
+        return _spend_write(
+            actor=actor,
             channel=channel,
             starts_on=starts_on,
             ends_on=ends_on,
             amount_cents=amount_cents,
             currency=currency,
             source=source,
-            recorded_by=actor,
         )
-        event_record(
-            verb="spend.recorded",
-            actor_id=actor.pk if actor else None,
-            object_type="channel_spend",
-            object_id=spend.pk,
-            channel=channel,
-            value=amount_cents,
-            details={
-                "currency": currency,
-                "starts_on": starts_on.isoformat(),
-                "ends_on": ends_on.isoformat(),
-                "source": source,
-            },
+
+
+_OVERLAP = "{channel} already has spend from {start} to {end}; periods of a channel cannot overlap."
+
+
+def _spend_write(
+    *,
+    actor: Member | None,
+    channel: str,
+    starts_on: date,
+    ends_on: date,
+    amount_cents: int,
+    currency: str,
+    source: str,
+) -> ChannelSpend:
+    """One checked period written with its event, inside the caller's transaction; refused if it overlaps."""
+    _lock_channel(channel)
+    overlap = (
+        ChannelSpend.objects.filter(channel=channel, starts_on__lte=ends_on, ends_on__gte=starts_on)
+        .order_by("starts_on")
+        .first()
+    )
+    if overlap is not None:
+        raise Conflict(
+            gettext(_OVERLAP).format(
+                channel=channel, start=overlap.starts_on.isoformat(), end=overlap.ends_on.isoformat()
+            ),
+            code="overlap",
+            fields={"starts_on": ["overlap"]},
         )
+    spend = ChannelSpend.objects.create(
+        channel=channel,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount_cents=amount_cents,
+        currency=currency,
+        source=source,
+        recorded_by=actor,
+    )
+    event_record(
+        verb="spend.recorded",
+        actor_id=actor.pk if actor else None,
+        object_type="channel_spend",
+        object_id=spend.pk,
+        channel=channel,
+        value=amount_cents,
+        details={
+            "currency": currency,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "source": source,
+        },
+    )
     return spend
 
 
@@ -804,3 +937,119 @@ def spend_remove(*, actor: Member, spend_id: int) -> None:
             },
         )
         spend.delete()
+
+
+# --- channel spend from a CSV file ------------------------------------------------------------------------
+
+#: The columns of a channel spend CSV file (docs/commerce.md): one period of one channel a row.
+SPEND_CSV_COLUMNS = ("channel", "starts_on", "ends_on", "amount", "currency")
+
+
+@dataclass(frozen=True)
+class SpendResult:
+    periods: int
+    channels: int
+    amount_cents: int
+
+
+def spend_import_csv(*, actor: Member | None, file_name: str, data: bytes) -> SpendResult:
+    """Import channel spend from a CSV file: every period, or none.
+
+    Every problem is named by file, row and column in one report (``CsvRefused``): a
+    value that is wrong, a period that overlaps another of the same channel in the file
+    or one already recorded. ``actor`` None is the command line. Each period writes its
+    ``spend.recorded`` event, as one recorded on the page does.
+    """
+    if actor is not None:
+        actor = require_commerce_admin(actor)
+    rows = _csv_rows(
+        file_name,
+        data,
+        required=SPEND_CSV_COLUMNS,
+        known=SPEND_CSV_COLUMNS,
+        empty=gettext("{file} has no spend after its header."),
+    )
+    periods: list[tuple[int, str, date, date, int, str]] = []
+    problems: list[tuple[int, str, str]] = []
+    for index, values in enumerate(rows):
+        found: dict[str, str] = {}
+        channel = _text(values, "channel", found, required=True)
+        days = {}
+        for key in ("starts_on", "ends_on"):
+            text = _text(values, key, found, required=True)
+            try:
+                days[key] = date.fromisoformat(text) if text else None
+            except ValueError:
+                found[key] = gettext("Write a date as 2025-03-31.")
+        amount = _text(values, "amount", found, required=True)
+        cents = parse_cents(amount) if amount else None
+        if amount and "amount" not in found and (cents is None or not 0 <= cents <= MAX_CENTS):
+            found["amount"] = gettext("Write an amount such as 1234.56: 0 or more, at most two decimals.")
+        currency = _text(values, "currency", found, required=True).upper()
+        if currency and not CURRENCY.match(currency):
+            found["currency"] = gettext("Write a three-letter currency code such as EUR.")
+        starts, ends = days.get("starts_on"), days.get("ends_on")
+        if starts and ends and ends < starts:
+            found["ends_on"] = gettext("The period ends before it starts.")
+        problems.extend((index, column, message) for column, message in found.items())
+        if not found and starts and ends and cents is not None:
+            periods.append((index, channel, starts, ends, cents, currency))
+    problems.extend(_spend_overlaps(periods))
+    if problems:
+        raise CsvRefused(
+            file_name,
+            [
+                gettext("{file}, row {row}, column {column}: {message}").format(
+                    file=file_name, row=index + 1, column=column, message=message
+                )
+                for index, column, message in sorted(problems, key=lambda p: p[0])
+            ],
+        )
+    with transaction.atomic():
+        for _index, channel, starts, ends, cents, currency in periods:
+            _spend_write(
+                actor=actor,
+                channel=channel,
+                starts_on=starts,
+                ends_on=ends,
+                amount_cents=cents,
+                currency=currency,
+                source=Source.CSV,
+            )
+    return SpendResult(
+        periods=len(periods),
+        channels=len({p[1] for p in periods}),
+        amount_cents=sum(p[4] for p in periods),
+    )
+
+
+def _spend_overlaps(periods: list[tuple[int, str, date, date, int, str]]) -> list[tuple[int, str, str]]:
+    """Each period that overlaps an earlier one of its channel in the file, or one already recorded."""
+    problems: list[tuple[int, str, str]] = []
+    by_channel: dict[str, list[tuple[int, date, date]]] = defaultdict(list)
+    for index, channel, starts, ends, _cents, _currency in periods:
+        for other, other_starts, other_ends in by_channel[channel]:
+            if starts <= other_ends and other_starts <= ends:
+                problems.append(
+                    (
+                        index,
+                        "starts_on",
+                        gettext("This period overlaps row {row}'s of the same channel.").format(row=other + 1),
+                    )
+                )
+                break
+        by_channel[channel].append((index, starts, ends))
+    recorded = ChannelSpend.objects.filter(channel__in=sorted(by_channel)).order_by("starts_on")
+    for spend in recorded:
+        for index, starts, ends in by_channel[spend.channel]:
+            if starts <= spend.ends_on and spend.starts_on <= ends:
+                problems.append(
+                    (
+                        index,
+                        "starts_on",
+                        gettext(_OVERLAP).format(
+                            channel=spend.channel, start=spend.starts_on.isoformat(), end=spend.ends_on.isoformat()
+                        ),
+                    )
+                )
+    return problems

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from prosumo.commerce import selectors, services
-from prosumo.commerce.forms import OrdersFileForm, SpendForm
+from prosumo.commerce.forms import OrdersFileForm, SpendFileForm, SpendForm
 from prosumo.commerce.models import Source
 from prosumo.commerce.permissions import require_commerce_admin, staff_page
 from prosumo.community.http import MemberRequest
@@ -52,8 +52,26 @@ def staff_spend(request: MemberRequest) -> HttpResponse:
     staff_page(request.user)
     require_commerce_admin(request.user)
     channels = selectors.known_channels()
+    uploading = request.method == "POST" and "spend_file" in request.FILES
+    file_form = SpendFileForm(request.POST, request.FILES) if uploading else SpendFileForm()
     # the Insights channel table links here with ?channel=, to record that channel's spend
-    form = SpendForm(request.POST or None, channels=channels, initial={"channel": request.GET.get("channel", "")[:64]})
+    form = SpendForm(
+        request.POST if request.method == "POST" and not uploading else None,
+        channels=channels,
+        initial={"channel": request.GET.get("channel", "")[:64]},
+    )
+    if file_form.is_bound and file_form.is_valid():
+        upload = file_form.cleaned_data["spend_file"]
+        with form_errors(file_form) as caught:
+            result = services.spend_import_csv(actor=request.user, file_name=upload.name, data=upload.read())
+        if caught.error is None:
+            messages.success(
+                request,
+                _("Spend imported: {periods} periods, channels: {channels}.").format(
+                    periods=result.periods, channels=result.channels
+                ),
+            )
+            return redirect("staff_spend")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         with form_errors(form) as caught:
@@ -76,8 +94,14 @@ def staff_spend(request: MemberRequest) -> HttpResponse:
             messages.success(request, _("The spend is recorded."))
             return redirect("staff_spend")
     selected = request.GET.get("channel") or None
-    context = {"form": form, "spends": selectors.spends(channel=selected), "channels": channels, "selected": selected}
-    return render(request, "commerce/staff_spend.html", context, status=400 if form.errors else 200)
+    context = {
+        "form": form,
+        "file_form": file_form,
+        "spends": selectors.spends(channel=selected),
+        "channels": channels,
+        "selected": selected,
+    }
+    return render(request, "commerce/staff_spend.html", context, status=400 if form.errors or file_form.errors else 200)
 
 
 @login_required

@@ -39,6 +39,9 @@ PHRASES: dict[str, str] = {
     "survey.opened.body": gettext_noop(
         "It takes two minutes. You can answer, and change your answers, until {closes}."
     ),
+    # Staff invite members to take part (the Insights invitation ranking's "Invite these members").
+    "member.invited_to_campaign": gettext_noop("{name} invites you to take part in “{campaign}”"),
+    "member.invited_to_take_part": gettext_noop("{name} invites you to share your ideas in our campaigns"),
     "stage.threshold_reached": gettext_noop("This idea reached {threshold} supporters and goes to review."),
     "stage.gate_missed": gettext_noop(
         "This idea needed {supporters} supporters within {days} days and had {had}. "

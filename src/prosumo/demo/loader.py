@@ -56,6 +56,7 @@ from prosumo.ideas.models import (
     Tag,
     Vote,
 )
+from prosumo.ideas.services.comments import comment_post
 from prosumo.notifications.models import Fanout, Notification
 from prosumo.outreach import services as outreach
 from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
@@ -141,6 +142,7 @@ def load_demo(
             counts.update(_rewards())
             counts.update(_commerce(community))
             counts.update(_surveys(community))
+            counts.update(_first_builds_on(community, now=now))
             counts.update(_ip_flags())
             counts.update(_experiment(seed))
             counts["events"] = Event.objects.count()
@@ -541,13 +543,12 @@ RULES = (
 
 
 def _commerce(c: Any) -> dict[str, int]:
-    """The generator's orders as a CSV file through the CSV import, its channel spend through the API's service.
+    """The generator's orders and channel spend as CSV files, through the CSV imports staff use.
 
     Customers are named as a shop would: members with a customer record by its customer
     id, the others (staff) by email, which the import hashes and matches.
     """
-    from prosumo.commerce.models import Source
-    from prosumo.commerce.services import orders_import_csv, spend_record
+    from prosumo.commerce.services import orders_import_csv, spend_import_csv
 
     staff = Member.objects.get(email=STAFF_EMAIL)
     currency = settings.PROSUMO_CURRENCY
@@ -572,20 +573,16 @@ def _commerce(c: Any) -> dict[str, int]:
             ]
         )
     orders = orders_import_csv(actor=staff, file_name="demo-orders.csv", data=out.getvalue().encode())
-    spends = 0
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["channel", "starts_on", "ends_on", "amount", "currency"])
     for row in _rows(c.costs):
-        spend_record(
-            actor=staff,
-            channel=row["channel"],
-            starts_on=(starts := _at(row["period_start"]).date()),
-            # the generator's periods end where the next begins; a recorded period ends on its last day
-            ends_on=max(starts, _at(row["period_end"]).date() - timedelta(days=1)),
-            amount_cents=round(float(row["spend"]) * 100),
-            currency=currency,
-            source=Source.API,
-        )
-        spends += 1
-    return {"orders": orders.created, "spend_periods": spends}
+        starts = _at(row["period_start"]).date()
+        # the generator's periods end where the next begins; a recorded period ends on its last day
+        ends = max(starts, _at(row["period_end"]).date() - timedelta(days=1))
+        writer.writerow([row["channel"], starts.isoformat(), ends.isoformat(), f"{float(row['spend']):.2f}", currency])
+    spend = spend_import_csv(actor=staff, file_name="demo-spend.csv", data=out.getvalue().encode())
+    return {"orders": orders.created, "spend_periods": spend.periods}
 
 
 def _surveys(c: Any) -> dict[str, int]:
@@ -693,3 +690,49 @@ def _experiment(seed: int) -> dict[str, int]:
                 conversions += 1
     outreach.experiment_finish(actor=staff, experiment_id=experiment.pk)
     return {"experiment_assignments": sum(len(a) for a in given.values()), "experiment_conversions": conversions}
+
+
+#: Members the survey moves to build on an idea for the first time (a comment that improves
+#: it), so that the demo has recent first co-creations: the invitation model needs at least
+#: ten members who co-created in its last 90 days, and ten who did not.
+FIRST_BUILDS_ON = 14
+BUILDS_ON_BODIES = (
+    "Building on this: a version with a refill pack would cut the waste and the price.",
+    "It could also work for families: a larger size with the same design.",
+    "What if the app reminded you when it is time to replace it? I would use that every week.",
+    "I would add a travel case; I tried something similar and that was what was missing.",
+)
+
+
+def _first_builds_on(c: Any, *, now: datetime) -> dict[str, int]:
+    """Surveyed members who never co-created build on a popular idea, through the comment service.
+
+    The most motivated respondents (the generator's ``motive_*`` scores) who joined more
+    than 100 days ago and have no idea, revision, co-authorship or builds-on comment each
+    post one builds-on comment today, accepting the contribution terms as a member does.
+    """
+    motive = c.surveys[c.surveys["item"].str.startswith("motive_")].groupby("member_id")["score"].mean()
+    analyse = Event.objects.filter(verb__in=["idea.submitted", "idea.revised", "idea.coauthor_added"])
+    co_created = set(analyse.values_list("actor_id", flat=True)) | set(
+        analyse.exclude(target_member_id=None).values_list("target_member_id", flat=True)
+    )
+    co_created |= set(Comment.objects.filter(builds_on=True).values_list("author_id", flat=True))
+    candidates = Member.objects.filter(
+        pk__in=[int(m) for m in motive.index], role=Role.MEMBER, date_joined__lt=now - timedelta(days=100)
+    ).exclude(pk__in=[m for m in co_created if m is not None])
+    chosen = sorted(candidates, key=lambda m: (-float(motive[m.pk]), m.pk))[:FIRST_BUILDS_ON]
+    ideas = list(
+        Idea.objects.filter(hidden=False).order_by("-support_count", "pk").values_list("pk", flat=True)[: len(chosen)]
+    )
+    terms = TermsVersion.objects.order_by("-number").first()
+    posted = 0
+    for i, (member, idea_id) in enumerate(zip(chosen, ideas, strict=False)):
+        comment_post(
+            actor=member,
+            idea_id=idea_id,
+            body=BUILDS_ON_BODIES[i % len(BUILDS_ON_BODIES)],
+            builds_on=True,
+            accept_terms=terms.number if terms is not None else None,
+        )
+        posted += 1
+    return {"first_builds_on": posted}

@@ -120,6 +120,26 @@ class InviteForm(Form):
     )
 
 
+class MembersInviteForm(Form):
+    """Members chosen elsewhere (the Insights invitation ranking), each ticked, invited with a personal note."""
+
+    member = forms.MultipleChoiceField(label=_("Members"), widget=forms.CheckboxSelectMultiple)
+    campaign = forms.ModelChoiceField(
+        label=_("To a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
+    )
+    note = forms.CharField(
+        label=_("Personal note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent with the invitation, as you write it."),
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(str(pk), name) for pk, name in members]  # type: ignore[attr-defined]
+
+
 class ReviewForm(Form):
     def __init__(self, *args: object, criteria: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -29,9 +29,11 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from prosumo.activity.services import presence_record
+from prosumo.community import selectors as community_selectors
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
 from prosumo.community.permissions import (
@@ -45,6 +47,7 @@ from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
 from prosumo.core.forms import form_problems
 from prosumo.core.http import HtmxRequest
+from prosumo.core.input import id_in_range
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
 from prosumo.ideas import selectors, services
@@ -58,6 +61,7 @@ from prosumo.ideas.forms import (
     IdeaForm,
     IdeaListForm,
     InviteForm,
+    MembersInviteForm,
     MergeForm,
     ModerationForm,
     ReviewForm,
@@ -519,22 +523,59 @@ def staff_moderation(request: MemberRequest) -> HttpResponse:
     return render(request, "staff/moderation.html", {"flags": page.flags, "audit": page.audit})
 
 
+def _member_ids(values: list[str]) -> list[int]:
+    """The member ids a list of query values names, in order, once each; what is not an id is left out."""
+    ids = [int(v) for v in values if v.isdigit() and id_in_range(int(v))]
+    return list(dict.fromkeys(ids))
+
+
 @login_required
 @rate_limited("invitation")
 @page_errors()
 def staff_invite(request: MemberRequest) -> HttpResponse:
-    """Staff invite people by email, to the community or to one invitation-only campaign.
+    """Staff invite people by email, to the community or to one invitation-only campaign; or invite members.
 
     It stays in ideas: the form offers the invitation-only campaigns, the service records
     the campaign with the invitation, and the list shows each invitation's campaign. A
     registration could lend community a form field, but not the campaign's rule (staff only).
+
+    ``?member=1&member=2`` (the Insights invitation ranking's link, with ``&campaign=``
+    when the ranking was for one campaign) lists those members by name, each ticked, to
+    invite with a personal note (`members_invite`).
     """
     require_staff_page(request.user)
-    form = InviteForm(request.POST or None)
+    chosen = request.POST.get("form") == "members"
+    form = InviteForm(request.POST if request.method == "POST" and not chosen else None)
+    ids = _member_ids(request.POST.getlist("member") if chosen else request.GET.getlist("member"))
+    members_form = None
+    if ids:
+        names = [(pk, m.name) for pk, m in sorted(community_selectors.members_by_id(ids).items())]
+        asked = request.GET.get("campaign", "")
+        initial = {"member": [str(pk) for pk, _name in names], "campaign": asked if asked.isdigit() else None}
+        members_form = MembersInviteForm(request.POST if chosen else None, members=names, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if chosen and members_form is not None and members_form.is_valid():
+            campaign = members_form.cleaned_data.get("campaign")
+            with form_errors(members_form):
+                invited = services.members_invite(
+                    actor=request.user,
+                    member_ids=[int(v) for v in members_form.cleaned_data["member"]],
+                    campaign_id=campaign.pk if campaign else None,
+                    note=members_form.cleaned_data["note"],
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "Invitation sent to %(count)d member.", "Invitation sent to %(count)d members.", len(invited)
+                    )
+                    % {"count": len(invited)},
+                )
+                return redirect("staff_invite")
+        elif chosen and members_form is None:
+            messages.error(request, _("Choose at least one member to invite."))
+        elif not chosen and form.is_valid():
             campaign = form.cleaned_data.get("campaign")
             with form_errors(form):
                 services.invitation_create(
@@ -543,7 +584,12 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
                 return redirect("staff_invite")
     invitations = selectors.invitations_latest()
-    return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
+    return render(
+        request,
+        "staff/invite.html",
+        {"form": form, "members_form": members_form, "invitations": invitations},
+        status=status,
+    )
 
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.views.decorators.cache import cache_control
@@ -108,6 +110,19 @@ def _cell(
     return {"text": text}
 
 
+#: The invitation ranking: its members shown link to the invite page, ticked.
+INVITE_TABLE = ("propensity", "invite")
+
+
+def _invite_url(run: Any, rows: list[dict[str, Any]]) -> str:
+    """The staff invite page with the ranking's members shown preselected (and its campaign, if the run had one)."""
+    query = [("member", int(r["member_id"])) for r in rows[:PREVIEW_ROWS] if r.get("member_id") is not None]
+    campaign = (run.filters or {}).get("campaign")
+    if campaign:
+        query.append(("campaign", campaign))
+    return f"{reverse('staff_invite')}?{urlencode(query)}" if query else ""
+
+
 @login_required
 @page_errors()
 def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
@@ -116,7 +131,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     read = labels.reader()
     headline = labels.headline(found)
     # the method notes are the analytics' English sentences; the catalogue has those that hold no figure
-    found = {**found, "notes": [read.gettext(note) if note else note for note in found.get("notes", [])]}
+    found = {**found, "notes": [read.note(note) for note in found.get("notes", [])]}
     names = {pk: member.name for pk, member in community_selectors.members_by_id(_member_ids(found, read)).items()}
     tables = [
         {
@@ -128,13 +143,15 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
             ],
             "rows": [[_cell(key, c, v, r, read, names) for c, v in r.items()] for r in rows[:PREVIEW_ROWS]],
             "total": len(rows),
+            "invite_url": _invite_url(run, rows) if (key, name) == INVITE_TABLE else "",
         }
         for name, rows in found.get("tables", {}).items()
     ]
     # Each spec goes to the page through json_script, which escapes "<", ">" and "&": data
     # (a segment's name, a channel) can never end the script element it is written in.
     charts = [
-        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": spec} for i, spec in enumerate(found.get("charts", []))
+        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec)}
+        for i, spec in enumerate(found.get("charts", []))
     ]
     return render(
         request,

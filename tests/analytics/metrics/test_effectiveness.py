@@ -109,6 +109,30 @@ def test_matched_did_by_hand(make_dataset, b):
     )
 
 
+def test_recent_co_creators_do_not_move_the_non_participants_index_day(make_dataset, b):
+    # given: the by-hand community (4 co-creators from day 182, 4 non-participants, orders on
+    # days 1-364), and 5 more members who co-create for the first time on day 360, too late
+    # for a 60-day window after it inside the orders' span
+    jan1 = b.at(1, hour=0)
+    index = jan1 + 182 * DAY
+    members = [(i, jan1, "s", "web", False) for i in range(1, 14)]
+    events = [(index, i, "idea.submitted") for i in range(1, 5)]
+    events += [(jan1 + 360 * DAY, i, "idea.submitted") for i in range(9, 14)]
+    orders = [(8, 1, jan1 + DAY, 0.0, None), (8, 1, jan1 + 364 * DAY, 0.0, None)]
+    for i in range(1, 9):
+        orders.append((i, 1, index - 30 * DAY, 100.0, None))
+        orders.append((i, 1, index + 30 * DAY, 150.0 if i <= 4 else 110.0, None))
+    ds = _did_dataset(make_dataset, b, members, events, orders)
+    # when
+    did = effectiveness.matched_did(ds, window_days=60)
+    # then: the median lag is taken over the co-creators who can be compared (182 days),
+    # not over all of them (360 days, which put every non-participant's index day past the
+    # orders' span and left nobody to compare with)
+    assert did is not None
+    assert (did.treated, did.matched, did.controls_used) == (4, 4, 1)
+    assert did.effect == pytest.approx(40.0)
+
+
 def _spread_dataset(make_dataset, b, co_creators: int):
     """``co_creators`` members (1..) co-create on day 182 and 20 others do not, all joined on 1 January.
 

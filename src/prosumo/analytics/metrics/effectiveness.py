@@ -245,15 +245,22 @@ def _windowed_members(
         channel=members.channel.fill_null("(unknown)"),
         start_day=starts.start_day,
     )
-    # Median lag of the co-creators who can enter the comparison (members for at
-    # least W days when they started), so that non-participants' index days are
-    # drawn from the same range.
-    lag = base.filter(base.start_day.notnull()).select(lag=base.start_day - base.join_day)
+    coverage = o.aggregate(lo=epoch_days(o.ordered_at.min()), hi=epoch_days(o.ordered_at.max())).execute().iloc[0]
+    # Median lag of the co-creators who can enter the comparison (both windows inside
+    # the orders' span, and members for at least W days when they started unless the
+    # orders go back before joining), so that non-participants' index days are drawn
+    # from the same range. Co-creators who started too recently (or too early) for
+    # their windows would otherwise pull the median, and with it every
+    # non-participant's index day, out of the orders' span.
+    co_creators = base.filter(base.start_day.notnull())
+    enters = (co_creators.start_day - window_days >= float(coverage["lo"])) & (
+        co_creators.start_day + window_days <= float(coverage["hi"])
+    )
+    lag = co_creators.filter(enters).select(lag=co_creators.start_day - co_creators.join_day)
     min_lag = 0 if customers_before_joining else window_days
     median_lag = lag.filter(lag.lag >= min_lag).lag.median().execute()
     if median_lag is None or pd.isna(median_lag):
         return pd.DataFrame()
-    coverage = o.aggregate(lo=epoch_days(o.ordered_at.min()), hi=epoch_days(o.ordered_at.max())).execute().iloc[0]
     indexed = base.mutate(
         treated=base.start_day.notnull(),
         index_day=ibis.coalesce(base.start_day, base.join_day + float(median_lag)),
@@ -353,8 +360,9 @@ def matched_did(
     """Spend of co-creators against propensity-matched non-participants, by DiD.
 
     1. Index day: a co-creator's first co-creation; a non-participant's join day plus
-       the median lag from joining to first co-creation (among co-creators with a
-       lag of at least W days, the ones that can be compared). Members whose windows
+       the median lag from joining to first co-creation (among the co-creators
+       that can be compared: both windows inside the orders' time span, and a lag
+       of at least W days unless the orders go back before joining). Members whose windows
        [index - W, index + W) fall outside the orders' time span, or who had been
        members for less than W days at the index day (their "before" window would
        be partly before they joined), are left out.

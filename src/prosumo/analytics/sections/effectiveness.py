@@ -100,7 +100,7 @@ def present(figures: EffectivenessFigures) -> Section:
             .mark_line(point=True)
             .encode(
                 x=alt.X("period:N", sort=["before", "after"]),
-                y=alt.Y("mean_spend:Q", title=f"mean spend per {did.window_days} days"),
+                y=alt.Y("mean_spend:Q", title="mean spend per window"),
                 color="group:N",
                 tooltip=["group", "period", "mean_spend"],
             )

@@ -649,6 +649,20 @@ VALUES: dict[str, dict[str, str]] = {
         "co-creators": N_("Co-creators"),
         "matched non-participants": N_("Matched non-participants"),
     },
+    "definition": {
+        "members with any activity (a visit, a view, a vote, a comment, an idea)": N_(
+            "members with any activity (a visit, a view, a vote, a comment, an idea)"
+        ),
+        "members who cast a vote of any kind (support, up or down, a score) or withdrew one": N_(
+            "members who cast a vote of any kind (support, up or down, a score) or withdrew one"
+        ),
+        "members who posted a comment": N_("members who posted a comment"),
+        "members who submitted an idea": N_("members who submitted an idea"),
+        "members named co-author of someone else's idea": N_("members named co-author of someone else's idea"),
+        "members credited on an idea accepted, in development or launched": N_(
+            "members credited on an idea accepted, in development or launched"
+        ),
+    },
     "split_rule": {
         "equal": N_("Equal split"),
         "shares": N_("Split by shares"),
@@ -656,6 +670,112 @@ VALUES: dict[str, dict[str, str]] = {
         "shapley": N_("Fair split"),
     },
 }
+
+#: The invitation model's inputs and the survey items (a model input is ``survey_<item>``), in words.
+FEATURES: dict[str, str] = {
+    "visits": N_("Visits"),
+    "views": N_("Ideas viewed"),
+    "votes": N_("Votes"),
+    "comments": N_("Comments"),
+    "active_days": N_("Active days"),
+    "recent_events": N_("Actions in the last 30 days"),
+    "tenure_days": N_("Days as a member"),
+    "referred": N_("Referred by a member"),
+    "motive_econ": N_("Motive: something of value"),
+    "motive_psych": N_("Motive: enjoyment and pride"),
+    "motive_social": N_("Motive: connection and recognition"),
+    "cost_econ": N_("Cost: time or money"),
+    "cost_psych": N_("Cost: effort and frustration"),
+    "cost_social": N_("Cost: fear of being judged"),
+    "satisfaction": N_("Satisfaction"),
+    "lead_at_1": N_("Ahead of the trend: hears of new products first"),
+    "lead_at_2": N_("Ahead of the trend: gained from using them early"),
+    "lead_at_3": N_("Ahead of the trend: seen at the leading edge"),
+    "lead_heb_1": N_("High expected benefit: needs today's products do not meet"),
+    "lead_heb_2": N_("High expected benefit: dissatisfied with today's products"),
+    "lead_heb_3": N_("High expected benefit: a better product would be worth a lot"),
+}
+#: A one-hot model input ``<group>_<value>`` reads "<group>: <value>".
+FEATURE_GROUPS: dict[str, str] = {"segment": N_("Segment"), "channel": N_("Channel"), "country": N_("Country")}
+FEATURE_GROUP_VALUE = N_("{group}: {value}")
+#: scikit-learn's name for the categories too rare to have a column of their own
+FEATURE_RARE = ("infrequent_sklearn", N_("other"))
+FEATURE_NOT_ANSWERED = N_("{item} (not answered)")
+#: Columns that hold model inputs joined by "; " (the invitation ranking's reasons).
+FEATURE_LIST_COLUMNS = frozenset({"reason"})
+FEATURE_SEPARATOR = "; "
+
+#: The innovation ranking's reasons: each phrase the metric writes, as a pattern and the template it reads
+#: in (a member's two strongest reasons are joined by "; "). Decimal figures are written by the reader.
+REASONS: tuple[tuple[str, str], ...] = (
+    (
+        r"(?P<accepted>\d+) of (?P<ideas>\d+) ideas accepted \(shrunk rate (?P<rate>\d+)%\)",
+        N_("{accepted} of {ideas} ideas accepted (shrunk rate {rate}%)"),
+    ),
+    (r"(?P<support>-?[\d.]+) supports per idea", N_("{support} supports per idea")),
+    (
+        r"ideas unlike earlier ones \(novelty (?P<novelty>-?[\d.]+)\)",
+        N_("ideas unlike earlier ones (novelty {novelty})"),
+    ),
+    (
+        r"ideas on varied topics \(diversity (?P<diversity>-?[\d.]+)\)",
+        N_("ideas on varied topics (diversity {diversity})"),
+    ),
+    (r"early on a theme that grew by (?P<growth>\d+) ideas", N_("early on a theme that grew by {growth} ideas")),
+    (r"lead-user survey score (?P<score>-?[\d.]+)", N_("lead-user survey score {score}")),
+)
+
+#: The notes that hold figures, as the sections write them in English: each placeholder is a number
+#: (written by the reader), or a phrase the catalogue translates (``what``, ``method``), or the
+#: groups and sizes of a "too few" note (``sizes``). The reader finds them in a note and writes each
+#: from its translated template.
+NOTES: tuple[str, ...] = (
+    N_("No 95% interval for {what}: {sizes}; each group needs at least {minimum}."),
+    N_(
+        "Difference in differences over {days}-day windows, SEs clustered by member; "
+        "{matched} of {treated} co-creators matched."
+    ),
+    N_(
+        "Channel attribution: a journey is the set of channels that touched a member (members.channel and events "
+        "with a channel) up to their first contribution; each channel gets its Shapley value in v(S) = conversions "
+        "from journeys whose channels all lie in S ({method}), beside first- and last-touch credit. "
+        "{share}% of journeys touch more than one channel; when none do, the three agree."
+    ),
+    N_(
+        "{groups} group(s) with fewer than {size} members ({members} members in all) are not shown and are left "
+        "out of what unites and divides the groups."
+    ),
+    N_(
+        "Trained on members' state {days} days before the last event; outcome: co-produced (idea, revision, "
+        "co-authorship, builds-on comment) in those days."
+    ),
+)
+#: Placeholders of :data:`NOTES` that hold a phrase of the catalogue rather than a number.
+NOTE_PHRASES = frozenset({"what", "method"})
+#: The phrases those placeholders hold, and the groups a "too few" note names.
+NOTE_WORDS: tuple[str, ...] = (
+    N_("the diffusion fit"),
+    N_("the return-rate difference"),
+    N_("the satisfaction difference"),
+    N_("the naive comparison"),
+    N_("the matched comparison"),
+    N_("the cooperation-efficiency correlation"),
+    N_("the difference in contributions after a reward"),
+    N_("the activation of {channels}"),
+    N_("exact"),
+    N_("joiners"),
+    N_("answered"),
+    N_("unanswered"),
+    N_("co-creators"),
+    N_("others"),
+    N_("non-participants"),
+    N_("matched co-creators"),
+    N_("matched non-participants"),
+    N_("month-on-month changes"),
+    N_("rewarded"),
+    N_("comparable"),
+    N_("members"),
+)
 
 #: Text columns whose values are themselves figure keys or names of characteristics.
 KEY_COLUMNS = frozenset({"measure", "covariate", "feature", "item"})

@@ -10,7 +10,9 @@ notation, yes/no for true/false, a date as a date, and an em dash for a missing 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,8 +111,94 @@ class Reader:
         if known is not None:
             return self.gettext(known)
         if key in f.KEY_COLUMNS:
-            return self.label(section, value)
+            return self.label(section, value) if f.figure(section, value) is not None else self.feature(value)
+        if key in f.FEATURE_LIST_COLUMNS and section == "propensity":
+            return f.FEATURE_SEPARATOR.join(self.feature(part) for part in value.split(f.FEATURE_SEPARATOR))
+        if key == "reason" and section == "innovation":
+            return f.FEATURE_SEPARATOR.join(self.reason(part) for part in value.split(f.FEATURE_SEPARATOR))
         return value
+
+    def note(self, text: str) -> str:
+        """A method note in the reader's language: from the catalogue, or rebuilt from its template and figures."""
+        if not text:
+            return text
+        translated = self.gettext(text)
+        if translated != text or self.language == "en":
+            return translated
+        for template in f.NOTES:
+            text = _note_pattern(template).sub(lambda found, t=template: self._note(t, found), text)  # type: ignore[misc]
+        return text
+
+    def _note(self, template: str, found: re.Match[str]) -> str:
+        values: dict[str, str] = {}
+        for name, value in found.groupdict().items():
+            if name == "sizes":
+                values[name] = self._sizes(value)
+            elif name in f.NOTE_PHRASES:
+                channels = re.fullmatch(r"the activation of (.+)", value)
+                values[name] = (
+                    self.gettext("the activation of {channels}").format(channels=channels.group(1))
+                    if channels
+                    else self.gettext(value)
+                )
+            else:
+                values[name] = self.number(float(value.replace(",", "")))
+        return self.gettext(template).format(**values)
+
+    def _sizes(self, text: str) -> str:
+        """ "co-creators 4, non-participants 74 members" in words: each group's name, its size, the unit."""
+        unit = ""
+        if text.endswith(" members"):
+            text, unit = text.removesuffix(" members"), " " + self.gettext("members")
+        parts = []
+        for part in text.split(", "):
+            name, _, size = part.rpartition(" ")
+            parts.append(f"{self.gettext(name)} {self.number(float(size))}" if size.isdigit() else part)
+        return ", ".join(parts) + unit
+
+    def reason(self, phrase: str) -> str:
+        """One phrase of the innovation ranking's reasons, from its translated template, its figures written here."""
+        for pattern, template in f.REASONS:
+            found = re.fullmatch(pattern, phrase)
+            if found is not None:
+                figures = {k: self.number(float(v)) for k, v in found.groupdict().items()}
+                return self.gettext(template).format(**figures)
+        return phrase
+
+    def spec(self, spec: Any) -> Any:
+        """A Vega-Lite spec with its titles (chart, axes, legends) in the reader's language; its data untouched."""
+        if isinstance(spec, dict):
+            out: dict[str, Any] = {}
+            for name, value in spec.items():
+                if name in ("data", "datasets"):
+                    out[name] = value
+                elif name == "title" and isinstance(value, str):
+                    out[name] = self.gettext(value) if value else value
+                else:
+                    out[name] = self.spec(value)
+            title = out.get("title")
+            if isinstance(title, dict) and isinstance(title.get("text"), str):
+                out["title"] = {**title, "text": self.gettext(title["text"])}
+            return out
+        if isinstance(spec, list):
+            return [self.spec(v) for v in spec]
+        return spec
+
+    def feature(self, name: str) -> str:
+        """A model input or survey item (``survey_motive_econ``, ``segment_gold``, ``visits``) in words."""
+        base = name.removesuffix("_missing")
+        item = base.removeprefix("survey_")
+        known = f.FEATURES.get(item)
+        if known is not None:
+            text = self.gettext(known)
+        else:
+            group, _, value = base.partition("_")
+            if group not in f.FEATURE_GROUPS or not value:
+                return name.replace("_", " ")
+            rare, other = f.FEATURE_RARE
+            shown = self.gettext(other) if value == rare else value
+            text = self.gettext(f.FEATURE_GROUP_VALUE).format(group=self.gettext(f.FEATURE_GROUPS[group]), value=shown)
+        return self.gettext(f.FEATURE_NOT_ANSWERED).format(item=text) if base != name else text
 
     def format(self, unit: str, value: Any, *, currency: str | None = None) -> str:
         """``value`` written as a figure of ``unit``."""
@@ -209,3 +297,16 @@ def _when(value: Any) -> dt.date | None:
         return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+@functools.cache
+def _note_pattern(template: str) -> re.Pattern[str]:
+    """The English note ``template`` as a pattern: each placeholder a named group."""
+    parts = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(
+        re.escape(part)
+        if i % 2 == 0
+        else (rf"(?P<{part}>-?\d[\d.,]*)" if part not in f.NOTE_PHRASES | {"sizes"} else rf"(?P<{part}>[^:;()]+?)")
+        for i, part in enumerate(parts)
+    )
+    return re.compile(pattern)

@@ -54,7 +54,7 @@ def present(figures: IPFigures) -> Section:
                 y=alt.Y("segment:N", sort="x", title="segment"),
                 tooltip=["segment", "active", "accepted", "share"],
             )
-            .properties(title=f"Active members who accepted terms version {s['current_terms_version']}", width=380)
+            .properties(title="Active members who accepted the current terms", width=380)
         )
     notes = [
         "A contribution under a licence or terms version is an idea: its author chooses the licence, and the idea "

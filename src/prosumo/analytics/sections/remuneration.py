@@ -32,18 +32,21 @@ def present(figures: RemunerationFigures) -> Section:
     }
     contributors = figures.contributors
     charts = []
-    for column, title in (("money", "Money paid"), ("points", "Points granted")):
+    for column, title, axis in (
+        ("money", "Money paid: the members who received most", "money paid"),
+        ("points", "Points granted: the members who received most", "points granted"),
+    ):
         top = contributors[contributors[column] > 0].nlargest(TOP, column)
         if len(top):
             charts.append(
                 alt.Chart(top.assign(member=top["member_id"].astype(str)))
                 .mark_bar()
                 .encode(
-                    x=alt.X(f"{column}:Q", title=column),
+                    x=alt.X(f"{column}:Q", title=axis),
                     y=alt.Y("member:N", sort="-x", title="member"),
                     tooltip=["member_id", "points", "money", "awards", "payments"],
                 )
-                .properties(title=f"{title}: the {min(TOP, len(top))} members who received most", width=380)
+                .properties(title=title, width=380)
             )
     participation = figures.participation
     if len(participation):
@@ -57,9 +60,9 @@ def present(figures: RemunerationFigures) -> Section:
             alt.Chart(long)
             .mark_bar()
             .encode(
-                x=alt.X("prior:N", title=f"contributions in the {compared['months']} months before"),
+                x=alt.X("prior:N", title="contributions in the months before"),
                 xOffset="group:N",
-                y=alt.Y("contributions:Q", title=f"mean contributions in the {compared['months']} months after"),
+                y=alt.Y("contributions:Q", title="mean contributions in the months after"),
                 color=alt.Color("group:N", title=""),
                 tooltip=["prior", "group", "contributions"],
             )
@@ -82,11 +85,11 @@ def present(figures: RemunerationFigures) -> Section:
             .encode(
                 x=alt.X("member:N", title="contributor (member id)"),
                 xOffset="rule:N",
-                y=alt.Y("amount:Q", title=f"amount paid, {shown['currency'].iloc[0]}"),
+                y=alt.Y("amount:Q", title="amount paid"),
                 color=alt.Color("rule:N", title="split rule"),
                 tooltip=["member_id", "rule", "amount"],
             )
-            .properties(title=f"Pool {top_pool}: what each contributor received, and would have under each rule")
+            .properties(title="The largest pool: what each contributor received, and would have under each rule")
         )
     notes = [
         "Royalty pools: what each contributor received under the rule chosen, and what the same payments would "
