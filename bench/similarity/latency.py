@@ -196,10 +196,10 @@ def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
 
     Before: every word of the draft in the OR query, every match ranked. Now: SQLite
     leaves the common words out (``search.rare_terms``); PostgreSQL ranks only the
-    ideas nearest by meaning (``similarity.RANK_AMONG_NEAREST``). Also the share of the
-    similar ideas shown (top 5) whose texts are shown both ways: the campaign repeats its
-    pool's texts, so equal texts are counted as the same idea (which copy comes first is a
-    tie broken by id).
+    ideas nearest by meaning (``similarity.RANK_AMONG_NEAREST``). Also, per draft, the share of
+    the distinct texts shown before (top 5) that are still shown now: the campaign repeats
+    its pool's texts, so equal texts are counted as the same idea (which copy comes first
+    is a tie broken by id), and five copies of one text count as one.
     """
     from prosumo.ideas import search, similarity
     from prosumo.ideas.selectors import similar_ideas
@@ -213,7 +213,7 @@ def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST = kept
     now = measure(campaign, drafts)
     shown_now = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
-    same = [len(set(a) & set(b)) / max(len(a), 1) for a, b in zip(shown_before, shown_now, strict=True)]
+    same = [len(set(a) & set(b)) / max(len(set(a)), 1) for a, b in zip(shown_before, shown_now, strict=True)]
     return {"before": before, "now": now, "same_shown_share": round(float(np.mean(same)), 4)}
 
 
