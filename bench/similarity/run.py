@@ -58,12 +58,22 @@ def read_own(path: Path, lang: str) -> Pairs:
         return [(r["text1"], r["text2"], float(r["score"])) for r in csv.DictReader(handle) if r["lang"] == lang]
 
 
-def full_text(pairs: Pairs, *, normalise: bool) -> np.ndarray:
-    """-BM25 of each second text for the first text's OR query (divided by the query's best when `normalise`)."""
+def full_text(
+    pairs: Pairs, *, normalise: bool, common_left_out: bool = False, nearest: np.ndarray | None = None
+) -> np.ndarray:
+    """-BM25 of each second text for the first text's OR query (divided by the query's best when `normalise`).
+
+    `common_left_out`: the query leaves out the words common in this corpus, by the site's
+    rule on SQLite (`search.keep_rare`, as if the corpus were large enough for it).
+    `nearest`: for each pair, the rows of the texts nearest by meaning; only those are
+    ranked (the site's rule on PostgreSQL), and a text outside them scores 0.
+    """
+    from prosumo.ideas import search
     from prosumo.ideas.search import terms
 
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(title, body, comments, tokenize = 'unicode61 remove_diacritics 2')")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
     db.executemany(
         "INSERT INTO t (rowid, title, body, comments) VALUES (?, '', ?, '')",
         [(i + 1, b) for i, (_, b, _) in enumerate(pairs)],
@@ -71,17 +81,35 @@ def full_text(pairs: Pairs, *, normalise: bool) -> np.ndarray:
     out = np.zeros(len(pairs))
     for i, (a, _, _) in enumerate(pairs):
         words = terms(a)
+        if common_left_out and words:
+            counts = {
+                w: db.execute(
+                    "SELECT coalesce(sum(doc), 0) FROM v WHERE term >= ? AND term < ?",
+                    (search._folded(w), search._folded(w) + "\U0010ffff"),
+                ).fetchone()[0]
+                for w in words
+            }
+            kept = search.COMMON_MIN_IDEAS
+            search.COMMON_MIN_IDEAS = 0
+            try:
+                words = search.keep_rare(words, counts, len(pairs))
+            finally:
+                search.COMMON_MIN_IDEAS = kept
         if not words:
             continue
         expression = " OR ".join(f'"{w}"*' for w in words)
         rank = "bm25(t, 10.0, 3.0, 1.0)"
+        among = "" if nearest is None else f" AND rowid IN ({','.join(str(int(r) + 1) for r in nearest[i])})"
+        if nearest is not None and i not in set(nearest[i].tolist()):
+            continue
         row = db.execute(f"SELECT -{rank} FROM t WHERE t MATCH ? AND rowid = ?", (expression, i + 1)).fetchone()
         if row is None:
             continue
         out[i] = row[0]
         if normalise:
             best = db.execute(
-                f"SELECT -{rank} FROM t WHERE t MATCH ? ORDER BY {rank} LIMIT 1", (expression,)
+                f"SELECT -{rank} FROM t WHERE t MATCH ?{among} ORDER BY {rank} LIMIT 1",
+                (expression,),
             ).fetchone()
             out[i] = row[0] / best[0]
     return out
@@ -104,11 +132,17 @@ def scores(pairs: Pairs, corpus: list[str], vectors: dict[str, np.ndarray]) -> d
     right = np.stack([vectors[b] for _, b, _ in pairs])
     cosine = (left * right).sum(1)
     weight = similarity.MEANING_WEIGHT
+    # the CANDIDATES texts nearest by meaning to each first text, among the pairs' second texts
+    nearest = np.argsort(-(left @ right.T), axis=1)[:, : similarity.CANDIDATES]
     return {
         "full-text rank as before": full_text(pairs, normalise=False),
         "TF-IDF cosine, character 3-5-grams": tfidf(pairs, corpus),
         "encoder cosine": cosine,
         "hybrid (the site's)": weight * cosine + (1 - weight) * full_text(pairs, normalise=True),
+        "hybrid, common words left out (SQLite)": weight * cosine
+        + (1 - weight) * full_text(pairs, normalise=True, common_left_out=True),
+        "hybrid, words of the nearest only (PostgreSQL)": weight * cosine
+        + (1 - weight) * full_text(pairs, normalise=True, nearest=nearest),
     }
 
 

@@ -72,9 +72,55 @@ def test_the_answer_queue_costs_the_same_number_of_queries_for_any_number_of_ide
     busy, admin, login, django_assert_num_queries
 ):
     client = signed_in(login(admin), "/staff/queue/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # 1 of them the opinion marks (ideas that unite or divide the groups)
         response = client.get("/staff/queue/")
     assert len(response.context["ideas"]) == len(busy)
+
+
+def _opinion_groups_of(ideas):
+    """Two stored opinion groups with a verdict and votes on each idea (as the Insights run stores them)."""
+    from django.utils import timezone
+
+    from prosumo.insights.models import IdeaGroupVotes, IdeaOpinion, OpinionGrouping
+
+    grouping = OpinionGrouping.objects.create(computed_at=timezone.now(), k=2, groups_shown=2, members_placed=10)
+    for n, idea in enumerate(ideas):
+        opinion = IdeaOpinion.objects.create(
+            grouping=grouping, idea=idea, unites=n % 2 == 0, divides=n % 2 == 1, consensus=n / 10
+        )
+        for group in (0, 1):
+            IdeaGroupVotes.objects.create(
+                opinion=opinion, group=group, name=f"Group {group}", members=5, agree=3, disagree=1, passed=1
+            )
+
+
+@pytest.mark.parametrize(
+    ("page", "queries"),
+    [
+        ("campaign", 7),  # 1 of them the opinion marks
+        ("idea", 25),  # 2 of them the groups' votes on the idea
+        # 2 of them whether groups are stored (asked by the page and by the list); the ids of
+        # the page and its rows are read apart, through the ORM rather than the page statement
+        ("consensus", 10),
+        ("queue", 5),
+    ],
+)
+def test_staff_pages_with_opinion_groups_cost_a_fixed_number_of_queries(
+    page, queries, busy, admin, login, django_assert_num_queries
+):
+    idea = busy[-1]
+    _opinion_groups_of(busy)
+    path = {
+        "campaign": f"/c/{idea.campaign.slug}/",
+        "idea": f"/ideas/{idea.pk}/",
+        "consensus": f"/c/{idea.campaign.slug}/?order=consensus",
+        "queue": "/staff/queue/",
+    }[page]
+    client = signed_in(login(admin), path)
+    with django_assert_num_queries(queries):
+        response = client.get(path)
+    if page == "consensus":
+        assert [i.pk for i in response.context["page"].object_list] == [i.pk for i in reversed(busy)]
 
 
 def test_the_moderation_page_costs_the_same_number_of_queries_for_any_number_of_reports(

@@ -93,7 +93,7 @@ def campaign_detail(request: HttpRequest, campaign: str) -> Any:
 
 
 class ListParams(Schema):
-    order: str = Field("hot", description="new, top, trending or hot")
+    order: str = Field("hot", description="new, top, trending, hot or consensus (docs/ranking.md)")
     stage: str | None = None
     tag: str | None = None
     q: str | None = None

@@ -146,3 +146,8 @@ def can_edit_idea(actor: Any, idea: Idea) -> bool:
     if idea.coauthors.filter(member_id=actor.pk, status="accepted").exists():
         return True
     return is_staff(actor)
+
+
+def can_see_opinion_groups(actor: Any) -> bool:
+    """How each opinion group voted on an idea, and which ideas unite or divide them: staff only."""
+    return is_staff(actor)

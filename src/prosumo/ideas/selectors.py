@@ -43,6 +43,8 @@ from prosumo.ideas.models import (
     Vote,
 )
 from prosumo.ideas.models import Invitation as CampaignInvitation
+from prosumo.ideas.opinions import IdeaOpinions, OpinionMarks, opinion_source
+from prosumo.ideas.permissions import can_see_opinion_groups
 
 ORDERS = {
     "new": ("-created_at", "-id"),
@@ -51,6 +53,10 @@ ORDERS = {
     "trending": ("-rank_trending", "-id"),
 }
 PER_PAGE_MAX = 100
+#: Ideas that every opinion group supports first (docs/ranking.md); needs stored groups.
+CONSENSUS = "consensus"
+ORDER_NAMES = (*ORDERS, CONSENSUS)
+DEFAULT_ORDER = "hot"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +172,7 @@ def idea_list(
     it), its listed ideas; without one, the listed ideas of every campaign the viewer may see
     (no viewer: what a visitor who is not signed in may see).
     """
-    if order not in ORDERS:
-        raise InvalidInput(
-            gettext("Order by one of {names}.").format(names=", ".join(ORDERS)), fields={"order": ["invalid"]}
-        )
+    order, _fell_back = list_order(order)
     if stage and stage not in Stage.values:
         raise InvalidInput(gettext("No such stage."), fields={"stage": ["invalid"]})
     if not 1 <= per_page <= PER_PAGE_MAX:
@@ -187,6 +190,12 @@ def idea_list(
             qs = qs.filter(tags__name=tag.lower())
         if query:
             qs = qs.filter(pk__in=search.search_ids(query, limit=500))
+        if order == CONSENSUS:
+            source = opinion_source()
+            assert source is not None  # list_order chose it
+            return qs.annotate(group_consensus=source.consensus()).order_by(
+                models.F("group_consensus").desc(nulls_last=True), *ORDERS[DEFAULT_ORDER]
+            )
         return qs.order_by(*ORDERS[order])
 
     # One count for every reader of a campaign; a list across campaigns depends on who reads it.
@@ -195,7 +204,7 @@ def idea_list(
     )
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
-    statement = (order, stage or None) if campaign is not None and not tag and not query else None
+    statement = (order, stage or None) if campaign is not None and not tag and not query and order in ORDERS else None
     # ListedIdeas gives the Paginator what it uses (len/count and slices), not the whole
     # sequence protocol (int indexing, iteration) that django-stubs asks of an object list.
     paginator: Paginator[ListedIdea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
@@ -204,6 +213,41 @@ def idea_list(
     except (TypeError, ValueError) as exc:
         raise InvalidInput(gettext("The page is a number."), fields={"page": ["invalid"]}) from exc
     return paginator.get_page(number)
+
+
+def list_order(order: str) -> tuple[str, bool]:
+    """The order a list is read in, and whether it fell back to the default one.
+
+    "consensus" needs opinion groups (docs/insights.md); until some are stored, the list
+    is read in the default order instead. Any other name than those of ``ORDER_NAMES`` is
+    refused.
+    """
+    if order not in ORDER_NAMES:
+        raise InvalidInput(
+            gettext("Order by one of {names}.").format(names=", ".join(ORDER_NAMES)), fields={"order": ["invalid"]}
+        )
+    if order == CONSENSUS:
+        source = opinion_source()
+        if source is None or not source.computed():
+            return DEFAULT_ORDER, True
+    return order, False
+
+
+def idea_opinions(*, idea: Idea, viewer: Any) -> IdeaOpinions | None:
+    """How each opinion group voted on the idea, for staff; None for anyone else or when none are stored."""
+    source = opinion_source()
+    if source is None or not can_see_opinion_groups(viewer):
+        return None
+    return source.of_idea(idea.pk)
+
+
+def opinion_marks(*, ideas: Any, viewer: Any) -> OpinionMarks:
+    """For staff, which of these ideas unite all opinion groups and which divide them (one query)."""
+    source = opinion_source()
+    ids = [idea.pk for idea in ideas]
+    if source is None or not ids or not can_see_opinion_groups(viewer):
+        return OpinionMarks()
+    return source.marks(ids)
 
 
 LARGE_LIST = 1000

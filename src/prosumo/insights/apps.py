@@ -11,3 +11,10 @@ class InsightsConfig(AppConfig):
     periodic = [
         Periodic("nightly_insights", timedelta(days=1), "prosumo.insights.tasks.nightly_insights"),
     ]
+
+    def ready(self) -> None:
+        from prosumo.ideas.opinions import opinion_source_register
+        from prosumo.insights.opinions import StoredOpinions
+
+        # Ideas' pages show the opinion groups, which insights stores: ideas knows nothing of insights.
+        opinion_source_register(StoredOpinions())

@@ -65,3 +65,60 @@ def in_written_order(section: dict) -> dict:
         for name, rows in section.get("tables", {}).items()
     }
     return {**section, "headline": headline, "tables": tables}
+
+
+class OpinionGrouping(models.Model):
+    """The opinion groups of the latest run over all the platform's votes (docs/insights.md, "Opinion groups").
+
+    Only the latest is kept: storing a new one deletes the one before, and with it its
+    rows per idea. ``k_state`` carries Pol.is's k smoother to the next computation.
+    """
+
+    computed_at = models.DateTimeField()
+    run = models.ForeignKey(InsightRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    k = models.PositiveSmallIntegerField(help_text="groups found, shown or not")
+    groups_shown = models.PositiveSmallIntegerField()
+    members_placed = models.PositiveIntegerField()
+    k_state = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"opinion groups of {self.computed_at:%Y-%m-%d %H:%M} (k={self.k})"
+
+
+class IdeaOpinion(models.Model):
+    """What the shown opinion groups think of one idea, by the rules of the analytics (metrics/opinions.py)."""
+
+    grouping = models.ForeignKey(OpinionGrouping, on_delete=models.CASCADE, related_name="ideas")
+    idea = models.ForeignKey("ideas.Idea", on_delete=models.CASCADE, related_name="+")
+    unites = models.BooleanField(help_text="more than half of every shown group agrees")
+    divides = models.BooleanField(help_text="one shown group agrees and another disagrees")
+    consensus = models.FloatField(null=True, blank=True, help_text="agree share of the least agreeing group")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["grouping", "idea"], name="idea_opinion_once")]
+        indexes = [models.Index(fields=["idea"], name="idea_opinion_idea")]
+
+    def __str__(self) -> str:
+        return f"opinion on idea {self.idea_id}"
+
+
+class IdeaGroupVotes(models.Model):
+    """How one shown opinion group voted on one idea: its agrees, disagrees and passes."""
+
+    opinion = models.ForeignKey(IdeaOpinion, on_delete=models.CASCADE, related_name="groups")
+    group = models.PositiveSmallIntegerField(help_text="0 is the largest group")
+    name = models.CharField(max_length=300, blank=True, help_text="the title of the idea the group agrees on most")
+    members = models.PositiveIntegerField()
+    agree = models.PositiveIntegerField()
+    disagree = models.PositiveIntegerField()
+    passed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["opinion", "group"], name="idea_group_votes_once")]
+        ordering = ["group"]
+
+    def __str__(self) -> str:
+        return f"group {self.group} on idea {self.opinion_id}"

@@ -21,6 +21,7 @@ def run_now(run: InsightRun) -> InsightRun:
     from prosumo.analytics.report import build_report, to_json
     from prosumo.insights.export import commerce_left_out, export_tables
     from prosumo.insights.filters import subset
+    from prosumo.insights.opinions import opinion_groups_store
 
     InsightRun.objects.filter(pk=run.pk).update(status=InsightRun.Status.RUNNING, started_at=timezone.now())
     run.refresh_from_db()
@@ -32,8 +33,11 @@ def run_now(run: InsightRun) -> InsightRun:
                 Path(folder) / "dataset",
                 {"name": "Prosumo", "source": "platform", "filters": run.filters, "commerce": commerce_left_out()},
             )
-            report = build_report(load_dataset(path), workers=2)  # two sections at a time (bench/RESULTS.md)
+            dataset = load_dataset(path)
+            report = build_report(dataset, workers=2)  # two sections at a time (bench/RESULTS.md)
             result = to_json(report, max_rows=MAX_TABLE_ROWS)
+            if not run.filters:  # a run over everything: its opinion groups go on the ideas' pages
+                opinion_groups_store(ds=dataset, run=run)
         run.result = result
         run.extent = result.get("extent", {})
         run.status = InsightRun.Status.DONE

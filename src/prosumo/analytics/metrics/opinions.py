@@ -81,6 +81,7 @@ __all__ = [
     "OpinionGroups",
     "agreement_with_labels",
     "compute",
+    "consensus_share",
     "opinion_groups",
     "votes_of",
 ]
@@ -100,6 +101,8 @@ _KMEANS_SAMPLE = 50_000
 _SMALL = 300
 #: Ideas listed as uniting and as dividing the groups.
 TOP_IDEAS = 10
+#: Votes each shown group must have cast on an idea before it has a consensus share.
+CONSENSUS_MIN_VOTES = 3
 
 
 @dataclass(frozen=True)
@@ -484,6 +487,38 @@ def opinion_groups(
     shown = np.bincount(groups, minlength=k) >= min_group_size
     stats, group_table = _idea_stats(matrix, groups, k, ideas_u, shown)
     return OpinionGroups(members, stats, k, scores, explained, len(members_u), k_state, group_table)
+
+
+def consensus_share(result: OpinionGroups, *, min_votes: int = CONSENSUS_MIN_VOTES) -> pd.Series:
+    """Per idea, the agree share of the least agreeing shown group: the "consensus" order's key.
+
+    ``min over shown groups g of A_g / S_g`` (agrees over votes, passes counted), indexed
+    by idea id. An idea on which some shown group cast fewer than ``min_votes`` votes
+    has no share (NaN): two agrees out of two say too little about a group. Ideas that
+    every group supports come first when sorted by it, highest first. With fewer than two
+    shown groups there is no consensus to speak of, and every share is NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> members = np.repeat(np.arange(8), 8)
+    >>> ideas = np.tile(np.arange(8), 8)
+    >>> side = np.where(np.arange(8) < 4, 1.0, -1.0)
+    >>> votes = np.where(ideas < 4, side[members], 1.0)
+    >>> share = consensus_share(opinion_groups(members, ideas, votes, min_group_size=4))
+    >>> share.tolist()
+    [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0]
+    """
+    ideas = result.ideas
+    index = pd.Index(ideas["idea_id"].to_numpy(), name="idea_id")
+    if result.k == 0 or int(result.groups["shown"].sum()) < 2:
+        return pd.Series(np.nan, index=index, dtype=np.float64)
+    shown = result.groups.loc[result.groups["shown"], "group"].to_numpy()
+    agree = np.column_stack([ideas[f"agree_g{g}"].to_numpy() for g in shown]).astype(np.float64)
+    seen = np.column_stack([ideas[f"votes_g{g}"].to_numpy() for g in shown]).astype(np.float64)
+    share = np.divide(agree, seen, out=np.zeros_like(agree), where=seen > 0).min(axis=1)
+    share[(seen < min_votes).any(axis=1)] = np.nan
+    return pd.Series(share, index=index, dtype=np.float64)
 
 
 def agreement_with_labels(found: pd.DataFrame, reference: pd.Series) -> tuple[float, int]:
