@@ -158,12 +158,14 @@ def idea_list(
     query: str | None = None,
     page: int | str = 1,
     per_page: int = 20,
+    hide_declined: bool = False,
 ) -> Page[ListedIdea]:
     """A page of listed ideas in one order: one query for the rows, one for the count.
 
     With a `campaign` (which the caller got from `access_campaign`, so the viewer may see
     it), its listed ideas; without one, the listed ideas of every campaign the viewer may see
-    (no viewer: what a visitor who is not signed in may see).
+    (no viewer: what a visitor who is not signed in may see). `hide_declined` leaves out
+    declined ideas unless a `stage` is asked for (the pages' default list).
     """
     if order not in ORDERS:
         raise InvalidInput(
@@ -182,19 +184,21 @@ def idea_list(
         qs = qs.filter(campaign=campaign) if campaign is not None else qs.visible_to(viewer)
         if stage:
             qs = qs.filter(stage=stage)
+        elif without_declined:
+            qs = qs.exclude(stage=Stage.DECLINED)
         if tag:
             qs = qs.filter(tags__name=tag.lower())
         if query:
             qs = qs.filter(pk__in=search.search_ids(query, limit=500))
         return qs.order_by(*ORDERS[order])
 
+    without_declined = hide_declined and not stage
     # One count for every reader of a campaign; a list across campaigns depends on who reads it.
-    count_key = (
-        None if query or campaign is None else f"ideas:listed-count:{campaign.pk}:{stage or ''}:{(tag or '').lower()}"
-    )
+    shown = stage or ("-declined" if without_declined else "")
+    count_key = None if query or campaign is None else f"ideas:listed-count:{campaign.pk}:{shown}:{(tag or '').lower()}"
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
-    statement = (order, stage or None) if campaign is not None and not tag and not query else None
+    statement = (order, stage or None, without_declined) if campaign is not None and not tag and not query else None
     # ListedIdeas gives the Paginator what it uses (len/count and slices), not the whole
     # sequence protocol (int indexing, iteration) that django-stubs asks of an object list.
     paginator: Paginator[ListedIdea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
@@ -229,12 +233,12 @@ class ListedIdeas:
         make_qs: Callable[[], QuerySet[Idea]],
         count_key: str | None,
         campaign: Campaign | None = None,
-        statement: tuple[str, str | None] | None = None,
+        statement: tuple[str, str | None, bool] | None = None,
     ) -> None:
         self.make_qs = make_qs  # built only when needed: a cached count and a statement page need none
         self.count_key = count_key
         self.campaign = campaign
-        self.statement = statement  # (order, stage) when the page can be read by `_page_statement`
+        self.statement = statement  # (order, stage, without declined) when `_page_statement` can read the page
 
     @functools.cached_property
     def qs(self) -> QuerySet[Idea]:
@@ -273,7 +277,7 @@ PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1
 
 @functools.cache
 def _page_statement(
-    order: str, with_stage: bool, using: str = "default"
+    order: str, with_stage: bool, without_declined: bool = False, using: str = "default"
 ) -> tuple[str, statements.Compiled, statements.Part, statements.Part]:
     """One statement for a page of a campaign's listed ideas with their authors.
 
@@ -285,6 +289,8 @@ def _page_statement(
     qs = Idea.objects.listed().filter(campaign_id=PAGE_MARKERS["campaign"])
     if with_stage:
         qs = qs.filter(stage=PAGE_MARKERS["stage"])
+    elif without_declined:
+        qs = qs.exclude(stage=Stage.DECLINED)
     inner = statements.Compiled(qs.order_by(*ORDERS[order]).values_list("id"), markers)
     idea = statements.Part(Idea, "i", LISTED_IDEA_COLUMNS)
     author = statements.Part(Member, "m", LISTED_AUTHOR_COLUMNS)
@@ -303,8 +309,10 @@ def _page_statement(
     return sql, inner, idea, author
 
 
-def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index: slice) -> list[ListedIdea]:
-    sql, inner, idea_part, author_part = _page_statement(order, stage is not None)
+def _page_by_statement(
+    campaign: Campaign, order: str, stage: str | None, without_declined: bool, index: slice
+) -> list[ListedIdea]:
+    sql, inner, idea_part, author_part = _page_statement(order, stage is not None, without_declined)
     start, stop = index.start or 0, index.stop
     params = [*inner.params(campaign=campaign.pk, stage=stage), stop - start, start]
     return [

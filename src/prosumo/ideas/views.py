@@ -66,7 +66,7 @@ from prosumo.ideas.forms import (
     StageMoveForm,
 )
 from prosumo.ideas.models import Campaign, Stage, Visibility
-from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
+from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea, check_takes_ideas
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 
@@ -87,12 +87,15 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         tag=filters.cleaned_data["tag"] or None,
         query=filters.cleaned_data["q"] or None,
         page=filters.cleaned_data["page"] or 1,
+        hide_declined=True,
     )
     return render(
         request,
         "ideas/campaign.html",
         {
             "campaign": campaign,
+            "status": campaign_status(campaign, timezone.now()),
+            "takes_ideas": campaign.takes_ideas(),
             "brief": render_markdown(campaign.brief),
             "page": page,
             "order": order,
@@ -105,9 +108,10 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @rate_limited("idea")
-@page_errors()
+@page_errors(back="campaign")
 def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
-    campaign = access_campaign(request.user, slug)
+    # An ended (or not yet started) campaign is refused before the member writes anything.
+    campaign = check_takes_ideas(access_campaign(request.user, slug))
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
@@ -546,7 +550,9 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
 
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "ideas/campaigns.html", {"campaigns": selectors.campaigns_with_open_ideas(request.user)})
+    now = timezone.now()
+    campaigns = selectors.campaigns_with_open_ideas(request.user)
+    return render(request, "ideas/campaigns.html", {"rows": [(c, *campaign_status(c, now)) for c in campaigns]})
 
 
 # --- staff: campaigns -------------------------------------------------------------------
@@ -560,14 +566,10 @@ def _admins_only(request: HttpRequest) -> None:
 
 
 def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
-    """Where a campaign stands: draft (unpublished), upcoming, running or ended; a key and its label."""
-    if not campaign.is_published:
-        return "draft", _("Draft")
-    if campaign.starts_at > now:
-        return "upcoming", _("Upcoming")
-    if campaign.ends_at is not None and campaign.ends_at <= now:
-        return "ended", _("Ended")
-    return "running", _("Running")
+    """Where a campaign stands (`Campaign.status`): a key and its label."""
+    status = campaign.status(now)
+    labels = {"draft": _("Draft"), "upcoming": _("Upcoming"), "ended": _("Ended"), "running": _("Running")}
+    return status, labels[status]
 
 
 @login_required
