@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import markdown as md
 import nh3
 
@@ -42,3 +45,13 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener ugc",
     )
+
+
+def markdown_text(text: str) -> str:
+    """The words of member-written Markdown as a reader sees them: no markup, line and paragraph breaks kept.
+
+    >>> markdown_text("A **bold** idea\\non two lines\\n\\n* and a list")
+    'A bold idea\\non two lines\\n\\nand a list'
+    """
+    words = html.unescape(nh3.clean(render_markdown(text), tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", words).strip()

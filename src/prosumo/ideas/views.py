@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import mimetypes
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath
@@ -44,7 +45,7 @@ from prosumo.core.errors import NotFound, PermissionDenied
 from prosumo.core.files import file_response
 from prosumo.core.forms import form_problems
 from prosumo.core.http import HtmxRequest
-from prosumo.core.markdown import render_markdown
+from prosumo.core.markdown import markdown_text, render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
 from prosumo.ideas import selectors, services
 from prosumo.ideas.forms import (
@@ -61,6 +62,7 @@ from prosumo.ideas.forms import (
     ModerationForm,
     ReviewForm,
     RevisionForm,
+    SearchForm,
     SimilarForm,
     StageForm,
     StageMoveForm,
@@ -88,6 +90,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         query=filters.cleaned_data["q"] or None,
         page=filters.cleaned_data["page"] or 1,
         hide_declined=True,
+        cards=True,
     )
     return render(
         request,
@@ -102,8 +105,22 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "orders": ["hot", "new", "top", "trending"],
             "stages": Stage.choices,
             "q": filters.cleaned_data["q"],
+            "tag": (filters.cleaned_data["tag"] or "").lower(),
         },
     )
+
+
+@require_GET
+@page_errors(back="search")
+def site_search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: ideas of every campaign the reader may see, best match first."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = (
+        selectors.idea_search(viewer=request.user, query=query, page=form.cleaned_data["page"] or 1) if query else None
+    )
+    status = 200 if form.is_valid() else 400
+    return render(request, "ideas/search.html", {"form": form, "site_search": query, "found": found}, status=status)
 
 
 @login_required
@@ -160,6 +177,7 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
     page = selectors.idea_page(idea=idea, member=request.user)
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
     threshold = idea.campaign.support_threshold
+    images, files = selectors.idea_images(page.attachments)
     return render(
         request,
         "ideas/idea.html",
@@ -184,6 +202,9 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "progress": min(100, round(100 * idea.support_count / threshold)) if threshold else None,
             "stage_label": idea.campaign.stage_label(idea.stage),
             "attachments": page.attachments,
+            "images": images,
+            "files": files,
+            "tags": page.tags,
             "revision_count": idea.revision,
             # The comment forms ask for the current contribution terms until the member accepts them.
             **(terms_context(request.user) if request.user.is_authenticated else {}),
@@ -452,17 +473,26 @@ def idea_revise(request: MemberRequest, idea_id: int) -> HttpResponse:
     return render(request, "ideas/revise.html", {"idea": idea, "form": form}, status=status)
 
 
+WORD_OR_BREAK = re.compile(r"[^\S\n]*(\S+|\n)")
+
+
+def _words(tokens: list[str]) -> str:
+    """Words (escaped) joined by spaces, and line breaks as <br>."""
+    return " ".join("<br>" if word == "\n" else escape(word) for word in tokens)
+
+
 def _word_diff(before: str, after: str) -> str:
-    a, b = before.split(), after.split()
+    """The words changed between two texts, as <del> and <ins>, with the texts' line breaks kept."""
+    a, b = WORD_OR_BREAK.findall(before), WORD_OR_BREAK.findall(after)
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(escape(" ".join(a[i1:i2])))
+            out.append(_words(a[i1:i2]))
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+            out.append(f"<del>{_words(a[i1:i2])}</del>")
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    return mark_safe(" ".join(out))  # noqa: S308 - every piece is escaped above
+            out.append(f"<ins>{_words(b[j1:j2])}</ins>")
+    return mark_safe(re.sub(r" ?<br> ?", "<br>", " ".join(out)))  # noqa: S308 - each word is escaped above
 
 
 @page_errors()
@@ -475,13 +505,20 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
             {
                 "revision": current,
                 "title": _word_diff(previous.title, current.title),
-                "body": _word_diff(previous.body, current.body),
+                # The words as they read (no Markdown markup), so the change is what a reader sees.
+                "body": _word_diff(markdown_text(previous.body), markdown_text(current.body)),
+                "rendered": render_markdown(current.body),
             }
         )
     return render(
         request,
         "ideas/revisions.html",
-        {"idea": idea, "first": revisions[0] if revisions else None, "pairs": pairs[::-1]},
+        {
+            "idea": idea,
+            "first": revisions[0] if revisions else None,
+            "first_rendered": render_markdown(revisions[0].body) if revisions else "",
+            "pairs": pairs[::-1],
+        },
     )
 
 
