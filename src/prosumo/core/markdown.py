@@ -52,6 +52,10 @@ def markdown_text(text: str) -> str:
 
     >>> markdown_text("A **bold** idea\\non two lines\\n\\n* and a list")
     'A bold idea\\non two lines\\n\\nand a list'
+    >>> markdown_text("One paragraph.\\n\\nAnother.")
+    'One paragraph.\\n\\nAnother.'
     """
-    words = html.unescape(nh3.clean(render_markdown(text), tags=set()))
+    # A blank line after each block, as between paragraphs of the source.
+    blocks = re.sub(r"(</(?:p|h\d|blockquote|pre|ul|ol|table)>)\n", "\\1\n\n", render_markdown(text))
+    words = html.unescape(nh3.clean(blocks, tags=set()))
     return re.sub(r"\n{3,}", "\n\n", words).strip()

@@ -23,10 +23,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
+from prosumo.core.errors import NotFound
 from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
 from prosumo.core.phrases import english
 from prosumo.notifications.models import Fanout, Notification
@@ -312,6 +313,16 @@ def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+def notification_open(*, member: Member, notification_id: int) -> Notification:
+    """The member opens one of their notifications: it is read from now on. Another's, or none, is NotFound."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=member).first()
+    if notification is None:
+        raise NotFound(gettext("No such notification."))
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return notification
 
 
 def member_unsubscribe(*, token: str) -> Member | None:

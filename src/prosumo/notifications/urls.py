@@ -4,5 +4,6 @@ from prosumo.notifications import views
 
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<id:notification_id>/open/", views.notification_open, name="notification_open"),
     path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

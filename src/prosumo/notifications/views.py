@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from prosumo.community.http import MemberRequest
 from prosumo.core.errors import NotFound
 from prosumo.core.pages import page_errors
 from prosumo.notifications.selectors import notifications_of
 from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
+from prosumo.notifications.services import notification_open as notification_open_service
 
 
 @login_required
@@ -22,6 +24,17 @@ def notifications(request: MemberRequest) -> HttpResponse:
         return redirect("notifications")
     items = notifications_of(request.user)
     return render(request, "notifications/list.html", {"items": items})
+
+
+@login_required
+@require_GET
+@page_errors()
+def notification_open(request: MemberRequest, notification_id: int) -> HttpResponse:
+    """A notification's link: marks it read, then goes where it points (the list when it points nowhere)."""
+    notification = notification_open_service(member=request.user, notification_id=notification_id)
+    # The site writes every notification's address as a path of its own; anything else goes to the list.
+    url = notification.url
+    return redirect(url if url.startswith("/") and not url.startswith("//") else "notifications")
 
 
 @csrf_exempt
