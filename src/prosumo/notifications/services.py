@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,8 @@ from django.utils.translation import gettext, ngettext
 from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
 from prosumo.core.errors import NotFound
-from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
+from prosumo.core.mail import MailDraft, mail_deliver, mail_queue, one_line
+from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english
 from prosumo.notifications.models import Fanout, Notification
 
@@ -144,8 +145,10 @@ def _draft(
     )
 
 
-def _notification_draft(key: str, member: Member, notification: Notification) -> MailDraft:
-    return _draft(
+def _notification_draft(
+    key: str, member: Member, notification: Notification, send_after: datetime | None = None
+) -> MailDraft:
+    draft = _draft(
         key=key,
         kind="notification",
         member=member,
@@ -153,6 +156,36 @@ def _notification_draft(key: str, member: Member, notification: Notification) ->
         template="notifications/email/notification.txt",
         context={"notification": notification},
     )
+    return replace(draft, send_after=send_after)
+
+
+# Stage moves of one idea in quick succession (a reviewer correcting a slip, or walking an idea
+# through several stages) would mail each follower once per move. Their email waits for
+# PROSUMO_NOTIFICATION_COLLAPSE_SECONDS instead, and a move within that window rewrites the
+# waiting email rather than queuing another: one email, saying where the idea stands now.
+COLLAPSED_VERBS = frozenset({"idea.stage_changed"})
+
+
+def _collapse_key(idea_id: int, member_id: int, fanout_id: int) -> str:
+    return f"idea-news:{idea_id}:{member_id}:{fanout_id}"
+
+
+def _waiting_emails(
+    fanout: Fanout, members: list[Member], now: datetime
+) -> tuple[dict[int, OutgoingMail], datetime | None]:
+    """For a fan-out whose emails wait: this batch's emails about the same idea still waiting, by member, and until when."""
+    window = settings.PROSUMO_NOTIFICATION_COLLAPSE_SECONDS
+    if window <= 0 or fanout.verb not in COLLAPSED_VERBS or fanout.about_idea is None:
+        return {}, None
+    waiting = OutgoingMail.objects.select_for_update().filter(
+        key__startswith=f"idea-news:{fanout.about_idea}:",
+        to__in=[member.email for member in members],
+        kind="notification",
+        status=OutgoingMail.Status.PENDING,
+        attempts=0,
+        next_attempt_at__gt=now,
+    )
+    return {int(mail.key.split(":")[2]): mail for mail in waiting}, now + timedelta(seconds=window)
 
 
 def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
@@ -168,6 +201,7 @@ def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
             return False, 0, []
         now = timezone.now()
         notifications, drafts = [], []
+        waiting, send_after = _waiting_emails(fanout, members, now)
         for member in members:
             immediate = member.email_preference == EmailPreference.IMMEDIATE
             notification = fanout.notification(
@@ -176,8 +210,18 @@ def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
                 digest_pending=member.email_preference == EmailPreference.DAILY,
             )
             notifications.append(notification)
-            if immediate:
+            if not immediate:
+                continue
+            if send_after is None:
                 drafts.append(_notification_draft(f"notification:{fanout.pk}:{member.pk}", member, notification))
+            elif member.pk in waiting:  # an earlier move's email still waits: it now tells this one instead
+                draft = _notification_draft("", member, notification)
+                mail = waiting[member.pk]
+                mail.subject, mail.body = one_line(draft.subject), draft.body
+                mail.save(update_fields=["subject", "body"])
+            else:
+                key = _collapse_key(int(fanout.about_idea or 0), member.pk, fanout.pk)
+                drafts.append(_notification_draft(key, member, notification, send_after))
         # The cursor moves in this transaction, so a batch is written once; should it ever be
         # written again (the cursor set back by hand), the unique (fanout, recipient) pair
         # skips who was told, and the mail keys skip who was mailed.
