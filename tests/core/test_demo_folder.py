@@ -66,11 +66,11 @@ def test_links_follow_the_port_the_demo_serves_on(demo_folder: Path):
         "shell",
         "-c",
         "from prosumo.notifications.services import unsubscribe_url; from prosumo.community.models import Member;"
-        "print(unsubscribe_url(Member(unsubscribe_token='t')))",
+        "print(unsubscribe_url(Member(unsubscribe_token='t'), 'news'))",
     )
     # then they point at the port the site is served on
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.endswith("\nhttp://127.0.0.1:8101/notifications/unsubscribe/t/\n")
+    assert done.stdout.endswith("\nhttp://127.0.0.1:8101/notifications/unsubscribe/t/news/\n")
 
 
 @pytest.mark.parametrize(

@@ -121,15 +121,26 @@ def _recipients(fanout: Fanout) -> QuerySet[Member]:
     return members.filter(is_active=True).only(*MEMBER_FIELDS)
 
 
-def unsubscribe_url(member: Member) -> str:
-    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/"
+# The kinds of mail a member stops on their own, each from the link in its emails: news about
+# the ideas they follow (each at once, or the daily digest: `email_preference`) and the
+# community team's messages (outreach experiments: `outreach_email`). The label is shown in
+# the recipient's language; mail a member asked for (confirmation, password) has no link.
+UNSUBSCRIBE_KINDS: dict[str, Callable[[], str]] = {
+    "news": lambda: gettext("news about the ideas you follow"),
+    "outreach": lambda: gettext("messages from the community team"),
+}
+
+
+def unsubscribe_url(member: Member, kind: str) -> str:
+    """The address in an email of `kind` (one of UNSUBSCRIBE_KINDS) that stops that kind."""
+    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/{kind}/"
 
 
 def _draft(
     *, key: str, kind: str, member: Member, subject: Callable[[], str], template: str, context: dict[str, object]
 ) -> MailDraft:
     """An email in the member's language, with the one-click unsubscribe headers (RFC 8058)."""
-    unsubscribe = unsubscribe_url(member)
+    unsubscribe = unsubscribe_url(member, "news")
     with translation.override(member.locale or settings.LANGUAGE_CODE):
         body = render_to_string(
             template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL}
@@ -369,21 +380,38 @@ def notification_open(*, member: Member, notification_id: int) -> Notification:
     return notification
 
 
-def member_unsubscribe(*, token: str) -> Member | None:
-    """The member behind an email's unsubscribe link gets no more email; None for an unknown token."""
+def member_by_unsubscribe_token(token: str) -> Member | None:
+    """The member an unsubscribe link belongs to; None for an unknown token."""
+    return Member.objects.filter(unsubscribe_token=token, erased_at__isnull=True).first()
+
+
+def member_unsubscribe(*, token: str, kind: str | None = None) -> Member | None:
+    """The member behind an email's unsubscribe link gets no more mail of `kind` (None: no mail at all).
+
+    None for an unknown token; an unknown kind is NotFound, and changes nothing.
+    """
+    if kind is not None and kind not in UNSUBSCRIBE_KINDS:
+        raise NotFound(gettext("Not found."))
+    kinds = [kind] if kind is not None else list(UNSUBSCRIBE_KINDS)
     with transaction.atomic():
-        member = Member.objects.select_for_update().filter(unsubscribe_token=token).first()
+        member = Member.objects.select_for_update().filter(unsubscribe_token=token, erased_at__isnull=True).first()
         if member is None:
             return None
-        if member.email_preference != EmailPreference.NONE:
-            before = member.email_preference
+        before = member.email_preference
+        stopped = []
+        if "news" in kinds and member.email_preference != EmailPreference.NONE:
             member.email_preference = EmailPreference.NONE
-            member.save(update_fields=["email_preference"])
+            stopped.append("news")
+        if "outreach" in kinds and member.outreach_email:
+            member.outreach_email = False
+            stopped.append("outreach")
+        if stopped:
+            member.save(update_fields=["email_preference", "outreach_email"])
             event_record(
                 verb="member.unsubscribed",
                 actor_id=member.pk,
                 object_type="member",
                 object_id=member.pk,
-                details={"from": before},
+                details={"from": before, "kinds": stopped},
             )
     return member

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
@@ -13,7 +15,12 @@ from prosumo.community.http import MemberRequest
 from prosumo.core.errors import NotFound
 from prosumo.core.pages import page_errors
 from prosumo.notifications.selectors import notifications_of
-from prosumo.notifications.services import member_unsubscribe, notifications_mark_read
+from prosumo.notifications.services import (
+    UNSUBSCRIBE_KINDS,
+    member_by_unsubscribe_token,
+    member_unsubscribe,
+    notifications_mark_read,
+)
 from prosumo.notifications.services import notification_open as notification_open_service
 
 
@@ -39,16 +46,28 @@ def notification_open(request: MemberRequest, notification_id: int) -> HttpRespo
 
 @csrf_exempt
 @page_errors()
-def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One click from an email: GET shows a confirmation page, POST unsubscribes.
+def unsubscribe(request: HttpRequest, token: str, kind: str | None = None) -> HttpResponse:
+    """One click from an email: GET shows a confirmation page, POST stops that kind of mail.
 
-    A mail client's one-click unsubscribe (RFC 8058) POSTs ``List-Unsubscribe=One-Click``
-    to this address with no cookies, so there is no CSRF token to check: the unguessable
-    token in the address is what authenticates the request, as it does for the GET.
+    The link in each email names its kind (`UNSUBSCRIBE_KINDS`); the address without one, in
+    older emails, stops every kind. The page is in the recipient's language, whatever the
+    browser that opens it. A mail client's one-click unsubscribe (RFC 8058) POSTs
+    ``List-Unsubscribe=One-Click`` to this address with no cookies, so there is no CSRF
+    token to check: the unguessable token in the address is what authenticates the request,
+    as it does for the GET.
     """
+    if kind is not None and kind not in UNSUBSCRIBE_KINDS:
+        raise NotFound(_("Not found."))
     if request.method == "POST":
-        member = member_unsubscribe(token=token)
-        if member is None:
-            raise NotFound(_("Not found."))
-        return render(request, "notifications/unsubscribed.html", {"member": member})
-    return render(request, "notifications/unsubscribe.html", {"token": token})
+        member = member_unsubscribe(token=token, kind=kind)
+    else:
+        member = member_by_unsubscribe_token(token)
+    if member is None:
+        raise NotFound(_("Not found."))
+    language = member.locale or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"member": member, "token": token, "kind": kind, "what": UNSUBSCRIBE_KINDS[kind]() if kind else ""}
+        template = "notifications/unsubscribed.html" if request.method == "POST" else "notifications/unsubscribe.html"
+        response = render(request, template, context)
+    response["Content-Language"] = language
+    return response
