@@ -24,6 +24,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test
 PROSUMO_TOKEN_CACHE_SECONDS = 0  # tests revoke and suspend between requests; the cache has its own test
+# Stage-change emails go at once; tests/notifications/test_collapse.py turns the window on for itself.
+PROSUMO_NOTIFICATION_COLLAPSE_SECONDS = 0
 # Similar ideas by shared words only, so that the thousands of ideas the suite creates are not
 # each embedded; tests/ideas/test_similarity.py turns the default, hybrid ranking on for itself.
 PROSUMO_SIMILARITY = "lexical"

@@ -211,7 +211,9 @@ def serve(
 
     A task worker that dies is restarted; if it keeps dying, or if the web server
     stops, `serve` stops everything and exits 1 for the service manager to act on.
+    Without PROSUMO_SITE_URL, links in emails point at the address served here.
     """
+    os.environ.setdefault("PROSUMO_SITE_URL", served_site_url(host, port))
     setup_django()
     from django.conf import settings
 
@@ -245,6 +247,10 @@ def demo(
         with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
             out.write(secrets.token_urlsafe(50))
     os.environ.setdefault("PROSUMO_SECRET_KEY", key_file.read_text().strip())
+    # Links in emails and notifications follow the port the demo is served on, here and in
+    # every later command run in this folder (`_demo_folder_settings` reads the file).
+    os.environ.setdefault("PROSUMO_SITE_URL", served_site_url("127.0.0.1", port))
+    (data_dir / SITE_URL_FILE).write_text(os.environ["PROSUMO_SITE_URL"] + "\n")
     database = data_dir / "prosumo.sqlite3"
     if reset and database.exists():
         for suffix in ("", "-wal", "-shm"):
@@ -558,6 +564,20 @@ def _demo_folder_settings() -> None:
     if key_file.is_file() and (data_dir / "prosumo.sqlite3").is_file():
         os.environ.setdefault("PROSUMO_DEBUG", "1")
         os.environ["PROSUMO_SECRET_KEY"] = key_file.read_text().strip()
+        if (data_dir / SITE_URL_FILE).is_file():
+            os.environ.setdefault("PROSUMO_SITE_URL", (data_dir / SITE_URL_FILE).read_text().strip())
+
+
+SITE_URL_FILE = "site_url"  # in the demo's folder: the address `prosumo demo --port` serves
+
+
+def served_site_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `serve --host --port` at (any-address hosts as 127.0.0.1)."""
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - an address to link to, not one to listen on
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @app.command()

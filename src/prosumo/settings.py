@@ -204,6 +204,9 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("PROSUMO_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+# Confirming the address from the browser that signed up signs the new member in (allauth
+# does it only in that browser's session, so a forwarded link signs nobody in).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_ADAPTER = "prosumo.web.accounts.AccountAdapter"
@@ -290,6 +293,9 @@ EMAIL_TIMEOUT = int(os.environ.get("PROSUMO_EMAIL_TIMEOUT", "30"))
 # A worker holds the mail it is sending for this many seconds; if it dies meanwhile, the
 # periodic retry sends that mail again once the hold lapses (docs/operations.md, "Mail").
 PROSUMO_MAIL_CLAIM_SECONDS = int(os.environ.get("PROSUMO_MAIL_CLAIM_SECONDS", "600"))
+# An email about an idea's stage waits this long, and a later move of the same idea within it
+# replaces it: quick moves send one email (notifications.services, "collapse window"); 0 sends at once.
+PROSUMO_NOTIFICATION_COLLAPSE_SECONDS = int(os.environ.get("PROSUMO_NOTIFICATION_COLLAPSE_SECONDS", "120"))
 # Sent mail is kept this many days (staff can look a message up), then deleted; failed mail stays.
 PROSUMO_MAIL_KEEP_DAYS = int(os.environ.get("PROSUMO_MAIL_KEEP_DAYS", "30"))
 

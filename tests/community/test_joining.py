@@ -92,3 +92,22 @@ def test_a_member_following_a_link_is_touched_once_a_day_per_channel(member, log
     assert sorted(t.channel for t in touches) == ["podcast", "store-receipt"]
     member.refresh_from_db()
     assert member.channel != "podcast"  # a member's own channel stays where they first came from
+
+
+def test_confirming_the_email_signs_the_new_member_in(db):
+    # given someone who signed up and is not signed in yet
+    client = Client()
+    signup(client, "fresh@example.org")
+    assert "_auth_user_id" not in client.session
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[0].body).group(1)
+    # when they confirm their address from the email
+    response = client.post(link)
+    # then they are signed in, and land signed in
+    member = Member.objects.get(email="fresh@example.org")
+    assert client.session["_auth_user_id"] == str(member.pk)
+    assert response.status_code == 302
+    assert f'href="/members/{member.pk}/"' in client.get("/").content.decode()
+    # while the same link opened in another browser confirms nothing twice and signs nobody in
+    other = Client()
+    other.post(link)
+    assert "_auth_user_id" not in other.session

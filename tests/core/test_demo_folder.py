@@ -54,3 +54,36 @@ def test_without_a_demo_site_the_command_says_what_is_missing(tmp_path: Path):
     # then it stops with the configuration problem and exit code 2
     assert done.returncode == 2
     assert "PROSUMO_SECRET_KEY" in done.stderr
+
+
+def test_links_follow_the_port_the_demo_serves_on(demo_folder: Path):
+    # given a demo folder whose site `prosumo demo --port 8101` served
+    (demo_folder / "var" / "site_url").write_text("http://127.0.0.1:8101\n")
+    # when a later command in that folder builds links (a worker mailing a notification)
+    done = prosumo(
+        demo_folder,
+        "django",
+        "shell",
+        "-c",
+        "from prosumo.notifications.services import unsubscribe_url; from prosumo.community.models import Member;"
+        "print(unsubscribe_url(Member(unsubscribe_token='t'), 'news'))",
+    )
+    # then they point at the port the site is served on
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.endswith("\nhttp://127.0.0.1:8101/notifications/unsubscribe/t/news/\n")
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8101, "http://127.0.0.1:8101"),
+        ("0.0.0.0", 8000, "http://127.0.0.1:8000"),
+        ("::", 9000, "http://127.0.0.1:9000"),
+        ("::1", 8101, "http://[::1]:8101"),
+        ("ideas.example.com", 8080, "http://ideas.example.com:8080"),
+    ],
+)
+def test_the_served_address_is_where_a_browser_reaches_the_server(host: str, port: int, url: str):
+    from prosumo.cli import served_site_url
+
+    assert served_site_url(host, port) == url

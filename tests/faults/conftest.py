@@ -85,6 +85,7 @@ def base_env(folder: Path, database: Path) -> dict[str, str]:
         "PROSUMO_SSL_REDIRECT": "0",
         "PROSUMO_DEBUG": "0",
         "PROSUMO_TASKS": "database",
+        "PROSUMO_NOTIFICATION_COLLAPSE_SECONDS": "0",  # the stage-change mail goes at once
         "PROSUMO_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",

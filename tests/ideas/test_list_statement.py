@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from prosumo.ideas.models import Idea
+from prosumo.ideas.models import DeclineReason, Idea
 from prosumo.ideas.selectors import ORDERS, idea_list
 from prosumo.ideas.services import content_hide, stage_change, vote_cast
 
@@ -26,20 +26,31 @@ def crowded(make_campaign: Any, make_idea: Any, make_member: Any, reviewer: Any,
             vote_cast(actor=voter, idea_id=idea.pk, value=1 if (n + voter.pk) % 3 else -1)
     content_hide(actor=moderator, kind="idea", object_id=ideas[3].pk, reason="Off topic")
     stage_change(actor=reviewer, idea_id=ideas[5].pk, to_stage="under_review", message="We are looking at it.")
+    reason = DeclineReason.objects.get(label="Not feasible now")
+    stage_change(
+        actor=reviewer, idea_id=ideas[7].pk, to_stage="declined", message="We cannot make it.", reason_id=reason.pk
+    )
     return campaign
 
 
 @pytest.mark.parametrize("order", list(ORDERS))
-@pytest.mark.parametrize("stage", [None, "open", "under_review"])
-def test_every_page_matches_the_orm(crowded: Any, order: str, stage: str | None) -> None:
+@pytest.mark.parametrize(
+    ("stage", "hide_declined"),
+    [(None, False), (None, True), ("open", True), ("under_review", False), ("declined", True)],
+)
+def test_every_page_matches_the_orm(crowded: Any, order: str, stage: str | None, hide_declined: bool) -> None:
     expected_qs = Idea.objects.listed().filter(campaign=crowded).order_by(*ORDERS[order])
     if stage:
         expected_qs = expected_qs.filter(stage=stage)
+    elif hide_declined:
+        expected_qs = expected_qs.exclude(stage="declined")
     expected = list(expected_qs.select_related("author"))
     assert expected, "the fixture lists ideas"
     seen = []
     for number in range(1, 5):
-        page = idea_list(campaign=crowded, order=order, stage=stage, page=number, per_page=3)
+        page = idea_list(
+            campaign=crowded, order=order, stage=stage, page=number, per_page=3, hide_declined=hide_declined
+        )
         if page.number != number:  # past the last page the paginator gives the last one
             break
         seen.extend(page.object_list)

@@ -101,6 +101,7 @@ def _write(
     stage=st.none() | st.sampled_from(Stage.values),
     per_page=st.integers(1, 5),
     page=st.integers(1, 4),
+    hide_declined=st.booleans(),
 )
 @EXAMPLES
 def test_a_list_page_by_statement_equals_the_orms(
@@ -111,14 +112,17 @@ def test_a_list_page_by_statement_equals_the_orms(
     stage: str | None,
     per_page: int,
     page: int,
+    hide_declined: bool,
 ) -> None:
     with transaction.atomic():
         campaign = _write(campaign_fields, author_fields, idea_rows)
         # when the campaign's page is read by the statement, and by the ORM alone
-        got = idea_list(campaign=campaign, order=order, stage=stage, page=page, per_page=per_page)
+        got = idea_list(
+            campaign=campaign, order=order, stage=stage, page=page, per_page=per_page, hide_declined=hide_declined
+        )
         listed = got.paginator.object_list
         assert isinstance(listed, ListedIdeas)
-        assert listed.statement == (order, stage)
+        assert listed.statement == (order, stage, hide_declined and not stage)
         start = (got.number - 1) * per_page
         by_orm = ListedIdeas(lambda: listed.qs, None, campaign, None)[start : start + per_page]
         # then both give the same typed rows: the same ideas, in the same order, with the same values
@@ -126,6 +130,8 @@ def test_a_list_page_by_statement_equals_the_orms(
         expected = Idea.objects.listed().filter(campaign=campaign).order_by(*ORDERS[order])
         if stage:
             expected = expected.filter(stage=stage)
+        elif hide_declined:
+            expected = expected.exclude(stage=Stage.DECLINED)
         assert [row.id for row in by_orm] == list(expected.values_list("id", flat=True)[start : start + per_page])
         for row in by_orm:
             idea = Idea.objects.select_related("author").get(pk=row.id)

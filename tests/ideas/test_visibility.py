@@ -364,7 +364,11 @@ def _listed_in_campaigns(world: World, reader: str, url: str) -> set[str]:
 
 @each_reader
 def test_campaign_pages_list_only_listed_ideas_the_reader_may_see(world, db, reader):
-    assert _listed_in_campaigns(world, reader, "/c/{slug}/?order=new") == expected(reader, listed=True)
+    # declined ideas have a list of their own (the stage filter), out of the default one
+    default = _listed_in_campaigns(world, reader, "/c/{slug}/?order=new")
+    declined = _listed_in_campaigns(world, reader, "/c/{slug}/?order=new&stage=declined")
+    assert default | declined == expected(reader, listed=True)
+    assert not {kind for kind in default if world.ideas[kind].stage == "declined"}
 
 
 @each_reader
@@ -376,7 +380,7 @@ def test_campaign_lists_in_the_api(world, db, reader):
 def test_search_finds_only_what_the_reader_may_see(world, db, reader):
     # when each idea's own word is searched for in its own campaign, in the API and on the page
     client = world.client(reader)
-    api, page = set(), set()
+    api, page, site = set(), set(), set()
     for kind, idea in world.ideas.items():
         slug = idea.campaign.slug
         response = client.get(f"/api/campaigns/{slug}/ideas", {"q": WORD[kind]})
@@ -385,9 +389,13 @@ def test_search_finds_only_what_the_reader_may_see(world, db, reader):
         response = client.get(f"/c/{slug}/", {"q": WORD[kind]})
         if response.status_code == 200 and idea.title in response.content.decode():  # the query itself is echoed
             page.add(kind)
+        response = client.get("/search/", {"q": WORD[kind]})
+        if idea.title in response.content.decode():
+            site.add(kind)
     # then
     assert api == expected(reader, listed=True)
     assert page == expected(reader, listed=True)
+    assert site == expected(reader, listed=True)
 
 
 @each_reader

@@ -93,6 +93,8 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "due": "2026-12-07",
         "survey": "Why you take part, and what it costs you",
         "closes": "2026-05-15",
+        "message": "We cannot make it.",
+        "reason": "Not feasible now",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}

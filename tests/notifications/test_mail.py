@@ -88,7 +88,11 @@ def test_one_click_unsubscribe_works_without_a_session_or_csrf_token(member):
     member.refresh_from_db()
     assert member.email_preference == EmailPreference.NONE
     event = Event.objects.get(verb="member.unsubscribed")
-    assert (event.actor_id, event.object_id, event.details) == (member.pk, member.pk, {"from": "immediate"})
+    assert (event.actor_id, event.object_id, event.details) == (
+        member.pk,
+        member.pk,
+        {"from": "immediate", "kinds": ["news", "outreach"]},
+    )
     # and a second click changes nothing more
     assert (
         client.post(url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded").status_code
@@ -114,7 +118,7 @@ def test_every_notification_email_carries_the_one_click_headers(idea, reviewer, 
     with django_capture_on_commit_callbacks(execute=True):
         stage_change(actor=reviewer, idea_id=idea.pk, to_stage="under_review", message="We are on it, thank you.")
     [message] = mail.outbox
-    url = f"{settings.SITE_URL}/notifications/unsubscribe/{idea.author.unsubscribe_token}/"
+    url = f"{settings.SITE_URL}/notifications/unsubscribe/{idea.author.unsubscribe_token}/news/"
     assert message.extra_headers["List-Unsubscribe"] == f"<{url}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message.extra_headers["Message-ID"] == OutgoingMail.objects.get(to=idea.author.email).message_id

@@ -17,11 +17,14 @@ def test_the_email_arms_go_out_in_batches_each_in_the_members_language(
     brief, admin, member, make_member, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr("prosumo.outreach.services.delivery.BATCH", 2)
-    # given a running experiment of two email arms for a segment of five; one member chose no email
+    # given a running experiment of two email arms for a segment of five; one member stopped the team's
+    # messages, and one only the news about ideas (so still gets them)
     gold = Segment.objects.create(name="Gold", slug="gold")
     members = [make_member(locale="es" if i == 0 else "en") for i in range(5)]
-    members[4].email_preference = EmailPreference.NONE
-    members[4].save(update_fields=["email_preference"])
+    members[4].outreach_email = False
+    members[4].save(update_fields=["outreach_email"])
+    members[3].email_preference = EmailPreference.NONE
+    members[3].save(update_fields=["email_preference"])
     for m in members:
         m.segment = gold
         m.save(update_fields=["segment"])
@@ -48,12 +51,12 @@ def test_the_email_arms_go_out_in_batches_each_in_the_members_language(
         spanish = box.wait_for(to=members[0].email)
         english = box.wait_for(to=members[1].email)
         received = box.received()
-    # then four members got one email each, the one who chose no email none
+    # then four members got one email each, the one who stopped the team's messages none
     assert rest == {experiment.pk: 2}
     assert sorted(m["To"] for m in received) == sorted(m.email for m in members[:4])
     assert "Hola" in text_of(spanish)
     assert "Hello" in text_of(english)
-    unsubscribe = f"<http://testserver/notifications/unsubscribe/{members[1].unsubscribe_token}/>"
+    unsubscribe = f"<http://testserver/notifications/unsubscribe/{members[1].unsubscribe_token}/outreach/>"
     assert english["List-Unsubscribe"].strip() == unsubscribe
     # each email carries its member's own message and tracked link, and the link records the exposure
     assignment = Assignment.objects.get(experiment=experiment, member=members[1])

@@ -92,6 +92,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
         "about_me": "I camp every summer.",
         "interests": ["tents"],
         "email_notifications": "immediate",
+        "email_from_community_team": True,
         "role": "member",
         "segment": None,
         "channel": "direct",

@@ -45,9 +45,9 @@ def signed_in(client: Client, path: str) -> Client:
 @pytest.mark.parametrize(
     ("page", "visitor", "member_queries"),
     [
-        ("home", 6, 9),
-        ("campaign", 3, 6),
-        ("idea", 8, 20),  # 1 of them the current contribution terms, for the comment forms
+        ("home", 8, 11),  # 2 of them the tags and pictures of the listed ideas
+        ("campaign", 5, 8),  # 2 of them the tags and pictures of the listed ideas
+        ("idea", 9, 21),  # 1 of them the current contribution terms, for the comment forms; 1 the tags
         ("profile", 11, 14),  # 4 of them the level and badges (rewards.selectors.member_rewards)
     ],
 )

@@ -8,8 +8,7 @@ from django.db.models import Count
 
 from prosumo.budgets.models import Ballot, Budget, Cost
 from prosumo.community.models import Member
-from prosumo.ideas.models import LISTED, Campaign, Idea
-from prosumo.ideas.services.votes import VOTABLE_STAGES
+from prosumo.ideas.models import LISTED, VOTABLE_STAGES, Campaign, Idea
 
 
 def budget_of(campaign: Campaign) -> Budget | None:

@@ -35,6 +35,7 @@ class MeOut(Schema):
     channel: str
     referral_code: str
     email_preference: str
+    outreach_email: bool = Field(description="whether the member gets messages from the community team")
     avatar_url: str = Field(description="The avatar's address, empty when the member has none")
 
     @staticmethod
@@ -49,6 +50,7 @@ class MeIn(BodyIn):
     bio: str | None = None
     interests: list[str] | None = None
     email_preference: str | None = None
+    outreach_email: bool | None = None
 
 
 class ImportJobOut(Schema):

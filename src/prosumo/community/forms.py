@@ -27,8 +27,11 @@ class ProfileForm(ModelForm):
 
     class Meta:
         model = Member
-        fields = ["display_name", "locale", "country", "bio", "email_preference"]
-        labels = {"email_preference": _("Email notifications")}
+        fields = ["display_name", "locale", "country", "bio", "email_preference", "outreach_email"]
+        labels = {
+            "email_preference": _("Email notifications"),
+            "outreach_email": _("Email me messages from the community team"),
+        }
         widgets = {
             "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),
             "email_preference": forms.RadioSelect(choices=EmailPreference.choices),

@@ -100,6 +100,9 @@ class Member(AbstractBaseUser, PermissionsMixin):
     email_preference = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
+    # Messages the community team sends (outreach experiments), apart from the news about ideas
+    # that `email_preference` governs: each kind of mail is stopped on its own.
+    outreach_email = models.BooleanField(_("messages from the community team"), default=True)
     unsubscribe_token = models.CharField(max_length=64, unique=True, default=_token)
     is_active = models.BooleanField(default=True)
     suspended_at = models.DateTimeField(null=True, blank=True)

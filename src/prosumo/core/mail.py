@@ -80,6 +80,7 @@ class MailDraft:
     subject: str
     body: str
     headers: dict[str, str] = field(default_factory=dict)
+    send_after: datetime | None = None  # held back until then (a notification's collapse window); None: at once
 
 
 def _message_id_domain() -> str:
@@ -114,7 +115,7 @@ def mail_queue(drafts: Sequence[MailDraft], *, send: bool = True) -> list[int]:
                 headers={**draft.headers, "Date": format_datetime(now)},
                 message_id=f"<{draft.kind}.{secrets.token_hex(12)}@{domain}>",
                 created_at=now,
-                next_attempt_at=now,
+                next_attempt_at=draft.send_after or now,
             )
         )
     ids = [row.pk for row in OutgoingMail.objects.bulk_create(rows)]

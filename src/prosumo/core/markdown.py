@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import markdown as md
 import nh3
 
@@ -42,3 +45,17 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener ugc",
     )
+
+
+def markdown_text(text: str) -> str:
+    """The words of member-written Markdown as a reader sees them: no markup, line and paragraph breaks kept.
+
+    >>> markdown_text("A **bold** idea\\non two lines\\n\\n* and a list")
+    'A bold idea\\non two lines\\n\\nand a list'
+    >>> markdown_text("One paragraph.\\n\\nAnother.")
+    'One paragraph.\\n\\nAnother.'
+    """
+    # A blank line after each block, as between paragraphs of the source.
+    blocks = re.sub(r"(</(?:p|h\d|blockquote|pre|ul|ol|table)>)\n", "\\1\n\n", render_markdown(text))
+    words = html.unescape(nh3.clean(blocks, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", words).strip()

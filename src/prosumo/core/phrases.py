@@ -25,6 +25,8 @@ PHRASES: dict[str, str] = {
         "The two ideas were merged. If you would rather not support the merged idea, you can withdraw your support."
     ),
     "idea.revised": gettext_noop("“{idea}” has a new revision"),
+    # A staff member's decline: their own message, then the reason chosen from the list.
+    "idea.declined.body": gettext_noop("{message}\n\nReason: {reason}"),
     "idea.coauthor_invited": gettext_noop("{name} invites you to co-author “{idea}”"),
     "idea.coauthor_added": gettext_noop("{name} is now a co-author of “{idea}”"),
     "comment.posted": gettext_noop("{name} commented on “{idea}”"),

@@ -93,6 +93,13 @@ class IdeaListForm(Form):
     page = forms.CharField(required=False)
 
 
+class SearchForm(Form):
+    """The header's search across campaigns (query string)."""
+
+    q = forms.CharField(required=False, max_length=200, label=_("Search"))
+    page = forms.CharField(required=False)
+
+
 class SimilarForm(Form):
     """What the submit form sends while a member types, to find similar ideas."""
 

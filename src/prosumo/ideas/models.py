@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,8 @@ class Stage(models.TextChoices):
 
 
 CLOSED_STAGES = (Stage.LAUNCHED, Stage.DECLINED, Stage.MERGED)
+# The stages in which an idea takes support votes (the vote service refuses the others).
+VOTABLE_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW)
 STAGE_ORDER = [s.value for s in Stage]
 
 
@@ -157,6 +160,22 @@ class Campaign(Timestamped):
     def stage_label(self, stage: str) -> str:
         return self.custom_stage_label(stage) or str(Stage(stage).label)
 
+    def status(self, now: datetime | None = None) -> str:
+        """Where the campaign stands: draft (unpublished), upcoming, running or ended."""
+        now = now or timezone.now()
+        if not self.is_published:
+            return "draft"
+        if self.starts_at > now:
+            return "upcoming"
+        if self.ends_at is not None and self.ends_at <= now:
+            return "ended"
+        return "running"
+
+    def takes_ideas(self, now: datetime | None = None) -> bool:
+        """Whether ideas may be submitted now: it has started and not ended (staff may try out a draft)."""
+        now = now or timezone.now()
+        return self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
 
 # The reasons every site starts with: migration 0003 writes them once, and staff keep the
 # list in the admin from then on. The last one is the reason the scheduled job gives.
@@ -230,10 +249,16 @@ class IdeaQuerySet(models.QuerySet["Idea"]):
 class TallyFigures:
     """Figures read off an idea's tallies, for the model and for the typed rows of a list page."""
 
+    stage: str
     up_count: int
     down_count: int
     score_sum: int
     score_count: int
+
+    @property
+    def voting_open(self) -> bool:
+        """Whether the idea takes votes in its stage, so a page offers vote buttons only then."""
+        return self.stage in VOTABLE_STAGES
 
     @property
     def net_votes(self) -> int:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from prosumo.community.permissions import is_staff, require_member
 from prosumo.core import statements
-from prosumo.core.errors import NotFound, PermissionDenied
+from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
 from prosumo.core.input import id_in_range
 from prosumo.ideas.models import Campaign, Idea
 from prosumo.ideas.visibility import CAMPAIGN, IDEA
@@ -79,6 +79,13 @@ def access_campaign(actor: Any, campaign: int | str) -> Campaign:
     if found is None or not campaign_visible(found, actor):
         raise NotFound(gettext("No such campaign."))
     return found
+
+
+def check_takes_ideas(campaign: Campaign) -> Campaign:
+    """The campaign if it takes ideas now (started, not ended); else InvalidInput ``campaign_closed``."""
+    if not campaign.takes_ideas():
+        raise InvalidInput(gettext("This campaign is not taking ideas now."), code="campaign_closed")
+    return campaign
 
 
 def campaign_visible(campaign: CampaignFacts, actor: Any) -> bool:

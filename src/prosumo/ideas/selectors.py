@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from prosumo.community.models import Invitation, Member, public_name
 from prosumo.community.selectors import members_by_id
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.core.uploads import IMAGE_UPLOADS
 from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
     Attachment,
@@ -97,6 +98,9 @@ class ListedIdea(TallyFigures):
     answered_at: datetime | None
     author: ListedAuthor
     campaign: Campaign
+    # Read for the page's rows after them (`with_tags_and_pictures`): its tags, and its first image.
+    tags: tuple[str, ...] = ()
+    picture_id: int | None = None
 
     @property
     def pk(self) -> int:
@@ -107,7 +111,37 @@ class ListedIdea(TallyFigures):
 
 
 # The columns of each, in the order of their fields.
-LISTED_IDEA_COLUMNS = tuple(f.name for f in fields(ListedIdea) if f.name not in ("author", "campaign"))
+LISTED_IDEA_COLUMNS = tuple(
+    f.name for f in fields(ListedIdea) if f.name not in ("author", "campaign", "tags", "picture_id")
+)
+IMAGE_TYPES = tuple(IMAGE_UPLOADS)  # the image types an attachment may have
+
+
+def with_tags_and_pictures(rows: list[ListedIdea]) -> list[ListedIdea]:
+    """The rows with their tags (by name) and their first image attachment: two queries for any number of rows."""
+    if not rows:
+        return rows
+    ids = [row.id for row in rows]
+    tags: dict[int, list[str]] = {}
+    for idea_id, name in (
+        Idea.tags.through.objects.filter(idea_id__in=ids).order_by("tag__name").values_list("idea_id", "tag__name")
+    ):
+        tags.setdefault(idea_id, []).append(name)
+    pictures = dict(
+        Attachment.objects.filter(idea_id__in=ids, content_type__in=IMAGE_TYPES)
+        .values("idea_id")
+        .annotate(first=models.Min("id"))
+        .values_list("idea_id", "first")
+    )
+    return [replace(row, tags=tuple(tags.get(row.id, ())), picture_id=pictures.get(row.id)) for row in rows]
+
+
+def idea_images(attachments: list[Attachment]) -> tuple[list[Attachment], list[Attachment]]:
+    """An idea's attachments split into images (its page's gallery) and other files (listed by name)."""
+    images = [a for a in attachments if a.content_type in IMAGE_TYPES]
+    return images, [a for a in attachments if a.content_type not in IMAGE_TYPES]
+
+
 LISTED_AUTHOR_COLUMNS = tuple(f.name for f in fields(ListedAuthor))
 
 
@@ -165,12 +199,16 @@ def idea_list(
     query: str | None = None,
     page: int | str = 1,
     per_page: int = 20,
+    hide_declined: bool = False,
+    cards: bool = False,
 ) -> Page[ListedIdea]:
     """A page of listed ideas in one order: one query for the rows, one for the count.
 
     With a `campaign` (which the caller got from `access_campaign`, so the viewer may see
     it), its listed ideas; without one, the listed ideas of every campaign the viewer may see
-    (no viewer: what a visitor who is not signed in may see).
+    (no viewer: what a visitor who is not signed in may see). `hide_declined` leaves out
+    declined ideas unless a `stage` or a `query` is asked for (the pages' default list). `cards` also
+    reads each row's tags and picture (two more queries), which the pages' cards show.
     """
     order, _fell_back = list_order(order)
     if stage and stage not in Stage.values:
@@ -186,6 +224,8 @@ def idea_list(
         qs = qs.filter(campaign=campaign) if campaign is not None else qs.visible_to(viewer)
         if stage:
             qs = qs.filter(stage=stage)
+        elif without_declined:
+            qs = qs.exclude(stage=Stage.DECLINED)
         if tag:
             qs = qs.filter(tags__name=tag.lower())
         if query:
@@ -198,16 +238,20 @@ def idea_list(
             )
         return qs.order_by(*ORDERS[order])
 
+    without_declined = hide_declined and not stage and not query  # a search finds declined ideas too
     # One count for every reader of a campaign; a list across campaigns depends on who reads it.
-    count_key = (
-        None if query or campaign is None else f"ideas:listed-count:{campaign.pk}:{stage or ''}:{(tag or '').lower()}"
-    )
+    shown = stage or ("-declined" if without_declined else "")
+    count_key = None if query or campaign is None else f"ideas:listed-count:{campaign.pk}:{shown}:{(tag or '').lower()}"
     # The busiest read of the site (a campaign's list, in an order, maybe one stage) reads its
     # page with one statement compiled once; lists by tag or search go through the ORM.
-    statement = (order, stage or None) if campaign is not None and not tag and not query and order in ORDERS else None
+    statement = (
+        (order, stage or None, without_declined)
+        if campaign is not None and not tag and not query and order in ORDERS
+        else None
+    )
     # ListedIdeas gives the Paginator what it uses (len/count and slices), not the whole
     # sequence protocol (int indexing, iteration) that django-stubs asks of an object list.
-    paginator: Paginator[ListedIdea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement), per_page)  # type: ignore[arg-type]
+    paginator: Paginator[ListedIdea] = Paginator(ListedIdeas(make_qs, count_key, campaign, statement, cards), per_page)  # type: ignore[arg-type]
     try:
         number = max(1, int(page))
     except (TypeError, ValueError) as exc:
@@ -274,12 +318,14 @@ class ListedIdeas:
         make_qs: Callable[[], QuerySet[Idea]],
         count_key: str | None,
         campaign: Campaign | None = None,
-        statement: tuple[str, str | None] | None = None,
+        statement: tuple[str, str | None, bool] | None = None,
+        cards: bool = False,
     ) -> None:
         self.make_qs = make_qs  # built only when needed: a cached count and a statement page need none
         self.count_key = count_key
         self.campaign = campaign
-        self.statement = statement  # (order, stage) when the page can be read by `_page_statement`
+        self.statement = statement  # (order, stage, without declined) when `_page_statement` can read the page
+        self.cards = cards
 
     @functools.cached_property
     def qs(self) -> QuerySet[Idea]:
@@ -302,15 +348,41 @@ class ListedIdeas:
 
     def __getitem__(self, index: slice) -> list[ListedIdea]:
         if self.statement is not None and self.campaign is not None:
-            return _page_by_statement(self.campaign, *self.statement, index)
-        ids = list(self.qs.values_list("pk", flat=True)[index])
-        if not ids:
-            return []
-        rows = Idea.objects.filter(pk__in=ids)
-        # One campaign for every row: attach it rather than join it 20 times.
-        rows = rows.select_related("author") if self.campaign is not None else rows.select_related("author", "campaign")
-        by_id = {idea.pk: _listed(idea, self.campaign or idea.campaign) for idea in rows}
-        return [by_id[pk] for pk in ids if pk in by_id]
+            rows = _page_by_statement(self.campaign, *self.statement, index)
+            return with_tags_and_pictures(rows) if self.cards else rows
+        return listed_rows(list(self.qs.values_list("pk", flat=True)[index]), self.campaign, cards=self.cards)
+
+
+def listed_rows(ids: list[int], campaign: Campaign | None = None, *, cards: bool = False) -> list[ListedIdea]:
+    """The list rows of these ideas in the order of `ids` (one query), and with `cards` their tags and pictures (two)."""
+    if not ids:
+        return []
+    rows = Idea.objects.filter(pk__in=ids)
+    # One campaign for every row: attach it rather than join it 20 times.
+    rows = rows.select_related("author") if campaign is not None else rows.select_related("author", "campaign")
+    by_id = {idea.pk: _listed(idea, campaign or idea.campaign) for idea in rows}
+    found = [by_id[pk] for pk in ids if pk in by_id]
+    return with_tags_and_pictures(found) if cards else found
+
+
+SEARCH_LIMIT = 500
+
+
+def idea_search(*, viewer: Any = None, query: str, page: int | str = 1, per_page: int = 20) -> Page[ListedIdea]:
+    """Listed ideas of every campaign the viewer may see that match the words, best match first (ideas/search.py).
+
+    The full-text index ranks at most SEARCH_LIMIT matches; one query keeps those the
+    viewer may see, and the page's rows are read as a list page's are.
+    """
+    ranked = search.search_ids(query, limit=SEARCH_LIMIT)
+    visible = set(Idea.objects.listed().visible_to(viewer).filter(pk__in=ranked).values_list("pk", flat=True))
+    paginator = Paginator([pk for pk in ranked if pk in visible], per_page)
+    try:
+        number = max(1, int(page))
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(gettext("The page is a number."), fields={"page": ["invalid"]}) from exc
+    ids = paginator.get_page(number)
+    return Page(listed_rows(list(ids.object_list), cards=True), ids.number, paginator)  # type: ignore[arg-type]  # the paginator counts ids; the page holds their rows
 
 
 PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1f"}
@@ -318,7 +390,7 @@ PAGE_MARKERS: dict[str, Any] = {"campaign": -730_191_737, "stage": "\x1fstage\x1
 
 @functools.cache
 def _page_statement(
-    order: str, with_stage: bool, using: str = "default"
+    order: str, with_stage: bool, without_declined: bool = False, using: str = "default"
 ) -> tuple[str, statements.Compiled, statements.Part, statements.Part]:
     """One statement for a page of a campaign's listed ideas with their authors.
 
@@ -330,6 +402,8 @@ def _page_statement(
     qs = Idea.objects.listed().filter(campaign_id=PAGE_MARKERS["campaign"])
     if with_stage:
         qs = qs.filter(stage=PAGE_MARKERS["stage"])
+    elif without_declined:
+        qs = qs.exclude(stage=Stage.DECLINED)
     inner = statements.Compiled(qs.order_by(*ORDERS[order]).values_list("id"), markers)
     idea = statements.Part(Idea, "i", LISTED_IDEA_COLUMNS)
     author = statements.Part(Member, "m", LISTED_AUTHOR_COLUMNS)
@@ -348,8 +422,10 @@ def _page_statement(
     return sql, inner, idea, author
 
 
-def _page_by_statement(campaign: Campaign, order: str, stage: str | None, index: slice) -> list[ListedIdea]:
-    sql, inner, idea_part, author_part = _page_statement(order, stage is not None)
+def _page_by_statement(
+    campaign: Campaign, order: str, stage: str | None, without_declined: bool, index: slice
+) -> list[ListedIdea]:
+    sql, inner, idea_part, author_part = _page_statement(order, stage is not None, without_declined)
     start, stop = index.start or 0, index.stop
     params = [*inner.params(campaign=campaign.pk, stage=stage), stop - start, start]
     return [
@@ -442,6 +518,7 @@ class IdeaPage:
     similar: list[Idea]
     review_summary: list[tuple[str, float]]
     review_count: int
+    tags: list[str]
 
 
 def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
@@ -483,6 +560,7 @@ def idea_page(*, idea: Idea, member: Any) -> IdeaPage:
         ),
         review_summary=summary,
         review_count=review_count,
+        tags=list(idea.tags.order_by("name").values_list("name", flat=True)),
     )
 
 

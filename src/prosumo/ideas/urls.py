@@ -8,6 +8,7 @@ urlpatterns = [
     path("c/<slug:slug>/submit/", views.idea_submit, name="idea_submit"),
     path("c/<slug:slug>/cover/", views.campaign_cover, name="campaign_cover"),
     path("similar/", views.similar, name="similar"),
+    path("search/", views.site_search, name="search"),
     path("ideas/<id:idea_id>/", views.idea_detail, name="idea"),
     path("ideas/<id:idea_id>/vote/", views.idea_vote, name="idea_vote"),
     path("ideas/<id:idea_id>/unvote/", views.idea_unvote, name="idea_unvote"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import mimetypes
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath
@@ -48,7 +49,7 @@ from prosumo.core.files import file_response
 from prosumo.core.forms import form_problems
 from prosumo.core.http import HtmxRequest
 from prosumo.core.input import id_in_range
-from prosumo.core.markdown import render_markdown
+from prosumo.core.markdown import markdown_text, render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
 from prosumo.ideas import selectors, services
 from prosumo.ideas.forms import (
@@ -66,12 +67,13 @@ from prosumo.ideas.forms import (
     ModerationForm,
     ReviewForm,
     RevisionForm,
+    SearchForm,
     SimilarForm,
     StageForm,
     StageMoveForm,
 )
 from prosumo.ideas.models import Campaign, Stage, Visibility
-from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea
+from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea, check_takes_ideas
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 
@@ -94,12 +96,16 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         tag=filters.cleaned_data["tag"] or None,
         query=filters.cleaned_data["q"] or None,
         page=filters.cleaned_data["page"] or 1,
+        hide_declined=True,
+        cards=True,
     )
     return render(
         request,
         "ideas/campaign.html",
         {
             "campaign": campaign,
+            "status": campaign_status(campaign, timezone.now()),
+            "takes_ideas": campaign.takes_ideas(),
             "brief": render_markdown(campaign.brief),
             "page": page,
             "order": order,
@@ -107,15 +113,30 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "marks": selectors.opinion_marks(ideas=page.object_list, viewer=request.user),
             "stages": Stage.choices,
             "q": filters.cleaned_data["q"],
+            "tag": (filters.cleaned_data["tag"] or "").lower(),
         },
     )
 
 
+@require_GET
+@page_errors(back="search")
+def site_search(request: HttpRequest) -> HttpResponse:
+    """The header's search box: ideas of every campaign the reader may see, best match first."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = (
+        selectors.idea_search(viewer=request.user, query=query, page=form.cleaned_data["page"] or 1) if query else None
+    )
+    status = 200 if form.is_valid() else 400
+    return render(request, "ideas/search.html", {"form": form, "site_search": query, "found": found}, status=status)
+
+
 @login_required
 @rate_limited("idea")
-@page_errors()
+@page_errors(back="campaign")
 def idea_submit(request: MemberRequest, slug: str) -> HttpResponse:
-    campaign = access_campaign(request.user, slug)
+    # An ended (or not yet started) campaign is refused before the member writes anything.
+    campaign = check_takes_ideas(access_campaign(request.user, slug))
     form = IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with form_errors(form):
@@ -164,6 +185,7 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
     page = selectors.idea_page(idea=idea, member=request.user)
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
     threshold = idea.campaign.support_threshold
+    images, files = selectors.idea_images(page.attachments)
     return render(
         request,
         "ideas/idea.html",
@@ -188,6 +210,9 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "progress": min(100, round(100 * idea.support_count / threshold)) if threshold else None,
             "stage_label": idea.campaign.stage_label(idea.stage),
             "attachments": page.attachments,
+            "images": images,
+            "files": files,
+            "tags": page.tags,
             "revision_count": idea.revision,
             "opinions": selectors.idea_opinions(idea=idea, viewer=request.user),
             # The comment forms ask for the current contribution terms until the member accepts them.
@@ -457,17 +482,26 @@ def idea_revise(request: MemberRequest, idea_id: int) -> HttpResponse:
     return render(request, "ideas/revise.html", {"idea": idea, "form": form}, status=status)
 
 
+WORD_OR_BREAK = re.compile(r"[^\S\n]*(\S+|\n)")
+
+
+def _words(tokens: list[str]) -> str:
+    """Words (escaped) joined by spaces, and line breaks as <br>."""
+    return " ".join("<br>" if word == "\n" else escape(word) for word in tokens)
+
+
 def _word_diff(before: str, after: str) -> str:
-    a, b = before.split(), after.split()
+    """The words changed between two texts, as <del> and <ins>, with the texts' line breaks kept."""
+    a, b = WORD_OR_BREAK.findall(before), WORD_OR_BREAK.findall(after)
     out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(escape(" ".join(a[i1:i2])))
+            out.append(_words(a[i1:i2]))
         if op in ("delete", "replace"):
-            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+            out.append(f"<del>{_words(a[i1:i2])}</del>")
         if op in ("insert", "replace"):
-            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
-    return mark_safe(" ".join(out))  # noqa: S308 - every piece is escaped above
+            out.append(f"<ins>{_words(b[j1:j2])}</ins>")
+    return mark_safe(re.sub(r" ?<br> ?", "<br>", " ".join(out)))  # noqa: S308 - each word is escaped above
 
 
 @page_errors()
@@ -480,13 +514,20 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
             {
                 "revision": current,
                 "title": _word_diff(previous.title, current.title),
-                "body": _word_diff(previous.body, current.body),
+                # The words as they read (no Markdown markup), so the change is what a reader sees.
+                "body": _word_diff(markdown_text(previous.body), markdown_text(current.body)),
+                "rendered": render_markdown(current.body),
             }
         )
     return render(
         request,
         "ideas/revisions.html",
-        {"idea": idea, "first": revisions[0] if revisions else None, "pairs": pairs[::-1]},
+        {
+            "idea": idea,
+            "first": revisions[0] if revisions else None,
+            "first_rendered": render_markdown(revisions[0].body) if revisions else "",
+            "pairs": pairs[::-1],
+        },
     )
 
 
@@ -599,7 +640,9 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
 
 
 def campaigns_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "ideas/campaigns.html", {"campaigns": selectors.campaigns_with_open_ideas(request.user)})
+    now = timezone.now()
+    campaigns = selectors.campaigns_with_open_ideas(request.user)
+    return render(request, "ideas/campaigns.html", {"rows": [(c, *campaign_status(c, now)) for c in campaigns]})
 
 
 # --- staff: campaigns -------------------------------------------------------------------
@@ -613,14 +656,10 @@ def _admins_only(request: HttpRequest) -> None:
 
 
 def campaign_status(campaign: Campaign, now: datetime) -> tuple[str, str]:
-    """Where a campaign stands: draft (unpublished), upcoming, running or ended; a key and its label."""
-    if not campaign.is_published:
-        return "draft", _("Draft")
-    if campaign.starts_at > now:
-        return "upcoming", _("Upcoming")
-    if campaign.ends_at is not None and campaign.ends_at <= now:
-        return "ended", _("Ended")
-    return "running", _("Running")
+    """Where a campaign stands (`Campaign.status`): a key and its label."""
+    status = campaign.status(now)
+    labels = {"draft": _("Draft"), "upcoming": _("Upcoming"), "ended": _("Ended"), "running": _("Running")}
+    return status, labels[status]
 
 
 @login_required

@@ -14,8 +14,8 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +23,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from prosumo.activity.services import event_record
 from prosumo.community.models import EmailPreference, Member
-from prosumo.core.mail import MailDraft, mail_deliver, mail_queue
+from prosumo.core.errors import NotFound
+from prosumo.core.mail import MailDraft, mail_deliver, mail_queue, one_line
+from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english
 from prosumo.notifications.models import Fanout, Notification
 
@@ -119,15 +121,26 @@ def _recipients(fanout: Fanout) -> QuerySet[Member]:
     return members.filter(is_active=True).only(*MEMBER_FIELDS)
 
 
-def unsubscribe_url(member: Member) -> str:
-    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/"
+# The kinds of mail a member stops on their own, each from the link in its emails: news about
+# the ideas they follow (each at once, or the daily digest: `email_preference`) and the
+# community team's messages (outreach experiments: `outreach_email`). The label is shown in
+# the recipient's language; mail a member asked for (confirmation, password) has no link.
+UNSUBSCRIBE_KINDS: dict[str, Callable[[], str]] = {
+    "news": lambda: gettext("news about the ideas you follow"),
+    "outreach": lambda: gettext("messages from the community team"),
+}
+
+
+def unsubscribe_url(member: Member, kind: str) -> str:
+    """The address in an email of `kind` (one of UNSUBSCRIBE_KINDS) that stops that kind."""
+    return f"{settings.SITE_URL}/notifications/unsubscribe/{member.unsubscribe_token}/{kind}/"
 
 
 def _draft(
     *, key: str, kind: str, member: Member, subject: Callable[[], str], template: str, context: dict[str, object]
 ) -> MailDraft:
     """An email in the member's language, with the one-click unsubscribe headers (RFC 8058)."""
-    unsubscribe = unsubscribe_url(member)
+    unsubscribe = unsubscribe_url(member, "news")
     with translation.override(member.locale or settings.LANGUAGE_CODE):
         body = render_to_string(
             template, {**context, "member": member, "unsubscribe_url": unsubscribe, "site_url": settings.SITE_URL}
@@ -143,8 +156,10 @@ def _draft(
     )
 
 
-def _notification_draft(key: str, member: Member, notification: Notification) -> MailDraft:
-    return _draft(
+def _notification_draft(
+    key: str, member: Member, notification: Notification, send_after: datetime | None = None
+) -> MailDraft:
+    draft = _draft(
         key=key,
         kind="notification",
         member=member,
@@ -152,6 +167,36 @@ def _notification_draft(key: str, member: Member, notification: Notification) ->
         template="notifications/email/notification.txt",
         context={"notification": notification},
     )
+    return replace(draft, send_after=send_after)
+
+
+# Stage moves of one idea in quick succession (a reviewer correcting a slip, or walking an idea
+# through several stages) would mail each follower once per move. Their email waits for
+# PROSUMO_NOTIFICATION_COLLAPSE_SECONDS instead, and a move within that window rewrites the
+# waiting email rather than queuing another: one email, saying where the idea stands now.
+COLLAPSED_VERBS = frozenset({"idea.stage_changed"})
+
+
+def _collapse_key(idea_id: int, member_id: int, fanout_id: int) -> str:
+    return f"idea-news:{idea_id}:{member_id}:{fanout_id}"
+
+
+def _waiting_emails(
+    fanout: Fanout, members: list[Member], now: datetime
+) -> tuple[dict[int, OutgoingMail], datetime | None]:
+    """For a fan-out whose emails wait: this batch's emails about the same idea still waiting, by member, and until when."""
+    window = settings.PROSUMO_NOTIFICATION_COLLAPSE_SECONDS
+    if window <= 0 or fanout.verb not in COLLAPSED_VERBS or fanout.about_idea is None:
+        return {}, None
+    waiting = OutgoingMail.objects.select_for_update().filter(
+        key__startswith=f"idea-news:{fanout.about_idea}:",
+        to__in=[member.email for member in members],
+        kind="notification",
+        status=OutgoingMail.Status.PENDING,
+        attempts=0,
+        next_attempt_at__gt=now,
+    )
+    return {int(mail.key.split(":")[2]): mail for mail in waiting}, now + timedelta(seconds=window)
 
 
 def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
@@ -167,6 +212,7 @@ def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
             return False, 0, []
         now = timezone.now()
         notifications, drafts = [], []
+        waiting, send_after = _waiting_emails(fanout, members, now)
         for member in members:
             immediate = member.email_preference == EmailPreference.IMMEDIATE
             notification = fanout.notification(
@@ -175,8 +221,18 @@ def _fanout_batch(fanout_id: int) -> tuple[bool, int, list[int]]:
                 digest_pending=member.email_preference == EmailPreference.DAILY,
             )
             notifications.append(notification)
-            if immediate:
+            if not immediate:
+                continue
+            if send_after is None:
                 drafts.append(_notification_draft(f"notification:{fanout.pk}:{member.pk}", member, notification))
+            elif member.pk in waiting:  # an earlier move's email still waits: it now tells this one instead
+                draft = _notification_draft("", member, notification)
+                mail = waiting[member.pk]
+                mail.subject, mail.body = one_line(draft.subject), draft.body
+                mail.save(update_fields=["subject", "body"])
+            else:
+                key = _collapse_key(int(fanout.about_idea or 0), member.pk, fanout.pk)
+                drafts.append(_notification_draft(key, member, notification, send_after))
         # The cursor moves in this transaction, so a batch is written once; should it ever be
         # written again (the cursor set back by hand), the unique (fanout, recipient) pair
         # skips who was told, and the mail keys skip who was mailed.
@@ -314,21 +370,48 @@ def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> 
     return qs.update(read_at=timezone.now())
 
 
-def member_unsubscribe(*, token: str) -> Member | None:
-    """The member behind an email's unsubscribe link gets no more email; None for an unknown token."""
+def notification_open(*, member: Member, notification_id: int) -> Notification:
+    """The member opens one of their notifications: it is read from now on. Another's, or none, is NotFound."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=member).first()
+    if notification is None:
+        raise NotFound(gettext("No such notification."))
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return notification
+
+
+def member_by_unsubscribe_token(token: str) -> Member | None:
+    """The member an unsubscribe link belongs to; None for an unknown token."""
+    return Member.objects.filter(unsubscribe_token=token, erased_at__isnull=True).first()
+
+
+def member_unsubscribe(*, token: str, kind: str | None = None) -> Member | None:
+    """The member behind an email's unsubscribe link gets no more mail of `kind` (None: no mail at all).
+
+    None for an unknown token; an unknown kind is NotFound, and changes nothing.
+    """
+    if kind is not None and kind not in UNSUBSCRIBE_KINDS:
+        raise NotFound(gettext("Not found."))
+    kinds = [kind] if kind is not None else list(UNSUBSCRIBE_KINDS)
     with transaction.atomic():
-        member = Member.objects.select_for_update().filter(unsubscribe_token=token).first()
+        member = Member.objects.select_for_update().filter(unsubscribe_token=token, erased_at__isnull=True).first()
         if member is None:
             return None
-        if member.email_preference != EmailPreference.NONE:
-            before = member.email_preference
+        before = member.email_preference
+        stopped = []
+        if "news" in kinds and member.email_preference != EmailPreference.NONE:
             member.email_preference = EmailPreference.NONE
-            member.save(update_fields=["email_preference"])
+            stopped.append("news")
+        if "outreach" in kinds and member.outreach_email:
+            member.outreach_email = False
+            stopped.append("outreach")
+        if stopped:
+            member.save(update_fields=["email_preference", "outreach_email"])
             event_record(
                 verb="member.unsubscribed",
                 actor_id=member.pk,
                 object_type="member",
                 object_id=member.pk,
-                details={"from": before},
+                details={"from": before, "kinds": stopped},
             )
     return member

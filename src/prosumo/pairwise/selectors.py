@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from prosumo.ideas.models import LISTED, Campaign, Idea
-from prosumo.ideas.services.votes import VOTABLE_STAGES
+from prosumo.ideas.models import LISTED, VOTABLE_STAGES, Campaign, Idea
 from prosumo.pairwise import scoring
 from prosumo.pairwise.models import Choice
 

@@ -81,6 +81,7 @@ def profile(member: Member) -> dict[str, Any]:
         "about_me": member.bio,
         "interests": list(member.interests),
         "email_notifications": member.email_preference,
+        "email_from_community_team": member.outreach_email,
         "role": member.role,
         "segment": member.segment.name if member.segment_id and member.segment else None,
         "channel": member.channel,

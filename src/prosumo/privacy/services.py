@@ -356,6 +356,7 @@ def _scrub_member(member: Member) -> None:
     member.referral_code = Member._meta.get_field("referral_code").get_default()
     member.unsubscribe_token = Member._meta.get_field("unsubscribe_token").get_default()
     member.email_preference = EmailPreference.NONE
+    member.outreach_email = False
     member.suspended_reason = ""
     member.is_active = False
     member.is_superuser = False

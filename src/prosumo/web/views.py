@@ -21,7 +21,9 @@ from prosumo.ideas import selectors
 
 def home(request: HttpRequest) -> HttpResponse:
     campaigns = list(selectors.campaigns_running(request.user)[:6])
-    trending = selectors.idea_list(viewer=request.user, order="trending", per_page=6).object_list
+    trending = selectors.idea_list(
+        viewer=request.user, order="trending", per_page=6, hide_declined=True, cards=True
+    ).object_list
     answered, submitted = selectors.answered_share(days=30)
     return render(
         request,

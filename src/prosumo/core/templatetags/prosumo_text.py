@@ -1,10 +1,13 @@
-"""Template filters for showing member-written text in short summaries."""
+"""Template filters for member-written text: short summaries, and Markdown rendered safely."""
 
 from __future__ import annotations
 
 import re
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from prosumo.core.markdown import markdown_text, render_markdown
 
 register = template.Library()
 
@@ -28,3 +31,15 @@ def plain(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _LINE_MARK.sub("", text)
     return _EMPHASIS.sub("", text)
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Member- or staff-written Markdown as sanitised HTML (the rule idea bodies follow: core.markdown)."""
+    return mark_safe(render_markdown(text or ""))  # noqa: S308 - render_markdown keeps only harmless tags
+
+
+@register.filter
+def markdown_words(text: str) -> str:
+    """Markdown as the words a reader sees, line breaks kept: for plain-text email."""
+    return markdown_text(text or "")

@@ -33,7 +33,13 @@ from prosumo.ideas.models import (
     Stage,
     Tag,
 )
-from prosumo.ideas.permissions import access_campaign, access_idea, access_idea_to_take_part, can_edit_idea
+from prosumo.ideas.permissions import (
+    access_campaign,
+    access_idea,
+    access_idea_to_take_part,
+    can_edit_idea,
+    check_takes_ideas,
+)
 from prosumo.notifications.services import notify
 
 TITLE_MIN, TITLE_MAX = 5, 160
@@ -99,9 +105,8 @@ def idea_submit(
     """
     member = require_member(actor)
     campaign = access_campaign(member, campaign_id)
+    check_takes_ideas(campaign)
     now = timezone.now()
-    if campaign.starts_at > now or (campaign.ends_at and campaign.ends_at <= now):
-        raise InvalidInput(gettext("This campaign is not taking ideas now."), code="campaign_closed")
     errors = _validate_text(title, body)
     errors |= contribution_problems(
         member=member, allowed=list(campaign.allowed_licences), licence=licence, accept_terms=accept_terms

@@ -115,7 +115,8 @@ def _move(
         audience=("idea.involved", idea.pk),  # resolved in the fan-out task, not in this request
         verb="idea.stage_changed",
         title=phrase("idea.stage_changed", idea=idea.title, stage=custom or source_text(Stage(to_stage).label)),
-        body=message_phrase or message,
+        body=message_phrase
+        or (phrase("idea.declined.body", message=message, reason=reason.label) if reason is not None else message),
         url=f"/ideas/{idea.pk}/",
         event_id=event.pk,
         exclude_id=actor.pk if actor else None,

@@ -28,10 +28,8 @@ from prosumo.community.permissions import require_member
 from prosumo.core import statements
 from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.ideas import tallies
-from prosumo.ideas.models import Campaign, Idea, Stage, TallyFigures, Vote, VotingMode
+from prosumo.ideas.models import VOTABLE_STAGES, Campaign, Idea, TallyFigures, Vote, VotingMode
 from prosumo.ideas.permissions import check_take_part
-
-VOTABLE_STAGES = (Stage.OPEN, Stage.UNDER_REVIEW)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record
-from prosumo.community.models import EmailPreference
 from prosumo.core.errors import Conflict
 from prosumo.core.mail import MailDraft, mail_queue
 from prosumo.notifications.services import unsubscribe_url
@@ -59,7 +58,7 @@ def _draft(assignment: Assignment) -> MailDraft:
     member = assignment.member
     message = assignment.arm.message
     link = f"{settings.SITE_URL}/o/{link_token(assignment)}/"
-    unsubscribe = unsubscribe_url(member)
+    unsubscribe = unsubscribe_url(member, "outreach")
     with translation.override(member.locale or settings.LANGUAGE_CODE):
         body = render_to_string(
             "outreach/email/message.txt",
@@ -79,7 +78,7 @@ def _draft(assignment: Assignment) -> MailDraft:
 def mail_batch(*, experiment_id: int, batch: int | None = None) -> int:
     """Queue the next emails of an experiment's email arms (idempotent); how many were queued.
 
-    Members who chose no email, or left, are skipped and never mailed; the message is the
+    Members who stopped the community team's messages, or left, are skipped and never mailed; the message is the
     one of the member's arm, in the language of the member's settings.
     """
     with transaction.atomic():
@@ -94,7 +93,7 @@ def mail_batch(*, experiment_id: int, batch: int | None = None) -> int:
             Assignment.objects.select_related("member", "arm__message__brief")
             .filter(experiment=experiment, arm__channel__kind=ChannelKind.EMAIL, mailed_at__isnull=True)
             .filter(member__is_active=True, member__erased_at__isnull=True)
-            .exclude(member__email_preference=EmailPreference.NONE)
+            .filter(member__outreach_email=True)
             .exclude(member__email="")
             .order_by("pk")[: batch or BATCH]
         )
