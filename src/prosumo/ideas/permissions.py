@@ -146,3 +146,10 @@ def can_edit_idea(actor: Any, idea: Idea) -> bool:
     if idea.coauthors.filter(member_id=actor.pk, status="accepted").exists():
         return True
     return is_staff(actor)
+
+
+def can_decide_amendment(actor: Any, idea: Idea) -> bool:
+    """Only the idea's author accepts, rejects or asks for changes to an amendment of it, whatever their role."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.pk == idea.author_id)
