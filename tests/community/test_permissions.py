@@ -807,7 +807,7 @@ def test_see_the_message_briefs_page(actor_as, role, expected):
 @cases("Answer a pair in a pairwise campaign")
 def test_answer_a_pair(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
     from prosumo.ideas.services import campaign_create, idea_submit
-    from prosumo.pairwise.services import pairwise_choose
+    from tests.pairwise.choosing import choose as pairwise_choose
 
     actor = actor_as(role)
     campaign = campaign_create(actor=admin, title="Pairs", brief="Which is better?", voting_mode="pairwise")

@@ -438,3 +438,36 @@ def test_an_amendment_of_another_idea_is_missing(idea, make_idea, make_member, l
     amendment = _propose(idea, make_member())
     other = make_idea(make_member())
     assert login(make_member()).get(f"/ideas/{other.pk}/amendments/{amendment.pk}/").status_code == 404
+
+
+# --- where contributions are counted ------------------------------------------------
+
+
+def test_an_accepted_amender_counts_as_a_contributor_in_the_dataset(idea, member, make_member, tmp_path):
+    from prosumo.analytics.dataset import load_dataset
+    from prosumo.analytics.metrics.activity import idea_credits, member_steps, tagged_events
+    from prosumo.insights.export import export_dataset
+
+    # given
+    amender = make_member()
+    amendment = _propose(idea, amender)
+    amendment_accept(actor=member, amendment_id=amendment.pk, share=10)
+    # when
+    ds = load_dataset(export_dataset(tmp_path / "ds"))
+    # then: the shares of the idea, the amender's credited events, and the funnel's co-authored step
+    credits = idea_credits(ds).execute().sort_values("member_id")
+    assert [(r.member_id, round(r.share, 6)) for r in credits.itertuples()] == [(member.pk, 0.9), (amender.pk, 0.1)]
+    tagged = tagged_events(ds.events).execute()
+    mine = tagged[(tagged.member_id == amender.pk) & tagged.verb.str.startswith("idea.")].sort_values("verb")
+    assert list(zip(mine.verb, mine.stage, mine.weight, strict=True)) == [
+        ("idea.amendment_accepted", "analyse", 8),
+        ("idea.amendment_proposed", "analyse", 5),
+    ]
+    steps = member_steps(ds).execute().set_index("member_id")
+    assert int(steps.loc[amender.pk, "coauthored"]) == 1
+
+
+def test_an_added_paragraph_shows_its_line_breaks_before_the_highlighted_words():
+    assert str(text_diff("One line.", "One line.\n\nA new <i>one</i>.")) == (
+        "One line.<br><br><ins>A new &lt;i&gt;one&lt;/i&gt;.</ins>"
+    )

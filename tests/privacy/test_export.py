@@ -49,6 +49,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
     data = {name: json.loads(body) for name, body in files.items() if name.endswith(".json")}
     assert sorted(files) == [
         "README.txt",
+        "amendments.json",
         "api_tokens.json",
         "avatar/face.png",
         f"certificates/idea-{mine}.json",

@@ -47,7 +47,7 @@ def signed_in(client: Client, path: str) -> Client:
     [
         ("home", 6, 9),
         ("campaign", 3, 6),
-        ("idea", 8, 20),  # 1 of them the current contribution terms, for the comment forms
+        ("idea", 9, 21),  # 1 of them the current contribution terms, for the comment forms; 1 the amendments
         ("profile", 11, 14),  # 4 of them the level and badges (rewards.selectors.member_rewards)
     ],
 )

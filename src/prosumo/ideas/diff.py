@@ -45,6 +45,15 @@ def text_diff(before: str, after: str) -> SafeString:
             html, joined = _render(a[i1:i2], start)
             out.append(f"{html[:1] if html.startswith(' ') else ''}<del>{html.removeprefix(' ')}</del>")
         if op in ("insert", "replace"):
-            html, joined = _render(b[j1:j2], start if op == "insert" else False)
+            added = b[j1:j2]
+            if op == "insert" and any(word != "\n" for word in added):
+                # An added paragraph: its line breaks stand before the highlighted words.
+                breaks = 0
+                while added and added[0] == "\n":
+                    added = added[1:]
+                    breaks += 1
+                out.append("<br>" * breaks)
+                start = start or breaks > 0
+            html, joined = _render(added, start if op == "insert" else False)
             out.append(f"{html[:1] if html.startswith(' ') else ''}<ins>{html.removeprefix(' ')}</ins>")
     return mark_safe("".join(out))  # noqa: S308 - every word is escaped in _render
