@@ -55,6 +55,7 @@ def row_counts() -> dict[str, Any]:
     from prosumo.activity.models import Event
     from prosumo.community.models import ApiToken, CustomerRecord, Member, Segment, TermsAcceptance
     from prosumo.ideas.models import (
+        Amendment,
         Attachment,
         Campaign,
         CoAuthor,
@@ -76,6 +77,7 @@ def row_counts() -> dict[str, Any]:
         CustomerRecord,
         Member,
         Segment,
+        Amendment,
         Attachment,
         Campaign,
         CoAuthor,

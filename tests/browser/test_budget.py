@@ -91,3 +91,32 @@ def test_a_member_is_refused_over_the_budget_then_saves_a_ballot(
     screenshot(page, "budget-results-mobile")
     page.set_viewport_size({"width": 1280, "height": 860})
     screenshot(page, "budget-results")
+
+
+def test_an_admin_sets_the_budget_and_costs_on_the_staff_page(
+    budget: dict[str, Any], live_server: Any, new_page: Callable[[], Any], screenshot: Callable[[Any, str], Any]
+) -> None:
+    from prosumo.budgets.models import Budget, Cost
+
+    base, campaign = live_server.url, budget["campaign"]
+    shelter, showers, _ = budget["ideas"]
+    page = new_page()
+    log_in(page, base, "admin@example.org")
+    page.goto(f"{base}/staff/campaigns/")
+    page.locator(f"#budget-{campaign.pk}").click()
+    expect(page.get_by_label("Budget:", exact=True)).to_have_value("1000.00")
+    # a wrong amount: marked beside its field, nothing saved
+    page.get_by_label("Cost of “Hot showers”").fill("five hundred")
+    page.get_by_role("button", name="Save budget and costs").click()
+    expect(page.locator("#budget-form")).to_contain_text("Write an amount such as 1500 or 1500.50")
+    assert Cost.objects.get(idea=showers).amount_cents == 500_00
+    # corrected, with a larger budget: saved
+    page.get_by_label("Budget:", exact=True).fill("1200")
+    page.get_by_label("Cost of “Hot showers”").fill("450,50")
+    page.get_by_role("button", name="Save budget and costs").click()
+    expect(page.locator("body")).to_contain_text("Budget and costs saved.")
+    assert (Budget.objects.get().amount_cents, Cost.objects.get(idea=showers).amount_cents) == (1200_00, 450_50)
+    expect(page.get_by_label(f"Cost of “{shelter.title}”")).to_have_value("700.00")
+    screenshot(page, "staff-budget")
+    page.set_viewport_size(MOBILE)
+    screenshot(page, "staff-budget-mobile")

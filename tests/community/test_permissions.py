@@ -129,6 +129,9 @@ TABLE: dict[str, list[str]] = {
     "Answer a pair in a pairwise campaign": TAKE_PART,
     "Cast a budget ballot": TAKE_PART,
     "Set a campaign's budget or an idea's cost": ADMIN_ONLY,
+    "Propose an amendment to someone else's idea": [NAUTH, YES, SUSP, "can_revise", "can_revise", "can_revise"],
+    "Decide on an amendment to own idea": TAKE_PART,
+    "Decide on an amendment to someone else's idea": AUTHOR_ONLY,
 }
 
 
@@ -829,7 +832,7 @@ def test_see_a_message_experiments_results_page(actor_as, admin, role, expected)
 @cases("Answer a pair in a pairwise campaign")
 def test_answer_a_pair(actor_as, admin, make_member, django_capture_on_commit_callbacks, role, expected):
     from prosumo.ideas.services import campaign_create, idea_submit
-    from prosumo.pairwise.services import pairwise_choose
+    from tests.pairwise.choosing import choose as pairwise_choose
 
     actor = actor_as(role)
     campaign = campaign_create(actor=admin, title="Pairs", brief="Which is better?", voting_mode="pairwise")
@@ -866,6 +869,35 @@ def test_set_a_budget(actor_as, admin, role, expected):
     actor = actor_as(role)
     campaign = campaign_create(actor=admin, title="Budget", brief="Spend it well.", voting_mode="budget")
     assert outcome(lambda: budget_set(actor=actor, campaign_id=campaign.pk, amount_cents=1000)) == expected
+
+
+@cases("Propose an amendment to someone else's idea")
+def test_propose_an_amendment(actor_as, idea, role, expected):
+    actor = actor_as(role)
+    propose = lambda: services.amendment_propose(  # noqa: E731
+        actor=actor, idea_id=idea.pk, title=idea.title, body=idea.body + " Now with a carry bag."
+    )
+    assert outcome(propose) == expected
+
+
+def _amendment_to(idea: Any, amender: Any) -> Any:
+    return services.amendment_propose(
+        actor=amender, idea_id=idea.pk, title=idea.title, body=idea.body + " Now with a carry bag."
+    )
+
+
+@cases("Decide on an amendment to own idea")
+def test_decide_on_an_amendment_to_own_idea(actor_as, own_idea, make_member, role, expected):
+    actor = actor_as(role)
+    amendment = _amendment_to(own_idea(role, actor), make_member())
+    assert outcome(lambda: services.amendment_accept(actor=actor, amendment_id=amendment.pk)) == expected
+
+
+@cases("Decide on an amendment to someone else's idea")
+def test_decide_on_an_amendment_to_someone_elses_idea(actor_as, idea, make_member, role, expected):
+    actor = actor_as(role)
+    amendment = _amendment_to(idea, make_member())
+    assert outcome(lambda: services.amendment_reject(actor=actor, amendment_id=amendment.pk)) == expected
 
 
 # --- the written table ------------------------------------------------------------------

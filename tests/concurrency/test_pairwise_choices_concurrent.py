@@ -12,7 +12,7 @@ from prosumo.activity.models import Event
 from prosumo.ideas.services import campaign_create, idea_submit
 from prosumo.pairwise.models import Choice
 from prosumo.pairwise.selectors import results
-from prosumo.pairwise.services import pairwise_choose
+from tests.pairwise.choosing import choose as pairwise_choose
 
 BODY = "Pre-bent poles attached to the fabric so that the tent unfolds like an umbrella."
 

@@ -114,7 +114,8 @@ def test_the_loaded_community_is_the_generated_one(db):
     community = generate(
         seed=11, members=80, start=now - timedelta(days=400), end=now - timedelta(hours=1), profile="demo"
     )
-    loaded = list(Idea.objects.order_by("pk").values_list("pk", "title", "stage"))
+    added = ["Which small improvement first?", "The community fund"]  # the loader's own, through the services
+    loaded = list(Idea.objects.exclude(campaign__title__in=added).order_by("pk").values_list("pk", "title", "stage"))
     assert loaded == [(int(r.idea_id), r.title[:160], r.status) for r in community.ideas.itertuples()]
     assert Vote.objects.count() == len(community.votes)
     # the members' survey answers are the generator's scores
@@ -166,3 +167,36 @@ def test_the_demo_shows_figures_in_the_ip_section_and_the_split_rules(db, tmp_pa
     split = pay.tables["split_rules"]
     assert (split["received"] == split["shares"]).all()
     assert round(split["received"].sum(), 2) == round(split["equal"].sum(), 2) == 1043.01
+
+
+def test_the_demo_has_a_pairwise_and_a_budget_campaign_and_an_accepted_amendment(db):
+    from prosumo.budgets.models import Ballot
+    from prosumo.budgets.selectors import results as budget_results
+    from prosumo.ideas.models import Amendment, Campaign, CoAuthor
+    from prosumo.pairwise.models import Choice
+    from prosumo.pairwise.selectors import next_pair
+    from prosumo.pairwise.selectors import results as pairwise_results
+
+    counts = load_demo(members=80, seed=11)
+    pairwise = Campaign.objects.get(voting_mode="pairwise")
+    budget = Campaign.objects.get(voting_mode="budget")
+    # pairs answered through the service, with their events; scores for every idea; a pair to answer next
+    assert counts["pairwise_choices"] == Choice.objects.filter(campaign=pairwise).count() > 50
+    assert Event.objects.filter(verb__startswith="pairwise.").count() == counts["pairwise_choices"]
+    scores = pairwise_results(pairwise)
+    assert len(scores) == 5
+    assert all(0 < row.score.score < 1 for row in scores)
+    assert next_pair(pairwise) is not None
+    # ballots within the budget, and results that fund ideas
+    assert counts["budget_ballots"] == Ballot.objects.filter(campaign=budget).count() > 10
+    assert any(row.funded for row in budget_results(budget))
+    member = Member.objects.get(email=MEMBER_EMAIL)
+    assert not Ballot.objects.filter(member=member).exists()
+    assert not Choice.objects.filter(member=member).exists()
+    # an amendment accepted: the idea's revision 2, written by the amender, who is a co-author
+    amendment = Amendment.objects.get()
+    assert amendment.status == "accepted"
+    assert IdeaRevision.objects.get(idea=amendment.idea, number=2).author_id == amendment.amender_id
+    assert CoAuthor.objects.get(idea=amendment.idea, member=amendment.amender).status == "accepted"
+    assert Event.objects.filter(verb="idea.amendment_accepted").count() == 1
+    assert Event.objects.exclude(verb="tree_head.signed").count() == counts["events"]

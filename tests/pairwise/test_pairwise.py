@@ -11,10 +11,12 @@ from prosumo.activity.models import Event
 from prosumo.core.errors import Conflict, InvalidInput, NotFound
 from prosumo.ideas.models import Campaign, Idea, Stage
 from prosumo.ideas.services import vote_cast
+from prosumo.pairwise import services
 from prosumo.pairwise.models import Choice
+from prosumo.pairwise.offers import offer_sign
 from prosumo.pairwise.selectors import next_pair, results
-from prosumo.pairwise.services import pairwise_choose
 from tests.api.conftest import error
+from tests.pairwise.choosing import choose as pairwise_choose
 
 
 def _nothing_written() -> tuple[int, int]:
@@ -145,7 +147,11 @@ def test_the_pairs_page_shows_a_pair_and_records_the_pick(client, login, pairwis
     assert 'id="pick-neither"' in html
     assert "pairwise/pairwise.js" in html
     left, right = page.context["pair"]
-    sent = client.post(f"/c/{pairwise.slug}/pairs/", {"left_id": left.pk, "right_id": right.pk, "outcome": "right"})
+    offer = page.context["offer"]
+    assert f'name="offer" value="{offer}"' in html
+    sent = client.post(
+        f"/c/{pairwise.slug}/pairs/", {"left_id": left.pk, "right_id": right.pk, "outcome": "right", "offer": offer}
+    )
     assert sent.status_code == 302
     assert sent["Location"] == f"/c/{pairwise.slug}/pairs/"
     assert list(Choice.objects.values_list("winner_id", "loser_id", "member_id")) == [(right.pk, left.pk, member.pk)]
@@ -192,7 +198,7 @@ def test_the_api_offers_a_pair_takes_a_choice_and_reports_scores(call, pairwise,
     sent = call(
         "POST",
         f"/api/campaigns/{pairwise.slug}/pairs/choices",
-        {"left_id": left, "right_id": right, "outcome": "left"},
+        {"left_id": left, "right_id": right, "outcome": "left", "offer": body["offer"]},
         as_member=member,
     )
     assert sent.status_code == 201, sent.content
@@ -209,7 +215,7 @@ def test_the_api_refuses_a_bad_outcome_with_its_field(call, pairwise, three, mem
     sent = call(
         "POST",
         f"/api/campaigns/{pairwise.slug}/pairs/choices",
-        {"left_id": three[0].pk, "right_id": three[0].pk, "outcome": "up"},
+        {"left_id": three[0].pk, "right_id": three[0].pk, "outcome": "up", "offer": offered(member, pairwise, three)},
         as_member=member,
     )
     body = error(sent, 400, "invalid")
@@ -232,3 +238,71 @@ def test_the_campaign_and_idea_pages_lead_to_the_pairs_instead_of_vote_buttons(c
     idea_page = login(member).get(f"/ideas/{three[0].pk}/").content.decode()
     assert f'href="/c/{pairwise.slug}/pairs/"' in idea_page
     assert 'name="value"' not in idea_page
+
+
+def offered(member, campaign, ideas) -> str:
+    """An offer of the first idea against itself: signed, so that the service goes on to check the pair."""
+    return offer_sign(member_id=member.pk, campaign_id=campaign.pk, left_id=ideas[0].pk, right_id=ideas[0].pk)
+
+
+# --- only a pair the site offered, once ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_pair_not_offered_is_refused_and_changes_nothing(call, pairwise, three, member, make_member):
+    a, b, c = three
+    other = make_member()
+    right_offer = offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=a.pk, right_id=b.pk)
+    wrong = {
+        "another pair": offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=a.pk, right_id=c.pk),
+        "the sides swapped": offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=b.pk, right_id=a.pk),
+        "another member's": offer_sign(member_id=other.pk, campaign_id=pairwise.pk, left_id=a.pk, right_id=b.pk),
+        "altered": right_offer[:-2] + ("AA" if not right_offer.endswith("AA") else "BB"),
+        "none": "",
+    }
+    for name, offer in wrong.items():
+        with pytest.raises(InvalidInput) as caught:
+            services.pairwise_choose(
+                actor=member, campaign_id=pairwise.pk, left_id=a.pk, right_id=b.pk, outcome="left", offer=offer
+            )
+        assert (caught.value.code, caught.value.fields) == ("pair_not_offered", {"offer": ["not_offered"]}), name
+    sent = call(
+        "POST",
+        f"/api/campaigns/{pairwise.slug}/pairs/choices",
+        {"left_id": a.pk, "right_id": b.pk, "outcome": "left", "offer": wrong["another pair"]},
+        as_member=member,
+    )
+    assert error(sent, 400, "pair_not_offered")["message"] == (
+        "This pair was not offered to you, or the offer is too old: answer the pair shown now."
+    )
+    assert _nothing_written() == (0, 0)
+
+
+@pytest.mark.django_db
+def test_an_offer_is_answered_once_and_expires_after_a_day(pairwise, three, member, time_machine):
+    a, b, _ = three
+    time_machine.move_to(timezone.now(), tick=False)
+    offer = offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=a.pk, right_id=b.pk)
+    kwargs = {"actor": member, "campaign_id": pairwise.pk, "left_id": a.pk, "right_id": b.pk, "outcome": "left"}
+    services.pairwise_choose(**kwargs, offer=offer)
+    with pytest.raises(Conflict) as caught:
+        services.pairwise_choose(**kwargs, offer=offer)
+    assert caught.value.code == "pair_answered"
+    assert _nothing_written() == (1, 1)
+    late = offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=a.pk, right_id=b.pk)
+    time_machine.move_to(timezone.now() + timedelta(days=1, seconds=1), tick=False)
+    with pytest.raises(InvalidInput) as caught:
+        services.pairwise_choose(**kwargs, offer=late)
+    assert caught.value.code == "pair_not_offered"
+    assert _nothing_written() == (1, 1)
+
+
+@pytest.mark.django_db
+def test_the_page_refuses_a_pair_it_did_not_offer(login, pairwise, three, member):
+    a, b, _ = three
+    client = login(member)
+    sent = client.post(f"/c/{pairwise.slug}/pairs/", {"left_id": a.pk, "right_id": b.pk, "outcome": "left"})
+    assert sent.status_code in (302, 303)
+    shown = client.get(sent["Location"]).content.decode()
+    assert "This pair was not offered to you" in shown
+    assert _nothing_written() == (0, 0)

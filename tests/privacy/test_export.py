@@ -50,6 +50,7 @@ def test_the_copy_holds_exactly_the_members_data(world, login, django_capture_on
     assert sorted(files) == sorted(  # idea 9 sorts after idea 10 as text
         [
             "README.txt",
+            "amendments.json",
             "api_tokens.json",
             "avatar/face.png",
             f"certificates/idea-{mine}.json",

@@ -47,7 +47,11 @@ def signed_in(client: Client, path: str) -> Client:
     [
         ("home", 8, 11),  # 2 of them the tags and pictures of the listed ideas
         ("campaign", 5, 8),  # 2 of them the tags and pictures of the listed ideas
-        ("idea", 9, 21),  # 1 of them the current contribution terms, for the comment forms; 1 the tags
+        (
+            "idea",
+            10,
+            22,
+        ),  # 1 of them the current contribution terms, for the comment forms; 1 the tags; 1 the amendments
         ("profile", 11, 14),  # 4 of them the level and badges (rewards.selectors.member_rewards)
     ],
 )

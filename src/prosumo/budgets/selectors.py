@@ -70,3 +70,9 @@ def results(campaign: Campaign) -> list[ResultRow]:
 
 def costs(campaign: Campaign) -> dict[int, int]:
     return dict(Cost.objects.filter(idea__campaign=campaign).values_list("idea_id", "amount_cents"))
+
+
+def costing(campaign: Campaign) -> list[tuple[Idea, int | None]]:
+    """Every listed idea of the campaign with its cost (None when not set), for staff to cost; oldest first."""
+    ideas = Idea.objects.filter(LISTED, campaign=campaign).select_related("budget_cost").order_by("pk")
+    return [(i, i.budget_cost.amount_cents if hasattr(i, "budget_cost") else None) for i in ideas]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,6 +19,7 @@ from prosumo.ideas.models import Idea, VotingMode
 from prosumo.ideas.permissions import access_idea
 
 CURRENCY = re.compile(r"[A-Z]{3}")
+AMOUNT = re.compile(r"(\d{1,13})(?:[.,](\d{1,2}))?")
 
 
 def _cents(value: Any, field: str) -> int:
@@ -126,6 +127,60 @@ def ballot_cast(*, actor: Any, campaign_id: int | str, idea_ids: Iterable[int]) 
         # the same member's other request cast the first ballot meanwhile: this one changes it
         return ballot_cast(actor=actor, campaign_id=campaign_id, idea_ids=wanted)
     return ballot
+
+
+def cents_from_text(text: str) -> int | None:
+    """An amount as staff write it on a page (1500, 1500.5, 1500,50) in cents; None when it is not one."""
+    found = AMOUNT.fullmatch((text or "").strip().replace(" ", ""))
+    if found is None:
+        return None
+    return int(found[1]) * 100 + int((found[2] or "0").ljust(2, "0"))
+
+
+def budget_setup(*, actor: Any, campaign_id: int | str, amount: str, currency: str, costs: Mapping[int, str]) -> int:
+    """Set a budget campaign's budget and its ideas' costs from a page, all or nothing; the number of changes.
+
+    `amount` and each cost are written as on the page (`cents_from_text`); a blank cost
+    leaves the idea as it is. Any amount that is not one, at least 1 cent, or a currency
+    other than three capital letters is refused with each field's message and nothing is
+    changed (fields `amount`, `currency`, `cost_<idea id>`). Only what differs from what is
+    stored is set, through `budget_set` and `cost_set`, so each change writes its event.
+    """
+    admin = require_budget_admin(actor)
+    campaign = access_budget_campaign(admin, campaign_id)
+    not_amount = gettext("Write an amount such as 1500 or 1500.50, at least 0.01.")
+    problems: dict[str, list[str]] = {}
+    budget_cents = cents_from_text(amount)
+    if not budget_cents:
+        problems["amount"] = [not_amount]
+    currency = (currency or "").strip().upper()
+    if not CURRENCY.fullmatch(currency):
+        problems["currency"] = [gettext("A currency is three capital letters, such as EUR.")]
+    ideas = set(Idea.objects.filter(campaign=campaign, pk__in=list(costs)).values_list("pk", flat=True))
+    stored = dict(Cost.objects.filter(idea__campaign=campaign).values_list("idea_id", "amount_cents"))
+    wanted: dict[int, int] = {}
+    for idea_id, text in costs.items():
+        if not (text or "").strip():
+            continue
+        cents = cents_from_text(text)
+        if idea_id not in ideas:
+            problems[f"cost_{idea_id}"] = [gettext("This idea is not in the campaign.")]
+        elif not cents:
+            problems[f"cost_{idea_id}"] = [not_amount]
+        elif stored.get(idea_id) != cents:
+            wanted[idea_id] = cents
+    if problems:
+        raise InvalidInput(gettext("Nothing was saved: correct the amounts marked."), fields=problems)
+    changes = 0
+    with transaction.atomic():
+        budget = budget_of(campaign)
+        if budget is None or (budget.amount_cents, budget.currency) != (budget_cents, currency):
+            budget_set(actor=admin, campaign_id=campaign.pk, amount_cents=budget_cents or 0, currency=currency)
+            changes += 1
+        for idea_id, cents in sorted(wanted.items()):
+            cost_set(actor=admin, idea_id=idea_id, amount_cents=cents)
+            changes += 1
+    return changes
 
 
 def money(cents: int, currency: str) -> str:

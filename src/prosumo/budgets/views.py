@@ -9,11 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from prosumo.budgets import selectors, services
-from prosumo.budgets.permissions import access_budget_campaign, is_running
+from prosumo.budgets.forms import BudgetForm
+from prosumo.budgets.permissions import access_budget_campaign, is_running, require_budget_admin
 from prosumo.community.http import MemberRequest
-from prosumo.community.permissions import require_member
+from prosumo.community.permissions import require_member, require_staff_page
 from prosumo.core.errors import InvalidInput
-from prosumo.core.pages import page_errors
+from prosumo.core.pages import form_errors, page_errors
 
 
 @login_required
@@ -66,3 +67,37 @@ def budget_results(request: HttpRequest, slug: str) -> HttpResponse:
         "budget_text": services.money(budget.amount_cents, currency) if budget else "",
     }
     return render(request, "budgets/results.html", context)
+
+
+@login_required
+@page_errors()
+def staff_budget(request: MemberRequest, campaign_id: int) -> HttpResponse:
+    """An admin sets a budget campaign's budget and its ideas' costs on one form, all or nothing."""
+    require_staff_page(request.user)
+    require_budget_admin(request.user)
+    campaign = access_budget_campaign(request.user, campaign_id)
+    posted = request.method == "POST"
+    form = BudgetForm(
+        request.POST if posted else None, budget=selectors.budget_of(campaign), rows=selectors.costing(campaign)
+    )
+    status = 200
+    if posted and form.is_valid():
+        with form_errors(form) as caught:
+            changes = services.budget_setup(
+                actor=request.user,
+                campaign_id=campaign.pk,
+                amount=form.cleaned_data["amount"],
+                currency=form.cleaned_data["currency"],
+                costs=form.costs(),
+            )
+            messages.success(
+                request,
+                _("Budget and costs saved.")
+                if changes
+                else _("Nothing had changed: the budget and costs are as they were."),
+            )
+            return redirect("staff_budget", campaign_id=campaign.pk)
+        status = caught.status
+    elif posted:
+        status = 400
+    return render(request, "staff/budget.html", {"campaign": campaign, "form": form}, status=status)

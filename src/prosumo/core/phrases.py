@@ -35,6 +35,14 @@ PHRASES: dict[str, str] = {
     "idea.coauthor_invited.former_member": gettext_noop("A former member invited you to co-author “{idea}”"),
     "idea.coauthor_added.former_member": gettext_noop("A former member is now a co-author of “{idea}”"),
     "comment.posted.former_member": gettext_noop("A former member commented on “{idea}”"),
+    # Amendments (ideas.services.amendments): the author is told of a proposal, the amender of a decision.
+    "idea.amendment_proposed": gettext_noop("{name} proposes a change to “{idea}”"),
+    "idea.amendment_updated": gettext_noop("{name} updated their proposed change to “{idea}”"),
+    "idea.amendment_accepted": gettext_noop("Your change to “{idea}” was accepted: you are now a co-author"),
+    "idea.amendment_rejected": gettext_noop("Your proposed change to “{idea}” was not taken"),
+    "idea.amendment_changes_requested": gettext_noop("The author of “{idea}” asks for changes to your amendment"),
+    "idea.amendment_proposed.former_member": gettext_noop("A former member proposes a change to “{idea}”"),
+    "idea.amendment_updated.former_member": gettext_noop("A former member updated their proposed change to “{idea}”"),
     "idea.answer_due": gettext_noop("“{idea}” is waiting for a staff answer, due on {due}"),
     # Surveys (prosumo.surveys): `survey` is a shipped template's title, itself a catalogue message.
     "survey.opened": gettext_noop("A short survey for you: “{survey}”"),

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from rich.progress import Progress
 
 from prosumo.activity.models import Event
+from prosumo.budgets.services import ballot_cast, budget_set, cost_set
 from prosumo.community.models import (
     DEFAULT_LICENCES,
     CustomerRecord,
@@ -56,9 +57,12 @@ from prosumo.ideas.models import (
     Tag,
     Vote,
 )
+from prosumo.ideas.services import amendment_accept, amendment_propose, campaign_create, idea_submit
 from prosumo.ideas.services.comments import comment_post
 from prosumo.notifications.models import Fanout, Notification
 from prosumo.outreach import services as outreach
+from prosumo.pairwise.offers import offer_sign
+from prosumo.pairwise.services import pairwise_choose
 from prosumo.provenance.services import idea_flag, log_catch_up, tree_head_sign
 from prosumo.rewards.models import RuleVersion, Trigger
 from prosumo.rewards.services import awards_from_log, pool_open, rule_set, sales_period_add
@@ -145,6 +149,7 @@ def load_demo(
             counts.update(_first_builds_on(community, now=now))
             counts.update(_ip_flags())
             counts.update(_experiment(seed))
+            counts.update(_more_ways_to_take_part())
             counts["events"] = Event.objects.count()
             bar.advance(task)
         for idea_id in Idea.objects.values_list("pk", flat=True):
@@ -736,3 +741,120 @@ def _first_builds_on(c: Any, *, now: datetime) -> dict[str, int]:
         )
         posted += 1
     return {"first_builds_on": posted}
+
+
+# --- a pairwise and a budget campaign, and an accepted amendment, through the services (docs/running-a-community.md) ---
+
+PAIRWISE_IDEAS = (
+    ("Tent pegs that glow at night", "Pegs with a glow strip, so that nobody trips over a guy line after dark."),
+    (
+        "A backpack hip belt with pockets",
+        "Two zipped pockets on the hip belt for a phone and snacks, reachable on the move.",
+    ),
+    (
+        "Stuff sacks in colours by use",
+        "Red for food, blue for clothes, green for the first-aid kit: found at a glance.",
+    ),
+    ("A sleeping bag with a hood you can zip off", "On warm nights the hood comes off and the bag packs smaller."),
+    (
+        "Trekking poles that become tent poles",
+        "Poles with a tip that fits the tent's grommets, so one set does both jobs.",
+    ),
+)
+BUDGET_IDEAS = (
+    (
+        "A repair corner in every store",
+        "A bench, tools and a staff member on Saturdays to fix zips, seams and poles.",
+        12_000_00,
+    ),
+    (
+        "Free tent rentals for school trips",
+        "Thirty tents lent to schools for their first camping trip, cleaned between trips.",
+        8_000_00,
+    ),
+    (
+        "Trail clean-up days with members",
+        "Four days a year, with bags, gloves and lunch, on trails our members choose.",
+        3_000_00,
+    ),
+    (
+        "Spare parts sent free for five years",
+        "Buckles, pole sections and zip sliders posted free to anyone who asks.",
+        6_000_00,
+    ),
+)
+
+
+def _more_ways_to_take_part() -> dict[str, int]:
+    """A running pairwise campaign with choices and a running budget campaign with ballots, and one accepted amendment.
+
+    Written through the services, as members and staff would (their events included), so
+    that the demo shows the pairs, the scores, the ballot, the results and an amended idea.
+    The demo member (`MEMBER_EMAIL`) has answered no pair and cast no ballot, to try both.
+    """
+    staff = Member.objects.get(email=STAFF_EMAIL)
+    others = list(
+        Member.objects.filter(role=Role.MEMBER, is_active=True, suspended_at__isnull=True)
+        .exclude(email=MEMBER_EMAIL)
+        .order_by("pk")[:30]
+    )
+    terms = TermsVersion.objects.order_by("-number").values_list("number", flat=True).first()
+    pairwise = campaign_create(
+        actor=staff,
+        title="Which small improvement first?",
+        brief="Pick the better of two ideas, as many times as you like, or add your own.",
+        voting_mode="pairwise",
+    )
+    budget = campaign_create(
+        actor=staff,
+        title="The community fund",
+        brief="Spend 20,000 EUR of the company's money on what our community needs most.",
+        voting_mode="budget",
+    )
+    budget_set(actor=staff, campaign_id=budget.pk, amount_cents=20_000_00, currency="EUR")
+    authors = iter(others)
+    licence = next(iter(pairwise.allowed_licences))
+    pairs = [
+        idea_submit(actor=next(authors), campaign_id=pairwise.pk, title=t, body=b, accept_terms=terms, licence=licence)
+        for t, b in PAIRWISE_IDEAS
+    ]
+    funded = []
+    for title, body, cents in BUDGET_IDEAS:
+        idea = idea_submit(
+            actor=next(authors), campaign_id=budget.pk, title=title, body=body, accept_terms=terms, licence=licence
+        )
+        cost_set(actor=staff, idea_id=idea.pk, amount_cents=cents)
+        funded.append(idea)
+    choices = 0
+    voters = others[len(PAIRWISE_IDEAS) + len(BUDGET_IDEAS) :]
+    for n, member in enumerate(voters):
+        for k in range(6):  # each prefers the earlier idea of the list most of the time
+            left, right = pairs[(n + k) % len(pairs)], pairs[(n + 2 * k + 1) % len(pairs)]
+            if left.pk == right.pk:
+                continue
+            outcome = (
+                "cant_decide"
+                if (n + k) % 7 == 0
+                else ("left" if (left.pk < right.pk) != ((n * k) % 5 == 0) else "right")
+            )
+            offer = offer_sign(member_id=member.pk, campaign_id=pairwise.pk, left_id=left.pk, right_id=right.pk)
+            pairwise_choose(
+                actor=member, campaign_id=pairwise.pk, left_id=left.pk, right_id=right.pk, outcome=outcome, offer=offer
+            )
+            choices += 1
+    ballots = 0
+    plans = ([0, 2], [0, 3], [1, 2, 3], [1], [0, 2], [2, 3], [0])
+    for n, member in enumerate(voters):
+        ballot_cast(actor=member, campaign_id=budget.pk, idea_ids=[funded[i].pk for i in plans[n % len(plans)]])
+        ballots += 1
+    # an amendment to the first fund idea, accepted by its author: revision 2, the amender a co-author
+    idea = funded[0]
+    amendment = amendment_propose(
+        actor=voters[0],
+        idea_id=idea.pk,
+        title=idea.title,
+        body=f"{idea.body}\n\nThe same bench could host a monthly class on field repairs.",
+        note="A class teaches people to fix things on the trail too.",
+    )
+    amendment_accept(actor=idea.author, amendment_id=amendment.pk, share=10)
+    return {"pairwise_choices": choices, "budget_ballots": ballots, "amendments": 1}

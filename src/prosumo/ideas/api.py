@@ -21,9 +21,14 @@ from prosumo.core.errors import NotFound
 from prosumo.core.input import Id
 from prosumo.core.schemas import ERRORS, LIMITED, ErrorOut
 from prosumo.ideas import selectors, services
-from prosumo.ideas.models import Idea
+from prosumo.ideas.models import Amendment, Idea
 from prosumo.ideas.permissions import access_campaign, access_idea
 from prosumo.ideas.schemas import (
+    AmendmentAcceptIn,
+    AmendmentChangesIn,
+    AmendmentIn,
+    AmendmentOut,
+    AmendmentRejectIn,
     CampaignIn,
     CampaignOut,
     CoAuthorIn,
@@ -175,6 +180,61 @@ def idea_revise(request: MemberRequest, idea_id: Id, payload: RevisionIn) -> Any
 @router.get("/ideas/{idea_id}/revisions", response={200: list[RevisionOut], **ERRORS}, auth=PUBLIC)
 def idea_revisions(request: HttpRequest, idea_id: Id) -> Any:
     return selectors.idea_revisions(access_idea(request.user, idea_id))
+
+
+def amendment_out(amendment: Amendment) -> dict[str, Any]:
+    return {
+        "id": amendment.pk,
+        "idea_id": amendment.idea_id,
+        "amender": {"id": amendment.amender_id, "name": amendment.amender.name},
+        "title": amendment.title,
+        "body": amendment.body,
+        "note": amendment.note,
+        "status": amendment.status,
+        "answer": amendment.answer,
+        "base_revision": amendment.base_revision,
+        "out_of_date": amendment.is_open and amendment.base_revision != amendment.idea.revision,
+        "revision": amendment.revision.number if amendment.revision else None,
+        "created_at": amendment.created_at,
+        "updated_at": amendment.updated_at,
+    }
+
+
+@router.get("/ideas/{idea_id}/amendments", response={200: list[AmendmentOut], **ERRORS}, auth=PUBLIC)
+def idea_amendments(request: HttpRequest, idea_id: Id) -> Any:
+    return [amendment_out(a) for a in selectors.idea_amendments(access_idea(request.user, idea_id))]
+
+
+@router.post("/ideas/{idea_id}/amendments", response={201: AmendmentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def amendment_propose(request: MemberRequest, idea_id: Id, payload: AmendmentIn) -> Any:
+    amendment = services.amendment_propose(actor=request.user, idea_id=idea_id, **payload.dict())
+    return Status(201, amendment_out(amendment))
+
+
+@router.put("/amendments/{amendment_id}", response={200: AmendmentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def amendment_update(request: MemberRequest, amendment_id: Id, payload: AmendmentIn) -> Any:
+    return amendment_out(services.amendment_update(actor=request.user, amendment_id=amendment_id, **payload.dict()))
+
+
+@router.post("/amendments/{amendment_id}/accept", response={200: AmendmentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def amendment_accept(request: MemberRequest, amendment_id: Id, payload: AmendmentAcceptIn) -> Any:
+    amendment = services.amendment_accept(actor=request.user, amendment_id=amendment_id, share=str(payload.share))
+    return amendment_out(amendment)
+
+
+@router.post("/amendments/{amendment_id}/reject", response={200: AmendmentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def amendment_reject(request: MemberRequest, amendment_id: Id, payload: AmendmentRejectIn) -> Any:
+    return amendment_out(
+        services.amendment_reject(actor=request.user, amendment_id=amendment_id, reason=payload.reason)
+    )
+
+
+@router.post("/amendments/{amendment_id}/changes", response={200: AmendmentOut, **ERRORS}, auth=needs(Scope.WRITE))
+def amendment_request_changes(request: MemberRequest, amendment_id: Id, payload: AmendmentChangesIn) -> Any:
+    amendment = services.amendment_request_changes(
+        actor=request.user, amendment_id=amendment_id, message=payload.message
+    )
+    return amendment_out(amendment)
 
 
 def _vote_out(result: services.VoteResult) -> dict[str, Any]:

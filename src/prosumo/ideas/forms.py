@@ -38,6 +38,36 @@ class RevisionForm(Form):
     note = forms.CharField(label=_("What changed"), required=False, max_length=200)
 
 
+class AmendmentForm(Form):
+    """A change proposed to someone else's idea; `base_revision` is the revision the member read."""
+
+    title = forms.CharField(label=_("Title"), max_length=160)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea)
+    note = forms.CharField(label=_("Why this change"), required=False, max_length=200)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AmendmentAcceptForm(Form):
+    share = forms.DecimalField(
+        label=_("Their share of the idea, in percent"),
+        min_value=1,
+        max_value=99,
+        decimal_places=2,
+        initial=5,
+        help_text=_("The amender becomes a co-author with this share, unless they are one already."),
+    )
+
+
+class AmendmentRejectForm(Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AmendmentChangesForm(Form):
+    message = forms.CharField(label=_("What should change"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CommentForm(Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
     parent_id = IdField(required=False, widget=forms.HiddenInput)

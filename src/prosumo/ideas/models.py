@@ -400,6 +400,56 @@ class CoAuthor(models.Model):
         return f"member {self.member_id} on idea {self.idea_id} ({self.share}%)"
 
 
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the author")
+    CHANGES_REQUESTED = "changes_requested", _("Changes asked for")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+#: An amendment still waiting on someone: the author's decision or the amender's changes.
+OPEN_AMENDMENT = (AmendmentStatus.PENDING, AmendmentStatus.CHANGES_REQUESTED)
+
+
+class Amendment(models.Model):
+    """A change another member proposes to an idea's title and text; the author accepts it, rejects it or asks for changes.
+
+    `base_revision` is the idea's revision the change was written against: once the idea
+    has a newer one, the amendment is out of date and cannot be accepted until the amender
+    updates it. An accepted amendment becomes a revision (`revision`) written by the amender.
+    """
+
+    idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="amendments")
+    amender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="amendments")
+    base_revision = models.PositiveIntegerField()
+    title = models.CharField(max_length=160)
+    body = models.TextField()
+    note = models.CharField(max_length=200, blank=True, help_text=_("Why the change, in the amender's words"))
+    status = models.CharField(max_length=20, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING)
+    answer = models.TextField(blank=True, help_text=_("The author's reason for a rejection, or the changes asked for"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+    revision = models.ForeignKey(IdeaRevision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["idea", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idea", "amender"],
+                condition=Q(status__in=["pending", "changes_requested"]),
+                name="amendment_one_open_per_member",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"amendment {self.pk} to idea {self.idea_id} by member {self.amender_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_AMENDMENT
+
+
 class Invitation(JoinInvitation):
     """An invitation to join that also opens an invitation-only campaign, or offers a share of an idea to co-author.
 

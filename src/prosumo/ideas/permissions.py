@@ -158,3 +158,10 @@ def can_edit_idea(actor: Any, idea: Idea) -> bool:
 def can_see_opinion_groups(actor: Any) -> bool:
     """How each opinion group voted on an idea, and which ideas unite or divide them: staff only."""
     return is_staff(actor)
+
+
+def can_decide_amendment(actor: Any, idea: Idea) -> bool:
+    """Only the idea's author accepts, rejects or asks for changes to an amendment of it, whatever their role."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor.pk == idea.author_id)

@@ -102,6 +102,43 @@ class RevisionOut(Schema):
     note: str
 
 
+class AmendmentIn(BodyIn):
+    title: str
+    body: str
+    note: str = ""
+    base_revision: int | None = Field(
+        None, description="The idea's revision the change was written against; refused when the idea has moved on."
+    )
+
+
+class AmendmentAcceptIn(BodyIn):
+    share: float = Field(5, allow_inf_nan=False, description="The amender's co-author share, percent, 1 to 99.")
+
+
+class AmendmentRejectIn(BodyIn):
+    reason: str = ""
+
+
+class AmendmentChangesIn(BodyIn):
+    message: str
+
+
+class AmendmentOut(Schema):
+    id: int
+    idea_id: int
+    amender: dict[str, Any]
+    title: str
+    body: str
+    note: str
+    status: str
+    answer: str
+    base_revision: int
+    out_of_date: bool = Field(description="The idea has a newer revision than the one the change was written against.")
+    revision: int | None = Field(description="The revision an accepted amendment became.")
+    created_at: datetime
+    updated_at: datetime
+
+
 class IdeaPageOut(Schema):
     items: list[IdeaOut]
     count: int

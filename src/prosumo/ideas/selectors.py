@@ -25,6 +25,7 @@ from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.uploads import IMAGE_UPLOADS
 from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
+    Amendment,
     Attachment,
     Campaign,
     CoAuthor,
@@ -650,6 +651,30 @@ def idea_readers(idea_id: int) -> QuerySet[Member]:
 def idea_revisions(idea: Idea) -> list[IdeaRevision]:
     """Every revision of an idea the caller got from `access_idea`, first to last, with its author."""
     return list(IdeaRevision.objects.filter(idea=idea).select_related("author").order_by("number"))
+
+
+def idea_amendments(idea: Idea) -> list[Amendment]:
+    """The amendments proposed to an idea the caller got from `access_idea`, newest first, with their amenders."""
+    return list(
+        Amendment.objects.filter(idea=idea).select_related("amender", "revision").order_by("-created_at", "-pk")
+    )
+
+
+def idea_amendment(*, idea: Idea, amendment_id: int) -> Amendment:
+    """One amendment of an idea the caller got from `access_idea`; NotFound when it belongs to another idea."""
+    amendment = Amendment.objects.select_related("amender", "revision").filter(idea=idea, pk=amendment_id).first()
+    if amendment is None:
+        raise NotFound(gettext("No such amendment."))
+    amendment.idea = idea
+    return amendment
+
+
+def idea_revision(*, idea: Idea, number: int) -> IdeaRevision:
+    """One revision of an idea the caller got from `access_idea`, by its number."""
+    revision = IdeaRevision.objects.filter(idea=idea, number=number).first()
+    if revision is None:
+        raise NotFound(gettext("No such revision."))
+    return revision
 
 
 def idea_comments(idea: Idea) -> list[Comment]:

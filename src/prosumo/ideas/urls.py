@@ -27,6 +27,10 @@ urlpatterns = [
     path("ideas/<id:idea_id>/attachments/<id:attachment_id>/", views.idea_attachment, name="idea_attachment"),
     path("ideas/<id:idea_id>/revise/", views.idea_revise, name="idea_revise"),
     path("ideas/<id:idea_id>/revisions/", views.idea_revisions, name="idea_revisions"),
+    path("ideas/<id:idea_id>/amend/", views.idea_amend, name="idea_amend"),
+    path("ideas/<id:idea_id>/amendments/<id:amendment_id>/", views.idea_amendment, name="idea_amendment"),
+    path("ideas/<id:idea_id>/amendments/<id:amendment_id>/decide/", views.amendment_decide, name="amendment_decide"),
+    path("ideas/<id:idea_id>/amendments/<id:amendment_id>/update/", views.amendment_update, name="amendment_update"),
     path("staff/queue/", views.staff_queue, name="staff_queue"),
     path("staff/duplicates/", views.staff_duplicates, name="staff_duplicates"),
     path(

@@ -10,10 +10,8 @@ Each view parses input, checks access, calls one service or selector, and render
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import mimetypes
-import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import PurePath
@@ -27,8 +25,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -52,7 +48,12 @@ from prosumo.core.input import id_in_range
 from prosumo.core.markdown import markdown_text, render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
 from prosumo.ideas import selectors, services
+from prosumo.ideas.diff import text_diff
 from prosumo.ideas.forms import (
+    AmendmentAcceptForm,
+    AmendmentChangesForm,
+    AmendmentForm,
+    AmendmentRejectForm,
     AttachmentForm,
     CampaignForm,
     CoAuthorForm,
@@ -73,7 +74,13 @@ from prosumo.ideas.forms import (
     StageMoveForm,
 )
 from prosumo.ideas.models import Campaign, Stage, Visibility
-from prosumo.ideas.permissions import access_campaign, access_idea, can_edit_idea, check_takes_ideas
+from prosumo.ideas.permissions import (
+    access_campaign,
+    access_idea,
+    can_decide_amendment,
+    can_edit_idea,
+    check_takes_ideas,
+)
 from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 
@@ -215,6 +222,7 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "tags": page.tags,
             "revision_count": idea.revision,
             "opinions": selectors.idea_opinions(idea=idea, viewer=request.user),
+            "amendments": selectors.idea_amendments(idea),
             # The comment forms ask for the current contribution terms until the member accepts them.
             **(terms_context(request.user) if request.user.is_authenticated else {}),
         },
@@ -482,26 +490,105 @@ def idea_revise(request: MemberRequest, idea_id: int) -> HttpResponse:
     return render(request, "ideas/revise.html", {"idea": idea, "form": form}, status=status)
 
 
-WORD_OR_BREAK = re.compile(r"[^\S\n]*(\S+|\n)")
+@login_required
+@page_errors()
+def idea_amend(request: MemberRequest, idea_id: int) -> HttpResponse:
+    """Propose a change to someone else's idea: its current text to edit, sent to its author."""
+    idea = access_idea(request.user, idea_id)
+    initial = {"title": idea.title, "body": idea.body, "base_revision": idea.revision}
+    form = AmendmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            amendment = services.amendment_propose(actor=request.user, idea_id=idea.pk, **form.cleaned_data)
+            messages.success(request, _("Your amendment is proposed. The author has been told."))
+            return redirect("idea_amendment", idea_id=idea.pk, amendment_id=amendment.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "ideas/amend.html", {"idea": idea, "form": form}, status=status)
 
 
-def _words(tokens: list[str]) -> str:
-    """Words (escaped) joined by spaces, and line breaks as <br>."""
-    return " ".join("<br>" if word == "\n" else escape(word) for word in tokens)
+@page_errors()
+def idea_amendment(request: HttpRequest, idea_id: int, amendment_id: int) -> HttpResponse:
+    """One amendment: the change as a diff against the text it was written for, and what its author and amender may do."""
+    idea = access_idea(request.user, idea_id)
+    amendment = selectors.idea_amendment(idea=idea, amendment_id=amendment_id)
+    before = selectors.idea_revision(idea=idea, number=amendment.base_revision)
+    is_amender = request.user.is_authenticated and amendment.amender_id == request.user.pk
+    update = AmendmentForm(
+        initial={
+            "title": amendment.title,
+            "body": amendment.body,
+            "note": amendment.note,
+            "base_revision": idea.revision,
+        }
+    )
+    return render(
+        request,
+        "ideas/amendment.html",
+        {
+            "idea": idea,
+            "amendment": amendment,
+            "title_diff": text_diff(before.title, amendment.title),
+            "body_diff": text_diff(before.body, amendment.body),
+            "out_of_date": amendment.is_open and amendment.base_revision != idea.revision,
+            "can_decide": amendment.is_open and can_decide_amendment(request.user, idea),
+            "can_update": amendment.is_open and is_amender,
+            "accept_form": AmendmentAcceptForm(),
+            "reject_form": AmendmentRejectForm(),
+            "changes_form": AmendmentChangesForm(),
+            "update_form": update,
+        },
+    )
 
 
-def _word_diff(before: str, after: str) -> str:
-    """The words changed between two texts, as <del> and <ins>, with the texts' line breaks kept."""
-    a, b = WORD_OR_BREAK.findall(before), WORD_OR_BREAK.findall(after)
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(_words(a[i1:i2]))
-        if op in ("delete", "replace"):
-            out.append(f"<del>{_words(a[i1:i2])}</del>")
-        if op in ("insert", "replace"):
-            out.append(f"<ins>{_words(b[j1:j2])}</ins>")
-    return mark_safe(re.sub(r" ?<br> ?", "<br>", " ".join(out)))  # noqa: S308 - each word is escaped above
+def _amendment_page(request: HttpRequest, idea_id: int, amendment_id: int) -> str:
+    return reverse("idea_amendment", args=[idea_id, amendment_id])
+
+
+@login_required
+@require_POST
+@page_errors(back=_amendment_page)
+def amendment_decide(request: MemberRequest, idea_id: int, amendment_id: int) -> HttpResponse:
+    """The author's decision, posted from the amendment's page: accept, reject or ask for changes."""
+    decision = request.POST.get("decision")
+    done = {
+        "accept": _("Amendment accepted: it is now the idea's latest revision."),
+        "reject": _("Amendment rejected. The amender has been told."),
+        "changes": _("You asked for changes. The amender has been told."),
+    }
+    if decision == "accept":
+        form: AmendmentAcceptForm | AmendmentRejectForm | AmendmentChangesForm = AmendmentAcceptForm(request.POST)
+    elif decision == "reject":
+        form = AmendmentRejectForm(request.POST)
+    elif decision == "changes":
+        form = AmendmentChangesForm(request.POST)
+    else:
+        return HttpResponseBadRequest(_("Choose accept, reject or ask for changes."))
+    if not form.is_valid():
+        messages.error(request, form_problems(form))
+        return redirect("idea_amendment", idea_id=idea_id, amendment_id=amendment_id)
+    data = form.cleaned_data
+    if decision == "accept":
+        services.amendment_accept(actor=request.user, amendment_id=amendment_id, share=data["share"])
+    elif decision == "reject":
+        services.amendment_reject(actor=request.user, amendment_id=amendment_id, reason=data["reason"])
+    else:
+        services.amendment_request_changes(actor=request.user, amendment_id=amendment_id, message=data["message"])
+    messages.success(request, done[decision])
+    return redirect("idea_amendment", idea_id=idea_id, amendment_id=amendment_id)
+
+
+@login_required
+@require_POST
+@page_errors(back=_amendment_page)
+def amendment_update(request: MemberRequest, idea_id: int, amendment_id: int) -> HttpResponse:
+    """The amender rewrites their open amendment, against the idea's current text."""
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_problems(form))
+        return redirect("idea_amendment", idea_id=idea_id, amendment_id=amendment_id)
+    services.amendment_update(actor=request.user, amendment_id=amendment_id, **form.cleaned_data)
+    messages.success(request, _("Amendment updated. The author has been told."))
+    return redirect("idea_amendment", idea_id=idea_id, amendment_id=amendment_id)
 
 
 @page_errors()
@@ -513,9 +600,9 @@ def idea_revisions(request: HttpRequest, idea_id: int) -> HttpResponse:
         pairs.append(
             {
                 "revision": current,
-                "title": _word_diff(previous.title, current.title),
+                "title": text_diff(previous.title, current.title),
                 # The words as they read (no Markdown markup), so the change is what a reader sees.
-                "body": _word_diff(markdown_text(previous.body), markdown_text(current.body)),
+                "body": text_diff(markdown_text(previous.body), markdown_text(current.body)),
                 "rendered": render_markdown(current.body),
             }
         )

@@ -13,6 +13,7 @@ from prosumo.community.models import Scope
 from prosumo.core.input import BodyIn, Id
 from prosumo.core.schemas import ERRORS
 from prosumo.pairwise import selectors, services
+from prosumo.pairwise.offers import offer_sign
 from prosumo.pairwise.permissions import access_pairwise_campaign, access_pairwise_to_choose
 
 router = Router(tags=["pairwise"])
@@ -28,6 +29,9 @@ class PairOut(Schema):
     left: PairIdeaOut | None = Field(description="Null while the campaign has fewer than two open ideas")
     right: PairIdeaOut | None
     answered: int = Field(description="Pairs the member has answered in this campaign")
+    offer: str | None = Field(
+        description="Send it back with the answer: only a pair offered to you, in this order, is taken, once"
+    )
 
 
 @router.get("/campaigns/{campaign}/pairs/next", response={200: PairOut, **ERRORS}, auth=needs(Scope.READ))
@@ -36,13 +40,19 @@ def pair_next(request: MemberRequest, campaign: str) -> Any:
     member, found = access_pairwise_to_choose(request.user, campaign)
     pair = selectors.next_pair(found)
     left, right = pair if pair else (None, None)
-    return {"left": left, "right": right, "answered": selectors.choices_made(found, member.pk)}
+    offer = (
+        offer_sign(member_id=member.pk, campaign_id=found.pk, left_id=left.pk, right_id=right.pk)
+        if left and right
+        else None
+    )
+    return {"left": left, "right": right, "answered": selectors.choices_made(found, member.pk), "offer": offer}
 
 
 class ChoiceIn(BodyIn):
     left_id: Id
     right_id: Id
     outcome: str = Field(description="left, right or cant_decide")
+    offer: str = Field(description="The offer that came with the pair (pairs/next)")
 
 
 class ChoiceOut(Schema):

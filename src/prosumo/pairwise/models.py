@@ -30,6 +30,8 @@ class Choice(models.Model):
     winner = models.ForeignKey("ideas.Idea", null=True, on_delete=models.CASCADE, related_name="+")
     loser = models.ForeignKey("ideas.Idea", null=True, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The random number of the signed offer answered (pairwise.offers): one answer per offer.
+    offer = models.CharField(max_length=32, null=True, blank=True, unique=True)
 
     class Meta:
         indexes = [models.Index(fields=["campaign", "created_at"], name="pairwise_choice_campaign")]

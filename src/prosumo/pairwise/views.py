@@ -12,6 +12,7 @@ from prosumo.community.permissions import require_member
 from prosumo.core.errors import InvalidInput
 from prosumo.core.pages import page_errors
 from prosumo.pairwise import selectors, services
+from prosumo.pairwise.offers import offer_sign
 from prosumo.pairwise.permissions import access_pairwise_campaign, is_running
 
 
@@ -34,13 +35,18 @@ def pairwise_pair(request: MemberRequest, slug: str) -> HttpResponse:
             left_id=_id(request.POST.get("left_id"), "left_id"),
             right_id=_id(request.POST.get("right_id"), "right_id"),
             outcome=request.POST.get("outcome", ""),
+            offer=request.POST.get("offer", ""),
         )
         return redirect("pairwise_pair", slug=slug)
     campaign = access_pairwise_campaign(member, slug)
     running = is_running(campaign)
+    pair = selectors.next_pair(campaign) if running else None
     context = {
         "campaign": campaign,
-        "pair": selectors.next_pair(campaign) if running else None,
+        "pair": pair,
+        "offer": offer_sign(member_id=member.pk, campaign_id=campaign.pk, left_id=pair[0].pk, right_id=pair[1].pk)
+        if pair
+        else "",
         "running": running,
         "answered": selectors.choices_made(campaign, member.pk),
     }

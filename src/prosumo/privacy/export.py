@@ -33,6 +33,7 @@ from django.utils.translation import gettext, gettext_noop
 from prosumo.activity.models import Event
 from prosumo.community.models import ApiToken, CustomerRecord, Invitation, Member
 from prosumo.ideas.models import (
+    Amendment,
     Attachment,
     CoAuthor,
     CoAuthorStatus,
@@ -139,6 +140,22 @@ def revisions(member: Member) -> Iterator[dict[str, Any]]:
             "body": r.body,
             "note": r.note,
             "created_at": r.created_at,
+        }
+
+
+def amendments(member: Member) -> Iterator[dict[str, Any]]:
+    for a in Amendment.objects.filter(amender=member).select_related("revision").order_by("idea_id", "pk"):
+        yield {
+            "idea_id": a.idea_id,
+            "title": a.title,
+            "body": a.body,
+            "note": a.note,
+            "status": a.status,
+            "written_against_revision": a.base_revision,
+            "became_revision": a.revision.number if a.revision else None,
+            "authors_answer": a.answer,
+            "proposed_at": a.created_at,
+            "updated_at": a.updated_at,
         }
 
 
@@ -266,6 +283,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("ideas.json", ideas, gettext_noop("the ideas you submitted, as they read now")),
     Section("revisions.json", revisions, gettext_noop("every version of an idea you wrote")),
+    Section("amendments.json", amendments, gettext_noop("the changes you proposed to other members' ideas")),
     Section("comments.json", comments, gettext_noop("your comments, with their earlier texts")),
     Section("votes.json", votes, gettext_noop("your current votes")),
     Section("follows.json", follows, gettext_noop("the ideas you follow")),

@@ -33,6 +33,9 @@ from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english, phrase
 from prosumo.ideas import search, similarity
 from prosumo.ideas.models import (
+    OPEN_AMENDMENT,
+    Amendment,
+    AmendmentStatus,
     Attachment,
     CoAuthor,
     CoAuthorStatus,
@@ -179,6 +182,8 @@ def member_erase(
         withdrawn = votes_withdraw_all(member=member, details={"member_erased": True})
         _follows_remove(member)
         CoAuthor.objects.filter(member=member, status=CoAuthorStatus.INVITED).delete()
+        # Amendments never taken go with their amender; an accepted one is a revision now, and stays as revisions do.
+        Amendment.objects.filter(amender=member).exclude(status=AmendmentStatus.ACCEPTED).delete()
         MergedSupport.objects.filter(member=member).delete()
         member.campaign_invitations.clear()
         removed = _content_remove(member) if remove_content else 0
@@ -264,6 +269,9 @@ def _content_remove(member: Member) -> int:
         transaction.on_commit(lambda name=name: Attachment._meta.get_field("file").storage.delete(name))  # type: ignore[attr-defined,misc]
     Attachment.objects.filter(idea_id__in=idea_ids).delete()
     IdeaRevision.objects.filter(idea_id__in=idea_ids).update(title=removed_idea, body=removed_text, note="")
+    # Others' amendments quote the removed text: those still open close, and every one loses it.
+    Amendment.objects.filter(idea_id__in=idea_ids, status__in=OPEN_AMENDMENT).update(status=AmendmentStatus.REJECTED)
+    Amendment.objects.filter(idea_id__in=idea_ids).update(title=removed_idea, body=removed_text, note="", answer="")
     for idea in Idea.objects.filter(pk__in=idea_ids):
         idea.tags.clear()
     Idea.objects.filter(pk__in=idea_ids).update(title=removed_idea, body=removed_text, hidden=True)
@@ -293,7 +301,13 @@ def _about_ideas(idea_ids: list[int]) -> Q:
     return about
 
 
-NAMED_PHRASES = ("idea.coauthor_invited", "idea.coauthor_added", "comment.posted")
+NAMED_PHRASES = (
+    "idea.coauthor_invited",
+    "idea.coauthor_added",
+    "comment.posted",
+    "idea.amendment_proposed",
+    "idea.amendment_updated",
+)
 
 
 def _notifications_reword(member: Member, *, content_removed: bool) -> None:

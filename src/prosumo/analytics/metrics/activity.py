@@ -39,6 +39,11 @@ VERB_STAGE_WEIGHT: dict[str, tuple[str, int]] = {
     "idea.revised": ("analyse", 5),
     "idea.submitted": ("analyse", 8),
     "idea.coauthor_added": ("analyse", 8),
+    # an amendment is text written for someone else's idea: a revision's weight when
+    # proposed, and a co-author's when its author accepts it (credited to the amender)
+    "idea.amendment_proposed": ("analyse", 5),
+    "idea.amendment_updated": ("analyse", 2),
+    "idea.amendment_accepted": ("analyse", 8),
 }
 BUILDS_ON_WEIGHT = 5
 STAGES: tuple[str, ...] = ("collect", "process", "analyse")
@@ -46,7 +51,15 @@ STAGES: tuple[str, ...] = ("collect", "process", "analyse")
 #: Verbs that count as a *contribution* (anything beyond reading).
 CONTRIBUTION_VERBS: tuple[str, ...] = tuple(v for v, (stage, _) in VERB_STAGE_WEIGHT.items() if stage != "collect")
 #: Verbs that are co-production in Etgar's sense: the member produces something.
-COPRODUCTION_VERBS: tuple[str, ...] = ("idea.submitted", "idea.coauthor_added", "idea.revised")
+COPRODUCTION_VERBS: tuple[str, ...] = (
+    "idea.submitted",
+    "idea.coauthor_added",
+    "idea.revised",
+    "idea.amendment_proposed",
+    "idea.amendment_accepted",
+)
+#: Verbs that make their target a co-author of the idea: an accepted invitation, an accepted amendment.
+COAUTHOR_VERBS: tuple[str, ...] = ("idea.coauthor_added", "idea.amendment_accepted")
 VOTE_VERBS: tuple[str, ...] = ("idea.supported", "idea.support_withdrawn", "idea.rated")
 
 #: On a 1-5 score (``idea.rated``), the lowest score that counts as support: the top
@@ -77,9 +90,9 @@ def builds_on(events: ir.Table) -> ir.BooleanColumn:
 
 
 def credited_member(events: ir.Table) -> ir.IntegerColumn:
-    """The member an event credits: the actor, except a co-author added (the target)."""
+    """The member an event credits: the actor, except a co-author added or an amender accepted (the target)."""
     return ibis.cases(
-        (events.verb == "idea.coauthor_added", events.target_member_id),
+        (events.verb.isin(COAUTHOR_VERBS), events.target_member_id),
         else_=events.actor_id,
     )
 
@@ -234,7 +247,8 @@ def member_steps(ds: Dataset) -> ir.Table:
     (other than ``member.joined``); *voted* = a support, withdrawal or rating;
     *commented* = a comment; *submitted* = an idea submitted (event or
     ``ideas.author_id``); *co-authored* = named co-author of someone else's idea
-    (``idea.coauthor_added`` target, or a non-submitting row of ``idea_authors``);
+    (target of ``idea.coauthor_added`` or ``idea.amendment_accepted``, or a non-submitting
+    row of ``idea_authors``);
     *accepted* = credited on an idea whose current stage is accepted, in development
     or launched.
 
@@ -275,7 +289,7 @@ def member_steps(ds: Dataset) -> ir.Table:
     ideas = ds.ideas
     credits = idea_credits(ds)
     with_ideas = credits.join(ideas, credits.idea_id == ideas.idea_id)
-    added = ev.filter(ev.verb == "idea.coauthor_added")
+    added = ev.filter(ev.verb.isin(COAUTHOR_VERBS))
     parts = [
         from_events,
         rows(ideas.author_id, "submitted"),

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people, tagged_events
+from prosumo.analytics.metrics.activity import (
+    COAUTHOR_VERBS,
+    current_supports,
+    idea_credits,
+    is_accepted,
+    people,
+    tagged_events,
+)
 from prosumo.analytics.metrics.precision import TOO_FEW, enough_for_interval
 from prosumo.analytics.metrics.relationship import member_levels
 
@@ -67,7 +74,7 @@ def interaction_edges(ds: Dataset) -> ir.Table:
         pairs = a.join(o, [a.idea_id == o.idea_id, a.member_id != o.member_id])
         coauthor = pairs.select(src=pairs.member_id, dst=pairs.member_id_right, kind=ibis.literal("coauthor"))
     else:
-        added = ev.filter(ev.verb == "idea.coauthor_added")
+        added = ev.filter(ev.verb.isin(COAUTHOR_VERBS))
         one = added.select(src=added.actor_id, dst=added.target_member_id, kind=ibis.literal("coauthor"))
         two = added.select(src=added.target_member_id, dst=added.actor_id, kind=ibis.literal("coauthor"))
         coauthor = ibis.union(one, two, distinct=False)

@@ -1,5 +1,12 @@
-"""Writes for campaigns, ideas, invitations, votes, comments, stages, merges and moderation."""
+"""Writes for campaigns, ideas, amendments, invitations, votes, comments, stages, merges and moderation."""
 
+from prosumo.ideas.services.amendments import (
+    amendment_accept,
+    amendment_propose,
+    amendment_reject,
+    amendment_request_changes,
+    amendment_update,
+)
 from prosumo.ideas.services.campaigns import campaign_create, campaign_update, translated_fields
 from prosumo.ideas.services.comments import comment_edit, comment_post
 from prosumo.ideas.services.ideas import (
@@ -21,6 +28,11 @@ from prosumo.ideas.services.votes import VoteResult, vote_cast, vote_withdraw, v
 
 __all__ = [
     "VoteResult",
+    "amendment_accept",
+    "amendment_propose",
+    "amendment_reject",
+    "amendment_request_changes",
+    "amendment_update",
     "answer_reminders_send",
     "attachment_add",
     "campaign_create",

@@ -180,19 +180,7 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
             raise InvalidInput(gettext("The revision could not be saved."), fields=errors)
         if title.strip() == idea.title and body.strip() == idea.body:
             raise InvalidInput(gettext("Nothing changed: edit the title or the text first."), code="unchanged")
-        now = timezone.now()
-        idea.revision += 1
-        idea.title, idea.body = title.strip(), body.strip()
-        idea.save(update_fields=["revision", "title", "body", "updated_at"])
-        revision = IdeaRevision.objects.create(
-            idea=idea,
-            number=idea.revision,
-            title=idea.title,
-            body=idea.body,
-            author=member,
-            note=note[:200],
-            created_at=now,
-        )
+        revision = revision_write(idea=idea, writer=member, title=title, body=body, note=note)
         event = event_record(
             verb="idea.revised",
             actor_id=member.pk,
@@ -201,18 +189,44 @@ def idea_revise(*, actor: Member, idea_id: int, title: str, body: str, note: str
             target_member_id=idea.author_id,
             campaign_id=idea.campaign_id,
             value=idea.revision,
-            occurred_at=now,
+            occurred_at=revision.created_at,
         )
-        notify(
-            audience=("idea.followers", idea.pk),
-            verb="idea.revised",
-            title=phrase("idea.revised", idea=idea.title),
-            url=f"/ideas/{idea.pk}/",
-            event_id=event.pk,
-            exclude_id=member.pk,
-        )
-        _enqueue_indexing(idea.pk)
+        revision_announce(idea=idea, revision=revision, event_id=event.pk)
     return revision
+
+
+def revision_write(*, idea: Idea, writer: Member, title: str, body: str, note: str = "") -> IdeaRevision:
+    """The idea's next revision, written by `writer`; the caller holds the idea's row lock and records the event.
+
+    `idea_revise` calls it for an author's own change, and `amendment_accept` for an
+    accepted amendment (whose amender is the writer).
+    """
+    now = timezone.now()
+    idea.revision += 1
+    idea.title, idea.body = title.strip(), body.strip()
+    idea.save(update_fields=["revision", "title", "body", "updated_at"])
+    return IdeaRevision.objects.create(
+        idea=idea,
+        number=idea.revision,
+        title=idea.title,
+        body=idea.body,
+        author=writer,
+        note=note[:200],
+        created_at=now,
+    )
+
+
+def revision_announce(*, idea: Idea, revision: IdeaRevision, event_id: int) -> None:
+    """Tell the idea's followers (not the writer) of a new revision, and refresh the idea's search entries."""
+    notify(
+        audience=("idea.followers", idea.pk),
+        verb="idea.revised",
+        title=phrase("idea.revised", idea=idea.title),
+        url=f"/ideas/{idea.pk}/",
+        event_id=event_id,
+        exclude_id=revision.author_id,
+    )
+    _enqueue_indexing(idea.pk)
 
 
 def _share_offered(idea: Idea, share: Decimal | int | str) -> Decimal:
@@ -332,9 +346,7 @@ def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuth
                 campaign_id=idea.campaign_id,
                 value=float(coauthor.share),
             )
-            if not Follow.objects.filter(idea=idea, member=member).exists():
-                Follow.objects.create(idea=idea, member=member)
-                Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
+            follow_ensure(idea=idea, member=member)
             notify(
                 recipient_ids=[idea.author_id],
                 about_idea=idea.pk,
@@ -344,6 +356,13 @@ def coauthor_respond(*, actor: Member, coauthor_id: int, accept: bool) -> CoAuth
                 event_id=event.pk,
             )
     return coauthor
+
+
+def follow_ensure(*, idea: Idea, member: Member) -> None:
+    """The member follows the idea from now on (a new co-author, an accepted amender), without an event of its own."""
+    if not Follow.objects.filter(idea=idea, member=member).exists():
+        Follow.objects.create(idea=idea, member=member)
+        Idea.objects.filter(pk=idea.pk).update(follower_count=F("follower_count") + 1)
 
 
 def idea_follow(*, actor: Member, idea_id: int) -> bool:
