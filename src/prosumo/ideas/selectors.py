@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -583,3 +584,60 @@ def invitations_latest() -> QuerySet[Invitation]:
     """The latest invitations, newest first, with who took them up and the campaign each is to, if any."""
     latest = Invitation.objects.select_related("accepted_by", "offer__campaign").order_by("-created_at")
     return latest[:INVITATIONS_LISTED]
+
+
+MERGE_TARGETS_SHOWN = 200
+MERGE_MATCHES_NAMED = 5
+
+
+def _merge_candidates(*, idea: Idea, member: Any) -> QuerySet[Idea]:
+    """Ideas `idea` may be merged into: alive, in its campaign, visible to `member`, not itself."""
+    return (
+        Idea.objects.visible_to(member)
+        .filter(campaign_id=idea.campaign_id)
+        .exclude(pk=idea.pk)
+        .exclude(stage__in=[Stage.MERGED, Stage.DECLINED])
+    )
+
+
+def merge_targets(*, idea: Idea, member: Any) -> list[tuple[int, str]]:
+    """(number, title) of the ideas staff may merge `idea` into, most supported first, for the form's search list."""
+    candidates = _merge_candidates(idea=idea, member=member).order_by("-support_count", "-id")
+    return list(candidates.values_list("pk", "title")[:MERGE_TARGETS_SHOWN])
+
+
+def merge_target_named(*, idea: Idea, member: Any, text: str) -> int:
+    """The number of the idea `text` names as the target of a merge: "12", "#12", "#12 Its title" or part of its title.
+
+    A title must name one idea: the one whose whole title it is, else the only one containing
+    it; otherwise the error says how many match (and which, when they are few).
+    """
+    text = text.strip()
+    # "#12 ..." (as the search list offers it) or digits alone; "3 tents in one" is a title
+    number = re.match(r"#\s*(\d{1,18})(?:\s|$)|(\d{1,18})$", text)
+    if number:
+        return int(number.group(1) or number.group(2))
+    candidates = _merge_candidates(idea=idea, member=member).filter(title__icontains=text).order_by("pk")
+    matches = list(candidates.values_list("pk", "title")[: MERGE_MATCHES_NAMED + 1])
+    exact = [pk for pk, title in matches if title.casefold() == text.casefold()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(matches) == 1:
+        return matches[0][0]
+    if not matches:
+        raise InvalidInput(
+            gettext("No idea of this campaign that can take a merge has “{text}” in its title.").format(text=text),
+            fields={"target": ["not_found"]},
+            code="merge_target_not_found",
+        )
+    if len(matches) > MERGE_MATCHES_NAMED:
+        found = gettext("more than {n}").format(n=MERGE_MATCHES_NAMED)
+    else:
+        found = ", ".join(f"#{pk} {title}" for pk, title in matches)
+    raise InvalidInput(
+        gettext("Several ideas have “{text}” in their title ({found}): give more of the title, or its number.").format(
+            text=text, found=found
+        ),
+        fields={"target": ["ambiguous"]},
+        code="merge_target_ambiguous",
+    )
