@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.selectors import moderation_audit
@@ -546,18 +546,106 @@ def decline_reasons() -> list[DeclineReason]:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditLink:
+    """What an audit line is about, in words, and where it is (empty for what no longer exists)."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One staff action of the audit log, as a person reads it: who, did what, to what, and the particulars."""
+
+    event: Event
+    actor: Member | None
+    action: str
+    subject: AuditLink
+    into: AuditLink | None
+    reason: str
+    particulars: str
+
+
+def _audit_actions() -> dict[str, str]:
+    # a context of their own: "suspended" here is a verb, on a profile it describes the member
+    return {
+        "moderation.flagged": pgettext("audit log", "reported"),
+        "moderation.hidden": pgettext("audit log", "hid"),
+        "moderation.restored": pgettext("audit log", "restored"),
+        "moderation.dismissed": pgettext("audit log", "dismissed a report on"),
+        "member.suspended": pgettext("audit log", "suspended"),
+        "member.unsuspended": pgettext("audit log", "lifted the suspension of"),
+        "member.role_changed": pgettext("audit log", "changed the role of"),
+        "idea.merged": pgettext("audit log", "merged"),
+    }
+
+
+def _audit_lines(audit: list[Event]) -> list[AuditLine]:
+    """The audit events in words, with links to the ideas, comments and members they name (three queries)."""
+    idea_ids = {e.object_id for e in audit if e.object_type == "idea"} | {
+        e.details["into"] for e in audit if isinstance(e.details.get("into"), int)
+    }
+    comment_ids = {e.object_id for e in audit if e.object_type == "comment"}
+    comments = {c.pk: c for c in Comment.objects.filter(pk__in=comment_ids).only("id", "idea_id", "body")}
+    titles = dict(
+        Idea.objects.filter(pk__in=idea_ids | {c.idea_id for c in comments.values()}).values_list("pk", "title")
+    )
+    people = members_by_id([e.actor_id for e in audit] + [e.object_id for e in audit if e.object_type == "member"])
+    actions = _audit_actions()
+
+    def idea_link(pk: int | None) -> AuditLink:
+        if pk in titles:
+            return AuditLink(gettext("idea “{title}”").format(title=titles[pk]), f"/ideas/{pk}/")
+        return AuditLink(gettext("idea #{number}").format(number=pk))
+
+    def subject(e: Event) -> AuditLink:
+        if e.object_type == "idea":
+            return idea_link(e.object_id)
+        if e.object_type == "comment" and e.object_id in comments:
+            c = comments[e.object_id]
+            words = " ".join(c.body.split()[:8])
+            return AuditLink(gettext("a comment: “{words}”").format(words=words), f"/ideas/{c.idea_id}/#comment-{c.pk}")
+        if e.object_type == "member" and e.object_id in people:
+            return AuditLink(people[e.object_id].name, f"/members/{e.object_id}/")
+        return AuditLink(f"{e.object_type} #{e.object_id}")
+
+    lines = []
+    for e in audit:
+        details = e.details or {}
+        particulars = ""
+        if e.verb == "idea.merged":
+            particulars = gettext("supporters carried over: {carried}; already supporting it: {already}").format(
+                carried=details.get("carried_supporters", 0), already=details.get("already_supporters", 0)
+            )
+        elif e.verb == "member.role_changed":
+            particulars = gettext("from {old} to {new}").format(
+                old=details.get("from", "?"), new=details.get("to", "?")
+            )
+        lines.append(
+            AuditLine(
+                event=e,
+                actor=people.get(e.actor_id or 0),
+                action=actions.get(e.verb, e.verb),
+                subject=subject(e),
+                into=idea_link(details["into"]) if e.verb == "idea.merged" and "into" in details else None,
+                reason=str(details.get("reason", "")),
+                particulars=particulars,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
 class ModerationPage:
-    """What the moderation page shows: the open reports, and the latest staff actions with who took them."""
+    """What the moderation page shows: the open reports, and the latest staff actions in words."""
 
     flags: QuerySet[Flag]
-    audit: list[tuple[Event, Member | None]]
+    audit: list[AuditLine]
 
 
 def moderation_page() -> ModerationPage:
-    """The open reports and the audit trail of moderation and staff actions (three queries)."""
-    audit = moderation_audit()
-    actors = members_by_id(e.actor_id for e in audit)
-    return ModerationPage(flags=flags_open(), audit=[(e, actors.get(e.actor_id or 0)) for e in audit])
+    """The open reports and the audit trail of moderation and staff actions (five queries)."""
+    return ModerationPage(flags=flags_open(), audit=_audit_lines(moderation_audit()))
 
 
 def flags_open() -> QuerySet[Flag]:

@@ -519,6 +519,17 @@ def staff_duplicate_dismiss(request: MemberRequest, idea_id: int, other_id: int)
 
 
 @login_required
+@require_POST
+@page_errors(back=lambda request, **_kwargs: reverse("staff_moderation"))
+def staff_flag_dismiss(request: MemberRequest, flag_id: int) -> HttpResponse:
+    if not can_moderate(request.user):
+        raise NotFound(_("Not found."))
+    services.flag_dismiss(actor=request.user, flag_id=flag_id)
+    messages.success(request, _("Report dismissed: the content stays as it is."))
+    return redirect("staff_moderation")
+
+
+@login_required
 @page_errors()
 def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):

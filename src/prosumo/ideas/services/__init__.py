@@ -14,7 +14,7 @@ from prosumo.ideas.services.ideas import (
 )
 from prosumo.ideas.services.invitations import invitation_create, invitation_take_up
 from prosumo.ideas.services.merge import duplicate_dismiss, idea_merge, merged_support_withdraw
-from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
+from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create, flag_dismiss
 from prosumo.ideas.services.reviews import review_submit
 from prosumo.ideas.services.stages import answer_reminders_send, stage_change, support_gates_expire
 from prosumo.ideas.services.votes import VoteResult, vote_cast, vote_withdraw, votes_withdraw_all
@@ -34,6 +34,7 @@ __all__ = [
     "content_restore",
     "duplicate_dismiss",
     "flag_create",
+    "flag_dismiss",
     "idea_follow",
     "idea_merge",
     "idea_revise",
