@@ -120,7 +120,20 @@ class AttachmentForm(Form):
 
 
 class InviteForm(Form):
-    email = forms.EmailField(label=_("Email address"))
+    # `email` keeps its name (one address is still a list of addresses); the service checks each
+    email = forms.CharField(
+        label=_("Email addresses"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or several, separated by commas, spaces or lines."),
+    )
+    note = forms.CharField(
+        label=_("A note from you (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It goes into the email as you write it."),
+    )
     campaign = forms.ModelChoiceField(
         label=_("Invite to a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
     )

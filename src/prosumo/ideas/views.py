@@ -556,10 +556,15 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
         if form.is_valid():
             campaign = form.cleaned_data.get("campaign")
             with form_errors(form):
-                services.invitation_create(
-                    actor=request.user, email=form.cleaned_data["email"], campaign_id=campaign.pk if campaign else None
+                sent = services.invitations_create(
+                    actor=request.user,
+                    emails=form.cleaned_data["email"],
+                    campaign_id=campaign.pk if campaign else None,
+                    note=form.cleaned_data["note"],
                 )
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": ", ".join(i.email for i in sent)}
+                )
                 return redirect("staff_invite")
     invitations = selectors.invitations_latest()
     return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)

@@ -12,7 +12,7 @@ from prosumo.ideas.services.ideas import (
     idea_submit,
     idea_unfollow,
 )
-from prosumo.ideas.services.invitations import invitation_create, invitation_take_up
+from prosumo.ideas.services.invitations import invitation_create, invitation_take_up, invitations_create
 from prosumo.ideas.services.merge import duplicate_dismiss, idea_merge, merged_support_withdraw
 from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create, flag_dismiss
 from prosumo.ideas.services.reviews import review_submit
@@ -41,6 +41,7 @@ __all__ = [
     "idea_submit",
     "idea_unfollow",
     "invitation_create",
+    "invitations_create",
     "invitation_take_up",
     "merged_support_withdraw",
     "review_submit",
