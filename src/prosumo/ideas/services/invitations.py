@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-from django.db import transaction
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext
 
 from prosumo.community import services as community
