@@ -582,10 +582,9 @@ def _audit_actions() -> dict[str, str]:
 
 def _audit_lines(audit: list[Event]) -> list[AuditLine]:
     """The audit events in words, with links to the ideas, comments and members they name (three queries)."""
-    idea_ids = {e.object_id for e in audit if e.object_type == "idea"} | {
-        e.details["into"] for e in audit if isinstance(e.details.get("into"), int)
-    }
-    comment_ids = {e.object_id for e in audit if e.object_type == "comment"}
+    idea_ids: set[int] = {e.object_id for e in audit if e.object_type == "idea" and e.object_id is not None}
+    idea_ids |= {e.details["into"] for e in audit if isinstance(e.details.get("into"), int)}
+    comment_ids = {e.object_id for e in audit if e.object_type == "comment" and e.object_id is not None}
     comments = {c.pk: c for c in Comment.objects.filter(pk__in=comment_ids).only("id", "idea_id", "body")}
     titles = dict(
         Idea.objects.filter(pk__in=idea_ids | {c.idea_id for c in comments.values()}).values_list("pk", "title")
