@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from importlib import resources
 import logging
 import time
 import uuid
@@ -28,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from importlib import resources
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
