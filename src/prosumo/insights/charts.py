@@ -52,22 +52,22 @@ def _header() -> str:
 
 
 def bundle_folder() -> Path:
-    """The folder the bundle of the installed versions is written to (a new version, a new folder)."""
-    versions = bundle_versions()
-    return (
-        Path(settings.DATA_DIR)
-        / "vendor"
-        / f"vl-convert-{versions['vl-convert-python']}-vega-lite-{versions['Vega-Lite']}"
-    )
+    """The folder the bundle of the installed packages is written to (a new version, a new folder).
+
+    Named by the versions of vl-convert-python and Altair (which picks the Vega-Lite version)
+    as their metadata says, so that finding the file imports neither (Altair takes seconds).
+    """
+    packages = "-".join(f"{name}-{metadata.version(name)}" for name in ("vl-convert-python", "altair"))
+    return Path(settings.DATA_DIR) / "vendor" / packages
 
 
 def write_bundle() -> Path:
     """The bundle's file, written first if it is not there yet; processes that race each write a whole file."""
-    from prosumo.analytics.report import vega_bundle
-
     path = bundle_folder() / VEGA_SCRIPT
     if path.exists():
         return path
+    from prosumo.analytics.report import vega_bundle  # with pandas and Altair: only to write
+
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     partial.write_text(_header() + vega_bundle(), encoding="utf-8")
