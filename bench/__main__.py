@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ("platform", "paths", "analytics", "mail", "similarity")
+BENCHMARKS = ("platform", "paths", "analytics", "mail", "similarity", "firstvisit")
 
 
 def available(name: str) -> bool:

@@ -240,6 +240,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # Vega and friends for the Insights charts, written from the pinned vl-convert-python
+    "prosumo.insights.charts.VegaBundleFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "prosumo.core.storage.MediaStorage"},
     "staticfiles": {

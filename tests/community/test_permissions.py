@@ -91,6 +91,7 @@ TABLE: dict[str, list[str]] = {
     "Invite members to take part": STAFF_WRITE,
     "Hide an idea or comment": MODERATE,
     "Restore an idea or comment": MODERATE,
+    "Dismiss a report": MODERATE,
     "Suspend a member": MODERATE,
     "Lift a member's suspension": MODERATE,
     "Suspend staff": ADMIN_ONLY,
@@ -491,6 +492,13 @@ def test_restore(actor_as, idea, moderator, role, expected):
     services.content_hide(actor=moderator, kind="comment", object_id=comment.pk, reason="Advert")
     actor = actor_as(role)
     assert outcome(lambda: services.content_restore(actor=actor, kind="comment", object_id=comment.pk)) == expected
+
+
+@cases("Dismiss a report")
+def test_dismiss_report(actor_as, idea, make_member, role, expected):
+    flag = services.flag_create(actor=make_member(), kind="idea", object_id=idea.pk, reason="Looks like an advert")
+    actor = actor_as(role)
+    assert outcome(lambda: services.flag_dismiss(actor=actor, flag_id=flag.pk)) == expected
 
 
 @cases("Suspend a member")

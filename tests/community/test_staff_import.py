@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -154,3 +155,54 @@ def test_staff_cancel_a_queued_import_from_its_page(admin, login):
     assert "Cancelled: nothing was imported" in page
     assert "Cancel this import" not in page
     assert (CustomerImport.objects.get().state, CustomerRecord.objects.count()) == ("cancelled", 0)
+
+
+def test_an_unknown_country_code_is_refused_with_its_line(admin, login, django_capture_on_commit_callbacks):
+    # given two-letter codes that name no country (UK is not ISO's code for Britain: GB is)
+    content = b"customer_id,email,country\nC-1,ana@example.org,es\nC-2,ben@example.org,XX\nC-3,cleo@example.org,UK\n"
+    client = login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, content, dry_run="on")
+    # then the check names each, and nothing is imported
+    job = CustomerImport.objects.get()
+    assert (job.state, job.message) == ("rejected", "2 rows are invalid; nothing was imported.")
+    assert job.errors == [
+        "line 3, column country: 'XX' is not a country code (ISO 3166-1, such as ES or GB)",
+        "line 4, column country: 'UK' is not a country code (ISO 3166-1, such as ES or GB)",
+    ]
+    body = text(client.get(response["Location"]))
+    assert body.count("'XX' is not a country code") == 1
+    assert CustomerRecord.objects.count() == 0
+
+
+def test_the_dry_run_reports_what_the_import_then_does(admin, login, make_member, django_capture_on_commit_callbacks):
+    # given a known record, a member written in capitals, the same member twice, and a row with two problems
+    known, other = make_member(), make_member()
+    CustomerRecord.objects.create(customer_id="C-1", email="old@example.org")
+    content = (
+        f"customer_id,email,tier,country\nC-1,{known.email.upper()},Gold,ES\nC-2,{known.email},Gold,gb\n"
+        f"C-3,{other.email},,\nC-4,new@example.org,,\n"
+    ).encode()
+    client = login(admin)
+    # when the file is checked, then imported
+    reports = []
+    for dry_run in ("on", ""):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = upload(client, content, dry_run=dry_run)
+        reports.append(CustomerImport.objects.get(pk=response["Location"].split("/")[-2]))
+    check, done = reports
+    # then the check's figures are the import's, and the page words them the same
+    assert (check.created_count, check.updated_count, check.matched_count) == (3, 1, 3)
+    assert (done.created_count, done.updated_count, done.matched_count) == (3, 1, 3)
+    assert CustomerRecord.objects.filter(member__isnull=False).count() == 3
+    body = text(client.get(f"/staff/import/{check.pk}/"))
+    assert "Importing it would add 3 new records and update 1; 3 match members." in body
+    # and a row with two problems lists each problem once, on its line
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, b"customer_id,email\nC-9,nope\nC-9,nope\n")
+    body = text(client.get(response["Location"]))
+    assert re.findall(r"<li>(line .*?)</li>", body) == [
+        "line 2, column email: 'nope' is not an email address",
+        "line 3, column customer_id: 'C-9' repeats line 2",
+        "line 3, column email: 'nope' is not an email address",
+    ]

@@ -351,7 +351,8 @@ details { margin: .4rem 0; } summary { cursor: pointer; font-weight: 600; }
 """
 
 
-def _vega_bundle() -> str:
+def vega_bundle() -> str:
+    """Vega, Vega-Lite, vega-embed and vega-tooltip in one script, as vl-convert-python ships them (a few seconds the first time in a process)."""
     import vl_convert as vlc
     from altair.utils._importers import vl_version_for_vl_convert
 
@@ -522,7 +523,7 @@ def to_html(report: Report, read: Reader | None = None) -> str:
             ".catch(err => { document.getElementById(id).textContent = String(err); });\n"
             "}\n"
         )
-        inline_scripts = [_vega_bundle(), draw]
+        inline_scripts = [vega_bundle(), draw]
         scripts = f"<script>{inline_scripts[0]}</script>\n{embeds}\n<script>{draw}</script>"
     heading = html.escape(read.gettext(_HEADING).format(title=report.title))
     return (

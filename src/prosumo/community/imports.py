@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from importlib import resources
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -66,6 +67,13 @@ ATTEMPTS_MAX = 5  # runs of one job (first run and takeovers) before it is marke
 PAUSE_MIN = 0.05  # seconds between two batches, at least; at least as long as the batch took
 
 Progress = Callable[[CustomerImport], None]
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 two-letter codes, from the table the tz database keeps (tzdata's iso3166.tab)."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "iso3166.tab").read_text(encoding="utf-8")
+    return frozenset(line[:2] for line in table.splitlines() if line and not line.startswith("#"))
 
 
 # --- limits and the cheap checks, done in the request --------------------------------
@@ -326,6 +334,13 @@ class _Checker:
         country = row.get("country", "").upper()
         if country and (len(country) != 2 or not country.isalpha()):
             problem("country", gettext("{country} is not a two-letter code").format(country=_shown(country)))
+        elif country and country not in country_codes():
+            problem(
+                "country",
+                gettext("{country} is not a country code (ISO 3166-1, such as ES or GB)").format(
+                    country=_shown(country)
+                ),
+            )
         tier = row.get("tier", "")
         if len(tier) > TIER_MAX:
             problem("tier", gettext("longer than {max} characters").format(max=TIER_MAX))

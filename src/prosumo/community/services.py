@@ -243,13 +243,14 @@ def member_unsuspend(*, actor: Member, member: Member) -> Member:
 
 
 def invitation_create(
-    *, actor: Member, email: str, invitation: Invitation | None = None, campaign_id: int | None = None
+    *, actor: Member, email: str, invitation: Invitation | None = None, campaign_id: int | None = None, note: str = ""
 ) -> Invitation:
     """Invite someone by email to join the community: the invitation, its event and its email commit together.
 
     An app above that invites to more than joining (ideas: to a campaign, or to co-author
     an idea) checks its own rules, then passes its unsaved ``invitation`` (a subclass of
     this one) and the campaign the event is about (`ideas.services.invitation_create`).
+    A `note` in the inviter's own words goes into the email as written.
     """
     require_member(actor)
     try:
@@ -271,11 +272,11 @@ def invitation_create(
             campaign_id=campaign_id,
             channel="invite",
         )
-        mail_queue([invitation_draft(invitation)])
+        mail_queue([invitation_draft(invitation, note=note.strip())])
     return invitation
 
 
-def invitation_draft(invitation: Invitation) -> MailDraft:
+def invitation_draft(invitation: Invitation, *, note: str = "") -> MailDraft:
     """The invitation's email, in the site's language (the person is not a member yet)."""
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string(
@@ -283,6 +284,7 @@ def invitation_draft(invitation: Invitation) -> MailDraft:
             {
                 "invitation": invitation,
                 "idea_title": "",
+                "note": note,
                 **invitation.mail_context(),
                 "url": f"{settings.SITE_URL}/invite/{invitation.token}/",
                 "site_name": settings.SITE_NAME,

@@ -85,7 +85,16 @@ class StageForm(Form):
 
 
 class MergeForm(Form):
-    target_id = IdField(label=_("Merge into idea number"))
+    """The idea to merge into, found by its title or its number (`target`); `target_id` is the number alone."""
+
+    target = forms.CharField(
+        label=_("Merge into"),
+        required=False,
+        max_length=200,
+        help_text=_("Type part of its title and pick it, or give its number."),
+        widget=forms.TextInput(attrs={"list": "merge-targets", "autocomplete": "off"}),
+    )
+    target_id = IdField(label=_("Merge into idea number"), required=False, widget=forms.HiddenInput)
     message = forms.CharField(label=_("Message to the contributors"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -151,7 +160,20 @@ class AttachmentForm(Form):
 
 
 class InviteForm(Form):
-    email = forms.EmailField(label=_("Email address"))
+    # `email` keeps its name (one address is still a list of addresses); the service checks each
+    email = forms.CharField(
+        label=_("Email addresses"),
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or several, separated by commas, spaces or lines."),
+    )
+    note = forms.CharField(
+        label=_("A note from you (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("It goes into the email as you write it."),
+    )
     campaign = forms.ModelChoiceField(
         label=_("Invite to a campaign (optional)"), queryset=Campaign.objects.order_by("-starts_at"), required=False
     )
@@ -181,10 +203,15 @@ class ReviewForm(Form):
     def __init__(self, *args: object, criteria: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in criteria:
+            # No score is chosen until the reviewer chooses one: an untouched form records nothing.
             self.fields[name] = forms.TypedChoiceField(
-                label=name.capitalize(), choices=[(i, i) for i in range(1, 6)], coerce=int
+                label=name.capitalize(), choices=[("", "—"), *[(i, i) for i in range(1, 6)]], coerce=int
             )
         self.fields["note"] = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def missing(self) -> list[str]:
+        """The labels of the criteria left without a score."""
+        return [str(field.label) for name, field in self.fields.items() if name != "note" and not self.data.get(name)]
 
 
 # Words a gate line may carry around its two numbers: "100 supporters in 60 days", "100 apoyos en 60 días".

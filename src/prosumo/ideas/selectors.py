@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connections, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from prosumo.activity.models import Event
 from prosumo.activity.selectors import moderation_audit
@@ -732,18 +733,105 @@ def missing_translations() -> list[MissingText]:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditLink:
+    """What an audit line is about, in words, and where it is (empty for what no longer exists)."""
+
+    label: str
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One staff action of the audit log, as a person reads it: who, did what, to what, and the particulars."""
+
+    event: Event
+    actor: Member | None
+    action: str
+    subject: AuditLink
+    into: AuditLink | None
+    reason: str
+    particulars: str
+
+
+def _audit_actions() -> dict[str, str]:
+    # a context of their own: "suspended" here is a verb, on a profile it describes the member
+    return {
+        "moderation.flagged": pgettext("audit log", "reported"),
+        "moderation.hidden": pgettext("audit log", "hid"),
+        "moderation.restored": pgettext("audit log", "restored"),
+        "moderation.dismissed": pgettext("audit log", "dismissed a report on"),
+        "member.suspended": pgettext("audit log", "suspended"),
+        "member.unsuspended": pgettext("audit log", "lifted the suspension of"),
+        "member.role_changed": pgettext("audit log", "changed the role of"),
+        "idea.merged": pgettext("audit log", "merged"),
+    }
+
+
+def _audit_lines(audit: list[Event]) -> list[AuditLine]:
+    """The audit events in words, with links to the ideas, comments and members they name (three queries)."""
+    idea_ids: set[int] = {e.object_id for e in audit if e.object_type == "idea" and e.object_id is not None}
+    idea_ids |= {e.details["into"] for e in audit if isinstance(e.details.get("into"), int)}
+    comment_ids = {e.object_id for e in audit if e.object_type == "comment" and e.object_id is not None}
+    comments = {c.pk: c for c in Comment.objects.filter(pk__in=comment_ids).only("id", "idea_id", "body")}
+    titles = dict(
+        Idea.objects.filter(pk__in=idea_ids | {c.idea_id for c in comments.values()}).values_list("pk", "title")
+    )
+    people = members_by_id([e.actor_id for e in audit] + [e.object_id for e in audit if e.object_type == "member"])
+    actions = _audit_actions()
+
+    def idea_link(pk: int | None) -> AuditLink:
+        if pk in titles:
+            return AuditLink(gettext("idea “{title}”").format(title=titles[pk]), f"/ideas/{pk}/")
+        return AuditLink(gettext("idea #{number}").format(number=pk))
+
+    def subject(e: Event) -> AuditLink:
+        if e.object_type == "idea":
+            return idea_link(e.object_id)
+        if e.object_type == "comment" and e.object_id in comments:
+            c = comments[e.object_id]
+            words = " ".join(c.body.split()[:8])
+            return AuditLink(gettext("a comment: “{words}”").format(words=words), f"/ideas/{c.idea_id}/#comment-{c.pk}")
+        if e.object_type == "member" and e.object_id in people:
+            return AuditLink(people[e.object_id].name, f"/members/{e.object_id}/")
+        return AuditLink(f"{e.object_type} #{e.object_id}")
+
+    lines = []
+    for e in audit:
+        details = e.details or {}
+        particulars = ""
+        if e.verb == "idea.merged":
+            particulars = gettext("supporters carried over: {carried}; already supporting it: {already}").format(
+                carried=details.get("carried_supporters", 0), already=details.get("already_supporters", 0)
+            )
+        elif e.verb == "member.role_changed":
+            particulars = gettext("from {old} to {new}").format(
+                old=details.get("from", "?"), new=details.get("to", "?")
+            )
+        lines.append(
+            AuditLine(
+                event=e,
+                actor=people.get(e.actor_id or 0),
+                action=actions.get(e.verb, e.verb),
+                subject=subject(e),
+                into=idea_link(details["into"]) if e.verb == "idea.merged" and "into" in details else None,
+                reason=str(details.get("reason", "")),
+                particulars=particulars,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
 class ModerationPage:
-    """What the moderation page shows: the open reports, and the latest staff actions with who took them."""
+    """What the moderation page shows: the open reports, and the latest staff actions in words."""
 
     flags: QuerySet[Flag]
-    audit: list[tuple[Event, Member | None]]
+    audit: list[AuditLine]
 
 
 def moderation_page() -> ModerationPage:
-    """The open reports and the audit trail of moderation and staff actions (three queries)."""
-    audit = moderation_audit()
-    actors = members_by_id(e.actor_id for e in audit)
-    return ModerationPage(flags=flags_open(), audit=[(e, actors.get(e.actor_id or 0)) for e in audit])
+    """The open reports and the audit trail of moderation and staff actions (five queries)."""
+    return ModerationPage(flags=flags_open(), audit=_audit_lines(moderation_audit()))
 
 
 def flags_open() -> QuerySet[Flag]:
@@ -770,3 +858,60 @@ def invitations_latest() -> QuerySet[Invitation]:
     """The latest invitations, newest first, with who took them up and the campaign each is to, if any."""
     latest = Invitation.objects.select_related("accepted_by", "offer__campaign").order_by("-created_at")
     return latest[:INVITATIONS_LISTED]
+
+
+MERGE_TARGETS_SHOWN = 200
+MERGE_MATCHES_NAMED = 5
+
+
+def _merge_candidates(*, idea: Idea, member: Any) -> QuerySet[Idea]:
+    """Ideas `idea` may be merged into: alive, in its campaign, visible to `member`, not itself."""
+    return (
+        Idea.objects.visible_to(member)
+        .filter(campaign_id=idea.campaign_id)
+        .exclude(pk=idea.pk)
+        .exclude(stage__in=[Stage.MERGED, Stage.DECLINED])
+    )
+
+
+def merge_targets(*, idea: Idea, member: Any) -> list[tuple[int, str]]:
+    """(number, title) of the ideas staff may merge `idea` into, most supported first, for the form's search list."""
+    candidates = _merge_candidates(idea=idea, member=member).order_by("-support_count", "-id")
+    return list(candidates.values_list("pk", "title")[:MERGE_TARGETS_SHOWN])
+
+
+def merge_target_named(*, idea: Idea, member: Any, text: str) -> int:
+    """The number of the idea `text` names as the target of a merge: "12", "#12", "#12 Its title" or part of its title.
+
+    A title must name one idea: the one whose whole title it is, else the only one containing
+    it; otherwise the error says how many match (and which, when they are few).
+    """
+    text = text.strip()
+    # "#12 ..." (as the search list offers it) or digits alone; "3 tents in one" is a title
+    number = re.match(r"#\s*(\d{1,18})(?:\s|$)|(\d{1,18})$", text)
+    if number:
+        return int(number.group(1) or number.group(2))
+    candidates = _merge_candidates(idea=idea, member=member).filter(title__icontains=text).order_by("pk")
+    matches = list(candidates.values_list("pk", "title")[: MERGE_MATCHES_NAMED + 1])
+    exact = [pk for pk, title in matches if title.casefold() == text.casefold()]
+    if len(exact) == 1:
+        return exact[0]
+    if len(matches) == 1:
+        return matches[0][0]
+    if not matches:
+        raise InvalidInput(
+            gettext("No idea of this campaign that can take a merge has “{text}” in its title.").format(text=text),
+            fields={"target": ["not_found"]},
+            code="merge_target_not_found",
+        )
+    if len(matches) > MERGE_MATCHES_NAMED:
+        found = gettext("more than {n}").format(n=MERGE_MATCHES_NAMED)
+    else:
+        found = ", ".join(f"#{pk} {title}" for pk, title in matches)
+    raise InvalidInput(
+        gettext("Several ideas have “{text}” in their title ({found}): give more of the title, or its number.").format(
+            text=text, found=found
+        ),
+        fields={"target": ["ambiguous"]},
+        code="merge_target_ambiguous",
+    )

@@ -39,6 +39,7 @@ urlpatterns = [
         name="staff_duplicate_dismiss",
     ),
     path("staff/moderation/", views.staff_moderation, name="staff_moderation"),
+    path("staff/moderation/reports/<id:flag_id>/dismiss/", views.staff_flag_dismiss, name="staff_flag_dismiss"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/campaigns/", views.staff_campaigns, name="staff_campaigns"),
     path("staff/campaigns/new/", views.staff_campaign_edit, name="staff_campaign_new"),

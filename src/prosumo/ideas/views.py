@@ -202,13 +202,18 @@ def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
             "body_html": render_markdown(idea.body),
             "comments": [(c, d, render_markdown(c.body)) for c, d in selectors.comment_tree(page.comments)],
             "comment_form": CommentForm(),
-            "stage_form": StageForm(initial={"to_stage": (allowed_moves(idea) or [""])[0]}),
+            # Each form's fields get ids of their own: the stage and merge forms both have a message.
+            "stage_form": StageForm(initial={"to_stage": (allowed_moves(idea) or [""])[0]}, auto_id="stage-%s"),
             "allowed_moves": [(s, idea.campaign.stage_label(s)) for s in allowed_moves(idea)],
-            "merge_form": MergeForm(),
-            "flag_form": FlagForm(),
-            "review_form": ReviewForm(criteria=criteria),
-            "coauthor_form": CoAuthorForm(),
-            "attachment_form": AttachmentForm(),
+            "timeline": [(change, idea.campaign.stage_label(change.to_stage)) for change in page.timeline],
+            "merge_form": MergeForm(auto_id="merge-%s"),
+            "merge_targets": selectors.merge_targets(idea=idea, member=request.user)
+            if can_review(request.user)
+            else [],
+            "flag_form": FlagForm(auto_id="flag-%s"),
+            "review_form": ReviewForm(criteria=criteria, auto_id="review-%s"),
+            "coauthor_form": CoAuthorForm(auto_id="coauthor-%s"),
+            "attachment_form": AttachmentForm(auto_id="attachment-%s"),
             "can_edit": can_edit_idea(request.user, idea),
             "can_review": can_review(request.user),
             "can_moderate": can_moderate(request.user),
@@ -371,22 +376,20 @@ def stage_change(request: MemberRequest, idea_id: int) -> HttpResponse:
 @page_errors(back=_idea_page())
 def idea_merge(request: MemberRequest, idea_id: int) -> HttpResponse:
     form = MergeForm(request.POST)
-    if not form.is_valid():
-        missing = form.has_error("target_id", "required") or form.has_error("message", "required")
+    missing = not (form.data.get("target") or form.data.get("target_id")) or not form.data.get("message")
+    if missing or not form.is_valid():
         messages.error(
             request,
-            _("Give the number of the idea to merge into, and a message.") if missing else form_problems(form),
+            _("Choose the idea to merge into, and write a message.") if missing else form_problems(form),
         )
         return redirect("idea", idea_id=idea_id)
+    target_id = form.cleaned_data["target_id"] or selectors.merge_target_named(
+        idea=access_idea(request.user, idea_id), member=request.user, text=form.cleaned_data["target"]
+    )
     services.idea_merge(
-        actor=request.user,
-        source_id=idea_id,
-        target_id=form.cleaned_data["target_id"],
-        message=form.cleaned_data["message"],
+        actor=request.user, source_id=idea_id, target_id=target_id, message=form.cleaned_data["message"]
     )
-    return _done(
-        request, form.cleaned_data["target_id"], _("Merged. Supporters were told and may withdraw their support.")
-    )
+    return _done(request, target_id, _("Merged. Supporters were told and may withdraw their support."))
 
 
 @login_required
@@ -431,7 +434,13 @@ def idea_review(request: MemberRequest, idea_id: int) -> HttpResponse:
     criteria = idea.campaign.scorecard_criteria or DEFAULT_CRITERIA
     form = ReviewForm(request.POST, criteria=criteria)
     if not form.is_valid():
-        messages.error(request, _("Score every criterion from 1 to 5."))
+        missing = form.missing()
+        messages.error(
+            request,
+            _("Nothing was saved. Give a score from 1 to 5 to: %(names)s.") % {"names": ", ".join(missing)}
+            if missing
+            else _("Score every criterion from 1 to 5."),
+        )
         return redirect("idea", idea_id=idea_id)
     scores = {c: form.cleaned_data[c] for c in criteria}
     services.review_submit(actor=request.user, idea_id=idea_id, scores=scores, note=form.cleaned_data.get("note", ""))
@@ -649,6 +658,17 @@ def staff_duplicate_dismiss(request: MemberRequest, idea_id: int, other_id: int)
 
 
 @login_required
+@require_POST
+@page_errors(back=lambda request, **_kwargs: reverse("staff_moderation"))
+def staff_flag_dismiss(request: MemberRequest, flag_id: int) -> HttpResponse:
+    if not can_moderate(request.user):
+        raise NotFound(_("Not found."))
+    services.flag_dismiss(actor=request.user, flag_id=flag_id)
+    messages.success(request, _("Report dismissed: the content stays as it is."))
+    return redirect("staff_moderation")
+
+
+@login_required
 @page_errors()
 def staff_moderation(request: MemberRequest) -> HttpResponse:
     if not can_moderate(request.user):
@@ -712,10 +732,15 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
         elif not chosen and form.is_valid():
             campaign = form.cleaned_data.get("campaign")
             with form_errors(form):
-                services.invitation_create(
-                    actor=request.user, email=form.cleaned_data["email"], campaign_id=campaign.pk if campaign else None
+                sent = services.invitations_create(
+                    actor=request.user,
+                    emails=form.cleaned_data["email"],
+                    campaign_id=campaign.pk if campaign else None,
+                    note=form.cleaned_data["note"],
                 )
-                messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+                messages.success(
+                    request, _("Invitation sent to %(email)s.") % {"email": ", ".join(i.email for i in sent)}
+                )
                 return redirect("staff_invite")
     invitations = selectors.invitations_latest()
     return render(

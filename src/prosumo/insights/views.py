@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
-from django.views.decorators.cache import cache_control
 
 from prosumo.analytics.sections.figures import MEMBER
 from prosumo.analytics.sections.formats import Reader
@@ -26,6 +24,7 @@ from prosumo.core.pages import page_errors
 from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.selectors import campaign_choices
 from prosumo.insights import labels
+from prosumo.insights.charts import VEGA_SCRIPT
 from prosumo.insights.filters import FILTERS
 from prosumo.insights.selectors import dashboard_runs, run_section, worth_to_both_sides
 from prosumo.insights.services import insights_request
@@ -68,21 +67,6 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         "insights/dashboard.html",
         {"run": runs.done, "pending": runs.pending, "last_failed": runs.failed, "filters": raw, **_choices()},
     )
-
-
-@functools.cache
-def _vega_script() -> str:
-    from prosumo.analytics.report import _vega_bundle
-
-    return _vega_bundle()
-
-
-@cache_control(max_age=86400, private=True)
-@login_required
-@page_errors()
-def vega(request: HttpRequest) -> HttpResponse:
-    require_staff_page(request.user)
-    return HttpResponse(_vega_script(), content_type="text/javascript")
 
 
 def _member_ids(found: dict[str, Any], read: Reader) -> set[int]:
@@ -156,7 +140,14 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     return render(
         request,
         "insights/section.html",
-        {"run": run, "section": found, "headline": headline, "tables": tables, "charts": charts},
+        {
+            "run": run,
+            "section": found,
+            "headline": headline,
+            "tables": tables,
+            "charts": charts,
+            "vega_script": VEGA_SCRIPT,
+        },
     )
 
 

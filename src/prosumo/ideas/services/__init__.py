@@ -19,9 +19,14 @@ from prosumo.ideas.services.ideas import (
     idea_submit,
     idea_unfollow,
 )
-from prosumo.ideas.services.invitations import invitation_create, invitation_take_up, members_invite
+from prosumo.ideas.services.invitations import (
+    invitation_create,
+    invitation_take_up,
+    invitations_create,
+    members_invite,
+)
 from prosumo.ideas.services.merge import duplicate_dismiss, idea_merge, merged_support_withdraw
-from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create
+from prosumo.ideas.services.moderation import content_hide, content_restore, flag_create, flag_dismiss
 from prosumo.ideas.services.reviews import review_submit
 from prosumo.ideas.services.stages import answer_reminders_send, stage_change, support_gates_expire
 from prosumo.ideas.services.votes import VoteResult, vote_cast, vote_withdraw, votes_withdraw_all
@@ -46,6 +51,7 @@ __all__ = [
     "content_restore",
     "duplicate_dismiss",
     "flag_create",
+    "flag_dismiss",
     "idea_follow",
     "idea_merge",
     "idea_revise",
@@ -54,6 +60,7 @@ __all__ = [
     "invitation_create",
     "invitation_take_up",
     "members_invite",
+    "invitations_create",
     "merged_support_withdraw",
     "review_submit",
     "stage_change",

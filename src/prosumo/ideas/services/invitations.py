@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -32,6 +35,56 @@ def invitation_create(*, actor: Member, email: str, campaign_id: int | None = No
         raise PermissionDenied(gettext("Only staff can invite members to a campaign."))
     return community.invitation_create(
         actor=actor, email=email, invitation=Invitation(campaign_id=campaign_id), campaign_id=campaign_id
+    )
+
+
+INVITATIONS_AT_ONCE = 50
+NOTE_MAX = 1000
+
+
+def invitations_create(
+    *, actor: Member, emails: str, campaign_id: int | None = None, note: str = ""
+) -> list[JoinInvitation]:
+    """Invite several addresses at once (separated by commas, semicolons, spaces or lines), with a note: all or none.
+
+    Every address is checked before any is invited, so one mistyped address sends nothing
+    and the error names it; an address given twice is invited once.
+    """
+    require_member(actor)
+    addresses = list(dict.fromkeys(a.lower() for a in re.split(r"[\s,;]+", emails) if a))
+    if not addresses:
+        raise InvalidInput(gettext("Give at least one email address."), fields={"email": ["required"]})
+    if len(addresses) > INVITATIONS_AT_ONCE:
+        raise InvalidInput(
+            gettext("Invite at most {n} addresses at once.").format(n=INVITATIONS_AT_ONCE),
+            fields={"email": ["too_many"]},
+        )
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise InvalidInput(
+            gettext("Not email addresses: {bad}. No invitation was sent.").format(bad=", ".join(bad)),
+            fields={"email": ["invalid"]},
+        )
+    if len(note.strip()) > NOTE_MAX:
+        raise InvalidInput(
+            gettext("The note may have at most {n} characters.").format(n=NOTE_MAX), fields={"note": ["too_long"]}
+        )
+    with transaction.atomic():
+        return [_invite(actor=actor, email=a, campaign_id=campaign_id, note=note) for a in addresses]
+
+
+def _invite(*, actor: Member, email: str, campaign_id: int | None, note: str) -> JoinInvitation:
+    if campaign_id is None:
+        return community.invitation_create(actor=actor, email=email, note=note)
+    if not is_staff(actor):
+        raise PermissionDenied(gettext("Only staff can invite members to a campaign."))
+    return community.invitation_create(
+        actor=actor, email=email, invitation=Invitation(campaign_id=campaign_id), campaign_id=campaign_id, note=note
     )
 
 

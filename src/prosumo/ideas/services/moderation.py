@@ -89,3 +89,28 @@ def content_hide(*, actor: Member, kind: str, object_id: int, reason: str) -> Id
 
 def content_restore(*, actor: Member, kind: str, object_id: int, reason: str = "") -> Idea | Comment:
     return _set_hidden(actor=actor, kind=kind, object_id=object_id, hidden=False, reason=reason)
+
+
+def flag_dismiss(*, actor: Member, flag_id: int) -> Flag:
+    """A moderator closes a report without acting on the content: it leaves the open reports, and the log says who."""
+    staff = require_role(actor, Role.MODERATOR, Role.ADMIN)
+    with transaction.atomic():
+        flag = Flag.objects.select_for_update().select_related("comment").filter(pk=flag_id).first()
+        if flag is None:
+            raise NotFound(gettext("No such report."))
+        if flag.resolved_at is not None:
+            raise Conflict(gettext("This report was dealt with already."), code="flag_resolved")
+        flag.resolved_at = timezone.now()
+        flag.resolution = "dismissed"
+        flag.save(update_fields=["resolved_at", "resolution"])
+        idea_id = flag.idea_id or flag.comment.idea_id  # type: ignore[union-attr]
+        event_record(
+            verb="moderation.dismissed",
+            actor_id=staff.pk,
+            object_type="idea" if flag.idea_id else "comment",
+            object_id=flag.idea_id or flag.comment_id,
+            target_member_id=flag.reporter_id,
+            campaign_id=Idea.objects.filter(pk=idea_id).values_list("campaign_id", flat=True).first(),
+            details={"flag": flag.pk, "reason": flag.reason},
+        )
+    return flag
