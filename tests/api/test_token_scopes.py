@@ -325,6 +325,10 @@ SCOPES = {
     ("get", "/api/campaigns/{campaign}/budget/ballot"): "read",
     ("put", "/api/campaigns/{campaign}/budget/ballot"): "write",
     ("get", "/api/campaigns/{campaign}/budget/results"): "read",
+    ("get", "/api/members"): "staff",
+    ("get", "/api/members/{member_id}"): "staff",
+    ("put", "/api/members/{member_id}/segment"): "staff",
+    ("get", "/api/segments"): "staff",
 }
 
 

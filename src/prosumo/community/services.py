@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record, presence_record
-from prosumo.community.models import CustomerRecord, Invitation, Member, Role, TokenEnd
+from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment, TokenEnd
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.community.tokens import tokens_end
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -189,6 +189,29 @@ def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
             object_id=member.pk,
             target_member_id=member.pk,
             details={"from": before, "to": role},
+        )
+    return member
+
+
+def member_set_segment(*, actor: Member, member: Member, segment: Segment | None) -> Member:
+    """Put a member in a segment, or in none (``segment=None``); an admin's act. The same segment again writes nothing."""
+    require_role(actor, Role.ADMIN)
+    if member.erased_at is not None:
+        raise InvalidInput(gettext("This account was erased."), fields={"member_id": ["erased"]})
+    new_id = segment.pk if segment is not None else None
+    if member.segment_id == new_id:
+        return member
+    with transaction.atomic():
+        before = member.segment_id
+        member.segment = segment
+        member.save(update_fields=["segment"])
+        event_record(
+            verb="member.segment_changed",
+            actor_id=actor.pk,
+            object_type="member",
+            object_id=member.pk,
+            target_member_id=member.pk,
+            details={"from": before, "to": new_id},
         )
     return member
 
