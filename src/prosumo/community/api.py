@@ -42,6 +42,7 @@ class MeOut(Schema):
     channel: str
     referral_code: str
     email_preference: str
+    open_data_name: bool = Field(description="whether your name goes into the site's open data (else a pseudonym)")
     avatar_url: str = Field(description="The avatar's address, empty when the member has none")
 
     @staticmethod
@@ -56,6 +57,7 @@ class MeIn(BodyIn):
     bio: str | None = None
     interests: list[str] | None = None
     email_preference: str | None = None
+    open_data_name: bool | None = None
 
 
 class ImportJobOut(Schema):

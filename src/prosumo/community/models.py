@@ -100,6 +100,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     email_preference = models.CharField(
         max_length=16, choices=EmailPreference.choices, default=EmailPreference.IMMEDIATE
     )
+    # Whether the member's display name goes into the open-data export (docs/open-data.md); off: a pseudonym only.
+    open_data_name = models.BooleanField(_("show my name in open data"), default=False)
     unsubscribe_token = models.CharField(max_length=64, unique=True, default=_token)
     is_active = models.BooleanField(default=True)
     suspended_at = models.DateTimeField(null=True, blank=True)

@@ -119,7 +119,7 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
     An avatar is checked like every upload (size, and type read from the bytes). The file
     it replaces, or removes, is deleted once the change is committed.
     """
-    allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "avatar"}
+    allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "avatar", "open_data_name"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(gettext("Unknown profile fields: {names}.").format(names=", ".join(sorted(unknown))))
