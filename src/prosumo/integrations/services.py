@@ -108,6 +108,13 @@ def event_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
+def webhook_verb_wanted(verb: str) -> bool:
+    """Whether an active webhook asked for this verb: one small query, asked as an event is recorded."""
+    return verb in WEBHOOK_VERBS and any(
+        verb in verbs for verbs in Webhook.objects.filter(is_active=True).values_list("verbs", flat=True)
+    )
+
+
 def event_recorded(*, event: Event) -> None:
     """What integrations do with a new event, run from the event log's outbox after it commits: queue its webhooks."""
     webhooks_enqueue_for_event(event=event)
