@@ -19,7 +19,12 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # allauth's test provider: a sign-in form on the site itself that stands for an outside
 # provider, so that sign-up through a social account runs allauth's whole flow.
-INSTALLED_APPS = [*INSTALLED_APPS, "allauth.socialaccount.providers.dummy"]  # noqa: F405
+# OpenID Connect: tests/web/test_oidc.py signs in through a real provider it starts.
+INSTALLED_APPS = [
+    *INSTALLED_APPS,  # noqa: F405
+    "allauth.socialaccount.providers.dummy",
+    "allauth.socialaccount.providers.openid_connect",
+]
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 PROSUMO_ANONYMOUS_CACHE_SECONDS = 0  # tests share one process cache; the cache has its own test

@@ -409,6 +409,7 @@ from prosumo.budgets.api import router as budgets_router  # noqa: E402
 from prosumo.commerce.api import router as commerce_router  # noqa: E402
 from prosumo.community.api import router as community_router  # noqa: E402
 from prosumo.ideas.api import router as ideas_router  # noqa: E402
+from prosumo.insights.api import router as insights_router  # noqa: E402
 from prosumo.integrations.api import router as integrations_router  # noqa: E402
 from prosumo.notifications.api import router as notifications_router  # noqa: E402
 from prosumo.outreach.api import router as outreach_router  # noqa: E402
@@ -428,6 +429,7 @@ api.add_router("/", surveys_router)
 api.add_router("/", outreach_router)
 api.add_router("/", pairwise_router)
 api.add_router("/", budgets_router)
+api.add_router("/", insights_router)
 
 # Last, so that it only catches what no endpoint matched: unknown paths get a JSON 404 too.
 fallback = Router(auth=None)

@@ -422,8 +422,22 @@ def import_spend(
 def export_dataset(
     out: Annotated[Path, typer.Argument(help="Folder to write the community dataset (Parquet) into.")],
     force: Annotated[bool, typer.Option(help="Write into a folder that is not empty.")] = False,
+    public: Annotated[
+        bool,
+        typer.Option(
+            help="Write the open-data version: pseudonymous ids, no email addresses, names only of members who "
+            "chose to show them, only what visitors may see (docs/open-data.md)."
+        ),
+    ] = False,
+    licence: Annotated[
+        str, typer.Option(help="With --public: the licence it is published under, e.g. 'CC BY 4.0'.")
+    ] = "",
 ) -> None:
     """Write the platform's members, ideas, stages, events, outcomes and survey answers as a community dataset."""
+    if public and not licence.strip():
+        fail("--public needs --licence: the licence the open data is published under, e.g. --licence 'CC BY 4.0'.")
+    if licence.strip() and not public:
+        fail("--licence goes with --public: the full export is not for publishing.")
     if out.exists() and any(out.iterdir()) and not force:
         fail(f"{out} is not empty; choose another folder or pass --force.")
     setup_django()
@@ -433,8 +447,8 @@ def export_dataset(
 
     with Progress(transient=True) as bar:
         task = bar.add_task("Exporting", total=5)
-        path = run_export(out, progress=lambda _step: bar.advance(task))
-    typer.echo(f"Community dataset written to {path}")
+        path = run_export(out, progress=lambda _step: bar.advance(task), public=public, licence=licence)
+    typer.echo(f"{'Open-data' if public else 'Community'} dataset written to {path}")
 
 
 @app.command()

@@ -9,6 +9,7 @@ defaults of ``prosumo check --deploy`` apply.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -31,6 +32,37 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Social login providers the site does not offer: SAML needs python3-saml (xmlsec), which
+# Prosumo does not install and no test covers, so naming it stops the site with a message.
+SOCIAL_PROVIDERS_REFUSED = {"saml": "SAML single sign-on is not offered; use OpenID Connect (openid_connect)."}
+
+
+def social_providers(names: list[str], raw: str) -> tuple[list[str], dict[str, dict[str, object]]]:
+    """PROSUMO_SOCIAL_PROVIDERS and PROSUMO_SOCIALACCOUNT_PROVIDERS, checked: the provider apps and allauth's settings.
+
+    ``raw`` is a JSON object in allauth's ``SOCIALACCOUNT_PROVIDERS`` form; each provider it
+    configures is installed too, so that naming it once is enough.
+    """
+    try:
+        providers = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"PROSUMO_SOCIALACCOUNT_PROVIDERS is not JSON: {exc}.") from exc
+    if not isinstance(providers, dict) or not all(isinstance(v, dict) for v in providers.values()):
+        raise ImproperlyConfigured(
+            'PROSUMO_SOCIALACCOUNT_PROVIDERS must be a JSON object of provider: settings, e.g. {"openid_connect": {"APPS": [...]}}.'
+        )
+    wanted = list(dict.fromkeys([*names, *providers]))
+    for name in wanted:
+        if name in SOCIAL_PROVIDERS_REFUSED:
+            raise ImproperlyConfigured(SOCIAL_PROVIDERS_REFUSED[name])
+    return wanted, providers
+
+
+SOCIAL_APPS, SOCIALACCOUNT_PROVIDERS = social_providers(
+    env_list("PROSUMO_SOCIAL_PROVIDERS"), os.environ.get("PROSUMO_SOCIALACCOUNT_PROVIDERS", "")
+)
 
 
 def csp_extra(value: str) -> dict[str, list[str]]:
@@ -90,7 +122,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
-    *[f"allauth.socialaccount.providers.{name}" for name in env_list("PROSUMO_SOCIAL_PROVIDERS")],
+    *[f"allauth.socialaccount.providers.{name}" for name in SOCIAL_APPS],
     "prosumo.core",
     "prosumo.community",
     "prosumo.activity",
@@ -220,8 +252,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 # Social login: list allauth provider names (e.g. "google,github") in PROSUMO_SOCIAL_PROVIDERS,
-# then add each provider's client id and secret in the admin (Social applications).
-SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+# then add each provider's client id and secret in the admin (Social applications), or give
+# allauth's SOCIALACCOUNT_PROVIDERS as JSON in PROSUMO_SOCIALACCOUNT_PROVIDERS (read above,
+# in social_providers): e.g. an OpenID Connect provider with its APPS (docs/configuration.md).
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
@@ -428,7 +461,7 @@ _csp: dict[str, list[object]] = {
     "frame-ancestors": [NONE],
     # Social login posts to this site, which redirects to the provider: browsers check
     # that redirect against form-action too.
-    "form-action": [SELF, *(["https:"] if env_list("PROSUMO_SOCIAL_PROVIDERS") else [])],
+    "form-action": [SELF, *(["https:"] if SOCIAL_APPS else [])],
 }
 for _directive, _sources in csp_extra(os.environ.get("PROSUMO_CSP_EXTRA", "")).items():
     _csp[_directive] = [*_csp.get(_directive, _csp["default-src"]), *_sources]

@@ -30,3 +30,11 @@ def test_every_written_verb_is_in_docs_events():
     assert len(verbs) > 20  # the scan itself works
     missing = sorted(v for v in verbs if f"`{v}`" not in documented)
     assert missing == [], f"document these verbs in docs/events.md: {missing}"
+
+
+def test_the_vocabulary_in_code_is_every_written_verb():
+    # Webhooks offer the verbs of prosumo.activity.verbs: each one the platform writes, no other.
+    from prosumo.activity.verbs import VERBS
+
+    assert len(VERBS) == len(set(VERBS))
+    assert sorted(VERBS) == sorted(written_verbs())

@@ -331,6 +331,22 @@ SCOPES = {
     ("get", "/api/campaigns/{campaign}/budget/ballot"): "read",
     ("put", "/api/campaigns/{campaign}/budget/ballot"): "write",
     ("get", "/api/campaigns/{campaign}/budget/results"): "read",
+    ("get", "/api/members"): "staff",
+    ("get", "/api/members/{member_id}"): "staff",
+    ("put", "/api/members/{member_id}/segment"): "staff",
+    ("get", "/api/segments"): "staff",
+    ("get", "/api/ideas/{idea_id}/reviews"): "staff",
+    ("put", "/api/ideas/{idea_id}/review"): "staff",
+    ("get", "/api/moderation/flags"): "staff",
+    ("get", "/api/moderation/audit"): "staff",
+    ("post", "/api/moderation/hide"): "staff",
+    ("post", "/api/moderation/restore"): "staff",
+    ("patch", "/api/campaigns/{campaign}"): "staff",
+    ("get", "/api/insights/runs"): "staff",
+    ("post", "/api/insights/runs"): "staff",
+    ("get", "/api/insights/runs/{run_id}"): "staff",
+    ("get", "/api/insights/runs/{run_id}/sections/{key}"): "staff",
+    ("get", "/api/insights/runs/{run_id}/sections/{key}/tables/{table}"): "staff",
 }
 
 

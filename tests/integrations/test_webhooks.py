@@ -333,3 +333,65 @@ def test_an_event_owes_each_webhook_one_delivery_however_often_its_reaction_runs
     # then there are still two deliveries, each sent once
     assert sorted(WebhookDelivery.objects.values_list("status", "attempts")) == [("delivered", 1)] * 2
     assert len(receiver.received) == 2
+
+
+def test_any_verb_of_the_event_log_can_be_subscribed_to(
+    receiver, admin, member, idea, call, django_capture_on_commit_callbacks
+):
+    # given: webhooks offer the whole vocabulary; one asks for votes and comments
+    from prosumo.activity.verbs import VERBS
+
+    assert {"idea.supported", "comment.posted", "member.segment_changed", "moderation.hidden"} <= set(VERBS)
+    receiver.secret = register(call, admin, receiver.url, ["idea.supported", "comment.posted"])["secret"]
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        call("PUT", f"/api/ideas/{idea.pk}/vote", {"value": 1}, as_member=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/ideas/{idea.pk}/comments", {"body": "Would it fit two children?"}, as_member=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        call("POST", f"/api/ideas/{idea.pk}/follow", as_member=admin)
+    # then
+    assert [(r["event"], r["verified"]) for r in receiver.received] == [
+        ("idea.supported", True),
+        ("comment.posted", True),
+    ]
+    assert receiver.received[0]["payload"]["campaign_id"] == idea.campaign_id
+
+
+def test_a_webhook_for_some_campaigns_gets_only_their_events(
+    receiver, admin, member, campaign, make_campaign, call, django_capture_on_commit_callbacks
+):
+    # given
+    other = make_campaign()
+    hook = call(
+        "POST",
+        "/api/webhooks",
+        {"url": receiver.url, "verbs": ["idea.submitted"], "campaign_ids": [other.pk]},
+        as_member=admin,
+    ).json()
+    receiver.secret = hook["secret"]
+    # when
+    for target in (campaign, other):
+        with django_capture_on_commit_callbacks(execute=True):
+            call("POST", f"/api/campaigns/{target.pk}/ideas", IDEA, as_member=member)
+    # then
+    assert hook["campaign_ids"] == [other.pk]
+    assert [r["payload"]["campaign_id"] for r in receiver.received] == [other.pk]
+
+
+def test_unknown_verbs_or_campaigns_save_no_webhook(admin, call, unchanged):
+    with unchanged():
+        verbs = call(
+            "POST", "/api/webhooks", {"url": "https://crm.example.com/h", "verbs": ["idea.liked"]}, as_member=admin
+        )
+        none = call("POST", "/api/webhooks", {"url": "https://crm.example.com/h", "verbs": []}, as_member=admin)
+        campaigns = call(
+            "POST",
+            "/api/webhooks",
+            {"url": "https://crm.example.com/h", "verbs": ["idea.submitted"], "campaign_ids": [999999]},
+            as_member=admin,
+        )
+    assert verbs.status_code == 400
+    assert "idea.liked" in verbs.json()["fields"]["verbs"][0]
+    assert none.json()["fields"] == {"verbs": ["Choose at least one event verb."]}
+    assert campaigns.json()["fields"] == {"campaign_ids": ["No such campaign: 999999."]}

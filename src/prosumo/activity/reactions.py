@@ -21,7 +21,7 @@ task it enqueues with ``transaction.on_commit``, and that task is idempotent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,29 +44,37 @@ class Registered:
     reaction: Reaction
     name: str  # its dotted path: the key of its failures
     verbs: frozenset[str] | None  # None: every verb
+    when: Callable[[str], bool] | None = None  # asked instead of `verbs`: whether it wants this verb now
 
     def wants(self, verb: str) -> bool:
+        if self.when is not None:
+            return self.when(verb)
         return self.verbs is None or verb in self.verbs
 
 
 _reactions: list[Registered] = []
 
 
-def react_to(reaction: Reaction, *, verbs: Iterable[str] | None = None) -> Reaction:
+def react_to(
+    reaction: Reaction, *, verbs: Iterable[str] | None = None, when: Callable[[str], bool] | None = None
+) -> Reaction:
     """Call ``reaction(event=...)`` for every event recorded from now on, or for those with these verbs.
 
     Once per reaction, however often it is registered. Naming the verbs spares every other
-    event an outbox row and a task: give them when the reaction ignores most verbs.
+    event an outbox row and a task: give them when the reaction ignores most verbs. ``when``
+    decides instead, verb by verb, at the moment the event is recorded (webhooks: the verbs
+    some active webhook asked for); it is asked only when no reaction with fixed verbs wants it.
     """
     if all(r.reaction != reaction for r in _reactions):
         name = f"{reaction.__module__}.{getattr(reaction, '__qualname__', type(reaction).__qualname__)}"
-        _reactions.append(Registered(reaction, name, None if verbs is None else frozenset(verbs)))
+        _reactions.append(Registered(reaction, name, None if verbs is None else frozenset(verbs), when))
     return reaction
 
 
 def wanted(verb: str) -> bool:
     """Whether any registered reaction wants events with this verb (else the event needs no outbox row)."""
-    return any(r.wants(verb) for r in _reactions)
+    fixed = [r for r in _reactions if r.when is None]
+    return any(r.wants(verb) for r in fixed) or any(r.wants(verb) for r in _reactions if r.when is not None)
 
 
 def reactions_run(*, batch: int = BATCH) -> int:

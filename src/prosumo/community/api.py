@@ -6,18 +6,25 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from prosumo.community import imports, services
 from prosumo.community.auth import needs
 from prosumo.community.http import MemberRequest
 from prosumo.community.models import Member, Role, Scope
-from prosumo.community.permissions import access_customer_import, require_member, require_role
-from prosumo.community.selectors import customer_imports_for
+from prosumo.community.permissions import access_customer_import, require_member, require_role, require_staff
+from prosumo.community.selectors import (
+    customer_imports_for,
+    member_for_staff,
+    members_search,
+    segment_named,
+    segments_with_counts,
+)
 from prosumo.community.terms import terms_accepted, terms_current
-from prosumo.core.errors import NotFound
+from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.input import BodyIn
+from prosumo.core.paging import PER_PAGE_MAX, page_of
 from prosumo.core.schemas import ERRORS, ErrorOut
 
 router = Router(tags=["members"])
@@ -36,6 +43,7 @@ class MeOut(Schema):
     referral_code: str
     email_preference: str
     outreach_email: bool = Field(description="whether the member gets messages from the community team")
+    open_data_name: bool = Field(description="whether your name goes into the site's open data (else a pseudonym)")
     avatar_url: str = Field(description="The avatar's address, empty when the member has none")
 
     @staticmethod
@@ -51,6 +59,7 @@ class MeIn(BodyIn):
     interests: list[str] | None = None
     email_preference: str | None = None
     outreach_email: bool | None = None
+    open_data_name: bool | None = None
 
 
 class ImportJobOut(Schema):
@@ -175,3 +184,89 @@ def terms(request: MemberRequest) -> Any:
         "published_at": version.published_at,
         "accepted": terms_accepted(member, version),
     }
+
+
+# --- members and segments, for staff --------------------------------------------
+
+
+class MemberStaffOut(Schema):
+    """A member as staff see them: the address too, and where they stand."""
+
+    id: int
+    name: str = Field(description="the name other members see")
+    display_name: str
+    email: str
+    role: str
+    segment_id: int | None
+    channel: str
+    country: str
+    locale: str
+    date_joined: datetime
+    is_active: bool
+    suspended_at: datetime | None
+
+
+class MemberPageOut(Schema):
+    items: list[MemberStaffOut]
+    count: int
+    page: int
+    pages: int
+
+
+class MemberParams(Schema):
+    q: str = Field("", max_length=200, description="a part of the email address or display name")
+    segment_id: int | None = Field(None, ge=1, description="only members of this segment")
+    role: str = Field("", description="only members with this role: member, moderator, reviewer or admin")
+    page: int = Field(1, ge=1, description="1 for the first page")
+    per_page: int = Field(20, ge=1, le=PER_PAGE_MAX, description="1 to 100")
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    member_count: int
+
+
+class MemberSegmentIn(BodyIn):
+    segment_id: int | None = Field(..., ge=1, description="the segment, or null for none")
+
+
+@router.get("/members", response={200: MemberPageOut, **ERRORS}, auth=needs(Scope.STAFF))
+def members_list(request: MemberRequest, params: Query[MemberParams]) -> Any:
+    """Members, oldest first, paged; search by a part of the email or name, filter by segment and role."""
+    require_staff(request.user)
+    if params.role and params.role not in Role.values:
+        raise InvalidInput(
+            gettext("Unknown role {role!r}; choose one of {names}.").format(
+                role=params.role, names=", ".join(Role.values)
+            ),
+            fields={"role": ["unknown"]},
+        )
+    if params.segment_id is not None:
+        segment_named(params.segment_id)
+    found = members_search(q=params.q, segment_id=params.segment_id, role=params.role)
+    return page_of(found, page=params.page, per_page=params.per_page)
+
+
+@router.get("/members/{member_id}", response={200: MemberStaffOut, **ERRORS}, auth=needs(Scope.STAFF))
+def members_get(request: MemberRequest, member_id: int) -> Any:
+    require_staff(request.user)
+    return member_for_staff(member_id)
+
+
+@router.put("/members/{member_id}/segment", response={200: MemberStaffOut, **ERRORS}, auth=needs(Scope.STAFF))
+def members_segment(request: MemberRequest, member_id: int, payload: MemberSegmentIn) -> Any:
+    """Put a member in a segment, or take them out of theirs (`null`); admins only. Written as `member.segment_changed`."""
+    require_role(request.user, Role.ADMIN)
+    member = member_for_staff(member_id)
+    segment = segment_named(payload.segment_id) if payload.segment_id is not None else None
+    return services.member_set_segment(actor=request.user, member=member, segment=segment)
+
+
+@router.get("/segments", response={200: list[SegmentOut], **ERRORS}, auth=needs(Scope.STAFF))
+def segments_list(request: MemberRequest) -> Any:
+    """Every segment, by name, with how many members it holds; `GET /api/members?segment_id=` lists them."""
+    require_staff(request.user)
+    return list(segments_with_counts())

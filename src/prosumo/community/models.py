@@ -103,6 +103,8 @@ class Member(AbstractBaseUser, PermissionsMixin):
     # Messages the community team sends (outreach experiments), apart from the news about ideas
     # that `email_preference` governs: each kind of mail is stopped on its own.
     outreach_email = models.BooleanField(_("messages from the community team"), default=True)
+    # Whether the member's display name goes into the open-data export (docs/open-data.md); off: a pseudonym only.
+    open_data_name = models.BooleanField(_("show my name in open data"), default=False)
     unsubscribe_token = models.CharField(max_length=64, unique=True, default=_token)
     is_active = models.BooleanField(default=True)
     suspended_at = models.DateTimeField(null=True, blank=True)

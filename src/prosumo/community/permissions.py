@@ -56,6 +56,11 @@ def is_staff(actor: Any) -> bool:
     return has_role(actor, *STAFF_ROLES)
 
 
+def require_staff(actor: Any) -> Member:
+    """A member of staff (moderator, reviewer or admin), for the staff API: anyone else gets 403."""
+    return require_role(actor, *STAFF_ROLES)
+
+
 def require_staff_page(actor: Any) -> None:
     """Staff pages are for staff; to anyone else they do not exist (404, not 403)."""
     if not is_staff(actor):

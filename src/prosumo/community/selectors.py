@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
 
 from prosumo.community.models import ApiToken, CustomerImport, Invitation, Member, Role, Segment
 from prosumo.community.permissions import has_role
-from prosumo.core.errors import NotFound
+from prosumo.core.errors import InvalidInput, NotFound
 
 IMPORTS_LISTED = 20
 
@@ -120,3 +120,34 @@ def member_channels() -> list[str]:
 def tokens_active(*, member: Member) -> QuerySet[ApiToken]:
     """The member's tokens that still work (not revoked), in the model's order."""
     return member.api_tokens.filter(revoked_at__isnull=True)
+
+
+def members_search(*, q: str = "", segment_id: int | None = None, role: str = "") -> QuerySet[Member]:
+    """Members for staff, oldest first: by a part of their email or display name, their segment, their role.
+
+    Erased accounts are left out: nothing personal is left to list.
+    """
+    found = Member.objects.filter(erased_at__isnull=True).select_related("segment").order_by("id")
+    q = q.strip()
+    if q:
+        found = found.filter(Q(email__icontains=q) | Q(display_name__icontains=q))
+    if segment_id is not None:
+        found = found.filter(segment_id=segment_id)
+    if role:
+        found = found.filter(role=role)
+    return found
+
+
+def segments_with_counts() -> QuerySet[Segment]:
+    """Every segment, by name, with `member_count`: its members not erased."""
+    return Segment.objects.annotate(member_count=Count("members", filter=Q(members__erased_at__isnull=True))).order_by(
+        "name"
+    )
+
+
+def segment_named(segment_id: int) -> Segment:
+    """The segment with this id; an unknown one is a 400 on ``segment_id``, as a bad choice in a form is."""
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        raise InvalidInput(gettext("There is no such segment."), fields={"segment_id": ["unknown"]})
+    return segment

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from prosumo.activity.services import event_record, presence_record
-from prosumo.community.models import CustomerRecord, Invitation, Member, Role, TokenEnd
+from prosumo.community.models import CustomerRecord, Invitation, Member, Role, Segment, TokenEnd
 from prosumo.community.permissions import has_role, require_member, require_role
 from prosumo.community.tokens import tokens_end
 from prosumo.core.errors import InvalidInput, NotFound, PermissionDenied
@@ -119,7 +119,17 @@ def member_update_profile(*, member: Member, **changes: object) -> Member:
     An avatar is checked like every upload (size, and type read from the bytes). The file
     it replaces, or removes, is deleted once the change is committed.
     """
-    allowed = {"display_name", "locale", "country", "bio", "interests", "email_preference", "outreach_email", "avatar"}
+    allowed = {
+        "display_name",
+        "locale",
+        "country",
+        "bio",
+        "interests",
+        "email_preference",
+        "outreach_email",
+        "avatar",
+        "open_data_name",
+    }
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(gettext("Unknown profile fields: {names}.").format(names=", ".join(sorted(unknown))))
@@ -189,6 +199,29 @@ def member_set_role(*, actor: Member, member: Member, role: str) -> Member:
             object_id=member.pk,
             target_member_id=member.pk,
             details={"from": before, "to": role},
+        )
+    return member
+
+
+def member_set_segment(*, actor: Member, member: Member, segment: Segment | None) -> Member:
+    """Put a member in a segment, or in none (``segment=None``); an admin's act. The same segment again writes nothing."""
+    require_role(actor, Role.ADMIN)
+    if member.erased_at is not None:
+        raise InvalidInput(gettext("This account was erased."), fields={"member_id": ["erased"]})
+    new_id = segment.pk if segment is not None else None
+    if member.segment_id == new_id:
+        return member
+    with transaction.atomic():
+        before = member.segment_id
+        member.segment = segment
+        member.save(update_fields=["segment"])
+        event_record(
+            verb="member.segment_changed",
+            actor_id=actor.pk,
+            object_type="member",
+            object_id=member.pk,
+            target_member_id=member.pk,
+            details={"from": before, "to": new_id},
         )
     return member
 

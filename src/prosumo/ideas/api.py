@@ -12,25 +12,29 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
+from prosumo.activity.selectors import moderation_audit
 from prosumo.community.auth import PUBLIC, needs
 from prosumo.community.http import MemberRequest
 from prosumo.community.limits import rate_limited
 from prosumo.community.models import STAFF_ROLES, Role, Scope
 from prosumo.community.permissions import is_staff, require_role
-from prosumo.core.errors import NotFound
+from prosumo.core.errors import InvalidInput, NotFound
 from prosumo.core.input import Id
 from prosumo.core.schemas import ERRORS, LIMITED, ErrorOut
 from prosumo.ideas import selectors, services
 from prosumo.ideas.models import Amendment, Idea
 from prosumo.ideas.permissions import access_campaign, access_idea
 from prosumo.ideas.schemas import (
+    CAMPAIGN_NULLABLE,
     AmendmentAcceptIn,
     AmendmentChangesIn,
     AmendmentIn,
     AmendmentOut,
     AmendmentRejectIn,
+    AuditOut,
     CampaignIn,
     CampaignOut,
+    CampaignPatchIn,
     CoAuthorIn,
     CommentIn,
     CommentOut,
@@ -39,13 +43,19 @@ from prosumo.ideas.schemas import (
     DismissalOut,
     DuplicateOut,
     FlagIn,
+    FlagOut,
     IdeaIn,
     IdeaOut,
     IdeaPageOut,
     MergeIn,
+    ModeratedOut,
+    ModerationIn,
     QueueItemOut,
+    ReviewIn,
+    ReviewOut,
     RevisionIn,
     RevisionOut,
+    ScorecardsOut,
     SimilarOut,
     StageIn,
     StageOut,
@@ -95,6 +105,22 @@ def campaign_create(request: MemberRequest, payload: CampaignIn) -> Any:
 @router.get("/campaigns/{campaign}", response={200: CampaignOut, **ERRORS}, auth=PUBLIC)
 def campaign_detail(request: HttpRequest, campaign: str) -> Any:
     return access_campaign(request.user, campaign)
+
+
+@router.patch("/campaigns/{campaign}", response={200: CampaignOut, **ERRORS}, auth=needs(Scope.STAFF))
+def campaign_edit(request: MemberRequest, campaign: str, payload: CampaignPatchIn) -> Any:
+    """Change a campaign (admins): only the fields given; written as `campaign.updated` with their names."""
+    require_role(request.user, Role.ADMIN)
+    found = access_campaign(request.user, campaign)
+    changes = payload.dict(exclude_unset=True)
+    cleared = sorted(k for k, v in changes.items() if v is None and k not in CAMPAIGN_NULLABLE)
+    if cleared:
+        raise InvalidInput(
+            gettext("The campaign could not be saved."), fields={k: [gettext("Give a value.")] for k in cleared}
+        )
+    if not changes:
+        return found
+    return services.campaign_update(actor=request.user, campaign=found, **changes)
 
 
 class ListParams(Schema):
@@ -374,3 +400,68 @@ def duplicate_dismiss(request: MemberRequest, payload: DismissalIn) -> Any:
 @router.get("/decline-reasons", response=list[DeclineReasonOut], auth=PUBLIC)
 def decline_reasons(request: HttpRequest) -> Any:
     return selectors.decline_reasons()
+
+
+# --- reviews and scorecards ------------------------------------------------------
+
+
+@router.get("/ideas/{idea_id}/reviews", response={200: ScorecardsOut, **ERRORS}, auth=needs(Scope.STAFF))
+def idea_reviews(request: MemberRequest, idea_id: Id) -> Any:
+    """The idea's scorecards, oldest first, with the campaign's criteria and the mean score of each."""
+    require_role(request.user, *STAFF_ROLES)
+    cards = selectors.idea_scorecards(access_idea(request.user, idea_id))
+    return {"criteria": cards.criteria, "means": cards.means, "reviews": cards.reviews}
+
+
+@router.put("/ideas/{idea_id}/review", response={200: ReviewOut, **ERRORS}, auth=needs(Scope.STAFF))
+def idea_review(request: MemberRequest, idea_id: Id, payload: ReviewIn) -> Any:
+    """Save your scorecard for the idea (again: replace it); reviewers and admins. Written as `idea.reviewed`."""
+    return services.review_submit(actor=request.user, idea_id=idea_id, scores=payload.scores, note=payload.note)
+
+
+# --- moderation -------------------------------------------------------------------
+
+
+def _flag_out(flag: Any) -> dict[str, Any]:
+    kind = "idea" if flag.idea_id else "comment"
+    return {
+        "id": flag.pk,
+        "kind": kind,
+        "object_id": flag.idea_id or flag.comment_id,
+        "idea_id": flag.idea_id or flag.comment.idea_id,
+        "reporter_id": flag.reporter_id,
+        "reason": flag.reason,
+        "created_at": flag.created_at,
+    }
+
+
+@router.get("/moderation/flags", response={200: list[FlagOut], **ERRORS}, auth=needs(Scope.STAFF))
+def moderation_flags(request: MemberRequest) -> Any:
+    """Open reports, oldest first: what the moderation page lists."""
+    require_role(request.user, Role.MODERATOR, Role.ADMIN)
+    return [_flag_out(f) for f in selectors.flags_open()]
+
+
+@router.get("/moderation/audit", response={200: list[AuditOut], **ERRORS}, auth=needs(Scope.STAFF))
+def moderation_log(request: MemberRequest) -> Any:
+    """The latest moderation and staff actions, newest first (the audit trail of the moderation page)."""
+    require_role(request.user, Role.MODERATOR, Role.ADMIN)
+    return moderation_audit()
+
+
+@router.post("/moderation/hide", response={200: ModeratedOut, **ERRORS}, auth=needs(Scope.STAFF))
+def moderation_hide(request: MemberRequest, payload: ModerationIn) -> Any:
+    """Hide an idea or a comment `{"kind", "object_id", "reason"}`; its open reports are resolved as `hidden`."""
+    found = services.content_hide(
+        actor=request.user, kind=payload.kind, object_id=payload.object_id, reason=payload.reason
+    )
+    return {"kind": payload.kind, "object_id": found.pk, "hidden": found.hidden}
+
+
+@router.post("/moderation/restore", response={200: ModeratedOut, **ERRORS}, auth=needs(Scope.STAFF))
+def moderation_restore(request: MemberRequest, payload: ModerationIn) -> Any:
+    """Show hidden content again; its open reports are resolved as `kept`."""
+    found = services.content_restore(
+        actor=request.user, kind=payload.kind, object_id=payload.object_id, reason=payload.reason
+    )
+    return {"kind": payload.kind, "object_id": found.pk, "hidden": found.hidden}

@@ -54,6 +54,31 @@ class CampaignIn(BodyIn):
     allowed_licences: list[str] = Field(default_factory=lambda: list(DEFAULT_LICENCES))
 
 
+class CampaignPatchIn(BodyIn):
+    """The fields to change; those left out keep their value (``null`` clears ``ends_at``, ``segment_id``, ``answer_days``)."""
+
+    title: str | None = None
+    brief: str | None = None
+    starts_at: datetime | None = Field(None, strict=False)
+    ends_at: datetime | None = Field(None, strict=False)
+    visibility: str | None = None
+    segment_id: Id | None = None
+    voting_mode: str | None = None
+    support_threshold: int | None = None
+    support_gates: list[dict[str, int]] | None = None
+    answer_days: int | None = None
+    scorecard_criteria: list[str] | None = None
+    stage_labels: dict[str, str] | None = None
+    skipped_stages: list[str] | None = None
+    premoderation: bool | None = None
+    is_published: bool | None = None
+    allowed_licences: list[str] | None = None
+
+
+# Fields that hold null as a value; for the others null is refused, as a missing value would be.
+CAMPAIGN_NULLABLE = {"ends_at", "segment_id", "answer_days"}
+
+
 class MemberRef(Schema):
     id: int
     name: str
@@ -258,3 +283,58 @@ class QueueItemOut(Schema):
 class DeclineReasonOut(Schema):
     id: int
     label: str
+
+
+class ReviewIn(BodyIn):
+    scores: dict[str, int] = Field(
+        description="criterion: a whole number from 1 to 5, for each of the campaign's criteria"
+    )
+    note: str = Field("", max_length=5000)
+
+
+class ReviewOut(Schema):
+    id: int
+    idea_id: int
+    reviewer_id: int
+    scores: dict[str, int]
+    note: str
+    created_at: datetime
+
+
+class ScorecardsOut(Schema):
+    criteria: list[str] = Field(description="what the campaign scores ideas on")
+    means: dict[str, float] = Field(description="criterion: the mean of the scores given")
+    reviews: list[ReviewOut]
+
+
+class ModerationIn(BodyIn):
+    kind: str = Field(description="idea or comment")
+    object_id: Id
+    reason: str = Field("", max_length=300, description="why; required to hide")
+
+
+class ModeratedOut(Schema):
+    kind: str
+    object_id: int
+    hidden: bool
+
+
+class FlagOut(Schema):
+    id: int
+    kind: str = Field(description="idea or comment")
+    object_id: int
+    idea_id: int
+    reporter_id: int
+    reason: str
+    created_at: datetime
+
+
+class AuditOut(Schema):
+    id: int
+    verb: str
+    occurred_at: datetime
+    actor_id: int | None
+    object_type: str
+    object_id: int | None
+    target_member_id: int | None
+    details: dict[str, Any]

@@ -834,6 +834,29 @@ def moderation_page() -> ModerationPage:
     return ModerationPage(flags=flags_open(), audit=_audit_lines(moderation_audit()))
 
 
+@dataclass(frozen=True, slots=True)
+class Scorecards:
+    """An idea's scorecards: the criteria its campaign scores on, each reviewer's card, and the mean per criterion."""
+
+    criteria: list[str]
+    reviews: list[Review]
+    means: dict[str, float]
+
+
+def idea_scorecards(idea: Idea) -> Scorecards:
+    """The reviews of an idea, oldest first, with the mean of each criterion over the cards that score it."""
+    from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
+
+    reviews = list(Review.objects.filter(idea=idea).order_by("created_at", "id"))
+    criteria = list(idea.campaign.scorecard_criteria or DEFAULT_CRITERIA)
+    means: dict[str, float] = {}
+    for name in dict.fromkeys([*criteria, *sorted({k for r in reviews for k in r.scores})]):
+        values = [r.scores[name] for r in reviews if name in r.scores]
+        if values:
+            means[name] = sum(values) / len(values)
+    return Scorecards(criteria=criteria, reviews=reviews, means=means)
+
+
 def flags_open() -> QuerySet[Flag]:
     """Reports moderators have not resolved yet, oldest first, with what they are about."""
     return (

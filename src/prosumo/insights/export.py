@@ -6,6 +6,8 @@ export of millions of events needs no more memory than the Arrow tables themselv
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,11 +18,13 @@ import pyarrow as pa
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
 from prosumo.commerce.models import ChannelSpend, Order
 from prosumo.community.models import STAFF_ROLES, Member, TermsAcceptance, TermsVersion
-from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Idea, Stage, StageChange
+from prosumo.core.errors import InvalidInput
+from prosumo.ideas.models import Campaign, CoAuthor, CoAuthorStatus, Comment, Idea, Stage, StageChange
 from prosumo.provenance.models import IdeaFlag, LogEntry
 from prosumo.rewards.models import Payout, RoyaltyPool
 from prosumo.rewards.selectors import contributions
@@ -362,14 +366,159 @@ def commerce_left_out() -> dict[str, Any]:
     }
 
 
+# --- the open-data version (docs/open-data.md) ------------------------------------
+
+# What an open-data export keeps: these tables, and the events of these verbs. Anything not
+# named here (staff work, money, moderation, outreach, terms, proof log) stays in the house.
+PUBLIC_TABLES = ("members", "campaigns", "ideas", "idea_authors", "idea_stages", "events", "surveys")
+PUBLIC_VERBS = frozenset(
+    {
+        "member.joined",
+        "member.referred",
+        "member.visited",
+        "campaign.created",
+        "campaign.updated",
+        "idea.viewed",
+        "idea.submitted",
+        "idea.revised",
+        "idea.coauthor_added",
+        "idea.followed",
+        "idea.unfollowed",
+        "idea.supported",
+        "idea.rated",
+        "idea.support_withdrawn",
+        "idea.stage_changed",
+        "idea.merged",
+        "comment.posted",
+        "comment.edited",
+        "comment.improvement_marked",
+        "survey.answered",
+        "survey.answer_changed",
+        "pairwise.chosen",
+        "pairwise.cant_decide",
+        "budget.ballot_cast",
+        "budget.ballot_changed",
+    }
+)
+# Member ids in each table kept, and in events the object id when the object is a member.
+MEMBER_COLUMNS = {
+    "members": ("member_id", "referred_by"),
+    "ideas": ("author_id",),
+    "idea_authors": ("member_id",),
+    "idea_stages": ("actor_id",),
+    "events": ("actor_id", "target_member_id"),
+    "surveys": ("member_id",),
+}
+
+
+def pseudonym(member_id: int | None) -> int | None:
+    """A member's id in open data: stable from one export to the next, and not the id the site uses.
+
+    A keyed hash (HMAC-SHA256 with the site's secret key) cut to 56 bits, so that nobody
+    without the key can go from a pseudonym back to a member or a profile page.
+    """
+    if member_id is None:
+        return None
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"open-data:{member_id}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:7], "big")
+
+
+def _keep(table: pa.Table, mask: list[bool]) -> pa.Table:
+    return table.filter(pa.array(mask, pa.bool_())) if table.num_rows else table
+
+
+def _replace(table: pa.Table, name: str, values: list[Any]) -> pa.Table:
+    return table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.int64()))
+
+
+def public_tables(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """The tables fit for publishing: what anyone may see on the site, under pseudonyms.
+
+    * ideas, their authors and stages only where a visitor may read the idea
+      (`Idea.objects.visible_to(None)`): no hidden idea, none waiting in premoderation,
+      none in a campaign that is not public; campaigns likewise;
+    * events only of `PUBLIC_VERBS`, and not about an idea, a comment or a campaign left out;
+    * every member id replaced by its `pseudonym`; a member's name only where they chose
+      to show it in open data (`Member.open_data_name`), never an email address.
+    """
+    ideas = set(Idea.objects.visible_to(None).values_list("pk", flat=True))
+    campaigns = set(Campaign.objects.visible_to(None).values_list("pk", flat=True))
+    comments = set(Comment.objects.filter(hidden=False, idea_id__in=ideas).values_list("pk", flat=True))
+    out = {name: tables[name] for name in PUBLIC_TABLES}
+    out["campaigns"] = _keep(
+        out["campaigns"], [c in campaigns for c in out["campaigns"].column("campaign_id").to_pylist()]
+    )
+    for name in ("ideas", "idea_authors", "idea_stages"):
+        out[name] = _keep(out[name], [i in ideas for i in out[name].column("idea_id").to_pylist()])
+    merged = out["ideas"].column("merged_into").to_pylist()
+    out["ideas"] = out["ideas"].set_column(
+        out["ideas"].schema.get_field_index("merged_into"),
+        "merged_into",
+        pa.array([m if m in ideas else None for m in merged], pa.int64()),
+    )
+    events = out["events"]
+    rows = zip(
+        events.column("verb").to_pylist(),
+        events.column("object_type").to_pylist(),
+        events.column("object_id").to_pylist(),
+        events.column("campaign_id").to_pylist(),
+        strict=True,
+    )
+    out["events"] = _keep(
+        events,
+        [
+            verb in PUBLIC_VERBS
+            and (campaign is None or campaign in campaigns)
+            and (kind != "idea" or obj in ideas)
+            and (kind != "comment" or obj in comments)
+            for verb, kind, obj, campaign in rows
+        ],
+    )
+    events = out["events"]
+    objects = [
+        pseudonym(obj) if kind == "member" else obj
+        for kind, obj in zip(
+            events.column("object_type").to_pylist(), events.column("object_id").to_pylist(), strict=True
+        )
+    ]
+    out["events"] = _replace(events, "object_id", objects)
+    names = dict(
+        Member.objects.filter(open_data_name=True, erased_at__isnull=True)
+        .exclude(display_name="")
+        .values_list("pk", "display_name")
+    )
+    members = out["members"]
+    out["members"] = members.append_column(
+        "name", pa.array([names.get(m) for m in members.column("member_id").to_pylist()], pa.string())
+    )
+    for name, columns in MEMBER_COLUMNS.items():
+        for column in columns:
+            out[name] = _replace(out[name], column, [pseudonym(m) for m in out[name].column(column).to_pylist()])
+    return out
+
+
 def export_dataset(
-    path: str | Path, *, progress: Callable[[str], None] | None = None, now: datetime | None = None
+    path: str | Path,
+    *,
+    progress: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+    public: bool = False,
+    licence: str = "",
 ) -> Path:
-    """Validate and write the dataset folder; returns its path."""
+    """Validate and write the dataset folder; returns its path.
+
+    ``public`` writes the open-data version (`public_tables`) under ``licence``, which staff
+    choose and must give: it is written into the metadata for whoever downloads it.
+    """
     from prosumo.analytics.dataset import write_dataset
 
+    licence = licence.strip()
+    if public and not licence:
+        raise InvalidInput(
+            gettext("Choose the licence the open data is published under."), fields={"licence": ["required"]}
+        )
     tables = export_tables(progress)
-    meta = {
+    meta: dict[str, Any] = {
         "name": settings.SITE_NAME,
         "source": f"Prosumo export from {settings.SITE_URL}",
         "created_at": (now or timezone.now()).isoformat(),
@@ -377,4 +526,13 @@ def export_dataset(
         "attribution": "",
         "commerce": commerce_left_out(),
     }
+    if public:
+        tables = public_tables(tables)
+        meta.update(
+            licence=licence,
+            attribution=f"{settings.SITE_NAME} ({settings.SITE_URL})",
+            public=True,
+            pseudonymous=True,
+        )
+        meta.pop("commerce")
     return write_dataset(tables, path, meta)

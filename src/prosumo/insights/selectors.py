@@ -50,6 +50,33 @@ def run_section(run_id: int, key: str) -> tuple[InsightRun, dict]:
     return run, section
 
 
+RUNS_LISTED = 50
+
+
+def runs_latest(*, limit: int = RUNS_LISTED) -> list[InsightRun]:
+    """The latest runs of the analytics, newest first, whatever their state."""
+    return list(InsightRun.objects.all()[:limit])
+
+
+def run_get(run_id: int) -> InsightRun:
+    run = InsightRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(gettext("No such analytics run."))
+    return run
+
+
+def run_table(run_id: int, key: str, table: str) -> list[dict[str, Any]]:
+    """The rows of one table of one section of a finished run, columns in the order the analytics wrote them."""
+    run = run_get(run_id)
+    section = run.section(key) if run.status == InsightRun.Status.DONE else None
+    if section is None:
+        raise NotFound(gettext("This run has no such section."))
+    rows = section.get("tables", {}).get(table)
+    if rows is None:
+        raise NotFound(gettext("This section has no such table."))
+    return list(rows)
+
+
 @dataclass
 class Missing:
     """One kind of data the "worth it" page needs and lacks: what it is, why it counts, and where to enter it."""

@@ -61,13 +61,17 @@ class TokenCreatedOut(Schema):
 
 class WebhookIn(BodyIn):
     url: str
-    verbs: list[str]
+    verbs: list[str] = Field(description="event verbs to send: any of docs/events.md")
+    campaign_ids: list[Id] = Field(
+        default_factory=list, description="only the events of these campaigns; empty or left out: every event"
+    )
 
 
 class WebhookOut(Schema):
     id: int
     url: str
     verbs: list[str]
+    campaign_ids: list[int]
     is_active: bool
     created_at: datetime
 
@@ -130,7 +134,10 @@ def webhooks(request: MemberRequest) -> Any:
 
 @router.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS}, auth=needs(Scope.STAFF))
 def webhooks_create(request: MemberRequest, payload: WebhookIn) -> Any:
-    return Status(201, webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs))
+    return Status(
+        201,
+        webhook_create(actor=request.user, url=payload.url, verbs=payload.verbs, campaign_ids=payload.campaign_ids),
+    )
 
 
 @router.delete("/webhooks/{webhook_id}", response={200: WebhookOut, **ERRORS}, auth=needs(Scope.STAFF))

@@ -14,7 +14,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from prosumo.activity.reactions import react_to
-        from prosumo.integrations.services import WEBHOOK_VERBS, event_recorded
+        from prosumo.integrations.services import event_recorded, webhook_verb_wanted
 
-        # After the event commits, from the event log's outbox: a webhook's deliveries.
-        react_to(event_recorded, verbs=WEBHOOK_VERBS)
+        # After the event commits, from the event log's outbox: a webhook's deliveries. Any verb
+        # may be subscribed to, so an event takes an outbox row only when an active webhook wants it.
+        react_to(event_recorded, when=webhook_verb_wanted)

@@ -16,12 +16,19 @@ class Webhook(models.Model):
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=80, default=new_webhook_secret)
     verbs = models.JSONField(default=list, help_text="Event verbs to send, e.g. idea.submitted, idea.stage_changed")
+    campaign_ids = models.JSONField(
+        default=list, blank=True, help_text="Only events of these campaigns; empty: every event, with a campaign or not"
+    )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.url
+
+    def wants(self, verb: str, campaign_id: int | None) -> bool:
+        """Whether an event with this verb and campaign is for this webhook: its verbs, and its campaigns if it names any."""
+        return verb in self.verbs and (not self.campaign_ids or campaign_id in self.campaign_ids)
 
 
 class WebhookDelivery(models.Model):

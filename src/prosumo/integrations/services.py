@@ -16,18 +16,21 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from prosumo.activity.models import Event
+from prosumo.activity.verbs import VERBS
 from prosumo.community.models import Member
 from prosumo.core.errors import InvalidInput, NotFound
+from prosumo.ideas.models import Campaign
 from prosumo.integrations.destinations import destination_problem
 from prosumo.integrations.models import Webhook, WebhookDelivery
 from prosumo.integrations.permissions import require_webhook_admin
 
 TOKEN_LAST_USED_PRECISION = timedelta(minutes=1)
-WEBHOOK_VERBS = ("idea.submitted", "idea.stage_changed")
+WEBHOOK_VERBS = VERBS  # every verb of the event log (docs/events.md)
 URL_MAX = 500
 
 
-def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
+def webhook_create(*, actor: Member, url: str, verbs: list[str], campaign_ids: list[int] | None = None) -> Webhook:
+    """Register a webhook for these verbs, and for the events of these campaigns only when ``campaign_ids`` names any."""
     admin = require_webhook_admin(actor)
     errors = {}
     url = url.strip()
@@ -44,11 +47,19 @@ def webhook_create(*, actor: Member, url: str, verbs: list[str]) -> Webhook:
         if problem is not None:
             errors["url"] = [problem]
     unknown = [v for v in verbs if v not in WEBHOOK_VERBS]
-    if not verbs or unknown:
-        errors["verbs"] = [gettext("Choose among {names}.").format(names=", ".join(WEBHOOK_VERBS))]
+    if not verbs:
+        errors["verbs"] = [gettext("Choose at least one event verb.")]
+    elif unknown:
+        errors["verbs"] = [
+            gettext("Unknown event verbs: {names}. docs/events.md lists every verb.").format(names=", ".join(unknown))
+        ]
+    campaigns = list(dict.fromkeys(campaign_ids or []))
+    missing = sorted(set(campaigns) - set(Campaign.objects.filter(pk__in=campaigns).values_list("pk", flat=True)))
+    if missing:
+        errors["campaign_ids"] = [gettext("No such campaign: {ids}.").format(ids=", ".join(str(i) for i in missing))]
     if errors:
         raise InvalidInput(gettext("The webhook was not saved."), fields=errors)
-    return Webhook.objects.create(url=url, verbs=list(dict.fromkeys(verbs)), created_by=admin)
+    return Webhook.objects.create(url=url, verbs=list(dict.fromkeys(verbs)), campaign_ids=campaigns, created_by=admin)
 
 
 def webhook_deactivate(*, actor: Member, webhook_id: int) -> Webhook:
@@ -97,6 +108,13 @@ def event_payload(event: Event) -> dict[str, Any]:
     return payload
 
 
+def webhook_verb_wanted(verb: str) -> bool:
+    """Whether an active webhook asked for this verb: one small query, asked as an event is recorded."""
+    return verb in WEBHOOK_VERBS and any(
+        verb in verbs for verbs in Webhook.objects.filter(is_active=True).values_list("verbs", flat=True)
+    )
+
+
 def event_recorded(*, event: Event) -> None:
     """What integrations do with a new event, run from the event log's outbox after it commits: queue its webhooks."""
     webhooks_enqueue_for_event(event=event)
@@ -110,7 +128,7 @@ def webhooks_enqueue_for_event(*, event: Event) -> None:
     """
     if event.verb not in WEBHOOK_VERBS:
         return
-    hooks = [h for h in Webhook.objects.filter(is_active=True) if event.verb in h.verbs]
+    hooks = [h for h in Webhook.objects.filter(is_active=True) if h.wants(event.verb, event.campaign_id)]
     if not hooks:
         return
     payload = json.loads(json.dumps(event_payload(event), default=str))
