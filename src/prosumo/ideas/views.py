@@ -46,6 +46,7 @@ from prosumo.core.forms import form_problems
 from prosumo.core.http import HtmxRequest
 from prosumo.core.markdown import render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
+from prosumo.core.replica import replica_reads
 from prosumo.ideas import selectors, services
 from prosumo.ideas.forms import (
     AttachmentForm,
@@ -71,6 +72,7 @@ from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 
 
+@replica_reads
 @page_errors(back="campaign")
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = IdeaListForm(request.GET)
@@ -139,6 +141,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     return render(request, "ideas/_similar.html", {"similar": ideas})
 
 
+@replica_reads
 @page_errors()
 def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
     idea = access_idea(request.user, idea_id)
@@ -545,6 +548,7 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
     return render(request, "staff/invite.html", {"form": form, "invitations": invitations}, status=status)
 
 
+@replica_reads
 def campaigns_index(request: HttpRequest) -> HttpResponse:
     return render(request, "ideas/campaigns.html", {"campaigns": selectors.campaigns_with_open_ideas(request.user)})
 
