@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "prosumo.community.middleware.MemberContextMiddleware",
     "prosumo.web.middleware.RateLimitedPage",
     "prosumo.api.JsonMethodNotAllowed",
+    "prosumo.core.replica.PrimaryAfterWrite",
 ]
 
 ROOT_URLCONF = "prosumo.urls"
@@ -215,6 +216,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_b
     # prepared statements (PgBouncer before 1.21, or in transaction mode without
     # max_prepared_statements).
     DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=2)
+
+# A PostgreSQL replica for read-heavy pages (docs/scale.md): the pages marked
+# `prosumo.core.replica.replica_reads` read from it, everything else (every write, every
+# transaction, who is signed in) stays on the primary, and a browser that has just written
+# reads from the primary for PROSUMO_REPLICA_LAG_SECONDS so that it sees its own writes.
+PROSUMO_REPLICA_LAG_SECONDS = float(os.environ.get("PROSUMO_REPLICA_LAG_SECONDS", "10"))
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"].strip(),
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or (
+        DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL: set DATABASE_URL and DATABASE_REPLICA_URL to postgres:// URLs."
+        )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # a test run reads what it wrote
+    DATABASE_ROUTERS = ["prosumo.core.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "community.Member"
@@ -383,7 +405,37 @@ PROSUMO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PROSUMO_WEBHOOK_TIMEOUT_
 # inside the site's own network.
 PROSUMO_WEBHOOK_ALLOWED_HOSTS = env_list("PROSUMO_WEBHOOK_ALLOWED_HOSTS")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+def shared_cache_url(value: str) -> str:
+    """PROSUMO_CACHE_URL as Django's Redis cache takes it: redis://, rediss:// or unix://; valkey:// is the same protocol."""
+    value = value.strip()
+    if not value:
+        return ""
+    scheme, _, rest = value.partition("://")
+    scheme = {"valkey": "redis", "valkeys": "rediss"}.get(scheme.lower(), scheme.lower())
+    if scheme not in ("redis", "rediss", "unix") or not rest:
+        raise ImproperlyConfigured(
+            f"PROSUMO_CACHE_URL is {value!r}; give the URL of a Redis or Valkey server, "
+            "like redis://cache:6379/0 (docs/scale.md), or leave it empty for each process's own cache."
+        )
+    return f"{scheme}://{rest}"
+
+
+# The cache (docs/scale.md): each process's own memory by default, right for one node. On
+# several nodes behind a load balancer, PROSUMO_CACHE_URL names a Redis or Valkey server that
+# every node shares: the anonymous list cache, the API token cache, allauth's counts and,
+# unless PROSUMO_RATE_LIMIT_STORAGE says otherwise, the rate limits are then kept there.
+PROSUMO_CACHE_URL = shared_cache_url(os.environ.get("PROSUMO_CACHE_URL", ""))
+if PROSUMO_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PROSUMO_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("PROSUMO_CACHE_PREFIX", "prosumo"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Rate limits (docs/security.md, "Limits"): for each action, the most a member and the most
 # one client address may do, as "N/period" limits joined by ";" (period: second, minute,
@@ -422,8 +474,11 @@ PROSUMO_RATE_LIMITS = {
     for action, (member, address) in RATE_LIMIT_DEFAULTS.items()
 }
 # Where the counts are kept: "database" (a table every web process shares), or a URL of
-# Redis ("redis://host:6379/0") or memcached ("memcached://host:11211") for larger sites.
-PROSUMO_RATE_LIMIT_STORAGE = os.environ.get("PROSUMO_RATE_LIMIT_STORAGE", "database")
+# Redis ("redis://host:6379/0") or memcached ("memcached://host:11211") for larger sites;
+# with a shared cache (PROSUMO_CACHE_URL) and no choice made here, in that cache.
+PROSUMO_RATE_LIMIT_STORAGE = os.environ.get("PROSUMO_RATE_LIMIT_STORAGE", "").strip() or (
+    PROSUMO_CACHE_URL.replace("unix://", "redis+unix://", 1) if PROSUMO_CACHE_URL else "database"
+)
 # How many proxies in front of the site add themselves to X-Forwarded-For; 0 trusts none and
 # counts by the address of the connection (behind a proxy, every visitor would share one).
 PROSUMO_TRUSTED_PROXIES = int(os.environ.get("PROSUMO_TRUSTED_PROXIES", "0"))

@@ -5,6 +5,7 @@ child processes that point at a SQLite file served by Granian:
 
     python -m tests.concurrency.site seed MEMBERS   # prints {"tokens": [...], "ideas": {id: mode}}
     python -m tests.concurrency.site dump           # prints the ideas, votes and vote events
+    python -m tests.concurrency.site revoke TOKEN   # its member revokes the token (another node's change)
 """
 
 from __future__ import annotations
@@ -101,8 +102,14 @@ def main(argv: list[str]) -> None:
         print(json.dumps({"tokens": tokens, "ideas": ideas}))
     elif argv[0] == "dump":
         print(rows_to_json(rows([int(i) for i in argv[1:]])))
+    elif argv[0] == "revoke":
+        from prosumo.community.models import ApiToken, hash_token
+        from prosumo.community.tokens import token_revoke
+
+        token = ApiToken.objects.select_related("member").get(digest=hash_token(argv[1]))
+        token_revoke(actor=token.member, token_id=token.pk)
     else:
-        sys.exit(f"unknown command {argv[0]!r}: use seed MEMBERS or dump IDEA_ID...")
+        sys.exit(f"unknown command {argv[0]!r}: use seed MEMBERS, dump IDEA_ID... or revoke TOKEN")
 
 
 if __name__ == "__main__":

@@ -72,9 +72,14 @@ def plan(
     return mixed
 
 
-def fire(base_url: str, requests: list[Request], *, threads: int, timeout: float = 30.0) -> Outcome:
-    """Send every request from a pool of `threads` threads, one connection per request."""
-    url = urlsplit(base_url)
+def fire(base_url: str | list[str], requests: list[Request], *, threads: int, timeout: float = 30.0) -> Outcome:
+    """Send every request from a pool of `threads` threads, one connection per request.
+
+    Given several base URLs (nodes behind one load balancer), the requests go to each in
+    turn, so that a burst's simultaneous requests reach different nodes.
+    """
+    urls = [urlsplit(u) for u in ([base_url] if isinstance(base_url, str) else base_url)]
+    node = {id(r): urls[n % len(urls)] for n, r in enumerate(requests)}
     barriers: dict[int, threading.Barrier] = {}
     for r in requests:
         if r.burst >= 0:
@@ -87,6 +92,7 @@ def fire(base_url: str, requests: list[Request], *, threads: int, timeout: float
     def send(r: Request) -> None:
         if r.burst >= 0:
             barriers[r.burst].wait()
+        url = node[id(r)]
         conn = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout)
         headers = {"Authorization": f"Bearer {r.token}", "Content-Type": "application/json"}
         path = f"/api/ideas/{r.idea_id}/vote"

@@ -7,8 +7,6 @@ a password change, so the tokens end with the change.
 
 from __future__ import annotations
 
-import copy
-import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -16,6 +14,7 @@ from functools import cache
 from typing import cast
 
 from django.conf import settings
+from django.core.cache import cache as site_cache
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -80,14 +79,14 @@ def token_revoke(*, actor: Member, token_id: int) -> None:
     )
     if not updated:
         raise NotFound(gettext("No such token."))
-    token_cache.forget(digest=ApiToken.objects.values_list("digest", flat=True).get(pk=token_id))
+    token_cache.forget(digests=[ApiToken.objects.values_list("digest", flat=True).get(pk=token_id)])
 
 
 def tokens_end(*, member_id: int, reason: str) -> int:
     """Revoke every live token of a member (their password changed, or they were suspended); how many.
 
-    Called inside the transaction of the change; this process forgets them once it commits,
-    and other processes never let them write again (see `token_authenticate`).
+    Called inside the transaction of the change; the cache forgets them once it commits,
+    and a process whose cache still has them never lets them write (see `token_authenticate`).
     """
     ended = ApiToken.objects.filter(member_id=member_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
@@ -97,47 +96,49 @@ def tokens_end(*, member_id: int, reason: str) -> int:
 
 
 class _TokenCache:
-    """Recently authenticated tokens of this process, for PROSUMO_TOKEN_CACHE_SECONDS.
+    """Recently authenticated tokens, for PROSUMO_TOKEN_CACHE_SECONDS, in the site's cache.
 
     An integration sends many requests with one token; looking the token and its member up
     on each costs a statement and a member to build. Only reads are served from here: a
     request that may write (any method but GET, HEAD and OPTIONS) always looks the token up
     in the database, so a revoked or expired token, a suspended member or a lost role never
-    writes, whichever process made the change. This process forgets a token at once when it
-    revokes it; another process may still answer its reads for up to the cache's lifetime.
+    writes, whichever process made the change. The entries live in Django's default cache:
+    each process's own memory on one node, or the cache every node shares
+    (PROSUMO_CACHE_URL, docs/scale.md), where a revocation on one node is forgotten on all
+    at once. With a per-process cache, another process may still answer a revoked token's
+    reads for up to the cache's lifetime.
     """
 
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self.entries: dict[str, tuple[float, Member, ApiToken]] = {}
-        self.lock = threading.Lock()
+    PREFIX = "token:"
+
+    def key(self, digest: str) -> str:
+        return f"{self.PREFIX}{digest}"
 
     def get(self, digest: str) -> tuple[Member, ApiToken] | None:
-        with self.lock:
-            entry = self.entries.get(digest)
-        if entry is None or entry[0] < time.monotonic():
+        entry = site_cache.get(self.key(digest))
+        if entry is None or entry[0] < time.time():
             return None
-        return copy.copy(entry[1]), entry[2]
+        return entry[1], entry[2]
 
     def put(self, digest: str, member: Member, token: ApiToken) -> None:
         seconds = settings.PROSUMO_TOKEN_CACHE_SECONDS
         if seconds <= 0:
             return
-        with self.lock:
-            if len(self.entries) >= self.size:
-                self.entries.clear()
-            self.entries[digest] = (time.monotonic() + seconds, copy.copy(member), token)
+        site_cache.set(self.key(digest), (time.time() + seconds, member, token), seconds)
 
     def touched(self, digest: str, last_used_at: datetime) -> None:
-        with self.lock:
-            entry = self.entries.get(digest)
-            if entry is not None:
-                entry[2].last_used_at = last_used_at
+        entry = site_cache.get(self.key(digest))
+        if entry is not None and (left := entry[0] - time.time()) > 0:
+            entry[2].last_used_at = last_used_at
+            site_cache.set(self.key(digest), entry, left)
 
-    def forget(self, *, digest: str | None = None, member_id: int | None = None) -> None:
-        with self.lock:
-            for key in [k for k, v in self.entries.items() if k == digest or v[1].pk == member_id]:
-                del self.entries[key]
+    def forget(self, *, digests: Iterable[str] = (), member_id: int | None = None) -> None:
+        """Forget these tokens, and every token of a member that the database still holds."""
+        keys = [self.key(d) for d in digests]
+        if member_id is not None:
+            keys += [self.key(d) for d in ApiToken.objects.filter(member_id=member_id).values_list("digest", flat=True)]
+        if keys:
+            site_cache.delete_many(keys)
 
 
 token_cache = _TokenCache()

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, signals
 from django.db.models.base import ModelState
 
@@ -256,8 +256,14 @@ def split(row: Sequence[Any], parts: Sequence[Part], using: str = "default") -> 
     return out
 
 
-def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str = "default") -> list[list[list[Any] | None]]:
-    """Run a hand-written SELECT of ``parts`` and convert each row's slices (`split`)."""
+def fetch(sql: str, params: Sequence[Any], *parts: Part, using: str | None = None) -> list[list[list[Any] | None]]:
+    """Run a hand-written SELECT of ``parts`` and convert each row's slices (`split`).
+
+    Without ``using`` it reads where the ORM would read the first part's model (the primary,
+    or the replica on a page that reads from it: ``prosumo.core.replica``).
+    """
+    if using is None:
+        using = router.db_for_read(parts[0].model) if parts else DEFAULT_DB_ALIAS
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         return [split(row, parts, using) for row in cursor.fetchall()]

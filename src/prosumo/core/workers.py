@@ -17,6 +17,7 @@ prosumo.core.supervisor.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -193,7 +194,7 @@ def _show_task_log() -> None:
 
 def run_worker(*, queues: list[str], interval: float, schedule: bool, batch: bool = False) -> None:
     """Serve ``queues`` until SIGTERM or SIGINT (or, with ``batch``, until they are empty)."""
-    from prosumo.core.scheduler import enqueue_due
+    from prosumo.core.scheduler import SCHEDULER, Leadership, enqueue_due, schedule_check
 
     _show_task_log()
     worker_id = new_worker_id()
@@ -215,6 +216,7 @@ def run_worker(*, queues: list[str], interval: float, schedule: bool, batch: boo
 
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     stop = threading.Event()
+    stack = contextlib.ExitStack()
     try:
         if batch:
             # One pass over what is queued, all in this thread: it beats before each task.
@@ -226,10 +228,16 @@ def run_worker(*, queues: list[str], interval: float, schedule: bool, batch: boo
         worker.configure_signals()
         repeat("heartbeat", settings.PROSUMO_WORKER_HEARTBEAT_SECONDS, stop, beat)
         if schedule:
-            repeat("schedule check", settings.PROSUMO_SCHEDULE_CHECK_SECONDS, stop, enqueue_due)
+            leadership = Leadership(SCHEDULER)
+            stack.callback(leadership.release)  # after the check's thread ended (the stack runs last in, first out)
+            checks = repeat(
+                "schedule check", settings.PROSUMO_SCHEDULE_CHECK_SECONDS, stop, lambda: schedule_check(leadership)
+            )
+            stack.callback(checks.join, 10)
         worker.run_until_stopped()
     finally:
         stop.set()
+        stack.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _forget(worker.worker_id)

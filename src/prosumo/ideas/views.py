@@ -47,6 +47,7 @@ from prosumo.core.http import HtmxRequest
 from prosumo.core.input import id_in_range
 from prosumo.core.markdown import markdown_text, render_markdown
 from prosumo.core.pages import form_errors, page_errors, refused
+from prosumo.core.replica import replica_reads
 from prosumo.ideas import selectors, services
 from prosumo.ideas.diff import text_diff
 from prosumo.ideas.forms import (
@@ -85,6 +86,7 @@ from prosumo.ideas.services.reviews import DEFAULT_CRITERIA
 from prosumo.ideas.services.stages import allowed_moves
 
 
+@replica_reads
 @page_errors(back="campaign")
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     filters = IdeaListForm(request.GET)
@@ -175,6 +177,7 @@ def similar(request: HttpRequest) -> HttpResponse:
     return render(request, "ideas/_similar.html", {"similar": ideas})
 
 
+@replica_reads
 @page_errors()
 def idea_detail(request: HttpRequest, idea_id: int) -> HttpResponse:
     idea = access_idea(request.user, idea_id)
@@ -751,6 +754,7 @@ def staff_invite(request: MemberRequest) -> HttpResponse:
     )
 
 
+@replica_reads
 def campaigns_index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     campaigns = selectors.campaigns_with_open_ideas(request.user)

@@ -191,6 +191,7 @@ def member_erase(
         _mail_forget(old_email, old_name)
         Notification.objects.filter(recipient=member).delete()
         MemberExport.objects.filter(member=member).delete()
+        token_digests = list(ApiToken.objects.filter(member=member).values_list("digest", flat=True))
         ApiToken.objects.filter(member=member).delete()
         EmailAddress.objects.filter(user=member).delete()
         SocialAccount.objects.filter(user=member).delete()  # their provider tokens go with them
@@ -218,10 +219,9 @@ def member_erase(
                 "removed": removed,
             },
         )
-        member_id = member.pk
 
         def after_commit() -> None:
-            token_cache.forget(member_id=member_id)
+            token_cache.forget(digests=token_digests)
             if avatar:
                 Member._meta.get_field("avatar").storage.delete(avatar)  # type: ignore[attr-defined]
 
