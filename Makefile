@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-sqlite test-postgres test-clock-ahead setup browser lint bench clean help
+.PHONY: demo test test-sqlite test-postgres test-clock-ahead setup browser redis lint bench clean help
 
 help:
 	@echo "make demo   - set up and run the demo site on http://127.0.0.1:8000"
@@ -35,7 +35,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-test: setup browser lint test-sqlite test-postgres
+# The multi-node test shares a Redis (or Valkey) server between two serve processes.
+redis:
+	@command -v redis-server >/dev/null || command -v valkey-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "The multi-node test needs a Redis server: sudo apt-get install redis-server"; exit 1; fi; }
+
+test: setup browser redis lint test-sqlite test-postgres
 
 # Four processes (pytest-xdist) on two cores: many tests spend their time waiting on the
 # servers and workers they start, and work stealing keeps every process busy to the end.
