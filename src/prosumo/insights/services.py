@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
 import traceback
 import zipfile
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -152,16 +151,17 @@ def open_data_build(*, release_id: int, retry: bool = False) -> OpenDataRelease 
     try:
         with tempfile.TemporaryDirectory(prefix="prosumo-open-data-") as folder:
             path = export_dataset(Path(folder) / "open-data", public=True, licence=release.licence, now=now)
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            zipped = Path(folder) / "open-data.zip"  # on disk, not in memory: a large community's data is large
+            with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr("open-data/LICENCE.txt", licence_text(release.licence, now=now))
                 for item in sorted(path.rglob("*")):
                     if item.is_file():
                         archive.write(item, f"open-data/{item.relative_to(path).as_posix()}")
-            data = buffer.getvalue()
-        name = default_storage.save(
-            f"{OPEN_DATA_FOLDER}/open-data-{release.pk}-{now:%Y%m%d%H%M%S}.zip", ContentFile(data)
-        )
+            size = zipped.stat().st_size
+            with zipped.open("rb") as handle:
+                name = default_storage.save(
+                    f"{OPEN_DATA_FOLDER}/open-data-{release.pk}-{now:%Y%m%d%H%M%S}.zip", File(handle)
+                )
     except Exception as exc:  # stored for staff to see; the task itself succeeds
         release.state = OpenDataRelease.State.FAILED
         release.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
@@ -174,7 +174,7 @@ def open_data_build(*, release_id: int, retry: bool = False) -> OpenDataRelease 
         release.state = OpenDataRelease.State.READY
         release.ready_at = now
         release.file = name
-        release.size_bytes = len(data)
+        release.size_bytes = size
         release.save(update_fields=["state", "ready_at", "file", "size_bytes"])
     return release
 
