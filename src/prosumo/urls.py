@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/insights/", include("prosumo.insights.urls")),
     path("me/data/", include("prosumo.privacy.urls")),
+    path("open-data/", include("prosumo.insights.open_data_urls")),
     # each app's pages, at the site's root (their paths do not overlap)
     path("", include("prosumo.ideas.urls")),
     path("", include("prosumo.community.urls")),

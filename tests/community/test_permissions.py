@@ -107,6 +107,9 @@ TABLE: dict[str, list[str]] = {
     "Import customer records": ADMIN_ONLY,
     "Create a webhook": ADMIN_ONLY,
     "Publish a version of the contribution terms": ADMIN_ONLY,
+    "Prepare, publish or unpublish the open data": ADMIN_ONLY,
+    "Open the open-data staff page": PAGE_ADMINS,
+    "Download the published open data": EVERYONE,
     "Download the authorship certificate of a public idea": EVERYONE,
     "Record a dispute or prior art on an idea": STAFF_SEE,
     "Create an API token": TAKE_PART,
@@ -654,6 +657,30 @@ def test_publish_terms(actor_as, role, expected):
 
     actor = actor_as(role)
     assert outcome(lambda: terms_publish(actor=actor, text="You stay the author.")) == expected
+
+
+@cases("Prepare, publish or unpublish the open data")
+def test_prepare_publish_unpublish_open_data(actor_as, role, expected):
+    from prosumo.insights.services import open_data_request, open_data_unpublish
+
+    actor = actor_as(role)
+    assert outcome(lambda: open_data_request(actor=actor, licence="CC BY 4.0")) == expected
+    assert outcome(lambda: open_data_unpublish(actor=actor)) == expected
+
+
+@cases("Open the open-data staff page")
+def test_open_data_staff_page(actor_as, role, expected):
+    assert page_outcome(actor_as(role), "/staff/insights/open-data/") == expected
+
+
+@cases("Download the published open data")
+def test_download_open_data(actor_as, admin, django_capture_on_commit_callbacks, role, expected):
+    from prosumo.insights.services import open_data_publish, open_data_request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release = open_data_request(actor=admin, licence="CC BY 4.0")
+    open_data_publish(actor=admin, release_id=release.pk)
+    assert page_outcome(actor_as(role), f"/open-data/{release.pk}/open-data.zip") == expected
 
 
 @cases("Download the authorship certificate of a public idea")

@@ -61,6 +61,11 @@ def test_the_email_arms_go_out_in_batches_each_in_the_members_language(
     # each email carries its member's own message and tracked link, and the link records the exposure
     assignment = Assignment.objects.get(experiment=experiment, member=members[1])
     assert assignment.arm.message.text in text_of(english)
+    html = english.get_body(preferencelist=("html",))
+    assert html is not None
+    assert f"{assignment.arm.message.text}" in html.get_content()
+    assert "/p.gif" in html.get_content()
+    assert "/p.gif" not in text_of(english)
     link = next(word for word in text_of(english).split() if "/o/" in word)
     assert Client().get(link.replace("http://testserver", "")).status_code == 200
     assignment.refresh_from_db()

@@ -27,10 +27,19 @@ class ProfileForm(ModelForm):
 
     class Meta:
         model = Member
-        fields = ["display_name", "locale", "country", "bio", "email_preference", "outreach_email"]
+        fields = ["display_name", "locale", "country", "bio", "email_preference", "outreach_email", "open_data_name"]
         labels = {
             "email_preference": _("Email notifications"),
             "outreach_email": _("Email me messages from the community team"),
+            "open_data_name": _("Show my name in the community's open data"),
+        }
+        help_texts = {
+            "open_data_name": _(
+                "The site may publish its data (ideas, votes, comments) for anyone to download. "
+                "Members appear there under a pseudonym, never with their email address; tick this "
+                "to have your display name written beside your pseudonym. It applies to the next "
+                "version published: one already downloaded cannot be taken back."
+            ),
         }
         widgets = {
             "locale": forms.Select(choices=[("en", "English"), ("es", "Español")]),

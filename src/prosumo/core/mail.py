@@ -37,7 +37,7 @@ from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -80,6 +80,7 @@ class MailDraft:
     subject: str
     body: str
     headers: dict[str, str] = field(default_factory=dict)
+    html_body: str = ""  # an HTML alternative to `body` (outreach's email arms); empty: text only
     send_after: datetime | None = None  # held back until then (a notification's collapse window); None: at once
 
 
@@ -111,6 +112,7 @@ def mail_queue(drafts: Sequence[MailDraft], *, send: bool = True) -> list[int]:
                 to=draft.to,
                 subject=one_line(draft.subject),
                 body=draft.body,
+                html_body=draft.html_body,
                 # Fixed here, so every try sends the same message: the same Message-ID and Date.
                 headers={**draft.headers, "Date": format_datetime(now)},
                 message_id=f"<{draft.kind}.{secrets.token_hex(12)}@{domain}>",
@@ -196,13 +198,16 @@ def _record_failure(row: OutgoingMail, token: str, error: str, *, permanent: boo
 
 
 def _email(row: OutgoingMail) -> EmailMessage:
-    return EmailMessage(
+    email = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to],
         headers={**row.headers, "Message-ID": row.message_id},
     )
+    if row.html_body:
+        email.attach_alternative(row.html_body, "text/html")
+    return email
 
 
 def _open_connection() -> BaseEmailBackend:

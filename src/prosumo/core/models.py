@@ -62,6 +62,7 @@ class OutgoingMail(models.Model):
     to = models.EmailField(max_length=254)
     subject = models.TextField()
     body = models.TextField()
+    html_body = models.TextField(blank=True, default="", help_text="An HTML alternative to the text, if any")
     headers = models.JSONField(default=dict, blank=True)
     message_id = models.CharField(max_length=255, unique=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)

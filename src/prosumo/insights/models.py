@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class InsightRun(models.Model):
@@ -122,3 +124,53 @@ class IdeaGroupVotes(models.Model):
 
     def __str__(self) -> str:
         return f"group {self.group} on idea {self.opinion_id}"
+
+
+class OpenDataRelease(models.Model):
+    """One build of the open-data version of the dataset (docs/open-data.md), under the licence staff chose.
+
+    Built by a task on the "bulk" queue into a zip in the media folder (``open-data/``, which
+    is not served as it is); at most one release is published at a time, and only that one
+    may be downloaded, from the public page ``/open-data/``.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        BUILDING = "building", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    licence = models.CharField(max_length=100)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    file = models.CharField(max_length=200, blank=True, help_text="its name in the media storage")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    ACTIVE = (State.QUEUED, State.BUILDING)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["published"], condition=models.Q(published=True), name="one_published_open_data"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"open data {self.pk} ({self.licence}, {self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE
+
+    @property
+    def download_name(self) -> str:
+        stamp = self.ready_at or self.requested_at
+        return f"open-data-{stamp:%Y-%m-%d}.zip"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.insights.filters import filter_key
-from prosumo.insights.models import InsightRun
+from prosumo.insights.models import InsightRun, OpenDataRelease
 from prosumo.insights.services import clean_filters
 
 
@@ -216,3 +216,21 @@ def worth_to_both_sides(run: InsightRun | None) -> Worth:
         }
         sentence = f"{received}; {gained}"
     return Worth(run=run, sentence=sentence, figures=figures, missing=missing)
+
+
+def open_data_published() -> OpenDataRelease | None:
+    """The release on the public page, if staff published one."""
+    return OpenDataRelease.objects.filter(published=True, state=OpenDataRelease.State.READY).first()
+
+
+def open_data_download(release_id: int) -> OpenDataRelease:
+    """The published release with this id: one not (or no longer) published does not exist for downloads."""
+    release = open_data_published()
+    if release is None or release.pk != release_id:
+        raise NotFound(gettext("No such open-data release."))
+    return release
+
+
+def open_data_releases() -> list[OpenDataRelease]:
+    """The releases staff see: the one published, one being built, the last built or failed."""
+    return list(OpenDataRelease.objects.select_related("requested_by")[:10])

@@ -72,3 +72,12 @@ def nightly_insights() -> int:
     from prosumo.insights.services import insights_request
 
     return insights_request(actor=None).pk
+
+
+@task(queue_name="bulk", takes_context=True)
+def build_open_data(context: TaskContext, release_id: int) -> str:
+    """Build a requested open-data release once; again only when the worker that had it died (the task was put back)."""
+    from prosumo.insights.services import open_data_build
+
+    release = open_data_build(release_id=release_id, retry=len(context.task_result.worker_ids) > 1)
+    return release.state if release is not None else "skipped"

@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
 from prosumo.analytics.sections.figures import MEMBER
 from prosumo.analytics.sections.formats import Reader
@@ -20,14 +23,29 @@ from prosumo.community import selectors as community_selectors
 from prosumo.community.http import MemberRequest
 from prosumo.community.permissions import require_staff_page
 from prosumo.core.errors import NotFound
-from prosumo.core.pages import page_errors
+from prosumo.core.files import file_response
+from prosumo.core.pages import form_errors, page_errors
 from prosumo.core.spreadsheet import SpreadsheetWriter
 from prosumo.ideas.selectors import campaign_choices
 from prosumo.insights import labels
 from prosumo.insights.charts import VEGA_SCRIPT
 from prosumo.insights.filters import FILTERS
-from prosumo.insights.selectors import dashboard_runs, run_section, worth_to_both_sides
-from prosumo.insights.services import insights_request
+from prosumo.insights.forms import OpenDataForm
+from prosumo.insights.permissions import require_open_data_admin
+from prosumo.insights.selectors import (
+    dashboard_runs,
+    open_data_download,
+    open_data_published,
+    open_data_releases,
+    run_section,
+    worth_to_both_sides,
+)
+from prosumo.insights.services import (
+    insights_request,
+    open_data_publish,
+    open_data_request,
+    open_data_unpublish,
+)
 
 PREVIEW_ROWS = 50
 #: Columns that name a channel: each links to the page where its spend is recorded.
@@ -178,3 +196,61 @@ def worth(request: HttpRequest) -> HttpResponse:
     raw = {k: request.GET.get(k, "") for k in FILTERS}
     runs = dashboard_runs(raw)
     return render(request, "insights/worth.html", {"worth": worth_to_both_sides(runs.done), "filters": raw})
+
+
+# --- the open data: staff build and publish it, anyone downloads it ---------------------------
+
+
+@login_required
+@page_errors()
+def staff_open_data(request: MemberRequest) -> HttpResponse:
+    """Admins build the open-data version under a licence, publish a ready one, or take it down."""
+    require_staff_page(request.user)
+    require_open_data_admin(request.user)
+    form = OpenDataForm(request.POST or None, initial={"licence": "CC BY 4.0"})
+    if request.method == "POST" and form.is_valid():
+        with form_errors(form):
+            open_data_request(actor=request.user, licence=form.cleaned_data["licence"])
+            messages.success(request, gettext("The open data is being prepared; reload this page in a moment."))
+            return redirect("staff_open_data")
+    return render(
+        request,
+        "insights/staff_open_data.html",
+        {"form": form, "releases": open_data_releases()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+@page_errors(back="staff_open_data")
+def staff_open_data_publish(request: MemberRequest, release_id: int) -> HttpResponse:
+    require_staff_page(request.user)
+    open_data_publish(actor=request.user, release_id=release_id)
+    messages.success(request, gettext("The open data is published on the site."))
+    return redirect("staff_open_data")
+
+
+@login_required
+@require_POST
+@page_errors(back="staff_open_data")
+def staff_open_data_unpublish(request: MemberRequest) -> HttpResponse:
+    require_staff_page(request.user)
+    open_data_unpublish(actor=request.user)
+    messages.success(request, gettext("The open data is no longer offered for download."))
+    return redirect("staff_open_data")
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The public page of the open data: the version published, its date, licence and size."""
+    return render(request, "insights/open_data.html", {"release": open_data_published(), "site_url": settings.SITE_URL})
+
+
+@page_errors()
+def open_data_file(request: HttpRequest, release_id: int) -> HttpResponseBase:
+    """The published zip, with its licence inside; a release taken down is not found."""
+    release = open_data_download(release_id)
+    response = file_response(name=release.file, content_type="application/zip", download_name=release.download_name)
+    response["Content-Type"] = "application/zip"  # the upload rule's list of types is for members' files
+    response["Cache-Control"] = "no-cache"  # taken down means gone: every download asks the site again
+    return response

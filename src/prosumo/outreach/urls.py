@@ -11,6 +11,7 @@ urlpatterns = [
     path("outreach/messages/<id:message_id>/shortlist/", views.message_shortlist, name="outreach_message_shortlist"),
     path("o/x/<str:code>/", views.arm_landing, name="outreach_landing"),
     path("o/<str:token>/", views.tracked_link, name="outreach_link"),
+    path("o/<str:token>/p.gif", views.tracking_pixel, name="outreach_pixel"),
     path("staff/outreach/", views.staff_briefs, name="staff_outreach"),
     path("staff/outreach/channels/", views.staff_channels, name="staff_outreach_channels"),
     path(

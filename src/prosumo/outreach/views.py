@@ -182,6 +182,32 @@ def tracked_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "outreach/landing.html", {"text": message.text, "brief": message.brief})
 
 
+#: A transparent 1x1 GIF: the tracking image of an email arm.
+PIXEL_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+@require_GET
+def tracking_pixel(request: HttpRequest, token: str) -> HttpResponse:
+    """The image in an email arm: its first load is the member's exposure, a replay writes nothing.
+
+    The same transparent pixel for everyone, never cached (each load reaches the site, so
+    a replay is seen as one), and no cookie: it records that the member's email was shown,
+    nothing about the reader or their device. A changed or cut token records nothing and
+    says so in plain text.
+    """
+    try:
+        services.pixel_load(token=token)
+    except InvalidInput as exc:
+        response = HttpResponse(exc.message, content_type="text/plain; charset=utf-8", status=400)
+    else:
+        response = HttpResponse(PIXEL_GIF, content_type="image/gif")
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0"
+    response["Pragma"] = "no-cache"
+    response["Expires"] = "0"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- an experiment's results ----------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from prosumo.outreach.services.experiments import (
     link_token,
     order_conversions,
     orders_event,
+    pixel_load,
     signup_conversion,
     support_conversions,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "message_vote",
     "order_conversions",
     "orders_event",
+    "pixel_load",
     "signup_conversion",
     "support_conversions",
 ]

@@ -57,20 +57,26 @@ def experiment_mail(*, actor: Any, experiment_id: int) -> Experiment:
 def _draft(assignment: Assignment) -> MailDraft:
     member = assignment.member
     message = assignment.arm.message
-    link = f"{settings.SITE_URL}/o/{link_token(assignment)}/"
+    token = link_token(assignment)
+    link = f"{settings.SITE_URL}/o/{token}/"
     unsubscribe = unsubscribe_url(member, "outreach")
-    with translation.override(member.locale or settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "outreach/email/message.txt",
-            {"member": member, "text": message.text, "link": link, "unsubscribe_url": unsubscribe},
-        )
+    language = member.locale or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = f"[{settings.SITE_NAME}] {message.brief.product}"
+        context = {"member": member, "text": message.text, "link": link, "unsubscribe_url": unsubscribe}
+        body = render_to_string("outreach/email/message.txt", context)
+        # The HTML part carries the tracking image (docs/outreach.md, "Seen"): its first load is the exposure.
+        html = render_to_string(
+            "outreach/email/message.html",
+            {**context, "subject": subject, "language": language, "pixel": f"{link}p.gif"},
+        )
     return MailDraft(
         key=f"outreach:{assignment.pk}",
         kind="outreach",
         to=member.email,
         subject=subject,
         body=body,
+        html_body=html,
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
 

@@ -234,6 +234,19 @@ def link_token(assignment: Assignment) -> str:
 
 def link_open(*, token: str) -> Assignment:
     """A tracked link is opened: the assignment's exposure is recorded the first time; a replay records nothing."""
+    return _exposure(token, via="")
+
+
+def pixel_load(*, token: str) -> Assignment:
+    """The tracking image of an email arm is loaded: the member's exposure, recorded once, as `link_open` does.
+
+    The token is the assignment's link token (`link_token`); whichever comes first, the
+    image or the link, is the exposure, and the other records nothing.
+    """
+    return _exposure(token, via="pixel")
+
+
+def _exposure(token: str, *, via: str) -> Assignment:
     try:
         data = signing.loads(token, salt=LINK_SALT)
     except signing.BadSignature as exc:
@@ -260,7 +273,7 @@ def link_open(*, token: str) -> Assignment:
             object_type="message",
             object_id=assignment.arm.message_id,
             target_member_id=assignment.member_id,
-            details=arm_details(assignment.arm),
+            details=arm_details(assignment.arm, **({"via": via} if via else {})),
         )
     return assignment
 
