@@ -64,8 +64,6 @@ EXCEPTIONS = {
         "rewards",
         "tasks",
     ): "points are awarded by its reactions, which the event outbox's task runs; its news goes out through notifications",
-    ("insights", "permissions"): "its one rule, staff only, is community's (`is_staff`, `require_staff_page`)",
-    ("insights", "api"): "no endpoint yet: a run is started and read on the Insights pages",
     ("insights", "admin"): "runs are started and read on the Insights pages; nothing to edit by hand",
 }
 

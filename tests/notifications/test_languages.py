@@ -95,6 +95,7 @@ def test_every_phrase_is_worded_with_its_values() -> None:
         "closes": "2026-05-15",
         "message": "We cannot make it.",
         "reason": "Not feasible now",
+        "campaign": "Camp kitchen",
     }
     for key, text in PHRASES.items():
         needed = {name: samples[name] for name in samples if "{" + name + "}" in text}

@@ -796,6 +796,8 @@ def _more_ways_to_take_part() -> dict[str, int]:
     others = list(
         Member.objects.filter(role=Role.MEMBER, is_active=True, suspended_at__isnull=True)
         .exclude(email=MEMBER_EMAIL)
+        # the members who first built on an idea today stay first-time co-creators
+        .exclude(pk__in=Comment.objects.filter(builds_on=True).values("author_id"))
         .order_by("pk")[:30]
     )
     terms = TermsVersion.objects.order_by("-number").values_list("number", flat=True).first()

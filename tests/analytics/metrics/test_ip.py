@@ -142,7 +142,7 @@ def test_the_section_names_each_figure_with_its_unit(make_dataset, tiny, b):
     }
     assert [chart.to_dict()["title"] for chart in section.charts] == [
         "Ideas under each licence",
-        "Active members who accepted terms version 2",
+        "Active members who accepted the current terms",
     ]
     assert payload["sections"][0]["key"] == "ip"
 
