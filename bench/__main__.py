@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ("platform", "paths", "analytics", "mail", "similarity", "firstvisit")
+BENCHMARKS = ("platform", "paths", "analytics", "growth", "mail", "similarity", "firstvisit")
 
 
 def available(name: str) -> bool:

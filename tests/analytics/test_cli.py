@@ -97,3 +97,26 @@ def test_register_mounts_the_commands_on_another_app(tmp_path):
     # then
     assert result.exit_code == 0, result.output
     assert (tmp_path / "ds" / "events.parquet").exists()
+
+
+def test_a_spark_master_without_the_spark_engine_exits_2_and_writes_nothing(tmp_path):
+    # given
+    dataset = tmp_path / "ds"
+    runner.invoke(app, ["import", "polis", str(SAMPLE), str(dataset)])
+    # when
+    result = runner.invoke(
+        app, ["analyze", str(dataset), "--spark-master", "sc://spark:15002", "--out", str(tmp_path / "r.html")]
+    )
+    # then
+    assert result.exit_code == 2
+    assert "the Spark master is used only with --engine spark" in result.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_uri_on_duckdb_exits_2_and_says_to_use_spark(tmp_path):
+    # when
+    result = runner.invoke(app, ["analyze", "hdfs://namenode/communities/acme", "--out", str(tmp_path / "r.html")])
+    # then
+    assert result.exit_code == 2
+    assert "hdfs://namenode/communities/acme: a URI is read by a Spark cluster" in result.output
+    assert not (tmp_path / "r.html").exists()

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +21,7 @@ from prosumo.analytics.dataset import (
     Problem,
     arrow_schema,
     load_dataset,
+    spark_master,
     validate,
     write_dataset,
 )
@@ -458,22 +462,60 @@ def test_both_formats_of_one_table_are_refused(tmp_path):
     assert problems == ["members.parquet: both members.parquet and members.csv exist"]
 
 
+LOCAL_SPARK = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from prosumo.analytics.dataset import load_dataset
+ds = load_dataset(sys.argv[1], backend="spark")
+per_idea = ds.events.group_by("object_id").aggregate(n=ds.events.count()).order_by("object_id").to_pandas()
+print(json.dumps({
+    "engine": ds.backend.name,
+    "master": ds.backend._session.sparkContext.master,
+    "members": int(ds.members.count().execute()),
+    "per_idea": per_idea["n"].tolist(),
+    "first": str(pd.Timestamp(ds.members.joined_at.min().execute()).replace(tzinfo=None)),
+}))
+"""
+
+
 @pytest.mark.spark
 @pytest.mark.timeout(180)
-@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
-def test_spark_backend_gives_the_same_tables(tmp_path):
-    # given
-    pytest.importorskip("pyspark")
+def test_spark_without_settings_runs_in_local_mode_with_the_same_tables(tmp_path):
+    # given: no Spark settings (a process of its own: a local Spark session and the
+    # run's Spark Connect client cannot share one process)
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java")
     folder = write_folder(tmp_path / "ds")
+    env = {k: v for k, v in os.environ.items() if k not in ("PROSUMO_SPARK_MASTER", "SPARK_REMOTE")}
     # when
-    ds = load_dataset(folder, backend="spark")
+    done = subprocess.run(
+        [sys.executable, "-c", LOCAL_SPARK, str(folder)], capture_output=True, text=True, env=env, timeout=170
+    )
     # then
-    assert ds.backend.name == "pyspark"
-    assert int(ds.members.count().execute()) == 3
-    per_idea = ds.events.group_by("object_id").aggregate(n=ds.events.count()).order_by("object_id").to_pandas()
-    assert per_idea["n"].tolist() == [3]
-    first = ds.members.joined_at.min().execute()
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
     # Spark hands back wall-clock times in its session time zone, which is UTC
-    assert pd.Timestamp(first).replace(tzinfo=None) == pd.Timestamp("2024-01-01 09:00")
+    assert figures == {
+        "engine": "pyspark",
+        "master": "local[2]",
+        "members": 3,
+        "per_idea": [3],
+        "first": "2024-01-01 09:00:00",
+    }
+
+
+def test_the_spark_master_is_the_option_then_the_environment_then_local_mode(monkeypatch):
+    # given: no setting at all
+    for name in ("PROSUMO_SPARK_MASTER", "PYSPARK_GATEWAY_PORT", "SPARK_REMOTE"):
+        monkeypatch.delenv(name, raising=False)
+    # then: local mode stays the default
+    assert spark_master() == "local[2]"
+    # when: the environment names a cluster, the option still wins
+    monkeypatch.setenv("PROSUMO_SPARK_MASTER", "sc://spark:15002")
+    assert spark_master() == "sc://spark:15002"
+    assert spark_master("spark://master:7077") == "spark://master:7077"
+    # when: started by spark-submit, whose master stands
+    monkeypatch.delenv("PROSUMO_SPARK_MASTER")
+    monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "40000")
+    assert spark_master() is None

@@ -46,10 +46,25 @@ def _fail(message: str) -> typer.Exit:
 
 
 def analyze(
-    dataset: Annotated[Path, typer.Argument(help="Dataset folder (Parquet or CSV tables + dataset.json).")],
+    dataset: Annotated[
+        str,
+        typer.Argument(
+            help="Dataset folder (Parquet or CSV tables + dataset.json); with --engine spark also a URI the "
+            "cluster reads (hdfs://..., s3a://...)."
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the HTML report.")] = Path("report.html"),
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="duckdb (default) or spark.")] = Engine.duckdb,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: a master URL (spark://host:7077, yarn, local[4]) or a Spark Connect "
+            "address (sc://host:15002). Default: $PROSUMO_SPARK_MASTER, else the master spark-submit gives, "
+            "else local mode on two cores.",
+        ),
+    ] = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Sections computed at the same time (DuckDB only).")
     ] = min(2, os.cpu_count() or 1),
@@ -67,12 +82,14 @@ def analyze(
     currency = currency.strip().upper()
     if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
         raise _fail(f"--currency: {currency!r} is not a three-letter currency code (EUR).")
+    if spark_master and engine is not Engine.spark:
+        raise _fail(f"--spark-master {spark_master}: the Spark master is used only with --engine spark.")
     if engine is Engine.spark:
         # PySpark 4.3 repeats, on every conversion, that pandas 3 is not fully
         # supported; results cross as Arrow, so the warning says nothing here.
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     try:
-        ds = load_dataset(dataset, backend=engine.value)
+        ds = load_dataset(dataset, backend=engine.value, spark_master=spark_master)
     except DatasetError as exc:
         raise _fail(str(exc)) from exc
     with Progress(

@@ -57,6 +57,7 @@ __all__ = [
     "OPTIONAL_TABLES",
     "REQUIRED_TABLES",
     "SCHEMA",
+    "SPARK_MASTER_ENV",
     "STAGES",
     "Dataset",
     "DatasetError",
@@ -65,6 +66,8 @@ __all__ = [
     "load_dataset",
     "open_tables",
     "read_tables",
+    "read_tables_on_spark",
+    "spark_master",
     "validate",
     "write_dataset",
 ]
@@ -814,7 +817,28 @@ def _csv_syntax_problems(path: Path) -> list[Problem]:
 # --------------------------------------------------------------------------- backends
 
 
-def _spark_backend() -> Any:
+#: The environment variable that names the Spark cluster when ``spark_master`` is not given.
+SPARK_MASTER_ENV = "PROSUMO_SPARK_MASTER"
+#: Where ``backend="spark"`` runs with no master given: a local session on two cores.
+LOCAL_SPARK_MASTER = "local[2]"
+
+
+def spark_master(master: str | None = None) -> str | None:
+    """The Spark master a ``"spark"`` backend connects to.
+
+    ``master`` if given, else ``$PROSUMO_SPARK_MASTER``, else ``None`` when the process
+    was started by ``spark-submit`` (which sets the master itself) or ``$SPARK_REMOTE``
+    names a Spark Connect server (PySpark reads it), else local mode on two cores.
+    """
+    chosen = (master or os.environ.get(SPARK_MASTER_ENV) or "").strip()
+    if chosen:
+        return chosen
+    if os.environ.get("PYSPARK_GATEWAY_PORT") or os.environ.get("SPARK_REMOTE"):
+        return None
+    return LOCAL_SPARK_MASTER
+
+
+def _spark_backend(master: str | None = None) -> Any:
     import ibis
     from pyspark.sql import SparkSession
 
@@ -824,17 +848,86 @@ def _spark_backend() -> Any:
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
         import ibis.backends.pyspark
 
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("prosumo-analytics")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
+    url = spark_master(master)
+    builder = SparkSession.builder.appName("prosumo-analytics")
+    if url is not None and url.startswith("sc://"):
+        # Spark Connect: the server's own settings stand; the session's time zone is
+        # a runtime setting, set below as for every other session.
+        session = builder.remote(url).getOrCreate()
+    else:
+        if url is not None:
+            builder = builder.master(url)
+        if url is not None and url.startswith("local"):
+            builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+        session = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+    # timestamps are read and handed back in UTC whatever the cluster's default zone
+    session.conf.set("spark.sql.session.timeZone", "UTC")
     return ibis.pyspark.connect(session)
+
+
+def _is_uri(path: str | os.PathLike[str]) -> bool:
+    """A path with a scheme (``hdfs://``, ``s3a://``, ``file://``...) that Spark resolves, not this process."""
+    return "://" in str(path)
+
+
+def _spark_missing(exc: Exception) -> bool:
+    return "PATH_NOT_FOUND" in str(exc) or "Path does not exist" in str(exc)
+
+
+def read_tables_on_spark(session: Any, uri: str) -> tuple[dict[str, pa.Table], dict[str, Any]]:
+    """Read and validate a dataset folder that the Spark cluster reads (HDFS, S3 through
+    ``s3a://`` and the cluster's Hadoop settings, or any other Hadoop file system).
+
+    The cluster reads each ``NAME.parquet`` or ``NAME.csv`` (CSV with every column as
+    text) and ``dataset.json``; the tables then pass :func:`validate` here, with the
+    same messages as a local folder, and are handed back to Spark by the caller.
+
+    Raises
+    ------
+    DatasetError
+        When the folder does not follow the contract.
+    """
+    folder = str(uri).rstrip("/")
+    problems: list[Problem] = []
+    raw: dict[str, pa.Table] = {}
+    files: dict[str, str] = {}
+    for name in SCHEMA:
+        present = []
+        for suffix in ("parquet", "csv"):
+            location = f"{folder}/{name}.{suffix}"
+            reader = session.read.option("header", "true") if suffix == "csv" else session.read
+            try:
+                frame = reader.parquet(location) if suffix == "parquet" else reader.csv(location)
+                present.append((f"{name}.{suffix}", frame.toArrow()))
+            except Exception as exc:
+                if not _spark_missing(exc):
+                    problems.append(Problem(f"{name}.{suffix}", f"cannot be read: {str(exc).splitlines()[0]}"))
+                    files[name] = f"{name}.{suffix}"
+        if len(present) == 2:
+            problems.append(Problem(present[0][0], f"both {name}.parquet and {name}.csv exist"))
+        elif present:
+            files[name], raw[name] = present[0]
+    meta: dict[str, Any] = {}
+    try:
+        rows = session.read.text(f"{folder}/dataset.json", wholetext=True).collect()
+    except Exception as exc:
+        if not _spark_missing(exc):
+            problems.append(Problem("dataset.json", f"cannot be read: {str(exc).splitlines()[0]}"))
+        rows = []
+    if rows:
+        try:
+            meta = json.loads(rows[0][0])
+        except json.JSONDecodeError as exc:
+            problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+        if not isinstance(meta, dict):
+            problems.append(Problem("dataset.json", "must hold a JSON object"))
+            meta = {}
+    conformed, table_problems = _validated(raw, files=files, unreadable=set(files) - set(raw))
+    problems += table_problems
+    if problems:
+        raise DatasetError(problems)
+    return conformed, meta
 
 
 def _bind(con: Any, name: str, table: pa.Table) -> Any:
@@ -851,24 +944,37 @@ def _bind(con: Any, name: str, table: pa.Table) -> Any:
     return con.create_table(name, table, temp=True, overwrite=True)
 
 
-def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb") -> Dataset:
+def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb", spark_master: str | None = None) -> Dataset:
     """Load and validate a dataset folder into Ibis tables.
 
     Parameters
     ----------
     path:
         A folder with ``members``, ``ideas`` and ``events`` (``.parquet`` or ``.csv``),
-        any optional tables, and ``dataset.json``.
+        any optional tables, and ``dataset.json``. On Spark it may also be a URI that the
+        cluster reads (``hdfs://...``, ``s3a://...``, ``file:///...``).
     backend:
-        ``"duckdb"`` (in process, the default), ``"spark"`` (a local PySpark session)
-        or an already connected Ibis backend.
+        ``"duckdb"`` (in process, the default), ``"spark"`` or an already connected Ibis
+        backend.
+    spark_master:
+        With ``backend="spark"``: a master URL (``spark://host:7077``, ``yarn``,
+        ``local[4]``) or a Spark Connect address (``sc://host:15002``); by default
+        ``$PROSUMO_SPARK_MASTER``, else local mode on two cores (:func:`spark_master`).
 
     Raises
     ------
     DatasetError
         When the folder does not follow the contract; nothing is computed then.
     """
-    tables, meta = read_tables(path)
+    if _is_uri(path) and backend != "spark" and getattr(backend, "name", None) != "pyspark":
+        message = "a URI is read by a Spark cluster: use the spark engine, or give a local folder"
+        raise DatasetError([Problem(str(path), message)])
+    if backend == "spark":
+        backend = _spark_backend(spark_master)
+    if _is_uri(path) and not isinstance(backend, str) and getattr(backend, "name", None) == "pyspark":
+        tables, meta = read_tables_on_spark(backend._session, str(path))
+    else:
+        tables, meta = read_tables(path)
     return open_tables(tables, meta=meta, backend=backend)
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import pandas as pd
+
 from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics import (
     capacity,
@@ -93,8 +95,18 @@ class Metric(Generic[Figures]):
     cost: float
 
     def section(self, ds: Dataset) -> Section:
-        """The question answered for ``ds``: computed, then presented."""
-        return self.present(self.compute(ds))
+        """The question answered for ``ds``: computed, then presented.
+
+        Times in the section's tables are UTC: Spark hands them back without their zone
+        (its session zone is UTC), and every time in the contract is UTC, so a naive
+        column is read as UTC, as DuckDB gives it.
+        """
+        section = self.present(self.compute(ds))
+        for table in section.tables.values():
+            for column in table.columns:
+                if pd.api.types.is_datetime64_dtype(table[column]) and table[column].dt.tz is None:
+                    table[column] = table[column].dt.tz_localize("UTC")
+        return section
 
 
 #: Every question, in report order.

@@ -1,7 +1,8 @@
 """The same metric code gives the same numbers on DuckDB and on Spark.
 
-Starts a local PySpark session (Java 17), so it takes ~30 s; it is part of the normal
-suite on purpose and fails, never skips, when Spark cannot start.
+Runs on the test run's Spark Connect server (``spark_connect``, started once for the
+run); it is part of the normal suite on purpose and fails, never skips, when Spark
+cannot start.
 """
 
 from __future__ import annotations
@@ -17,22 +18,14 @@ from prosumo.analytics.metrics import channels, involvement
 
 
 @pytest.fixture(scope="module")
-def spark(tmp_path_factory):
+def spark(spark_connect):
     from pyspark.sql import SparkSession
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        session = (
-            SparkSession.builder.master("local[1]")
-            .appName("prosumo-metrics-test")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "1")
-            .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-            .getOrCreate()
-        )
-    yield ibis.pyspark.connect(session)
-    session.stop()
+        session = SparkSession.builder.remote(spark_connect).getOrCreate()
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return ibis.pyspark.connect(session)
 
 
 def _on_spark(spark, tables: dict[str, pd.DataFrame]) -> Dataset:

@@ -230,8 +230,14 @@ def month_index(ts: ir.TimestampValue) -> ir.IntegerValue:
 
 
 def epoch_days(ts: ir.TimestampValue) -> ir.FloatingValue:
-    """Days since 1970-01-01 as a float, portable across backends."""
-    return ts.epoch_seconds().cast("float64") / _SECONDS_PER_DAY
+    """Days since 1970-01-01 as a float, to the millisecond, the same on every backend.
+
+    Whole seconds plus the milliseconds: DuckDB's epoch seconds keep the microseconds
+    and Spark's drop everything below the second, so neither is used as is; both
+    extract milliseconds (Ibis cannot extract microseconds on Spark).
+    """
+    seconds = ts.truncate("s").epoch_seconds().cast("float64") + ts.millisecond().cast("float64") / 1000.0
+    return seconds / _SECONDS_PER_DAY
 
 
 #: Column name of each funnel step's flag in :func:`member_steps`.

@@ -23,7 +23,7 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from prosumo.analytics.dataset import Dataset
-from prosumo.analytics.metrics.activity import current_supports, idea_credits, is_accepted, people
+from prosumo.analytics.metrics.activity import current_supports, epoch_days, idea_credits, is_accepted, people
 
 #: Weight of each component in the score (renormalised over those present).
 WEIGHTS: dict[str, float] = {
@@ -297,7 +297,7 @@ def member_evidence(ds: Dataset) -> pd.DataFrame:
     per = j.group_by(j.member_id).aggregate(
         ideas=ibis._.count(),
         accepted=ibis.cases((is_accepted(j.status), 1), else_=0).sum(),
-        first_idea_day=j.created_at.min().epoch_seconds().cast("float64") / 86_400,
+        first_idea_day=epoch_days(j.created_at.min()),
     )
     votes = current_supports(ds.events)
     per_idea = votes.group_by("idea_id").aggregate(support=ibis._.count())
