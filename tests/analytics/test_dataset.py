@@ -487,7 +487,11 @@ def test_spark_without_settings_runs_in_local_mode_with_the_same_tables(tmp_path
     if shutil.which("java") is None:
         pytest.skip("Spark needs Java")
     folder = write_folder(tmp_path / "ds")
-    env = {k: v for k, v in os.environ.items() if k not in ("PROSUMO_SPARK_MASTER", "SPARK_REMOTE")}
+    # (a Spark Connect session earlier in this process leaves SPARK_REMOTE and
+    # SPARK_CONNECT_MODE_ENABLED set: none of Spark's variables go to the child)
+    env = {
+        k: v for k, v in os.environ.items() if k != "PROSUMO_SPARK_MASTER" and not k.startswith(("SPARK_", "PYSPARK_"))
+    }
     # when
     done = subprocess.run(
         [sys.executable, "-c", LOCAL_SPARK, str(folder)], capture_output=True, text=True, env=env, timeout=170
