@@ -165,7 +165,12 @@ def test_two_nodes_share_the_database_and_the_cache(tmp_path, redis_url):
         # the primary moves on; nothing carries it to the replica
         campaign_table = Campaign._meta.db_table
         slug = str(sql(primary, f"SELECT slug FROM {campaign_table} ORDER BY id LIMIT 1")[0][0])
-        sql(primary, f"UPDATE {campaign_table} SET title = %s WHERE slug = %s", ("Written on the primary", slug))
+        # (the title in the default language too: the pages read it from its column)
+        sql(
+            primary,
+            f"UPDATE {campaign_table} SET title = %s, title_en = %s WHERE slug = %s",
+            ("Written on the primary", "Written on the primary", slug),
+        )
         (tmp_path / "static").mkdir()
         run(str(BIN / "prosumo"), "django", "collectstatic", "--noinput", "--verbosity", "0")
 

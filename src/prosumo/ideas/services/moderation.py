@@ -95,7 +95,7 @@ def flag_dismiss(*, actor: Member, flag_id: int) -> Flag:
     """A moderator closes a report without acting on the content: it leaves the open reports, and the log says who."""
     staff = require_role(actor, Role.MODERATOR, Role.ADMIN)
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().select_related("comment").filter(pk=flag_id).first()
+        flag = Flag.objects.select_for_update(of=("self",)).select_related("comment").filter(pk=flag_id).first()
         if flag is None:
             raise NotFound(gettext("No such report."))
         if flag.resolved_at is not None:
