@@ -1,10 +1,13 @@
-"""Helpers for the commerce tests: a snapshot of every row the imports can write."""
+"""Helpers for the commerce tests: a snapshot of every row the imports can write, and the import commands run on files."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.api.conftest import bearer, call  # the API tests' request helpers
 
@@ -27,3 +30,23 @@ def commerce_rows() -> dict[str, Any]:
 @pytest.fixture
 def rows_now() -> Any:
     return commerce_rows
+
+
+@pytest.fixture
+def import_command(tmp_path: Path) -> Callable[[str, str, str], tuple[int, str]]:
+    """Run `prosumo COMMAND FILE` on a file named ``name`` holding ``text``; its exit code and output.
+
+    A refused file (exit code 2) must have changed nothing that the imports write.
+    """
+    from prosumo.cli import app
+
+    def run(command: str, name: str, text: str) -> tuple[int, str]:
+        path = tmp_path / name
+        path.write_text(text)
+        before = commerce_rows()
+        result = CliRunner().invoke(app, [command, str(path)])
+        if result.exit_code == 2:
+            assert commerce_rows() == before
+        return result.exit_code, result.output
+
+    return run

@@ -6,7 +6,6 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-from typer.testing import CliRunner
 
 from prosumo.activity.models import Event
 from prosumo.commerce import services
@@ -188,25 +187,19 @@ def test_the_staff_page_imports_a_file_and_shows_every_problem_of_a_bad_one(admi
     assert "19.99 EUR" in done.content.decode()
 
 
-def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, tmp_path, rows_now):
-    from prosumo.cli import app
-
-    bad = tmp_path / "bad.csv"
-    bad.write_text(HEADER + "G1,,,,2025-03-01,1,EUR,S,,\nG2,C,,,2025-03-01,-3.333,EUR,S,,\n")
-    before = rows_now()
-    refused = CliRunner().invoke(app, ["import-orders", str(bad)])
-    assert refused.exit_code == 2
-    assert refused.output.splitlines() == [
+def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, import_command):
+    code, output = import_command(
+        "import-orders", "bad.csv", HEADER + "G1,,,,2025-03-01,1,EUR,S,,\nG2,C,,,2025-03-01,-3.333,EUR,S,,\n"
+    )
+    assert code == 2
+    assert output.splitlines() == [
         "Nothing was imported: bad.csv has 2 problems.",
         "bad.csv, row 1, column customer_id: Name the customer: a customer_id, an email or an email_sha256.",
         "bad.csv, row 2, column amount: Write an amount such as 1234.56 (-1234.56 for a refund), at most two decimals.",
     ]
-    assert rows_now() == before
-    good = tmp_path / "good.csv"
-    good.write_text(HEADER + "G1,C,,,2025-03-01,1,EUR,S,,\n")
-    done = CliRunner().invoke(app, ["import-orders", str(good)])
-    assert done.exit_code == 0, done.output
-    assert done.output.strip() == "good.csv: 1 orders imported, 0 matched to members, 0 recorded already."
+    code, output = import_command("import-orders", "good.csv", HEADER + "G1,C,,,2025-03-01,1,EUR,S,,\n")
+    assert code == 0, output
+    assert output.strip() == "good.csv: 1 orders imported, 0 matched to members, 0 recorded already."
     assert Event.objects.get(verb="orders.imported").actor_id is None
 
 

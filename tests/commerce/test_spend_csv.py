@@ -110,23 +110,20 @@ def test_the_staff_page_imports_a_file_or_shows_every_problem(admin, login, rows
     assert list(ChannelSpend.objects.values_list("channel", "amount_cents")) == [("email", 1200)]
 
 
-def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, tmp_path, rows_now):
-    from prosumo.cli import app
-
-    bad = tmp_path / "bad.csv"
-    bad.write_text(HEADER + "email,2025-03-01,2025-03-31,1,EUR\nemail,2025-03-31,2025-04-30,1,EUR\n")
-    before = rows_now()
-    refused = CliRunner().invoke(app, ["import-spend", str(bad)])
-    assert refused.exit_code == 2
-    assert refused.output.splitlines() == [
+def test_the_command_imports_a_file_and_exits_2_naming_every_bad_row(admin, import_command):
+    code, output = import_command(
+        "import-spend", "bad.csv", HEADER + "email,2025-03-01,2025-03-31,1,EUR\nemail,2025-03-31,2025-04-30,1,EUR\n"
+    )
+    assert code == 2
+    assert output.splitlines() == [
         "Nothing was imported: bad.csv has 1 problems.",
         "bad.csv, row 2, column starts_on: This period overlaps row 1's of the same channel.",
     ]
-    assert rows_now() == before
-    good = tmp_path / "good.csv"
-    good.write_text(HEADER + "email,2025-03-01,2025-03-31,1,EUR\nemail,2025-04-01,2025-04-30,2,EUR\n")
-    done = CliRunner().invoke(app, ["import-spend", str(good)])
-    assert (done.exit_code, done.output) == (0, "good.csv: spend imported: 2 periods, channels: 1.\n")
+    good = HEADER + "email,2025-03-01,2025-03-31,1,EUR\nemail,2025-04-01,2025-04-30,2,EUR\n"
+    assert import_command("import-spend", "good.csv", good) == (
+        0,
+        "good.csv: spend imported: 2 periods, channels: 1.\n",
+    )
     assert ChannelSpend.objects.filter(source="csv").count() == 2
 
 

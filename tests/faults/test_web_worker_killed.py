@@ -41,7 +41,7 @@ def load(url: str, until: float, outcomes: list[Outcome]) -> None:
         except urllib.error.HTTPError as error:
             status = error.code
         except Exception as error:  # a connection reset, or a response cut short
-            status = type(error).__name__
+            status = f"{type(error).__name__}: {error}"
         outcomes.append(Outcome(started, time.monotonic(), status))
 
 
@@ -59,7 +59,7 @@ def test_the_site_keeps_answering_when_a_web_worker_is_killed(site):
         except OSError:
             return False
 
-    wait_until(answers, timeout=30, what="the site answering")
+    wait_until(answers, timeout=120, what="the site answering")
     workers = sorted(children(server.pid))
     # when 4 clients load it for 8 s and one worker process is killed after 2 s
     outcomes: list[Outcome] = []
@@ -83,13 +83,13 @@ def test_the_site_keeps_answering_when_a_web_worker_is_killed(site):
     # reaped, not finished when the kill was sent)
     after = [o for o in outcomes if o.started >= gone_at]
     failed = [o for o in outcomes if o.status != 200]
-    assert {o.status for o in after} == {200}
+    assert {o.status for o in after} == {200}, [o for o in after if o.status != 200]
     assert len(after) >= 20
     assert all(o.started < gone_at and o.ended >= killed_at for o in failed), failed
-    # and the server replaced the killed process within a few seconds, and still runs
+    # and the server replaced the killed process, and still runs
     replaced = wait_until(
         lambda: (found := set(children(server.pid))) and len(found) == 2 and workers[0] not in found and found,
-        timeout=15,
+        timeout=90,  # a new worker loads the whole site first: seconds alone, far longer on a busy machine
         what="a new web worker process in place of the killed one",
     )
     assert workers[1] in replaced

@@ -12,17 +12,21 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from prosumo.analytics.dataset import write_dataset
+
 __all__ = [
     "EVENT_COLUMNS",
     "ExportFiles",
     "ExportFormatError",
+    "Importer",
     "check_known",
     "check_unique",
     "details_json",
@@ -301,3 +305,45 @@ def import_meta(
         "importer": importer,
         **extra,
     }
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One platform's export turned into a community dataset: its tables, then its ``dataset.json``.
+
+    ``read`` checks the whole export and returns the dataset's tables (raising
+    :class:`ExportFormatError` before anything is written); ``describe`` gives the dataset's
+    name and a line saying where it came from. The licence and attribution are the ones staff
+    give, since these exports state none.
+    """
+
+    read: Callable[[str | os.PathLike[str]], dict[str, pd.DataFrame]]
+    describe: Callable[[str | os.PathLike[str]], tuple[str, str]]
+    module: str
+    changes: str
+
+    def meta(
+        self, path: str | os.PathLike[str], *, licence: str | None = None, attribution: str | None = None
+    ) -> dict[str, Any]:
+        """The ``dataset.json`` of the export at ``path``."""
+        name, source = self.describe(path)
+        return import_meta(
+            name=name,
+            source=source,
+            importer=self.module,
+            changes=self.changes,
+            licence=licence,
+            attribution=attribution,
+        )
+
+    def write(
+        self,
+        path: str | os.PathLike[str],
+        dataset: str | os.PathLike[str],
+        *,
+        licence: str | None = None,
+        attribution: str | None = None,
+    ) -> Path:
+        """Import the export at ``path`` and write it as a community dataset folder."""
+        tables = self.read(path)
+        return write_dataset(tables, dataset, self.meta(path, licence=licence, attribution=attribution))

@@ -35,21 +35,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.dataset import write_dataset
 from prosumo.analytics.importers.common import (
     ExportFiles,
     ExportFormatError,
+    Importer,
     check_known,
     check_unique,
     details_json,
     event_rows,
     events_table,
-    import_meta,
     integers,
     members_table,
     short_title,
@@ -302,28 +300,12 @@ def import_consul(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     }
 
 
-def consul_meta(
-    path: str | os.PathLike[str], *, licence: str | None = None, attribution: str | None = None
-) -> dict[str, Any]:
-    """``dataset.json`` of CONSUL's downloads: the files state no licence, so staff give it."""
+def _describe(path: str | os.PathLike[str]) -> tuple[str, str]:
     name = Path(path).stem
-    return import_meta(
-        name=name,
-        source=f"CONSUL public data downloads ({name}): proposals.csv, comments.csv, votes.csv",
-        importer="prosumo.analytics.importers.consul",
-        changes=CONSUL_CHANGES,
-        licence=licence,
-        attribution=attribution,
-    )
+    return name, f"CONSUL public data downloads ({name}): proposals.csv, comments.csv, votes.csv"
 
 
-def write_consul_dataset(
-    path: str | os.PathLike[str],
-    dataset: str | os.PathLike[str],
-    *,
-    licence: str | None = None,
-    attribution: str | None = None,
-) -> Path:
-    """Import CONSUL's public data downloads and write them as a community dataset folder."""
-    tables = import_consul(path)
-    return write_dataset(tables, dataset, consul_meta(path, licence=licence, attribution=attribution))
+CONSUL = Importer(read=import_consul, describe=_describe, module=__name__, changes=CONSUL_CHANGES)
+#: The ``dataset.json`` of an export, and the import written as a dataset folder.
+consul_meta = CONSUL.meta
+write_consul_dataset = CONSUL.write

@@ -44,16 +44,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.dataset import write_dataset
 from prosumo.analytics.importers.common import (
     ExportFiles,
     ExportFormatError,
+    Importer,
     check_known,
     check_unique,
     details_json,
     event_rows,
     events_table,
-    import_meta,
     integers,
     members_table,
     short_title,
@@ -375,30 +374,14 @@ def import_decidim(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     }
 
 
-def decidim_meta(
-    path: str | os.PathLike[str], *, licence: str | None = None, attribution: str | None = None
-) -> dict[str, Any]:
-    """``dataset.json`` of a Decidim open-data download, with the licence staff give."""
-    files = ExportFiles(path)
-    name = files.find("open-data-proposals.csv", "proposals.csv") or ""
+def _describe(path: str | os.PathLike[str]) -> tuple[str, str]:
+    name = ExportFiles(path).find("open-data-proposals.csv", "proposals.csv") or ""
     host = name.removesuffix("-open-data-proposals.csv") if name.endswith("-open-data-proposals.csv") else None
-    return import_meta(
-        name=host or Path(path).stem,
-        source=f"Decidim open data of {host or Path(path).stem}: proposals and proposal comments",
-        importer="prosumo.analytics.importers.decidim",
-        changes=DECIDIM_CHANGES,
-        licence=licence,
-        attribution=attribution,
-    )
+    site = host or Path(path).stem
+    return site, f"Decidim open data of {site}: proposals and proposal comments"
 
 
-def write_decidim_dataset(
-    path: str | os.PathLike[str],
-    dataset: str | os.PathLike[str],
-    *,
-    licence: str | None = None,
-    attribution: str | None = None,
-) -> Path:
-    """Import a Decidim open-data download and write it as a community dataset folder."""
-    tables = import_decidim(path)
-    return write_dataset(tables, dataset, decidim_meta(path, licence=licence, attribution=attribution))
+DECIDIM = Importer(read=import_decidim, describe=_describe, module=__name__, changes=DECIDIM_CHANGES)
+#: The ``dataset.json`` of an export, and the import written as a dataset folder.
+decidim_meta = DECIDIM.meta
+write_decidim_dataset = DECIDIM.write

@@ -40,16 +40,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from prosumo.analytics.dataset import write_dataset
 from prosumo.analytics.importers.common import (
     ExportFiles,
     ExportFormatError,
+    Importer,
     check_known,
     check_unique,
     details_json,
     event_rows,
     events_table,
-    import_meta,
     integers,
     members_table,
     times,
@@ -298,30 +297,14 @@ def import_fider(path: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
     }
 
 
-def fider_meta(
-    path: str | os.PathLike[str], *, licence: str | None = None, attribution: str | None = None
-) -> dict[str, Any]:
-    """``dataset.json`` of a Fider backup: the backup states no licence, so staff give it."""
+def _describe(path: str | os.PathLike[str]) -> tuple[str, str]:
     tenant = _tenant(ExportFiles(path))
     site = str(tenant.get("name") or Path(path).stem)
     subdomain = tenant.get("subdomain")
-    return import_meta(
-        name=site,
-        source=f"Fider backup of {site}" + (f" ({subdomain})" if subdomain else ""),
-        importer="prosumo.analytics.importers.fider",
-        changes=FIDER_CHANGES,
-        licence=licence,
-        attribution=attribution,
-    )
+    return site, f"Fider backup of {site}" + (f" ({subdomain})" if subdomain else "")
 
 
-def write_fider_dataset(
-    path: str | os.PathLike[str],
-    dataset: str | os.PathLike[str],
-    *,
-    licence: str | None = None,
-    attribution: str | None = None,
-) -> Path:
-    """Import a Fider backup and write it as a community dataset folder."""
-    tables = import_fider(path)
-    return write_dataset(tables, dataset, fider_meta(path, licence=licence, attribution=attribution))
+FIDER = Importer(read=import_fider, describe=_describe, module=__name__, changes=FIDER_CHANGES)
+#: The ``dataset.json`` of an export, and the import written as a dataset folder.
+fider_meta = FIDER.meta
+write_fider_dataset = FIDER.write

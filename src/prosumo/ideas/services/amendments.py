@@ -9,6 +9,7 @@ analytics' co-production.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -116,26 +117,31 @@ def amendment_propose(
             created_at=now,
             updated_at=now,
         )
-        event = event_record(
-            verb="idea.amendment_proposed",
-            actor_id=member.pk,
-            object_type="idea",
-            object_id=idea.pk,
-            target_member_id=idea.author_id,
-            campaign_id=idea.campaign_id,
-            value=idea.revision,
-            details={"amendment": amendment.pk},
-            occurred_at=now,
-        )
-        notify(
-            recipient_ids=[idea.author_id],
-            about_idea=idea.pk,
-            verb="idea.amendment_proposed",
-            title=phrase("idea.amendment_proposed", name=member.name, idea=idea.title),
-            url=f"/ideas/{idea.pk}/amendments/{amendment.pk}/",
-            event_id=event.pk,
-        )
+        _tell_author("idea.amendment_proposed", member, idea, amendment, now)
     return amendment
+
+
+def _tell_author(verb: str, member: Member, idea: Idea, amendment: Amendment, now: datetime) -> None:
+    """Record that ``member`` proposed or rewrote ``amendment``, and tell the idea's author."""
+    event = event_record(
+        verb=verb,
+        actor_id=member.pk,
+        object_type="idea",
+        object_id=idea.pk,
+        target_member_id=idea.author_id,
+        campaign_id=idea.campaign_id,
+        value=idea.revision,
+        details={"amendment": amendment.pk},
+        occurred_at=now,
+    )
+    notify(
+        recipient_ids=[idea.author_id],
+        about_idea=idea.pk,
+        verb=verb,
+        title=phrase(verb, name=member.name, idea=idea.title),
+        url=f"/ideas/{idea.pk}/amendments/{amendment.pk}/",
+        event_id=event.pk,
+    )
 
 
 def _amendment_locked(member: Member, amendment_id: int) -> tuple[Amendment, Idea]:
@@ -176,25 +182,7 @@ def amendment_update(
         amendment.status = AmendmentStatus.PENDING
         amendment.updated_at = now
         amendment.save(update_fields=["title", "body", "note", "base_revision", "status", "updated_at"])
-        event = event_record(
-            verb="idea.amendment_updated",
-            actor_id=member.pk,
-            object_type="idea",
-            object_id=idea.pk,
-            target_member_id=idea.author_id,
-            campaign_id=idea.campaign_id,
-            value=idea.revision,
-            details={"amendment": amendment.pk},
-            occurred_at=now,
-        )
-        notify(
-            recipient_ids=[idea.author_id],
-            about_idea=idea.pk,
-            verb="idea.amendment_updated",
-            title=phrase("idea.amendment_updated", name=member.name, idea=idea.title),
-            url=f"/ideas/{idea.pk}/amendments/{amendment.pk}/",
-            event_id=event.pk,
-        )
+        _tell_author("idea.amendment_updated", member, idea, amendment, now)
     return amendment
 
 

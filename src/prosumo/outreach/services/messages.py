@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -58,33 +58,24 @@ LOGGED_VERBS = ("message.proposed", "message.revised")
 REWARDED_VERBS = ("message.proposed", "message.shortlisted")
 
 
-def brief_open(
-    *,
-    actor: Any,
-    title: str,
-    product: str,
-    deadline: datetime,
-    channels: list[str],
-    languages: list[str],
-    segment_id: int | None = None,
-    tone: str = "",
-    length_min: int = 1,
-    length_max: int = 280,
-) -> MessageBrief:
+class BriefFields(TypedDict):
+    """What staff write in a brief, when opening it and when changing it."""
+
+    title: str
+    product: str
+    deadline: datetime
+    channels: list[str]
+    languages: list[str]
+    segment_id: NotRequired[int | None]
+    tone: NotRequired[str]
+    length_min: NotRequired[int]
+    length_max: NotRequired[int]
+
+
+def brief_open(*, actor: Any, **fields: Unpack[BriefFields]) -> MessageBrief:
     """Staff ask for messages: about a product, for a segment (or everyone), in channels and languages, by a deadline."""
     staff = require_outreach_staff(actor)
-    values, segment = _brief_values(
-        title=title,
-        product=product,
-        deadline=deadline,
-        channels=channels,
-        languages=languages,
-        segment_id=segment_id,
-        tone=tone,
-        length_min=length_min,
-        length_max=length_max,
-        refused=gettext("The brief could not be opened."),
-    )
+    values, segment = _brief_values(fields, refused=gettext("The brief could not be opened."))
     with transaction.atomic():
         brief = MessageBrief.objects.create(**values, segment=segment, created_by=staff)
         event_record(
@@ -102,34 +93,10 @@ def brief_open(
     return brief
 
 
-def brief_edit(
-    *,
-    actor: Any,
-    brief_id: int,
-    title: str,
-    product: str,
-    deadline: datetime,
-    channels: list[str],
-    languages: list[str],
-    segment_id: int | None = None,
-    tone: str = "",
-    length_min: int = 1,
-    length_max: int = 280,
-) -> MessageBrief:
+def brief_edit(*, actor: Any, brief_id: int, **fields: Unpack[BriefFields]) -> MessageBrief:
     """Staff change a brief: the same rules as opening one; the messages already written stay as they are."""
     staff = require_outreach_staff(actor)
-    values, segment = _brief_values(
-        title=title,
-        product=product,
-        deadline=deadline,
-        channels=channels,
-        languages=languages,
-        segment_id=segment_id,
-        tone=tone,
-        length_min=length_min,
-        length_max=length_max,
-        refused=gettext("The brief could not be changed."),
-    )
+    values, segment = _brief_values(fields, refused=gettext("The brief could not be changed."))
     with transaction.atomic():
         brief = MessageBrief.objects.select_for_update().filter(pk=brief_id).first()
         if brief is None:
@@ -153,21 +120,12 @@ def brief_edit(
     return brief
 
 
-def _brief_values(
-    *,
-    title: str,
-    product: str,
-    deadline: datetime,
-    channels: list[str],
-    languages: list[str],
-    segment_id: int | None,
-    tone: str,
-    length_min: int,
-    length_max: int,
-    refused: str,
-) -> tuple[dict[str, Any], Segment | None]:
+def _brief_values(fields: BriefFields, *, refused: str) -> tuple[dict[str, Any], Segment | None]:
     """A brief's fields checked and cleaned, and its segment; InvalidInput naming every problem at once."""
-    title, product, tone = title.strip(), product.strip(), tone.strip()
+    title, product, tone = fields["title"].strip(), fields["product"].strip(), fields.get("tone", "").strip()
+    deadline, channels, languages = fields["deadline"], fields["channels"], fields["languages"]
+    length_min, length_max = fields.get("length_min", 1), fields.get("length_max", 280)
+    segment_id = fields.get("segment_id")
     problems: dict[str, list[str]] = {}
     if not title or len(title) > TITLE_MAX:
         problems["title"] = [gettext("Give the brief a title of at most {n} characters.").format(n=TITLE_MAX)]
