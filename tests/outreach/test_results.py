@@ -133,3 +133,43 @@ def test_the_results_read_in_three_queries_whatever_the_number_of_members(experi
         view = experiment_results(experiment.pk)
     assert [row.figures["assigned"] for row in view.arms] == [15, 15]
     assert view.results.leader == view.arms[0].arm.pk
+
+
+@pytest.mark.django_db
+def test_the_results_are_in_the_api_with_the_same_figures_as_the_page(call, admin, member, experiment):
+    # given the experiment of the page test: 6/15 converted on the co-produced arm, 1/15 on the company's
+    co_arm, company_arm = Arm.objects.filter(experiment=experiment).order_by("pk")
+    # when staff read its results through the API
+    response = call("GET", f"/api/experiments/{experiment.pk}/results", as_member=admin)
+    # then each arm has the page's figures: Beta(7, 10) and Beta(2, 15)
+    assert response.status_code == 200, response.content
+    found = response.json()
+    co, company = found["arms"]
+    assert (co["arm"], co["source"], co["medium"], co["assigned"], co["exposed"], co["converted"]) == (
+        co_arm.pk,
+        "co-produced",
+        "personal",
+        15,
+        9,
+        6,
+    )
+    assert co["conversion"] == pytest.approx(6 / 15)
+    assert co["posterior_mean"] == pytest.approx(7 / 17)
+    assert (round(co["low_95"], 2), round(co["high_95"], 2)) == (0.2, 0.65)
+    assert round(co["p_best"], 2) == 0.98 and round(co["expected_loss"], 5) == 0.00104
+    assert company["arm"] == company_arm.pk and company["source"] == "company"
+    assert company["p_best"] == pytest.approx(1 - co["p_best"])
+    assert (found["leader"], found["stop"]) == (co_arm.pk, False)
+    [personal] = found["by_medium"]
+    assert (personal["medium"], personal["verdict"]) == ("personal", "co-produced better")
+    assert found["interaction"] == {
+        "difference": None,
+        "low_95": None,
+        "high_95": None,
+        "p_positive": None,
+        "verdict": "too few",
+    }
+    # and members may not read them; an unknown experiment is a 404 with a code
+    assert call("GET", f"/api/experiments/{experiment.pk}/results", as_member=member).status_code == 403
+    missing = call("GET", "/api/experiments/999999/results", as_member=admin)
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")

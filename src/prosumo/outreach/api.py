@@ -290,6 +290,59 @@ class ExperimentOut(Schema):
     arms: list[ArmOut]
 
 
+class ArmResultOut(Schema):
+    arm: int
+    source: str = Field(description="co-produced or company")
+    medium: str = Field(description="personal or mass")
+    assigned: int
+    exposed: int
+    converted: int
+    conversion: float | None = Field(description="converted / assigned; null when no member was assigned")
+    posterior_mean: float = Field(description="Mean of the Beta(1 + converted, 1 + assigned - converted) posterior")
+    low_95: float = Field(description="2.5% quantile of the posterior")
+    high_95: float = Field(description="97.5% quantile of the posterior")
+    p_best: float = Field(description="Probability that this arm converts best")
+    expected_loss: float = Field(description="Conversion given up, in expectation, by choosing this arm")
+
+
+class MediumResultOut(Schema):
+    medium: str = Field(description="personal or mass")
+    co_assigned: int
+    co_converted: int
+    company_assigned: int
+    company_converted: int
+    co_conversion: float | None
+    company_conversion: float | None
+    difference: float | None = Field(description="Co-produced minus company conversion, posterior mean; null: too few")
+    low_95: float | None
+    high_95: float | None
+    p_co_better: float | None = Field(description="Probability that the co-produced messages convert better")
+    verdict: str = Field(description="co-produced better, company better, no difference or too few")
+
+
+class InteractionOut(Schema):
+    difference: float | None = Field(description="(co - company in personal media) - (co - company in mass media)")
+    low_95: float | None
+    high_95: float | None
+    p_positive: float | None = Field(description="Probability that co-writing helps more in personal media")
+    verdict: str
+
+
+class ExperimentResultsOut(Schema):
+    experiment_id: int
+    arms: list[ArmResultOut]
+    by_medium: list[MediumResultOut]
+    interaction: InteractionOut
+    leader: int | None = Field(description="The arm with the smallest expected loss")
+    leader_loss: float | None = Field(description="Its expected loss")
+    stop: bool = Field(description="The stopping rule is met: the leader's expected loss is below the threshold")
+
+
+def _records(table: Any) -> list[dict[str, Any]]:
+    """A table's rows with NaN as null."""
+    return [{k: (None if v != v else v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
 class ConversionIn(BodyIn):
     member_id: Id
     action: str = Field(description="idea_support, survey_answer or order (an imported order carrying the code)")
@@ -333,6 +386,26 @@ def experiment_create(request: MemberRequest, payload: ExperimentIn) -> Any:
 def experiment_read(request: MemberRequest, experiment_id: Id) -> Any:
     require_outreach_staff(request.user)
     return _experiment(experiment_id)
+
+
+@router.get(
+    "/experiments/{experiment_id}/results", response={200: ExperimentResultsOut, **ERRORS}, auth=needs(Scope.STAFF)
+)
+def experiment_results(request: MemberRequest, experiment_id: Id) -> Any:
+    """The results page's figures (staff): each arm's Beta-Binomial posterior, P(best) and expected loss,
+    co-produced against company-made messages by medium, their interaction, and the stopping rule."""
+    require_outreach_staff(request.user)
+    view = selectors.experiment_results(experiment_id)
+    results = view.results
+    return {
+        "experiment_id": view.experiment.pk,
+        "arms": _records(results.arms),
+        "by_medium": _records(results.by_medium),
+        "interaction": results.interaction.__dict__,
+        "leader": results.leader,
+        "leader_loss": results.leader_loss,
+        "stop": results.stop,
+    }
 
 
 @router.post("/experiments/{experiment_id}/start", response={200: ExperimentOut, **ERRORS}, auth=needs(Scope.STAFF))
