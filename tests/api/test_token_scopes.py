@@ -275,6 +275,7 @@ SCOPES = {
     ("post", "/api/experiments/{experiment_id}/finish"): "staff",
     ("post", "/api/experiments/{experiment_id}/conversions"): "staff",
     ("post", "/api/experiments/{experiment_id}/mail"): "staff",
+    ("get", "/api/experiments/{experiment_id}/results"): "staff",
     ("get", "/api/decline-reasons"): "read",
     ("get", "/api/me"): "read",
     ("patch", "/api/me"): "write",

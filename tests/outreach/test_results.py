@@ -156,8 +156,8 @@ def test_the_results_are_in_the_api_with_the_same_figures_as_the_page(call, admi
     assert co["conversion"] == pytest.approx(6 / 15)
     assert co["posterior_mean"] == pytest.approx(7 / 17)
     assert (round(co["low_95"], 2), round(co["high_95"], 2)) == (0.2, 0.65)
-    assert round(co["p_best"], 2) == 0.98 and round(co["expected_loss"], 5) == 0.00104
-    assert company["arm"] == company_arm.pk and company["source"] == "company"
+    assert (round(co["p_best"], 2), round(co["expected_loss"], 5)) == (0.98, 0.00104)
+    assert (company["arm"], company["source"]) == (company_arm.pk, "company")
     assert company["p_best"] == pytest.approx(1 - co["p_best"])
     assert (found["leader"], found["stop"]) == (co_arm.pk, False)
     [personal] = found["by_medium"]
