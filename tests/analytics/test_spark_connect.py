@@ -116,3 +116,31 @@ def test_a_bad_dataset_read_by_the_cluster_is_refused_with_the_local_messages(tm
     # then
     assert [str(p) for p in remote.value.problems] == [str(p) for p in local.value.problems]
     assert any("joined_at" in str(p) for p in remote.value.problems)
+
+
+def test_prosumo_analyze_runs_whole_on_spark_connect(community, spark_connect, tmp_path):
+    # given the command as docs/scale.md shows it for a Spark Connect server
+    import json
+
+    from typer.testing import CliRunner
+
+    from prosumo.cli import app
+
+    out, report_json = tmp_path / "report.html", tmp_path / "report.json"
+    # when
+    command = ["analyze", str(community), "--engine", "spark", "--spark-master", spark_connect]
+    done = CliRunner().invoke(app, [*command, "--out", str(out), "--json", str(report_json)])
+    # then every section is computed on the cluster, none failed, and the report is written
+    assert done.exit_code == 0, done.output
+    assert "sections that failed" not in done.output
+    found = json.loads(report_json.read_text())
+    assert found["engine"] == "pyspark"
+    assert [s["key"] for s in found["sections"]] == [m.key for m in METRICS]
+    assert all(s["headline"] for s in found["sections"]), [s["key"] for s in found["sections"] if not s["headline"]]
+    assert "<html" in out.read_text()
+    # and its headlines are those of the same dataset on DuckDB
+    duckdb = {s.key: s for s in [m.section(load_dataset(community)) for m in METRICS]}
+    for section in found["sections"]:
+        expected = to_json(Report("", {}, {}, [duckdb[section["key"]]], "", "duckdb"))["sections"][0]
+        rel = TOLERANCE.get(section["key"], EXACT)
+        _same(section["headline"], expected["headline"], (section["key"], "headline"), rel)
