@@ -348,6 +348,10 @@ SCOPES = {
     ("get", "/api/insights/runs/{run_id}"): "staff",
     ("get", "/api/insights/runs/{run_id}/sections/{key}"): "staff",
     ("get", "/api/insights/runs/{run_id}/sections/{key}/tables/{table}"): "staff",
+    ("get", "/api/insights/open-data"): "staff",
+    ("post", "/api/insights/open-data"): "staff",
+    ("post", "/api/insights/open-data/{release_id}/publish"): "staff",
+    ("post", "/api/insights/open-data/unpublish"): "staff",
 }
 
 

@@ -76,7 +76,7 @@ def analyze(
     ] = "EUR",
 ) -> None:
     """Analyse a community dataset and write a self-contained HTML report."""
-    from prosumo.analytics.dataset import DatasetError, load_dataset
+    from prosumo.analytics.dataset import DatasetError, SettingError, duckdb_settings, load_dataset
     from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 
     currency = currency.strip().upper()
@@ -89,8 +89,10 @@ def analyze(
         # supported; results cross as Arrow, so the warning says nothing here.
         warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
     try:
+        if engine is Engine.duckdb:
+            duckdb_settings()  # a setting that cannot be used fails before the tables are read
         ds = load_dataset(dataset, backend=engine.value, spark_master=spark_master)
-    except DatasetError as exc:
+    except (DatasetError, SettingError) as exc:
         raise _fail(str(exc)) from exc
     with Progress(
         TextColumn("[bold]{task.description:<14}"),

@@ -37,6 +37,8 @@ import datetime as dt
 import io
 import json
 import os
+import re
+import tempfile
 import warnings
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 __all__ = [
+    "DUCKDB_MEMORY_LIMIT_ENV",
+    "DUCKDB_TEMP_DIR_ENV",
     "OPTIONAL_TABLES",
     "REQUIRED_TABLES",
     "SCHEMA",
@@ -62,7 +66,9 @@ __all__ = [
     "Dataset",
     "DatasetError",
     "Problem",
+    "SettingError",
     "arrow_schema",
+    "duckdb_settings",
     "load_dataset",
     "open_tables",
     "read_tables",
@@ -978,17 +984,55 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb", spark
     return open_tables(tables, meta=meta, backend=backend)
 
 
+#: The environment variable that caps DuckDB's memory (``4GB``, ``1500MiB``): above it DuckDB spills to disk.
+DUCKDB_MEMORY_LIMIT_ENV = "PROSUMO_DUCKDB_MEMORY_LIMIT"
+#: The environment variable that names the folder DuckDB spills to.
+DUCKDB_TEMP_DIR_ENV = "PROSUMO_DUCKDB_TEMP_DIR"
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)$", re.IGNORECASE)
+
+
+class SettingError(ValueError):
+    """An engine setting from the environment that cannot be used."""
+
+
+def duckdb_settings() -> dict[str, str]:
+    """DuckDB's memory limit and spill folder for a new connection.
+
+    ``$PROSUMO_DUCKDB_MEMORY_LIMIT`` (a size: ``4GB``, ``1500MiB``), else half of the
+    machine's memory: the dataset's Arrow tables live in the same process, outside
+    DuckDB's limit, so DuckDB's default of 80 % would leave them too little. Above the
+    limit, sorts, joins and aggregations spill to ``$PROSUMO_DUCKDB_TEMP_DIR``, else
+    ``prosumo-duckdb`` in the system's temporary folder.
+
+    Raises
+    ------
+    SettingError
+        When the memory limit is not a size.
+    """
+    limit = os.environ.get(DUCKDB_MEMORY_LIMIT_ENV, "").strip()
+    if limit and not _SIZE.match(limit):
+        raise SettingError(
+            f"${DUCKDB_MEMORY_LIMIT_ENV}={limit!r} is not a size: give a number and a unit, such as 4GB or 1500MiB"
+        )
+    if not limit:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 8 * 2**30
+        limit = f"{max(total // 2 // 2**20, 256)}MiB"
+    temp = os.environ.get(DUCKDB_TEMP_DIR_ENV, "").strip() or os.path.join(tempfile.gettempdir(), "prosumo-duckdb")
+    return {"memory_limit": limit, "temp_directory": temp}
+
+
 def open_tables(
     tables: Mapping[str, pa.Table], *, meta: Mapping[str, Any] | None = None, backend: Any = "duckdb"
 ) -> Dataset:
     """A dataset of tables already in the contract's types (as :func:`validate` returns them).
 
-    ``backend`` is as for :func:`load_dataset`.
+    ``backend`` is as for :func:`load_dataset`; a DuckDB connection made here gets
+    :func:`duckdb_settings` (a memory limit, and a folder to spill to above it).
     """
     import ibis
 
     if backend == "duckdb":
-        con = ibis.duckdb.connect()
+        con = ibis.duckdb.connect(**duckdb_settings())
     elif backend == "spark":
         con = _spark_backend()
     elif isinstance(backend, str):

@@ -14,7 +14,8 @@ from prosumo.community.permissions import require_staff
 from prosumo.core.input import BodyIn
 from prosumo.core.schemas import ERRORS, ErrorOut
 from prosumo.insights import selectors, services
-from prosumo.insights.models import InsightRun
+from prosumo.insights.models import InsightRun, OpenDataRelease
+from prosumo.insights.permissions import require_open_data_admin
 
 router = Router(tags=["insights"])
 
@@ -119,3 +120,74 @@ def run_table(request: MemberRequest, run_id: int, key: str, table: str) -> Any:
     """One table of a section, as rows of column: value, in the order the analytics wrote them (the page's CSV as JSON)."""
     require_staff(request.user)
     return selectors.run_table(run_id, key, table)
+
+
+# --- the open data (docs/open-data.md): admins build and publish it ---------------------------
+
+
+class OpenDataReleaseOut(Schema):
+    id: int
+    licence: str
+    state: str = Field(description="queued, building, ready or failed")
+    requested_at: datetime
+    ready_at: datetime | None
+    published: bool = Field(description="whether it is the version offered on `/open-data/`")
+    published_at: datetime | None
+    size_bytes: int = Field(description="the zip's size, once ready")
+    download_url: str | None = Field(description="while published: where anyone downloads it")
+    error: str = Field(description="once failed: what stopped the build")
+
+
+class OpenDataIn(BodyIn):
+    licence: str = Field(description='the licence it is published under, e.g. "CC BY 4.0" (at most 100 characters)')
+
+
+def _release_out(release: OpenDataRelease) -> dict[str, Any]:
+    return {
+        "id": release.pk,
+        "licence": release.licence,
+        "state": release.state,
+        "requested_at": release.requested_at,
+        "ready_at": release.ready_at,
+        "published": release.published,
+        "published_at": release.published_at,
+        "size_bytes": release.size_bytes,
+        "download_url": f"/open-data/{release.pk}/open-data.zip" if release.published else None,
+        "error": release.error,
+    }
+
+
+@router.get("/insights/open-data", response={200: list[OpenDataReleaseOut], **ERRORS}, auth=needs(Scope.STAFF))
+def open_data_releases(request: MemberRequest) -> Any:
+    """The open-data releases, newest first: the one published, one being built, the last built or failed (admins)."""
+    require_open_data_admin(request.user)
+    return [_release_out(r) for r in selectors.open_data_releases()]
+
+
+@router.post(
+    "/insights/open-data", response={202: OpenDataReleaseOut, 400: ErrorOut, **ERRORS}, auth=needs(Scope.STAFF)
+)
+def open_data_request(request: MemberRequest, payload: OpenDataIn) -> Any:
+    """Build the open-data version under this licence (admins): 202 with the release, built in the background.
+
+    One build at a time: while one is queued or being built, 409 `open_data_building`.
+    """
+    release = services.open_data_request(actor=request.user, licence=payload.licence)
+    return Status(202, _release_out(release))
+
+
+@router.post(
+    "/insights/open-data/{release_id}/publish", response={200: OpenDataReleaseOut, **ERRORS}, auth=needs(Scope.STAFF)
+)
+def open_data_publish(request: MemberRequest, release_id: int) -> Any:
+    """Offer a ready release for download on `/open-data/`, in place of the one before (admins); 409 if not ready."""
+    return _release_out(services.open_data_publish(actor=request.user, release_id=release_id))
+
+
+@router.post(
+    "/insights/open-data/unpublish", response={200: OpenDataReleaseOut | None, **ERRORS}, auth=needs(Scope.STAFF)
+)
+def open_data_unpublish(request: MemberRequest) -> Any:
+    """Take the published release off the site (admins): the release taken off, or null when none was published."""
+    release = services.open_data_unpublish(actor=request.user)
+    return None if release is None else _release_out(release)

@@ -161,6 +161,13 @@ class OpenDataRelease(models.Model):
             models.UniqueConstraint(
                 fields=["published"], condition=models.Q(published=True), name="one_published_open_data"
             ),
+            # One build at a time, held by the database: a release being built is never published,
+            # so two of them would share published=False.
+            models.UniqueConstraint(
+                fields=["published"],
+                condition=models.Q(state__in=["queued", "building"]),
+                name="one_open_data_build_at_a_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -93,9 +93,20 @@ def _delete_stored(names: list[str]) -> None:
             default_storage.delete(name)
 
 
-def open_data_request(*, actor: Any, licence: str) -> OpenDataRelease:
-    """Queue a build of the open-data version under ``licence``; asking while one is built returns that one.
+def _build_under_way() -> Conflict:
+    return Conflict(
+        gettext("The open data is already being prepared; wait until it is ready before asking again."),
+        code="open_data_building",
+    )
 
+
+def open_data_request(*, actor: Any, licence: str) -> OpenDataRelease:
+    """Queue a build of the open-data version under ``licence``; one build at a time.
+
+    Asking while one is queued or being built is refused (:class:`Conflict`,
+    ``open_data_building``): the database holds at most one such release
+    (``one_open_data_build_at_a_time``), so of two requests at the same moment one
+    gets the build and the other the refusal, on SQLite and PostgreSQL alike.
     Releases neither published nor being built are deleted with their files: a site keeps
     the one it publishes and the one it is about to.
     """
@@ -112,13 +123,17 @@ def open_data_request(*, actor: Any, licence: str) -> OpenDataRelease:
         message = gettext("A licence's name has at most {count} characters.").format(count=LICENCE_MAX)
         raise InvalidInput(message, fields={"licence": [message]})
     with transaction.atomic():
-        running = OpenDataRelease.objects.select_for_update().filter(state__in=OpenDataRelease.ACTIVE).first()
-        if running is not None:
-            return running
-        old = OpenDataRelease.objects.filter(published=False)
+        if OpenDataRelease.objects.filter(state__in=OpenDataRelease.ACTIVE).exists():
+            raise _build_under_way()
+        try:
+            # first, so that of two requests at once the second waits here for the first and is refused
+            with transaction.atomic():
+                release = OpenDataRelease.objects.create(licence=licence, requested_by=admin)
+        except IntegrityError:  # another request queued its build since the check above
+            raise _build_under_way() from None
+        old = OpenDataRelease.objects.filter(published=False).exclude(pk=release.pk)
         files = list(old.values_list("file", flat=True))
         old.delete()
-        release = OpenDataRelease.objects.create(licence=licence, requested_by=admin)
         event_record(
             verb="open_data.requested",
             actor_id=admin.pk,

@@ -361,3 +361,65 @@ def test_a_cooperation_interval_at_ten_changes(make_dataset, b):
     z, half = np.arctanh(out["r"]), 1.959963984540054 / np.sqrt(7)
     assert (out["low"], out["high"]) == pytest.approx((np.tanh(z - half), np.tanh(z + half)))
     assert out["note"] is None
+
+
+def test_one_matched_pair_is_too_few_for_the_regression_and_the_section_says_why(make_dataset, b):
+    # given: one co-creator, matched to one non-participant: 4 rows for the regression's 6 terms
+    ds = _spread_dataset(make_dataset, b, co_creators=1)
+    # when
+    found = effectiveness.matched_comparison(ds, window_days=60)
+    figures = dataclasses.replace(
+        metric("effectiveness").compute(ds), did=None, did_missing=found if isinstance(found, str) else None
+    )
+    sec = metric("effectiveness").present(figures)
+    # then
+    assert found == effectiveness.TOO_FEW_ROWS.format(matched=1, rows=4, terms=6)
+    assert found == (
+        "No matched comparison: 1 matched pairs give 4 rows (before and after for each member), too few for the "
+        "regression's 6 terms; it needs more rows than terms."
+    )
+    assert effectiveness.matched_did(ds, window_days=60) is None
+    assert found in sec.notes
+    assert "spend_uplift" not in sec.headline
+
+
+def test_a_small_generated_community_gets_the_section_with_the_reason_in_words(tmp_path):
+    # given: a 300-member generated community whose matched comparison once divided by zero
+    # (as many rows as regression terms: statsmodels' clustered covariance divides by their difference)
+    from prosumo.analytics.dataset import load_dataset
+    from prosumo.analytics.report import build_report
+    from prosumo.synth import generate_to_parquet
+
+    generate_to_parquet(tmp_path / "ds", members=300, seed=4, profile="bench")
+    ds = load_dataset(tmp_path / "ds")
+    # when
+    found = effectiveness.matched_comparison(ds)
+    report = build_report(ds, modules=["effectiveness"])
+    # then
+    assert isinstance(found, str)
+    assert found.startswith("No matched comparison: ")
+    assert report.failed == []
+    (section,) = report.sections
+    assert found in section.notes
+
+
+@pytest.mark.parametrize(
+    ("note", "spanish"),
+    [
+        (
+            effectiveness.TOO_FEW_ROWS.format(matched=1, rows=4, terms=6),
+            "Sin comparación emparejada: 1 parejas emparejadas dan 4 filas (antes y después para cada miembro), "
+            "demasiado pocas para los 6 términos de la regresión; necesita más filas que términos.",
+        ),
+        (
+            effectiveness.NO_MATCHES.format(treated=12),
+            "Sin comparación emparejada: ninguno de los 12 cocreadores tiene un no participante lo bastante cercano "
+            "en propensión (calibre de 0,2 DE del logit).",
+        ),
+        (effectiveness.NO_ORDERS, "Sin comparación emparejada: el conjunto de datos no tiene pedidos."),
+    ],
+)
+def test_the_reasons_read_in_spanish(note, spanish):
+    from prosumo.analytics.report import reader_for
+
+    assert reader_for("es", "EUR").note(note) == spanish

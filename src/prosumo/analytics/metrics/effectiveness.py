@@ -350,6 +350,26 @@ def standardized_differences(x: pd.DataFrame, treated: np.ndarray) -> pd.Series:
     return ((t.mean() - c.mean()) / pooled).fillna(0.0)
 
 
+#: Why there is no matched comparison, in words (each ``{...}`` a number): the report's note.
+NO_ORDERS = "No matched comparison: the dataset has no orders."
+NO_CO_CREATORS = (
+    "No matched comparison: no co-creator has {days}-day windows before and after starting that lie inside "
+    "the orders' time span."
+)
+NO_NON_PARTICIPANTS = (
+    "No matched comparison: no non-participant has {days}-day windows before and after the index day that lie "
+    "inside the orders' time span."
+)
+NO_MATCHES = (
+    "No matched comparison: none of the {treated} co-creators has a non-participant close enough in propensity "
+    "(caliper 0.2 SD of the logit)."
+)
+TOO_FEW_ROWS = (
+    "No matched comparison: {matched} matched pairs give {rows} rows (before and after for each member), too few "
+    "for the regression's {terms} terms; it needs more rows than terms."
+)
+
+
 def matched_did(
     ds: Dataset,
     window_days: int = 90,
@@ -357,6 +377,18 @@ def matched_did(
     treatment: str = "co_creation",
     customers_before_joining: bool = False,
 ) -> MatchedDiD | None:
+    """The matched comparison of :func:`matched_comparison`, or ``None`` where there is none."""
+    found = matched_comparison(ds, window_days, seed, treatment, customers_before_joining)
+    return found if isinstance(found, MatchedDiD) else None
+
+
+def matched_comparison(
+    ds: Dataset,
+    window_days: int = 90,
+    seed: int = 0,
+    treatment: str = "co_creation",
+    customers_before_joining: bool = False,
+) -> MatchedDiD | str:
     """Spend of co-creators against propensity-matched non-participants, by DiD.
 
     1. Index day: a co-creator's first co-creation; a non-participant's join day plus
@@ -412,23 +444,30 @@ def matched_did(
 
     Returns
     -------
-    MatchedDiD or None
-        None without ``outcomes``, co-creators or matches.
+    MatchedDiD or str
+        The comparison, or why there is none, in words: no ``outcomes``
+        (:data:`NO_ORDERS`), no co-creator or no non-participant with both windows
+        inside the orders' span (:data:`NO_CO_CREATORS`, :data:`NO_NON_PARTICIPANTS`),
+        no match within the caliper (:data:`NO_MATCHES`), or too few matched members
+        for the regression: its rows (two per matched member) must outnumber its terms,
+        or the clustered standard error is undefined (:data:`TOO_FEW_ROWS`).
 
     Examples
     --------
     >>> from prosumo.analytics.examples import example_dataset
     >>> ds = example_dataset()
-    >>> matched_did(ds) is None  # the example community has no outcomes table
-    True
+    >>> matched_comparison(ds)  # the example community has no outcomes table
+    'No matched comparison: the dataset has no orders.'
     """
     if treatment not in TREATMENTS:
         raise ValueError(f"unknown treatment {treatment!r}: use one of {', '.join(TREATMENTS)}")
     if ds.outcomes is None:
-        return None
+        return NO_ORDERS
     frame = _windowed_members(ds, window_days, treatment, customers_before_joining)
-    if frame.empty or frame["treated"].sum() == 0 or (~frame["treated"]).sum() == 0:
-        return None
+    if frame.empty or frame["treated"].sum() == 0:
+        return NO_CO_CREATORS.format(days=window_days)
+    if (~frame["treated"]).sum() == 0:
+        return NO_NON_PARTICIPANTS.format(days=window_days)
     rng = np.random.default_rng(seed)
     treated_rows = frame[frame["treated"]]
     controls = frame[~frame["treated"]]
@@ -461,7 +500,7 @@ def matched_did(
     t_idx = np.flatnonzero(is_t)[ok]
     c_idx = np.flatnonzero(~is_t)[pos.ravel()[ok]]
     if len(t_idx) == 0:
-        return None
+        return NO_MATCHES.format(treated=int(is_t.sum()))
     pairs = pd.concat(
         [
             sample.iloc[t_idx].assign(pair=np.arange(len(t_idx))),
@@ -496,6 +535,9 @@ def matched_did(
     for col in z.columns:
         exog[f"z_{col}"] = z[col].to_numpy()
         exog[f"post_x_{col}"] = panel["post"].to_numpy() * z[col].to_numpy()
+    if len(exog) <= exog.shape[1]:
+        # the clustered covariance's small-sample factor divides by rows - terms
+        return TOO_FEW_ROWS.format(matched=len(t_idx), rows=len(exog), terms=exog.shape[1])
     fit = sm.OLS(panel["spend"].to_numpy(dtype="float64"), exog).fit(
         cov_type="cluster", cov_kwds={"groups": panel["member_id"].to_numpy()}
     )
@@ -634,6 +676,8 @@ class EffectivenessFigures:
     prosumer: dict[str, Any]
     did: MatchedDiD | None
     cooperation: dict[str, Any] | None
+    #: Why there is no matched comparison (:func:`matched_comparison`), when ``did`` is ``None``.
+    did_missing: str | None = None
 
 
 def compute(ds: Dataset) -> EffectivenessFigures:
@@ -641,9 +685,11 @@ def compute(ds: Dataset) -> EffectivenessFigures:
     # The platform's export says when the orders cover customers before they joined (a
     # shop's history): the "before" window may then start before joining.
     commerce = ds.meta.get("commerce") or {}
+    did = matched_comparison(ds, customers_before_joining=bool(commerce.get("orders_before_joining")))
     return EffectivenessFigures(
         company=company_value(ds),
         prosumer=prosumer_value(ds),
-        did=matched_did(ds, customers_before_joining=bool(commerce.get("orders_before_joining"))),
+        did=did if isinstance(did, MatchedDiD) else None,
         cooperation=cooperation_efficiency(ds),
+        did_missing=None if isinstance(did, MatchedDiD) else did,
     )

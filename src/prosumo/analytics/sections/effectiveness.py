@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from prosumo.analytics.metrics.effectiveness import EffectivenessFigures
+from prosumo.analytics.metrics.effectiveness import NO_ORDERS, EffectivenessFigures
 from prosumo.analytics.metrics.precision import TOO_FEW
 from prosumo.analytics.section import Section
 
@@ -42,7 +42,7 @@ def present(figures: EffectivenessFigures) -> Section:
         "nearest neighbour with replacement, caliper 0.2 SD).",
     ]
     if did is None:
-        notes.append("No matched comparison: the dataset lacks orders, co-creators or matches.")
+        notes.append(figures.did_missing or NO_ORDERS)
     else:
         headline.update(
             {

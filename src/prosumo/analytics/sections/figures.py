@@ -749,7 +749,26 @@ NOTES: tuple[str, ...] = (
         "Trained on members' state {days} days before the last event; outcome: co-produced (idea, revision, "
         "co-authorship, builds-on comment) in those days."
     ),
+    # why there is no matched comparison (metrics/effectiveness.py)
+    N_(
+        "No matched comparison: no co-creator has {days}-day windows before and after starting that lie inside "
+        "the orders' time span."
+    ),
+    N_(
+        "No matched comparison: no non-participant has {days}-day windows before and after the index day that lie "
+        "inside the orders' time span."
+    ),
+    N_(
+        "No matched comparison: none of the {treated} co-creators has a non-participant close enough in propensity "
+        "(caliper 0.2 SD of the logit)."
+    ),
+    N_(
+        "No matched comparison: {matched} matched pairs give {rows} rows (before and after for each member), too few "
+        "for the regression's {terms} terms; it needs more rows than terms."
+    ),
 )
+#: Notes without figures, read from the catalogue as they are.
+PLAIN_NOTES: tuple[str, ...] = (N_("No matched comparison: the dataset has no orders."),)
 #: Placeholders of :data:`NOTES` that hold a phrase of the catalogue rather than a number.
 NOTE_PHRASES = frozenset({"what", "method"})
 #: The phrases those placeholders hold, and the groups a "too few" note names.
