@@ -18,6 +18,7 @@ from tests.browser.conftest import VIEWPORT
 from tests.browser.layout import MOBILE, OVERFLOW
 from tests.browser.session import PASSWORD, log_in
 from tests.browser.smtp import Mailbox, text_of
+from tests.browser.test_accessibility import RULES, _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -277,12 +278,15 @@ def new_modes(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
     return {"pairwise": pairwise, "fund": fund, "costed": costed, "shelter": shelter, "body": body}
 
 
+@pytest.mark.timeout(300)
 def test_a_member_compares_pairs_votes_a_budget_and_amends_an_idea(
     new_modes: dict[str, Any],
     live_server: Any,
     new_page: Callable[[], Any],
     screenshot: Callable[[Any, str], Any],
 ) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
     from prosumo.activity.models import Event
     from prosumo.budgets.models import Ballot
     from prosumo.ideas.models import CoAuthor
@@ -290,8 +294,11 @@ def test_a_member_compares_pairs_votes_a_budget_and_amends_an_idea(
 
     base = live_server.url
 
+    axe = Axe()
+
     def both(page: Any, name: str) -> None:
-        """Save the page at the desktop size and on a phone, where nothing may pass the screen's right edge."""
+        """Check the page with axe, and save it at the desktop size and on a phone, where nothing may pass the screen's edge."""
+        assert _serious(axe.run(page, options=RULES)) == [], f"axe on {name}"
         screenshot(page, name)
         page.set_viewport_size(MOBILE)
         assert page.evaluate(OVERFLOW) == [], f"what passes 390 px on {name}"
