@@ -34,7 +34,7 @@ RULES = {
 def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
     from prosumo.budgets.services import budget_set, cost_set
     from prosumo.community.bootstrap import create_verified_member
-    from prosumo.ideas.services import campaign_create, idea_submit, vote_cast
+    from prosumo.ideas.services import amendment_accept, amendment_propose, campaign_create, idea_submit, vote_cast
     from prosumo.insights.models import InsightRun
 
     admin = create_verified_member(email="admin@example.org", password=PASSWORD, role="admin", display_name="Ada Admin")
@@ -51,6 +51,11 @@ def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
     for title, cents in (("A rain shelter for cooking", 700_00), ("Hot showers", 500_00)):
         shelter = idea_submit(actor=admin, campaign_id=budget.pk, title=title, body=BODY)
         cost_set(actor=admin, idea_id=shelter.pk, amount_cents=cents)
+    # an amendment waiting for the idea's author (the admin), and one the member accepted on their own idea
+    amender = create_verified_member(email="amender@example.org", password=PASSWORD, display_name="Amy Amender")
+    waiting = amendment_propose(actor=amender, idea_id=idea.pk, title=idea.title, body=f"{BODY}\n\nWith a clip.")
+    accepted = amendment_propose(actor=amender, idea_id=own.pk, title=own.title, body=f"{BODY}\n\nRoll-top.")
+    amendment_accept(actor=member, amendment_id=accepted.pk)
     # an Insights run with a table and a chart, as the staff read one
     now = timezone.now()
     chart = {
@@ -73,6 +78,7 @@ def community(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
         "pairwise": pairwise,
         "budget": budget,
         "insights": insights,
+        "amendments": [waiting, accepted],
     }
 
 
@@ -90,6 +96,7 @@ def _pages(community: dict[str, Any], role: str) -> list[str]:
         f"/c/{pairwise}/pairs/results/",
         f"/c/{budget}/budget/results/",
         "/rewards/leaderboard/",
+        *(f"/ideas/{a.idea_id}/amendments/{a.pk}/" for a in community["amendments"]),
     ]
     if role == "anonymous":
         return [*public, "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
@@ -109,7 +116,7 @@ def _pages(community: dict[str, Any], role: str) -> list[str]:
         "/outreach/",
     ]
     if role == "member":
-        return member
+        return [*member, f"/ideas/{idea}/amend/"]  # staff revise ideas themselves, and propose no amendments
     return [
         *member,
         "/staff/queue/",

@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import VIEWPORT
+from tests.browser.layout import MOBILE, OVERFLOW
 from tests.browser.session import PASSWORD, log_in
 from tests.browser.smtp import Mailbox, text_of
+from tests.browser.test_accessibility import RULES, _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -242,3 +245,140 @@ def test_an_admin_sets_up_a_campaign_with_supporter_gates(
     stored = Campaign.objects.get(title="Lighter packs")
     assert stored.support_gates == [{"supporters": 100, "days": 60}, {"supporters": 1000, "days": 365}]
     assert stored.scorecard_criteria == ["desirability", "feasibility", "viability"]
+
+
+@pytest.fixture
+def new_modes(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
+    """A pairwise campaign, a participatory budget and an idea open to amendments, each with its ideas."""
+    from prosumo.budgets.services import budget_set, cost_set
+    from prosumo.community.bootstrap import create_verified_member
+    from prosumo.ideas.services import campaign_create, idea_submit
+
+    admin = create_verified_member(
+        email="admin@example.org", password=PASSWORD, role="admin", display_name="Camp Admin"
+    )
+    author = create_verified_member(email="author@example.org", password=PASSWORD, display_name="Alba Author")
+    create_verified_member(email="member@example.org", password=PASSWORD, display_name="Trail Member")
+    body = "A roofed corner of the campsite where families can cook and eat when it rains."
+    pairwise = campaign_create(
+        actor=admin, title="Light in the tent", brief="Which light would you take?", voting_mode="pairwise"
+    )
+    for title in ("A lantern that hangs from the roof", "A strip of lights along the seams", "A torch with a red mode"):
+        idea_submit(actor=admin, campaign_id=pairwise.pk, title=title, body=body)
+    fund = campaign_create(
+        actor=admin, title="The campsite fund", brief="Spend 1,000 EUR on the campsite.", voting_mode="budget"
+    )
+    budget_set(actor=admin, campaign_id=fund.pk, amount_cents=1000_00, currency="EUR")
+    costed = {}
+    for title, cents in (("A rain shelter for cooking", 700_00), ("Hot showers", 500_00), ("A bike rack", 200_00)):
+        costed[title] = idea_submit(actor=admin, campaign_id=fund.pk, title=title, body=body)
+        cost_set(actor=admin, idea_id=costed[title].pk, amount_cents=cents)
+    campsite = campaign_create(actor=admin, title="The campsite", brief="What would make the campsite better?")
+    shelter = idea_submit(actor=author, campaign_id=campsite.pk, title="A shelter by the lake", body=body)
+    return {"pairwise": pairwise, "fund": fund, "costed": costed, "shelter": shelter, "body": body}
+
+
+@pytest.mark.timeout(300)
+def test_a_member_compares_pairs_votes_a_budget_and_amends_an_idea(
+    new_modes: dict[str, Any],
+    live_server: Any,
+    new_page: Callable[[], Any],
+    screenshot: Callable[[Any, str], Any],
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from prosumo.activity.models import Event
+    from prosumo.budgets.models import Ballot
+    from prosumo.ideas.models import CoAuthor
+    from prosumo.pairwise.models import Choice
+
+    base = live_server.url
+
+    axe = Axe()
+
+    def both(page: Any, name: str) -> None:
+        """Check the page with axe, and save it at the desktop size and on a phone, where nothing may pass the screen's edge."""
+        assert _serious(axe.run(page, options=RULES)) == [], f"axe on {name}"
+        screenshot(page, name)
+        page.set_viewport_size(MOBILE)
+        assert page.evaluate(OVERFLOW) == [], f"what passes 390 px on {name}"
+        screenshot(page, f"{name}-mobile")
+        page.set_viewport_size(VIEWPORT)
+
+    member = new_page()
+    log_in(member, base, "member@example.org")
+
+    # 1. A pairwise session: two picks and a "can't decide", then the results.
+    member.goto(f"{base}/c/{new_modes['pairwise'].slug}/")
+    member.get_by_role("link", name="Compare ideas").click()
+    expect(member.locator("#pairwise-answered")).to_have_text("You have answered 0 pairs.")
+    both(member, "pairwise")
+    for button, count in (("#pick-left", 1), ("#pick-right", 2), ("#pick-neither", 3)):
+        member.locator(button).click()
+        expect(member.locator("#pairwise-answered")).to_contain_text(f"You have answered {count} pair")
+    assert sorted(Choice.objects.values_list("outcome", flat=True)) == ["cant_decide", "left", "right"]
+    member.get_by_role("link", name="See the results").click()
+    expect(member.locator("#pairwise-results tbody tr")).to_have_count(3)
+    both(member, "pairwise-results")
+
+    # 2. A budget ballot: refused over the budget, cast within it, then changed.
+    costed = new_modes["costed"]
+    member.goto(f"{base}/c/{new_modes['fund'].slug}/")
+    member.get_by_role("link", name="Your ballot").click()
+    member.get_by_label(re.compile("A rain shelter for cooking")).check()
+    member.get_by_label(re.compile("Hot showers")).check()
+    member.get_by_role("button", name="Cast my ballot").click()
+    expect(member.locator("#ballot-error")).to_contain_text("more than the budget of 1,000.00 EUR")
+    both(member, "budget-refused")
+    member.get_by_label(re.compile("Hot showers")).uncheck()
+    member.get_by_role("button", name="Cast my ballot").click()
+    expect(member.locator("#ballot-saved")).to_be_visible()
+    member.get_by_label(re.compile("A rain shelter for cooking")).uncheck()
+    member.get_by_label(re.compile("Hot showers")).check()
+    member.get_by_label(re.compile("A bike rack")).check()
+    member.get_by_role("button", name="Save my new ballot").click()
+    expect(member.get_by_label(re.compile("Hot showers"))).to_be_checked()
+    expect(member.get_by_label(re.compile("A rain shelter for cooking"))).not_to_be_checked()
+    ballot = Ballot.objects.get()
+    assert sorted(ballot.ideas.values_list("title", flat=True)) == ["A bike rack", "Hot showers"]
+    assert ballot.total_cents == 700_00
+    both(member, "budget-ballot")
+    member.get_by_role("link", name="See the results").click()
+    expect(member.locator(f"#budget-idea-{costed['Hot showers'].pk}")).to_contain_text("Funded")
+    expect(member.locator(f"#budget-idea-{costed['A rain shelter for cooking'].pk}")).not_to_contain_text("Funded")
+    both(member, "budget-results")
+
+    # 3. An amendment: the member proposes a paragraph, the idea's author accepts it.
+    shelter, added = new_modes["shelter"], "It needs a sink with running water, and a bench along the wall."
+    member.goto(f"{base}/ideas/{shelter.pk}/")
+    member.get_by_role("link", name="Propose a change").click()
+    member.get_by_label("Text").fill(f"{new_modes['body']}\n\n{added}")
+    member.get_by_label("Why this change").fill("Cooking needs water")
+    both(member, "amendment-propose")
+    member.get_by_role("button", name="Propose this change").click()
+    expect(member.locator("#amendment-status")).to_contain_text("Waiting for the author")
+    author = new_page()
+    log_in(author, base, "author@example.org")
+    author.goto(f"{base}/ideas/{shelter.pk}/")
+    author.locator("#amendments").get_by_role("link", name="Cooking needs water").click()
+    expect(author.locator("#amendment-diff ins")).to_have_text(added)
+    both(author, "amendment-review")
+    author.get_by_label("Their share of the idea, in percent").fill("10")
+    author.locator("#accept-amendment").click()
+    expect(author.locator("#amendment-status")).to_contain_text("Accepted")
+    both(author, "amendment-accepted")
+    author.goto(f"{base}/ideas/{shelter.pk}/")
+    expect(author.locator("article .card").first).to_contain_text(added)
+    expect(author.locator("article p.small").first).to_contain_text("Trail Member (10%)")
+    assert CoAuthor.objects.get().member.email == "member@example.org"
+
+    # 4. Each step left its event in the documented vocabulary.
+    verbs = set(Event.objects.values_list("verb", flat=True))
+    assert {
+        "pairwise.chosen",
+        "pairwise.cant_decide",
+        "budget.ballot_cast",
+        "budget.ballot_changed",
+        "idea.amendment_proposed",
+        "idea.amendment_accepted",
+    } <= verbs

@@ -3,7 +3,7 @@
 Staff set up the campaign and three ideas through the services; the member answers with
 the arrow keys alone (left, right, down for "can't decide"), as the page tells them, and
 reads the results. At 390 px wide both ideas and "can't decide" fit the first screen and
-nothing scrolls sideways. Screenshots go to docs/screenshots/ with `--screenshots`.
+nothing scrolls sideways. The walk in test_feedback_loop.py saves these pages' screenshots.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def pairs(restore_seed_data: None, transactional_db: Any) -> dict[str, Any]:
 
 
 def test_a_member_answers_pairs_with_the_keyboard_and_reads_the_results(
-    pairs: dict[str, Any], live_server: Any, new_page: Callable[[], Any], screenshot: Callable[[Any, str], Any]
+    pairs: dict[str, Any], live_server: Any, new_page: Callable[[], Any]
 ) -> None:
     from prosumo.pairwise.models import Choice
 
@@ -62,7 +62,6 @@ def test_a_member_answers_pairs_with_the_keyboard_and_reads_the_results(
     page.get_by_role("link", name="Compare ideas").click()
     expect(page).to_have_title(re.compile("Which idea is better"))
     expect(page.locator("#pairwise-answered")).to_have_text("You have answered 0 pairs.")
-    screenshot(page, "pairwise")
 
     # three answers from the keyboard: left, right, can't decide
     shown = []
@@ -94,13 +93,9 @@ def test_a_member_answers_pairs_with_the_keyboard_and_reads_the_results(
         # the idea's title and text fit inside its button
         assert page.locator(button).evaluate("b => b.scrollHeight <= b.clientHeight"), button
     assert page.evaluate(WIDEST) == [], "what sticks out at 390 px"
-    screenshot(page, "pairwise-mobile")
 
     # the results: every idea with its score
     page.get_by_role("link", name="See the results").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Results of Light in the tent")
     expect(page.locator("#pairwise-results tbody tr")).to_have_count(3)
     assert page.evaluate(WIDEST) == []
-    screenshot(page, "pairwise-results-mobile")
-    page.set_viewport_size({"width": 1280, "height": 860})
-    screenshot(page, "pairwise-results")

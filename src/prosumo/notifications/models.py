@@ -62,6 +62,21 @@ class Fanout(models.Model):
         )
 
 
+class IdeaNewsLock(models.Model):
+    """One row per idea whose news waits in a collapse window: the lock its fan-outs take in turn.
+
+    Two workers fanning out two stage changes of one idea at the same instant would each
+    find no waiting email and queue one of their own: two emails where the window promises
+    one. Each batch that may collapse first takes this row's lock (created on first use), so
+    the second worker reads the waiting emails only once the first has committed them.
+    """
+
+    idea_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"news of idea {self.idea_id}"
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     verb = models.CharField(max_length=48)

@@ -31,7 +31,7 @@ from prosumo.core.errors import NotFound
 from prosumo.core.mail import MailDraft, mail_deliver, mail_queue, one_line
 from prosumo.core.models import OutgoingMail
 from prosumo.core.phrases import english
-from prosumo.notifications.models import Fanout, Notification
+from prosumo.notifications.models import Fanout, IdeaNewsLock, Notification
 
 FANOUT_BATCH = 1000
 DIGEST_BATCH = 200
@@ -188,6 +188,11 @@ def _waiting_emails(
     window = settings.PROSUMO_NOTIFICATION_COLLAPSE_SECONDS
     if window <= 0 or fanout.verb not in COLLAPSED_VERBS or fanout.about_idea is None:
         return {}, None
+    # One batch of this idea's news at a time, whichever worker runs it (a row lock on
+    # PostgreSQL; SQLite's immediate transactions already take turns): the next one then
+    # sees the emails this one queued, and rewrites them instead of queuing its own.
+    IdeaNewsLock.objects.bulk_create([IdeaNewsLock(idea_id=fanout.about_idea)], ignore_conflicts=True)
+    IdeaNewsLock.objects.select_for_update().get(idea_id=fanout.about_idea)
     waiting = OutgoingMail.objects.select_for_update().filter(
         key__startswith=f"idea-news:{fanout.about_idea}:",
         to__in=[member.email for member in members],
