@@ -117,11 +117,11 @@ def amendment_propose(
             created_at=now,
             updated_at=now,
         )
-        _tell_author("idea.amendment_proposed", member, idea, amendment, now)
+        _tell_author(verb="idea.amendment_proposed", member=member, idea=idea, amendment=amendment, now=now)
     return amendment
 
 
-def _tell_author(verb: str, member: Member, idea: Idea, amendment: Amendment, now: datetime) -> None:
+def _tell_author(*, verb: str, member: Member, idea: Idea, amendment: Amendment, now: datetime) -> None:
     """Record that ``member`` proposed or rewrote ``amendment``, and tell the idea's author."""
     event = event_record(
         verb=verb,
@@ -182,7 +182,7 @@ def amendment_update(
         amendment.status = AmendmentStatus.PENDING
         amendment.updated_at = now
         amendment.save(update_fields=["title", "body", "note", "base_revision", "status", "updated_at"])
-        _tell_author("idea.amendment_updated", member, idea, amendment, now)
+        _tell_author(verb="idea.amendment_updated", member=member, idea=idea, amendment=amendment, now=now)
     return amendment
 
 
