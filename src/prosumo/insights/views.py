@@ -75,7 +75,7 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         raw[bound] = raw[bound][:10]
     if request.method == "POST":
         insights_request(actor=request.user, filters={k: request.POST.get(k, "") for k in FILTERS})
-        messages.success(request, "The analytics are being computed; this page shows them when ready.")
+        messages.success(request, gettext("The analytics are being computed; this page shows them when ready."))
         return redirect(_filtered(request))
     runs = dashboard_runs(raw)
     if runs.problem:
