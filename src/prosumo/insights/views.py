@@ -152,7 +152,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     # Each spec goes to the page through json_script, which escapes "<", ">" and "&": data
     # (a segment's name, a channel) can never end the script element it is written in.
     charts = [
-        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec)}
+        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec, key)}
         for i, spec in enumerate(found.get("charts", []))
     ]
     return render(
