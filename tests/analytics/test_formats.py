@@ -163,3 +163,33 @@ def test_innovation_reasons_and_chart_titles_read_in_spanish(spanish):
         "encoding": {"x": {"field": "did", "title": "miembros que dieron el paso"}},
         "datasets": {"d": [{"title": "Involvement funnel per segment"}]},
     }
+
+
+def test_the_words_a_chart_draws_from_its_data_read_as_the_tables_write_them(spanish):
+    # given: a chart whose axis, legend and tooltip draw raw keys from its data, one axis with no title
+    spec = {
+        "encoding": {
+            "x": {"field": "step", "type": "nominal", "sort": ["visited", "voted"]},
+            "y": {"field": "share", "type": "quantitative", "title": "members who took the step"},
+            "color": {"field": "stage", "type": "nominal", "scale": {"domain": ["collect", "process"]}},
+            "tooltip": [{"field": "feature", "type": "nominal"}],
+        },
+        "datasets": {"d": [{"step": "visited", "stage": "collect", "feature": "survey_motive_econ", "share": 0.5}]},
+    }
+    # when
+    english, read = Reader().spec(spec, "involvement"), spanish.spec(spec, "involvement")
+    # then: each category in words, in the order the chart gave, and every axis and legend titled
+    assert english["datasets"]["d"] == [
+        {"step": "Visited", "stage": "Collecting", "feature": "Motive: something of value", "share": 0.5}
+    ]
+    assert read["datasets"]["d"] == [
+        {"step": "Visitó", "stage": "Recogida", "feature": "Motivo: obtener algo de valor", "share": 0.5}
+    ]
+    assert read["encoding"]["x"] == {"field": "step", "type": "nominal", "sort": ["Visitó", "Votó"], "title": "Paso"}
+    assert read["encoding"]["y"]["title"] == "miembros que dieron el paso"
+    assert read["encoding"]["color"]["scale"]["domain"] == ["Recogida", "Procesamiento"]
+    assert read["encoding"]["color"]["title"] == "Etapa"
+    assert read["encoding"]["tooltip"] == [{"field": "feature", "type": "nominal", "title": "Factor"}]
+    # and a money axis names its currency
+    money = {"encoding": {"x": {"field": "amount", "type": "quantitative"}}}
+    assert spanish.spec(money, "effectiveness")["encoding"]["x"]["title"] == "Importe (EUR)"

@@ -30,3 +30,18 @@ def test_filters_in_the_address_that_do_not_hold_fall_back_to_all_data(admin, lo
 def test_the_dashboards_do_not_exist_for_members(member, login):
     client = login(member)
     assert [client.get(path).status_code for path in ("/staff/insights/", "/staff/insights/1/overview/")] == [404, 404]
+
+
+def test_compute_now_says_so_in_the_readers_language(make_member, login):
+    # given: an admin reading English and one reading Spanish
+    english, spanish = login(make_member("admin")), login(make_member("admin", locale="es"))
+    # when: each presses "Compute now" (the run is queued, not computed here)
+    en, es = english.post("/staff/insights/", {}), spanish.post("/staff/insights/", {})
+    # then
+    assert shown(en) == ["The analytics are being computed; this page shows them when ready."]
+    assert shown(es) == ["Se están calculando los análisis; esta página los mostrará cuando estén listos."]
+
+
+def test_filters_that_do_not_hold_are_refused_in_spanish(make_member, login):
+    response = login(make_member("admin", locale="es")).post("/staff/insights/", {"segment": "Nobody"})
+    assert shown(response) == ["Los filtros no son válidos. No existe ese segmento."]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
+from prosumo.analytics.sections.formats import Reader
 from prosumo.core.errors import InvalidInput, PermissionDenied
 from prosumo.demo.loader import load_demo
 from prosumo.insights.filters import subset
@@ -169,7 +170,8 @@ def test_hostile_segment_names_stay_text_on_the_page_and_in_the_csv(hostile_segm
     assert "<img" not in page
     specs = re.findall(r'<script id="chart\d+-spec" type="application/json">(.*?)</script>', page, re.S)
     assert len(specs) == len(hostile_segment.section("involvement")["charts"]) > 0
-    assert [json.loads(s) for s in specs] == hostile_segment.section("involvement")["charts"]
+    charts = hostile_segment.section("involvement")["charts"]
+    assert [json.loads(s) for s in specs] == [Reader().spec(chart, "involvement") for chart in charts]
     assert HOSTILE_SEGMENT in json.dumps([json.loads(s) for s in specs], ensure_ascii=False)
 
     # when: they download the table that names the segments

@@ -18,6 +18,7 @@ from prosumo.analytics.metrics.involvement import STEP_DEFINITIONS
 from prosumo.analytics.report import build_report, reader_for, to_html, to_json
 from prosumo.analytics.sections import figures
 from prosumo.demo.loader import load_demo
+from prosumo.ideas.models import Campaign
 from prosumo.insights.export import commerce_left_out, export_tables
 from prosumo.insights.models import InsightRun
 
@@ -44,6 +45,23 @@ REASON_WORDS = (
 )
 #: The notes a section writes when its question has no figure at all.
 NO_FIGURE = ("Too few", "No costs table", "No matched comparison", "No diffusion fit", "No reward or royalty")
+#: The demo's segments and channels: names, the same in every language.
+SEGMENTS_AND_CHANNELS = (
+    "bronze",
+    "silver",
+    "gold",
+    "email",
+    "event",
+    "partner",
+    "referral",
+    "search",
+    "social",
+    "direct",
+)
+#: The chart's words Spanish writes as English does.
+SAME_IN_SPANISH = ("Personal",)
+#: A chart's category that is a name or a number, not a word: an arm "#1", "1 / 2", "10+", "2-4", a currency, a date.
+NAMES = re.compile(r"#?\d[\d /+-]*|[A-Z]{3}|\d{4}-\d\d-\d\d\S*")
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 NOT_A_NUMBER = re.compile(r"\b(?:nan|NaN|None|null)\b")
 SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE][+-]?\d+\b")
@@ -54,6 +72,16 @@ def shown_text(page: str) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
     titles = " ".join(re.findall(r"""title=["']([^"']*)["']""", page))
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)) + " " + titles)
+
+
+AXES_AND_LEGENDS = ("x", "y", "color", "fill", "stroke", "shape", "size", "opacity", "strokeDash", "row", "column")
+
+
+def chart_specs(page: str) -> list[dict]:
+    return [
+        json.loads(spec)
+        for spec in re.findall(r"""<script [^>]*id=["']chart\d+-spec["'][^>]*>(.*?)</script>""", page, flags=re.S)
+    ]
 
 
 def chart_titles(page: str) -> set[str]:
@@ -72,9 +100,47 @@ def chart_titles(page: str) -> set[str]:
             for value in node:
                 walk(value)
 
-    for spec in re.findall(r"""<script [^>]*id=["']chart\d+-spec["'][^>]*>(.*?)</script>""", page, flags=re.S):
-        walk(json.loads(spec))
+    for spec in chart_specs(page):
+        walk(spec)
     return found
+
+
+def chart_words(page: str) -> set[str]:
+    """The words a page's charts draw from their data: a legend's entries, an axis's categories."""
+    words: set[str] = set()
+    for spec in chart_specs(page):
+        for rows in (spec.get("datasets") or {}).values():
+            for row in rows:
+                words.update(v for v in row.values() if isinstance(v, str) and re.search(r"[A-Za-z]", v))
+    return words
+
+
+def untitled_axes(page: str) -> list[str]:
+    """The axes and legends a chart titles with its column's key, having no title of its own in any layer."""
+    untitled: list[str] = []
+    for spec in chart_specs(page):
+        encodings: list[dict] = []
+
+        def walk(node: object) -> None:
+            if isinstance(node, dict):
+                for name, value in node.items():
+                    if name == "encoding" and isinstance(value, dict):
+                        encodings.append(value)  # noqa: B023 - walked here, at once
+                    if name not in ("data", "datasets"):
+                        walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(spec)
+        titled = {ch for enc in encodings for ch, e in enc.items() if isinstance(e, dict) and "title" in e}
+        untitled += [
+            f"{ch}: {e['field']}"
+            for enc in encodings
+            for ch, e in enc.items()
+            if ch in AXES_AND_LEGENDS and isinstance(e, dict) and "field" in e and ch not in titled
+        ]
+    return untitled
 
 
 def english_labels() -> set[str]:
@@ -119,6 +185,8 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
     # when: each reader opens the dashboard and every question; and the report is written in each language
     seen: dict[str, dict[str, str]] = {}
     titles: dict[str, dict[str, set[str]]] = {}
+    words: dict[str, dict[str, set[str]]] = {}
+    untitled: dict[str, dict[str, list[str]]] = {}
     for language, client in readers.items():
         pages = {"dashboard": client.get("/staff/insights/")}
         pages.update({key: client.get(f"/staff/insights/{run.pk}/{key}/") for key in keys})
@@ -127,6 +195,8 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
         raw["report"] = to_html(report, reader_for(language))
         seen[language] = {name: shown_text(page) for name, page in raw.items()}
         titles[language] = {name: chart_titles(page) for name, page in raw.items()}
+        words[language] = {name: chart_words(page) for name, page in raw.items()}
+        untitled[language] = {name: untitled_axes(page) for name, page in raw.items()}
     # then: every figure reads in words, in the reader's language
     found = {
         (language, name): problems(text, spanish=language == "es")
@@ -134,6 +204,32 @@ def test_every_insights_page_and_the_report_read_in_words_in_both_languages(demo
         for name, text in pages.items()
     }
     assert {where: p for where, p in found.items() if p} == {}
+    # and every headline figure and table column has its label in the catalogue (a key whose
+    # underscores became spaces, "name agree rest", reads as words but is still a key)
+    unlabelled = {
+        s["key"]: sorted(
+            c
+            for c in {*s["headline"], *(c for rows in s["tables"].values() for c in (rows[0] if rows else {}))}
+            if figures.figure(s["key"], c) is None
+        )
+        for s in run.result["sections"]
+    }
+    assert {key: columns for key, columns in unlabelled.items() if columns} == {}
+    # and the charts too: every axis and legend has a title, no category they draw is a raw key,
+    # and on the Spanish pages no category is left as the English page draws it
+    assert {(lang, name): u for lang, pages in untitled.items() for name, u in pages.items() if u} == {}
+    raw_words = {
+        (lang, name): sorted(w for w in ws if RAW_KEY.search(w))
+        for lang, pages in words.items()
+        for name, ws in pages.items()
+    }
+    assert {where: w for where, w in raw_words.items() if w} == {}
+    names = {*SEGMENTS_AND_CHANNELS, *(c.title for c in Campaign.objects.all()), *SAME_IN_SPANISH}
+    left_in_english = {
+        name: sorted(w for w in words["es"][name] & words["en"][name] if w not in names and not NAMES.fullmatch(w))
+        for name in words["es"]
+    }
+    assert {name: w for name, w in left_in_english.items() if w} == {}
     # and the same figure is written the same way on the dashboard, its page and in the report
     assert "Inequality of contributions (Gini, 0-1)" in seen["en"]["involvement"]
     assert "Desigualdad de las contribuciones (Gini, 0-1)" in seen["es"]["report"]

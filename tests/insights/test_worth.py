@@ -81,17 +81,19 @@ def test_the_comparison_in_one_sentence_with_its_interval(tmp_path, make_member,
     assert revenue == 2070.0
     assert did["effect"] == pytest.approx(42.0, abs=0.01)  # the odd co-creators spend 4 more
     assert en.context["worth"].sentence == (
-        "The community received 50 reward points, 12.50 EUR in royalties, credit on accepted ideas for 1 members "
-        "and a staff answer on 0 % of its ideas; the company gained 2,070.00 EUR of co-created revenue, and each "
-        f"co-creator spent {did['effect']:,.2f} EUR more per 90 days than a matched member who did not take part (95% interval "
-        f"{low:,.2f} EUR to {high:,.2f} EUR)."
+        "The community received 50 reward points, €12.50 in royalties, credit on accepted ideas for 1 members "
+        "and a staff answer on 0% of its ideas; the company gained €2,070.00 of co-created revenue, and each "
+        f"co-creator spent €{did['effect']:,.2f} more per 90 days than a matched member who did not take part (95% interval "
+        f"€{low:,.2f} to €{high:,.2f})."
     )
     assert 0 < low < 42 < high
     assert '<p class="card" id="worth-sentence">The community received 50 reward points' in en.content.decode()
-    assert es.context["worth"].sentence.startswith(
-        "La comunidad recibió 50 puntos de recompensa, 12,50 EUR en regalías"
-    )
-    assert f"{did['effect']:.2f} EUR más cada 90 días".replace(".", ",") in es.context["worth"].sentence
+    assert es.context["worth"].sentence.startswith("La comunidad recibió 50 puntos de recompensa, 12,50 € en regalías")
+    assert f"{did['effect']:.2f} € más cada 90 días".replace(".", ",") in es.context["worth"].sentence
+    # and each figure is written as the Insights pages write it: one format for one number
+    en_figures, es_figures = dict(en.context["worth"].figures), dict(es.context["worth"].figures)
+    assert (en_figures["Royalties paid"], en_figures["Ideas answered by staff"]) == ("€12.50", "0%")
+    assert (es_figures["Regalías pagadas"], es_figures["Ideas respondidas por el equipo"]) == ("12,50 €", "0 %")
     # the spend and the survey are still missing, with where to enter them
     assert [(m.what, m.url) for m in en.context["worth"].missing] == [
         ("Channel spend", "/staff/spend/"),
@@ -108,7 +110,7 @@ def test_too_few_co_creators_give_no_interval(tmp_path, admin, login):
     # then
     assert (did["matched"], did["low"], did["high"]) == (9, None, None)
     assert sentence.endswith(
-        f"each co-creator spent {did['effect']:,.2f} EUR more per 90 days than a matched member who did not take part "
+        f"each co-creator spent €{did['effect']:,.2f} more per 90 days than a matched member who did not take part "
         "(too few members for a 95% interval: 9 co-creators matched)."
     )
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from prosumo.analytics.section import Section
 from prosumo.analytics.sections.figures import N_
-from prosumo.analytics.sections.formats import Reader
+from prosumo.analytics.sections.formats import Reader, vega_locale
 from prosumo.core.spreadsheet import spreadsheet_csv
 
 if TYPE_CHECKING:
@@ -460,7 +460,7 @@ def to_html(report: Report, read: Reader | None = None) -> str:
         charts = []
         for spec in specs:
             div = f"chart{len(chart_specs)}"
-            chart_specs.append((div, read.spec(spec)))
+            chart_specs.append((div, read.spec(spec, section.key)))
             charts.append(f"<div class='chart' id='{div}'></div>")
         notes = [read.note(note) for note in section.notes] + problems
         notes_html = (
@@ -519,7 +519,7 @@ def to_html(report: Report, read: Reader | None = None) -> str:
             f"\nfor (const id of {ids}) {{\n"
             "  const spec = JSON.parse(document.getElementById(id + '-spec').textContent);\n"
             "  vegaEmbed('#' + id, spec, {actions: false, renderer: 'svg', ast: true, defaultStyle: false,"
-            " tooltip: {disableDefaultStyle: true}})"
+            f" tooltip: {{disableDefaultStyle: true}}, ...{_script_json(vega_locale(read.language))}}})"
             ".catch(err => { document.getElementById(id).textContent = String(err); });\n"
             "}\n"
         )

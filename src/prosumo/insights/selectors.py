@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from prosumo.analytics.sections.figures import COUNT, MONEY, POINTS, SHARE
 from prosumo.core.errors import NotFound, ProsumoError
+from prosumo.insights import labels
 from prosumo.insights.filters import filter_key
 from prosumo.insights.models import InsightRun, OpenDataRelease
 from prosumo.insights.services import clean_filters
@@ -97,10 +97,6 @@ class Worth:
     missing: list[Missing]
 
 
-def _money(value: float, currency: str) -> str:
-    return f"{number_format(round(value, 2), 2, force_grouping=True)} {currency}"  # number_format cuts, not rounds
-
-
 def _row(section: dict[str, Any], table: str) -> dict[str, Any]:
     rows = (section.get("tables") or {}).get(table) or []
     return dict(rows[0]) if rows else {}
@@ -114,7 +110,12 @@ def worth_to_both_sides(run: InsightRun | None) -> Worth:
     staff page where it is entered. Money is in the site's currency (orders in other currencies
     are left out by the export).
     """
-    currency = settings.PROSUMO_CURRENCY
+    # every figure written as the Insights pages and the report write it (one format for one number)
+    read = labels.reader()
+
+    def money(value: float) -> str:
+        return read.format(MONEY, value)
+
     orders = Missing(
         what=gettext("Orders"),
         why=gettext("Without orders there is no co-created revenue and no comparison of what co-creators spend."),
@@ -162,20 +163,15 @@ def worth_to_both_sides(run: InsightRun | None) -> Worth:
     credited = int(prosumer.get("credited_members") or 0)
     answered = prosumer.get("ideas_answered_share")
     figures = [
-        (gettext("Reward points granted"), number_format(points, 0, force_grouping=True)),
-        (gettext("Royalties paid"), _money(royalties, currency)),
-        (gettext("Members credited on an accepted idea"), number_format(credited, 0, force_grouping=True)),
-        (
-            gettext("Ideas answered by staff"),
-            "—" if answered is None else f"{number_format(round(100 * float(answered)), 0)} %",
-        ),
+        (gettext("Reward points granted"), read.format(POINTS, points)),
+        (gettext("Royalties paid"), money(royalties)),
+        (gettext("Members credited on an accepted idea"), read.format(COUNT, credited)),
+        (gettext("Ideas answered by staff"), read.format(SHARE, answered)),
     ]
     if company.get("revenue") is not None:
-        figures.append((gettext("Co-created revenue"), _money(float(company.get("co_created_revenue") or 0), currency)))
+        figures.append((gettext("Co-created revenue"), money(float(company.get("co_created_revenue") or 0))))
     if company.get("programme_cost") is not None:
-        figures.append(
-            (gettext("Programme cost (spend and royalties)"), _money(float(company["programme_cost"]), currency))
-        )
+        figures.append((gettext("Programme cost (spend and royalties)"), money(float(company["programme_cost"]))))
     sentence = ""
     if company.get("revenue") is not None and did and did.get("effect") is not None:
         received = gettext(
@@ -187,15 +183,15 @@ def worth_to_both_sides(run: InsightRun | None) -> Worth:
             "credited": figures[2][1],
             "answered": figures[3][1],
         }
-        effect = _money(abs(float(did["effect"])), currency)
+        effect = money(abs(float(did["effect"])))
         if did.get("low") is None or did.get("high") is None:
             interval = gettext("too few members for a 95%% interval: %(treated)s co-creators matched") % {
-                "treated": number_format(int(did.get("matched") or 0), 0, force_grouping=True)
+                "treated": read.format(COUNT, int(did.get("matched") or 0))
             }
         else:
             interval = gettext("95%% interval %(low)s to %(high)s") % {
-                "low": _money(float(did["low"]), currency),
-                "high": _money(float(did["high"]), currency),
+                "low": money(float(did["low"])),
+                "high": money(float(did["high"])),
             }
         more = float(did["effect"]) >= 0
         gained = (

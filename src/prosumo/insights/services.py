@@ -35,26 +35,26 @@ def clean_filters(raw: dict[str, Any]) -> dict[str, Any]:
         if problem is not None:
             errors[name] = [problem]
     if errors:
-        raise InvalidInput("The filters are not valid.", fields=errors)  # before any query sees them
+        raise InvalidInput(gettext("The filters are not valid."), fields=errors)  # before any query sees them
     if "segment" in filters and not Segment.objects.filter(name=filters["segment"]).exists():
-        errors["segment"] = ["No such segment."]
+        errors["segment"] = [gettext("No such segment.")]
     if "campaign" in filters and not (
         filters["campaign"].isascii()
         and filters["campaign"].isdigit()
         and id_in_range(int(filters["campaign"]))
         and Campaign.objects.filter(pk=int(filters["campaign"])).exists()
     ):
-        errors["campaign"] = ["No such campaign."]
+        errors["campaign"] = [gettext("No such campaign.")]
     for bound in ("since", "until"):
         if bound in filters:
             try:
                 filters[bound] = date.fromisoformat(filters[bound]).isoformat() + "T00:00:00+00:00"
             except ValueError:
-                errors[bound] = ["Give a date as YYYY-MM-DD."]
+                errors[bound] = [gettext("Give a date as YYYY-MM-DD.")]
     if not errors and "since" in filters and "until" in filters and filters["since"] >= filters["until"]:
-        errors["until"] = ["The period must end after it starts."]
+        errors["until"] = [gettext("The period must end after it starts.")]
     if errors:
-        raise InvalidInput("The filters are not valid.", fields=errors)
+        raise InvalidInput(gettext("The filters are not valid."), fields=errors)
     return filters
 
 

@@ -75,7 +75,7 @@ def dashboard(request: MemberRequest) -> HttpResponse:
         raw[bound] = raw[bound][:10]
     if request.method == "POST":
         insights_request(actor=request.user, filters={k: request.POST.get(k, "") for k in FILTERS})
-        messages.success(request, "The analytics are being computed; this page shows them when ready.")
+        messages.success(request, gettext("The analytics are being computed; this page shows them when ready."))
         return redirect(_filtered(request))
     runs = dashboard_runs(raw)
     if runs.problem:
@@ -152,7 +152,7 @@ def section(request: HttpRequest, run_id: int, key: str) -> HttpResponse:
     # Each spec goes to the page through json_script, which escapes "<", ">" and "&": data
     # (a segment's name, a channel) can never end the script element it is written in.
     charts = [
-        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec)}
+        {"id": f"chart{i}", "spec_id": f"chart{i}-spec", "spec": read.spec(spec, key)}
         for i, spec in enumerate(found.get("charts", []))
     ]
     return render(

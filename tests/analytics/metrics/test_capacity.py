@@ -224,3 +224,31 @@ def test_monthly_joiners_run_to_the_datasets_end(make_dataset, b):
     assert out["joiners"].tolist() == [1, 1, 0, 0, 0]
     assert out["members"].tolist() == [1, 2, 2, 2, 2]
     assert out["month"].iloc[-1] == pd.Timestamp("2024-05-01", tz="UTC")
+
+
+def test_fits_in_threads_side_by_side_leave_the_warning_filters_alone():
+    # given: two fits at once, as sections run in a report's threads, one of them on its bounds
+    # (its covariance cannot be estimated), while every warning is an error (as in these tests)
+    import threading
+    import warnings
+
+    series = [_bass_counts(0.03, 0.38, 1000.0, 12), np.array([1200, 500, 250, 150, 90, 50, 20, 8, 3, 1, 0, 0])]
+    before = list(warnings.filters)
+    failures: list[BaseException] = []
+
+    def fit(counts: np.ndarray) -> None:
+        for _ in range(5):
+            try:
+                capacity.fit_bass(counts)
+            except BaseException as exc:  # any failure in the thread is the test's
+                failures.append(exc)
+
+    # when
+    threads = [threading.Thread(target=fit, args=(counts,)) for counts in series]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then: no fit warned (a warning is raised here), and the process-wide filters are as they were
+    assert failures == []
+    assert warnings.filters == before

@@ -10,14 +10,14 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
-from scipy.optimize import OptimizeWarning, curve_fit
+from scipy.linalg import svd
+from scipy.optimize import least_squares
 
 from prosumo.analytics.dataset import Dataset
 from prosumo.analytics.metrics.activity import (
@@ -172,19 +172,12 @@ def fit_bass(new_per_period: Any) -> BassFit:
     best = None
     for m0 in (1.5 * total, 3 * total, 10 * total):
         for q0 in (0.1, 0.4, 1.0):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", OptimizeWarning)
-                try:
-                    params, cov = curve_fit(
-                        _bass_increments,
-                        t,
-                        n,
-                        p0=(0.01, q0, m0),
-                        bounds=([1e-7, 0.0, total], [1.0, 10.0, 1e4 * total + 1]),
-                        maxfev=20_000,
-                    )
-                except RuntimeError:
-                    continue
+            try:
+                params, cov = _least_squares_fit(
+                    t, n, p0=(0.01, q0, m0), lower=(1e-7, 0.0, total), upper=(1.0, 10.0, 1e4 * total + 1)
+                )
+            except RuntimeError:
+                continue
             sse = float(((n - _bass_increments(t, *params)) ** 2).sum())
             if best is None or sse < best[0]:
                 best = (sse, params, cov)
@@ -202,6 +195,36 @@ def fit_bass(new_per_period: Any) -> BassFit:
         periods=len(n),
         adopters=total,
     )
+
+
+def _least_squares_fit(
+    t: np.ndarray, n: np.ndarray, *, p0: tuple[float, float, float], lower: tuple[float, ...], upper: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bounded least-squares fit of the Bass increments, and its covariance, as ``curve_fit`` computes them.
+
+    Written out rather than calling ``curve_fit``: it warns when the covariance cannot be
+    estimated, and silencing that takes ``warnings.catch_warnings``, which changes the one
+    process-wide list of warning filters. Sections run in threads side by side (one
+    thread's exit would restore the filters under another still fitting), so the fit
+    touches no global state: an indeterminate covariance is simply infinite.
+    """
+
+    def residuals(params: np.ndarray) -> np.ndarray:
+        return np.asarray(_bass_increments(t, *params) - n, dtype="float64")
+
+    res = least_squares(
+        residuals, np.asarray(p0, dtype="float64"), bounds=(lower, upper), method="trf", max_nfev=20_000
+    )
+    if not res.success:
+        raise RuntimeError(f"Optimal parameters not found: {res.message}")
+    _, s, vt = svd(res.jac, full_matrices=False)  # Moore-Penrose inverse, zero singular values left out
+    threshold = np.finfo(float).eps * max(res.jac.shape) * s[0]
+    s = s[s > threshold]
+    vt = vt[: s.size]
+    cov = np.dot(vt.T / s**2, vt)
+    if np.isnan(cov).any() or len(n) <= len(p0):
+        return res.x, np.full((len(p0), len(p0)), np.inf)
+    return res.x, cov * (2 * res.cost / (len(n) - len(p0)))
 
 
 def _month_start(index: pd.Series | np.ndarray) -> pd.DatetimeIndex:

@@ -65,6 +65,7 @@ True
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,6 +104,8 @@ _SMALL = 300
 TOP_IDEAS = 10
 #: Votes each shown group must have cast on an idea before it has a consensus share.
 CONSENSUS_MIN_VOTES = 3
+#: threadpoolctl's thread limits are one process-wide state: held by one fit at a time.
+_POOL_LIMITS = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -468,8 +471,10 @@ def opinion_groups(
     n_votes = n_votes_all[placed]
     from threadpoolctl import threadpool_limits
 
-    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine
-    with threadpool_limits(1):
+    # one thread: OpenMP workers spin-wait and slow small fits 100-fold on a busy machine.
+    # The limits are process-wide and restored on exit: one fit at a time sets them, so a
+    # fit in another section's thread cannot restore them under this one, or leave them set.
+    with _POOL_LIMITS, threadpool_limits(1):
         projection, explained = _project(values, n_votes)
         groups, scores, k_state = _cluster(projection, seed, k=k, state=k_state)
     k = int(groups.max()) + 1 if scores else 0

@@ -14,6 +14,7 @@ the 95% interval of the figure without the suffix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = ["FIGURES", "N_", "SECTION_FIGURES", "TABLES", "TITLES", "Figure", "figure", "table_label"]
@@ -586,6 +587,18 @@ SECTION_FIGURES: dict[tuple[str, str], Figure] = {
     ("opinions", "group"): F(N_("Opinion group"), RANK, N_("The opinion group, numbered from 0.")),
     ("opinions", "share"): F(N_("Share"), SHARE, N_("Members grouped who are in this group.")),
     ("opinions", "members"): F(_MEMBERS, COUNT, N_("Members in the group.")),
+    ("opinions", "name"): F(N_("Named by"), TEXT, N_("The idea the group agrees on most beyond the other groups.")),
+    ("opinions", "name_idea_id"): F(N_("Idea that names the group"), IDEA, N_("The number of that idea.")),
+    ("opinions", "name_agree"): F(
+        N_("Agreement with it in the group"), SHARE, N_("Members of the group who agree with that idea (smoothed).")
+    ),
+    ("opinions", "name_agree_rest"): F(
+        N_("Agreement with it elsewhere"), SHARE, N_("Members of the other groups who agree with it (smoothed).")
+    ),
+    ("opinions", "unites"): F(N_("Unites the groups"), YES_NO, N_("More than half of every shown group agrees.")),
+    ("opinions", "divides"): F(
+        N_("Divides the groups"), YES_NO, N_("One group mostly agrees and another mostly disagrees.")
+    ),
     ("ip", "accepted"): F(N_("Accepted the terms"), COUNT, N_("Active members who accepted the current terms.")),
     ("ip", "flags"): F(N_("Flags"), COUNT, N_("Flags raised.")),
     ("ip", "active"): F(N_("Active members"), COUNT, N_("Members active in the last year.")),
@@ -802,9 +815,31 @@ KEY_COLUMNS = frozenset({"measure", "covariate", "feature", "item"})
 _INTERVAL = "_95"
 
 
+#: The opinion groups' columns of each group ``<column>_g<n>``: their label names the group.
+GROUP_COLUMNS: dict[str, Figure] = {
+    "agree": F(N_("Group {group}: agree"), COUNT, N_("Members of the group who agreed with the idea.")),
+    "disagree": F(N_("Group {group}: disagree"), COUNT, N_("Members of the group who disagreed with the idea.")),
+    "votes": F(N_("Group {group}: votes"), COUNT, N_("Members of the group who voted on the idea.")),
+    "p_agree": F(
+        N_("Group {group}: agreement"), SHARE, N_("The group's agreement with the idea (smoothed share agreeing).")
+    ),
+}
+_GROUP_COLUMN = re.compile(r"(?P<column>[a-z_]+)_g(?P<group>\d+)")
+
+
+def group_column(key: str) -> tuple[Figure, int] | None:
+    """A per-group column (``p_agree_g0``) as its figure and its group's number; ``None`` for any other key."""
+    found = _GROUP_COLUMN.fullmatch(key)
+    if found is None or found["column"] not in GROUP_COLUMNS:
+        return None
+    return GROUP_COLUMNS[found["column"]], int(found["group"])
+
+
 def figure(section: str, key: str) -> Figure | None:
     """How figure ``key`` of ``section`` reads; an interval (``..._95``) reads as its figure's; ``None`` if unknown."""
     found = SECTION_FIGURES.get((section, key)) or FIGURES.get(key)
+    if found is None and (per_group := group_column(key)) is not None:
+        return per_group[0]
     if found is None and key.endswith(_INTERVAL):
         base = SECTION_FIGURES.get((section, key[: -len(_INTERVAL)])) or FIGURES.get(key[: -len(_INTERVAL)])
         if base is not None:
@@ -918,3 +953,55 @@ VALUES.update(
         },
     }
 )
+
+#: The words the charts draw from their data (a legend's entries, an axis's categories), by column;
+#: a table showing the same column reads the same.
+VALUES.update(
+    {
+        "stage": {"collect": N_("Collecting"), "process": N_("Processing"), "analyse": N_("Analysing")},
+        "credit": {"first touch": N_("First touch"), "last touch": N_("Last touch"), "shapley": N_("Fair split")},
+        "level": _LEVELS,
+        "move": {"up": N_("Moved up"), "held": N_("Stayed"), "down": N_("Moved down")},
+        "side": {"company": N_("The company"), "prosumers": N_("The community")},
+        "rule": {**VALUES["split_rule"], "received": N_("What was received")},
+        "item": {
+            "co-created revenue": N_("Co-created revenue"),
+            "programme cost": N_("Programme cost"),
+            "royalties": N_("Royalties paid"),
+        },
+        "interval": {"too few": N_("too few")},
+        "group": {
+            **VALUES["group"],
+            "rewarded_after": N_("Rewarded, after"),
+            "comparable_after": N_("Comparable, after"),
+        },
+    }
+)
+
+#: The title of a chart's axis or legend drawn from a column that no figure of the section names.
+CHART_FIELDS: dict[str, str] = {
+    "measure": N_("Measure"),
+    "feature": N_("Predictor"),
+    "coefficient": N_("Coefficient"),
+    "item": N_("Item"),
+    "side": N_("Side"),
+    "group": N_("Group"),
+    "period": N_("Period"),
+    "level": N_("Level"),
+    "move": N_("Change of level"),
+    "month": N_("Month"),
+    "stage": N_("Stage"),
+    "step": N_("Step"),
+    "segment": N_("Segment"),
+    "channel": N_("Channel"),
+    "retention": N_("Retention"),
+    "members": N_("Members"),
+    "count": N_("Members"),
+    "fitted": N_("Fitted by the model"),
+    "conversions": N_("Conversions"),
+    "label": N_("Arm"),
+    "rule": N_("Split rule"),
+    "v": N_("Perfect calibration"),
+}
+#: A chart's money axis: the amount, in the currency it is in.
+CHART_AMOUNT = N_("Amount ({currency})")

@@ -75,6 +75,9 @@ class Reader:
         if found is None:
             return key.replace("_", " ")
         text = self.gettext(found.label)
+        per_group = f.group_column(key)
+        if per_group is not None:
+            return text.format(group=per_group[1])
         return self.gettext(_INTERVAL_LABEL).format(label=text) if f.interval(key) else text
 
     def explanation(self, section: str, key: str) -> str:
@@ -165,24 +168,76 @@ class Reader:
                 return self.gettext(template).format(**figures)
         return phrase
 
-    def spec(self, spec: Any) -> Any:
-        """A Vega-Lite spec with its titles (chart, axes, legends) in the reader's language; its data untouched."""
+    def spec(self, spec: Any, section: str = "") -> Any:
+        """A Vega-Lite spec in the reader's language: its titles (chart, axes, legends), and the words its data draws.
+
+        The categories an axis or a legend shows (a funnel step, a model input, a level) read
+        as the tables write them, the sort orders and colour domains that name them too; an
+        axis or legend with no title of its own gets its column's label, never the column's key.
+        """
+        return self._spec(spec, section, _titled_channels(spec))
+
+    def _spec(self, spec: Any, section: str, titled: frozenset[str]) -> Any:
         if isinstance(spec, dict):
             out: dict[str, Any] = {}
             for name, value in spec.items():
-                if name in ("data", "datasets"):
+                if name == "datasets" and isinstance(value, dict):
+                    out[name] = {k: self._rows(section, rows) for k, rows in value.items()}
+                elif name == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+                    out[name] = {**value, "values": self._rows(section, value["values"])}
+                elif name == "data":
                     out[name] = value
                 elif name == "title" and isinstance(value, str):
                     out[name] = self.gettext(value) if value else value
+                elif name == "encoding" and isinstance(value, dict):
+                    out[name] = {
+                        ch: [self._channel(section, ch, e, titled) for e in enc]
+                        if isinstance(enc, list)
+                        else self._channel(section, ch, enc, titled)
+                        for ch, enc in value.items()
+                    }
                 else:
-                    out[name] = self.spec(value)
+                    out[name] = self._spec(value, section, titled)
             title = out.get("title")
             if isinstance(title, dict) and isinstance(title.get("text"), str):
                 out["title"] = {**title, "text": self.gettext(title["text"])}
             return out
         if isinstance(spec, list):
-            return [self.spec(v) for v in spec]
+            return [self._spec(v, section, titled) for v in spec]
         return spec
+
+    def _rows(self, section: str, rows: Any) -> Any:
+        if not isinstance(rows, list):
+            return rows
+        return [
+            {c: self._datum(section, c, v) for c, v in row.items()} if isinstance(row, dict) else row for row in rows
+        ]
+
+    def _datum(self, section: str, column: str, value: Any) -> Any:
+        return self.word(section, column, value) if isinstance(value, str) and value else value
+
+    def _channel(self, section: str, channel: str, encoding: Any, titled: frozenset[str]) -> Any:
+        """One channel of an encoding: its sort order and domain in words, and a title where it has none."""
+        if not isinstance(encoding, dict) or not isinstance(encoding.get("field"), str):
+            return self._spec(encoding, section, titled)
+        column = encoding["field"]
+        out = dict(encoding)
+        if isinstance(out.get("sort"), list):
+            out["sort"] = [self._datum(section, column, v) for v in out["sort"]]
+        scale = out.get("scale")
+        if isinstance(scale, dict) and isinstance(scale.get("domain"), list):
+            out["scale"] = {**scale, "domain": [self._datum(section, column, v) for v in scale["domain"]]}
+        if "title" not in out and (channel == "tooltip" or (channel in _AXES_AND_LEGENDS and channel not in titled)):
+            out["title"] = self.chart_title(section, column)
+        return self._spec(out, section, titled)
+
+    def chart_title(self, section: str, column: str) -> str:
+        """The title of an axis or legend drawn from ``column``: its figure's label, or the column in words."""
+        if column == "amount":
+            return self.gettext(f.CHART_AMOUNT).format(currency=self.currency)
+        if f.figure(section, column) is not None:
+            return self.label(section, column)
+        return self.gettext(f.CHART_FIELDS.get(column, column.replace("_", " ")))
 
     def feature(self, name: str) -> str:
         """A model input or survey item (``survey_motive_econ``, ``segment_gold``, ``visits``) in words."""
@@ -282,6 +337,37 @@ class Reader:
         return self.gettext(_DATE).format(day=when.day, month=month, year=when.year)
 
 
+#: The encoding channels Vega-Lite draws an axis or a legend for, with a title.
+_AXES_AND_LEGENDS = frozenset(
+    {"x", "y", "color", "fill", "stroke", "shape", "size", "opacity", "strokeDash", "theta", "row", "column", "facet"}
+)
+
+
+def _titled_channels(spec: Any) -> frozenset[str]:
+    """The channels some layer of ``spec`` titles itself (the others' layers then share that title)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if name == "encoding" and isinstance(value, dict):
+                    found.update(ch for ch, enc in value.items() if isinstance(enc, dict) and _has_title(enc))
+                if name not in ("data", "datasets"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return frozenset(found)
+
+
+def _has_title(encoding: dict[str, Any]) -> bool:
+    if "title" in encoding:
+        return True
+    return any(isinstance(encoding.get(part), dict) and "title" in encoding[part] for part in ("axis", "legend"))
+
+
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value in ("nan", "NaN", "None", "")
 
@@ -310,3 +396,40 @@ def _note_pattern(template: str) -> re.Pattern[str]:
         for i, part in enumerate(parts)
     )
     return re.compile(pattern)
+
+
+#: How Vega writes numbers and dates on a chart's axes, by language (d3's locale definitions);
+#: English is Vega's own default. The charts' numbers then read as the tables beside them.
+VEGA_LOCALES: dict[str, dict[str, Any]] = {
+    "es": {
+        "formatLocale": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"], "percent": " %"},
+        "timeFormatLocale": {
+            "dateTime": "%A, %e de %B de %Y, %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": ["domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"],
+            "shortDays": ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"],
+            "months": [
+                "enero",
+                "febrero",
+                "marzo",
+                "abril",
+                "mayo",
+                "junio",
+                "julio",
+                "agosto",
+                "septiembre",
+                "octubre",
+                "noviembre",
+                "diciembre",
+            ],
+            "shortMonths": ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"],
+        },
+    }
+}
+
+
+def vega_locale(language: str) -> dict[str, Any]:
+    """The vega-embed options that write a chart's axes in ``language`` (none for English)."""
+    return VEGA_LOCALES.get(language.split("-")[0], {})

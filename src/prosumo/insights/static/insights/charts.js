@@ -3,6 +3,9 @@
 // run in its interpreter ("ast: true"), not through eval, and no style element is added:
 // the page's stylesheet styles the charts and their tooltips.
 "use strict";
+// The page's language writes the axes' numbers and dates (an element "chart-locale"; none in English).
+const locale = document.getElementById("chart-locale");
+const localeOptions = locale ? JSON.parse(locale.textContent) : {};
 for (const data of document.querySelectorAll("script[type='application/json'][id$='-spec']")) {
   const id = data.id.replace(/-spec$/, "");
   const target = document.getElementById(id);
@@ -13,5 +16,6 @@ for (const data of document.querySelectorAll("script[type='application/json'][id
     ast: true,
     defaultStyle: false,
     tooltip: { disableDefaultStyle: true },
+    ...localeOptions,
   }).catch((err) => { target.textContent = String(err); });
 }
