@@ -34,6 +34,10 @@ def test_each_unit_is_written_in_english():
     assert read.format("share", 0.2967) == "30%"
     assert read.format("share", 0.0513) == "5.13%"
     assert read.format("share", 1.0) == "100%"
+    assert read.format("share", 0.0000000788) == "< 0.01%"
+    assert read.format("share", 0.0001) == "0.01%"
+    assert read.format("share", -0.0000001) == "> -0.01%"
+    assert read.format("share", 0.0) == "0%"
     assert read.format("money", 1043.01) == "€1,043.01"
     assert read.format("money", -5.5) == "-€5.50"
     assert read.format("money", 12.0, currency="USD") == "$12.00"
@@ -62,6 +66,7 @@ def test_missing_values_are_a_dash_and_too_few_is_a_word():
 
 def test_each_unit_is_written_in_spanish(spanish):
     assert spanish.format("share", 0.0513) == "5,13 %"
+    assert spanish.format("share", 0.0000000788) == "< 0,01 %"
     assert spanish.format("money", 1043.01) == "1.043,01 €"
     assert spanish.format("count", 42000) == "42.000"
     assert spanish.format("days", 2.5) == "2,5 días"

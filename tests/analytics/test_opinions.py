@@ -334,7 +334,13 @@ def test_section_on_the_pol_is_sample(tmp_path):
     assert uniting["consensus"].is_monotonic_decreasing
     assert section.tables["dividing_ideas"]["divisiveness"].is_monotonic_decreasing
     assert len(section.charts) == 2
-    assert section.charts[0].to_dict()["mark"]["type"] == "circle"
+    scatter = section.charts[0].to_dict()
+    assert scatter["mark"]["type"] == "circle"
+    # and the charts call each group by its number and its name, cut to fit
+    third = section.tables["groups"].iloc[2]
+    drawn = {row["group"] for rows in scatter["datasets"].values() for row in rows}
+    assert f"{third['group']} · The Single Market is important for…" in drawn
+    assert all(label.split(" · ")[0].isdigit() for label in drawn)
 
 
 #: ARI of our groups against Pol.is's own group-id, over the members both placed

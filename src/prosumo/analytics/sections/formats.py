@@ -25,6 +25,9 @@ __all__ = ["MISSING", "Reader"]
 
 MISSING = "—"
 
+#: The smallest percentage written as a number; a smaller one reads "< 0.01%".
+_SMALLEST_PERCENT = 0.01
+
 #: Thousands and decimal separators per language.
 _SEPARATORS = {"es": (".", ","), "en": (",", ".")}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -308,7 +311,12 @@ class Reader:
 
     def _percent(self, share: float) -> str:
         percent = share * 100
-        text = self._group(f"{percent:,.0f}") if _whole(percent) or abs(percent) >= 10 else self.number(percent)
+        if 0 < abs(percent) < _SMALLEST_PERCENT:  # 0.00000788% says less than "< 0.01%"
+            text = ("> -" if percent < 0 else "< ") + self.number(_SMALLEST_PERCENT)
+        elif _whole(percent) or abs(percent) >= 10:
+            text = self._group(f"{percent:,.0f}")
+        else:
+            text = self.number(percent)
         return f"{text} %" if self.language == "es" else f"{text}%"
 
     def _money(self, amount: float, currency: str) -> str:

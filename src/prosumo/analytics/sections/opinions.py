@@ -13,6 +13,8 @@ from prosumo.analytics.section import Section
 
 #: At most this many members are drawn in the scatter chart (a fixed sample of them).
 _CHART_POINTS = 3000
+#: A group's name is cut to this many characters in the charts (the groups table has it whole).
+_LABEL_CHARS = 36
 
 
 def present(figures: OpinionFigures) -> Section:
@@ -94,12 +96,29 @@ def present(figures: OpinionFigures) -> Section:
     return out
 
 
+def group_labels(groups: pd.DataFrame) -> dict[int, str]:
+    """Each group's label in the charts: its number and the statement its members agree on most.
+
+    >>> group_labels(pd.DataFrame({"group": [0, 1], "name": ["Open the park at night", None]}))
+    {0: '0 · Open the park at night', 1: '1'}
+    """
+    names = groups["name"] if "name" in groups else pd.Series([None] * len(groups), index=groups.index)
+    labels = {}
+    for group, name in zip(groups["group"], names, strict=True):
+        text = "" if name is None or pd.isna(name) else str(name).strip()
+        if len(text) > _LABEL_CHARS:
+            text = text[: _LABEL_CHARS - 1].rstrip() + "…"
+        labels[int(group)] = f"{int(group)} · {text}" if text else str(int(group))
+    return labels
+
+
 def _charts(result: OpinionGroups, uniting: pd.DataFrame, dividing: pd.DataFrame) -> list[Any]:
+    labels = group_labels(result.groups)
     points = result.members
     if len(points) > _CHART_POINTS:
         points = points.sample(_CHART_POINTS, random_state=0)
     scatter = (
-        alt.Chart(points.assign(group=points["group"].astype(str)))
+        alt.Chart(points.assign(group=points["group"].map(labels).fillna(points["group"].astype(str))))
         .mark_circle(size=28, opacity=0.7)
         .encode(
             x=alt.X("x:Q", title="component 1"),
@@ -118,7 +137,7 @@ def _charts(result: OpinionGroups, uniting: pd.DataFrame, dividing: pd.DataFrame
             var_name="group",
             value_name="p_agree",
         )
-        long["group"] = long["group"].str.removeprefix("p_agree_g")
+        long["group"] = long["group"].str.removeprefix("p_agree_g").astype(int).map(labels)
         long["idea"] = long["idea_id"].astype(str) + ": " + long["title"].fillna("").str.slice(0, 40)
         parts = []
         for kind, title in (("unites", "Ideas that unite the groups"), ("divides", "Ideas that divide them")):
