@@ -179,6 +179,7 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
     graph = current.graphs.get(campaign.pk)
     by_graph = similarity.GRAPHS and graph is not None and graph.synced is current
     among_nearest = similarity.RANK_AMONG_NEAREST and connection.vendor == "postgresql"
+    short = 0  # drafts for which the graph found too few ideas (brute force then)
     for draft in drafts:
         started = time.perf_counter()
         vector = similarity.vectors([draft])[0]
@@ -187,11 +188,12 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         similarity.index()
         parts["index check"].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
+        chosen = np.zeros(0, dtype=np.int64)
         if by_graph:  # as similarity.rank does it
             assert graph is not None
-            keys = graph.nearest(vector, similarity.GRAPH_FETCH)
-            at = np.minimum(np.searchsorted(current.sorted_ideas, keys), len(current.sorted_ideas) - 1)
-            chosen = current.by_idea[at[current.sorted_ideas[at] == keys]]
+            chosen = rows.start + similarity._graph_rows(current, graph, vector, rows)
+            short += len(chosen) <= similarity.CANDIDATES
+        if len(chosen) > similarity.CANDIDATES:
             cosines = current.matrix[chosen] @ vector
         else:
             chosen = np.arange(rows.start, rows.stop)
@@ -211,6 +213,7 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         "found_median": statistics.median(found),
         "nearest_by_graph": by_graph,
         "graph_wait_s": round(graph_seconds, 1),
+        "graph_short": short,
     }
     for name, values in parts.items():
         summary[name] = {"p50_ms": round(percentile(values, 50), 2), "p95_ms": round(percentile(values, 95), 2)}

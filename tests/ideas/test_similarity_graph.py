@@ -76,9 +76,14 @@ def test_the_graph_finds_what_brute_force_finds():
 
 @pytest.fixture
 def small_graphs(settings, monkeypatch):
-    """The hybrid ranking, with a graph for any campaign of three ideas or more."""
+    """The hybrid ranking, with a graph for any campaign of three ideas or more, and two candidates by meaning.
+
+    With more ideas in the graph than candidates, a search takes its nearest ideas from the
+    graph (with fewer, it falls back to brute force).
+    """
     settings.PROSUMO_SIMILARITY = "hybrid"
     monkeypatch.setattr(similarity, "GRAPH_MIN", 3)
+    monkeypatch.setattr(similarity, "CANDIDATES", 2)
 
 
 def graph_of(campaign_id: int) -> similarity.Graph:
@@ -86,6 +91,8 @@ def graph_of(campaign_id: int) -> similarity.Graph:
     current = similarity.index()
     graph = current.graphs[campaign_id]
     assert graph.synced is current
+    vector = similarity.vectors([DRAFT])[0]
+    assert len(similarity._graph_rows(current, graph, vector, current.rows(campaign_id))) > similarity.CANDIDATES
     return graph
 
 

@@ -244,6 +244,14 @@ class Graph:
         return np.asarray(found.keys, dtype=np.int64)
 
 
+def _graph_rows(current: Index, graph: Graph, vector: np.ndarray, rows: slice) -> np.ndarray:
+    """The rows (from the campaign's first) of the ideas the graph finds nearest the vector."""
+    keys = graph.nearest(vector, GRAPH_FETCH)
+    at = np.minimum(np.searchsorted(current.sorted_ideas, keys), len(current.sorted_ideas) - 1)
+    found = current.by_idea[at[current.sorted_ideas[at] == keys]]
+    return found[(found >= rows.start) & (found < rows.stop)] - rows.start
+
+
 def _campaign_sorted(source: Index, campaign_id: int) -> tuple[np.ndarray, np.ndarray]:
     """A campaign's ideas in id order and their rows in the source's matrix, in that order."""
     rows = source.rows(campaign_id)
@@ -377,14 +385,13 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
     if rows.stop > rows.start:  # an empty index needs no model: the draft is not embedded
         vector = vectors([text])[0]
         graph = current.graphs.get(campaign_id) if campaign_id is not None else None
+        found = np.zeros(0, dtype=np.int64)
         if GRAPHS and graph is not None and graph.synced is current:
             # the graph's nearest ideas, then their exact cosines (rows found by binary search)
-            keys = graph.nearest(vector, GRAPH_FETCH)
-            at = np.minimum(np.searchsorted(current.sorted_ideas, keys), len(current.sorted_ideas) - 1)
-            found = current.by_idea[at[current.sorted_ideas[at] == keys]]
-            found = found[(found >= rows.start) & (found < rows.stop)] - rows.start
+            found = _graph_rows(current, graph, vector, rows)
+        if len(found) > CANDIDATES:
             cosines = current.matrix[rows.start + found] @ vector
-        else:  # brute force: every vector of the campaign
+        else:  # brute force: every vector of the campaign (no graph yet, or it came back short)
             found = np.arange(rows.stop - rows.start)
             cosines = current.matrix[rows] @ vector
         if exclude_id is not None:
