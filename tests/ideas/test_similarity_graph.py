@@ -137,3 +137,21 @@ def test_a_revised_or_hidden_idea_changes_the_graph(
     graph = graph_of(campaign.pk)
     assert idea.pk not in graph.hnsw
     assert len(graph.hnsw) == 3
+
+
+def test_a_merged_idea_loses_its_vector(
+    small_graphs, make_idea, make_member, reviewer, campaign, django_capture_on_commit_callbacks
+):
+    from prosumo.ideas.models import IdeaEmbedding
+    from prosumo.ideas.services import idea_merge
+
+    # given
+    source = make_idea(make_member(), **DARK)
+    target = make_idea(make_member(), title="Night theme", body="A dark colour scheme for the app at night.")
+    assert IdeaEmbedding.objects.filter(idea_id=source.pk).exists()
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        idea_merge(actor=reviewer, source_id=source.pk, target_id=target.pk, message="Same idea as the other one.")
+    # then: only the idea it went into is found
+    assert not IdeaEmbedding.objects.filter(idea_id=source.pk).exists()
+    assert [i.pk for i in similar_ideas(text=DRAFT, campaign_id=campaign.pk)] == [target.pk]
