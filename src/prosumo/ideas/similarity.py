@@ -203,7 +203,7 @@ class Graph:
         from usearch.index import Index as Hnsw
 
         self.hnsw = Hnsw(
-            ndim=DIMENSIONS, metric="ip", dtype="f16", connectivity=16, expansion_add=64, expansion_search=128
+            ndim=DIMENSIONS, metric="ip", dtype="f16", connectivity=32, expansion_add=64, expansion_search=128
         )
         self.synced: Index | None = None
 
