@@ -11,14 +11,18 @@ one with its vector, as a member would see it:
 * **texts**: ideas written by the demo's generator (prosumo.synth: themes, features,
   products, contexts and templates, English and Spanish). ``--pool`` distinct texts are
   embedded by the site's model, and the ideas take them in turn, so the full-text index
-  and the vectors agree and the index holds ``--ideas`` rows; the drafts are further texts
+  and the vectors agree and the index holds ``--ideas`` rows; each later copy of a text
+  gets its vector moved a little (random noise of norm 0.25, cosine about 0.97 with the
+  text's own), so that the nearest-neighbour graph holds distinct vectors, as a campaign
+  of distinct ideas would give it, not 50 identical ones; the drafts are further texts
   of the same generator, with another seed (most share words with thousands of ideas,
   which is what makes a full-text search expensive).
 * **re-index throughput**: the pool's embedding, in the site's batches, one BLAS thread,
   as `prosumo similarity-index` would do it.
 * **latency**: wall time of each draft's `similar_ideas` after one warm-up call (the
-  process's copy of the vectors loaded), with its parts: the full-text search, the
-  draft's vector, the index's freshness check, the cosine ranking and the visibility query.
+  process's copy of the vectors loaded, and the campaign's nearest-neighbour graph built
+  by its background thread: the time it took is reported), with its parts: the full-text
+  search, the draft's vector, the index's freshness check, the nearest ideas by meaning.
 
 Prints the figures and writes them to bench/out/similarity-latency-<UTC time>.json.
 """
@@ -113,8 +117,15 @@ def load(ideas: int, pool: list[tuple[str, str]]) -> tuple[Any, float]:
     )
     embed_seconds = time.perf_counter() - started
     print(f"{len(pool):,} texts embedded in {embed_seconds:.1f} s", flush=True)
+    rng = np.random.default_rng(7)
     batch = 2000
     for start in range(0, ideas, batch):
+        stored = vectors[np.arange(start, min(start + batch, ideas)) % len(pool)].copy()
+        copies = np.arange(start, start + len(stored)) >= len(pool)
+        noise = rng.standard_normal(stored.shape).astype(np.float32)
+        noise *= 0.25 / np.linalg.norm(noise, axis=1, keepdims=True)
+        stored[copies] += noise[copies]
+        stored /= np.linalg.norm(stored, axis=1, keepdims=True)
         with transaction.atomic():
             made = Idea.objects.bulk_create(
                 Idea(
@@ -132,9 +143,9 @@ def load(ideas: int, pool: list[tuple[str, str]]) -> tuple[Any, float]:
                     campaign_id=campaign.pk,
                     model=similarity.MODEL,
                     digest="",
-                    vector=vectors[n % len(pool)].astype("<f4").tobytes(),
+                    vector=stored[n].astype("<f4").tobytes(),
                 )
-                for n, idea in zip(range(start, start + len(made)), made, strict=True)
+                for n, idea in enumerate(made)
             )
             search.index_new([(idea.pk, idea.title, idea.body, "") for idea in made])
         print(f"\r{min(start + batch, ideas):,} of {ideas:,} ideas loaded", end="", flush=True)
@@ -153,16 +164,22 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
     from prosumo.ideas.selectors import similar_ideas
 
     similar_ideas(text=drafts[0], campaign_id=campaign.pk)  # warm: the process's copy of the vectors
+    started = time.perf_counter()
+    similarity.wait_for_graphs()
+    graph_seconds = time.perf_counter() - started
     whole, found = [], []
     for draft in drafts:
         started = time.perf_counter()
         hits = similar_ideas(text=draft, campaign_id=campaign.pk)
         whole.append((time.perf_counter() - started) * 1000)
         found.append(len(hits))
-    parts: dict[str, list[float]] = {"full-text search": [], "draft's vector": [], "index check": [], "cosines": []}
+    parts: dict[str, list[float]] = {"full-text search": [], "draft's vector": [], "index check": [], "nearest": []}
     current = similarity.index()
     rows = current.rows(campaign.pk)
+    graph = current.graphs.get(campaign.pk)
+    by_graph = similarity.GRAPHS and graph is not None and graph.synced is current
     among_nearest = similarity.RANK_AMONG_NEAREST and connection.vendor == "postgresql"
+    short = 0  # drafts for which the graph found too few ideas (brute force then)
     for draft in drafts:
         started = time.perf_counter()
         vector = similarity.vectors([draft])[0]
@@ -171,10 +188,19 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         similarity.index()
         parts["index check"].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        cosines = current.matrix[rows] @ vector
+        chosen = np.zeros(0, dtype=np.int64)
+        if by_graph:  # as similarity.rank does it
+            assert graph is not None
+            chosen = rows.start + similarity._graph_rows(current, graph, vector, rows)
+            short += len(chosen) <= similarity.CANDIDATES
+        if len(chosen) > similarity.CANDIDATES:
+            cosines = current.matrix[chosen] @ vector
+        else:
+            chosen = np.arange(rows.start, rows.stop)
+            cosines = current.matrix[rows] @ vector
         top = np.argpartition(-cosines, similarity.CANDIDATES)[: similarity.CANDIDATES]
-        parts["cosines"].append((time.perf_counter() - started) * 1000)
-        nearest = [int(i) for i in current.ideas[rows.start + top]] if among_nearest else None
+        parts["nearest"].append((time.perf_counter() - started) * 1000)
+        nearest = [int(i) for i in current.ideas[chosen[top]]] if among_nearest else None
         started = time.perf_counter()
         search.search_scores(draft, any_word=True, limit=similarity.CANDIDATES, among=nearest)
         parts["full-text search"].append((time.perf_counter() - started) * 1000)
@@ -185,6 +211,9 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
             "max_ms": round(max(whole), 1),
         },
         "found_median": statistics.median(found),
+        "nearest_by_graph": by_graph,
+        "graph_wait_s": round(graph_seconds, 1),
+        "graph_short": short,
     }
     for name, values in parts.items():
         summary[name] = {"p50_ms": round(percentile(values, 50), 2), "p95_ms": round(percentile(values, 95), 2)}
@@ -192,25 +221,26 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
 
 
 def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
-    """The drafts measured ranking every full-text match (as before), then as the site does now, on the same data.
+    """The drafts measured as before, then as the site does now, on the same data.
 
-    Before: every word of the draft in the OR query, every match ranked. Now: SQLite
-    leaves the common words out (``search.rare_terms``); PostgreSQL ranks only the
-    ideas nearest by meaning (``similarity.RANK_AMONG_NEAREST``). Also, per draft, the share of
-    the distinct texts shown before (top 5) that are still shown now: the campaign repeats
-    its pool's texts, so equal texts are counted as the same idea (which copy comes first
-    is a tie broken by id), and five copies of one text count as one.
+    Before: the draft's vector against every vector of the campaign (brute force), every
+    word of the draft in the OR query and every match ranked. Now: the nearest ideas by
+    the campaign's HNSW graph (``similarity.GRAPHS``); SQLite leaves the common words out
+    (``search.rare_terms``), PostgreSQL ranks only the nearest ideas by their words
+    (``similarity.RANK_AMONG_NEAREST``). Also, per draft, the share of the distinct texts
+    shown before (top 5) that are still shown now: the campaign repeats its pool's texts,
+    so equal texts are counted as the same idea, and five copies of one text count as one.
     """
     from prosumo.ideas import search, similarity
     from prosumo.ideas.selectors import similar_ideas
 
-    kept = (search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST)
-    search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST = 10**12, False
+    kept = (search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS)
+    search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = 10**12, False, False
     try:
         before = measure(campaign, drafts)
         shown_before = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
     finally:
-        search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST = kept
+        search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = kept
     now = measure(campaign, drafts)
     shown_now = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
     same = [len(set(a) & set(b)) / max(len(set(a)), 1) for a, b in zip(shown_before, shown_now, strict=True)]

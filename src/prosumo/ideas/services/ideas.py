@@ -78,10 +78,20 @@ def _clean_tags(tags: list[str] | None) -> list[str]:
 
 
 def _enqueue_indexing(idea_id: int) -> None:
-    from prosumo.ideas import similarity
-    from prosumo.ideas.tasks import embed_idea, index_idea
+    from prosumo.ideas.tasks import index_idea
 
     transaction.on_commit(lambda: index_idea.enqueue(idea_id))
+    enqueue_embedding(idea_id)
+
+
+def enqueue_embedding(idea_id: int) -> None:
+    """Compute, or drop, the idea's vector once the transaction commits: its text, visibility or stage changed.
+
+    A hidden or merged idea loses its vector (and leaves every process's index of similar ideas).
+    """
+    from prosumo.ideas import similarity
+    from prosumo.ideas.tasks import embed_idea
+
     if similarity.enabled():
         transaction.on_commit(lambda: embed_idea.enqueue(idea_id))
 

@@ -71,6 +71,10 @@ def _set_hidden(*, actor: Member, kind: str, object_id: int, hidden: bool, reaso
             resolved_at=timezone.now(), resolution="hidden" if hidden else "kept"
         )
         idea = obj if isinstance(obj, Idea) else obj.idea
+        if isinstance(obj, Idea):
+            from prosumo.ideas.services.ideas import enqueue_embedding
+
+            enqueue_embedding(obj.pk)  # a hidden idea leaves the similar ideas' index; a restored one comes back
         event_record(
             verb="moderation.hidden" if hidden else "moderation.restored",
             actor_id=staff.pk,

@@ -94,6 +94,10 @@ def _move(
         idea.gate_deadline = now + timedelta(days=int(gate["days"]))
         fields.append("gate_deadline")
     idea.save(update_fields=fields)
+    if Stage.MERGED in (from_stage, to_stage):
+        from prosumo.ideas.services.ideas import enqueue_embedding
+
+        enqueue_embedding(idea.pk)  # a merged idea leaves the similar ideas' index
     event = event_record(
         verb="idea.stage_changed",
         actor_id=actor.pk if actor else None,
