@@ -101,18 +101,24 @@ def test_the_comparison_in_one_sentence_with_its_interval(tmp_path, make_member,
     ]
 
 
-def test_too_few_co_creators_give_no_interval(tmp_path, admin, login):
+def test_too_few_co_creators_give_no_figure_only_what_is_lacking(tmp_path, make_member, login):
     # given: nine co-creators, below the minimum for an interval
     run = _run(_community(tmp_path, co_creators=9))
     did = run.section("effectiveness")["tables"]["did"][0]
     # when
-    sentence = login(admin).get("/staff/insights/worth/").context["worth"].sentence
-    # then
+    sentence = login(make_member("admin")).get("/staff/insights/worth/").context["worth"].sentence
+    spanish = login(make_member("admin", locale="es")).get("/staff/insights/worth/").context["worth"].sentence
+    # then a point estimate without its interval is not stated as a finding
     assert (did["matched"], did["low"], did["high"]) == (9, None, None)
-    assert sentence.endswith(
-        f"each co-creator spent €{did['effect']:,.2f} more per 90 days than a matched member who did not take part "
-        "(too few members for a 95% interval: 9 co-creators matched)."
+    assert did["effect"] is not None
+    assert sum(150.0 + 10 * i + 4 * (i % 2) for i in range(1, 10)) == 1820.0  # the co-creators' orders
+    assert sentence.split("; ", 1)[1] == (
+        "the company gained €1,820.00 of co-created revenue; too few members could be matched to say whether "
+        "co-creators spend more than comparable members who did not take part (9 co-creators and "
+        f"{int(did['controls_used'])} members who did not take part were matched; each side needs at least 10)."
     )
+    assert "spent" not in sentence
+    assert "no se pudieron emparejar suficientes miembros" in spanish
 
 
 def test_missing_data_is_named_with_where_to_enter_it(make_member, login):

@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from prosumo.analytics.metrics.precision import MIN_GROUP_FOR_INTERVAL
 from prosumo.analytics.sections.figures import COUNT, MONEY, POINTS, SHARE
 from prosumo.core.errors import NotFound, ProsumoError
 from prosumo.insights import labels
@@ -183,33 +184,41 @@ def worth_to_both_sides(run: InsightRun | None) -> Worth:
             "credited": figures[2][1],
             "answered": figures[3][1],
         }
-        effect = money(abs(float(did["effect"])))
         if did.get("low") is None or did.get("high") is None:
-            interval = gettext("too few members for a 95%% interval: %(treated)s co-creators matched") % {
-                "treated": read.format(COUNT, int(did.get("matched") or 0))
+            # a point estimate without its interval is no finding: say what the data lacks instead
+            gained = gettext(
+                "the company gained %(revenue)s of co-created revenue; too few members could be matched to say "
+                "whether co-creators spend more than comparable members who did not take part (%(treated)s "
+                "co-creators and %(controls)s members who did not take part were matched; each side needs at "
+                "least %(minimum)s)."
+            ) % {
+                "revenue": figures[4][1],
+                "treated": read.format(COUNT, int(did.get("matched") or 0)),
+                "controls": read.format(COUNT, int(did.get("controls_used") or 0)),
+                "minimum": MIN_GROUP_FOR_INTERVAL,
             }
         else:
             interval = gettext("95%% interval %(low)s to %(high)s") % {
                 "low": money(float(did["low"])),
                 "high": money(float(did["high"])),
             }
-        more = float(did["effect"]) >= 0
-        gained = (
-            gettext(
-                "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s more per "
-                "%(days)s days than a matched member who did not take part (%(interval)s)."
-            )
-            if more
-            else gettext(
-                "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s less per "
-                "%(days)s days than a matched member who did not take part (%(interval)s)."
-            )
-        ) % {
-            "revenue": figures[4][1],
-            "effect": effect,
-            "days": int(did.get("window_days") or 0),
-            "interval": interval,
-        }
+            more = float(did["effect"]) >= 0
+            gained = (
+                gettext(
+                    "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s more "
+                    "per %(days)s days than a matched member who did not take part (%(interval)s)."
+                )
+                if more
+                else gettext(
+                    "the company gained %(revenue)s of co-created revenue, and each co-creator spent %(effect)s less "
+                    "per %(days)s days than a matched member who did not take part (%(interval)s)."
+                )
+            ) % {
+                "revenue": figures[4][1],
+                "effect": money(abs(float(did["effect"]))),
+                "days": int(did.get("window_days") or 0),
+                "interval": interval,
+            }
         sentence = f"{received}; {gained}"
     return Worth(run=run, sentence=sentence, figures=figures, missing=missing)
 
