@@ -198,3 +198,15 @@ def test_the_words_a_chart_draws_from_its_data_read_as_the_tables_write_them(spa
     # and a money axis names its currency
     money = {"encoding": {"x": {"field": "amount", "type": "quantitative"}}}
     assert spanish.spec(money, "effectiveness")["encoding"]["x"]["title"] == "Importe (EUR)"
+
+
+def test_the_matched_comparisons_covariates_are_words_in_both_languages(spanish):
+    read = Reader()
+    # the balance table of the matched comparison names these inputs
+    names = ["tenure", "index_day", "pre_orders", "pre_spend", "pre_events", "log_pre_spend", "log_pre_events"]
+    english = [read.feature(name) for name in names]
+    assert english[0] == "Days as a member before co-creating"
+    assert english[5] == "Spend before co-creating (log)"
+    assert all("_" not in text and text[0].isupper() for text in english)
+    assert spanish.feature("log_pre_events") == "Acciones antes de cocrear (log)"
+    assert [spanish.feature(name) for name in names] != english
