@@ -95,7 +95,9 @@ def test_the_results_page_shows_each_arm_posterior_and_the_comparison_by_medium(
     # the leader's expected loss (0.104%) is above the 0.1% threshold: keep going
     assert f"Arm {co_arm.pk} has the smallest expected loss: choosing it now would give up 0.104% conversion" in page
     assert "Never stop because the chance of being best looked high" in page
-    assert page.count('type="application/json"') == 2  # the two charts, as data the page's script draws
+    # the two charts, as data the page's script draws, and the words and numbers of the reader's language
+    assert page.count('type="application/json"') == 3
+    assert 'id="chart-locale" type="application/json"' in page
 
 
 @pytest.mark.django_db
