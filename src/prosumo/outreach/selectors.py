@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext
 
-from prosumo.analytics.metrics import messages
 from prosumo.commerce.models import ChannelSpend
 from prosumo.community.models import Member
 from prosumo.core.errors import NotFound
@@ -30,6 +28,11 @@ from prosumo.outreach.models import (
     MessageVote,
 )
 from prosumo.outreach.permissions import briefs_visible_to
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from prosumo.analytics.metrics import messages
 from prosumo.provenance.selectors import Logged
 
 
@@ -214,6 +217,10 @@ class ExperimentResultsView:
 
 def experiment_counts(view: ExperimentView) -> pd.DataFrame:
     """The per-arm counts the analytics' results take, from an experiment's live tables (no member named)."""
+    import pandas as pd  # the analytics' libraries load on the first results asked, not with every web process
+
+    from prosumo.analytics.metrics import messages
+
     rows = [
         {
             "arm": row.id,
@@ -230,6 +237,8 @@ def experiment_counts(view: ExperimentView) -> pd.DataFrame:
 
 def experiment_results(experiment_id: int) -> ExperimentResultsView:
     """An experiment's results, computed by the same functions as the Insights section (three queries)."""
+    from prosumo.analytics.metrics import messages
+
     view = experiment_read(experiment_id)
     results = messages.experiment_results(experiment_counts(view))
     arms = {a.pk: a for a in Arm.objects.filter(experiment_id=experiment_id).select_related("message", "channel")}

@@ -19,7 +19,6 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from prosumo.analytics.metrics.messages import STOP_LOSS
 from prosumo.analytics.sections.figures import DIFFERENCE, SHARE
 from prosumo.analytics.sections.formats import Reader
 from prosumo.community.http import MemberRequest
@@ -208,6 +207,13 @@ def tracking_pixel(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+def _stop_loss() -> float:
+    """The stopping rule's threshold; the analytics' libraries load with the first results page, not with the site."""
+    from prosumo.analytics.metrics.messages import STOP_LOSS
+
+    return STOP_LOSS
+
+
 # --- an experiment's results ----------------------------------------------------------------
 
 
@@ -293,7 +299,7 @@ def _stop_sentence(results: Any, read: Reader) -> str:
     figures = {
         "arm": results.leader,
         "loss": read.format(SHARE, results.leader_loss),
-        "threshold": read.format(SHARE, STOP_LOSS),
+        "threshold": read.format(SHARE, _stop_loss()),
         # Sentences that hold a percent sign are written here, where it needs no escaping.
         "bayesian": _(
             "Reporting is Bayesian: each arm's conversion rate (members who converted, of the members given the "
@@ -366,7 +372,7 @@ def staff_experiment_results(request: MemberRequest, experiment_id: int) -> Http
         "media": media,
         "interaction": _interaction_sentence(view.results.interaction, read),
         "stop": _stop_sentence(view.results, read),
-        "threshold": read.format(SHARE, STOP_LOSS),
+        "threshold": read.format(SHARE, _stop_loss()),
         # Sentences that hold a percent sign are written here, where it needs no escaping.
         "bayesian": _(
             "Reporting is Bayesian: each arm's conversion rate (members who converted, of the members given the "
