@@ -523,3 +523,14 @@ def test_the_spark_master_is_the_option_then_the_environment_then_local_mode(mon
     monkeypatch.delenv("PROSUMO_SPARK_MASTER")
     monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "40000")
     assert spark_master() is None
+
+
+def test_a_dataset_json_that_is_not_a_json_object_is_refused(tmp_path):
+    # given: the metadata file holding a list, then text that is not JSON
+    folder = write_folder(tmp_path / "ds")
+    (folder / "dataset.json").write_text("[1, 2]")
+    # then
+    assert problems_of(folder) == ["dataset.json: must hold a JSON object"]
+    (folder / "dataset.json").write_text("{name: tiny")
+    [problem] = problems_of(folder)
+    assert problem.startswith("dataset.json: not valid JSON: Expecting property name")

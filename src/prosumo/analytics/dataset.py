@@ -774,13 +774,9 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pa.Table], dict
     meta_file = folder / "dataset.json"
     if meta_file.exists():
         try:
-            meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            meta = _meta_of(meta_file.read_text(encoding="utf-8"), problems)
+        except UnicodeDecodeError as exc:
             problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
-        else:
-            if not isinstance(meta, dict):
-                problems.append(Problem("dataset.json", "must hold a JSON object"))
-                meta = {}
     conformed, table_problems = _validated(raw, files=files, unreadable=set(files) - set(raw))
     problems += table_problems
     if problems:
@@ -922,18 +918,25 @@ def read_tables_on_spark(session: Any, uri: str) -> tuple[dict[str, pa.Table], d
             problems.append(Problem("dataset.json", f"cannot be read: {str(exc).splitlines()[0]}"))
         rows = []
     if rows:
-        try:
-            meta = json.loads(rows[0][0])
-        except json.JSONDecodeError as exc:
-            problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
-        if not isinstance(meta, dict):
-            problems.append(Problem("dataset.json", "must hold a JSON object"))
-            meta = {}
+        meta = _meta_of(rows[0][0], problems)
     conformed, table_problems = _validated(raw, files=files, unreadable=set(files) - set(raw))
     problems += table_problems
     if problems:
         raise DatasetError(problems)
     return conformed, meta
+
+
+def _meta_of(text: str, problems: list[Problem]) -> dict[str, Any]:
+    """A dataset's ``dataset.json`` read from its text; {} and a problem when it is not a JSON object."""
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+        return {}
+    if not isinstance(meta, dict):
+        problems.append(Problem("dataset.json", "must hold a JSON object"))
+        return {}
+    return meta
 
 
 def _bind(con: Any, name: str, table: pa.Table) -> Any:
