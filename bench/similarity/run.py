@@ -154,7 +154,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ideas", type=int, default=100_000, help="with --latency: ideas in the campaign")
     parser.add_argument("--pool", type=int, default=4000, help="with --latency: distinct texts embedded")
     parser.add_argument("--drafts", type=int, default=200, help="with --latency: drafts measured")
-    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite", help="with --latency")
+    parser.add_argument(
+        "--engine", choices=("sqlite", "postgresql", "pgvector"), default="sqlite", help="with --latency"
+    )
     args = parser.parse_args(argv)
     if args.latency:
         if min(args.ideas, args.pool, args.drafts) < 1 or args.pool > args.ideas:

@@ -470,10 +470,13 @@ def embed(
             fail(f"There is no campaign {campaign}.")
         ideas = ideas.filter(campaign_id=campaign)
     ids = list(ideas.values_list("pk", flat=True))
+    similarity.install_pgvector()  # a server that got pgvector after migrating: the vectors move there
     with Progress(transient=True) as bar:
         task = bar.add_task("Computing idea vectors", total=len(ids))
         changed = similarity.embed_many(ids, progress=lambda count: bar.advance(task, count))
     typer.echo(f"{len(ids)} ideas checked, {changed} vectors written ({similarity.MODEL}).")
+    if similarity.uses_pgvector():
+        typer.echo(f"The vectors are searched in PostgreSQL (pgvector {similarity.pgvector_offered()}).")
 
 
 def _progress_steps(bar: Any) -> Any:

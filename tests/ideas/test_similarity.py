@@ -126,7 +126,9 @@ def test_the_task_is_idempotent_and_follows_revisions(make_idea, member, django_
     assert stored(idea.pk) is None
 
 
-def test_a_search_after_a_change_sees_the_change_and_costs_a_fixed_number_of_queries(make_idea, member, campaign):
+def test_a_search_after_a_change_sees_the_change_and_costs_a_fixed_number_of_queries(
+    process_store, make_idea, member, campaign
+):
     make_idea(member, **BOOTS)
     similar_ideas(text=DRAFT, campaign_id=campaign.pk)
     dark = make_idea(member, **DARK)
@@ -139,7 +141,9 @@ def test_a_search_after_a_change_sees_the_change_and_costs_a_fixed_number_of_que
     assert len(queries) == reload - 2 == 2
 
 
-def test_a_change_by_another_process_is_seen_once_the_check_is_due(make_idea, member, campaign, monkeypatch):
+def test_a_change_by_another_process_is_seen_once_the_check_is_due(
+    process_store, make_idea, member, campaign, monkeypatch
+):
     dark = make_idea(member, **DARK)
     assert [i.pk for i in similar_ideas(text=DRAFT, campaign_id=campaign.pk)] == [dark.pk]
     # another process stored a vector for an idea of its own (this one did not write)

@@ -96,7 +96,7 @@ def graph_of(campaign_id: int) -> similarity.Graph:
     return graph
 
 
-def test_a_new_idea_is_found_at_once_and_joins_the_graph(small_graphs, make_idea, make_member, campaign):
+def test_a_new_idea_is_found_at_once_and_joins_the_graph(process_store, small_graphs, make_idea, make_member, campaign):
     # given: a campaign searched through its graph
     for text in (BOOTS, RACKS, SEATS):
         make_idea(make_member(), **text)
@@ -112,7 +112,7 @@ def test_a_new_idea_is_found_at_once_and_joins_the_graph(small_graphs, make_idea
 
 
 def test_a_revised_or_hidden_idea_changes_the_graph(
-    small_graphs, make_idea, make_member, moderator, campaign, django_capture_on_commit_callbacks
+    process_store, small_graphs, make_idea, make_member, moderator, campaign, django_capture_on_commit_callbacks
 ):
     # given
     author = make_member()

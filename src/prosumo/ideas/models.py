@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
+from pgvector.django import HnswIndex, VectorField
 
 from prosumo.community.models import DEFAULT_LICENCES, STAFF_ROLES, Licence, Member, Role
 from prosumo.community.models import Invitation as JoinInvitation
@@ -654,6 +655,10 @@ class Review(models.Model):
         return f"review of idea {self.idea_id} by {self.reviewer_id}"
 
 
+#: The length of the similarity model's vectors (ideas/similarity.py).
+VECTOR_DIMENSIONS = 512
+
+
 class IdeaEmbedding(models.Model):
     """An idea's title and text as a unit vector of one model, for similar ideas (ideas/similarity.py).
 
@@ -673,3 +678,33 @@ class IdeaEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} vector of idea {self.idea_id}"
+
+
+class IdeaVector(models.Model):
+    """An embedding's vector in a pgvector column with an HNSW index, for PostgreSQL servers that have pgvector.
+
+    The table exists only there: migration 0018 creates it when the server offers pgvector
+    0.8 or later (`similarity.install_pgvector`), and elsewhere (SQLite, PostgreSQL without
+    the extension) the vectors are read from IdeaEmbedding into each process. The database
+    deletes a row with its embedding (a foreign key ON DELETE CASCADE that the same function
+    adds), so no delete here ever reads this table; a later migration that changes it must
+    be as conditional as 0018.
+    """
+
+    embedding = models.OneToOneField(
+        IdeaEmbedding, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    idea_id = models.BigIntegerField()
+    campaign_id = models.BigIntegerField()
+    vector = VectorField(dimensions=VECTOR_DIMENSIONS)
+
+    class Meta:
+        indexes = [
+            HnswIndex(
+                name="idea_vector_hnsw", fields=["vector"], m=16, ef_construction=64, opclasses=["vector_ip_ops"]
+            ),
+            models.Index(fields=["campaign_id"], name="idea_vector_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"pgvector copy of embedding {self.embedding_id}"

