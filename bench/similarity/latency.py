@@ -180,6 +180,15 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
     by_graph = not in_sql and similarity.GRAPHS and graph is not None and graph.synced is current
     among_nearest = similarity.RANK_AMONG_NEAREST and connection.vendor == "postgresql"
     short = 0  # drafts for which the graph found too few ideas (brute force then)
+    recall: list[float] = []  # per draft, the share of the exact 50 nearest that the search found
+
+    def exact(vector: np.ndarray) -> set[int]:
+        cosines = current.matrix[rows] @ vector
+        return {
+            int(i)
+            for i in current.ideas[rows][np.argpartition(-cosines, similarity.CANDIDATES)[: similarity.CANDIDATES]]
+        }
+
     for draft in drafts:
         started = time.perf_counter()
         vector = similarity.vectors([draft])[0]
@@ -195,6 +204,7 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
             started = time.perf_counter()
             search.search_scores(draft, any_word=True, limit=similarity.CANDIDATES, among=list(nearest_ideas))
             parts["full-text search"].append((time.perf_counter() - started) * 1000)
+            recall.append(len(exact(vector) & set(nearest_ideas)) / similarity.CANDIDATES)
             continue
         started = time.perf_counter()
         chosen = np.zeros(0, dtype=np.int64)
@@ -209,6 +219,7 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
             cosines = current.matrix[rows] @ vector
         top = np.argpartition(-cosines, similarity.CANDIDATES)[: similarity.CANDIDATES]
         parts["nearest"].append((time.perf_counter() - started) * 1000)
+        recall.append(len(exact(vector) & {int(i) for i in current.ideas[chosen[top]]}) / similarity.CANDIDATES)
         nearest = [int(i) for i in current.ideas[chosen[top]]] if among_nearest else None
         started = time.perf_counter()
         search.search_scores(draft, any_word=True, limit=similarity.CANDIDATES, among=nearest)
@@ -223,6 +234,11 @@ def measure(campaign: Any, drafts: list[str]) -> dict[str, Any]:
         "nearest_by": "pgvector" if in_sql else ("graph" if by_graph else "brute force"),
         "graph_wait_s": round(graph_seconds, 1),
         "graph_short": short,
+        "recall_at_50": {
+            "mean": round(statistics.mean(recall), 3),
+            "median": round(statistics.median(recall), 3),
+            "below_half": sum(r < 0.5 for r in recall),
+        },
     }
     for name, values in parts.items():
         summary[name] = {"p50_ms": round(percentile(values, 50), 2), "p95_ms": round(percentile(values, 95), 2)}

@@ -700,8 +700,10 @@ class IdeaVector(models.Model):
 
     class Meta:
         indexes = [
+            # 32 links a node, as the in-process graph: with 16, ideas with many near copies were
+            # missed far more often (bench/RESULTS.md, "Similarity", pgvector)
             HnswIndex(
-                name="idea_vector_hnsw", fields=["vector"], m=16, ef_construction=64, opclasses=["vector_ip_ops"]
+                name="idea_vector_hnsw", fields=["vector"], m=32, ef_construction=128, opclasses=["vector_ip_ops"]
             ),
             models.Index(fields=["campaign_id"], name="idea_vector_campaign"),
         ]

@@ -183,7 +183,7 @@ def forget(idea_id: int) -> None:
 #: number; a server with an older pgvector keeps the in-process index.
 PGVECTOR_MIN = (0, 8, 0)
 #: How many ideas the HNSW index keeps in view per query (hnsw.ef_search; pgvector's default is 40).
-PGVECTOR_EF_SEARCH = 2 * CANDIDATES
+PGVECTOR_EF_SEARCH = 4 * CANDIDATES
 #: A campaign of at most this many vectors (or all of them, for a search of every campaign)
 #: is compared with the draft in full (exact: a few milliseconds); a larger one through the
 #: HNSW index, which falls back to the full comparison if it finds too few of the campaign.

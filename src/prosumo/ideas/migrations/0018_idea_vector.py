@@ -47,9 +47,9 @@ class Migration(migrations.Migration):
                     options={
                         "indexes": [
                             pgvector.django.indexes.HnswIndex(
-                                ef_construction=64,
+                                ef_construction=128,
                                 fields=["vector"],
-                                m=16,
+                                m=32,
                                 name="idea_vector_hnsw",
                                 opclasses=["vector_ip_ops"],
                             ),
