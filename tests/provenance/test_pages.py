@@ -101,10 +101,16 @@ def test_prior_art_shows_staff_the_earliest_logged_similar_ideas(make_idea, memb
 
 
 def _tables() -> dict[str, list[tuple]]:
-    """Every row of every table, to show that a request changed none."""
+    """Every row of every table, to show that a request changed none (a model whose table this database lacks, as IdeaVector without pgvector, has none)."""
     from django.apps import apps
+    from django.db import connection
 
-    return {m._meta.label: sorted(map(repr, m.objects.values_list())) for m in apps.get_models()}
+    present = set(connection.introspection.table_names())
+    return {
+        m._meta.label: sorted(map(repr, m.objects.values_list()))
+        for m in apps.get_models()
+        if m._meta.db_table in present
+    }
 
 
 def test_reading_a_certificate_writes_nothing(idea, member, make_member, login, client):
