@@ -1075,11 +1075,17 @@ def write_dataset(
         ordered = table.select(schema.names + extra)
         fields = list(schema) + [ordered.schema.field(c) for c in extra]
         pq.write_table(ordered.cast(pa.schema(fields)), folder / f"{name}.parquet")
+    write_meta(folder, meta)
+    return folder
+
+
+def write_meta(path: str | os.PathLike[str], meta: Mapping[str, Any]) -> Path:
+    """Write ``meta`` as the folder's ``dataset.json`` (``created_at`` filled in when absent), as ``write_dataset`` does."""
+    folder = Path(path)
     info = {"name": folder.name, "source": None, "licence": None, "attribution": None, **dict(meta)}
     info.setdefault("created_at", None)
     if info["created_at"] is None:
         info["created_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    (folder / "dataset.json").write_text(
-        json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
-    return folder
+    target = folder / "dataset.json"
+    target.write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return target
