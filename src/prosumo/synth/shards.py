@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-#: The most members generated in memory at once (about 3 GiB of peak memory per shard).
+#: The most members generated in memory at once (a shard of a million peaks under 4 GiB).
 SHARD_MEMBERS = 1_000_000
 #: Catalogue products have ids below this; the product launched from idea ``i`` has id ``LAUNCHED + i``.
 LAUNCHED = 1000
