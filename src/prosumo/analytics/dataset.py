@@ -370,6 +370,8 @@ class Dataset:
     meta: dict[str, Any] = field(default_factory=dict)
     backend: Any = None
     arrow: dict[str, pa.Table] = field(default_factory=dict, repr=False)
+    #: Tables DuckDB reads from their Parquet files in place (views), by name: a large folder's (see ``load_dataset``).
+    parquet: dict[str, Path] = field(default_factory=dict, repr=False)
 
     def tables(self) -> dict[str, Any]:
         """The tables present, by contract name."""
@@ -378,14 +380,15 @@ class Dataset:
 
     def can_fork(self) -> bool:
         """True when :meth:`fork` gives a dataset another thread can query at the same time."""
-        return getattr(self.backend, "name", None) == "duckdb" and bool(self.arrow)
+        return getattr(self.backend, "name", None) == "duckdb" and bool(self.arrow or self.parquet)
 
     def fork(self) -> Dataset:
         """The same tables on a second DuckDB connection to the same database.
 
         A DuckDB connection refuses a query while it runs another one, so each thread
         that computes metrics needs its own; the Arrow tables are registered again
-        (no copy). Needs :meth:`can_fork`.
+        (no copy); the views on Parquet files belong to the database and are seen as they are.
+        Needs :meth:`can_fork`.
         """
         import ibis
 
@@ -393,7 +396,8 @@ class Dataset:
             raise ValueError("only a dataset loaded on DuckDB (with its Arrow tables) can be forked")
         con = ibis.duckdb.from_connection(self.backend.con.cursor())
         bound = {name: _bind(con, name, table) for name, table in self.arrow.items()}
-        return Dataset(**bound, meta=self.meta, backend=con, arrow=self.arrow)
+        bound |= {name: con.table(name) for name in self.parquet}
+        return Dataset(**bound, meta=self.meta, backend=con, arrow=self.arrow, parquet=self.parquet)
 
 
 # --------------------------------------------------------------------------- reading
@@ -784,6 +788,169 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pa.Table], dict
     return conformed, meta
 
 
+#: Rows checked at a time when a folder is checked in batches (:func:`read_parquet_in_batches`).
+_BATCH_ROWS = 1 << 22
+#: Tables whose checks look across rows (co-author shares per idea): always checked whole.
+_WHOLE_TABLES = ("idea_authors",)
+
+
+def _parquet_files(path: str | os.PathLike[str]) -> dict[str, Path] | None:
+    """The folder's table files when it is a local folder of Parquet files only, else ``None``."""
+    if _is_uri(path) or not Path(path).is_dir():
+        return None
+    folder = Path(path)
+    if any((folder / f"{name}.csv").exists() for name in SCHEMA):
+        return None
+    return {name: folder / f"{name}.parquet" for name in SCHEMA if (folder / f"{name}.parquet").exists()}
+
+
+def _decoded_bytes(files: Mapping[str, Path]) -> int:
+    """About how much memory the tables take once read: their Parquet files' uncompressed sizes."""
+    total = 0
+    for file in files.values():
+        try:
+            meta = pq.read_metadata(file)
+        except (pa.ArrowInvalid, OSError):
+            continue  # reported when the file is read
+        total += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    return total
+
+
+def _machine_memory() -> int:
+    if hasattr(os, "sysconf"):
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return 8 * 2**30
+
+
+def _moved(problems: list[Problem], rows: int) -> list[Problem]:
+    """Problems of a batch, their rows counted from the start of the file."""
+    return [Problem(p.file, p.message, None if p.row is None else p.row + rows, p.column) for p in problems]
+
+
+def _batch_references(
+    name: str, table: pa.Table, known: Mapping[str, tuple[pa.ChunkedArray, tuple[int, int] | None]], file: str
+) -> list[Problem]:
+    """The reference checks of :func:`_check_references` for one batch, against the whole targets' ids."""
+    problems: list[Problem] = []
+    checks: list[tuple[str, str, str | None]] = [
+        (column, target, None) for (table_name, column), target in _REFERENCES.items() if table_name == name
+    ]
+    if name == "events":
+        checks.append(("object_id", "ideas", "idea"))
+    for column, target, object_type in checks:
+        if target not in known or column not in table.column_names:
+            continue
+        ids, run = known[target]
+        col = table.column(column)
+        bad = _unknown(col, ids, run)
+        if object_type is not None:
+            if "object_type" not in table.column_names:
+                continue
+            bad = pc.and_(pc.fill_null(pc.equal(table.column("object_type"), object_type), False), bad)
+        bad_np = bad.to_numpy(zero_copy_only=False)
+        if bad_np.any():
+            noun = target[:-1].replace("_", " ")
+            values = pc.fill_null(col, 0).to_numpy()
+            problems += _row_problems(file, column, bad_np, values, f"unknown {noun} id")
+    return problems
+
+
+def read_parquet_in_batches(
+    path: str | os.PathLike[str],
+) -> tuple[dict[str, pa.Table], dict[str, Path], dict[str, Any]]:
+    """Check a folder of Parquet files a batch of rows at a time, for folders larger than memory.
+
+    The same checks and messages as :func:`read_tables`, with rows counted from the
+    start of each file; references are checked against the whole target tables' ids
+    (read alone), and ids are proven unique across batches when they increase from one
+    batch to the next (as exports write them), else by reading the id column alone.
+
+    Returns
+    -------
+    tuple
+        The tables to keep in memory (those whose files are not in the contract's exact
+        types, conformed), the files DuckDB can read in place, and ``dataset.json``.
+
+    Raises
+    ------
+    DatasetError
+        As :func:`read_tables`.
+    """
+    folder = Path(path)
+    files = _parquet_files(folder)
+    if files is None:
+        raise DatasetError([Problem(str(folder), "not a folder of Parquet files")])
+    problems: list[Problem] = []
+    for name in REQUIRED_TABLES:
+        if name not in files:
+            problems.append(Problem(f"{name}.parquet or {name}.csv", "missing table"))
+    meta: dict[str, Any] = {}
+    meta_file = folder / "dataset.json"
+    if meta_file.exists():
+        try:
+            meta = _meta_of(meta_file.read_text(encoding="utf-8"), problems)
+        except UnicodeDecodeError as exc:
+            problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+    known: dict[str, tuple[pa.ChunkedArray, tuple[int, int] | None]] = {}
+    for target in {t for t in _REFERENCES.values()} | {"ideas"}:
+        target_key = _PRIMARY_KEYS[target]
+        if target not in files:
+            continue
+        try:
+            names = pq.read_schema(files[target]).names
+            raw = pq.read_table(files[target], columns=[target_key]) if target_key in names else None
+        except (pa.ArrowInvalid, OSError):
+            raw = None
+        if raw is None:
+            continue
+        ids, _ = _conform_column(raw.column(target_key), "int64", files[target].name, target_key)
+        if ids is not None and ids.null_count == 0:
+            known[target] = (ids, _id_run(ids))
+    in_memory: dict[str, pa.Table] = {}
+    in_place: dict[str, Path] = {}
+    for name, file in files.items():
+        try:
+            reader = pq.ParquetFile(file)
+        except (pa.ArrowInvalid, OSError) as exc:
+            problems.append(Problem(file.name, f"cannot be read: {exc}"))
+            continue
+        schema = reader.schema_arrow
+        contract = arrow_schema(name)
+        exact = all(c in schema.names and schema.field(c).type == contract.field(c).type for c in contract.names)
+        key = _PRIMARY_KEYS.get(name)
+        increasing, last = True, None
+        kept: list[pa.Table] = []
+        rows = 0
+        size = max(reader.metadata.num_rows, 1) if name in _WHOLE_TABLES else _BATCH_ROWS
+        table_problems: list[Problem] = []
+        for batch in reader.iter_batches(batch_size=size):
+            table, found = _conform_table(name, pa.Table.from_batches([batch]), file.name)
+            if table is not None:
+                found += _check_values(name, table, file.name)
+                found += _batch_references(name, table, known, file.name)
+                if key is not None and key in table.column_names and table.num_rows:
+                    ids = table.column(key).to_numpy()
+                    ordered = len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1]))
+                    increasing = increasing and ordered and (last is None or ids[0] > last)
+                    last = int(ids[-1])
+                if not exact:
+                    kept.append(table)
+            table_problems += _moved(found, rows)
+            rows += batch.num_rows
+        if key is not None and not increasing:
+            ids_col, _ = _conform_column(pq.read_table(file, columns=[key]).column(key), "int64", file.name, key)
+            if ids_col is not None:
+                table_problems += _check_unique(name, pa.table({key: ids_col}), file.name)
+        problems += list(dict.fromkeys(table_problems))  # a missing column is reported once, not per batch
+        if exact:
+            in_place[name] = file
+        elif kept:
+            in_memory[name] = pa.concat_tables(kept)
+    if problems:
+        raise DatasetError(problems)
+    return in_memory, in_place, meta
+
+
 def _csv_syntax_problems(path: Path) -> list[Problem]:
     """Where a CSV file breaks the format: each row with the wrong number of fields, a
     broken quote, or bytes that are not UTF-8, by row (counted as in every message:
@@ -953,7 +1120,13 @@ def _bind(con: Any, name: str, table: pa.Table) -> Any:
     return con.create_table(name, table, temp=True, overwrite=True)
 
 
-def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb", spark_master: str | None = None) -> Dataset:
+def load_dataset(
+    path: str | os.PathLike[str],
+    *,
+    backend: Any = "duckdb",
+    spark_master: str | None = None,
+    in_memory: bool | None = None,
+) -> Dataset:
     """Load and validate a dataset folder into Ibis tables.
 
     Parameters
@@ -969,6 +1142,12 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb", spark
         With ``backend="spark"``: a master URL (``spark://host:7077``, ``yarn``,
         ``local[4]``) or a Spark Connect address (``sc://host:15002``); by default
         ``$PROSUMO_SPARK_MASTER``, else local mode on two cores (:func:`spark_master`).
+    in_memory:
+        On DuckDB, whether the tables are read into memory (as Arrow tables) or, for a
+        folder of Parquet files only, checked in batches and queried from the files in
+        place. ``None`` (the default) reads them into memory unless they are Parquet
+        files whose uncompressed size is more than an eighth of the machine's memory
+        (read into memory, tables take two to three times their uncompressed size).
 
     Raises
     ------
@@ -982,6 +1161,11 @@ def load_dataset(path: str | os.PathLike[str], *, backend: Any = "duckdb", spark
         backend = _spark_backend(spark_master)
     if _is_uri(path) and not isinstance(backend, str) and getattr(backend, "name", None) == "pyspark":
         tables, meta = read_tables_on_spark(backend._session, str(path))
+    elif backend == "duckdb" and (files := _parquet_files(path)) is not None:
+        if in_memory is False or (in_memory is None and _decoded_bytes(files) > _machine_memory() // 8):
+            tables, in_place, meta = read_parquet_in_batches(path)
+            return open_tables(tables, meta=meta, backend=backend, parquet=in_place)
+        tables, meta = read_tables(path)
     else:
         tables, meta = read_tables(path)
     return open_tables(tables, meta=meta, backend=backend)
@@ -1025,12 +1209,18 @@ def duckdb_settings() -> dict[str, str]:
 
 
 def open_tables(
-    tables: Mapping[str, pa.Table], *, meta: Mapping[str, Any] | None = None, backend: Any = "duckdb"
+    tables: Mapping[str, pa.Table],
+    *,
+    meta: Mapping[str, Any] | None = None,
+    backend: Any = "duckdb",
+    parquet: Mapping[str, Path] | None = None,
 ) -> Dataset:
     """A dataset of tables already in the contract's types (as :func:`validate` returns them).
 
     ``backend`` is as for :func:`load_dataset`; a DuckDB connection made here gets
     :func:`duckdb_settings` (a memory limit, and a folder to spill to above it).
+    ``parquet`` names checked Parquet files already in the contract's types, which
+    DuckDB reads in place (a view per table).
     """
     import ibis
 
@@ -1043,7 +1233,21 @@ def open_tables(
     else:
         con = backend
     bound = {name: _bind(con, name, table) for name, table in tables.items()}
-    return Dataset(**bound, meta=dict(meta or {}), backend=con, arrow=dict(tables) if con.name == "duckdb" else {})
+    if parquet and con.name != "duckdb":
+        raise ValueError("only DuckDB reads Parquet files in place")
+    for name, file in (parquet or {}).items():
+        if name not in SCHEMA:
+            raise ValueError(f"{name!r} is not a table of the contract")
+        quoted = str(Path(file).resolve()).replace("'", "''")  # a contract table name and a quoted path
+        con.con.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{quoted}')")  # noqa: S608
+        bound[name] = con.table(name)
+    return Dataset(
+        **bound,
+        meta=dict(meta or {}),
+        backend=con,
+        arrow=dict(tables) if con.name == "duckdb" else {},
+        parquet=dict(parquet or {}),
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -1075,11 +1279,17 @@ def write_dataset(
         ordered = table.select(schema.names + extra)
         fields = list(schema) + [ordered.schema.field(c) for c in extra]
         pq.write_table(ordered.cast(pa.schema(fields)), folder / f"{name}.parquet")
+    write_meta(folder, meta)
+    return folder
+
+
+def write_meta(path: str | os.PathLike[str], meta: Mapping[str, Any]) -> Path:
+    """Write ``meta`` as the folder's ``dataset.json`` (``created_at`` filled in when absent), as ``write_dataset`` does."""
+    folder = Path(path)
     info = {"name": folder.name, "source": None, "licence": None, "attribution": None, **dict(meta)}
     info.setdefault("created_at", None)
     if info["created_at"] is None:
         info["created_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    (folder / "dataset.json").write_text(
-        json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
-    return folder
+    target = folder / "dataset.json"
+    target.write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    return target

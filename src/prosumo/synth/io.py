@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from prosumo.analytics.dataset import write_dataset
-from prosumo.synth.build import Progress, build
+from prosumo.analytics.dataset import arrow_schema, validate, write_dataset, write_meta
+from prosumo.synth.build import MIN_MEMBERS, Progress, build
 from prosumo.synth.schema import CONTRACT_SCHEMAS, CONTRACT_TABLES, PLATFORM_SCHEMAS
+from prosumo.synth.shards import SHARD_MEMBERS, Offsets, merge_truth, offset_tables, shard_seed, shard_sizes
 
 LICENCE = "CC0-1.0"
 BENCH_START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -140,6 +143,7 @@ def generate_to_parquet(
     start: datetime = BENCH_START,
     end: datetime = BENCH_END,
     profile: str = "bench",
+    shard_members: int = SHARD_MEMBERS,
 ) -> dict[str, object]:
     """Generate a community at scale and write it straight to Parquet (no pandas, no ORM).
 
@@ -148,7 +152,26 @@ def generate_to_parquet(
     the contract tables are complete. Returns the planted truth (also in ``truth.json``).
     ``profile`` is ``"bench"`` (the default) or ``"demo"``, as in :func:`generate`.
     ``progress`` is called with the name of each step as it starts.
+
+    A community of more than ``shard_members`` members is generated in shards of nearly
+    equal size, one at a time, each appended to the Parquet files before the next starts,
+    so that memory stays that of one shard (:mod:`prosumo.synth.shards`); up to
+    ``shard_members`` the output is that of one community, as before.
     """
+    if not isinstance(shard_members, int) or shard_members < MIN_MEMBERS:
+        raise ValueError(f"shard_members must be an integer of at least {MIN_MEMBERS}, got {shard_members!r}")
+    if isinstance(members, int) and members > shard_members:
+        return _generate_in_shards(
+            Path(path),
+            members=members,
+            events_target=events_target,
+            seed=seed,
+            progress=progress,
+            start=start,
+            end=end,
+            profile=profile,
+            shard_members=shard_members,
+        )
     tables, truth = build(
         seed=seed,
         members=members,
@@ -164,3 +187,83 @@ def generate_to_parquet(
     _write_tables(tables, truth, Path(path))
     truth["rows"] = {name: tables[name].num_rows for name in CONTRACT_TABLES}
     return truth
+
+
+def _generate_in_shards(
+    path: Path,
+    *,
+    members: int,
+    events_target: int | None,
+    seed: int,
+    progress: Progress | None,
+    start: datetime,
+    end: datetime,
+    profile: str,
+    shard_members: int,
+) -> dict[str, object]:
+    sizes = shard_sizes(members, shard_members)
+    targets: list[int | None] = [None] * len(sizes)
+    if events_target is not None:  # each shard's share of the events, the remainder to the last
+        cumulative = [round(events_target * sum(sizes[: k + 1]) / members) for k in range(len(sizes))]
+        targets = [b - a for a, b in zip([0, *cumulative[:-1]], cumulative, strict=True)]
+    path.mkdir(parents=True, exist_ok=True)
+    writers = {name: pq.ParquetWriter(path / f"{name}.parquet", arrow_schema(name)) for name in CONTRACT_TABLES}
+    truths: list[dict[str, object]] = []
+    all_offsets: list[Offsets] = []
+    offsets = Offsets()
+    rows = dict.fromkeys(CONTRACT_TABLES, 0)
+    costs: pa.Table | None = None
+    try:
+        for k, (size, target) in enumerate(zip(sizes, targets, strict=True)):
+            label = f"shard {k + 1}/{len(sizes)}"
+            say = None if progress is None else (lambda step, label=label: progress(f"{label}: {step}"))
+            tables, truth = build(
+                seed=shard_seed(seed, k),
+                members=size,
+                start=start,
+                end=end,
+                events_target=target,
+                text=False,
+                progress=say,
+                profile=profile,
+            )
+            comments = tables["comments"].num_rows
+            contract = validate({name: tables[name] for name in CONTRACT_TABLES})
+            del tables
+            if say:
+                say("writing parquet")
+            moved = offset_tables(contract, offsets)
+            del contract
+            for name in CONTRACT_TABLES:
+                table = moved[name].select(arrow_schema(name).names).cast(arrow_schema(name))
+                if name == "costs":  # the shards' spend on the same channel and month is added up
+                    costs = table if costs is None else _add_costs(costs, table)
+                    continue
+                writers[name].write_table(table)
+                rows[name] += table.num_rows
+            truths.append(truth)
+            all_offsets.append(offsets)
+            offsets = offsets.after(moved, comments)
+            del moved
+        if costs is not None:
+            writers["costs"].write_table(costs)
+            rows["costs"] = costs.num_rows
+    finally:
+        for writer in writers.values():
+            writer.close()
+    merged = merge_truth(truths, all_offsets, seed)
+    write_meta(path, _metadata(merged))
+    (path / "truth.json").write_text(json.dumps(merged, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    merged["rows"] = rows
+    return merged
+
+
+def _add_costs(total: pa.Table, shard: pa.Table) -> pa.Table:
+    """The spend of two shards per channel and period, in the first one's row order."""
+    keys = ["channel", "period_start", "period_end"]
+    if total.select(keys).equals(shard.select(keys)):
+        spend = pc.round(pc.add(total["spend"], shard["spend"]), 2)
+        return total.set_column(total.schema.get_field_index("spend"), total.schema.field("spend"), spend)
+    summed = pa.concat_tables([total, shard]).group_by(keys, use_threads=False).aggregate([("spend", "sum")])
+    columns = {key: summed[key] for key in keys} | {"spend": pc.round(summed["spend_sum"], 2)}
+    return pa.table(columns).cast(total.schema)
