@@ -774,13 +774,7 @@ def read_tables(path: str | os.PathLike[str]) -> tuple[dict[str, pa.Table], dict
         except (pa.ArrowInvalid, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
             found_rows = _csv_syntax_problems(file) if file.suffix == ".csv" else []
             problems += found_rows or [Problem(file.name, f"cannot be read: {exc}")]
-    meta: dict[str, Any] = {}
-    meta_file = folder / "dataset.json"
-    if meta_file.exists():
-        try:
-            meta = _meta_of(meta_file.read_text(encoding="utf-8"), problems)
-        except UnicodeDecodeError as exc:
-            problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+    meta = _read_meta(folder, problems)
     conformed, table_problems = _validated(raw, files=files, unreadable=set(files) - set(raw))
     problems += table_problems
     if problems:
@@ -884,13 +878,7 @@ def read_parquet_in_batches(
     for name in REQUIRED_TABLES:
         if name not in files:
             problems.append(Problem(f"{name}.parquet or {name}.csv", "missing table"))
-    meta: dict[str, Any] = {}
-    meta_file = folder / "dataset.json"
-    if meta_file.exists():
-        try:
-            meta = _meta_of(meta_file.read_text(encoding="utf-8"), problems)
-        except UnicodeDecodeError as exc:
-            problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+    meta = _read_meta(folder, problems)
     known: dict[str, tuple[pa.ChunkedArray, tuple[int, int] | None]] = {}
     for target in {t for t in _REFERENCES.values()} | {"ideas"}:
         target_key = _PRIMARY_KEYS[target]
@@ -1091,6 +1079,18 @@ def read_tables_on_spark(session: Any, uri: str) -> tuple[dict[str, pa.Table], d
     if problems:
         raise DatasetError(problems)
     return conformed, meta
+
+
+def _read_meta(folder: Path, problems: list[Problem]) -> dict[str, Any]:
+    """The folder's dataset.json as `_meta_of` reads it ({} when there is none); what is wrong goes to problems."""
+    meta_file = folder / "dataset.json"
+    if not meta_file.exists():
+        return {}
+    try:
+        return _meta_of(meta_file.read_text(encoding="utf-8"), problems)
+    except UnicodeDecodeError as exc:
+        problems.append(Problem("dataset.json", f"not valid JSON: {exc}"))
+        return {}
 
 
 def _meta_of(text: str, problems: list[Problem]) -> dict[str, Any]:
