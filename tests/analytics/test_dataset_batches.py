@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -12,7 +16,7 @@ import pytest
 
 from prosumo.analytics import dataset as dataset_module
 from prosumo.analytics.dataset import DatasetError, load_dataset
-from prosumo.analytics.report import build_report
+from prosumo.analytics.report import build_report, to_json
 from prosumo.synth import generate_to_parquet
 
 
@@ -125,3 +129,58 @@ def test_a_large_folder_is_read_in_place_by_default(folder: Path, monkeypatch: p
     assert ds.arrow == {}
     assert "events" in ds.parquet
     assert load_dataset(folder, in_memory=True).parquet == {}
+
+
+LOCAL_SPARK_IN_PLACE = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+from prosumo.analytics.dataset import load_dataset
+from prosumo.analytics.report import build_report, to_json
+ds = load_dataset(sys.argv[1], backend="spark", in_memory=False)
+verbs = ds.events.group_by("verb").aggregate(n=ds.events.count()).order_by("verb").to_pandas()
+report = to_json(build_report(ds, modules=["involvement"]))
+print(json.dumps({
+    "master": ds.backend._session.sparkContext.master,
+    "in_place": sorted(ds.parquet),
+    "verbs": dict(zip(verbs["verb"], verbs["n"].tolist())),
+    "headline": report["sections"][0]["headline"],
+}))
+"""
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(240)
+def test_local_spark_reads_a_large_folder_in_place_with_the_same_figures(folder: Path):
+    # given: local Spark (a process of its own, as a local session and the run's Spark
+    # Connect client cannot share one process)
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
+    env = {
+        k: v for k, v in os.environ.items() if k != "PROSUMO_SPARK_MASTER" and not k.startswith(("SPARK_", "PYSPARK_"))
+    }
+    on_duckdb = load_dataset(folder, in_memory=True)
+    # when
+    done = subprocess.run(
+        [sys.executable, "-c", LOCAL_SPARK_IN_PLACE, str(folder)], capture_output=True, text=True, env=env, timeout=230
+    )
+    # then: Spark read every file where it lies, and counted as DuckDB does
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert figures["master"] == "local[2]"
+    assert figures["in_place"] == sorted(load_dataset(folder, in_memory=False).parquet)
+    assert "events" in figures["in_place"]
+    verbs = on_duckdb.events.group_by("verb").aggregate(n=on_duckdb.events.count()).to_pandas()
+    assert figures["verbs"] == dict(zip(verbs["verb"], verbs["n"].tolist(), strict=True))
+    expected = to_json(build_report(on_duckdb, modules=["involvement"]))["sections"][0]["headline"]
+    assert figures["headline"].keys() == expected.keys()
+    for key, value in expected.items():
+        assert figures["headline"][key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+
+
+@pytest.mark.spark
+def test_spark_connect_gets_the_tables_handed_over_even_when_in_place_is_asked(folder: Path, spark_connect: str):
+    # when: the server may run on another machine, which cannot see this one's files
+    ds = load_dataset(folder, backend="spark", spark_master=spark_connect, in_memory=False)
+    # then
+    assert ds.parquet == {}
+    assert ds.events.count().execute() == 12_000

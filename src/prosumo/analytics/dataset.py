@@ -1023,6 +1023,24 @@ def _spark_backend(master: str | None = None) -> Any:
     return ibis.pyspark.connect(session)
 
 
+def _reads_files_in_place(backend: Any) -> bool:
+    """Whether ``backend`` can query this machine's Parquet files where they lie.
+
+    DuckDB (in this process) and Spark in local mode (its JVM runs on this machine) can;
+    a Spark cluster's executors and a Spark Connect server may run elsewhere and cannot
+    be assumed to see this machine's folders.
+    """
+    if backend == "duckdb" or getattr(backend, "name", None) == "duckdb":
+        return True
+    if getattr(backend, "name", None) != "pyspark":
+        return False
+    try:
+        master = backend._session.sparkContext.master
+    except Exception:  # Spark Connect sessions have no SparkContext
+        return False
+    return isinstance(master, str) and master.startswith("local")
+
+
 def _is_uri(path: str | os.PathLike[str]) -> bool:
     """A path with a scheme (``hdfs://``, ``s3a://``, ``file://``...) that Spark resolves, not this process."""
     return "://" in str(path)
@@ -1143,11 +1161,14 @@ def load_dataset(
         ``local[4]``) or a Spark Connect address (``sc://host:15002``); by default
         ``$PROSUMO_SPARK_MASTER``, else local mode on two cores (:func:`spark_master`).
     in_memory:
-        On DuckDB, whether the tables are read into memory (as Arrow tables) or, for a
-        folder of Parquet files only, checked in batches and queried from the files in
-        place. ``None`` (the default) reads them into memory unless they are Parquet
-        files whose uncompressed size is more than an eighth of the machine's memory
-        (read into memory, tables take two to three times their uncompressed size).
+        On DuckDB and on Spark in local mode, whether the tables are read into memory
+        (as Arrow tables, handed to Spark from there) or, for a folder of Parquet files
+        only, checked in batches and queried from the files in place (DuckDB or Spark
+        reads them). ``None`` (the default) reads them into memory unless they are
+        Parquet files whose uncompressed size is more than an eighth of the machine's
+        memory (read into memory, tables take two to three times their uncompressed
+        size). Elsewhere (a Spark cluster, Spark Connect) a local folder is always read
+        here and handed over: the cluster's machines do not see this one's files.
 
     Raises
     ------
@@ -1161,7 +1182,7 @@ def load_dataset(
         backend = _spark_backend(spark_master)
     if _is_uri(path) and not isinstance(backend, str) and getattr(backend, "name", None) == "pyspark":
         tables, meta = read_tables_on_spark(backend._session, str(path))
-    elif backend == "duckdb" and (files := _parquet_files(path)) is not None:
+    elif _reads_files_in_place(backend) and (files := _parquet_files(path)) is not None:
         if in_memory is False or (in_memory is None and _decoded_bytes(files) > _machine_memory() // 8):
             tables, in_place, meta = read_parquet_in_batches(path)
             return open_tables(tables, meta=meta, backend=backend, parquet=in_place)
@@ -1233,13 +1254,16 @@ def open_tables(
     else:
         con = backend
     bound = {name: _bind(con, name, table) for name, table in tables.items()}
-    if parquet and con.name != "duckdb":
-        raise ValueError("only DuckDB reads Parquet files in place")
+    if parquet and not _reads_files_in_place(con):
+        raise ValueError("only DuckDB and Spark in local mode read this machine's Parquet files in place")
     for name, file in (parquet or {}).items():
         if name not in SCHEMA:
             raise ValueError(f"{name!r} is not a table of the contract")
-        quoted = str(Path(file).resolve()).replace("'", "''")  # a contract table name and a quoted path
-        con.con.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{quoted}')")  # noqa: S608
+        if con.name == "pyspark":
+            con._session.read.parquet(Path(file).resolve().as_uri()).createOrReplaceTempView(name)
+        else:
+            quoted = str(Path(file).resolve()).replace("'", "''")  # a contract table name and a quoted path
+            con.con.execute(f"CREATE OR REPLACE VIEW \"{name}\" AS SELECT * FROM read_parquet('{quoted}')")  # noqa: S608
         bound[name] = con.table(name)
     return Dataset(
         **bound,
