@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.analytics.run import OUT, ROOT, console, load, machine, measure
+from bench.analytics.run import OUT, ROOT, console, load, machine, measure, section_seconds
 
 EVENTS_PER_MEMBER = 10
 SIZES = (100_000, 1_000_000, 10_000_000)
@@ -82,8 +82,13 @@ def run_size(members: int, args: argparse.Namespace, stamp: str) -> dict[str, An
     runs = []
     for i in range(args.repeats):
         log = OUT / f"growth-{stamp}-{members}-{i}.log"
-        cmd = [prosumo, "analyze", str(path), "--engine", args.engine, "--out", str(OUT / "growth-report.html")]
-        runs.append(measure(cmd, f"{args.engine} {members:,} members, run {i + 1}", log, timeout=args.timeout))
+        html = OUT / "growth-report.html"
+        html.unlink(missing_ok=True)
+        cmd = [prosumo, "analyze", str(path), "--engine", args.engine, "--out", str(html)]
+        run = measure(cmd, f"{args.engine} {members:,} members, run {i + 1}", log, timeout=args.timeout)
+        if run["returncode"] == 0 and html.exists():
+            run["seconds"] = section_seconds(html.read_text(encoding="utf-8"))
+        runs.append(run)
     ok = [r for r in runs if r["returncode"] == 0]
     return {
         "members": members,
@@ -125,6 +130,11 @@ def summary(figures: dict[str, Any]) -> str:
             f"| {s['members']:,} | {events} | {s['wall_seconds']} | {s['peak_rss_gib']} | "
             f"{last['load_before']} | {last['returncode']}{' (timed out)' if last['timed_out'] else ''} |"
         )
+    for s in figures["sizes"]:
+        seconds = s["runs"][-1].get("seconds")
+        if seconds:
+            slowest = sorted(seconds.items(), key=lambda kv: -kv[1])
+            lines.append(f"\nseconds by section, {s['members']:,} members: " + ", ".join(f"{k} {v}" for k, v in slowest))
     for e in figures["exponents"]:
         lines.append(f"\ngrowth exponent {e['from']:,} -> {e['to']:,} members: {e['exponent']}")
     return "\n".join(lines) + "\n"

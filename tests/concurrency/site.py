@@ -6,6 +6,7 @@ child processes that point at a SQLite file served by Granian:
     python -m tests.concurrency.site seed MEMBERS   # prints {"tokens": [...], "ideas": {id: mode}}
     python -m tests.concurrency.site dump           # prints the ideas, votes and vote events
     python -m tests.concurrency.site revoke TOKEN   # its member revokes the token (another node's change)
+    python -m tests.concurrency.site session EMAIL  # prints the cookie of a new signed-in session of EMAIL
 """
 
 from __future__ import annotations
@@ -108,8 +109,16 @@ def main(argv: list[str]) -> None:
 
         token = ApiToken.objects.select_related("member").get(digest=hash_token(argv[1]))
         token_revoke(actor=token.member, token_id=token.pk)
+    elif argv[0] == "session":
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+
+        browser = Client()
+        browser.force_login(get_user_model().objects.get(email=argv[1]))
+        print(f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}")
     else:
-        sys.exit(f"unknown command {argv[0]!r}: use seed MEMBERS, dump IDEA_ID... or revoke TOKEN")
+        sys.exit(f"unknown command {argv[0]!r}: use seed MEMBERS, dump IDEA_ID..., revoke TOKEN or session EMAIL")
 
 
 if __name__ == "__main__":

@@ -15,65 +15,24 @@ there is plain to see), starts a Redis server from the machine's binaries, and r
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from prosumo.core.periodic import Periodic
+from tests.concurrency.serving import bearer_of, free_port, request, sql, stop, wait_listening
 from tests.concurrency.voting import discrepancies, fire, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_listening(port: int, process: subprocess.Popen[bytes], logs: list[Path], within: float = 240) -> None:
-    deadline = time.monotonic() + within
-    while True:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        assert process.poll() is None, "\n".join(p.read_text()[-3000:] for p in logs if p.exists())
-        assert time.monotonic() < deadline, f"nothing listened on port {port} within {within} s"
-        time.sleep(0.1)
-
-
-@dataclass
-class Answer:
-    status: int
-    body: bytes
-    cookies: str
-
-
-def request(port: int, method: str, path: str, *, body: object = None, headers: dict[str, str] | None = None) -> Answer:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        sent = dict(headers or {})
-        if body is not None:
-            sent["Content-Type"] = "application/json"
-        connection.request(method, path, body=None if body is None else json.dumps(body), headers=sent)
-        response = connection.getresponse()
-        return Answer(response.status, response.read(), ", ".join(response.headers.get_all("Set-Cookie") or []))
-    finally:
-        connection.close()
 
 
 @pytest.fixture
@@ -109,12 +68,6 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def sql(url: str, statement: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    with psycopg.connect(url, autocommit=True) as connection:
-        cursor = connection.execute(statement, params)  # type: ignore[arg-type]
-        return cursor.fetchall() if cursor.description else []
 
 
 @pytest.mark.postgres_only
@@ -261,19 +214,6 @@ def test_two_nodes_share_the_database_and_the_cache(tmp_path, redis_url):
     finally:
         for database in (f"{name}_replica", name):
             sql(server_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:  # it did not stop its children in time: stop them all
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-def bearer_of(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def all_periodic() -> list[Periodic]:
