@@ -22,6 +22,7 @@ import argparse
 import itertools
 import json
 import math
+import re
 import statistics
 import sys
 import time
@@ -87,7 +88,9 @@ def run_size(members: int, args: argparse.Namespace, stamp: str) -> dict[str, An
         cmd = [prosumo, "analyze", str(path), "--engine", args.engine, "--out", str(html)]
         run = measure(cmd, f"{args.engine} {members:,} members, run {i + 1}", log, timeout=args.timeout)
         if run["returncode"] == 0 and html.exists():
-            run["seconds"] = section_seconds(html.read_text(encoding="utf-8"))
+            page = html.read_text(encoding="utf-8")
+            run["seconds"] = section_seconds(page)
+            run["failed"] = re.findall(r"href='#s\d+-(\w+)' class='failed'", page)
         runs.append(run)
     ok = [r for r in runs if r["returncode"] == 0]
     return {
@@ -132,6 +135,9 @@ def summary(figures: dict[str, Any]) -> str:
         )
     for s in figures["sizes"]:
         seconds = s["runs"][-1].get("seconds")
+        failed = s["runs"][-1].get("failed")
+        if failed:
+            lines.append(f"\n**sections that failed**, {s['members']:,} members: {', '.join(failed)}")
         if seconds:
             slowest = sorted(seconds.items(), key=lambda kv: -kv[1])
             lines.append(
@@ -162,4 +168,4 @@ def main(argv: list[str]) -> int:
     text = summary(figures)
     (OUT / f"growth-{stamp}.md").write_text(text, encoding="utf-8")
     print(text)
-    return 0 if all(s["wall_seconds"] for s in sizes) else 1
+    return 0 if all(s["wall_seconds"] and not s["runs"][-1].get("failed") for s in sizes) else 1

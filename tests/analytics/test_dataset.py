@@ -472,6 +472,7 @@ per_idea = ds.events.group_by("object_id").aggregate(n=ds.events.count()).order_
 print(json.dumps({
     "engine": ds.backend.name,
     "master": ds.backend._session.sparkContext.master,
+    "max_result_size": ds.backend._session.conf.get("spark.driver.maxResultSize"),
     "members": int(ds.members.count().execute()),
     "per_idea": per_idea["n"].tolist(),
     "first": str(pd.Timestamp(ds.members.joined_at.min().execute()).replace(tzinfo=None)),
@@ -503,6 +504,7 @@ def test_spark_without_settings_runs_in_local_mode_with_the_same_tables(tmp_path
     assert figures == {
         "engine": "pyspark",
         "master": "local[2]",
+        "max_result_size": "0",  # in local mode the driver's memory is the only limit on what comes back
         "members": 3,
         "per_idea": [3],
         "first": "2024-01-01 09:00:00",

@@ -1016,6 +1016,10 @@ def _spark_backend(master: str | None = None) -> Any:
             builder = builder.master(url)
         if url is not None and url.startswith("local"):
             builder = builder.config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+            if "spark.driver.maxResultSize" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+                # In local mode the driver is all of Spark, and the sections bring per-member
+                # frames to it (1.1 GB at 10 million members): its memory is the only limit.
+                builder = builder.config("spark.driver.maxResultSize", "0")
         session = builder.config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
     # timestamps are read and handed back in UTC whatever the cluster's default zone
