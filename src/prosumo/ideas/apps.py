@@ -42,4 +42,4 @@ class IdeasConfig(AppConfig):
 
         # pgvector's copy of the vectors is made from IdeaEmbedding: backups leave it out (they
         # restore into a server without pgvector too) and a restore makes it again where it can.
-        rebuilt_table_register(IdeaVector._meta.db_table, install_pgvector)
+        rebuilt_table_register(IdeaVector._meta.db_table, install_pgvector, command="prosumo embed")

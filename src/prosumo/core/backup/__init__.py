@@ -19,7 +19,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.migrations.loader import MigrationLoader
 
 from prosumo.core.backup import media, postgres, sqlite
@@ -53,16 +53,17 @@ __all__ = [
 # Tables an app can make again from others (pgvector's copy of the similar-idea vectors):
 # left out of backups, so that a backup restores into a server without the extension the
 # table needs, and rebuilt after every restore by the function their app registered.
-_rebuilt: dict[str, Callable[[], object]] = {}
+_rebuilt: dict[str, tuple[Callable[[], object], str]] = {}
 
 
-def rebuilt_table_register(table: str, rebuild: Callable[[], object]) -> None:
+def rebuilt_table_register(table: str, rebuild: Callable[[], object], *, command: str) -> None:
     """Leave ``table`` out of backups, and call ``rebuild()`` after every restore (it makes the table again).
 
     For a table whose rows are all copies of other tables' rows. ``rebuild`` must do
-    nothing where the table cannot exist (another engine, a missing extension).
+    nothing where the table cannot exist (another engine, a missing extension);
+    ``command`` is the `prosumo` command that does the same, named when it fails.
     """
-    _rebuilt[table] = rebuild
+    _rebuilt[table] = (rebuild, command)
 
 
 def rebuilt_tables() -> list[str]:
@@ -269,10 +270,6 @@ def backup_restore(
     except BaseException:
         media.discard(staging, media_root if created else None)
         raise
-    if _rebuilt:
-        steps("Rebuilding the tables made from others", None)
-        for rebuild in _rebuilt.values():
-            rebuild()
     try:
         media.swap(staging, media_root)
     except OSError as exc:
@@ -280,6 +277,16 @@ def backup_restore(
             f"The database is restored, but moving the media files into place failed: {exc}. The backup's files "
             f"are in {staging}, the files that were there in {media_root / REPLACED}: move them by hand."
         ) from exc
+    if _rebuilt:
+        steps("Rebuilding the tables made from others", None)
+        for table, (rebuild, command) in _rebuilt.items():
+            try:
+                rebuild()
+            except DatabaseError as exc:
+                raise BackupFailed(
+                    f"The backup is restored, but {table}, which is made from other tables, could not be made "
+                    f"again: {exc}. The site works without it; `{command}` makes it again."
+                ) from exc
     return plan
 
 
