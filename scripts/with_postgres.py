@@ -61,6 +61,11 @@ def as_owner(command: list[str], owner: str | None) -> list[str]:
     return ["runuser", "-u", owner, "--", *command] if owner else command
 
 
+def initdb_command(data: Path, folder: Path | None = None) -> list[str]:
+    """initdb of a throwaway cluster in `data`: superuser prosumo, no passwords (127.0.0.1 only), UTF-8."""
+    return [find_binary("initdb", folder), "-D", str(data), "-U", "prosumo", "--auth=trust", "-E", "UTF8", "--no-sync"]
+
+
 def main(argv: list[str]) -> int:
     options, argv = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else ([], argv)
     unknown = [o for o in options if o != "--pgvector"]
@@ -85,25 +90,7 @@ def main(argv: list[str]) -> int:
     log = base / "server.log"
     pg_ctl = find_binary("pg_ctl", folder)
     try:
-        subprocess.run(
-            as_owner(
-                [
-                    find_binary("initdb", folder),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "prosumo",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                ],
-                owner,
-            ),
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        subprocess.run(as_owner(initdb_command(data, folder), owner), check=True, env=env, stdout=subprocess.DEVNULL)
         options = f"-h 127.0.0.1 -p {port} -k {base} -F -c max_connections=200 -c shared_buffers=256MB -c synchronous_commit=off"
         subprocess.run(
             as_owner([pg_ctl, "-D", str(data), "-l", str(log), "-o", options, "-w", "-t", "60", "start"], owner),

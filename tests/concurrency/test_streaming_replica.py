@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.with_postgres import as_owner, find_binary
+from scripts.with_postgres import as_owner, find_binary, initdb_command
 from tests.concurrency.serving import bearer_of, free_port, request, sql, stop, wait_listening
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,17 +60,7 @@ def primary_and_standby() -> Iterator[tuple[str, str]]:
 
     ports = free_port(), free_port()
     try:
-        run(
-            find_binary("initdb"),
-            "-D",
-            str(base / "primary"),
-            "-U",
-            "prosumo",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        )
+        run(*initdb_command(base / "primary"))
         start(base / "primary", ports[0])
         # the standby: a copy of the primary's files that goes on replaying its log (-R)
         run(find_binary("pg_basebackup"), "-h", "127.0.0.1", "-p", str(ports[0]), "-U", "prosumo", "-D",
